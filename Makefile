@@ -1,0 +1,58 @@
+# selfwork — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+STAMP := $(VENV)/.installed-stamp
+NPM_STAMP := node_modules/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run install test test-sqlite test-postgres check lint types contracts bench demo clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+install: $(STAMP) $(NPM_STAMP)
+
+## Serve the seeded demo on http://127.0.0.1:8000 (SQLite in ./var).
+run: install
+	$(BIN)/selfwork demo
+
+## The whole suite on SQLite, then on a throwaway PostgreSQL cluster.
+test: install
+	scripts/system-packages.sh
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: install
+	SELFWORK_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	SELFWORK_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check selfwork tests bench
+	$(BIN)/ruff format --check selfwork tests bench
+
+types: install
+	$(BIN)/mypy selfwork
+
+contracts: install
+	$(BIN)/lint-imports
+
+## What CI runs, plus lint, types and import contracts.
+check: lint types contracts test
+
+bench: install
+	scripts/system-packages.sh
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,163 @@
+"""Fixtures every test shares: the clock, members, a community, an API client.
+
+App tests live beside their app, cross-app journeys under tests/; this root
+conftest reaches both.
+"""
+
+import datetime as dt
+import itertools
+import json
+import os
+
+os.environ.setdefault("SELFWORK_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+import pytest  # noqa: E402
+
+PASSWORD = "a long enough passphrase"
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def now():
+    return dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def make_member(db, now):
+    from selfwork.accounts.services import member_signup
+
+    def make(username: str | None = None, **profile):
+        name = username or f"member{next(_serial)}"
+        member = member_signup(
+            username=name, email=f"{name}@example.com", password=PASSWORD, now=now
+        )
+        for field, value in profile.items():
+            setattr(member, field, value)
+        if profile:
+            member.save()
+        return member
+
+    return make
+
+
+@pytest.fixture
+def host(make_member):
+    return make_member("hana", country="NZ", city="Wellington")
+
+
+@pytest.fixture
+def provider(make_member):
+    return make_member("priya", country="IN", city="Pune")
+
+
+@pytest.fixture
+def buyer(make_member):
+    return make_member("bruno", country="BR", city="Recife")
+
+
+@pytest.fixture
+def stranger(make_member):
+    return make_member("sam")
+
+
+@pytest.fixture
+def community(host, now):
+    from selfwork.communities.services import community_create
+
+    return community_create(
+        creator=host,
+        slug="guild",
+        name="Illustrators' Guild",
+        now=now,
+        settings={"currency": "EUR", "fee_percent": "5"},
+    )
+
+
+@pytest.fixture
+def member_of(now):
+    """Make ``member`` an active member of ``community``."""
+    from selfwork.communities.services import community_join
+
+    def join(community, member):
+        return community_join(community=community, member=member, now=now)
+
+    return join
+
+
+class Api:
+    """A JSON client for /api/v1 that speaks as one member (or nobody)."""
+
+    def __init__(self, client, token: str | None = None):
+        self.client = client
+        self.token = token
+
+    def _headers(self, headers):
+        extra = {
+            f"HTTP_{k.upper().replace('-', '_')}": v for k, v in (headers or {}).items()
+        }
+        if self.token:
+            extra["HTTP_AUTHORIZATION"] = f"Bearer {self.token}"
+        return extra
+
+    def get(self, path, params=None, headers=None):
+        return self.client.get(f"/api/v1{path}", params or {}, **self._headers(headers))
+
+    def post(self, path, body=None, headers=None):
+        return self.client.post(
+            f"/api/v1{path}",
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            **self._headers(headers),
+        )
+
+    def patch(self, path, body=None, headers=None):
+        return self.client.patch(
+            f"/api/v1{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            **self._headers(headers),
+        )
+
+    def delete(self, path, headers=None):
+        return self.client.delete(f"/api/v1{path}", **self._headers(headers))
+
+    def upload(self, data: bytes, name="image.png", headers=None):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return self.client.post(
+            "/api/v1/uploads",
+            {"file": SimpleUploadedFile(name, data)},
+            **self._headers(headers),
+        )
+
+
+@pytest.fixture
+def api_as(client, now):
+    """``api_as(member)`` is an API client holding a fresh token of ``member``."""
+    from selfwork.accounts.services import api_token_create
+
+    def make(member=None):
+        token = api_token_create(member=member, now=now) if member is not None else None
+        return Api(client, token)
+
+    return make
+
+
+@pytest.fixture
+def anonymous_api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def png_bytes():
+    """A small real PNG image, made on the spot."""
+    import io
+
+    from PIL import Image
+
+    def make(width=64, height=48, color=(200, 80, 40), fmt="PNG", **save):
+        out = io.BytesIO()
+        Image.new("RGB", (width, height), color).save(out, fmt, **save)
+        return out.getvalue()
+
+    return make

@@ -1,0 +1,181 @@
+"""API: sign-up, tokens, public profiles and the caller's own profile."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Path, Router, Schema
+from ninja.responses import Status
+
+from selfwork.accounts import selectors, services
+from selfwork.accounts.models import Member
+from selfwork.core.api import PROBLEMS, member_auth, now
+from selfwork.core.errors import NotFound
+
+auth_router = Router(tags=["auth"])
+members_router = Router(tags=["members"])
+
+
+class SignupIn(Schema):
+    username: str = Field(max_length=200)
+    email: str = Field(max_length=300)
+    password: str = Field(max_length=500)
+    display_name: str = Field("", max_length=200)
+
+
+class TokenIn(Schema):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=500)
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class PortfolioItemOut(Schema):
+    id: int
+    image: str
+    caption: str
+
+
+class MemberOut(Schema):
+    id: str
+    username: str
+    display_name: str
+    bio: str
+    avatar: str | None
+    skills: list[str]
+    languages: list[str]
+    city: str
+    country: str
+    time_zone: str
+    preferred_currency: str
+    commission_status: str
+    commission_slots: int
+    away: bool
+    joined_at: str
+    portfolio: list[PortfolioItemOut]
+
+
+class MeOut(MemberOut):
+    email: str
+
+
+class SignupOut(Schema):
+    token: str
+    member: MeOut
+
+
+def member_out(member: Member, *, private: bool = False) -> dict[str, Any]:
+    data = {
+        "id": str(member.public_id),
+        "username": member.username,
+        "display_name": member.name,
+        "bio": member.bio,
+        "avatar": member.avatar.url if member.avatar else None,
+        "skills": member.skills,
+        "languages": member.languages,
+        "city": member.city,
+        "country": member.country,
+        "time_zone": member.time_zone,
+        "preferred_currency": member.preferred_currency,
+        "commission_status": member.commission_status,
+        "commission_slots": member.commission_slots,
+        "away": member.away,
+        "joined_at": member.date_joined.isoformat(),
+        "portfolio": [
+            {"id": p.pk, "image": p.image.url, "caption": p.caption}
+            for p in member.portfolio.all()
+        ],
+    }
+    if private:
+        data["email"] = member.email
+    return data
+
+
+@auth_router.post("/signup", response={201: SignupOut, **PROBLEMS})
+def signup(request: HttpRequest, payload: SignupIn):
+    at = now()
+    member = services.member_signup(
+        username=payload.username,
+        email=payload.email,
+        password=payload.password,
+        display_name=payload.display_name,
+        now=at,
+    )
+    token = services.api_token_create(member=member, now=at, name="sign-up")
+    return Status(201, {"token": token, "member": member_out(member, private=True)})
+
+
+@auth_router.post("/token", response={200: TokenOut, **PROBLEMS})
+def token(request: HttpRequest, payload: TokenIn):
+    at = now()
+    member = services.member_authenticate(
+        username=payload.username,
+        password=payload.password,
+        address=request.META.get("REMOTE_ADDR"),
+        now=at,
+    )
+    return {"token": services.api_token_create(member=member, now=at, name="api")}
+
+
+class MeUpdateIn(Schema):
+    display_name: str | None = Field(None, max_length=500)
+    bio: str | None = Field(None, max_length=20000)
+    avatar: str | None = Field(None, max_length=64)
+    skills: list[str] | None = Field(None, max_length=100)
+    languages: list[str] | None = Field(None, max_length=100)
+    city: str | None = Field(None, max_length=500)
+    country: str | None = Field(None, max_length=10)
+    time_zone: str | None = Field(None, max_length=100)
+    preferred_currency: str | None = Field(None, max_length=10)
+    commission_status: str | None = Field(None, max_length=20)
+    commission_slots: int | None = Field(None, ge=0, le=100)
+    away: bool | None = None
+
+
+class PortfolioIn(Schema):
+    image: str = Field(max_length=64)
+    caption: str = Field("", max_length=1000)
+
+
+@members_router.get("/me", response={200: MeOut, **PROBLEMS}, auth=member_auth)
+def me(request: HttpRequest):
+    return member_out(
+        selectors.member_get(username=request.user.username), private=True
+    )
+
+
+@members_router.patch("/me", response={200: MeOut, **PROBLEMS}, auth=member_auth)
+def me_update(request: HttpRequest, payload: MeUpdateIn):
+    changes = payload.model_dump(exclude_unset=True)
+    services.member_update(member=request.user, changes=changes)
+    return member_out(
+        selectors.member_get(username=request.user.username), private=True
+    )
+
+
+@members_router.post(
+    "/me/portfolio", response={201: PortfolioItemOut, **PROBLEMS}, auth=member_auth
+)
+def portfolio_add(request: HttpRequest, payload: PortfolioIn):
+    item = services.portfolio_add(
+        member=request.user, upload_id=payload.image, caption=payload.caption
+    )
+    return Status(
+        201, {"id": item.pk, "image": item.image.url, "caption": item.caption}
+    )
+
+
+@members_router.delete(
+    "/me/portfolio/{item_id}", response={204: None, **PROBLEMS}, auth=member_auth
+)
+def portfolio_remove(request: HttpRequest, item_id: Path[int]):
+    if not 1 <= item_id <= 2**62:
+        raise NotFound("No such portfolio image.")
+    services.portfolio_remove(member=request.user, item_id=item_id)
+    return Status(204, None)
+
+
+@members_router.get("/{username}", response={200: MemberOut, **PROBLEMS})
+def member_profile(request: HttpRequest, username: str):
+    return member_out(selectors.member_get(username=username))

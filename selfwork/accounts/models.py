@@ -1,0 +1,108 @@
+"""Members, their profiles and API tokens, and the log-in attempts that rate-limit them."""
+
+import hashlib
+import uuid
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
+
+
+class Member(AbstractUser):
+    """An account and its public profile. A member can belong to many communities."""
+
+    class CommissionStatus(models.TextChoices):
+        OPEN = "open", "Open for commissions"
+        WAITLIST = "waitlist", "Waitlist"
+        CLOSED = "closed", "Closed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    display_name = models.CharField(max_length=80, blank=True)
+    bio = models.TextField(blank=True, max_length=4000)
+    avatar = models.ForeignKey(
+        "core.Upload",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    skills = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
+    time_zone = models.CharField(max_length=64, default="UTC")
+    preferred_currency = models.CharField(max_length=3, default="EUR")
+    commission_status = models.CharField(
+        max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.OPEN
+    )
+    commission_slots = models.PositiveSmallIntegerField(default=3)
+    away = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(commission_status__in=["open", "waitlist", "closed"]),
+                name="member_commission_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(commission_slots__lte=100),
+                name="member_commission_slots_sane",
+            ),
+        ]
+        indexes = [models.Index(fields=["country", "city"])]
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class PortfolioItem(models.Model):
+    """An image in a member's portfolio, shown on their profile in ``position`` order."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="portfolio"
+    )
+    image = models.ForeignKey("core.Upload", on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["member", "position"])]
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; the token is shown once."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    name = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class LoginAttempt(models.Model):
+    """A failed log-in, kept for the rate-limit window (per account and per address)."""
+
+    username = models.CharField(max_length=150)
+    address = models.GenericIPAddressField(null=True)
+    attempted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "attempted_at"]),
+            models.Index(fields=["address", "attempted_at"]),
+        ]

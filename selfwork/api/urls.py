@@ -1,0 +1,23 @@
+"""The JSON API at /api/v1: one NinjaAPI; each app owns its router."""
+
+from ninja import NinjaAPI
+
+from selfwork.accounts.api import auth_router, members_router
+from selfwork.catalog.api import router as listings_router
+from selfwork.communities.api import router as communities_router
+from selfwork.core.api import install_error_handlers
+from selfwork.core.uploads_api import router as uploads_router
+
+api = NinjaAPI(
+    title="selfwork API",
+    version="1",
+    description="Micro-platforms: communities, members, listings. Errors are RFC 9457 "
+    "problem details with a stable `code`. Every POST accepts an `Idempotency-Key` header.",
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/auth", auth_router)
+api.add_router("/members", members_router)
+api.add_router("/communities", communities_router)
+api.add_router("/listings", listings_router)
+api.add_router("/uploads", uploads_router)

@@ -1,0 +1,264 @@
+"""API: listing search, create, read, update, delete."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from selfwork.catalog import selectors, services
+from selfwork.catalog.models import Listing, ListingMode
+from selfwork.communities.selectors import community_get
+from selfwork.core.api import PROBLEMS, MoneyOut, member_auth, now
+from selfwork.core.fx import fx_convert, fx_table
+from selfwork.core.money import Money
+
+router = Router(tags=["listings"])
+
+MODES_DESCRIPTION = (
+    'Each mode is one of {"mode": "made_to_order", "price": MONEY, "options"?, '
+    '"personalisation"?}, {"mode": "service", "packages": [{"name", "price": MONEY, '
+    '"delivery_days", "revisions"}]}, {"mode": "rental", "price": MONEY, "unit": "day"|"hour", '
+    '"deposit": MONEY}, {"mode": "lend", "hours"?: HOURS}, {"mode": "swap", "wants"?}, '
+    '{"mode": "gift"}, {"mode": "timebank", "hours": HOURS}. MONEY is {"amount": "12.50", '
+    '"currency": "EUR"}; HOURS is {"amount": "1.50", "currency": "HOUR"}.'
+)
+
+
+class PackageOut(Schema):
+    id: str
+    name: str
+    description: str
+    price: MoneyOut
+    delivery_days: int
+    revisions: int
+
+
+class ModeOut(Schema):
+    mode: str
+    price: MoneyOut | None = None
+    hours: MoneyOut | None = None
+    unit: str | None = None
+    deposit: MoneyOut | None = None
+    options: list[dict[str, Any]] = []
+    personalisation: list[dict[str, Any]] = []
+    wants: str = ""
+    packages: list[PackageOut] = []
+
+
+class ListingOut(Schema):
+    id: str
+    title: str
+    description: str
+    community: str
+    owner: str
+    owner_name: str
+    status: str
+    tags: list[str]
+    category: str | None
+    custom: dict[str, Any]
+    city: str
+    country: str
+    modes: list[ModeOut]
+    price: MoneyOut | None
+    price_in_viewer_currency: MoneyOut | None
+    images: list[str]
+    created_at: str
+    updated_at: str
+    url: str
+
+
+class ListingPageOut(Schema):
+    items: list[ListingOut]
+    next: str | None
+
+
+def _mode_out(row: ListingMode) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "mode": row.mode,
+        "wants": row.wants,
+        "personalisation": row.personalisation,
+    }
+    if row.price_minor is not None:
+        money = Money(row.price_minor, row.unit).as_dict()
+        out["hours" if row.unit == "HOUR" else "price"] = money
+    if row.mode == "rental":
+        out["unit"] = row.rental_unit
+        out["deposit"] = Money(row.deposit_minor, row.unit).as_dict()
+    out["options"] = [
+        {
+            "name": o["name"],
+            "choices": [
+                {
+                    "label": c["label"],
+                    "price_delta": Money(c["price_delta_minor"], row.unit).as_dict(),
+                }
+                for c in o["choices"]
+            ],
+        }
+        for o in row.options
+    ]
+    out["packages"] = [
+        {
+            "id": str(p.public_id),
+            "name": p.name,
+            "description": p.description,
+            "price": Money(p.price_minor, p.unit).as_dict(),
+            "delivery_days": p.delivery_days,
+            "revisions": p.revisions,
+        }
+        for p in row.packages.all()
+    ]
+    return out
+
+
+def listing_out(
+    listing: Listing, *, viewer_currency: str, rates: dict[str, Decimal]
+) -> dict:
+    price = (
+        Money(listing.price_minor, listing.price_unit) if listing.price_minor else None
+    )
+    converted = (
+        fx_convert(price, viewer_currency, rates)
+        if price is not None and price.unit != "HOUR"
+        else None
+    )
+    return {
+        "id": str(listing.public_id),
+        "title": listing.title,
+        "description": listing.description,
+        "community": listing.community.slug,
+        "owner": listing.owner.username,
+        "owner_name": listing.owner.name,
+        "status": listing.status,
+        "tags": listing.tags,
+        "category": listing.category.slug if listing.category else None,
+        "custom": listing.custom,
+        "city": listing.city,
+        "country": listing.country,
+        "modes": [_mode_out(m) for m in listing.modes.all()],
+        "price": MoneyOut.of(price),
+        "price_in_viewer_currency": MoneyOut.of(converted),
+        "images": [i.upload.url for i in listing.images.all()],
+        "created_at": listing.created_at.isoformat(),
+        "updated_at": listing.updated_at.isoformat(),
+        "url": f"/listings/{listing.public_id}/",
+    }
+
+
+def _viewer_currency(request: HttpRequest, asked: str | None = None) -> str:
+    if asked:
+        return asked
+    user = request.user
+    return user.preferred_currency if user.is_authenticated else "EUR"
+
+
+class SearchQuery(Schema):
+    q: str = Field("", max_length=200)
+    community: str | None = Field(None, max_length=50)
+    mode: str | None = Field(None, max_length=30)
+    category: str | None = Field(None, max_length=50)
+    min_price: str | None = Field(None, max_length=30)
+    max_price: str | None = Field(None, max_length=30)
+    currency: str | None = Field(None, max_length=4)
+    country: str | None = Field(None, max_length=2)
+    city: str | None = Field(None, max_length=80)
+    owner: str | None = Field(None, max_length=30)
+    sort: str | None = Field(None, max_length=20)
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(24, ge=1, le=100)
+    show_in: str | None = Field(
+        None, max_length=3, description="Currency to show prices in"
+    )
+
+
+@router.get("", response={200: ListingPageOut, **PROBLEMS})
+def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
+    """Search listings. Custom community fields filter as ``field.<key>=<value>``."""
+    custom = {
+        k[len("field.") :]: v for k, v in request.GET.items() if k.startswith("field.")
+    }
+    data = filters.model_dump(exclude={"show_in"})
+    page = selectors.listings_search(
+        query=selectors.ListingQuery(**data, custom=custom), viewer=request.user
+    )
+    rates = fx_table()
+    currency = _viewer_currency(request, filters.show_in)
+    return {
+        "items": [
+            listing_out(x, viewer_currency=currency, rates=rates) for x in page.items
+        ],
+        "next": page.next,
+    }
+
+
+class ListingIn(Schema):
+    community: str = Field(max_length=50)
+    title: str = Field(max_length=1000)
+    description: str = Field("", max_length=40000)
+    modes: list[dict[str, Any]] = Field(max_length=10, description=MODES_DESCRIPTION)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+    category: str | None = Field(None, max_length=50)
+    custom: dict[str, Any] = Field(default_factory=dict)
+    images: list[str] = Field(default_factory=list, max_length=20)
+    city: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, max_length=10)
+
+
+class ListingUpdateIn(Schema):
+    title: str | None = Field(None, max_length=1000)
+    description: str | None = Field(None, max_length=40000)
+    modes: list[dict[str, Any]] | None = Field(
+        None, max_length=10, description=MODES_DESCRIPTION
+    )
+    tags: list[str] | None = Field(None, max_length=50)
+    category: str | None = Field(None, max_length=50)
+    custom: dict[str, Any] | None = None
+    images: list[str] | None = Field(None, max_length=20)
+    city: str | None = Field(None, max_length=200)
+    country: str | None = Field(None, max_length=10)
+    status: str | None = Field(None, max_length=10)
+
+
+def _listing_response(request: HttpRequest, listing_id) -> dict:
+    listing = selectors.listing_get(public_id=listing_id, viewer=request.user)
+    return listing_out(
+        listing, viewer_currency=_viewer_currency(request), rates=fx_table()
+    )
+
+
+@router.post("", response={201: ListingOut, **PROBLEMS}, auth=member_auth)
+def listing_create(request: HttpRequest, payload: ListingIn):
+    data = payload.model_dump()
+    community = community_get(slug=data.pop("community"), viewer=request.user)
+    listing = services.listing_create(
+        owner=request.user, community=community, now=now(), **data
+    )
+    return Status(201, _listing_response(request, listing.public_id))
+
+
+@router.get("/{listing_id}", response={200: ListingOut, **PROBLEMS})
+def listing_read(request: HttpRequest, listing_id: str):
+    return _listing_response(request, listing_id)
+
+
+@router.patch("/{listing_id}", response={200: ListingOut, **PROBLEMS}, auth=member_auth)
+def listing_update(request: HttpRequest, listing_id: str, payload: ListingUpdateIn):
+    listing = selectors.listing_get_for_owner(public_id=listing_id, owner=request.user)
+    services.listing_update(
+        listing=listing,
+        actor=request.user,
+        now=now(),
+        changes=payload.model_dump(exclude_unset=True),
+    )
+    return _listing_response(request, listing.public_id)
+
+
+@router.delete("/{listing_id}", response={204: None, **PROBLEMS}, auth=member_auth)
+def listing_delete(request: HttpRequest, listing_id: str):
+    listing = selectors.listing_get_for_moderation(
+        public_id=listing_id, actor=request.user
+    )
+    services.listing_delete(listing=listing, actor=request.user)
+    return Status(204, None)

@@ -1,0 +1,177 @@
+"""Listings, the modes they are offered in, service packages and images.
+
+Full-text search lives beside these tables, not in them: an FTS5 table on SQLite
+and a generated ``tsvector`` column on PostgreSQL, both created by migration 0002
+and kept in step by the database itself.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from selfwork.communities.models import Mode
+
+
+class Listing(models.Model):
+    """Something a member offers in a community, in one or more modes."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        HIDDEN = "hidden", "Hidden"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="listings"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="listings"
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True, max_length=20000)
+    tags = models.JSONField(default=list, blank=True)
+    # The tags as words, for the full-text index.
+    tags_text = models.CharField(max_length=1000, blank=True)
+    category = models.ForeignKey(
+        "communities.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="listings",
+    )
+    custom = models.JSONField(default=dict, blank=True)
+    city = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.ACTIVE
+    )
+    # The lowest price across the listing's modes ("from €40"): what price
+    # filters and sorts use. Null when every mode is free.
+    price_minor = models.BigIntegerField(null=True, blank=True)
+    price_unit = models.CharField(max_length=4, blank=True)
+    sort_price = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "hidden"]),
+                name="listing_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_minor__isnull=True) | Q(price_minor__gt=0),
+                name="listing_price_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "-created_at", "-id"], name="listing_newest"
+            ),
+            models.Index(
+                fields=["community", "status", "-created_at"], name="listing_community"
+            ),
+            models.Index(
+                fields=["status", "price_unit", "sort_price", "id"],
+                name="listing_price",
+            ),
+            models.Index(fields=["owner", "-created_at"], name="listing_owner"),
+            models.Index(fields=["category", "status"], name="listing_category"),
+            models.Index(fields=["country", "city"], name="listing_place"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ListingMode(models.Model):
+    """One way a listing is offered, with that mode's terms."""
+
+    class RentalUnit(models.TextChoices):
+        HOUR = "hour", "per hour"
+        DAY = "day", "per day"
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="modes")
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    # Price in minor units of ``unit`` (a currency, or HOUR for time credits);
+    # null for free modes and for services, whose prices are on their packages.
+    price_minor = models.BigIntegerField(null=True, blank=True)
+    unit = models.CharField(max_length=4, blank=True)
+    rental_unit = models.CharField(max_length=4, choices=RentalUnit.choices, blank=True)
+    deposit_minor = models.BigIntegerField(default=0)
+    # made_to_order: [{"name", "choices": [{"label", "price_delta_minor"}]}]
+    options = models.JSONField(default=list, blank=True)
+    # made_to_order: [{"prompt", "required"}]
+    personalisation = models.JSONField(default=list, blank=True)
+    # swap: what the owner would like in return.
+    wants = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "mode"], name="listing_mode_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(price_minor__isnull=True) | Q(price_minor__gt=0),
+                name="listing_mode_price_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_minor__gte=0),
+                name="listing_mode_deposit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=[m.value for m in Mode]), name="listing_mode_known"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["mode", "listing"], name="listing_mode_by_mode")
+        ]
+
+
+class ListingPackage(models.Model):
+    """A tier of a service listing: name, price, delivery time, revisions included."""
+
+    mode = models.ForeignKey(
+        ListingMode, on_delete=models.CASCADE, related_name="packages"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=60)
+    description = models.CharField(max_length=500, blank=True)
+    price_minor = models.BigIntegerField()
+    unit = models.CharField(max_length=4)
+    delivery_days = models.PositiveSmallIntegerField()
+    revisions = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price_minor__gt=0), name="listing_package_price_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_days__gte=1, delivery_days__lte=365),
+                name="listing_package_delivery_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(revisions__lte=50), name="listing_package_revisions_range"
+            ),
+        ]
+
+
+class ListingImage(models.Model):
+    listing = models.ForeignKey(
+        Listing, on_delete=models.CASCADE, related_name="images"
+    )
+    upload = models.ForeignKey(
+        "core.Upload", on_delete=models.CASCADE, related_name="+"
+    )
+    alt = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        indexes = [
+            models.Index(fields=["listing", "position"], name="listing_image_order")
+        ]

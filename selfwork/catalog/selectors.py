@@ -1,0 +1,318 @@
+"""Reads on listings: one search selector over SQLite FTS5 and PostgreSQL full text."""
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from selfwork.catalog.models import Listing, ListingImage, ListingMode, ListingPackage
+from selfwork.catalog.services import listing_field_value
+from selfwork.communities.models import Community, ListingField, Membership, Mode
+from selfwork.communities.selectors import communities_visible_to
+from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.core.money import Money
+from selfwork.core.pagination import cursor_decode as _cursor_decode
+from selfwork.core.pagination import cursor_encode as _cursor_encode
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+MAX_LIMIT = 100
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class ListingQuery:
+    """What a person searches for; every field optional."""
+
+    q: str = ""
+    community: str | None = None
+    mode: str | None = None
+    category: str | None = None
+    min_price: str | None = None
+    max_price: str | None = None
+    currency: str | None = None
+    country: str | None = None
+    city: str | None = None
+    owner: str | None = None
+    custom: dict[str, str] = field(default_factory=dict)
+    sort: str | None = None
+    cursor: str | None = None
+    limit: int = 24
+
+
+@dataclass
+class ListingPage:
+    items: list[Listing]
+    next: str | None
+
+
+def _listing_rows() -> QuerySet[Listing]:
+    """Listings with everything a card or a page shows, in a constant number of queries."""
+    return Listing.objects.select_related(
+        "community", "owner", "owner__avatar", "category"
+    ).prefetch_related(
+        Prefetch(
+            "modes",
+            queryset=ListingMode.objects.order_by("pk").prefetch_related(
+                Prefetch(
+                    "packages",
+                    queryset=ListingPackage.objects.order_by("position", "pk"),
+                )
+            ),
+        ),
+        Prefetch("images", queryset=ListingImage.objects.select_related("upload")),
+    )
+
+
+def listings_visible_to(*, viewer) -> QuerySet[Listing]:
+    """Return the active listings ``viewer`` may see (private communities stay private)."""
+    return _listing_rows().filter(
+        status=Listing.Status.ACTIVE,
+        community__in=communities_visible_to(viewer=viewer).values("pk"),
+    )
+
+
+def listing_get(*, public_id: Any, viewer) -> Listing:
+    """Return one listing for ``viewer``; its owner also sees it while hidden.
+
+    :raises NotFound: if it does not exist or ``viewer`` may not see it.
+    """
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such listing.", code="listing_not_found") from exc
+    visible = Q(status=Listing.Status.ACTIVE)
+    if viewer is not None and viewer.is_authenticated:
+        visible |= Q(owner=viewer)
+    listing = (
+        _listing_rows()
+        .filter(
+            visible,
+            public_id=key,
+            community__in=communities_visible_to(viewer=viewer).values("pk"),
+        )
+        .first()
+    )
+    if listing is None:
+        raise NotFound("No such listing.", code="listing_not_found")
+    return listing
+
+
+def listing_get_for_owner(*, public_id: Any, owner) -> Listing:
+    """Return a listing ``owner`` owns (any status), or raise NotFound."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such listing.", code="listing_not_found") from exc
+    listing = _listing_rows().filter(public_id=key, owner=owner).first()
+    if listing is None:
+        raise NotFound("No such listing.", code="listing_not_found")
+    return listing
+
+
+def listing_get_for_moderation(*, public_id: Any, actor) -> Listing:
+    """Return a listing ``actor`` owns or moderates, or raise NotFound."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such listing.", code="listing_not_found") from exc
+    moderated = Membership.objects.filter(
+        member=actor,
+        status=Membership.Status.ACTIVE,
+        role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
+    ).values("community")
+    listing = (
+        _listing_rows()
+        .filter(Q(owner=actor) | Q(community__in=moderated), public_id=key)
+        .first()
+    )
+    if listing is None:
+        raise NotFound("No such listing.", code="listing_not_found")
+    return listing
+
+
+def listings_of_owner(*, owner, viewer) -> QuerySet[Listing]:
+    """Return ``owner``'s listings ``viewer`` may see, newest first (all, for the owner)."""
+    if viewer is not None and viewer.is_authenticated and viewer.pk == owner.pk:
+        rows = _listing_rows().filter(owner=owner)
+    else:
+        rows = listings_visible_to(viewer=viewer).filter(owner=owner)
+    return rows.order_by("-created_at", "-pk")
+
+
+def _fts_terms(q: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(q)][:12]
+
+
+def _text_match(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
+    """Filter by full text and annotate ``rank`` (higher is better) on either engine."""
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
+        return rows.filter(
+            id__in=RawSQL(
+                "SELECT id FROM catalog_listing "
+                "WHERE search_vector @@ to_tsquery('english', %s)",
+                (tsquery,),
+            )
+        ).annotate(
+            rank=RawSQL(
+                "ts_rank_cd(catalog_listing.search_vector, to_tsquery('english', %s))",
+                (tsquery,),
+            )
+        )
+    # FTS5: every word must match; the last as a prefix, for search-as-you-type.
+    match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+    return rows.filter(
+        id__in=RawSQL(
+            "SELECT rowid FROM catalog_listing_fts WHERE catalog_listing_fts MATCH %s",
+            (match,),
+        )
+    ).annotate(
+        # bm25 is lower-is-better; negate it so both engines sort rank descending.
+        rank=RawSQL(
+            "(SELECT -bm25(catalog_listing_fts, 10.0, 4.0, 1.0) FROM catalog_listing_fts "
+            "WHERE catalog_listing_fts MATCH %s AND rowid = catalog_listing.id)",
+            (match,),
+        )
+    )
+
+
+def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
+    """Search the listings ``viewer`` may see, ranked and filtered, one page at a time.
+
+    Pages by keyset (newest, price) or by position (relevance), so deep pages of a
+    busy marketplace stay as fast as the first.
+
+    :raises InvalidInput: for a bad filter value, sort or cursor.
+    """
+    rows = listings_visible_to(viewer=viewer)
+    limit = query.limit
+    if (
+        isinstance(limit, bool)
+        or not isinstance(limit, int)
+        or not 1 <= limit <= MAX_LIMIT
+    ):
+        raise InvalidInput(f"limit is from 1 to {MAX_LIMIT}.", field="limit")
+
+    community = None
+    if query.community:
+        community = Community.objects.filter(
+            pk__in=communities_visible_to(viewer=viewer).values("pk"),
+            slug=query.community,
+        ).first()
+        if community is None:
+            raise NotFound(
+                f"No community '{query.community[:50]}'.", code="community_not_found"
+            )
+        rows = rows.filter(community=community)
+    if query.mode:
+        if query.mode not in Mode.values:
+            raise InvalidInput(
+                f"'{query.mode[:30]}' is not a mode; modes are "
+                f"{', '.join(Mode.values)}.",
+                field="mode",
+                code="unknown_mode",
+            )
+        rows = rows.filter(
+            Exists(ListingMode.objects.filter(listing=OuterRef("pk"), mode=query.mode))
+        )
+    if query.category:
+        rows = rows.filter(category__slug=query.category)
+    if query.country:
+        rows = rows.filter(country=query.country.upper()[:2])
+    if query.city:
+        rows = rows.filter(city__iexact=query.city[:80])
+    if query.owner:
+        rows = rows.filter(owner__username=query.owner[:30])
+    if query.custom:
+        if community is None:
+            raise InvalidInput(
+                "Custom field filters need a community.", field="community"
+            )
+        fields = {f.key: f for f in ListingField.objects.filter(community=community)}
+        for key, value in query.custom.items():
+            if key not in fields:
+                raise InvalidInput(
+                    f"{community.name} has no listing field '{key[:40]}'.",
+                    field=key,
+                    code="unknown_field",
+                )
+            rows = rows.filter(
+                **{f"custom__{key}": listing_field_value(fields[key], value)}
+            )
+    if query.min_price or query.max_price:
+        if not query.currency:
+            raise InvalidInput(
+                "A price range needs a currency, such as currency=EUR.",
+                field="currency",
+            )
+        rows = rows.filter(price_unit=query.currency)
+        if query.min_price:
+            low = Money.parse(query.min_price, query.currency, field="min_price")
+            rows = rows.filter(sort_price__gte=low.minor)
+        if query.max_price:
+            high = Money.parse(query.max_price, query.currency, field="max_price")
+            rows = rows.filter(sort_price__lte=high.minor)
+    elif query.currency:
+        Money.parse("0", query.currency, field="currency")
+        rows = rows.filter(price_unit=query.currency)
+
+    words = _fts_terms(query.q or "")
+    sort = query.sort or ("relevance" if words else "newest")
+    if sort not in SORTS:
+        raise InvalidInput(
+            f"sort is one of {', '.join(SORTS)}.", field="sort", code="unknown_sort"
+        )
+    if sort == "relevance" and not words:
+        sort = "newest"
+    if words:
+        rows = _text_match(rows, words)
+
+    position = _cursor_decode(query.cursor)
+    try:
+        if sort == "relevance":
+            offset = int(position.get("o", 0))
+            if offset < 0 or offset > 10_000:
+                raise ValueError
+            page = list(
+                rows.order_by("-rank", "-created_at", "-id")[
+                    offset : offset + limit + 1
+                ]
+            )
+            more = len(page) > limit
+            return ListingPage(
+                page[:limit], _cursor_encode({"o": offset + limit}) if more else None
+            )
+        if sort == "newest":
+            if position:
+                at = dt.datetime.fromisoformat(position["t"])
+                rows = rows.filter(
+                    Q(created_at__lt=at) | Q(created_at=at, id__lt=int(position["i"]))
+                )
+            page = list(rows.order_by("-created_at", "-id")[: limit + 1])
+            key = lambda x: {"t": x.created_at.isoformat(), "i": x.id}  # noqa: E731
+        else:
+            ascending = sort == "price_asc"
+            if position:
+                p, i = int(position["p"]), int(position["i"])
+                if ascending:
+                    rows = rows.filter(Q(sort_price__gt=p) | Q(sort_price=p, id__gt=i))
+                else:
+                    rows = rows.filter(Q(sort_price__lt=p) | Q(sort_price=p, id__lt=i))
+            order = ("sort_price", "id") if ascending else ("-sort_price", "-id")
+            page = list(rows.order_by(*order)[: limit + 1])
+            key = lambda x: {"p": x.sort_price, "i": x.id}  # noqa: E731
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            "The cursor is not one this server gave out.",
+            field="cursor",
+            code="invalid_cursor",
+        ) from exc
+    more = len(page) > limit
+    return ListingPage(
+        page[:limit], _cursor_encode(key(page[limit - 1])) if more else None
+    )

@@ -1,0 +1,651 @@
+"""Writes on listings: create, edit, hide, show, delete.
+
+Modes arrive in the API's shape (``{"mode": "rental", "price": MONEY, ...}``); the web
+forms build the same dictionaries, so both interfaces meet one set of rules here.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from selfwork.catalog.models import Listing, ListingImage, ListingMode, ListingPackage
+from selfwork.communities.models import (
+    Category,
+    Community,
+    ListingField,
+    Membership,
+    Mode,
+)
+from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.core.models import Upload
+from selfwork.core.money import HOUR, Money
+from selfwork.core.text import markdown_check, plain_check
+
+MAX_IMAGES = 8
+MAX_TAGS = 12
+MAX_OPTIONS = 10
+MONEY_MODES = {Mode.MADE_TO_ORDER, Mode.SERVICE, Mode.RENTAL}
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass
+class _ModeTerms:
+    mode: str
+    price: Money | None = None
+    rental_unit: str = ""
+    deposit: Money | None = None
+    options: list[dict[str, Any]] = field(default_factory=list)
+    personalisation: list[dict[str, Any]] = field(default_factory=list)
+    wants: str = ""
+    packages: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _money(value: Any, *, field: str, hours: bool | None = False) -> Money:
+    """Parse a MONEY or HOURS object; ``hours`` True wants HOUR, False a currency."""
+    if not isinstance(value, dict) or "amount" not in value or "currency" not in value:
+        raise InvalidInput(
+            f'{field} is an object like {{"amount": "12.50", "currency": "EUR"}}.',
+            field=field,
+            code="invalid_money",
+        )
+    currency = value["currency"]
+    if hours and currency != HOUR:
+        raise InvalidInput(
+            f"{field} is counted in HOUR.", field=field, code="invalid_money"
+        )
+    if hours is False and currency == HOUR:
+        raise InvalidInput(
+            f"{field} is a price in a currency, not in hours.",
+            field=field,
+            code="invalid_money",
+        )
+    return Money.parse(value["amount"], currency, field=field)
+
+
+def _positive(money: Money, *, field: str) -> Money:
+    if money.minor <= 0:
+        raise InvalidInput(
+            f"{field} must be more than zero.", field=field, code="amount_not_positive"
+        )
+    return money
+
+
+def _int_in(value: Any, *, field: str, low: int, high: int) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not low <= value <= high
+    ):
+        raise InvalidInput(
+            f"{field} is a whole number from {low} to {high}.", field=field
+        )
+    return value
+
+
+def _mode_parse(raw: Any, *, index: int) -> _ModeTerms:
+    where = f"modes[{index}]"
+    if not isinstance(raw, dict) or "mode" not in raw:
+        raise InvalidInput(f'{where} is an object with a "mode".', field=where)
+    mode = raw["mode"]
+    if mode not in Mode.values:
+        raise InvalidInput(
+            f"'{str(mode)[:30]}' is not a mode; modes are {', '.join(Mode.values)}.",
+            field=f"{where}.mode",
+            code="unknown_mode",
+        )
+    known = {
+        Mode.MADE_TO_ORDER: {"mode", "price", "options", "personalisation"},
+        Mode.SERVICE: {"mode", "packages"},
+        Mode.RENTAL: {"mode", "price", "unit", "deposit"},
+        Mode.LEND: {"mode", "hours"},
+        Mode.SWAP: {"mode", "wants"},
+        Mode.GIFT: {"mode"},
+        Mode.TIMEBANK: {"mode", "hours"},
+    }[mode]
+    unknown = set(raw) - known
+    if unknown:
+        raise InvalidInput(
+            f"{where}: a {mode} mode has no field '{sorted(unknown)[0][:30]}'.",
+            field=where,
+        )
+    terms = _ModeTerms(mode=mode)
+    if mode == Mode.MADE_TO_ORDER:
+        terms.price = _positive(
+            _money(raw.get("price"), field=f"{where}.price"), field=f"{where}.price"
+        )
+        terms.options = _options_parse(
+            raw.get("options", []), currency=terms.price.unit, where=where
+        )
+        terms.personalisation = _prompts_parse(
+            raw.get("personalisation", []), where=where
+        )
+    elif mode == Mode.SERVICE:
+        terms.packages = _packages_parse(raw.get("packages"), where=where)
+    elif mode == Mode.RENTAL:
+        terms.price = _positive(
+            _money(raw.get("price"), field=f"{where}.price"), field=f"{where}.price"
+        )
+        unit = raw.get("unit", "day")
+        if unit not in ListingMode.RentalUnit.values:
+            raise InvalidInput(
+                f'{where}.unit is "day" or "hour".', field=f"{where}.unit"
+            )
+        terms.rental_unit = unit
+        if raw.get("deposit") is not None:
+            terms.deposit = _money(raw["deposit"], field=f"{where}.deposit")
+            if terms.deposit.minor < 0:
+                raise InvalidInput(
+                    f"{where}.deposit may not be negative.",
+                    field=f"{where}.deposit",
+                    code="amount_not_positive",
+                )
+            if terms.deposit.unit != terms.price.unit:
+                raise InvalidInput(
+                    f"{where}.deposit must be in {terms.price.unit}, like the price.",
+                    field=f"{where}.deposit",
+                    code="currency_mismatch",
+                )
+    elif mode == Mode.LEND:
+        if raw.get("hours") is not None:
+            terms.price = _positive(
+                _money(raw["hours"], field=f"{where}.hours", hours=True),
+                field=f"{where}.hours",
+            )
+    elif mode == Mode.TIMEBANK:
+        terms.price = _positive(
+            _money(raw.get("hours"), field=f"{where}.hours", hours=True),
+            field=f"{where}.hours",
+        )
+    elif mode == Mode.SWAP:
+        terms.wants = plain_check(
+            raw.get("wants", ""), field=f"{where}.wants", max_length=200, required=False
+        )
+    return terms
+
+
+def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or len(raw) > MAX_OPTIONS:
+        raise InvalidInput(
+            f"{where}.options is a list of at most {MAX_OPTIONS} options.",
+            field=f"{where}.options",
+        )
+    options = []
+    for i, option in enumerate(raw):
+        at = f"{where}.options[{i}]"
+        if not isinstance(option, dict) or not isinstance(option.get("choices"), list):
+            raise InvalidInput(f'{at} is {{"name", "choices": [...]}}.', field=at)
+        name = plain_check(option.get("name", ""), field=f"{at}.name", max_length=60)
+        if not 1 <= len(option["choices"]) <= 20:
+            raise InvalidInput(f"{at} has 1 to 20 choices.", field=f"{at}.choices")
+        choices = []
+        for j, choice in enumerate(option["choices"]):
+            cat = f"{at}.choices[{j}]"
+            if not isinstance(choice, dict):
+                raise InvalidInput(f'{cat} is {{"label", "price_delta"?}}.', field=cat)
+            label = plain_check(
+                choice.get("label", ""), field=f"{cat}.label", max_length=60
+            )
+            delta = Money(0, currency)
+            if choice.get("price_delta") is not None:
+                delta = _money(choice["price_delta"], field=f"{cat}.price_delta")
+                if delta.unit != currency:
+                    raise InvalidInput(
+                        f"{cat}.price_delta must be in {currency}.",
+                        field=f"{cat}.price_delta",
+                        code="currency_mismatch",
+                    )
+                if delta.minor < 0:
+                    raise InvalidInput(
+                        f"{cat}.price_delta may not be negative.",
+                        field=f"{cat}.price_delta",
+                    )
+            choices.append({"label": label, "price_delta_minor": delta.minor})
+        options.append({"name": name, "choices": choices})
+    return options
+
+
+def _prompts_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or len(raw) > MAX_OPTIONS:
+        raise InvalidInput(
+            f"{where}.personalisation is a list of at most {MAX_OPTIONS} prompts.",
+            field=f"{where}.personalisation",
+        )
+    prompts = []
+    for i, prompt in enumerate(raw):
+        at = f"{where}.personalisation[{i}]"
+        if not isinstance(prompt, dict):
+            raise InvalidInput(f'{at} is {{"prompt", "required"?}}.', field=at)
+        text = plain_check(
+            prompt.get("prompt", ""), field=f"{at}.prompt", max_length=200
+        )
+        prompts.append(
+            {"prompt": text, "required": bool(prompt.get("required", False))}
+        )
+    return prompts
+
+
+def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 3:
+        raise InvalidInput(
+            f"{where}.packages is a list of 1 to 3 packages.", field=f"{where}.packages"
+        )
+    packages = []
+    for i, package in enumerate(raw):
+        at = f"{where}.packages[{i}]"
+        if not isinstance(package, dict):
+            raise InvalidInput(
+                f'{at} is {{"name", "price", "delivery_days", "revisions"}}.', field=at
+            )
+        price = _positive(
+            _money(package.get("price"), field=f"{at}.price"), field=f"{at}.price"
+        )
+        packages.append(
+            {
+                "name": plain_check(
+                    package.get("name", ""), field=f"{at}.name", max_length=60
+                ),
+                "description": plain_check(
+                    package.get("description", ""),
+                    field=f"{at}.description",
+                    max_length=500,
+                    required=False,
+                ),
+                "price": price,
+                "delivery_days": _int_in(
+                    package.get("delivery_days"),
+                    field=f"{at}.delivery_days",
+                    low=1,
+                    high=365,
+                ),
+                "revisions": _int_in(
+                    package.get("revisions", 0), field=f"{at}.revisions", low=0, high=50
+                ),
+            }
+        )
+    currencies = {p["price"].unit for p in packages}
+    if len(currencies) > 1:
+        raise InvalidInput(
+            f"{where}: all packages must be priced in one currency.",
+            field=f"{where}.packages",
+            code="currency_mismatch",
+        )
+    return packages
+
+
+def _modes_parse(raw: Any, community: Community) -> list[_ModeTerms]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidInput("modes is a non-empty list.", field="modes")
+    if len(raw) > len(Mode.values):
+        raise InvalidInput("A listing has each mode at most once.", field="modes")
+    terms = [_mode_parse(item, index=i) for i, item in enumerate(raw)]
+    seen: set[str] = set()
+    for t in terms:
+        if t.mode in seen:
+            raise InvalidInput(
+                f"The mode {t.mode} appears twice.",
+                field="modes",
+                code="duplicate_mode",
+            )
+        seen.add(t.mode)
+        if not community.mode_enabled(t.mode):
+            raise InvalidInput(
+                f"{community.name} does not offer the {t.mode} mode.",
+                field="modes",
+                code="mode_not_enabled",
+            )
+    currencies = {_currency_of(t) for t in terms} - {None}
+    if len(currencies) > 1:
+        raise InvalidInput(
+            "All prices of one listing must be in one currency; got "
+            f"{', '.join(sorted(c for c in currencies if c))}.",
+            field="modes",
+            code="currency_mismatch",
+        )
+    return terms
+
+
+def _currency_of(terms: _ModeTerms) -> str | None:
+    if terms.packages:
+        return terms.packages[0]["price"].unit
+    if terms.price is not None and terms.price.unit != HOUR:
+        return terms.price.unit
+    return None
+
+
+def _from_price(terms: list[_ModeTerms]) -> Money | None:
+    """The lowest money price, else the lowest hours price, else None (free)."""
+    prices = [p["price"] for t in terms for p in t.packages]
+    prices += [t.price for t in terms if t.price is not None]
+    money = [p for p in prices if p.unit != HOUR]
+    pool = money or prices
+    return min(pool, key=lambda p: p.minor) if pool else None
+
+
+def _custom_parse(
+    raw: Any, fields: list[ListingField], *, partial: bool
+) -> dict[str, Any]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidInput("custom is an object of field values.", field="custom")
+    by_key = {f.key: f for f in fields}
+    unknown = set(raw) - set(by_key)
+    if unknown:
+        raise InvalidInput(
+            f"This community has no listing field '{sorted(unknown)[0][:40]}'.",
+            field="custom",
+            code="unknown_field",
+        )
+    values: dict[str, Any] = {}
+    for f in fields:
+        at = f"custom.{f.key}"
+        value = raw.get(f.key)
+        if value is None or value == "":
+            if f.required and not partial:
+                raise InvalidInput(f"{f.label} is required.", field=at, code="required")
+            continue
+        values[f.key] = listing_field_value(f, value)
+    return values
+
+
+def listing_field_value(f: ListingField, value: Any) -> Any:
+    """Check and normalise one custom field value (also used for search filters)."""
+    at = f"custom.{f.key}"
+    if f.kind == ListingField.Kind.TEXT:
+        return plain_check(str(value), field=at, max_length=200)
+    if f.kind == ListingField.Kind.NUMBER:
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation as exc:
+            raise InvalidInput(f"{f.label} is a number.", field=at) from exc
+        if not number.is_finite() or abs(number) > 10**12:
+            raise InvalidInput(f"{f.label} is a number.", field=at)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if f.kind == ListingField.Kind.CHOICE:
+        if value not in f.choices:
+            raise InvalidInput(
+                f"{f.label} is one of: {', '.join(f.choices)}.",
+                field=at,
+                code="unknown_choice",
+            )
+        return value
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in {"true", "yes", "1", "on"}:
+        return True
+    if str(value).lower() in {"false", "no", "0", "off"}:
+        return False
+    raise InvalidInput(f"{f.label} is yes or no.", field=at)
+
+
+def _tags_parse(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_TAGS:
+        raise InvalidInput(f"tags is a list of at most {MAX_TAGS} words.", field="tags")
+    tags = []
+    for tag in raw:
+        text = plain_check(tag, field="tags", max_length=30).lower()
+        if text not in tags:
+            tags.append(text)
+    return tags
+
+
+def _images_parse(raw: Any, owner) -> list[Upload]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_IMAGES:
+        raise InvalidInput(
+            f"images is a list of at most {MAX_IMAGES} upload ids.", field="images"
+        )
+    ids = [str(i) for i in raw]
+    uploads = {
+        str(u.public_id): u
+        for u in Upload.objects.filter(public_id__in=_uuids(ids), owner=owner)
+    }
+    missing = [i for i in ids if i not in uploads]
+    if missing:
+        raise InvalidInput(
+            f"images: no upload '{missing[0][:40]}' of yours.",
+            field="images",
+            code="unknown_upload",
+        )
+    return [uploads[i] for i in ids]
+
+
+def _uuids(ids: list[str]) -> list[str]:
+    import uuid
+
+    valid = []
+    for i in ids:
+        try:
+            valid.append(str(uuid.UUID(i)))
+        except ValueError:
+            continue
+    return valid
+
+
+def _category_parse(raw: Any, community: Community) -> Category | None:
+    if raw in (None, ""):
+        return None
+    category = Category.objects.filter(community=community, slug=str(raw)[:50]).first()
+    if category is None:
+        raise InvalidInput(
+            f"{community.name} has no category '{str(raw)[:50]}'.",
+            field="category",
+            code="unknown_category",
+        )
+    return category
+
+
+def _country_parse(raw: Any) -> str:
+    value = (raw or "").strip().upper() if isinstance(raw, str) else raw
+    if value and (not isinstance(value, str) or not COUNTRY.match(value)):
+        raise InvalidInput(
+            "country is a two-letter ISO code such as NZ.", field="country"
+        )
+    return value or ""
+
+
+def _require_member(community: Community, owner) -> None:
+    if not Membership.objects.filter(
+        community=community, member=owner, status=Membership.Status.ACTIVE
+    ).exists():
+        raise NotPermitted(
+            f"Only members of {community.name} can publish there.", code="not_a_member"
+        )
+
+
+def _write_modes(listing: Listing, terms: list[_ModeTerms]) -> None:
+    ListingMode.objects.filter(listing=listing).delete()
+    for t in terms:
+        row = ListingMode.objects.create(
+            listing=listing,
+            mode=t.mode,
+            price_minor=t.price.minor if t.price else None,
+            unit=t.price.unit
+            if t.price
+            else (t.packages[0]["price"].unit if t.packages else ""),
+            rental_unit=t.rental_unit,
+            deposit_minor=t.deposit.minor if t.deposit else 0,
+            options=t.options,
+            personalisation=t.personalisation,
+            wants=t.wants,
+        )
+        ListingPackage.objects.bulk_create(
+            ListingPackage(
+                mode=row,
+                name=p["name"],
+                description=p["description"],
+                price_minor=p["price"].minor,
+                unit=p["price"].unit,
+                delivery_days=p["delivery_days"],
+                revisions=p["revisions"],
+                position=i,
+            )
+            for i, p in enumerate(t.packages)
+        )
+    price = _from_price(terms)
+    listing.price_minor = price.minor if price else None
+    listing.price_unit = price.unit if price else ""
+    listing.sort_price = price.minor if price else 0
+
+
+def _write_images(listing: Listing, uploads: list[Upload]) -> None:
+    ListingImage.objects.filter(listing=listing).delete()
+    ListingImage.objects.bulk_create(
+        ListingImage(listing=listing, upload=u, position=i, alt=listing.title[:200])
+        for i, u in enumerate(uploads)
+    )
+
+
+@transaction.atomic
+def listing_create(
+    *,
+    owner,
+    community: Community,
+    title: str,
+    modes: list[dict[str, Any]],
+    now: dt.datetime,
+    description: str = "",
+    tags: list[str] | None = None,
+    category: str | None = None,
+    custom: dict[str, Any] | None = None,
+    images: list[str] | None = None,
+    city: str | None = None,
+    country: str | None = None,
+) -> Listing:
+    """Publish a listing in ``community`` in one or more modes.
+
+    :raises NotPermitted: if ``owner`` is not an active member of ``community``.
+    :raises InvalidInput: naming the first bad field; nothing is stored.
+    """
+    _require_member(community, owner)
+    fields = list(ListingField.objects.filter(community=community))
+    tag_list = _tags_parse(tags)
+    listing = Listing(
+        community=community,
+        owner=owner,
+        title=plain_check(title, field="title", max_length=120),
+        description=markdown_check(description, field="description", max_length=20000),
+        tags=tag_list,
+        tags_text=" ".join(tag_list),
+        category=_category_parse(category, community),
+        custom=_custom_parse(custom, fields, partial=False),
+        city=plain_check(
+            owner.city if city is None else city,
+            field="city",
+            max_length=80,
+            required=False,
+        ),
+        country=_country_parse(owner.country if country is None else country),
+        created_at=now,
+        updated_at=now,
+    )
+    terms = _modes_parse(modes, community)
+    uploads = _images_parse(images, owner)
+    listing.save()
+    _write_modes(listing, terms)
+    listing.save(update_fields=["price_minor", "price_unit", "sort_price"])
+    _write_images(listing, uploads)
+    return listing
+
+
+EDITABLE = {
+    "title",
+    "description",
+    "tags",
+    "category",
+    "custom",
+    "images",
+    "city",
+    "country",
+    "modes",
+    "status",
+}
+
+
+@transaction.atomic
+def listing_update(
+    *, listing: Listing, actor, changes: dict[str, Any], now: dt.datetime
+) -> Listing:
+    """Edit ``listing`` with the fields present in ``changes`` (its owner only).
+
+    :raises NotFound: if ``actor`` is not the owner (others must not learn it exists).
+    :raises InvalidInput: naming the first bad field; nothing is stored.
+    """
+    if listing.owner_id != actor.pk:
+        raise NotFound("No such listing.", code="listing_not_found")
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise InvalidInput(
+            f"'{sorted(unknown)[0][:30]}' cannot be changed.",
+            field=sorted(unknown)[0][:30],
+        )
+    community = listing.community
+    if "title" in changes:
+        listing.title = plain_check(changes["title"], field="title", max_length=120)
+    if "description" in changes:
+        listing.description = markdown_check(
+            changes["description"], field="description", max_length=20000
+        )
+    if "tags" in changes:
+        listing.tags = _tags_parse(changes["tags"])
+        listing.tags_text = " ".join(listing.tags)
+    if "category" in changes:
+        listing.category = _category_parse(changes["category"], community)
+    if "custom" in changes:
+        fields = list(ListingField.objects.filter(community=community))
+        listing.custom = _custom_parse(changes["custom"], fields, partial=False)
+    if "city" in changes:
+        listing.city = plain_check(
+            changes["city"] or "", field="city", max_length=80, required=False
+        )
+    if "country" in changes:
+        listing.country = _country_parse(changes["country"])
+    if "status" in changes:
+        if changes["status"] not in Listing.Status.values:
+            raise InvalidInput("status is active or hidden.", field="status")
+        listing.status = changes["status"]
+    terms = _modes_parse(changes["modes"], community) if "modes" in changes else None
+    uploads = _images_parse(changes["images"], actor) if "images" in changes else None
+    listing.updated_at = now
+    if terms is not None:
+        _write_modes(listing, terms)
+    listing.save()
+    if uploads is not None:
+        _write_images(listing, uploads)
+    return listing
+
+
+def listing_hide(*, listing: Listing, actor, now: dt.datetime) -> Listing:
+    """Take ``listing`` out of search and browse without deleting it."""
+    return listing_update(
+        listing=listing, actor=actor, changes={"status": "hidden"}, now=now
+    )
+
+
+def listing_show(*, listing: Listing, actor, now: dt.datetime) -> Listing:
+    """Put a hidden listing back into search and browse."""
+    return listing_update(
+        listing=listing, actor=actor, changes={"status": "active"}, now=now
+    )
+
+
+@transaction.atomic
+def listing_delete(*, listing: Listing, actor) -> None:
+    """Delete ``listing`` (its owner, or a host or moderator of its community)."""
+    if listing.owner_id != actor.pk:
+        moderator = Membership.objects.filter(
+            community=listing.community_id,
+            member=actor,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
+        ).exists()
+        if not moderator:
+            raise NotFound("No such listing.", code="listing_not_found")
+    listing.delete()

@@ -1,0 +1,136 @@
+"""The ``selfwork`` command: serve, migrate, demo, manage, fx import."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfwork.config.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _django()
+    _manage("migrate", "--no-input", *(["-v", "0"] if args.quiet else []))
+    return 0
+
+
+def _collectstatic() -> None:
+    from django.core.management import call_command
+
+    call_command("collectstatic", "--no-input", verbosity=0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve with gunicorn (sync workers: the fastest path for this WSGI app)."""
+    _django()
+    _collectstatic()
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "selfwork.config.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+    ]
+    run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _django()
+    _manage("migrate", "--no-input", "-v", "0")
+    from selfwork.demo.seed import demo_seed
+
+    demo_seed(progress=True)
+    if args.no_serve:
+        return 0
+    return cmd_serve(args)
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfwork.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["selfwork manage", *args.args])
+    return 0
+
+
+def cmd_fx_import(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.core.errors import InvalidInput
+    from selfwork.core.fx import fx_rates_import
+
+    try:
+        count = fx_rates_import(text=Path(args.file).read_text())
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"selfwork: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    except InvalidInput as exc:
+        print(f"selfwork: {exc.detail}", file=sys.stderr)
+        return 2
+    print(f"Imported {count} exchange rates.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="selfwork", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    def server_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", default=os.environ.get("SELFWORK_HOST", "127.0.0.1"))
+        p.add_argument(
+            "--port", type=int, default=int(os.environ.get("SELFWORK_PORT", "8000"))
+        )
+        p.add_argument(
+            "--workers", type=int, default=int(os.environ.get("SELFWORK_WORKERS", "2"))
+        )
+
+    serve = sub.add_parser("serve", help="serve the web UI and API with gunicorn")
+    server_options(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database")
+    migrate.add_argument("--quiet", action="store_true")
+    migrate.set_defaults(func=cmd_migrate)
+
+    demo = sub.add_parser("demo", help="migrate, seed the demo communities once, serve")
+    demo.add_argument("--no-serve", action="store_true", help="seed and exit")
+    server_options(demo)
+    demo.set_defaults(func=cmd_demo)
+
+    manage = sub.add_parser("manage", help="run any Django management command")
+    manage.add_argument("args", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    fx = sub.add_parser("fx", help="reference exchange rates")
+    fx_sub = fx.add_subparsers(dest="fx_command", required=True)
+    fx_import = fx_sub.add_parser("import", help="replace rates from a CSV file")
+    fx_import.add_argument("file", help="CSV with columns base,quote,rate,published_on")
+    fx_import.set_defaults(func=cmd_fx_import)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

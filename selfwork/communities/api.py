@@ -1,0 +1,337 @@
+"""API: communities, membership, categories and custom listing fields."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from selfwork.accounts.selectors import member_get
+from selfwork.communities import selectors, services
+from selfwork.communities.models import Community, Membership
+from selfwork.core.api import PROBLEMS, MoneyOut, member_auth, now
+from selfwork.core.errors import InvalidInput
+from selfwork.core.money import Money
+from selfwork.core.pagination import offset_page
+
+router = Router(tags=["communities"])
+
+
+class CategoryOut(Schema):
+    slug: str
+    name: str
+
+
+class ListingFieldOut(Schema):
+    key: str
+    label: str
+    kind: str
+    choices: list[str]
+    required: bool
+
+
+class CommunityOut(Schema):
+    id: str
+    slug: str
+    name: str
+    tagline: str
+    description: str
+    visibility: str
+    currency: str
+    fee_percent: str
+    customer_fee_percent: str
+    minimum_fee: MoneyOut
+    treasury_share_percent: str
+    enabled_modes: list[str]
+    membership_approval: bool
+    member_count: int
+    created_at: str
+    my_role: str | None = None
+    my_status: str | None = None
+
+
+class CommunityDetailOut(CommunityOut):
+    categories: list[CategoryOut]
+    listing_fields: list[ListingFieldOut]
+
+
+class CommunityPage(Schema):
+    items: list[CommunityOut]
+    next: str | None
+
+
+def community_out(
+    community: Community, membership: Membership | None = None
+) -> dict[str, Any]:
+    return {
+        "id": str(community.public_id),
+        "slug": community.slug,
+        "name": community.name,
+        "tagline": community.tagline,
+        "description": community.description,
+        "visibility": community.visibility,
+        "currency": community.currency,
+        "fee_percent": str(community.fee_percent),
+        "customer_fee_percent": str(community.customer_fee_percent),
+        "minimum_fee": Money(community.minimum_fee_minor, community.currency).as_dict(),
+        "treasury_share_percent": str(community.treasury_share_percent),
+        "enabled_modes": community.enabled_modes,
+        "membership_approval": community.membership_approval,
+        "member_count": community.member_count,
+        "created_at": community.created_at.isoformat(),
+        "my_role": membership.role if membership else None,
+        "my_status": membership.status if membership else None,
+    }
+
+
+def community_detail_out(community: Community, viewer) -> dict[str, Any]:
+    data = community_out(
+        community, selectors.membership_get(community=community, member=viewer)
+    )
+    data["categories"] = [
+        {"slug": c.slug, "name": c.name}
+        for c in selectors.categories_of(community=community)
+    ]
+    data["listing_fields"] = [
+        {
+            "key": f.key,
+            "label": f.label,
+            "kind": f.kind,
+            "choices": f.choices,
+            "required": f.required,
+        }
+        for f in selectors.listing_fields_of(community=community)
+    ]
+    return data
+
+
+class CommunityIn(Schema):
+    name: str = Field(max_length=500)
+    slug: str = Field(max_length=100)
+    description: str = Field("", max_length=20000)
+    tagline: str = Field("", max_length=500)
+    currency: str = Field("EUR", max_length=10)
+    fee_percent: str = Field("0", max_length=20)
+    customer_fee_percent: str = Field("0", max_length=20)
+    minimum_fee: str = Field(
+        "0", max_length=40, description="In the community's currency"
+    )
+    treasury_share_percent: str = Field("0", max_length=20)
+    visibility: str = Field("public", max_length=20)
+    enabled_modes: list[str] | None = Field(None, max_length=20)
+    membership_approval: bool = False
+
+
+class CommunityUpdateIn(Schema):
+    name: str | None = Field(None, max_length=500)
+    description: str | None = Field(None, max_length=20000)
+    tagline: str | None = Field(None, max_length=500)
+    currency: str | None = Field(None, max_length=10)
+    fee_percent: str | None = Field(None, max_length=20)
+    customer_fee_percent: str | None = Field(None, max_length=20)
+    minimum_fee: str | None = Field(None, max_length=40)
+    treasury_share_percent: str | None = Field(None, max_length=20)
+    visibility: str | None = Field(None, max_length=20)
+    enabled_modes: list[str] | None = Field(None, max_length=20)
+    membership_approval: bool | None = None
+
+
+class MembershipOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    status: str
+    joined_at: str | None
+
+
+class MemberPage(Schema):
+    items: list[MembershipOut]
+    next: str | None
+
+
+class PageQuery(Schema):
+    limit: int = Field(50, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=200)
+
+
+def membership_out(m: Membership) -> dict[str, Any]:
+    return {
+        "username": m.member.username,
+        "display_name": m.member.name,
+        "role": m.role,
+        "status": m.status,
+        "joined_at": m.joined_at.isoformat() if m.joined_at else None,
+    }
+
+
+@router.get("", response={200: CommunityPage, **PROBLEMS})
+def communities(request: HttpRequest, page: Query[PageQuery]):
+    rows, cursor = offset_page(
+        selectors.communities_list(viewer=request.user),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [community_out(c) for c in rows], "next": cursor}
+
+
+@router.post("", response={201: CommunityDetailOut, **PROBLEMS}, auth=member_auth)
+def community_create(request: HttpRequest, payload: CommunityIn):
+    data = payload.model_dump()
+    community = services.community_create(
+        creator=request.user,
+        slug=data.pop("slug"),
+        name=data.pop("name"),
+        now=now(),
+        settings={k: v for k, v in data.items() if v is not None},
+    )
+    return Status(201, community_detail_out(community, request.user))
+
+
+@router.get("/{slug}", response={200: CommunityDetailOut, **PROBLEMS})
+def community_read(request: HttpRequest, slug: str):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    return community_detail_out(community, request.user)
+
+
+@router.patch(
+    "/{slug}", response={200: CommunityDetailOut, **PROBLEMS}, auth=member_auth
+)
+def community_update(request: HttpRequest, slug: str, payload: CommunityUpdateIn):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    services.community_update(
+        community=community,
+        actor=request.user,
+        changes=payload.model_dump(exclude_unset=True),
+    )
+    return community_detail_out(community, request.user)
+
+
+@router.post(
+    "/{slug}/join", response={200: MembershipOut, **PROBLEMS}, auth=member_auth
+)
+def community_join(request: HttpRequest, slug: str):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    membership = services.community_join(
+        community=community, member=request.user, now=now()
+    )
+    membership.member = request.user
+    return membership_out(membership)
+
+
+@router.post("/{slug}/leave", response={204: None, **PROBLEMS}, auth=member_auth)
+def community_leave(request: HttpRequest, slug: str):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    services.community_leave(community=community, member=request.user)
+    return Status(204, None)
+
+
+class MemberStatusQuery(PageQuery):
+    status: str = Field("active", pattern="^(active|pending|invited)$")
+
+
+@router.get("/{slug}/members", response={200: MemberPage, **PROBLEMS})
+def community_members(request: HttpRequest, slug: str, page: Query[MemberStatusQuery]):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    if page.status != "active":
+        membership = selectors.membership_get(community=community, member=request.user)
+        if membership is None or not membership.can_moderate:
+            raise InvalidInput(
+                "Only hosts and moderators see pending and invited members.",
+                field="status",
+            )
+    rows, cursor = offset_page(
+        selectors.community_members(community=community, status=page.status),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [membership_out(m) for m in rows], "next": cursor}
+
+
+class UsernameIn(Schema):
+    username: str = Field(max_length=200)
+
+
+class RoleIn(UsernameIn):
+    role: str = Field(max_length=20)
+
+
+@router.post(
+    "/{slug}/invitations", response={201: MembershipOut, **PROBLEMS}, auth=member_auth
+)
+def community_invite(request: HttpRequest, slug: str, payload: UsernameIn):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    member = member_get(username=payload.username)
+    membership = services.community_invite(
+        community=community, actor=request.user, member=member, now=now()
+    )
+    return Status(201, membership_out(membership))
+
+
+@router.post(
+    "/{slug}/approvals", response={200: MembershipOut, **PROBLEMS}, auth=member_auth
+)
+def community_approve(request: HttpRequest, slug: str, payload: UsernameIn):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    member = member_get(username=payload.username)
+    membership = services.membership_approve(
+        community=community, actor=request.user, member=member, now=now()
+    )
+    return membership_out(membership)
+
+
+@router.post(
+    "/{slug}/roles", response={200: MembershipOut, **PROBLEMS}, auth=member_auth
+)
+def community_set_role(request: HttpRequest, slug: str, payload: RoleIn):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    member = member_get(username=payload.username)
+    membership = services.membership_set_role(
+        community=community, actor=request.user, member=member, role=payload.role
+    )
+    return membership_out(membership)
+
+
+class CategoryIn(Schema):
+    slug: str = Field(max_length=100)
+    name: str = Field(max_length=500)
+
+
+@router.post(
+    "/{slug}/categories", response={201: CategoryOut, **PROBLEMS}, auth=member_auth
+)
+def category_create(request: HttpRequest, slug: str, payload: CategoryIn):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    category = services.category_create(
+        community=community, actor=request.user, slug=payload.slug, name=payload.name
+    )
+    return Status(201, {"slug": category.slug, "name": category.name})
+
+
+class ListingFieldIn(Schema):
+    key: str = Field(max_length=100)
+    label: str = Field(max_length=500)
+    kind: str = Field(max_length=20)
+    choices: list[str] = Field(default_factory=list, max_length=100)
+    required: bool = False
+
+
+@router.post(
+    "/{slug}/listing-fields",
+    response={201: ListingFieldOut, **PROBLEMS},
+    auth=member_auth,
+)
+def listing_field_create(request: HttpRequest, slug: str, payload: ListingFieldIn):
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    f = services.listing_field_create(
+        community=community, actor=request.user, **payload.model_dump()
+    )
+    return Status(
+        201,
+        {
+            "key": f.key,
+            "label": f.label,
+            "kind": f.kind,
+            "choices": f.choices,
+            "required": f.required,
+        },
+    )

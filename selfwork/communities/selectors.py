@@ -1,0 +1,94 @@
+"""Reads on communities. Private communities do not exist for outsiders (404)."""
+
+from django.db.models import Q, QuerySet
+
+from selfwork.communities.models import Category, Community, ListingField, Membership
+from selfwork.core.errors import NotFound
+
+
+def communities_visible_to(*, viewer) -> QuerySet[Community]:
+    """Return the communities ``viewer`` may see: public, invite-only and their own."""
+    visible = ~Q(visibility=Community.Visibility.PRIVATE)
+    if viewer is not None and viewer.is_authenticated:
+        visible |= Q(
+            memberships__member=viewer,
+            memberships__status__in=[
+                Membership.Status.ACTIVE,
+                Membership.Status.INVITED,
+            ],
+        )
+    return Community.objects.filter(
+        pk__in=Community.objects.filter(visible).values("pk")
+    )
+
+
+def communities_list(*, viewer) -> QuerySet[Community]:
+    """Return visible communities, largest first, with their cover image loaded."""
+    return (
+        communities_visible_to(viewer=viewer)
+        .select_related("cover")
+        .order_by("-member_count", "name", "pk")
+    )
+
+
+def community_get(*, slug: str, viewer) -> Community:
+    """Return the community ``slug`` if ``viewer`` may see it.
+
+    :raises NotFound: if it does not exist or is private and ``viewer`` is no member.
+    """
+    community = (
+        communities_visible_to(viewer=viewer)
+        .filter(slug=str(slug)[:50])
+        .select_related("cover")
+    ).first()
+    if community is None:
+        raise NotFound(f"No community '{str(slug)[:50]}'.", code="community_not_found")
+    return community
+
+
+def membership_get(*, community: Community, member) -> Membership | None:
+    """Return ``member``'s membership of ``community`` (any status), or None."""
+    if member is None or not member.is_authenticated:
+        return None
+    return Membership.objects.filter(community=community, member=member).first()
+
+
+def memberships_of(*, member) -> QuerySet[Membership]:
+    """Return ``member``'s active and pending memberships with their communities."""
+    return (
+        Membership.objects.filter(member=member)
+        .select_related("community", "community__cover")
+        .order_by("community__name", "pk")
+    )
+
+
+def community_members(
+    *, community: Community, status: str = "active"
+) -> QuerySet[Membership]:
+    """Return the community's memberships of ``status``, hosts first, then by name."""
+    order = {"host": 0, "moderator": 1, "member": 2}
+    from django.db.models import Case, IntegerField, Value, When
+
+    return (
+        Membership.objects.filter(community=community, status=status)
+        .select_related("member", "member__avatar")
+        .annotate(
+            role_rank=Case(
+                *[When(role=r, then=Value(v)) for r, v in order.items()],
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("role_rank", "member__username", "pk")
+    )
+
+
+def categories_of(*, community: Community) -> QuerySet[Category]:
+    """Return the community's categories in display order."""
+    return Category.objects.filter(community=community).order_by(
+        "position", "name", "pk"
+    )
+
+
+def listing_fields_of(*, community: Community) -> QuerySet[ListingField]:
+    """Return the community's custom listing fields in display order."""
+    return ListingField.objects.filter(community=community).order_by("position", "pk")

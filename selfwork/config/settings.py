@@ -1,0 +1,218 @@
+"""Settings, read from the environment (see docs/configuration in the README).
+
+Every knob an operator turns is a ``SELFWORK_*`` variable; nothing secret is kept in
+the repository. The secret key is generated once into the data directory.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DATA_DIR = Path(os.environ.get("SELFWORK_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("SELFWORK_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        # Written once, readable by the owner only; every app server sharing the
+        # data directory signs sessions with the same key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_bool("SELFWORK_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SELFWORK_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [
+    o.strip()
+    for o in os.environ.get("SELFWORK_CSRF_TRUSTED_ORIGINS", "").split(",")
+    if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "selfwork.core",
+    "selfwork.accounts",
+    "selfwork.communities",
+    "selfwork.catalog",
+    "selfwork.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "selfwork.accounts.middleware.BearerTokenMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "selfwork.core.idempotency.IdempotencyMiddleware",
+]
+
+ROOT_URLCONF = "selfwork.config.urls"
+WSGI_APPLICATION = "selfwork.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+DATABASE_URL = os.environ.get(
+    "SELFWORK_DATABASE_URL", f"sqlite:///{DATA_DIR / 'selfwork.sqlite3'}"
+)
+_db = dj_database_url.parse(DATABASE_URL)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the one writer; synchronous=FULL because money
+    # must survive a power cut; IMMEDIATE takes the write lock at BEGIN so two
+    # writers queue instead of failing with "database is locked" mid-transaction.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+        ),
+    }
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+else:
+    # Persistent connections: a new connection per request is an order of
+    # magnitude slower than reusing one.
+    _db["CONN_MAX_AGE"] = int(os.environ.get("SELFWORK_CONN_MAX_AGE", "600"))
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts -------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.Member"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:home"
+# Failed log-ins allowed per account and per address inside the window.
+LOGIN_MAX_FAILURES = int(os.environ.get("SELFWORK_LOGIN_MAX_FAILURES", "5"))
+LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+
+# --- Mail -------------------------------------------------------------------------
+EMAIL_HOST = os.environ.get("SELFWORK_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("SELFWORK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SELFWORK_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SELFWORK_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("SELFWORK_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "SELFWORK_EMAIL_FROM", "selfwork <noreply@localhost>"
+)
+if os.environ.get("SELFWORK_EMAIL_BACKEND") == "console" or (
+    DEBUG and "SELFWORK_EMAIL_HOST" not in os.environ
+):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# --- Static and media -------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Front-end packages come from npm (package.json) and are served from here, never
+# from a CDN.
+NODE_MODULES = Path(
+    os.environ.get("SELFWORK_NODE_MODULES", BASE_DIR.parent / "node_modules")
+)
+STATICFILES_DIRS = [("vendor/htmx", NODE_MODULES / "htmx.org" / "dist")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "selfwork.core.storage.StaticStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploads: bytes and pixels, checked on the content.
+UPLOAD_MAX_BYTES = int(
+    os.environ.get("SELFWORK_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
+)
+UPLOAD_MAX_PIXELS = int(os.environ.get("SELFWORK_UPLOAD_MAX_PIXELS", str(40_000_000)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Internationalisation ---------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Security -------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if _env_bool("SELFWORK_HTTPS", False):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {
+        "handlers": ["console"],
+        "level": os.environ.get("SELFWORK_LOG_LEVEL", "INFO"),
+    },
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,146 @@
+"""What every router of the API shares: auth check, money and problem schemas, errors.
+
+The bearer token is resolved once, by ``accounts.middleware.BearerTokenMiddleware``;
+routers only ask whether ``request.user`` is a member.
+"""
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security.base import AuthBase
+
+from selfwork.core.errors import SelfworkError
+from selfwork.core.idempotency import problem_response
+from selfwork.core.money import Money
+
+logger = logging.getLogger("selfwork.api")
+
+
+class MemberAuth(AuthBase):
+    """Requires a member, authenticated by ``Authorization: Bearer <token>``."""
+
+    openapi_type = "http"
+    openapi_scheme = "bearer"
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+member_auth = MemberAuth()
+
+
+class MoneyOut(Schema):
+    amount: str
+    currency: str
+
+    @staticmethod
+    def of(money: Money | None) -> dict[str, str] | None:
+        return money.as_dict() if money is not None else None
+
+
+class Problem(Schema):
+    """An RFC 9457 problem: ``code`` is stable, ``detail`` is for people."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+
+
+PROBLEMS = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    413: Problem,
+    415: Problem,
+    422: Problem,
+    429: Problem,
+}
+
+
+def now():
+    """The time a request is served at; services are told it explicitly."""
+    return timezone.now()
+
+
+def _validation_detail(errors: list[dict]) -> str:
+    first = errors[0] if errors else {}
+    where = ".".join(
+        str(p) for p in first.get("loc", ()) if p not in ("body", "payload")
+    )
+    message = first.get("msg", "invalid")
+    return f"{where}: {message}" if where else str(message)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Turn every failure into problem+json; no input may produce a bare 500."""
+
+    @api.exception_handler(SelfworkError)
+    def selfwork_error(request: HttpRequest, exc: SelfworkError) -> HttpResponse:
+        return problem_response(
+            exc.status, exc.code, exc.title, exc.detail, **exc.extra
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors
+        ]
+        return problem_response(
+            422,
+            "invalid_input",
+            "Invalid input",
+            _validation_detail(errors),
+            errors=errors,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(
+        request: HttpRequest, exc: AuthenticationError
+    ) -> HttpResponse:
+        return problem_response(
+            401,
+            "not_authenticated",
+            "Not authenticated",
+            "Send Authorization: Bearer <token>; get a token from "
+            "POST /api/v1/auth/token.",
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "not_permitted",
+            404: "not_found",
+            405: "method_not_allowed",
+            429: "rate_limited",
+        }
+        return problem_response(
+            exc.status_code,
+            code.get(exc.status_code, "http_error"),
+            "Request refused",
+            exc.message,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem_response(404, "not_found", "Not found", "Nothing here.")
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unexpected error on %s %s", request.method, request.path)
+        return problem_response(
+            500,
+            "internal_error",
+            "Internal error",
+            "Something went wrong on our side; nothing was changed.",
+        )

@@ -1,0 +1,134 @@
+"""``Idempotency-Key`` for every POST of the API, in one place.
+
+A retry with the same key and the same body gets the first response again, byte
+for byte; the same key with a different body is refused with 422. The first
+request claims the key before it runs, so two racing retries cannot both act: the
+loser is told the first is still in flight (409).
+"""
+
+import datetime as dt
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from selfwork.core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+# A claim whose request died (process killed) is released after this long.
+STALE_CLAIM = dt.timedelta(minutes=5)
+
+
+def problem_response(
+    status: int, code: str, title: str, detail: str, **extra
+) -> HttpResponse:
+    """Build an RFC 9457 problem-details response."""
+    body = {
+        "type": f"https://selfwork.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
+    return HttpResponse(
+        json.dumps(body), status=status, content_type="application/problem+json"
+    )
+
+
+def _scope(request: HttpRequest) -> str:
+    credentials = request.headers.get("Authorization") or request.COOKIES.get(
+        "sessionid"
+    )
+    if not credentials:
+        credentials = "anonymous:" + request.META.get("REMOTE_ADDR", "")
+    return hashlib.sha256(credentials.encode()).hexdigest()
+
+
+class IdempotencyMiddleware:
+    """Replays the first response to an API POST that carries an ``Idempotency-Key``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = request.headers.get(HEADER)
+        if (
+            request.method != "POST"
+            or key is None
+            or not request.path.startswith("/api/")
+        ):
+            return self.get_response(request)
+        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+            return problem_response(
+                400,
+                "invalid_idempotency_key",
+                "Bad request",
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+            )
+        digest = hashlib.sha256()
+        digest.update(request.path.encode())
+        digest.update(b"\0")
+        digest.update(request.body)
+        request_hash = digest.hexdigest()
+        scope = _scope(request)
+        now = timezone.now()
+
+        record = self._claim(scope=scope, key=key, request_hash=request_hash, now=now)
+        if record is not None:
+            if record.request_hash != request_hash:
+                return problem_response(
+                    422,
+                    "idempotency_key_reused",
+                    "Idempotency key reused",
+                    f"The {HEADER} '{key[:60]}' was already used with a different request.",
+                )
+            if record.status_code is None:
+                return problem_response(
+                    409,
+                    "idempotency_request_in_flight",
+                    "Request in flight",
+                    f"A request with {HEADER} '{key[:60]}' is still being processed.",
+                )
+            replay = HttpResponse(
+                bytes(record.body),
+                status=record.status_code,
+                content_type=record.content_type,
+            )
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+
+        response = self.get_response(request)
+        if response.status_code >= 500 or response.streaming:
+            # Nothing was acknowledged; let the client try again with the same key.
+            IdempotencyRecord.objects.filter(scope=scope, key=key).delete()
+        else:
+            IdempotencyRecord.objects.filter(scope=scope, key=key).update(
+                status_code=response.status_code,
+                content_type=response.get("Content-Type", ""),
+                body=response.content,
+                completed_at=timezone.now(),
+            )
+        return response
+
+    def _claim(
+        self, *, scope: str, key: str, request_hash: str, now
+    ) -> IdempotencyRecord | None:
+        """Claim the key for this request; return the earlier record if it was taken."""
+        IdempotencyRecord.objects.filter(
+            scope=scope,
+            key=key,
+            completed_at__isnull=True,
+            created_at__lt=now - STALE_CLAIM,
+        ).delete()
+        try:
+            with transaction.atomic():
+                IdempotencyRecord.objects.create(
+                    scope=scope, key=key, request_hash=request_hash, created_at=now
+                )
+        except IntegrityError:
+            return IdempotencyRecord.objects.get(scope=scope, key=key)
+        return None

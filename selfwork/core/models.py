@@ -1,0 +1,83 @@
+"""Shared kernel rows: uploads, idempotency records and the exchange-rate table."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Upload(models.Model):
+    """A file a member uploaded, checked by content and stored under a random name."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "Image"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.IMAGE)
+    file = models.FileField(upload_to="uploads/%Y/%m/")
+    content_type = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.public_id}"
+
+    @property
+    def url(self) -> str:
+        return self.file.url
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST with an ``Idempotency-Key``, replayed on retries.
+
+    ``scope`` is a hash of who asked (their credentials or session), so two clients
+    can use the same key without seeing each other's responses.
+    """
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "key"], name="idempotency_key_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+
+class FxRate(models.Model):
+    """How many units of ``quote`` one unit of ``base`` buys, as of ``published_on``.
+
+    Shown beside prices for the viewer's currency only; no money ever moves at
+    these rates.
+    """
+
+    base = models.CharField(max_length=3)
+    quote = models.CharField(max_length=3)
+    rate = models.DecimalField(max_digits=24, decimal_places=10)
+    published_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["base", "quote"], name="fx_rate_pair_once"),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="fx_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote}"
