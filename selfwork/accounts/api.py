@@ -8,7 +8,7 @@ from ninja.responses import Status
 
 from selfwork.accounts import selectors, services
 from selfwork.accounts.models import Member
-from selfwork.core.api import PROBLEMS, member_auth, now
+from selfwork.core.api import PROBLEMS, caller, member_auth, now
 from selfwork.core.errors import NotFound
 
 auth_router = Router(tags=["auth"])
@@ -148,7 +148,7 @@ def me(request: HttpRequest):
 @members_router.patch("/me", response={200: MeOut, **PROBLEMS}, auth=member_auth)
 def me_update(request: HttpRequest, payload: MeUpdateIn):
     changes = payload.model_dump(exclude_unset=True)
-    services.member_update(member=request.user, changes=changes)
+    services.member_update(member=caller(request), changes=changes)
     return member_out(
         selectors.member_get(username=request.user.username), private=True
     )
@@ -159,7 +159,7 @@ def me_update(request: HttpRequest, payload: MeUpdateIn):
 )
 def portfolio_add(request: HttpRequest, payload: PortfolioIn):
     item = services.portfolio_add(
-        member=request.user, upload_id=payload.image, caption=payload.caption
+        member=caller(request), upload_id=payload.image, caption=payload.caption
     )
     return Status(
         201, {"id": item.pk, "image": item.image.url, "caption": item.caption}
@@ -172,7 +172,7 @@ def portfolio_add(request: HttpRequest, payload: PortfolioIn):
 def portfolio_remove(request: HttpRequest, item_id: Path[int]):
     if not 1 <= item_id <= 2**62:
         raise NotFound("No such portfolio image.")
-    services.portfolio_remove(member=request.user, item_id=item_id)
+    services.portfolio_remove(member=caller(request), item_id=item_id)
     return Status(204, None)
 
 

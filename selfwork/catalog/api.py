@@ -177,7 +177,9 @@ class SearchQuery(Schema):
 def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
     """Search listings. Custom community fields filter as ``field.<key>=<value>``."""
     custom = {
-        k[len("field.") :]: v for k, v in request.GET.items() if k.startswith("field.")
+        k[len("field.") :]: str(v)
+        for k, v in request.GET.items()
+        if k.startswith("field.")
     }
     data = filters.model_dump(exclude={"show_in"})
     page = selectors.listings_search(

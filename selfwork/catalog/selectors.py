@@ -278,11 +278,8 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             offset = int(position.get("o", 0))
             if offset < 0 or offset > 10_000:
                 raise ValueError
-            page = list(
-                rows.order_by("-rank", "-created_at", "-id")[
-                    offset : offset + limit + 1
-                ]
-            )
+            ranked = rows.order_by("-rank", "-created_at", "-id")  # type: ignore[misc]
+            page = list(ranked[offset : offset + limit + 1])
             more = len(page) > limit
             return ListingPage(
                 page[:limit], _cursor_encode({"o": offset + limit}) if more else None
@@ -294,7 +291,6 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
                     Q(created_at__lt=at) | Q(created_at=at, id__lt=int(position["i"]))
                 )
             page = list(rows.order_by("-created_at", "-id")[: limit + 1])
-            key = lambda x: {"t": x.created_at.isoformat(), "i": x.id}  # noqa: E731
         else:
             ascending = sort == "price_asc"
             if position:
@@ -305,7 +301,6 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
                     rows = rows.filter(Q(sort_price__lt=p) | Q(sort_price=p, id__lt=i))
             order = ("sort_price", "id") if ascending else ("-sort_price", "-id")
             page = list(rows.order_by(*order)[: limit + 1])
-            key = lambda x: {"p": x.sort_price, "i": x.id}  # noqa: E731
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidInput(
             "The cursor is not one this server gave out.",
@@ -314,5 +309,12 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         ) from exc
     more = len(page) > limit
     return ListingPage(
-        page[:limit], _cursor_encode(key(page[limit - 1])) if more else None
+        page[:limit], _cursor_encode(_position(page[limit - 1], sort)) if more else None
     )
+
+
+def _position(listing: Listing, sort: str) -> dict[str, Any]:
+    """Where a keyset page ends, as the cursor of the next."""
+    if sort == "newest":
+        return {"t": listing.created_at.isoformat(), "i": listing.id}
+    return {"p": listing.sort_price, "i": listing.id}

@@ -266,7 +266,9 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
                 ),
             }
         )
-    currencies = {p["price"].unit for p in packages}
+    currencies = {
+        price.unit for p in packages if isinstance(price := p["price"], Money)
+    }
     if len(currencies) > 1:
         raise InvalidInput(
             f"{where}: all packages must be priced in one currency.",

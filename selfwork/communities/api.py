@@ -9,7 +9,7 @@ from ninja.responses import Status
 from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
 from selfwork.communities.models import Community, Membership
-from selfwork.core.api import PROBLEMS, MoneyOut, member_auth, now
+from selfwork.core.api import PROBLEMS, MoneyOut, caller, member_auth, now
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import Money
 from selfwork.core.pagination import offset_page
@@ -214,7 +214,7 @@ def community_join(request: HttpRequest, slug: str):
     membership = services.community_join(
         community=community, member=request.user, now=now()
     )
-    membership.member = request.user
+    membership.member = caller(request)
     return membership_out(membership)
 
 

@@ -68,8 +68,8 @@ def image_clean(data: bytes, *, max_bytes: int | None = None) -> CleanImage:
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            image = ImageOps.exif_transpose(image)
-            return _encode(image, _FORMATS[kind])
+            upright = ImageOps.exif_transpose(image)
+            return _encode(upright, _FORMATS[kind])
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise UnsupportedMedia(
             "The image is damaged and cannot be read.", code="not_an_image"
