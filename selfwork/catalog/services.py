@@ -233,7 +233,7 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
         raise InvalidInput(
             f"{where}.packages is a list of 1 to 3 packages.", field=f"{where}.packages"
         )
-    packages = []
+    packages: list[dict[str, Any]] = []
     for i, package in enumerate(raw):
         at = f"{where}.packages[{i}]"
         if not isinstance(package, dict):
