@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -221,7 +222,15 @@ def _tags_check(value: Any, *, field: str) -> list[str]:
 
 
 def _own_image(member: Member, upload_id: Any, *, field: str) -> Upload:
-    upload = Upload.objects.filter(public_id=str(upload_id), owner=member).first()
+    try:
+        key = uuid.UUID(str(upload_id))
+    except ValueError:
+        key = None
+    upload = (
+        Upload.objects.filter(public_id=key, owner=member).first()
+        if key is not None
+        else None
+    )
     if upload is None:
         raise InvalidInput(
             f"{field}: no upload '{str(upload_id)[:40]}' of yours.",
