@@ -116,11 +116,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
-else:
-    # Persistent connections: a new connection per request is an order of
-    # magnitude slower than reusing one.
-    _db["CONN_MAX_AGE"] = int(os.environ.get("SELFWORK_CONN_MAX_AGE", "600"))
-    _db["CONN_HEALTH_CHECKS"] = True
+# Persistent connections on both engines: a new connection per request is an
+# order of magnitude slower than reusing one.
+_db["CONN_MAX_AGE"] = int(os.environ.get("SELFWORK_CONN_MAX_AGE", "600"))
+_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
