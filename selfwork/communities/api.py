@@ -1,5 +1,6 @@
 """API: communities, membership, categories and custom listing fields."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,7 +11,7 @@ from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
 from selfwork.communities.models import Community, Membership
 from selfwork.core.api import PROBLEMS, MoneyOut, caller, member_auth, now
-from selfwork.core.errors import InvalidInput
+from selfwork.core.errors import NotPermitted
 from selfwork.core.money import Money
 from selfwork.core.pagination import offset_page
 
@@ -60,6 +61,11 @@ class CommunityPage(Schema):
     next: str | None
 
 
+def _percent(value: Decimal | int) -> str:
+    # Always two decimals, so a freshly created community reads like a stored one.
+    return f"{Decimal(value):.2f}"
+
+
 def community_out(
     community: Community, membership: Membership | None = None
 ) -> dict[str, Any]:
@@ -71,10 +77,10 @@ def community_out(
         "description": community.description,
         "visibility": community.visibility,
         "currency": community.currency,
-        "fee_percent": str(community.fee_percent),
-        "customer_fee_percent": str(community.customer_fee_percent),
+        "fee_percent": _percent(community.fee_percent),
+        "customer_fee_percent": _percent(community.customer_fee_percent),
         "minimum_fee": Money(community.minimum_fee_minor, community.currency).as_dict(),
-        "treasury_share_percent": str(community.treasury_share_percent),
+        "treasury_share_percent": _percent(community.treasury_share_percent),
         "enabled_modes": community.enabled_modes,
         "membership_approval": community.membership_approval,
         "member_count": community.member_count,
@@ -235,9 +241,9 @@ def community_members(request: HttpRequest, slug: str, page: Query[MemberStatusQ
     if page.status != "active":
         membership = selectors.membership_get(community=community, member=request.user)
         if membership is None or not membership.can_moderate:
-            raise InvalidInput(
+            raise NotPermitted(
                 "Only hosts and moderators see pending and invited members.",
-                field="status",
+                code="moderator_only",
             )
     rows, cursor = offset_page(
         selectors.community_members(community=community, status=page.status),
