@@ -1,0 +1,84 @@
+"""The selfwork command, run as a user runs it: a real process on a real data dir."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SELFWORK = str(Path(sys.executable).parent / "selfwork")
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SELFWORK_DATA_DIR": str(data_dir)}
+    env.pop("SELFWORK_DATABASE_URL", None)  # each run gets its own SQLite file
+    return subprocess.run(
+        [SELFWORK, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("cli")
+    result = run("migrate", "--quiet", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    return data_dir
+
+
+class TestMigrate:
+    def test_creates_the_sqlite_database_in_wal_mode(self, migrated):
+        import sqlite3
+
+        path = migrated / "selfwork.sqlite3"
+        assert path.exists()
+        mode = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
+
+    def test_writes_a_secret_key_readable_by_the_owner_only(self, migrated):
+        key = migrated / "secret_key"
+        assert len(key.read_text().strip()) >= 50
+        assert oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+class TestFxImport:
+    def test_replaces_rates_from_a_csv_file(self, migrated, tmp_path):
+        table = tmp_path / "rates.csv"
+        table.write_text("base,quote,rate,published_on\nEUR,USD,1.2000,2026-11-20\n")
+        result = run("fx", "import", str(table), data_dir=migrated)
+        assert result.returncode == 0, result.stderr
+        assert "Imported 1 exchange rates" in result.stdout
+        shown = run(
+            "manage",
+            "shell",
+            "-c",
+            "from selfwork.core.models import FxRate;"
+            "print(FxRate.objects.get(base='EUR', quote='USD').rate)",
+            data_dir=migrated,
+        )
+        assert shown.stdout.strip().startswith("1.2000")
+
+    def test_refuses_a_file_with_a_bad_rate_and_changes_nothing(
+        self, migrated, tmp_path
+    ):
+        table = tmp_path / "rates.csv"
+        table.write_text(
+            "base,quote,rate,published_on\nEUR,GBP,0.9,2026-11-20\nEUR,USD,-1,2026-11-20\n"
+        )
+        result = run("fx", "import", str(table), data_dir=migrated)
+        assert result.returncode == 2
+        assert "Line 3" in result.stderr
+        shown = run(
+            "manage",
+            "shell",
+            "-c",
+            "from selfwork.core.models import FxRate;"
+            "print(FxRate.objects.get(base='EUR', quote='GBP').rate)",
+            data_dir=migrated,
+        )
+        assert not shown.stdout.strip().startswith("0.9000")
+
+    def test_says_so_when_the_file_is_missing(self, migrated, tmp_path):
+        result = run("fx", "import", str(tmp_path / "nope.csv"), data_dir=migrated)
+        assert result.returncode == 2
+        assert "cannot read" in result.stderr
