@@ -12,7 +12,7 @@ from selfwork.catalog.models import Listing, ListingMode
 from selfwork.communities.selectors import community_get
 from selfwork.core.api import PROBLEMS, MoneyOut, member_auth, now
 from selfwork.core.fx import fx_convert, fx_table
-from selfwork.core.money import Money
+from selfwork.core.money import Money, unit_check
 
 router = Router(tags=["listings"])
 
@@ -149,7 +149,7 @@ def listing_out(
 
 def _viewer_currency(request: HttpRequest, asked: str | None = None) -> str:
     if asked:
-        return asked
+        return unit_check(asked, field="show_in", allow_hours=False)
     user = request.user
     return user.preferred_currency if user.is_authenticated else "EUR"
 

@@ -273,44 +273,67 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         rows = _text_match(rows, words)
 
     position = _cursor_decode(query.cursor)
+    # Read the whole cursor before querying: a forged one must be a 422, never
+    # a value the database cannot hold (a 500).
     try:
-        if sort == "relevance":
-            offset = int(position.get("o", 0))
-            if offset < 0 or offset > 10_000:
-                raise ValueError
-            ranked = rows.order_by("-rank", "-created_at", "-id")  # type: ignore[misc]
-            page = list(ranked[offset : offset + limit + 1])
-            more = len(page) > limit
-            return ListingPage(
-                page[:limit], _cursor_encode({"o": offset + limit}) if more else None
+        offset = _cursor_int(position.get("o", 0), low=0, high=10_000)
+        if position and sort == "newest":
+            after_at, after_id = _cursor_time(position["t"]), _cursor_int(position["i"])
+        elif position and sort != "relevance":
+            after_price, after_id = (
+                _cursor_int(position["p"]),
+                _cursor_int(position["i"]),
             )
-        if sort == "newest":
-            if position:
-                at = dt.datetime.fromisoformat(position["t"])
-                rows = rows.filter(
-                    Q(created_at__lt=at) | Q(created_at=at, id__lt=int(position["i"]))
-                )
-            page = list(rows.order_by("-created_at", "-id")[: limit + 1])
-        else:
-            ascending = sort == "price_asc"
-            if position:
-                p, i = int(position["p"]), int(position["i"])
-                if ascending:
-                    rows = rows.filter(Q(sort_price__gt=p) | Q(sort_price=p, id__gt=i))
-                else:
-                    rows = rows.filter(Q(sort_price__lt=p) | Q(sort_price=p, id__lt=i))
-            order = ("sort_price", "id") if ascending else ("-sort_price", "-id")
-            page = list(rows.order_by(*order)[: limit + 1])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(
             "The cursor is not one this server gave out.",
             field="cursor",
             code="invalid_cursor",
         ) from exc
+    if sort == "relevance":
+        ranked = rows.order_by("-rank", "-created_at", "-id")  # type: ignore[misc]
+        page = list(ranked[offset : offset + limit + 1])
+        more = len(page) > limit
+        return ListingPage(
+            page[:limit], _cursor_encode({"o": offset + limit}) if more else None
+        )
+    if sort == "newest":
+        if position:
+            rows = rows.filter(
+                Q(created_at__lt=after_at) | Q(created_at=after_at, id__lt=after_id)
+            )
+        page = list(rows.order_by("-created_at", "-id")[: limit + 1])
+    else:
+        ascending = sort == "price_asc"
+        if position:
+            p, i = after_price, after_id
+            if ascending:
+                rows = rows.filter(Q(sort_price__gt=p) | Q(sort_price=p, id__gt=i))
+            else:
+                rows = rows.filter(Q(sort_price__lt=p) | Q(sort_price=p, id__lt=i))
+        order = ("sort_price", "id") if ascending else ("-sort_price", "-id")
+        page = list(rows.order_by(*order)[: limit + 1])
     more = len(page) > limit
     return ListingPage(
         page[:limit], _cursor_encode(_position(page[limit - 1], sort)) if more else None
     )
+
+
+def _cursor_int(value: Any, *, low: int = -(2**63), high: int = 2**63 - 1) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not low <= value <= high
+    ):
+        raise ValueError(f"not an integer from {low} to {high}")
+    return value
+
+
+def _cursor_time(value: Any) -> dt.datetime:
+    at = dt.datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        raise ValueError("a cursor time carries its offset")
+    return at.astimezone(dt.UTC)  # OverflowError near the ends of the calendar
 
 
 def _position(listing: Listing, sort: str) -> dict[str, Any]:

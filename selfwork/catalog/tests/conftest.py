@@ -1,5 +1,7 @@
 import pytest
 
+from selfwork.catalog.tests.payloads import listing_body
+
 
 @pytest.fixture(autouse=True)
 def quick_password_hashing(request, settings):
@@ -9,3 +11,24 @@ def quick_password_hashing(request, settings):
     """
     if request.node.get_closest_marker("real_hashing") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def seller(provider, community, member_of):
+    """``provider``, an active member of the guild."""
+    member_of(community, provider)
+    return provider
+
+
+@pytest.fixture
+def publish(api_as, seller):
+    """``publish(**changes)`` creates a listing as ``seller`` through the API."""
+
+    def make(as_member=None, **changes):
+        response = api_as(as_member or seller).post(
+            "/listings", listing_body(**changes)
+        )
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    return make

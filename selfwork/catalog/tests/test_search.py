@@ -1,0 +1,481 @@
+"""Search and browse: ranking, filters, sorts, cursor pages, query counts, currencies."""
+
+import base64
+import datetime as dt
+import itertools
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from selfwork.catalog import selectors, services
+from selfwork.catalog.tests.payloads import MODES, assert_problem, hours, money
+from selfwork.core.uploads import upload_create
+
+_minutes = itertools.count(1)
+
+
+@pytest.fixture
+def make_listing(seller, community, now):
+    """``make_listing(title, ...)`` publishes as ``seller``, a minute apart each."""
+
+    def make(title="Fox portrait", *, price="10.00", currency="EUR", **kw):
+        modes = kw.pop("modes", None) or [
+            {"mode": "made_to_order", "price": money(price, currency)}
+        ]
+        return services.listing_create(
+            owner=kw.pop("owner", seller),
+            community=kw.pop("community", community),
+            title=title,
+            modes=modes,
+            now=now + dt.timedelta(minutes=next(_minutes)),
+            **kw,
+        )
+
+    return make
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return [x["id"] for x in response.json()["items"]]
+
+
+def public(*listings):
+    return [str(x.public_id) for x in listings]
+
+
+def cursor(data):
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
+class TestTextSearch:
+    def test_ranks_a_title_match_above_a_description_match(
+        self, make_listing, anonymous_api
+    ):
+        in_description = make_listing(
+            "Hand-bound notebook", description="Leather cover with a badger."
+        )
+        in_title = make_listing("Badger linocut", description="Printed by hand.")
+        found = ids(anonymous_api.get("/listings", {"q": "badger"}))
+        assert found == public(in_title, in_description)
+
+    def test_ranks_a_tag_match_above_a_description_match(
+        self, make_listing, anonymous_api
+    ):
+        in_description = make_listing("Notebook", description="A heron on the cover.")
+        in_tags = make_listing("Linocut print", tags=["heron"])
+        found = ids(anonymous_api.get("/listings", {"q": "heron"}))
+        assert found == public(in_tags, in_description)
+
+    def test_finds_words_by_their_beginning(self, make_listing, anonymous_api):
+        portrait = make_listing("Pet portrait in oils")
+        make_listing("Garden shears")
+        assert ids(anonymous_api.get("/listings", {"q": "portr"})) == public(portrait)
+
+    def test_needs_every_word(self, make_listing, anonymous_api):
+        both = make_listing("Oil portrait of a cat")
+        make_listing("Oil lamp")
+        assert ids(anonymous_api.get("/listings", {"q": "oil portrait"})) == public(
+            both
+        )
+
+    def test_matches_whatever_the_case(self, make_listing, anonymous_api):
+        lamp = make_listing("Brass Lamp")
+        assert ids(anonymous_api.get("/listings", {"q": "bRASS"})) == public(lamp)
+
+    def test_matches_whatever_the_accents(self, make_listing, anonymous_api):
+        if connection.vendor == "postgresql":
+            pytest.xfail(
+                "known gap: the PostgreSQL search vector (catalog migration 0002) "
+                "does not fold accents; it would need unaccent"
+            )
+        cafe = make_listing("Café sign painting")
+        assert ids(anonymous_api.get("/listings", {"q": "cafe"})) == public(cafe)
+
+    @pytest.mark.parametrize(
+        "q",
+        [
+            '"',
+            "fox*",
+            "fox OR NOT bar",
+            "NEAR(fox)",
+            "title:fox",
+            "a & b | !c",
+            "'; DROP TABLE catalog_listing; --",
+            "(((",
+            "fox_portrait",
+            "🦊",
+            "的",
+            "-",
+            "the",
+        ],
+    )
+    def test_hostile_queries_answer_200(self, make_listing, anonymous_api, q):
+        make_listing("Fox portrait")
+        response = anonymous_api.get("/listings", {"q": q})
+        assert response.status_code == 200, response.content
+
+    def test_an_over_long_query_is_422(self, db, anonymous_api):
+        assert_problem(anonymous_api.get("/listings", {"q": "x" * 201}), 422)
+
+
+class TestFilters:
+    def test_by_community(self, make_listing, host, now, seller, anonymous_api):
+        from selfwork.communities.services import community_create, community_join
+
+        other = community_create(creator=host, slug="makers", name="Makers", now=now)
+        community_join(community=other, member=seller, now=now)
+        there = make_listing("Fox mug", community=other)
+        make_listing("Fox print")
+        found = ids(anonymous_api.get("/listings", {"community": "makers"}))
+        assert found == public(there)
+
+    def test_by_mode(self, make_listing, anonymous_api):
+        rental = make_listing("Drill", modes=[MODES["rental"]])
+        make_listing("Sander", modes=[MODES["gift"]])
+        assert ids(anonymous_api.get("/listings", {"mode": "rental"})) == public(rental)
+
+    def test_by_category(self, make_listing, community, host, anonymous_api):
+        from selfwork.communities.services import category_create
+
+        category_create(community=community, actor=host, slug="covers", name="Covers")
+        cover = make_listing("Book cover", category="covers")
+        make_listing("Logo")
+        assert ids(anonymous_api.get("/listings", {"category": "covers"})) == public(
+            cover
+        )
+
+    def test_by_price_range_in_a_currency(self, make_listing, anonymous_api):
+        make_listing("Cheap", price="5.00")
+        middle = make_listing("Middle", price="15.00")
+        edge = make_listing("Edge", price="20.00")
+        make_listing("Dear", price="25.00")
+        make_listing("Dollars", price="15.00", currency="USD")
+        found = anonymous_api.get(
+            "/listings",
+            {"min_price": "10", "max_price": "20.00", "currency": "EUR"},
+        )
+        assert ids(found) == public(edge, middle)
+
+    def test_by_currency_alone(self, make_listing, anonymous_api):
+        dollars = make_listing("Dollars", price="15.00", currency="USD")
+        make_listing("Euros")
+        assert ids(anonymous_api.get("/listings", {"currency": "USD"})) == public(
+            dollars
+        )
+
+    def test_by_country_and_city(self, make_listing, anonymous_api):
+        lyon = make_listing("Lyon bike", city="Lyon", country="FR")
+        make_listing("Paris bike", city="Paris", country="FR")
+        make_listing("Pune bike")
+        assert ids(
+            anonymous_api.get("/listings", {"country": "fr", "city": "lyon"})
+        ) == (public(lyon))
+        assert len(ids(anonymous_api.get("/listings", {"country": "FR"}))) == 2
+
+    def test_by_custom_fields_of_every_kind(
+        self, make_listing, community, host, anonymous_api
+    ):
+        from selfwork.communities.services import listing_field_create
+
+        for key, kind, choices in [
+            ("style", "choice", ["ink", "oil"]),
+            ("pages", "number", []),
+            ("signed", "boolean", []),
+            ("medium", "text", []),
+        ]:
+            listing_field_create(
+                community=community,
+                actor=host,
+                key=key,
+                label=key.title(),
+                kind=kind,
+                choices=choices,
+            )
+        ink = make_listing(
+            "Ink",
+            custom={"style": "ink", "pages": 12, "signed": True, "medium": "paper"},
+        )
+        oil = make_listing(
+            "Oil",
+            custom={"style": "oil", "pages": "7.5", "signed": "no", "medium": "canvas"},
+        )
+        make_listing("Plain")
+
+        def search(**fields):
+            params = {"community": "guild"}
+            params.update({f"field.{k}": v for k, v in fields.items()})
+            return ids(anonymous_api.get("/listings", params))
+
+        assert search(style="ink") == public(ink)
+        assert search(pages="12") == public(ink)
+        assert search(pages="7.5") == public(oil)
+        assert search(signed="yes") == public(ink)
+        assert search(signed="false") == public(oil)
+        assert search(medium="canvas") == public(oil)
+        assert search(style="ink", signed="no") == []
+
+    @pytest.mark.parametrize(
+        ("params", "status", "code"),
+        [
+            ({"field.style": "ink"}, 422, "invalid_input"),
+            ({"community": "guild", "field.colour": "red"}, 422, "unknown_field"),
+            ({"community": "guild", "field.style": "acrylic"}, 422, "unknown_choice"),
+            ({"community": "guild", "field.pages": "many"}, 422, "invalid_input"),
+            ({"community": "guild", "field.pages": "NaN"}, 422, "invalid_input"),
+            ({"community": "guild", "field.signed": "perhaps"}, 422, "invalid_input"),
+            ({"community": "nowhere"}, 404, "community_not_found"),
+            ({"mode": "auction"}, 422, "unknown_mode"),
+            ({"min_price": "10"}, 422, "invalid_input"),
+            ({"min_price": "ten", "currency": "EUR"}, 422, "invalid_amount"),
+            ({"max_price": "1e400", "currency": "EUR"}, 422, "invalid_amount"),
+            ({"max_price": "0.001", "currency": "EUR"}, 422, "too_precise"),
+            ({"min_price": "1", "currency": "XYZ"}, 422, "unknown_currency"),
+            ({"currency": "eur"}, 422, "unknown_currency"),
+            ({"sort": "cheapest"}, 422, "unknown_sort"),
+            ({"limit": 101}, 422, "invalid_input"),
+            ({"limit": 0}, 422, "invalid_input"),
+            ({"limit": "lots"}, 422, "invalid_input"),
+            ({"show_in": "XYZ"}, 422, "unknown_currency"),
+        ],
+    )
+    def test_a_bad_filter_is_refused(self, community, host, params, status, code):
+        from selfwork.communities.services import listing_field_create
+
+        for key, kind, choices in [
+            ("style", "choice", ["ink"]),
+            ("pages", "number", []),
+            ("signed", "boolean", []),
+        ]:
+            listing_field_create(
+                community=community,
+                actor=host,
+                key=key,
+                label=key,
+                kind=kind,
+                choices=choices,
+            )
+        from django.test import Client
+
+        response = Client().get("/api/v1/listings", params)
+        assert_problem(response, status, code)
+
+
+class TestSorts:
+    @pytest.fixture
+    def three(self, make_listing):
+        middle = make_listing("Fox middle", price="20.00")
+        cheap = make_listing("Fox cheap", price="5.00")
+        dear = make_listing("Fox dear", price="90.00")
+        return cheap, middle, dear
+
+    def test_newest_first_by_default(self, three, anonymous_api):
+        cheap, middle, dear = three
+        assert ids(anonymous_api.get("/listings")) == public(dear, cheap, middle)
+
+    def test_by_price_both_ways(self, three, anonymous_api):
+        cheap, middle, dear = three
+        assert ids(anonymous_api.get("/listings", {"sort": "price_asc"})) == public(
+            cheap, middle, dear
+        )
+        assert ids(anonymous_api.get("/listings", {"sort": "price_desc"})) == public(
+            dear, middle, cheap
+        )
+
+    def test_a_query_sorts_by_relevance_unless_told_otherwise(
+        self, three, anonymous_api
+    ):
+        cheap, middle, dear = three
+        by_price = anonymous_api.get("/listings", {"q": "fox", "sort": "price_asc"})
+        assert ids(by_price) == public(cheap, middle, dear)
+
+
+class TestCursorPages:
+    @pytest.fixture
+    def seven(self, make_listing):
+        # Equal prices and equal words, so every sort has ties to break.
+        prices = ["10.00", "10.00", "5.00", "10.00", "30.00", "5.00", "12.00"]
+        listings = [
+            make_listing(f"Fox print number {i}", price=p) for i, p in enumerate(prices)
+        ]
+        listings.append(make_listing("Gift fox", modes=[MODES["gift"]]))
+        listings.append(
+            make_listing("Fox hour", modes=[{"mode": "timebank", "hours": hours("1")}])
+        )
+        return listings
+
+    @pytest.mark.parametrize("sort", ["relevance", "newest", "price_asc", "price_desc"])
+    def test_walking_every_page_gives_each_listing_exactly_once(
+        self, seven, anonymous_api, sort
+    ):
+        seen, next_cursor, pages = [], None, 0
+        while True:
+            params = {"q": "fox", "sort": sort, "limit": 2}
+            if next_cursor:
+                params["cursor"] = next_cursor
+            response = anonymous_api.get("/listings", params)
+            page = response.json()
+            assert len(page["items"]) <= 2
+            seen += ids(response)
+            next_cursor = page["next"]
+            pages += 1
+            if next_cursor is None:
+                break
+            assert pages < 20
+        assert sorted(seen) == sorted(public(*seven))
+        assert len(seen) == len(set(seen))
+        assert pages == 5
+
+    def test_pages_follow_the_order_of_one_big_page(self, seven, anonymous_api):
+        whole = ids(anonymous_api.get("/listings", {"sort": "price_desc"}))
+        first = anonymous_api.get("/listings", {"sort": "price_desc", "limit": 4})
+        rest = anonymous_api.get(
+            "/listings",
+            {"sort": "price_desc", "limit": 100, "cursor": first.json()["next"]},
+        )
+        assert ids(first) + ids(rest) == whole
+
+    @pytest.mark.parametrize(
+        ("sort", "bad"),
+        [
+            ("newest", "garbage!"),
+            ("newest", "W10"),  # valid base64 of a JSON list
+            ("newest", cursor({"t": "yesterday", "i": 1})),
+            ("newest", cursor({"t": "2026-01-01T00:00:00+00:00"})),
+            ("newest", cursor({"t": "9999-12-31T23:59:59-14:00", "i": 1})),
+            ("newest", cursor({"t": "2026-01-01T00:00:00+00:00", "i": 10**30})),
+            ("newest", cursor({"t": 5, "i": 1})),
+            ("price_asc", cursor({"t": "2026-01-01T00:00:00+00:00", "i": 1})),
+            ("price_asc", cursor({"p": 10**30, "i": 1})),
+            ("price_desc", cursor({"p": 1, "i": -(10**30)})),
+            ("price_desc", cursor({"p": "cheap", "i": 1})),
+            ("relevance", cursor({"o": "abc"})),
+            ("relevance", cursor({"o": -1})),
+            ("relevance", cursor({"o": 10**30})),
+            ("relevance", cursor({"o": [1]})),
+        ],
+    )
+    def test_a_bad_cursor_is_422(self, seven, anonymous_api, sort, bad):
+        response = anonymous_api.get(
+            "/listings", {"q": "fox", "sort": sort, "cursor": bad}
+        )
+        assert_problem(response, 422, "invalid_cursor")
+
+
+class TestQueryCounts:
+    @pytest.fixture
+    def stock(self, make_listing, seller, now, png_bytes, community, host):
+        """Listings with packages, images and a category: everything a card shows."""
+        from selfwork.communities.services import category_create
+
+        category_create(community=community, actor=host, slug="prints", name="Prints")
+        image = upload_create(owner=seller, data=png_bytes(), now=now)
+
+        def make(count):
+            for i in range(count):
+                make_listing(
+                    f"Fox print {i}",
+                    modes=[MODES["service"], MODES["rental"]],
+                    images=[str(image.public_id)],
+                    category="prints",
+                    tags=["fox"],
+                )
+
+        return make
+
+    def queries(self, run):
+        with CaptureQueriesContext(connection) as captured:
+            run()
+        return len(captured.captured_queries)
+
+    @pytest.mark.parametrize("q", ["", "fox"])
+    def test_the_selector_uses_the_same_queries_for_5_or_25_results(
+        self, stock, buyer, q
+    ):
+        def search():
+            page = selectors.listings_search(
+                query=selectors.ListingQuery(q=q, limit=100), viewer=buyer
+            )
+            for listing in page.items:
+                listing.owner.avatar  # noqa: B018
+                listing.community.slug  # noqa: B018
+                listing.category  # noqa: B018
+                for mode in listing.modes.all():
+                    list(mode.packages.all())
+                for image in listing.images.all():
+                    image.upload.url  # noqa: B018
+            return page
+
+        stock(5)
+        few = self.queries(search)
+        stock(20)
+        assert len(search().items) == 25
+        assert self.queries(search) == few
+        assert few <= 6
+
+    @pytest.mark.parametrize("params", [{}, {"q": "fox", "mode": "rental"}])
+    def test_the_api_list_uses_the_same_queries_for_5_or_25_results(
+        self, stock, buyer, api_as, params
+    ):
+        api = api_as(buyer)
+        api.get("/members/me")  # the token's first use is recorded once
+
+        def search():
+            response = api.get("/listings", {"limit": 100, **params})
+            assert response.status_code == 200
+            return response
+
+        stock(5)
+        few = self.queries(search)
+        stock(20)
+        assert len(search().json()["items"]) == 25
+        assert self.queries(search) == few
+
+    def test_reading_one_listing_uses_a_handful_of_queries(
+        self, stock, anonymous_api, django_assert_max_num_queries
+    ):
+        stock(1)
+        listing_id = ids(anonymous_api.get("/listings"))[0]
+        with django_assert_max_num_queries(7):
+            assert anonymous_api.get(f"/listings/{listing_id}").status_code == 200
+
+
+class TestViewerCurrency:
+    def test_shows_the_price_in_the_currency_asked_for(self, make_listing, api_as):
+        make_listing("Fox", price="10.00")
+        item = api_as().get("/listings", {"show_in": "USD"}).json()["items"][0]
+        assert item["price"] == money("10.00")
+        assert item["price_in_viewer_currency"] == money("10.85", "USD")
+
+    def test_uses_the_viewers_preferred_currency(self, make_listing, buyer, api_as):
+        make_listing("Fox", price="10.00")
+        buyer.preferred_currency = "GBP"
+        buyer.save()
+        item = api_as(buyer).get("/listings").json()["items"][0]
+        assert item["price_in_viewer_currency"] == money("8.42", "GBP")
+        listing = api_as(buyer).get(f"/listings/{item['id']}").json()
+        assert listing["price_in_viewer_currency"] == money("8.42", "GBP")
+
+    def test_converts_between_two_currencies_through_the_base(
+        self, make_listing, anonymous_api
+    ):
+        make_listing("Fox", price="1085.00", currency="USD")
+        item = anonymous_api.get("/listings", {"show_in": "GBP"}).json()["items"][0]
+        assert item["price_in_viewer_currency"] == money("842.00", "GBP")
+
+    def test_rounds_to_the_target_currencys_minor_unit(
+        self, make_listing, anonymous_api
+    ):
+        make_listing("Fox", price="10.00")
+        item = anonymous_api.get("/listings", {"show_in": "JPY"}).json()["items"][0]
+        assert item["price_in_viewer_currency"]["currency"] == "JPY"
+        assert "." not in item["price_in_viewer_currency"]["amount"]
+
+    def test_time_credits_and_free_listings_have_no_converted_price(
+        self, make_listing, anonymous_api
+    ):
+        make_listing("Hour", modes=[MODES["timebank"]])
+        make_listing("Gift", modes=[MODES["gift"]])
+        items = anonymous_api.get("/listings", {"show_in": "USD"}).json()["items"]
+        assert [x["price_in_viewer_currency"] for x in items] == [None, None]
