@@ -12,7 +12,14 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfwork.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 
-_FORMATS = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+# MPO is how Pillow names the multi-picture JPEGs many phone cameras write.
+_FORMATS = {
+    "JPEG": "jpeg",
+    "MPO": "jpeg",
+    "PNG": "png",
+    "WEBP": "webp",
+    "GIF": "png",
+}
 
 
 @dataclass(frozen=True)
@@ -42,12 +49,11 @@ def image_clean(data: bytes, *, max_bytes: int | None = None) -> CleanImage:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             width, height = probe.size
-    except (
-        UnidentifiedImageError,
-        OSError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses on its own above twice its warning limit; that is our
+        # pixel cap speaking too, not a file we fail to recognise.
+        raise _too_many_pixels() from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnsupportedMedia(
             "The file is not an image selfwork accepts (JPEG, PNG, WebP or GIF).",
             code="not_an_image",
@@ -60,35 +66,45 @@ def image_clean(data: bytes, *, max_bytes: int | None = None) -> CleanImage:
     # Check the declared size before decoding a single pixel: a tiny file can
     # claim gigapixels.
     if width * height > settings.UPLOAD_MAX_PIXELS:
-        raise PayloadTooLarge(
-            f"The image is {width}×{height} pixels; the limit is "
-            f"{settings.UPLOAD_MAX_PIXELS:,} pixels.",
-            code="image_too_large",
-        )
+        raise _too_many_pixels(f"The image is {width}×{height} pixels; ")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             upright = ImageOps.exif_transpose(image)
             return _encode(upright, _FORMATS[kind])
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels() from exc
+    except (OSError, ValueError, SyntaxError) as exc:
         raise UnsupportedMedia(
             "The image is damaged and cannot be read.", code="not_an_image"
         ) from exc
 
 
+def _too_many_pixels(
+    prefix: str = "The image has too many pixels; ",
+) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"{prefix}the limit is {settings.UPLOAD_MAX_PIXELS:,} pixels.",
+        code="image_too_large",
+    )
+
+
 def _encode(image: Image.Image, extension: str) -> CleanImage:
-    out = io.BytesIO()
+    options: dict[str, int | bool]
     if extension == "jpeg":
-        clean = image.convert("RGB")
-        clean.save(out, "JPEG", quality=88, optimize=True)
+        mode, kind, options = "RGB", "JPEG", {"quality": 88, "optimize": True}
     elif extension == "webp":
-        clean = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
-        clean.save(out, "WEBP", quality=88)
+        mode = "RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB"
+        kind, options = "WEBP", {"quality": 88}
     else:
-        clean = image.convert(
-            "RGBA" if image.mode in {"RGBA", "LA", "P", "PA"} else "RGB"
-        )
-        clean.save(out, "PNG", optimize=True)
+        mode = "RGBA" if image.mode in {"RGBA", "LA", "P", "PA"} else "RGB"
+        kind, options = "PNG", {"optimize": True}
+    clean = image.convert(mode)
+    # Pillow's writers fall back to the source's ``info`` for comments and ICC
+    # profiles; forget all of it so that only pixels are written.
+    clean.info = {}
+    out = io.BytesIO()
+    clean.save(out, kind, **options)
     return CleanImage(
         content=out.getvalue(),
         width=clean.width,
