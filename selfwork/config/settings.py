@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",
     "selfwork.core",
     "selfwork.accounts",
+    "selfwork.ledger",
     "selfwork.communities",
     "selfwork.catalog",
     "selfwork.web",

@@ -1,0 +1,48 @@
+"""Read-only admin: the ledger is written by ``transaction_post`` alone."""
+
+from django.contrib import admin
+
+from selfwork.ledger.models import Account, Leg, Transaction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "owner_ref", "unit", "balance_minor", "floor_minor")
+    list_filter = ("kind", "unit")
+    search_fields = ("owner_ref", "=public_id", "name")
+    ordering = ("owner_ref", "kind", "unit")
+
+
+class LegInline(admin.TabularInline):
+    model = Leg
+    fields = ("account", "amount_minor", "unit")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Transaction)
+class TransactionAdmin(ReadOnlyAdmin):
+    list_display = ("posted_at", "kind", "reference", "memo", "state")
+    list_filter = ("kind", "state")
+    search_fields = ("=public_id", "=idempotency_key", "reference", "memo")
+    date_hierarchy = "posted_at"
+    ordering = ("-pk",)
+    inlines = [LegInline]

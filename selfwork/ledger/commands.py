@@ -1,0 +1,33 @@
+"""What ``selfwork audit`` and ``selfwork ledger export`` run, once Django is set up.
+
+Each returns the process exit code; the CLI parses arguments and calls one.
+"""
+
+import sys
+from typing import TextIO
+
+from selfwork.core.errors import InvalidInput
+from selfwork.ledger.audit import ledger_audit
+from selfwork.ledger.export import ledger_export
+
+
+def audit_command(stdout: TextIO) -> int:
+    """Audit the whole ledger, print the report; 0 if every invariant holds, else 1."""
+    report = ledger_audit()
+    stdout.write(report.render())
+    return 0 if report.ok else 1
+
+
+def export_command(
+    format: str,
+    stdout: TextIO,
+    owner_ref_prefix: str | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Write the journal in ``format`` to ``stdout``; 0, or 2 for an unknown format."""
+    try:
+        ledger_export(format=format, stream=stdout, owner_ref_prefix=owner_ref_prefix)
+    except InvalidInput as exc:
+        (stderr or sys.stderr).write(f"selfwork ledger export: {exc.detail}\n")
+        return 2
+    return 0
