@@ -1,0 +1,212 @@
+"""The demo seed: big enough to explore, the same on every machine, seeded once.
+
+The full default demo is seeded once for this module, inside a transaction that is
+rolled back at the end, so the other test modules never see it.
+"""
+
+import io
+from collections import Counter
+
+import pytest
+from django.db import transaction
+from django.db.models import F
+from django.test import override_settings
+from PIL import Image
+
+from selfwork.accounts.models import Member, PortfolioItem
+from selfwork.accounts.services import member_authenticate
+from selfwork.catalog.models import Listing, ListingImage, ListingMode
+from selfwork.catalog.selectors import ListingQuery, listings_search
+from selfwork.communities.models import ALL_MODES, Community, Membership
+from selfwork.core.models import Upload
+from selfwork.demo import art
+from selfwork.demo.seed import (
+    BASE_TIME,
+    DEMO_PASSWORD,
+    DEMO_SLUGS,
+    OPERATOR,
+    demo_plan,
+    demo_seed,
+)
+
+FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The default demo, seeded once for the module and rolled back afterwards."""
+    # MD5 only to keep the suite quick: Argon2 spends ~0.3 s per member by design.
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHING),
+        transaction.atomic(),
+    ):
+        demo_seed()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded, db):
+    """Each test runs in a savepoint inside the seeded module transaction."""
+
+
+def _demo_members():
+    return Member.objects.exclude(username=OPERATOR)
+
+
+class TestPeople:
+    def test_seeds_at_least_thirty_members_from_six_countries(self, demo):
+        members = _demo_members()
+        assert members.count() >= 30
+        assert len(set(members.values_list("country", flat=True)) - {""}) >= 6
+
+    def test_every_member_joins_one_to_three_communities(self, demo):
+        per_member = Counter(
+            Membership.objects.filter(status=Membership.Status.ACTIVE).values_list(
+                "member__username", flat=True
+            )
+        )
+        assert set(per_member) == set(
+            _demo_members().values_list("username", flat=True)
+        )
+        assert all(1 <= n <= 3 for n in per_member.values())
+
+    def test_the_three_communities_have_different_hosts(self, demo):
+        hosts = Membership.objects.filter(
+            community__slug__in=DEMO_SLUGS, role=Membership.Role.HOST
+        ).values_list("member__username", flat=True)
+        assert len(hosts) == 3
+        assert len(set(hosts)) == 3
+
+    def test_members_have_profiles_and_avatars(self, demo):
+        members = list(_demo_members().select_related("avatar"))
+        assert all(m.avatar is not None for m in members)
+        assert all(m.bio and m.city and m.time_zone != "UTC" for m in members)
+        assert {m.preferred_currency for m in members} >= {"AUD", "USD", "EUR", "GBP"}
+        assert {m.commission_status for m in members} == {"open", "waitlist", "closed"}
+
+    def test_illustrators_show_portfolios(self, demo):
+        with_portfolio = set(
+            PortfolioItem.objects.values_list("member__username", flat=True)
+        )
+        assert {"isla-mackenzie", "priya-raman", "kofi-mensah"} <= with_portfolio
+
+    @pytest.mark.parametrize("username", ["isla-mackenzie", "mei-chen", OPERATOR])
+    def test_demo_accounts_log_in_with_the_documented_password(self, demo, username):
+        member = member_authenticate(
+            username=username, password=DEMO_PASSWORD, address=None, now=BASE_TIME
+        )
+        assert member.username == username
+
+    def test_the_operator_may_use_the_admin(self, demo):
+        operator = Member.objects.get(username=OPERATOR)
+        assert operator.is_staff and operator.is_superuser
+
+
+class TestListings:
+    def test_seeds_at_least_120_listings_in_every_mode(self, demo):
+        assert Listing.objects.count() >= 120
+        assert set(ListingMode.objects.values_list("mode", flat=True)) == set(ALL_MODES)
+
+    def test_the_guild_prices_in_four_currencies(self, demo):
+        units = set(
+            Listing.objects.filter(community__slug="illustrators-guild").values_list(
+                "price_unit", flat=True
+            )
+        )
+        assert units == {"AUD", "USD", "EUR", "GBP"}
+
+    def test_listings_were_created_over_months_before_the_demo_date(self, demo):
+        times = list(Listing.objects.values_list("created_at", flat=True))
+        assert max(times) < BASE_TIME
+        assert (max(times) - min(times)).days > 60
+
+    def test_every_listing_has_a_generated_image_stored_as_an_upload(self, demo):
+        assert not Listing.objects.filter(images__isnull=True).exists()
+        image = ListingImage.objects.select_related("upload").first()
+        with image.upload.file.open("rb") as handle:
+            picture = Image.open(io.BytesIO(handle.read()))
+        assert picture.size == (640, 480)
+        assert image.upload.content_type == "image/jpeg"
+
+    def test_every_upload_belongs_to_the_member_who_shows_it(self, demo):
+        assert not ListingImage.objects.exclude(
+            upload__owner=F("listing__owner")
+        ).exists()
+        assert not _demo_members().exclude(avatar__owner=F("pk")).exists()
+
+    @pytest.mark.parametrize(
+        "words", ["portrait", "watercolour", "drill", "camera", "bag", "time bank"]
+    )
+    def test_search_finds_what_a_visitor_would_look_for(self, demo, words):
+        page = listings_search(query=ListingQuery(q=words), viewer=None)
+        assert page.items
+        assert words.split()[0] in " ".join(
+            f"{x.title} {x.tags_text} {x.description}".lower() for x in page.items
+        )
+
+    def test_custom_fields_filter_the_guild_by_style(self, demo):
+        page = listings_search(
+            query=ListingQuery(
+                community="illustrators-guild", custom={"style": "watercolour"}
+            ),
+            viewer=None,
+        )
+        assert page.items
+        assert all(x.custom["style"] == "watercolour" for x in page.items)
+
+
+class TestSeedingOnce:
+    def test_seeding_again_adds_nothing(self, demo):
+        before = (
+            Member.objects.count(),
+            Community.objects.count(),
+            Listing.objects.count(),
+            Upload.objects.count(),
+        )
+        demo_seed()
+        after = (
+            Member.objects.count(),
+            Community.objects.count(),
+            Listing.objects.count(),
+            Upload.objects.count(),
+        )
+        assert after == before
+
+    def test_seeding_again_with_progress_says_so_and_shows_the_logins(
+        self, demo, capsys
+    ):
+        demo_seed(progress=True)
+        out = capsys.readouterr().out
+        assert "already seeded" in out
+        assert DEMO_PASSWORD in out
+        assert OPERATOR in out
+
+
+class TestDeterminism:
+    def test_the_database_holds_exactly_the_plan(self, demo):
+        plan = demo_plan()
+        stored = sorted(
+            Listing.objects.values_list("title", "owner__username", "created_at")
+        )
+        assert stored == sorted((x.title, x.owner, x.created_at) for x in plan.listings)
+
+    def test_the_same_seed_draws_the_same_demo(self):
+        assert demo_plan() == demo_plan()
+
+    def test_another_seed_draws_another_demo(self):
+        assert demo_plan(seed=1) != demo_plan(seed=2)
+
+    def test_the_same_seed_draws_the_same_picture(self):
+        first = art.picture(motif="camera", seed="x", label="Film camera")
+        assert art.picture(motif="camera", seed="x", label="Film camera") == first
+        assert art.picture(motif="camera", seed="y", label="Film camera") != first
+
+    def test_the_plan_meets_the_demo_brief_without_a_database(self):
+        plan = demo_plan()
+        assert len(plan.members) >= 30
+        assert len(plan.listings) >= 120
+        assert {m for x in plan.listings for m in (d["mode"] for d in x.modes)} == set(
+            ALL_MODES
+        )
