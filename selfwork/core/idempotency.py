@@ -40,10 +40,12 @@ def problem_response(
 
 
 def _scope(request: HttpRequest) -> str:
-    credentials = request.headers.get("Authorization") or request.COOKIES.get(
-        "sessionid"
-    )
-    if not credentials:
+    # Scope keys by member, not by token: a client that signs in again and
+    # retries with a fresh token is still retrying the same request.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        credentials = f"member:{user.pk}"
+    else:
         credentials = "anonymous:" + request.META.get("REMOTE_ADDR", "")
     return hashlib.sha256(credentials.encode()).hexdigest()
 
