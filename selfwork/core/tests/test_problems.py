@@ -1,0 +1,140 @@
+"""Every API failure is an RFC 9457 problem with a stable code; nothing is a bare 500."""
+
+import pytest
+
+PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
+
+
+def assert_problem(response, status, code):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert set(body) >= PROBLEM_KEYS
+    assert body["status"] == status
+    assert body["code"] == code
+    assert body["type"].endswith(f"/problems/{code}")
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    return body
+
+
+class TestProblemShapes:
+    def test_401_without_a_token(self, db, anonymous_api):
+        assert_problem(anonymous_api.get("/members/me"), 401, "not_authenticated")
+
+    def test_401_for_an_unknown_token(self, db, client):
+        response = client.get("/api/v1/members/me", HTTP_AUTHORIZATION="Bearer nope")
+        assert_problem(response, 401, "invalid_token")
+
+    def test_404_for_an_unknown_object(self, db, anonymous_api):
+        assert_problem(
+            anonymous_api.get("/listings/00000000-0000-0000-0000-000000000000"),
+            404,
+            "listing_not_found",
+        )
+
+    def test_422_for_a_missing_field_names_the_field(self, buyer, api_as):
+        body = assert_problem(
+            api_as(buyer).post("/communities", {"slug": "riverside"}),
+            422,
+            "invalid_input",
+        )
+        assert "name" in body["detail"]
+        assert body["errors"][0]["loc"][-1] == "name"
+
+    def test_422_for_a_wrong_type(self, buyer, api_as):
+        body = assert_problem(
+            api_as(buyer).post("/communities", {"name": ["x"], "slug": "riverside"}),
+            422,
+            "invalid_input",
+        )
+        assert "name" in body["detail"]
+
+    def test_422_for_a_bad_query_parameter(self, db, anonymous_api):
+        assert_problem(
+            anonymous_api.get("/listings", {"limit": "many"}), 422, "invalid_input"
+        )
+
+    @pytest.mark.parametrize(
+        ("content", "content_type"),
+        [
+            ("{not json", "application/json"),
+            ('{"name": "x",', "application/json"),
+            ("\udcff", "application/json"),
+            ("name=x&slug=y", "application/x-www-form-urlencoded"),
+        ],
+    )
+    def test_400_for_a_body_that_cannot_be_parsed(
+        self, buyer, api_as, client, content, content_type
+    ):
+        response = client.post(
+            "/api/v1/communities",
+            content.encode("utf-8", "surrogateescape"),
+            content_type=content_type,
+            HTTP_AUTHORIZATION=f"Bearer {api_as(buyer).token}",
+        )
+        assert_problem(response, 400, "bad_request")
+
+    def test_422_for_json_that_is_not_an_object(self, buyer, api_as, client):
+        response = client.post(
+            "/api/v1/communities",
+            "[1, 2, 3]",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api_as(buyer).token}",
+        )
+        assert_problem(response, 422, "invalid_input")
+
+    def test_405_for_a_method_the_path_lacks(self, buyer, api_as, client):
+        response = client.put(
+            "/api/v1/communities",
+            "{}",
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {api_as(buyer).token}",
+        )
+        assert response.status_code == 405
+
+    def test_an_unknown_api_path_is_404(self, db, client):
+        # Django's URL resolver answers paths no router owns, before the API's
+        # handlers run: the 404 may be the site's page rather than a problem.
+        response = client.get("/api/v1/no-such-thing")
+        assert response.status_code == 404
+        if response["Content-Type"].startswith("application/problem+json"):
+            assert response.json()["code"] == "not_found"
+
+
+class TestOpenApiDocument:
+    def test_is_served_with_every_resource(self, db, client):
+        response = client.get("/api/v1/openapi.json")
+        assert response.status_code == 200
+        paths = response.json()["paths"]
+        for path in [
+            "/api/v1/auth/signup",
+            "/api/v1/auth/token",
+            "/api/v1/members/me",
+            "/api/v1/members/{username}",
+            "/api/v1/communities",
+            "/api/v1/communities/{slug}/join",
+            "/api/v1/listings",
+            "/api/v1/listings/{listing_id}",
+            "/api/v1/uploads",
+        ]:
+            assert path in paths, path
+
+    def test_declares_problem_responses(self, db, client):
+        paths = client.get("/api/v1/openapi.json").json()["paths"]
+        create = paths["/api/v1/listings"]["post"]["responses"]
+        assert {"201", "401", "403", "404", "422"} <= set(create)
+
+    def test_the_docs_page_is_served_locally(self, db, client):
+        response = client.get("/api/v1/docs")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "cdn.jsdelivr.net" not in html
+        assert "unpkg.com" not in html
+
+
+class TestHealthz:
+    def test_answers_ok_when_the_database_answers(self, db, client):
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
