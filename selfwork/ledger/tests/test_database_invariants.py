@@ -155,9 +155,7 @@ class TestEveryPostedTransactionBalances:
         with pytest.raises(DatabaseError, match="only to a pending transaction"):
             add_leg(posted, wallet, 5)
 
-    def test_a_leg_cannot_be_added_to_a_transaction_that_does_not_exist(
-        self, wallet
-    ):
+    def test_a_leg_cannot_be_added_to_a_transaction_that_does_not_exist(self, wallet):
         with pytest.raises(DatabaseError):
             add_leg(10**9, wallet, 5)
 
