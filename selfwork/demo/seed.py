@@ -622,15 +622,17 @@ def demo_seed(*, progress: bool = False) -> None:
 
 
 def _print_logins() -> None:
-    print(
-        "\nDemo log-ins (every demo account uses the password "
-        f"{DEMO_PASSWORD!r}):\n"
-        f"  {HOSTS[GUILD]:<16} hosts the Illustrators' Guild\n"
-        f"  {HOSTS[MAKERS]:<16} hosts the Makers' Market\n"
-        f"  {HOSTS[RIVERSIDE]:<16} hosts Riverside Share\n"
-        f"  {'priya-raman':<16} an illustrator; {'aoife-byrne'} a knitter and sharer\n"
-        f"  {OPERATOR:<16} the operator, for /admin\n"
+    accounts = (
+        (HOSTS[GUILD], "host of the Illustrators' Guild"),
+        (HOSTS[MAKERS], "host of the Makers' Market"),
+        (HOSTS[RIVERSIDE], "host of Riverside Share"),
+        ("priya-raman", "a pet-portrait illustrator"),
+        ("aoife-byrne", "a knitter, in the Makers' Market and Riverside Share"),
+        (OPERATOR, "the operator: superuser for /admin/"),
     )
+    print(f"\nDemo log-ins; every demo account's password is {DEMO_PASSWORD!r}:")
+    for username, who in accounts:
+        print(f"  {username:<16} {who}")
 
 
 def _write(plan: DemoPlan, bar: _Progress) -> None:
