@@ -235,16 +235,34 @@ WOOD = [(200, 145, 90), (170, 110, 60), (120, 75, 45), (222, 184, 135)]
 
 def _portrait(pen: Pen, pal: Palette, rng: random.Random, initials: str) -> None:
     skin, hair = rng.choice(SKIN), rng.choice(HAIR)
+    long_hair, bun = rng.random() < 0.45, rng.random() < 0.25
+    glasses, beard, earrings = (
+        rng.random() < 0.35,
+        rng.random() < 0.35 and not (long_hair or bun),
+        rng.random() < 0.3,
+    )
     pen.circle(320, 230, 165, fill=_alpha(pal.light, 120))
-    if rng.random() < 0.5:  # long hair behind
+    if long_hair:
         pen.ellipse(228, 105, 412, 360, fill=hair)
+    if bun:
+        pen.circle(320, 100, 38, fill=hair)
     pen.ellipse(160, 335, 480, 600, fill=pal.dark)
     pen.polygon([(290, 335), (320, 395), (350, 335)], fill=pal.accent)
     pen.rect(295, 270, 345, 350, fill=skin)
     pen.ellipse(245, 120, 395, 300, fill=skin)
+    if beard:
+        pen.pieslice(250, 170, 390, 305, 0, 180, fill=hair)
+        pen.ellipse(300, 248, 340, 268, fill=skin)
     pen.pieslice(240, 105, 400, 255, 180, 360, fill=hair)
     pen.ellipse(283, 205, 297, 219, fill=pal.dark)
     pen.ellipse(343, 205, 357, 219, fill=pal.dark)
+    if glasses:
+        pen.circle(290, 212, 22, outline=pal.dark, width=5)
+        pen.circle(350, 212, 22, outline=pal.dark, width=5)
+        pen.line([(312, 210), (328, 210)], pal.dark, 5)
+    if earrings:
+        pen.circle(246, 250, 8, fill=pal.accent2)
+        pen.circle(394, 250, 8, fill=pal.accent2)
     pen.circle(278, 240, 11, fill=_alpha(pal.accent, 90))
     pen.circle(362, 240, 11, fill=_alpha(pal.accent, 90))
     pen.arc(300, 235, 340, 265, 20, 160, fill=pal.dark, width=4)
@@ -633,8 +651,9 @@ def picture(*, motif: str, seed: str, label: str) -> bytes:
     _background(pen, pal, rng)
     MOTIFS.get(motif, _abstract)(pen, pal, rng, initials_of(label))
     tag = initials_of(label, 3)
-    pen.rect(20, 20, 40 + 22 * len(tag), 64, fill=_alpha(pal.dark, 210), radius=12)
-    pen.text(30 + 11 * len(tag), 43, tag, 22, pal.light)
+    # Inside the middle square, which is what square thumbnails keep.
+    pen.rect(92, 20, 112 + 22 * len(tag), 64, fill=_alpha(pal.dark, 210), radius=12)
+    pen.text(102 + 11 * len(tag), 43, tag, 22, pal.light)
     return _encode(canvas.reduce(SCALE))
 
 
