@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("selfwork.accounts.urls")),
     path("", include("selfwork.web.urls")),
     # Media (uploads) from the data directory. Behind a real proxy, let it serve
     # /media/ directly; files have random names and are images re-encoded by us.

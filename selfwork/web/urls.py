@@ -1,10 +1,25 @@
+"""Every page of the web UI, in the ``web`` namespace.
+
+Pages of one app live in that app's ``views`` (their routes in its ``urls``);
+pages that span apps live in ``selfwork.web.views``.
+"""
+
 from django.urls import path
 
+from selfwork.accounts import views as accounts_views
+from selfwork.catalog.urls import urlpatterns as catalog_urls
+from selfwork.communities.urls import urlpatterns as communities_urls
 from selfwork.web import views
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("c/<slug:slug>/", views.community_page, name="community"),
+    path("m/<str:username>/", views.profile, name="profile"),
+    path("settings/profile/", accounts_views.profile_edit, name="profile_edit"),
+    *communities_urls,
+    *catalog_urls,
 ]

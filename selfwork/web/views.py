@@ -1,9 +1,240 @@
-from django.http import HttpRequest, HttpResponse
+"""Pages that span apps: home, explore (search), a community's page, profiles, dashboard.
+
+Each loads its rows through the apps' selectors (which prefetch what cards show), so
+a page costs the same few queries however many cards it has.
+"""
+
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from selfwork.accounts.selectors import api_tokens_list, member_get
+from selfwork.catalog.selectors import (
+    SORTS,
+    ListingQuery,
+    listings_of_owner,
+    listings_search,
+)
+from selfwork.communities.models import Mode
+from selfwork.communities.selectors import (
+    categories_of,
+    communities_list,
+    community_get,
+    listing_fields_of,
+    membership_get,
+    memberships_of,
+)
+from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.web.templatetags.selfwork import request_rates, viewer_currency
+
+PAGE_SIZE = 24
+SEARCH_KEYS = (
+    "q",
+    "community",
+    "mode",
+    "category",
+    "min_price",
+    "max_price",
+    "currency",
+    "country",
+    "city",
+    "owner",
+    "sort",
+)
+SORT_LABELS = {
+    "relevance": "Best match",
+    "newest": "Newest",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+}
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("selfwork")
+    communities = list(communities_list(viewer=request.user)[:6])
+    listings = listings_search(
+        query=ListingQuery(sort="newest", limit=8), viewer=request.user
+    ).items
+    return render(
+        request,
+        "web/home.html",
+        {"communities": communities, "listings": listings},
+    )
 
 
+def _community_in_url(url: str | None) -> str:
+    if not url:
+        return ""
+    return parse_qs(urlsplit(url).query).get("community", [""])[0]
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Explore listings. One GET form; htmx swaps only the results as filters change.
+
+    Without JavaScript the same form submits and the whole page comes back.
+    """
+    params = request.GET
+    raw = {key: params.get(key, "").strip()[:200] for key in SEARCH_KEYS}
+    custom = {
+        key[len("field.") :]: value.strip()[:200]
+        for key, value in params.items()
+        if key.startswith("field.") and value.strip()
+    }
+    htmx = request.htmx
+    partial = bool(htmx) and not htmx.history_restore_request
+    # When the community changes, its categories and custom fields change with it:
+    # drop the old community's filters and send the new ones out of band.
+    refresh_filters = (
+        partial and _community_in_url(htmx.current_url) != raw["community"]
+    )
+    if refresh_filters:
+        raw["category"] = ""
+        custom = {}
+
+    error = None
+    community = None
+    categories: list = []
+    fields: list = []
+    if raw["community"]:
+        try:
+            community = community_get(slug=raw["community"], viewer=request.user)
+        except NotFound as exc:
+            error = exc.detail
+        else:
+            categories = list(categories_of(community=community))
+            fields = list(listing_fields_of(community=community))
+
+    page = None
+    if error is None:
+        query = ListingQuery(
+            q=raw["q"],
+            community=raw["community"] or None,
+            mode=raw["mode"] or None,
+            category=raw["category"] or None,
+            min_price=raw["min_price"] or None,
+            max_price=raw["max_price"] or None,
+            currency=raw["currency"].upper() or None,
+            country=raw["country"] or None,
+            city=raw["city"] or None,
+            owner=raw["owner"] or None,
+            custom=custom,
+            sort=raw["sort"] or None,
+            cursor=params.get("cursor") or None,
+            limit=PAGE_SIZE,
+        )
+        try:
+            page = listings_search(query=query, viewer=request.user)
+        except (InvalidInput, NotFound) as exc:
+            error = exc.detail
+
+    more_url = None
+    if page is not None and page.next:
+        kept = {k: v for k, v in raw.items() if v}
+        kept.update({f"field.{k}": v for k, v in custom.items()})
+        kept["cursor"] = page.next
+        more_url = f"{reverse('web:search')}?{urlencode(kept)}"
+
+    context = {
+        "values": raw,
+        "more_url": more_url,
+        "custom_values": custom,
+        "community": community,
+        "categories": categories,
+        "fields": fields,
+        "communities": communities_list(viewer=request.user),
+        "modes": Mode.choices,
+        "sorts": [(s, SORT_LABELS[s]) for s in SORTS],
+        "currencies": sorted(request_rates(request)),
+        "viewer_currency": viewer_currency(request),
+        "page": page,
+        "error": error,
+        "refresh_filters": refresh_filters,
+        "has_filters": any(raw[k] for k in SEARCH_KEYS if k != "sort") or custom,
+    }
+    if partial and htmx.target == "more-results":
+        template = "web/_search_more.html"
+    elif partial:
+        template = "web/_search_results.html"
+    else:
+        template = "web/search.html"
+    response = render(request, template, context, status=200)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def community_page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        community = community_get(slug=slug, viewer=request.user)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    category = request.GET.get("category", "").strip()[:50]
+    categories = list(categories_of(community=community))
+    if category and not any(c.slug == category for c in categories):
+        category = ""
+    try:
+        page = listings_search(
+            query=ListingQuery(
+                community=community.slug,
+                category=category or None,
+                sort="newest",
+                cursor=request.GET.get("cursor") or None,
+                limit=PAGE_SIZE,
+            ),
+            viewer=request.user,
+        )
+    except InvalidInput:
+        page = listings_search(
+            query=ListingQuery(community=community.slug, sort="newest"),
+            viewer=request.user,
+        )
+    membership = membership_get(community=community, member=request.user)
+    return render(
+        request,
+        "web/community.html",
+        {
+            "community": community,
+            "membership": membership,
+            "categories": categories,
+            "category": category,
+            "page": page,
+        },
+    )
+
+
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    try:
+        member = member_get(username=username)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    listings = list(listings_of_owner(owner=member, viewer=request.user)[:PAGE_SIZE])
+    return render(
+        request,
+        "web/profile.html",
+        {
+            "member": member,
+            "portfolio": list(member.portfolio.all()),
+            "listings": listings,
+            "is_me": request.user.is_authenticated and request.user.pk == member.pk,
+        },
+    )
+
+
+@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("dashboard")
+    member = request.user
+    new_token = request.session.pop("new_api_token", None)
+    memberships = list(memberships_of(member=member))
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "memberships": memberships,
+            "listings": list(listings_of_owner(owner=member, viewer=member)[:100]),
+            "tokens": list(api_tokens_list(member=member)),
+            "new_token": new_token,
+            "can_list": any(m.is_active for m in memberships),
+        },
+    )

@@ -1,0 +1,246 @@
+"""Web forms for accounts. They shape and label input; the services judge it.
+
+A form only checks what a browser could get wrong by itself (a missing field, a
+number that is not a number). Every rule about what is allowed lives in the
+service, whose ``InvalidInput`` is shown next to the field it names.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+from babel.numbers import get_currency_name
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from selfwork.accounts.models import TIME_ZONES, Member
+from selfwork.core.errors import PayloadTooLarge, SelfworkError
+from selfwork.core.models import Upload
+from selfwork.core.money import currencies
+
+
+def add_service_error(
+    form: forms.Form, exc: SelfworkError, fields: dict[str, str] | None = None
+) -> None:
+    """Show a service's error beside the form field it names, else above the form.
+
+    ``fields`` maps a service's field name to the form's where they differ.
+    """
+    name = getattr(exc, "field", None)
+    if name and fields and name in fields:
+        name = fields[name]
+    if name not in form.fields:
+        name = None
+    form.add_error(name, exc.detail)
+
+
+def comma_list(text: str) -> list[str]:
+    """``"ink, watercolour ,"`` → ``["ink", "watercolour"]``."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+@cache
+def currency_choices() -> list[tuple[str, str]]:
+    """Every currency selfwork accepts, as ``("EUR", "EUR — Euro")``, sorted by code."""
+    return [
+        (c, f"{c} — {get_currency_name(c, locale='en')}") for c in sorted(currencies())
+    ]
+
+
+def _text(
+    label: str, *, max_length: int, required: bool = True, **attrs
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=30,
+        help_text="3 to 30 lower-case letters, digits, “-” or “_”. "
+        "It becomes your address on selfwork.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+    )
+    email = forms.CharField(
+        label="Email",
+        max_length=254,
+        help_text="For password resets. Never shown to other members.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    display_name = _text(
+        "Your name", max_length=80, required=False, autocomplete="name"
+    )
+    password = forms.CharField(
+        label="Password",
+        max_length=500,
+        strip=False,
+        help_text="At least 10 characters. A few unrelated words work well.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+    password = forms.CharField(
+        label="Password",
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class ProfileForm(forms.Form):
+    display_name = _text("Display name", max_length=80, autocomplete="name")
+    bio = forms.CharField(
+        label="About you",
+        required=False,
+        max_length=4000,
+        help_text="Markdown works: **bold**, *italic*, lists and links.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    skills = _text(
+        "Skills",
+        max_length=1000,
+        required=False,
+        placeholder="illustration, ink, book covers",
+    )
+    skills.help_text = "Separate with commas; up to 20."
+    languages = _text(
+        "Languages", max_length=1000, required=False, placeholder="English, Māori"
+    )
+    languages.help_text = "Separate with commas."
+    city = _text("City", max_length=80, required=False, autocomplete="address-level2")
+    country = _text(
+        "Country code",
+        max_length=2,
+        required=False,
+        autocomplete="country",
+        placeholder="NZ",
+        size="3",
+    )
+    country.help_text = "Two letters, such as NZ, DE or BR."
+    time_zone = forms.ChoiceField(
+        label="Time zone", choices=[(tz, tz) for tz in TIME_ZONES]
+    )
+    preferred_currency = forms.ChoiceField(
+        label="Show prices in",
+        help_text="Prices in other currencies get an approximate conversion.",
+    )
+    commission_status = forms.ChoiceField(
+        label="Commissions",
+        choices=Member.CommissionStatus.choices,
+        widget=forms.RadioSelect,
+    )
+    commission_slots = forms.IntegerField(
+        label="Open slots",
+        min_value=0,
+        max_value=100,
+        help_text="How many commissions you take at once.",
+    )
+    away = forms.BooleanField(label="I am away (pause new requests)", required=False)
+    avatar = forms.FileField(
+        label="New avatar",
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    remove_avatar = forms.BooleanField(label="Remove my avatar", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_currency"].choices = currency_choices()
+
+    def changes(self) -> dict:
+        """The profile changes in ``member_update``'s shape (avatar handled apart)."""
+        data = self.cleaned_data
+        return {
+            "display_name": data["display_name"],
+            "bio": data["bio"],
+            "skills": comma_list(data["skills"]),
+            "languages": comma_list(data["languages"]),
+            "city": data["city"],
+            "country": data["country"],
+            "time_zone": data["time_zone"],
+            "preferred_currency": data["preferred_currency"],
+            "commission_status": data["commission_status"],
+            "commission_slots": data["commission_slots"],
+            "away": data["away"],
+        }
+
+
+class PortfolioForm(forms.Form):
+    image = forms.FileField(
+        label="Image",
+        help_text="JPEG, PNG, WebP or GIF.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    caption = _text("Caption", max_length=200, required=False)
+
+
+class TokenForm(forms.Form):
+    name = _text(
+        "Token name", max_length=80, required=False, placeholder="e.g. my shop sync"
+    )
+
+
+def uploaded_bytes(file) -> bytes:
+    """Read an uploaded file, refusing it before reading when it is over the cap."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if file.size and file.size > limit:
+        raise PayloadTooLarge(
+            f"“{str(file.name)[:60]}” is {file.size:,} bytes; the limit is {limit:,}.",
+            code="file_too_large",
+        )
+    return file.read(limit + 1)
+
+
+@contextmanager
+def uploads_atomic() -> Iterator[list[Upload]]:
+    """One transaction for new uploads and the service that uses them.
+
+    Yields a list the caller appends each new upload to. If anything fails, the
+    rows roll back with the transaction and the stored files are deleted too, so a
+    refused form leaves nothing behind.
+    """
+    created: list[Upload] = []
+    try:
+        with transaction.atomic():
+            yield created
+    except BaseException:
+        for upload in created:
+            upload.file.delete(save=False)
+        raise
+
+
+def safe_next(request, default: str = "") -> str:
+    """The ``next`` address of a request if it stays on this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

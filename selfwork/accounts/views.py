@@ -1,0 +1,256 @@
+"""Web pages for accounts: sign up, log in and out, password reset, profile, API tokens.
+
+Each view parses a form, makes one service call and shows the service's error
+beside the field it names. Log-in goes through ``member_authenticate`` so the web
+and the API share one rate limit.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from selfwork.accounts.forms import (
+    LoginForm,
+    PortfolioForm,
+    ProfileForm,
+    SignupForm,
+    TokenForm,
+    add_service_error,
+    safe_next,
+    uploaded_bytes,
+    uploads_atomic,
+)
+from selfwork.accounts.models import Member
+from selfwork.accounts.selectors import member_get
+from selfwork.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    member_authenticate,
+    member_signup,
+    member_update,
+    portfolio_add,
+    portfolio_remove,
+)
+from selfwork.core.errors import Conflict, SelfworkError
+from selfwork.core.uploads import upload_create
+
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Conflicts carry a code, not a field; these say which field they are about.
+CONFLICT_FIELDS = {"username_taken": "username", "email_taken": "email"}
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    form = SignupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                member = member_signup(
+                    username=data["username"],
+                    email=data["email"],
+                    password=data["password"],
+                    display_name=data["display_name"],
+                    now=timezone.now(),
+                )
+            except Conflict as exc:
+                form.add_error(CONFLICT_FIELDS.get(exc.code), exc.detail)
+                status = exc.status
+            except SelfworkError as exc:
+                add_service_error(form, exc)
+                status = exc.status
+            else:
+                login(request, member, backend=BACKEND)
+                messages.success(
+                    request,
+                    f"Welcome to selfwork, {member.name}! Join a community to start "
+                    "offering your work.",
+                )
+                return redirect(
+                    safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+                )
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": safe_next(request)},
+        status=status,
+    )
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect(safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                member = member_authenticate(
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    address=request.META.get("REMOTE_ADDR"),
+                    now=timezone.now(),
+                )
+            except SelfworkError as exc:
+                form.add_error(None, exc.detail)
+                status = exc.status
+            else:
+                login(request, member, backend=BACKEND)
+                return redirect(
+                    safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
+                )
+    return render(
+        request,
+        "accounts/login.html",
+        {"form": form, "next": safe_next(request)},
+        status=status,
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are logged out. See you soon.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset_form.html",
+    email_template_name="accounts/password_reset_email.txt",
+    subject_template_name="accounts/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+def _profile_initial(member: Member) -> dict:
+    return {
+        "display_name": member.display_name or member.username,
+        "bio": member.bio,
+        "skills": ", ".join(member.skills),
+        "languages": ", ".join(member.languages),
+        "city": member.city,
+        "country": member.country,
+        "time_zone": member.time_zone,
+        "preferred_currency": member.preferred_currency,
+        "commission_status": member.commission_status,
+        "commission_slots": member.commission_slots,
+        "away": member.away,
+    }
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Edit your profile, avatar and portfolio (three forms on one page)."""
+    member = member_get(username=request.user.username)
+    form = ProfileForm(initial=_profile_initial(member))
+    portfolio_form = PortfolioForm()
+    status = 200
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "profile":
+        form = ProfileForm(request.POST, request.FILES)
+        status = 422
+        if form.is_valid():
+            changes = form.changes()
+            try:
+                with uploads_atomic() as created:
+                    avatar = form.cleaned_data["avatar"]
+                    if avatar:
+                        upload = upload_create(
+                            owner=member,
+                            data=uploaded_bytes(avatar),
+                            now=timezone.now(),
+                        )
+                        created.append(upload)
+                        changes["avatar"] = str(upload.public_id)
+                    elif form.cleaned_data["remove_avatar"]:
+                        changes["avatar"] = None
+                    member_update(member=member, changes=changes)
+            except SelfworkError as exc:
+                add_service_error(form, exc, {"file": "avatar"})
+                status = exc.status
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("web:profile", username=member.username)
+    elif action == "portfolio_add":
+        portfolio_form = PortfolioForm(request.POST, request.FILES)
+        status = 422
+        if portfolio_form.is_valid():
+            try:
+                with uploads_atomic() as created:
+                    upload = upload_create(
+                        owner=member,
+                        data=uploaded_bytes(portfolio_form.cleaned_data["image"]),
+                        now=timezone.now(),
+                    )
+                    created.append(upload)
+                    portfolio_add(
+                        member=member,
+                        upload_id=str(upload.public_id),
+                        caption=portfolio_form.cleaned_data["caption"],
+                    )
+            except SelfworkError as exc:
+                add_service_error(portfolio_form, exc, {"file": "image"})
+                status = exc.status
+            else:
+                messages.success(request, "Added to your portfolio.")
+                return redirect(reverse("web:profile_edit") + "#portfolio")
+    elif action == "portfolio_remove":
+        try:
+            item_id = int(request.POST.get("item", ""))
+            portfolio_remove(member=member, item_id=item_id)
+        except (ValueError, SelfworkError):
+            messages.error(request, "That image is no longer in your portfolio.")
+        else:
+            messages.success(request, "Removed from your portfolio.")
+        return redirect(reverse("web:profile_edit") + "#portfolio")
+    return render(
+        request,
+        "accounts/profile_edit.html",
+        {"form": form, "portfolio_form": portfolio_form, "member": member},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Issue an API token and show it once, on the next page only."""
+    form = TokenForm(request.POST)
+    name = form.cleaned_data["name"] if form.is_valid() else ""
+    token = api_token_create(member=request.user, now=timezone.now(), name=name)
+    # Kept in the server-side session for one page view, never in a cookie.
+    request.session["new_api_token"] = token
+    return redirect(reverse("web:dashboard") + "#tokens")
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        api_token_revoke(member=request.user, token_id=token_id)
+    except SelfworkError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "The token is revoked; it no longer works.")
+    return redirect(reverse("web:dashboard") + "#tokens")

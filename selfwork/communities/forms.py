@@ -1,0 +1,206 @@
+"""Web forms for communities. They shape input; ``communities.services`` judges it."""
+
+from django import forms
+
+from selfwork.accounts.forms import comma_list, currency_choices
+from selfwork.communities.models import Community, ListingField, Membership, Mode
+from selfwork.core.money import Money
+
+VISIBILITY_HELP = {
+    "public": "Anyone can see it and join.",
+    "invite_only": "Anyone can see it; people join when a host invites them.",
+    "private": "Only members can see it, and people join by invitation.",
+}
+
+
+class CommunityForm(forms.Form):
+    """Start a community."""
+
+    name = forms.CharField(
+        label="Name",
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": "Wellington Makers"}),
+    )
+    slug = forms.CharField(
+        label="Address",
+        max_length=50,
+        help_text="3 to 50 lower-case letters, digits and “-”: your community "
+        "lives at /c/<address>/.",
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "placeholder": "wellington-makers",
+                "data-slug-from": "id_name",
+            }
+        ),
+    )
+    tagline = forms.CharField(
+        label="Tagline",
+        max_length=160,
+        required=False,
+        help_text="One line under the name.",
+    )
+    description = forms.CharField(
+        label="Description",
+        max_length=10000,
+        required=False,
+        help_text="Who it is for and how it works. Markdown works.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    currency = forms.ChoiceField(
+        label="Currency", initial="EUR", help_text="The currency prices default to."
+    )
+    fee_percent = forms.CharField(
+        label="Provider fee (%)",
+        max_length=10,
+        initial="0",
+        help_text="Taken from each sale, 0 to 50.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
+    )
+    customer_fee_percent = forms.CharField(
+        label="Customer fee (%)",
+        max_length=10,
+        initial="0",
+        help_text="Added on top of the price for the buyer, 0 to 50.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
+    )
+    visibility = forms.ChoiceField(
+        label="Who can see it",
+        choices=Community.Visibility.choices,
+        initial="public",
+        widget=forms.RadioSelect,
+    )
+    membership_approval = forms.BooleanField(
+        label="Hosts approve each new member", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+
+    def settings(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "tagline": data["tagline"],
+            "description": data["description"],
+            "currency": data["currency"],
+            "fee_percent": data["fee_percent"].strip() or "0",
+            "customer_fee_percent": data["customer_fee_percent"].strip() or "0",
+            "visibility": data["visibility"],
+            "membership_approval": data["membership_approval"],
+        }
+
+
+class CommunitySettingsForm(CommunityForm):
+    """Change a community's settings (hosts)."""
+
+    minimum_fee = forms.CharField(
+        label="Minimum fee",
+        max_length=20,
+        required=False,
+        help_text="In the community's currency; 0 for none.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
+    )
+    treasury_share_percent = forms.CharField(
+        label="Treasury share (%)",
+        max_length=10,
+        required=False,
+        help_text="The part of every fee kept by the community treasury; the "
+        "rest goes to the operator.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
+    )
+    enabled_modes = forms.MultipleChoiceField(
+        label="Ways to exchange",
+        choices=Mode.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Listings may use only the modes you enable.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["slug"]
+
+    @staticmethod
+    def initial_of(community: Community) -> dict:
+        return {
+            "name": community.name,
+            "tagline": community.tagline,
+            "description": community.description,
+            "currency": community.currency,
+            "fee_percent": _percent_text(community.fee_percent),
+            "customer_fee_percent": _percent_text(community.customer_fee_percent),
+            "minimum_fee": Money(
+                community.minimum_fee_minor, community.currency
+            ).amount,
+            "treasury_share_percent": _percent_text(community.treasury_share_percent),
+            "visibility": community.visibility,
+            "membership_approval": community.membership_approval,
+            "enabled_modes": community.enabled_modes,
+        }
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            **self.settings(),
+            "minimum_fee": data["minimum_fee"].strip() or "0",
+            "treasury_share_percent": data["treasury_share_percent"].strip() or "0",
+            "enabled_modes": data["enabled_modes"],
+        }
+
+
+def _percent_text(value) -> str:
+    return f"{value.normalize():f}" if value is not None else "0"
+
+
+class CategoryForm(forms.Form):
+    name = forms.CharField(label="Category name", max_length=80)
+    slug = forms.CharField(
+        label="Category address",
+        max_length=50,
+        help_text="Lower-case letters, digits and “-”, e.g. book-covers.",
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "none", "data-slug-from": "id_category-name"}
+        ),
+    )
+
+
+class ListingFieldForm(forms.Form):
+    label = forms.CharField(label="Label", max_length=80)
+    key = forms.CharField(
+        label="Key",
+        max_length=40,
+        help_text="Lower-case letters, digits and “_”, e.g. paper_size.",
+        widget=forms.TextInput(
+            attrs={
+                "autocapitalize": "none",
+                "data-slug-from": "id_field-label",
+                "data-slug-sep": "_",
+            }
+        ),
+    )
+    kind = forms.ChoiceField(label="Kind", choices=ListingField.Kind.choices)
+    choices = forms.CharField(
+        label="Choices",
+        max_length=3000,
+        required=False,
+        help_text="For a choice field: the options, separated by commas.",
+    )
+    required = forms.BooleanField(label="Every listing must fill it in", required=False)
+
+    def choice_list(self) -> list[str]:
+        return comma_list(self.cleaned_data["choices"])
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)

@@ -1,0 +1,329 @@
+"""Web pages for communities: the directory, starting one, joining, members, settings.
+
+A community's own page shows its listings, so it lives in ``selfwork.web``.
+Private communities do not exist for outsiders: every page here answers 404 for
+them, exactly like a slug that was never taken.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from selfwork.accounts.forms import add_service_error
+from selfwork.accounts.selectors import member_get
+from selfwork.communities.forms import (
+    CategoryForm,
+    CommunityForm,
+    CommunitySettingsForm,
+    InviteForm,
+    ListingFieldForm,
+    RoleForm,
+)
+from selfwork.communities.models import Community, Membership
+from selfwork.communities.selectors import (
+    categories_of,
+    communities_list,
+    community_get,
+    community_members,
+    listing_fields_of,
+    membership_get,
+)
+from selfwork.communities.services import (
+    category_create,
+    category_delete,
+    community_create,
+    community_invite,
+    community_join,
+    community_leave,
+    community_update,
+    listing_field_create,
+    listing_field_delete,
+    membership_approve,
+    membership_decline,
+    membership_set_role,
+)
+from selfwork.core.errors import InvalidInput, NotFound, SelfworkError
+from selfwork.core.pagination import offset_page
+
+PAGE_SIZE = 24
+
+
+def _community_or_404(slug: str, viewer) -> Community:
+    try:
+        return community_get(slug=slug, viewer=viewer)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _page(rows, cursor: str | None, limit: int = PAGE_SIZE):
+    """One page of a short list; a cursor we did not give out starts again."""
+    try:
+        return offset_page(rows, cursor=cursor, limit=limit)
+    except InvalidInput:
+        return offset_page(rows, cursor=None, limit=limit)
+
+
+def communities(request: HttpRequest) -> HttpResponse:
+    rows, cursor = _page(
+        communities_list(viewer=request.user), request.GET.get("cursor")
+    )
+    return render(
+        request,
+        "communities/list.html",
+        {"communities": rows, "next_cursor": cursor},
+    )
+
+
+@login_required
+def community_new(request: HttpRequest) -> HttpResponse:
+    form = CommunityForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                community = community_create(
+                    creator=request.user,
+                    slug=form.cleaned_data["slug"],
+                    name=form.cleaned_data["name"],
+                    now=timezone.now(),
+                    settings=form.settings(),
+                )
+            except SelfworkError as exc:
+                if exc.code == "slug_taken":
+                    form.add_error("slug", exc.detail)
+                else:
+                    add_service_error(form, exc)
+                status = exc.status
+            else:
+                messages.success(
+                    request,
+                    f"{community.name} is open. Add categories and choose its ways "
+                    "to exchange in Settings.",
+                )
+                return redirect("web:community", slug=community.slug)
+    return render(request, "communities/new.html", {"form": form}, status=status)
+
+
+@login_required
+@require_POST
+def community_join_view(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community_or_404(slug, request.user)
+    try:
+        membership = community_join(
+            community=community, member=request.user, now=timezone.now()
+        )
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    except SelfworkError as exc:
+        messages.error(request, exc.detail)
+    else:
+        if membership.status == Membership.Status.PENDING:
+            messages.success(
+                request,
+                "Your request to join is with the hosts. We'll let you in soon.",
+            )
+        else:
+            messages.success(request, f"Welcome to {community.name}!")
+    return redirect("web:community", slug=community.slug)
+
+
+@login_required
+@require_POST
+def community_leave_view(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community_or_404(slug, request.user)
+    try:
+        community_leave(community=community, member=request.user)
+    except SelfworkError as exc:
+        messages.error(request, exc.detail)
+        return redirect("web:community", slug=community.slug)
+    messages.success(request, f"You left {community.name}.")
+    if community.visibility == Community.Visibility.PRIVATE:
+        return redirect("web:communities")
+    return redirect("web:community", slug=community.slug)
+
+
+def community_members_view(request: HttpRequest, slug: str) -> HttpResponse:
+    community = _community_or_404(slug, request.user)
+    rows, cursor = _page(
+        community_members(community=community), request.GET.get("cursor"), limit=60
+    )
+    return render(
+        request,
+        "communities/members.html",
+        {"community": community, "memberships": rows, "next_cursor": cursor},
+    )
+
+
+SETTINGS_ACTIONS = {
+    "settings",
+    "category_add",
+    "category_delete",
+    "field_add",
+    "field_delete",
+    "approve",
+    "decline",
+    "invite",
+    "role",
+}
+
+
+@login_required
+def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    """Everything a host configures, as small forms on one page."""
+    community = _community_or_404(slug, request.user)
+    membership = membership_get(community=community, member=request.user)
+    if (
+        membership is None
+        or not membership.is_active
+        or membership.role != Membership.Role.HOST
+    ):
+        raise PermissionDenied("Only the community's hosts can change its settings.")
+
+    forms = {
+        "settings": CommunitySettingsForm(
+            initial=CommunitySettingsForm.initial_of(community), prefix="settings"
+        ),
+        "category": CategoryForm(prefix="category"),
+        "field": ListingFieldForm(prefix="field"),
+        "invite": InviteForm(prefix="invite"),
+    }
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in SETTINGS_ACTIONS:
+            messages.error(request, "That form is not one of this page's.")
+            return redirect("web:community_settings", slug=community.slug)
+        result = _settings_action(request, community, action, forms)
+        if result is not None:
+            return result
+        status = 422
+
+    return render(
+        request,
+        "communities/settings.html",
+        {
+            "community": community,
+            "forms": forms,
+            "categories": categories_of(community=community),
+            "listing_fields": listing_fields_of(community=community),
+            "pending": community_members(community=community, status="pending"),
+            "invited": community_members(community=community, status="invited"),
+            "members": community_members(community=community),
+            "role_choices": Membership.Role.choices,
+        },
+        status=status,
+    )
+
+
+def _settings_action(request, community: Community, action: str, forms: dict):
+    """Run one settings form; a redirect when it worked, None to show its errors."""
+    actor = request.user
+    at = reverse("web:community_settings", kwargs={"slug": community.slug})
+    post = request.POST
+    try:
+        if action == "settings":
+            form = forms["settings"] = CommunitySettingsForm(post, prefix="settings")
+            if not form.is_valid():
+                return None
+            try:
+                community_update(
+                    community=community, actor=actor, changes=form.changes()
+                )
+            except SelfworkError as exc:
+                add_service_error(form, exc)
+                # The in-memory community may hold half-applied changes; reload.
+                community.refresh_from_db()
+                return None
+            messages.success(request, "Settings saved.")
+            return redirect(at)
+        if action == "category_add":
+            form = forms["category"] = CategoryForm(post, prefix="category")
+            if not form.is_valid():
+                return None
+            try:
+                category_create(
+                    community=community,
+                    actor=actor,
+                    slug=form.cleaned_data["slug"],
+                    name=form.cleaned_data["name"],
+                )
+            except SelfworkError as exc:
+                add_service_error(form, exc)
+                if exc.code == "category_exists":
+                    form.add_error("slug", "Pick another address.")
+                return None
+            messages.success(request, f"Category “{form.cleaned_data['name']}” added.")
+            return redirect(at + "#categories")
+        if action == "category_delete":
+            category_delete(
+                community=community, actor=actor, slug=post.get("slug", "")[:50]
+            )
+            messages.success(request, "Category removed.")
+            return redirect(at + "#categories")
+        if action == "field_add":
+            form = forms["field"] = ListingFieldForm(post, prefix="field")
+            if not form.is_valid():
+                return None
+            try:
+                listing_field_create(
+                    community=community,
+                    actor=actor,
+                    key=form.cleaned_data["key"],
+                    label=form.cleaned_data["label"],
+                    kind=form.cleaned_data["kind"],
+                    choices=form.choice_list(),
+                    required=form.cleaned_data["required"],
+                )
+            except SelfworkError as exc:
+                add_service_error(form, exc)
+                return None
+            messages.success(request, f"Field “{form.cleaned_data['label']}” added.")
+            return redirect(at + "#fields")
+        if action == "field_delete":
+            listing_field_delete(
+                community=community, actor=actor, key=post.get("key", "")[:40]
+            )
+            messages.success(request, "Field removed.")
+            return redirect(at + "#fields")
+        if action == "invite":
+            form = forms["invite"] = InviteForm(post, prefix="invite")
+            if not form.is_valid():
+                return None
+            try:
+                member = member_get(username=form.cleaned_data["username"])
+                community_invite(
+                    community=community, actor=actor, member=member, now=timezone.now()
+                )
+            except SelfworkError as exc:
+                form.add_error("username", exc.detail)
+                return None
+            messages.success(request, f"{member.name} is invited.")
+            return redirect(at + "#members")
+        # approve, decline and role act on one member named in the form.
+        member = member_get(username=post.get("username", "")[:150])
+        if action == "approve":
+            membership_approve(
+                community=community, actor=actor, member=member, now=timezone.now()
+            )
+            messages.success(request, f"{member.name} is now a member.")
+        elif action == "decline":
+            membership_decline(community=community, actor=actor, member=member)
+            messages.success(request, f"{member.name}'s request is declined.")
+        elif action == "role":
+            form = RoleForm(post)
+            role = form.cleaned_data["role"] if form.is_valid() else ""
+            membership_set_role(
+                community=community, actor=actor, member=member, role=role
+            )
+            messages.success(request, f"{member.name} is now a {role}.")
+        return redirect(at + "#members")
+    except SelfworkError as exc:
+        # Actions without a form of their own (buttons in a list) report above it.
+        messages.error(request, exc.detail)
+        return redirect(at)

@@ -1,0 +1,72 @@
+/* selfwork: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+
+  function slugify(text, sep) {
+    return text
+      .normalize("NFKD")
+      .replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, sep)
+      .replace(new RegExp("^\\" + sep + "+|\\" + sep + "+$", "g"), "")
+      .slice(0, 50);
+  }
+
+  function init(root) {
+    // Suggest an address from a name until the person types one themselves.
+    root.querySelectorAll("[data-slug-from]").forEach(function (slug) {
+      if (slug.dataset.slugReady) return;
+      slug.dataset.slugReady = "1";
+      var source = document.getElementById(slug.dataset.slugFrom);
+      if (!source) return;
+      var sep = slug.dataset.slugSep || "-";
+      var touched = slug.value !== "";
+      slug.addEventListener("input", function () { touched = slug.value !== ""; });
+      source.addEventListener("input", function () {
+        if (!touched) slug.value = slugify(source.value, sep);
+      });
+    });
+
+    // Ask before destructive actions.
+    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      if (form.dataset.confirmReady) return;
+      form.dataset.confirmReady = "1";
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      });
+    });
+
+    // Gallery thumbnails scroll the strip instead of jumping the page.
+    root.querySelectorAll("[data-gallery-thumb]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (!target) return;
+        event.preventDefault();
+        target.parentElement.scrollTo({ left: target.offsetLeft - target.parentElement.offsetLeft, behavior: "smooth" });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // Filters start folded on small screens, where they would push results down.
+    var filters = document.querySelector("details.filters");
+    if (filters && window.matchMedia("(max-width: 56rem)").matches) {
+      filters.removeAttribute("open");
+    }
+    init(document);
+    // The small-screen menu closes on Escape and on a click elsewhere.
+    var menu = document.querySelector("details.nav-menu");
+    if (menu) {
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+      document.addEventListener("click", function (event) {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
+})();

@@ -1,0 +1,153 @@
+"""Template helpers: money, Markdown, prices in the viewer's currency, mode names.
+
+Exchange rates are read once per request (``fx_table`` is one query) and kept on the
+request, however many cards a page shows.
+"""
+
+import hashlib
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from selfwork.communities.models import Mode
+from selfwork.core.fx import fx_convert, fx_table
+from selfwork.core.money import HOUR, Money
+from selfwork.core.text import markdown_render
+
+register = template.Library()
+
+DEFAULT_CURRENCY = "EUR"
+_MODE_LABELS = dict(Mode.choices)
+_MODE_HINTS = {
+    "made_to_order": "Made for you, to your wishes",
+    "service": "Packages with delivery times",
+    "rental": "Borrow for a fee, with a deposit",
+    "lend": "Borrow for free or for time credits",
+    "swap": "Trade it for something",
+    "gift": "Free to a good home",
+    "timebank": "Paid in hours, an hour for an hour",
+}
+
+
+def viewer_currency(request) -> str:
+    """The currency a person sees prices in: their preference, else EUR."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user.preferred_currency or DEFAULT_CURRENCY
+    return DEFAULT_CURRENCY
+
+
+def request_rates(request) -> dict[str, Decimal]:
+    """The reference rates, read once per request."""
+    if request is None:
+        return fx_table()
+    rates = getattr(request, "_selfwork_fx", None)
+    if rates is None:
+        rates = fx_table()
+        request._selfwork_fx = rates
+    return rates
+
+
+@register.filter
+def money(minor: Any, unit: str | None = None) -> str:
+    """``{{ 4000|money:"EUR" }}`` → ``€40.00``; a Money object needs no argument."""
+    if isinstance(minor, Money):
+        return minor.format()
+    if minor in (None, "") or not unit:
+        return ""
+    return Money(int(minor), unit).format()
+
+
+@register.filter
+def markdown(value: str) -> str:
+    """Render member-written Markdown through the allow-list sanitiser."""
+    return mark_safe(markdown_render(value or ""))  # noqa: S308 - sanitised by nh3
+
+
+@register.filter
+def mode_label(mode: str) -> str:
+    return _MODE_LABELS.get(mode, mode)
+
+
+@register.filter
+def mode_hint(mode: str) -> str:
+    return _MODE_HINTS.get(mode, "")
+
+
+@register.simple_tag(takes_context=True)
+def in_my_currency(context, minor: Any, unit: str | None = None) -> str:
+    """``≈ NZ$41.20`` for a price in another currency than the viewer's, else ''."""
+    if isinstance(minor, Money):
+        price = minor
+    elif minor in (None, "") or not unit:
+        return ""
+    else:
+        price = Money(int(minor), unit)
+    if price.unit == HOUR:
+        return ""
+    request = context.get("request")
+    target = viewer_currency(request)
+    if price.unit == target:
+        return ""
+    converted = fx_convert(price, target, request_rates(request))
+    return f"≈ {converted.format()}" if converted is not None else ""
+
+
+@register.filter
+def price_summary(listing) -> dict[str, Any]:
+    """What a card says about price: ``{"text": "€40.00", "several": True, ...}``.
+
+    Uses the prefetched modes and packages; no query.
+    """
+    if listing.price_minor is None:
+        return {"text": "Free", "free": True, "several": False}
+    count = 0
+    for mode in listing.modes.all():
+        if mode.price_minor is not None:
+            count += 1
+        count += len(mode.packages.all())
+    return {
+        "text": Money(listing.price_minor, listing.price_unit).format(),
+        "free": False,
+        "several": count > 1,
+        "minor": listing.price_minor,
+        "unit": listing.price_unit,
+    }
+
+
+@register.filter
+def initials(name: str) -> str:
+    parts = [p for p in str(name or "").replace("_", " ").split() if p]
+    if not parts:
+        return "?"
+    letters = parts[0][0] + (parts[1][0] if len(parts) > 1 else "")
+    return letters.upper()
+
+
+# Warm and calm hues that keep white or dark text readable on them.
+_HUES = (12, 28, 42, 95, 150, 172, 196, 214, 258, 285, 330, 350)
+
+
+@register.filter
+def hue(text: str) -> int:
+    """A stable hue for a name, for placeholder covers and initials avatars."""
+    digest = hashlib.blake2s(str(text or "").encode(), digest_size=4).digest()
+    return _HUES[int.from_bytes(digest, "big") % len(_HUES)]
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """``Decimal("5.00")`` → ``5%``; ``7.50`` → ``7.5%``."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value)).normalize()
+    return f"{number:f}%"
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> Any:
+    if not isinstance(mapping, dict):
+        return None
+    return mapping.get(key)
