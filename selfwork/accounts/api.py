@@ -8,21 +8,21 @@ from ninja.responses import Status
 
 from selfwork.accounts import selectors, services
 from selfwork.accounts.models import Member
-from selfwork.core.api import PROBLEMS, caller, member_auth, now
+from selfwork.core.api import PROBLEMS, BodyIn, caller, member_auth, now
 from selfwork.core.errors import NotFound
 
 auth_router = Router(tags=["auth"])
 members_router = Router(tags=["members"])
 
 
-class SignupIn(Schema):
+class SignupIn(BodyIn):
     username: str = Field(max_length=200)
     email: str = Field(max_length=300)
     password: str = Field(max_length=500)
     display_name: str = Field("", max_length=200)
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     username: str = Field(max_length=200)
     password: str = Field(max_length=500)
 
@@ -118,7 +118,7 @@ def token(request: HttpRequest, payload: TokenIn):
     return {"token": services.api_token_create(member=member, now=at, name="api")}
 
 
-class MeUpdateIn(Schema):
+class MeUpdateIn(BodyIn):
     display_name: str | None = Field(None, max_length=500)
     bio: str | None = Field(None, max_length=20000)
     avatar: str | None = Field(None, max_length=64)
@@ -133,7 +133,7 @@ class MeUpdateIn(Schema):
     away: bool | None = None
 
 
-class PortfolioIn(Schema):
+class PortfolioIn(BodyIn):
     image: str = Field(max_length=64)
     caption: str = Field("", max_length=1000)
 

@@ -10,7 +10,7 @@ from ninja.responses import Status
 from selfwork.catalog import selectors, services
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.communities.selectors import community_get
-from selfwork.core.api import PROBLEMS, MoneyOut, member_auth, now
+from selfwork.core.api import PROBLEMS, BodyIn, MoneyOut, member_auth, now
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import Money, unit_check
 
@@ -195,7 +195,7 @@ def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
     }
 
 
-class ListingIn(Schema):
+class ListingIn(BodyIn):
     community: str = Field(max_length=50)
     title: str = Field(max_length=1000)
     description: str = Field("", max_length=40000)
@@ -208,7 +208,7 @@ class ListingIn(Schema):
     country: str | None = Field(None, max_length=10)
 
 
-class ListingUpdateIn(Schema):
+class ListingUpdateIn(BodyIn):
     title: str | None = Field(None, max_length=1000)
     description: str | None = Field(None, max_length=40000)
     modes: list[dict[str, Any]] | None = Field(

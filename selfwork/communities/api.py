@@ -10,7 +10,7 @@ from ninja.responses import Status
 from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
 from selfwork.communities.models import Community, Membership
-from selfwork.core.api import PROBLEMS, MoneyOut, caller, member_auth, now
+from selfwork.core.api import PROBLEMS, BodyIn, MoneyOut, caller, member_auth, now
 from selfwork.core.errors import NotPermitted
 from selfwork.core.money import Money
 from selfwork.core.pagination import offset_page
@@ -111,7 +111,7 @@ def community_detail_out(community: Community, viewer) -> dict[str, Any]:
     return data
 
 
-class CommunityIn(Schema):
+class CommunityIn(BodyIn):
     name: str = Field(max_length=500)
     slug: str = Field(max_length=100)
     description: str = Field("", max_length=20000)
@@ -128,7 +128,7 @@ class CommunityIn(Schema):
     membership_approval: bool = False
 
 
-class CommunityUpdateIn(Schema):
+class CommunityUpdateIn(BodyIn):
     name: str | None = Field(None, max_length=500)
     description: str | None = Field(None, max_length=20000)
     tagline: str | None = Field(None, max_length=500)
@@ -253,7 +253,7 @@ def community_members(request: HttpRequest, slug: str, page: Query[MemberStatusQ
     return {"items": [membership_out(m) for m in rows], "next": cursor}
 
 
-class UsernameIn(Schema):
+class UsernameIn(BodyIn):
     username: str = Field(max_length=200)
 
 
@@ -297,7 +297,7 @@ def community_set_role(request: HttpRequest, slug: str, payload: RoleIn):
     return membership_out(membership)
 
 
-class CategoryIn(Schema):
+class CategoryIn(BodyIn):
     slug: str = Field(max_length=100)
     name: str = Field(max_length=500)
 
@@ -313,7 +313,7 @@ def category_create(request: HttpRequest, slug: str, payload: CategoryIn):
     return Status(201, {"slug": category.slug, "name": category.name})
 
 
-class ListingFieldIn(Schema):
+class ListingFieldIn(BodyIn):
     key: str = Field(max_length=100)
     label: str = Field(max_length=500)
     kind: str = Field(max_length=20)

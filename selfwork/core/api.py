@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security.base import AuthBase
+from pydantic import ModelWrapValidatorHandler, model_validator
 
 from selfwork.core.errors import SelfworkError
 from selfwork.core.idempotency import problem_response
@@ -37,6 +38,21 @@ member_auth = MemberAuth()
 def caller(request: HttpRequest) -> Any:
     """The member making an authenticated request (endpoints with ``member_auth``)."""
     return request.user
+
+
+class BodyIn(Schema):
+    """Base of every request body: a JSON object, never a list or a bare value.
+
+    ninja's Schema reads attributes from any object, so without this check a body
+    of ``[1, 2]`` would pass as an empty object wherever every field is optional.
+    """
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _an_object(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        if not isinstance(data, (dict, cls)):
+            raise ValueError("The body must be a JSON object.")
+        return handler(data)
 
 
 class MoneyOut(Schema):
@@ -85,8 +101,36 @@ def _validation_detail(errors: list[dict]) -> str:
     return f"{where}: {message}" if where else str(message)
 
 
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def document_problems(api: NinjaAPI) -> None:
+    """Make the OpenAPI document say what errors really are: ``application/problem+json``.
+
+    django-ninja documents every response with the renderer's media type
+    (``application/json``); clients and schema checkers would then expect that
+    for a 4xx, while the API sends RFC 9457 problems.
+    """
+    build = api.get_openapi_schema
+
+    def get_openapi_schema(**kwargs: Any) -> Any:
+        schema = build(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content")
+                    if str(status).startswith(("4", "5")) and content:
+                        response["content"] = {
+                            PROBLEM_MEDIA_TYPE: next(iter(content.values()))
+                        }
+        return schema
+
+    api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Turn every failure into problem+json; no input may produce a bare 500."""
+    document_problems(api)
 
     @api.exception_handler(SelfworkError)
     def selfwork_error(request: HttpRequest, exc: SelfworkError) -> HttpResponse:

@@ -75,10 +75,17 @@ class TestProblemShapes:
         )
         assert_problem(response, 400, "bad_request")
 
-    def test_422_for_json_that_is_not_an_object(self, buyer, api_as, client):
-        response = client.post(
-            "/api/v1/communities",
-            "[1, 2, 3]",
+    @pytest.mark.parametrize("content", ["[1, 2, 3]", "[null, null]", '"hi"', "7"])
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [("post", "/api/v1/communities"), ("patch", "/api/v1/members/me")],
+    )
+    def test_422_for_json_that_is_not_an_object(
+        self, buyer, api_as, client, content, method, path
+    ):
+        response = getattr(client, method)(
+            path,
+            content,
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {api_as(buyer).token}",
         )
