@@ -19,17 +19,27 @@ from selfwork.accounts.models import TIME_ZONES, Member
 from selfwork.core.errors import PayloadTooLarge, SelfworkError
 from selfwork.core.models import Upload
 from selfwork.core.money import currencies
+from selfwork.core.uploads import upload_create
+
+# Codes of the upload checks (``core.images``); they carry no form field name.
+UPLOAD_CODES = {"not_an_image", "file_too_large", "image_too_large", "empty_file"}
 
 
 def add_service_error(
-    form: forms.Form, exc: SelfworkError, fields: dict[str, str] | None = None
+    form: forms.Form,
+    exc: SelfworkError,
+    fields: dict[str, str] | None = None,
+    upload_field: str | None = None,
 ) -> None:
     """Show a service's error beside the form field it names, else above the form.
 
-    ``fields`` maps a service's field name to the form's where they differ.
+    ``fields`` maps a service's field name to the form's where they differ; errors
+    about an uploaded file go beside ``upload_field``.
     """
     name = getattr(exc, "field", None)
-    if name and fields and name in fields:
+    if upload_field and (exc.code in UPLOAD_CODES or name == "file"):
+        name = upload_field
+    elif name and fields and name in fields:
         name = fields[name]
     if name not in form.fields:
         name = None
@@ -216,6 +226,19 @@ def uploaded_bytes(file) -> bytes:
             code="file_too_large",
         )
     return file.read(limit + 1)
+
+
+def uploads_store(files, *, owner, now, created: list[Upload]) -> list[Upload]:
+    """Check and store each uploaded file, naming the file that is refused."""
+    for file in files:
+        try:
+            created.append(
+                upload_create(owner=owner, data=uploaded_bytes(file), now=now)
+            )
+        except SelfworkError as exc:
+            exc.detail = f"“{str(file.name)[:60]}”: {exc.detail}"
+            raise
+    return created
 
 
 @contextmanager

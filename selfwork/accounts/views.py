@@ -24,8 +24,8 @@ from selfwork.accounts.forms import (
     TokenForm,
     add_service_error,
     safe_next,
-    uploaded_bytes,
     uploads_atomic,
+    uploads_store,
 )
 from selfwork.accounts.models import Member
 from selfwork.accounts.selectors import member_get
@@ -39,7 +39,6 @@ from selfwork.accounts.services import (
     portfolio_remove,
 )
 from selfwork.core.errors import Conflict, SelfworkError
-from selfwork.core.uploads import upload_create
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 # Conflicts carry a code, not a field; these say which field they are about.
@@ -176,18 +175,15 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 with uploads_atomic() as created:
                     avatar = form.cleaned_data["avatar"]
                     if avatar:
-                        upload = upload_create(
-                            owner=member,
-                            data=uploaded_bytes(avatar),
-                            now=timezone.now(),
+                        uploads_store(
+                            [avatar], owner=member, now=timezone.now(), created=created
                         )
-                        created.append(upload)
-                        changes["avatar"] = str(upload.public_id)
+                        changes["avatar"] = str(created[0].public_id)
                     elif form.cleaned_data["remove_avatar"]:
                         changes["avatar"] = None
                     member_update(member=member, changes=changes)
             except SelfworkError as exc:
-                add_service_error(form, exc, {"file": "avatar"})
+                add_service_error(form, exc, upload_field="avatar")
                 status = exc.status
             else:
                 messages.success(request, "Your profile is saved.")
@@ -198,19 +194,19 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         if portfolio_form.is_valid():
             try:
                 with uploads_atomic() as created:
-                    upload = upload_create(
+                    uploads_store(
+                        [portfolio_form.cleaned_data["image"]],
                         owner=member,
-                        data=uploaded_bytes(portfolio_form.cleaned_data["image"]),
                         now=timezone.now(),
+                        created=created,
                     )
-                    created.append(upload)
                     portfolio_add(
                         member=member,
-                        upload_id=str(upload.public_id),
+                        upload_id=str(created[0].public_id),
                         caption=portfolio_form.cleaned_data["caption"],
                     )
             except SelfworkError as exc:
-                add_service_error(portfolio_form, exc, {"file": "image"})
+                add_service_error(portfolio_form, exc, upload_field="image")
                 status = exc.status
             else:
                 messages.success(request, "Added to your portfolio.")

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 
-from selfwork.accounts.forms import comma_list, currency_choices
+from selfwork.accounts.forms import UPLOAD_CODES, comma_list, currency_choices
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.core.errors import InvalidInput, SelfworkError
@@ -237,6 +237,7 @@ class ListingForm(forms.Form):
                 label="Per",
                 choices=ListingMode.RentalUnit.choices,
                 initial="day",
+                required=False,
             )
             self.fields["rental_deposit"] = _money_text("Deposit (optional)")
         if "lend" in self.mode_names:
@@ -391,7 +392,7 @@ class ListingForm(forms.Form):
                 ]
             elif mode == "rental":
                 item["price"] = money(data["rental_price"])
-                item["unit"] = data["rental_unit"]
+                item["unit"] = data["rental_unit"] or "day"
                 if (data["rental_deposit"] or "").strip():
                     item["deposit"] = money(data["rental_deposit"])
             elif mode == "lend":
@@ -444,7 +445,7 @@ class ListingForm(forms.Form):
     def add_service_error(self, exc: SelfworkError) -> None:
         """Put a service error beside the input it is about, in the form's words."""
         path = getattr(exc, "field", None) or ""
-        name = self._field_for(path)
+        name = "images" if exc.code in UPLOAD_CODES else self._field_for(path)
         detail = exc.detail
         if name is not None and path and path in detail:
             detail = detail.replace(path, self.fields[name].label or name, 1)
@@ -453,7 +454,7 @@ class ListingForm(forms.Form):
     def _field_for(self, path: str) -> str | None:
         if path in self.fields:
             return path
-        if path == "file":
+        if path == "file" or path == "images":
             return "images"
         if path.startswith("custom."):
             name = f"custom_{path[len('custom.') :]}"

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from selfwork.accounts.forms import safe_next, uploaded_bytes, uploads_atomic
+from selfwork.accounts.forms import safe_next, uploads_atomic, uploads_store
 from selfwork.catalog.forms import ListingForm, listing_initial
 from selfwork.catalog.models import Listing
 from selfwork.catalog.selectors import (
@@ -35,7 +35,6 @@ from selfwork.communities.selectors import (
     memberships_of,
 )
 from selfwork.core.errors import NotFound, SelfworkError
-from selfwork.core.uploads import upload_create
 
 
 def _custom_values(listing: Listing, fields: list[ListingField]) -> list[tuple]:
@@ -126,12 +125,12 @@ def listing_new(request: HttpRequest) -> HttpResponse:
             try:
                 with uploads_atomic() as created:
                     now = timezone.now()
-                    for file in form.cleaned_data["images"]:
-                        created.append(
-                            upload_create(
-                                owner=member, data=uploaded_bytes(file), now=now
-                            )
-                        )
+                    uploads_store(
+                        form.cleaned_data["images"],
+                        owner=member,
+                        now=now,
+                        created=created,
+                    )
                     listing = listing_create(
                         owner=member,
                         community=community,
@@ -178,12 +177,12 @@ def listing_edit(request: HttpRequest, public_id) -> HttpResponse:
             try:
                 with uploads_atomic() as created:
                     now = timezone.now()
-                    for file in form.cleaned_data["images"]:
-                        created.append(
-                            upload_create(
-                                owner=request.user, data=uploaded_bytes(file), now=now
-                            )
-                        )
+                    uploads_store(
+                        form.cleaned_data["images"],
+                        owner=request.user,
+                        now=now,
+                        created=created,
+                    )
                     changes = {
                         **form.fields_for_service(),
                         "modes": form.modes(),

@@ -25,7 +25,9 @@ def make_listing(now):
             community=community,
             title=title,
             modes=modes
-            or [{"mode": "made_to_order", "price": {"amount": "40", "currency": "EUR"}}],
+            or [
+                {"mode": "made_to_order", "price": {"amount": "40", "currency": "EUR"}}
+            ],
             now=now,
             **fields,
         )

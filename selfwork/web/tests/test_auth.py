@@ -39,7 +39,11 @@ class TestSignup:
     ):
         response = client.post(
             reverse("accounts:signup"),
-            {"username": "Ada Lovelace", "email": "ada@example.com", "password": PASSWORD},
+            {
+                "username": "Ada Lovelace",
+                "email": "ada@example.com",
+                "password": PASSWORD,
+            },
         )
         assert response.status_code == 422
         assert "lower-case letters" in response.content.decode()
@@ -96,7 +100,11 @@ class TestLogin:
     ):
         response = client.post(
             reverse("accounts:login"),
-            {"username": "bruno", "password": PASSWORD, "next": "https://evil.example/"},
+            {
+                "username": "bruno",
+                "password": PASSWORD,
+                "next": "https://evil.example/",
+            },
         )
         assert response["Location"] == reverse("web:dashboard")
 

@@ -70,7 +70,10 @@ class TestCommunityPages:
     def test_given_a_private_community_when_an_outsider_opens_its_subpages_then_404(
         self, login, private_community, stranger, name
     ):
-        assert login(stranger).get(reverse(f"web:{name}", args=["back-room"])).status_code == 404
+        assert (
+            login(stranger).get(reverse(f"web:{name}", args=["back-room"])).status_code
+            == 404
+        )
 
     def test_given_a_private_community_when_its_host_opens_it_then_it_shows(
         self, login, private_community, host
@@ -100,7 +103,12 @@ class TestCommunityPages:
         response = login(host).get(reverse("web:community_settings", args=["guild"]))
         html = page_text(response)
         assert response.status_code == 200
-        for title in ("General", "Categories", "Custom listing fields", "Join requests"):
+        for title in (
+            "General",
+            "Categories",
+            "Custom listing fields",
+            "Join requests",
+        ):
             assert title in html
 
     def test_given_communities_when_the_list_opens_then_private_ones_stay_hidden(
@@ -161,8 +169,12 @@ class TestListingPage:
     ):
         member_of(community, provider)
         listing = make_listing(provider, community)
-        html = page_text(login(provider).get(reverse("web:listing", args=[listing.public_id])))
-        assert "Edit listing" in html and "Hide from search" in html and "Delete" in html
+        html = page_text(
+            login(provider).get(reverse("web:listing", args=[listing.public_id]))
+        )
+        assert (
+            "Edit listing" in html and "Hide from search" in html and "Delete" in html
+        )
 
     def test_given_a_hidden_listing_when_others_open_it_then_404_but_the_owner_sees_it(
         self, client, login, community, provider, member_of, make_listing, now
@@ -181,7 +193,9 @@ class TestListingPage:
     ):
         member_of(community, provider)
         listing = make_listing(provider, community)
-        response = login(buyer).get(reverse("web:listing_edit", args=[listing.public_id]))
+        response = login(buyer).get(
+            reverse("web:listing_edit", args=[listing.public_id])
+        )
         assert response.status_code == 404
 
     def test_given_a_listing_in_a_private_community_when_an_outsider_opens_it_then_404(
@@ -210,7 +224,8 @@ class TestProfile:
 
 class TestLoginRequired:
     @pytest.mark.parametrize(
-        "name", ["web:dashboard", "web:profile_edit", "web:listing_new", "web:community_new"]
+        "name",
+        ["web:dashboard", "web:profile_edit", "web:listing_new", "web:community_new"],
     )
     def test_given_a_visitor_when_they_open_a_members_page_then_they_must_log_in(
         self, client, db, name
@@ -223,7 +238,12 @@ class TestLoginRequired:
 class TestAdmin:
     @pytest.mark.parametrize(
         "model",
-        ["accounts/member", "communities/community", "communities/membership", "catalog/listing"],
+        [
+            "accounts/member",
+            "communities/community",
+            "communities/membership",
+            "catalog/listing",
+        ],
     )
     def test_given_an_operator_when_they_open_the_admin_lists_then_they_render(
         self, login, host, community, make_listing, model
