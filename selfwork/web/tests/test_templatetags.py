@@ -1,0 +1,45 @@
+"""The template helpers: money, Markdown and the viewer's currency."""
+
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from selfwork.web.templatetags.selfwork import markdown, money, percent
+
+
+def test_money_formats_minor_units_in_their_currency():
+    assert money(4120, "NZD") == "NZ$41.20"
+    assert money(1200, "JPY") == "¥1,200"
+    assert money(150, "HOUR") == "1.5 h"
+    assert money(None, "EUR") == ""
+
+
+def test_markdown_renders_and_drops_script_links():
+    html = markdown("**hi** [x](javascript:alert(1))")
+    assert "<strong>hi</strong>" in html
+    assert 'href="javascript' not in html
+
+
+def test_percent_drops_trailing_zeros():
+    from decimal import Decimal
+
+    assert percent(Decimal("5.00")) == "5%"
+    assert percent(Decimal("7.50")) == "7.5%"
+
+
+class _Viewer:
+    is_authenticated = True
+    preferred_currency = "NZD"
+
+
+def test_in_my_currency_converts_once_per_request(db, django_assert_num_queries):
+    request = RequestFactory().get("/")
+    request.user = _Viewer()
+    template = Template(
+        "{% load selfwork %}{% in_my_currency 4000 'EUR' %}|{% in_my_currency 100 'EUR' %}"
+        "|{% in_my_currency 100 'NZD' %}"
+    )
+    with django_assert_num_queries(1):
+        text = template.render(Context({"request": request}))
+    first, second, same = text.split("|")
+    assert first.startswith("≈ NZ$") and second.startswith("≈ NZ$")
+    assert same == ""
