@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.core import mail
 from django.urls import reverse
 
@@ -21,6 +22,7 @@ class TestSignup:
             assert f'name="{name}"' in html
         assert ">Sign up</button>" in html
 
+    @pytest.mark.real_hashing
     def test_given_good_details_when_signing_up_then_the_member_exists_and_is_logged_in(
         self, client, db
     ):
@@ -31,6 +33,7 @@ class TestSignup:
         assert response.status_code == 302
         assert response["Location"] == reverse("web:dashboard")
         member = Member.objects.get(username="ada")
+        assert member.password.startswith("argon2")
         assert client.session["_auth_user_id"] == str(member.pk)
         assert client.get(reverse("web:dashboard")).status_code == 200
 
