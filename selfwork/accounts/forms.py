@@ -161,7 +161,7 @@ class ProfileForm(forms.Form):
         help_text="Prices in other currencies get an approximate conversion.",
     )
     commission_status = forms.ChoiceField(
-        label="Commissions",
+        label="Status",
         choices=Member.CommissionStatus.choices,
         widget=forms.RadioSelect,
     )

@@ -57,7 +57,12 @@ def _money_text(label: str, *, required: bool = False) -> forms.CharField:
         max_length=30,
         required=required,
         widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "size": "8", "autocomplete": "off"}
+            attrs={
+                "inputmode": "decimal",
+                "size": "8",
+                "autocomplete": "off",
+                "placeholder": "0.00",
+            }
         ),
     )
 

@@ -196,7 +196,7 @@ class ListingFieldForm(forms.Form):
 
 class InviteForm(forms.Form):
     username = forms.CharField(
-        label="Username",
+        label="Invite someone by username",
         max_length=150,
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )

@@ -127,7 +127,14 @@ def search(request: HttpRequest) -> HttpResponse:
         )
         try:
             page = listings_search(query=query, viewer=request.user)
-        except (InvalidInput, NotFound) as exc:
+        except InvalidInput as exc:
+            error = (
+                "Choose a currency for the price range: only listings priced in "
+                "it are shown."
+                if exc.field == "currency" and not raw["currency"]
+                else exc.detail
+            )
+        except NotFound as exc:
             error = exc.detail
 
     more_url = None

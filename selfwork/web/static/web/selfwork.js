@@ -69,4 +69,18 @@
     }
   });
   document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
+
+  // Keep search addresses short: leave empty filters out of the request and the
+  // pushed URL.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get") return;
+    var params = event.detail.parameters;
+    var names = typeof params.keys === "function" ? Array.from(params.keys()) : Object.keys(params);
+    names.forEach(function (name) {
+      var value = typeof params.get === "function" ? params.get(name) : params[name];
+      if (value === "") {
+        if (typeof params.delete === "function") params.delete(name); else delete params[name];
+      }
+    });
+  });
 })();
