@@ -13,6 +13,9 @@ TIME_ZONE_SET = frozenset(zoneinfo.available_timezones())
 
 def member_get(*, username: str) -> Member:
     """Return the active member called ``username`` with avatar and portfolio loaded."""
+    if "\x00" in username:
+        # No username holds NUL, and PostgreSQL cannot even compare text with it.
+        raise NotFound("No such member.", code="member_not_found")
     member = (
         Member.objects.filter(username=username, is_active=True)
         .select_related("avatar")

@@ -10,7 +10,7 @@ from ninja.responses import Status
 from selfwork.catalog import selectors, services
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.communities.selectors import community_get
-from selfwork.core.api import PROBLEMS, BodyIn, MoneyOut, member_auth, now
+from selfwork.core.api import PROBLEMS, BodyIn, MoneyOut, QueryIn, member_auth, now
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import Money, unit_check
 
@@ -154,7 +154,7 @@ def _viewer_currency(request: HttpRequest, asked: str | None = None) -> str:
     return user.preferred_currency if user.is_authenticated else "EUR"
 
 
-class SearchQuery(Schema):
+class SearchQuery(QueryIn):
     q: str = Field("", max_length=200)
     community: str | None = Field(None, max_length=50)
     mode: str | None = Field(None, max_length=30)

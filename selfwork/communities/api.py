@@ -10,7 +10,15 @@ from ninja.responses import Status
 from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
 from selfwork.communities.models import Community, Membership
-from selfwork.core.api import PROBLEMS, BodyIn, MoneyOut, caller, member_auth, now
+from selfwork.core.api import (
+    PROBLEMS,
+    BodyIn,
+    MoneyOut,
+    QueryIn,
+    caller,
+    member_auth,
+    now,
+)
 from selfwork.core.errors import NotPermitted
 from selfwork.core.money import Money
 from selfwork.core.pagination import offset_page
@@ -155,7 +163,7 @@ class MemberPage(Schema):
     next: str | None
 
 
-class PageQuery(Schema):
+class PageQuery(QueryIn):
     limit: int = Field(50, ge=1, le=100)
     cursor: str | None = Field(None, max_length=200)
 

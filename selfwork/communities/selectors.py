@@ -36,6 +36,9 @@ def community_get(*, slug: str, viewer) -> Community:
 
     :raises NotFound: if it does not exist or is private and ``viewer`` is no member.
     """
+    if "\x00" in str(slug):
+        # No slug holds NUL, and PostgreSQL cannot even compare text with it.
+        raise NotFound("No such community.", code="community_not_found")
     community = (
         communities_visible_to(viewer=viewer)
         .filter(slug=str(slug)[:50])

@@ -64,12 +64,12 @@ class IdempotencyMiddleware:
             or not request.path.startswith("/api/")
         ):
             return self.get_response(request)
-        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+        if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
             return problem_response(
                 400,
                 "invalid_idempotency_key",
                 "Bad request",
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} characters.",
+                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
             )
         digest = hashlib.sha256()
         digest.update(request.path.encode())

@@ -430,9 +430,15 @@ BAD_LISTINGS = [
     ),
     (
         "control character in title",
-        {"title": "Fox\x00portrait"},
+        {"title": "Fox\x07portrait"},
         422,
         "markup_not_allowed",
+    ),
+    (
+        "NUL in description",
+        {"description": "Fox\x00portrait"},
+        422,
+        "invalid_input",
     ),
     ("over-long description", {"description": "x" * 20001}, 422, "too_long"),
     (

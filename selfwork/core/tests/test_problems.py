@@ -145,3 +145,82 @@ class TestHealthz:
         response = client.get("/healthz")
         assert response.status_code == 200
         assert response.json() == {"status": "ok"}
+
+
+NUL = "fox\x00portrait"
+
+
+class TestNulCharacters:
+    """PostgreSQL cannot hold NUL in text: the API refuses it, on either engine."""
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"q": NUL},
+            {"community": NUL},
+            {"category": NUL},
+            {"city": NUL},
+            {"country": "\x00"},
+            {"owner": NUL},
+            {"mode": NUL},
+            {"sort": NUL},
+            {"currency": "\x00"},
+            {"show_in": "\x00"},
+            {"cursor": NUL},
+        ],
+    )
+    def test_a_search_filter_with_nul_is_422(self, community, anonymous_api, params):
+        assert_problem(anonymous_api.get("/listings", params), 422, "invalid_input")
+
+    @pytest.mark.parametrize(
+        ("method", "path", "body"),
+        [
+            ("post", "/listings", {"description": NUL}),
+            ("post", "/listings", {"modes": [{"mode": "swap", "wants": NUL}]}),
+            ("post", "/listings", {"custom": {NUL: "x"}}),
+            ("post", "/auth/token", {"username": NUL, "password": NUL}),
+            ("patch", "/members/me", {"bio": NUL}),
+            ("post", "/communities", {"name": "Good", "slug": "good", "tagline": NUL}),
+            ("post", "/communities/guild/invitations", {"username": NUL}),
+            ("patch", "/communities/guild", {"description": NUL}),
+        ],
+    )
+    def test_a_body_with_nul_is_422_and_stores_nothing(
+        self, community, host, api_as, method, path, body
+    ):
+        from selfwork.catalog.models import Listing
+        from selfwork.communities.models import Community
+
+        if path == "/listings":
+            body = {
+                "community": "guild",
+                "title": "Fox",
+                "modes": [{"mode": "gift"}],
+                **body,
+            }
+        response = getattr(api_as(host), method)(path, body)
+        assert_problem(response, 422, "invalid_input")
+        assert not Listing.objects.exists()
+        assert list(Community.objects.values_list("slug", "description")) == [
+            ("guild", "")
+        ]
+
+    @pytest.mark.parametrize(
+        ("path", "code"),
+        [
+            (f"/members/{NUL}", "member_not_found"),
+            (f"/communities/{NUL}", "community_not_found"),
+            (f"/communities/{NUL}/members", "community_not_found"),
+            (f"/listings/{NUL}", "listing_not_found"),
+        ],
+    )
+    def test_a_path_with_nul_is_404(self, db, anonymous_api, path, code):
+        assert_problem(anonymous_api.get(path), 404, code)
+
+    def test_an_idempotency_key_with_nul_is_400(self, host, api_as):
+        response = api_as(host).post(
+            "/communities",
+            {"name": "Good", "slug": "good"},
+            headers={"Idempotency-Key": "key\x00"},
+        )
+        assert_problem(response, 400, "invalid_idempotency_key")
