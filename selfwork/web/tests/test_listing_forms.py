@@ -341,3 +341,57 @@ class TestManageListing:
         )
         assert response["Location"] == reverse("web:community", args=["guild"])
         assert not Listing.objects.exists()
+
+
+class TestOddInput:
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"mode_made_to_order": "on", "made_to_order_price": "1e5"},
+            {"mode_made_to_order": "on", "made_to_order_price": "-4"},
+            {
+                "mode_made_to_order": "on",
+                "made_to_order_price": "40",
+                "made_to_order_options": "no colon here",
+            },
+            {
+                "mode_made_to_order": "on",
+                "made_to_order_price": "40",
+                "made_to_order_options": "Size: A3 +1.2.3",
+            },
+            {
+                "mode_made_to_order": "on",
+                "made_to_order_price": "40",
+                "currency": "XYZ",
+            },
+            {
+                "mode_service": "on",
+                "service_1_name": "Sketch",
+                "service_1_price": "40",
+                "service_1_days": "soon",
+            },
+            {
+                "mode_service": "on",
+                "service_1_name": "Sketch",
+                "service_1_price": "40",
+                "service_1_days": "999",
+            },
+            {"mode_service": "on", "service_2_price": "40", "service_2_days": "3"},
+            {"mode_rental": "on", "rental_price": "5", "rental_unit": "week"},
+            {"mode_timebank": "on", "timebank_hours": "1.555"},
+            {"mode_lend": "on", "lend_hours": "abc"},
+            {"mode_gift": "on", "title": "<b>bold</b>"},
+            {"mode_gift": "on", "tags": ", ".join(f"t{n}" for n in range(20))},
+            {"mode_gift": "on", "country": "NZL"},
+            {"mode_gift": "on", "remove_images": ["not-an-image-of-yours"]},
+            {"mode_gift": "on", "description": "[x](javascript:alert(1))"},
+        ],
+    )
+    def test_given_odd_input_when_published_then_it_is_refused_with_a_message(
+        self, seller, data
+    ):
+        response = _new(seller, data)
+        assert 400 <= response.status_code < 500
+        html = page_text(response)
+        assert 'class="errorlist' in html or "alert-error" in html
+        assert Listing.objects.count() == 0

@@ -227,3 +227,27 @@ class TestPages:
         response = search(client, cursor="not-a-cursor")
         assert response.status_code == 200
         assert "cursor is not one this server gave out" in page_text(response)
+
+
+class TestOddInput:
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"mode": "teleport"},
+            {"sort": "random"},
+            {"field.style": "Ink"},
+            {"community": "guild", "field.nope": "1"},
+            {"currency": "ZZZ"},
+            {"min_price": "5", "max_price": "1e9", "currency": "EUR"},
+            {"q": "x" * 5000},
+            {"q": '"*) OR NEAR(fox'},
+            {"community": "g" * 300},
+            {"cursor": "eyJ0IjogIm5vdC1hLWRhdGUiLCAiaSI6IDF9", "sort": "newest"},
+        ],
+    )
+    def test_given_odd_filters_when_searching_then_the_page_still_answers(
+        self, client, shop, params
+    ):
+        assert search(client, **params).status_code == 200
+        htmx = client.get(reverse("web:search"), params, **HTMX)
+        assert htmx.status_code == 200
