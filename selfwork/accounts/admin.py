@@ -35,7 +35,7 @@ class MemberAdmin(UserAdmin):
     ordering = ("-date_joined",)
     readonly_fields = ("public_id", "date_joined", "last_login")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (
             "Profile",
             {

@@ -8,6 +8,7 @@ service, whose ``InvalidInput`` is shown next to the field it names.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import cast
 
 from babel.numbers import get_currency_name
 from django import forms
@@ -44,6 +45,11 @@ def add_service_error(
     if name not in form.fields:
         name = None
     form.add_error(name, exc.detail)
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's choice field ``name``, typed as one (its choices are set late)."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def comma_list(text: str) -> list[str]:
@@ -182,7 +188,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["preferred_currency"].choices = currency_choices()
+        choice_field(self, "preferred_currency").choices = currency_choices()
 
     def changes(self) -> dict:
         """The profile changes in ``member_update``'s shape (avatar handled apart)."""

@@ -5,6 +5,8 @@ beside the field it names. Log-in goes through ``member_authenticate`` so the we
 and the API share one rate limit.
 """
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -41,6 +43,13 @@ from selfwork.accounts.services import (
 from selfwork.core.errors import Conflict, SelfworkError
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _member(request: HttpRequest) -> Member:
+    """The logged-in member of a ``login_required`` view."""
+    return cast(Member, request.user)
+
+
 # Conflicts carry a code, not a field; these say which field they are about.
 CONFLICT_FIELDS = {"username_taken": "username", "email_taken": "email"}
 
@@ -234,7 +243,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     """Issue an API token and show it once, on the next page only."""
     form = TokenForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() else ""
-    token = api_token_create(member=request.user, now=timezone.now(), name=name)
+    token = api_token_create(member=_member(request), now=timezone.now(), name=name)
     # Kept in the server-side session for one page view, never in a cookie.
     request.session["new_api_token"] = token
     return redirect(reverse("web:dashboard") + "#tokens")
@@ -244,7 +253,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
-        api_token_revoke(member=request.user, token_id=token_id)
+        api_token_revoke(member=_member(request), token_id=token_id)
     except SelfworkError as exc:
         messages.error(request, exc.detail)
     else:

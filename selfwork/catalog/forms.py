@@ -11,7 +11,12 @@ from typing import Any
 
 from django import forms
 
-from selfwork.accounts.forms import UPLOAD_CODES, comma_list, currency_choices
+from selfwork.accounts.forms import (
+    UPLOAD_CODES,
+    choice_field,
+    comma_list,
+    currency_choices,
+)
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.core.errors import InvalidInput, SelfworkError
@@ -192,15 +197,15 @@ class ListingForm(forms.Form):
         self.community = community
         self.listing = listing
         self.custom_fields = fields
-        self.fields["category"].choices = [("", "No category")] + [
+        choice_field(self, "category").choices = [("", "No category")] + [
             (c.slug, c.name) for c in categories
         ]
         if not categories:
             del self.fields["category"]
-        self.fields["currency"].choices = currency_choices()
+        choice_field(self, "currency").choices = currency_choices()
         self.fields["currency"].initial = community.currency
         self.existing_images = list(listing.images.all()) if listing else []
-        self.fields["remove_images"].choices = [
+        choice_field(self, "remove_images").choices = [
             (str(i.upload.public_id), f"Image {n}")
             for n, i in enumerate(self.existing_images, start=1)
         ]
@@ -317,7 +322,7 @@ class ListingForm(forms.Form):
 
     # --- Checks a browser could get wrong by itself ---------------------------------
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         chosen = [m for m in self.mode_names if data.get(f"mode_{m}")]
         if not chosen:
             raise forms.ValidationError(
@@ -453,7 +458,7 @@ class ListingForm(forms.Form):
         name = "images" if exc.code in UPLOAD_CODES else self._field_for(path)
         detail = exc.detail
         if name is not None and path and path in detail:
-            detail = detail.replace(path, self.fields[name].label or name, 1)
+            detail = detail.replace(path, str(self.fields[name].label or name), 1)
         self.add_error(name, detail)
 
     def _field_for(self, path: str) -> str | None:
@@ -490,9 +495,9 @@ class ListingForm(forms.Form):
             "wants": "swap_wants",
             "options": "made_to_order_options",
         }
-        name = candidates.get(head)
-        if name in self.fields:
-            return name
+        candidate = candidates.get(head)
+        if candidate is not None and candidate in self.fields:
+            return candidate
         return f"mode_{mode}"
 
 

@@ -4,6 +4,8 @@ New images are stored by ``upload_create`` inside the same transaction as the
 listing service call, so a refused listing leaves no upload behind.
 """
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from selfwork.accounts.forms import safe_next, uploads_atomic, uploads_store
+from selfwork.accounts.models import Member
 from selfwork.catalog.forms import ListingForm, listing_initial
 from selfwork.catalog.models import Listing
 from selfwork.catalog.selectors import (
@@ -82,7 +85,7 @@ def _editor_context(form: ListingForm, community: Community, **extra) -> dict:
 @login_required
 def listing_new(request: HttpRequest) -> HttpResponse:
     """Publish a listing in one of your communities (``?community=<slug>``)."""
-    member = request.user
+    member = cast(Member, request.user)
     choices = [
         m.community
         for m in memberships_of(member=member)

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from selfwork.accounts.forms import comma_list, currency_choices
+from selfwork.accounts.forms import choice_field, comma_list, currency_choices
 from selfwork.communities.models import Community, ListingField, Membership, Mode
 from selfwork.core.money import Money
 
@@ -77,7 +77,7 @@ class CommunityForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
+        choice_field(self, "currency").choices = currency_choices()
 
     def settings(self) -> dict:
         data = self.cleaned_data

@@ -8,6 +8,7 @@ them, exactly like a slug that was never taken.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -185,7 +186,7 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         raise PermissionDenied("Only the community's hosts can change its settings.")
 
-    forms = {
+    forms: dict[str, Form] = {
         "settings": CommunitySettingsForm(
             initial=CommunitySettingsForm.initial_of(community), prefix="settings"
         ),
@@ -221,44 +222,50 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _settings_action(request, community: Community, action: str, forms: dict):
+def _settings_action(
+    request: HttpRequest, community: Community, action: str, forms: dict[str, Form]
+) -> HttpResponse | None:
     """Run one settings form; a redirect when it worked, None to show its errors."""
     actor = request.user
     at = reverse("web:community_settings", kwargs={"slug": community.slug})
     post = request.POST
     try:
         if action == "settings":
-            form = forms["settings"] = CommunitySettingsForm(post, prefix="settings")
-            if not form.is_valid():
+            settings_form = forms["settings"] = CommunitySettingsForm(
+                post, prefix="settings"
+            )
+            if not settings_form.is_valid():
                 return None
             try:
                 community_update(
-                    community=community, actor=actor, changes=form.changes()
+                    community=community, actor=actor, changes=settings_form.changes()
                 )
             except SelfworkError as exc:
-                add_service_error(form, exc)
+                add_service_error(settings_form, exc)
                 # The in-memory community may hold half-applied changes; reload.
                 community.refresh_from_db()
                 return None
             messages.success(request, "Settings saved.")
             return redirect(at)
         if action == "category_add":
-            form = forms["category"] = CategoryForm(post, prefix="category")
-            if not form.is_valid():
+            category_form = forms["category"] = CategoryForm(post, prefix="category")
+            if not category_form.is_valid():
                 return None
             try:
                 category_create(
                     community=community,
                     actor=actor,
-                    slug=form.cleaned_data["slug"],
-                    name=form.cleaned_data["name"],
+                    slug=category_form.cleaned_data["slug"],
+                    name=category_form.cleaned_data["name"],
                 )
             except SelfworkError as exc:
-                add_service_error(form, exc)
+                add_service_error(category_form, exc)
                 if exc.code == "category_exists":
-                    form.add_error("slug", "Pick another address.")
+                    category_form.add_error("slug", "Pick another address.")
                 return None
-            messages.success(request, f"Category “{form.cleaned_data['name']}” added.")
+            messages.success(
+                request, f"Category “{category_form.cleaned_data['name']}” added."
+            )
             return redirect(at + "#categories")
         if action == "category_delete":
             category_delete(
@@ -267,23 +274,25 @@ def _settings_action(request, community: Community, action: str, forms: dict):
             messages.success(request, "Category removed.")
             return redirect(at + "#categories")
         if action == "field_add":
-            form = forms["field"] = ListingFieldForm(post, prefix="field")
-            if not form.is_valid():
+            field_form = forms["field"] = ListingFieldForm(post, prefix="field")
+            if not field_form.is_valid():
                 return None
             try:
                 listing_field_create(
                     community=community,
                     actor=actor,
-                    key=form.cleaned_data["key"],
-                    label=form.cleaned_data["label"],
-                    kind=form.cleaned_data["kind"],
-                    choices=form.choice_list(),
-                    required=form.cleaned_data["required"],
+                    key=field_form.cleaned_data["key"],
+                    label=field_form.cleaned_data["label"],
+                    kind=field_form.cleaned_data["kind"],
+                    choices=field_form.choice_list(),
+                    required=field_form.cleaned_data["required"],
                 )
             except SelfworkError as exc:
-                add_service_error(form, exc)
+                add_service_error(field_form, exc)
                 return None
-            messages.success(request, f"Field “{form.cleaned_data['label']}” added.")
+            messages.success(
+                request, f"Field “{field_form.cleaned_data['label']}” added."
+            )
             return redirect(at + "#fields")
         if action == "field_delete":
             listing_field_delete(
@@ -292,20 +301,20 @@ def _settings_action(request, community: Community, action: str, forms: dict):
             messages.success(request, "Field removed.")
             return redirect(at + "#fields")
         if action == "invite":
-            form = forms["invite"] = InviteForm(post, prefix="invite")
-            if not form.is_valid():
+            invite_form = forms["invite"] = InviteForm(post, prefix="invite")
+            if not invite_form.is_valid():
                 return None
             try:
-                member = member_get(username=form.cleaned_data["username"])
+                member = member_get(username=invite_form.cleaned_data["username"])
                 community_invite(
                     community=community, actor=actor, member=member, now=timezone.now()
                 )
             except SelfworkError as exc:
-                form.add_error("username", exc.detail)
+                invite_form.add_error("username", exc.detail)
                 return None
             messages.success(request, f"{member.name} is invited.")
             return redirect(at + "#members")
-        # approve, decline and role act on one member named in the form.
+        # approve, decline and role act on one member named in the invite_form.
         member = member_get(username=post.get("username", "")[:150])
         if action == "approve":
             membership_approve(
@@ -316,8 +325,8 @@ def _settings_action(request, community: Community, action: str, forms: dict):
             membership_decline(community=community, actor=actor, member=member)
             messages.success(request, f"{member.name}'s request is declined.")
         elif action == "role":
-            form = RoleForm(post)
-            role = form.cleaned_data["role"] if form.is_valid() else ""
+            role_form = RoleForm(post)
+            role = role_form.cleaned_data["role"] if role_form.is_valid() else ""
             membership_set_role(
                 community=community, actor=actor, member=member, role=role
             )

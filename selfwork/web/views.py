@@ -4,6 +4,7 @@ Each loads its rows through the apps' selectors (which prefetch what cards show)
 a page costs the same few queries however many cards it has.
 """
 
+from typing import cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
+from selfwork.accounts.models import Member
 from selfwork.accounts.selectors import api_tokens_list, member_get
 from selfwork.catalog.selectors import (
     SORTS,
@@ -71,17 +74,21 @@ def _community_in_url(url: str | None) -> str:
     return parse_qs(urlsplit(url).query).get("community", [""])[0]
 
 
-def search(request: HttpRequest) -> HttpResponse:
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def search(request: HtmxHttpRequest) -> HttpResponse:
     """Explore listings. One GET form; htmx swaps only the results as filters change.
 
     Without JavaScript the same form submits and the whole page comes back.
     """
     params = request.GET
-    raw = {key: params.get(key, "").strip()[:200] for key in SEARCH_KEYS}
+    raw = {key: str(params.get(key, "")).strip()[:200] for key in SEARCH_KEYS}
     custom = {
-        key[len("field.") :]: value.strip()[:200]
+        key[len("field.") :]: str(value).strip()[:200]
         for key, value in params.items()
-        if key.startswith("field.") and value.strip()
+        if key.startswith("field.") and str(value).strip()
     }
     htmx = request.htmx
     partial = bool(htmx) and not htmx.history_restore_request
@@ -231,7 +238,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    member = request.user
+    member = cast(Member, request.user)
     new_token = request.session.pop("new_api_token", None)
     memberships = list(memberships_of(member=member))
     return render(
