@@ -89,6 +89,37 @@ def cmd_fx_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.ledger.commands import audit_command
+
+    return audit_command(sys.stdout)
+
+
+def cmd_ledger_export(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.ledger.commands import export_command
+
+    prefix = None
+    if args.member:
+        from selfwork.accounts.models import Member
+
+        member = Member.objects.filter(username=args.member).first()
+        if member is None:
+            print(f"selfwork: no member '{args.member}'", file=sys.stderr)
+            return 2
+        prefix = f"member:{member.public_id}"
+    elif args.community:
+        from selfwork.communities.models import Community
+
+        community = Community.objects.filter(slug=args.community).first()
+        if community is None:
+            print(f"selfwork: no community '{args.community}'", file=sys.stderr)
+            return 2
+        prefix = f"community:{community.public_id}"
+    return export_command(args.format, sys.stdout, owner_ref_prefix=prefix)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="selfwork", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -118,6 +149,26 @@ def parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+
+    audit = sub.add_parser("audit", help="check every invariant of the ledger")
+    audit.set_defaults(func=cmd_audit)
+
+    ledger = sub.add_parser("ledger", help="the double-entry ledger")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    export = ledger_sub.add_parser(
+        "export", help="write the journal for accounting tools"
+    )
+    export.add_argument(
+        "--format", choices=["hledger", "beancount", "csv"], required=True
+    )
+    whose = export.add_mutually_exclusive_group()
+    whose.add_argument(
+        "--member", metavar="USERNAME", help="only this member's accounts"
+    )
+    whose.add_argument(
+        "--community", metavar="SLUG", help="only this community's accounts"
+    )
+    export.set_defaults(func=cmd_ledger_export)
 
     fx = sub.add_parser("fx", help="reference exchange rates")
     fx_sub = fx.add_subparsers(dest="fx_command", required=True)
