@@ -82,3 +82,32 @@ class TestFxImport:
         result = run("fx", "import", str(tmp_path / "nope.csv"), data_dir=migrated)
         assert result.returncode == 2
         assert "cannot read" in result.stderr
+
+
+class TestLedgerCommands:
+    def test_audit_of_an_empty_ledger_passes(self, migrated):
+        result = run("audit", data_dir=migrated)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "All invariants hold" in result.stdout
+
+    def test_export_writes_an_hledger_journal(self, migrated):
+        result = run("ledger", "export", "--format", "hledger", data_dir=migrated)
+        assert result.returncode == 0, result.stderr
+        assert "hledger" in result.stdout
+
+    def test_export_of_an_unknown_member_says_so(self, migrated):
+        result = run(
+            "ledger",
+            "export",
+            "--format",
+            "csv",
+            "--member",
+            "nobody",
+            data_dir=migrated,
+        )
+        assert result.returncode == 2
+        assert "no member 'nobody'" in result.stderr
+
+    def test_export_refuses_an_unknown_format(self, migrated):
+        result = run("ledger", "export", "--format", "xlsx", data_dir=migrated)
+        assert result.returncode == 2
