@@ -41,6 +41,14 @@ class TestHome:
 
 
 class TestErrorPages:
+    def test_given_a_server_error_when_the_500_page_renders_then_it_needs_no_context(
+        self,
+    ):
+        from django.template.loader import render_to_string
+
+        html = render_to_string("500.html")
+        assert "Something went wrong on our side" in html
+
     def test_given_an_unknown_address_when_opened_then_the_styled_404_shows(
         self, client, db
     ):

@@ -50,8 +50,13 @@
   document.addEventListener("DOMContentLoaded", function () {
     // Filters start folded on small screens, where they would push results down.
     var filters = document.querySelector("details.filters");
-    if (filters && window.matchMedia("(max-width: 56rem)").matches) {
-      filters.removeAttribute("open");
+    if (filters) {
+      var wide = window.matchMedia("(min-width: 56rem)");
+      if (!wide.matches) filters.removeAttribute("open");
+      // Beside the results there is room: keep them open there.
+      filters.addEventListener("toggle", function () {
+        if (wide.matches && !filters.open) filters.open = true;
+      });
     }
     init(document);
     // The small-screen menu closes on Escape and on a click elsewhere.
