@@ -33,7 +33,7 @@ from selfwork.ledger.models import Account, Leg, Transaction
 from selfwork.ledger.selectors import consistent_read
 
 FORMATS = ("hledger", "beancount", "csv")
-GROUPS = {
+GROUPS: dict[str, tuple[str, str]] = {
     Account.Kind.MEMBER_WALLET: ("Assets", "Wallets"),
     Account.Kind.MEMBER_HOURS: ("Assets", "TimeCredits"),
     Account.Kind.ESCROW: ("Assets", "Escrow"),
