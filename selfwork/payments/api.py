@@ -1,0 +1,264 @@
+"""API: the member's wallet — balances, entries, payout destinations, payouts."""
+
+import uuid
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from selfwork.core.api import (
+    PROBLEMS,
+    BodyIn,
+    MoneyOut,
+    QueryIn,
+    caller,
+    member_auth,
+    now,
+)
+from selfwork.core.errors import InvalidInput
+from selfwork.core.money import Money
+from selfwork.core.pagination import cursor_decode, cursor_encode, offset_page
+from selfwork.ledger.models import Leg
+from selfwork.payments import selectors, services
+from selfwork.payments.models import Payout, PayoutDestination
+
+router = Router(tags=["wallet"], auth=member_auth)
+
+
+class BalanceOut(Schema):
+    currency: str
+    available: str = Field(description="In the wallet: can be paid out now.")
+    escrow: str = Field(
+        description="Paid by customers for your work, held until they accept."
+    )
+    escrow_paid: str = Field(
+        description="Paid by you for others' work, held until you accept."
+    )
+    paid_out: str = Field(description="Paid out to your destinations so far.")
+
+
+class WalletOut(Schema):
+    balances: list[BalanceOut]
+    auto_payout: bool
+
+
+class EntryOut(Schema):
+    id: str
+    posted_at: str
+    kind: str
+    memo: str
+    reference: str
+    amount: MoneyOut
+
+
+class EntryPage(Schema):
+    items: list[EntryOut]
+    next: str | None
+
+
+class DestinationOut(Schema):
+    id: str
+    kind: str
+    label: str
+    masked: str
+    created_at: str
+
+
+class DestinationPage(Schema):
+    items: list[DestinationOut]
+    next: str | None
+
+
+class DestinationIn(BodyIn):
+    label: str = Field(max_length=200)
+    account_number: str = Field(max_length=60)
+    kind: str = Field(PayoutDestination.Kind.SANDBOX_BANK, max_length=30)
+
+
+class MoneyIn(BodyIn):
+    amount: str = Field(max_length=40, description='A decimal string, e.g. "12.50".')
+    currency: str = Field(max_length=10, description="ISO 4217, upper case.")
+
+
+class PayoutIn(BodyIn):
+    amount: MoneyIn
+    destination: uuid.UUID | None = Field(
+        None, description="A destination id; your newest one if left out."
+    )
+
+
+class PayoutOut(Schema):
+    id: str
+    amount: MoneyOut
+    status: str
+    failure_code: str
+    destination: str
+    automatic: bool
+    created_at: str
+    paid_at: str | None
+
+
+class PayoutPage(Schema):
+    items: list[PayoutOut]
+    next: str | None
+
+
+class PreferencesIn(BodyIn):
+    auto_payout: bool
+
+
+class PreferencesOut(Schema):
+    auto_payout: bool
+
+
+class PageQuery(QueryIn):
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+
+
+def _balance_out(balance: selectors.WalletBalance) -> dict:
+    return {
+        "currency": balance.currency,
+        "available": balance.available.amount,
+        "escrow": balance.escrow.amount,
+        "escrow_paid": balance.escrow_paid.amount,
+        "paid_out": balance.paid_out.amount,
+    }
+
+
+def _entry_out(leg: Leg) -> dict:
+    txn = leg.transaction
+    return {
+        "id": str(txn.public_id),
+        "posted_at": txn.posted_at.isoformat() if txn.posted_at else "",
+        "kind": txn.kind,
+        "memo": txn.memo,
+        "reference": txn.reference,
+        "amount": Money(leg.amount_minor, leg.unit).as_dict(),
+    }
+
+
+def _destination_out(destination: PayoutDestination) -> dict:
+    return {
+        "id": str(destination.public_id),
+        "kind": destination.kind,
+        "label": destination.label,
+        "masked": destination.masked,
+        "created_at": destination.created_at.isoformat(),
+    }
+
+
+def _payout_out(payout: Payout) -> dict:
+    return {
+        "id": str(payout.public_id),
+        "amount": Money(payout.amount_minor, payout.currency).as_dict(),
+        "status": payout.status,
+        "failure_code": payout.failure_code,
+        "destination": str(payout.destination.public_id),
+        "automatic": payout.release_id is not None,
+        "created_at": payout.created_at.isoformat(),
+        "paid_at": payout.paid_at.isoformat() if payout.paid_at else None,
+    }
+
+
+@router.get("", response={200: WalletOut, **PROBLEMS})
+def wallet_read(request: HttpRequest):
+    """Your balances per currency: available, in escrow, paid out."""
+    member = caller(request)
+    return {
+        "balances": [_balance_out(b) for b in selectors.wallet_balances(member=member)],
+        "auto_payout": selectors.payout_preference(member=member),
+    }
+
+
+@router.get("/entries", response={200: EntryPage, **PROBLEMS})
+def wallet_entries(request: HttpRequest, page: Query[PageQuery]):
+    """Your wallet's entries, newest first; ``reference`` names the exchange."""
+    before = cursor_decode(page.cursor).get("b")
+    if before is not None and (
+        isinstance(before, bool) or not isinstance(before, int) or before < 1
+    ):
+        raise InvalidInput(
+            "The cursor is not one this server gave out.",
+            field="cursor",
+            code="invalid_cursor",
+        )
+    legs = list(
+        selectors.wallet_entries(member=caller(request), before_id=before)[
+            : page.limit + 1
+        ]
+    )
+    more = len(legs) > page.limit
+    legs = legs[: page.limit]
+    return {
+        "items": [_entry_out(leg) for leg in legs],
+        "next": cursor_encode({"b": legs[-1].pk}) if more else None,
+    }
+
+
+@router.get("/destinations", response={200: DestinationPage, **PROBLEMS})
+def destinations_list(request: HttpRequest, page: Query[PageQuery]):
+    """Your payout destinations, newest (the default) first."""
+    rows, cursor = offset_page(
+        selectors.payout_destinations(member=caller(request)),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [_destination_out(d) for d in rows], "next": cursor}
+
+
+@router.post("/destinations", response={201: DestinationOut, **PROBLEMS})
+def destination_add(request: HttpRequest, payload: DestinationIn):
+    """Add a bank account to be paid out to; only its last four digits are kept."""
+    destination = services.payout_destination_add(
+        member=caller(request),
+        label=payload.label,
+        account_number=payload.account_number,
+        kind=payload.kind,
+        now=now(),
+    )
+    return Status(201, _destination_out(destination))
+
+
+@router.post("/payouts", response={201: PayoutOut, **PROBLEMS})
+def payout_create(request: HttpRequest, payload: PayoutIn):
+    """Pay money out of your wallet now (the sandbox pays at once: ``paid``)."""
+    member = caller(request)
+    amount = Money.parse(
+        payload.amount.amount, payload.amount.currency, allow_hours=False
+    )
+    destination = (
+        selectors.payout_destination_get(member=member, public_id=payload.destination)
+        if payload.destination is not None
+        else None
+    )
+    payout = services.payout_create(
+        member=member, amount=amount, destination=destination, now=now()
+    )
+    return Status(201, _payout_out(payout))
+
+
+@router.get("/payouts", response={200: PayoutPage, **PROBLEMS})
+def payouts_list(request: HttpRequest, page: Query[PageQuery]):
+    """Your payouts, newest first."""
+    rows, cursor = offset_page(
+        selectors.payouts_list(member=caller(request)),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [_payout_out(p) for p in rows], "next": cursor}
+
+
+@router.get("/preferences", response={200: PreferencesOut, **PROBLEMS})
+def preferences_read(request: HttpRequest):
+    """Whether every release is paid out to you automatically."""
+    return {"auto_payout": selectors.payout_preference(member=caller(request))}
+
+
+@router.patch("/preferences", response={200: PreferencesOut, **PROBLEMS})
+def preferences_update(request: HttpRequest, payload: PreferencesIn):
+    """Turn automatic payouts on or off (on needs a payout destination)."""
+    preference = services.payout_preference_set(
+        member=caller(request), auto_payout=payload.auto_payout, now=now()
+    )
+    return {"auto_payout": preference.auto_payout}

@@ -1,0 +1,188 @@
+"""Payments' invariants, for ``ledger_audit(extra_checks=payments_audit_checks())``.
+
+The ledger proves its own books balance; these checks prove that the payments
+rows and the ledger tell the same story:
+
+- the escrow of every settled reference (released in full, or refunded in
+  full) is zero;
+- per reference, captured = released gross + refunds + what escrow still holds,
+  and each release's net + fee = gross, with the fee as the policy says;
+- every succeeded charge, refund, release and payout has its ledger transaction
+  with the same key and amounts, and no charge, refund, release or payout
+  transaction is without its record.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from selfwork.core.money import Money
+from selfwork.ledger.audit import Check, Finding
+from selfwork.ledger.models import Account, Leg, Transaction
+from selfwork.payments.books import ESCROW_PREFIX
+from selfwork.payments.fees import FeePolicy, fee_split
+from selfwork.payments.models import Charge, Payout, Refund, Release
+from selfwork.payments.selectors import reference_totals
+
+PAYMENT_KINDS = ("charge", "refund", "release", "payout")
+
+
+def _settled_escrow_not_zero() -> Iterator[Finding]:
+    for totals in reference_totals():
+        if totals.settled and totals.escrow.minor != 0:
+            yield (
+                f"reference {totals.reference}",
+                f"is settled but escrow still holds {totals.escrow}",
+            )
+
+
+def _captured_not_accounted() -> Iterator[Finding]:
+    for totals in reference_totals():
+        if totals.escrow.minor < 0:
+            yield f"reference {totals.reference}", f"escrow is {totals.escrow}"
+        if totals.released + totals.refunded + totals.escrow != totals.captured:
+            yield (
+                f"reference {totals.reference}",
+                f"captured {totals.captured}, but released {totals.released} + "
+                f"refunded {totals.refunded} + in escrow {totals.escrow} = "
+                f"{totals.released + totals.refunded + totals.escrow}",
+            )
+        if totals.accounted != totals.captured:
+            yield (
+                f"reference {totals.reference}",
+                f"net {totals.net} + fees {totals.fees} + refunds "
+                f"{totals.refunded} + escrow {totals.escrow} is not the "
+                f"{totals.captured} captured",
+            )
+    # Escrow accounts that no captured charge explains.
+    explained = {
+        f"{ESCROW_PREFIX}{reference}"
+        for reference in Charge.objects.filter(status__in=Charge.CAPTURED).values_list(
+            "reference", flat=True
+        )
+    }
+    for owner, unit, balance in Account.objects.filter(
+        kind=Account.Kind.ESCROW, owner_ref__startswith=ESCROW_PREFIX
+    ).values_list("owner_ref", "unit", "balance_minor"):
+        if balance and owner not in explained:
+            yield owner, f"holds {Money(balance, unit)} that no charge paid in"
+
+
+def _release_split_wrong() -> Iterator[Finding]:
+    for release in Release.objects.order_by("pk").iterator():
+        policy = FeePolicy(
+            fee_hundredths=release.fee_hundredths,
+            minimum_minor=release.minimum_fee_minor,
+            treasury_share_hundredths=release.treasury_share_hundredths,
+        )
+        split = fee_split(Money(release.gross_minor, release.currency), policy)
+        stored = (
+            release.fee_minor,
+            release.platform_fee_minor,
+            release.treasury_fee_minor,
+            release.net_minor,
+        )
+        expected = (
+            split.fee.minor,
+            split.platform.minor,
+            split.treasury.minor,
+            split.net.minor,
+        )
+        if stored != expected:
+            yield (
+                f"release {release.public_id}",
+                f"splits {release.gross_minor} as {stored} (fee, platform, "
+                f"treasury, net); the policy gives {expected}",
+            )
+
+
+def _ledger_amounts() -> dict[str, dict[str, int]]:
+    """Per payments transaction key: the amount on each kind of account."""
+    amounts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    legs = Leg.objects.filter(
+        transaction__state=Transaction.State.POSTED,
+        transaction__kind__in=PAYMENT_KINDS,
+    ).values_list("transaction__idempotency_key", "account__kind", "amount_minor")
+    for key, kind, amount in legs.iterator(chunk_size=2000):
+        amounts[key][kind] += amount
+    return amounts
+
+
+def _records_without_postings() -> Iterator[Finding]:
+    ledger = _ledger_amounts()
+    seen: set[str] = set()
+
+    def expect(subject: str, key: str, wanted: dict[str, int]) -> Iterator[Finding]:
+        seen.add(key)
+        got = {kind: total for kind, total in ledger.get(key, {}).items() if total}
+        if got != {kind: total for kind, total in wanted.items() if total}:
+            yield subject, f"its ledger transaction {key!r} moved {got or 'nothing'}"
+
+    for charge in Charge.objects.filter(status__in=Charge.CAPTURED).iterator():
+        yield from expect(
+            f"charge {charge.public_id}",
+            charge.idempotency_key,
+            {"escrow": charge.amount_minor, "gateway_clearing": -charge.amount_minor},
+        )
+    refund_totals: dict[str, int] = defaultdict(int)
+    for ledger_key, amount in Refund.objects.values_list("ledger_key", "amount_minor"):
+        refund_totals[ledger_key] += amount
+    for ledger_key, total in sorted(refund_totals.items()):
+        yield from expect(
+            f"refund {ledger_key}",
+            ledger_key,
+            {"escrow": -total, "gateway_clearing": total},
+        )
+    for release in Release.objects.iterator():
+        yield from expect(
+            f"release {release.public_id}",
+            release.idempotency_key,
+            {
+                "escrow": -release.gross_minor,
+                "member_wallet": release.net_minor,
+                "platform_fees": release.platform_fee_minor,
+                "community_treasury": release.treasury_fee_minor,
+            },
+        )
+    for payout in Payout.objects.exclude(status=Payout.Status.REQUESTED).iterator():
+        yield from expect(
+            f"payout {payout.public_id}",
+            payout.idempotency_key,
+            {
+                "member_wallet": -payout.amount_minor,
+                "payout_clearing": payout.amount_minor,
+            },
+        )
+        failed = Transaction.objects.filter(
+            idempotency_key=f"payout-failed:{payout.public_id}"
+        ).exists()
+        if (payout.status == Payout.Status.FAILED) != failed:
+            yield (
+                f"payout {payout.public_id}",
+                f"is {payout.status} but its posting was "
+                f"{'reversed' if failed else 'not reversed'}",
+            )
+    for key in sorted(set(ledger) - seen):
+        yield f"transaction {key!r}", "moved money with no payments record behind it"
+
+
+def payments_audit_checks() -> list[Check]:
+    """The payments invariants, as checks for ``ledger.audit.ledger_audit``."""
+    return [
+        Check(
+            "payments: escrow of every settled reference is zero",
+            _settled_escrow_not_zero,
+        ),
+        Check(
+            "payments: captured = released + refunds + escrow, per reference",
+            _captured_not_accounted,
+        ),
+        Check(
+            "payments: every release splits gross exactly as its fee policy says",
+            _release_split_wrong,
+        ),
+        Check(
+            "payments: every charge, refund, release and payout is posted once, "
+            "and nothing else is",
+            _records_without_postings,
+        ),
+    ]

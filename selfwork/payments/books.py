@@ -1,0 +1,135 @@
+"""Which ledger account holds whose money: parties mapped to ledger owner references.
+
+The ledger knows nothing about people; payments names its accounts:
+
+==========================  =======================  =========================
+account                     ledger kind              owner_ref
+==========================  =======================  =========================
+a member's wallet           ``member_wallet``        ``member:<member uuid>``
+the escrow of a reference   ``escrow``               ``exchange:<reference>``
+the operator's fee revenue  ``platform_fees``        ``platform``
+a community's treasury      ``community_treasury``   ``community:<uuid>``
+money in from a gateway     ``gateway_clearing``     ``gateway:<name>``
+money out to a gateway      ``payout_clearing``      ``gateway:<name>``
+==========================  =======================  =========================
+
+Every account is opened on first use, in the unit of the money it holds.
+"""
+
+import datetime as dt
+import re
+
+from selfwork.core.errors import InvalidInput
+from selfwork.ledger.models import Account
+from selfwork.ledger.services import account_get_or_create
+
+PLATFORM_REF = "platform"
+ESCROW_PREFIX = "exchange:"
+# A reference must fit in an owner ref ("exchange:" + reference, 100 characters).
+REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,89}$")
+PART = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def reference_check(reference: object) -> str:
+    """Return ``reference`` if it is an opaque id payments can name an escrow by.
+
+    :raises InvalidInput: ``invalid_reference`` otherwise.
+    """
+    if not isinstance(reference, str) or not REFERENCE.match(reference):
+        raise InvalidInput(
+            "A reference is an opaque id of up to 90 letters, digits and ':._-'.",
+            field="reference",
+            code="invalid_reference",
+        )
+    return reference
+
+
+def part_check(part: object) -> str:
+    """Return ``part`` ("" or a short lower-case slug that is not 'attempt-…')."""
+    if part == "":
+        return ""
+    if not isinstance(part, str) or not PART.match(part) or part.startswith("attempt-"):
+        raise InvalidInput(
+            "A part is a short lower-case name such as 'milestone-2'.",
+            field="part",
+            code="invalid_part",
+        )
+    return part
+
+
+def member_ref(member) -> str:
+    return f"member:{member.public_id}"
+
+
+def escrow_ref(reference: str) -> str:
+    return f"{ESCROW_PREFIX}{reference}"
+
+
+def community_ref(community) -> str:
+    return f"community:{community.public_id}"
+
+
+def gateway_ref(name: str) -> str:
+    return f"gateway:{name}"
+
+
+def wallet_account(member, unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.MEMBER_WALLET,
+        owner_ref=member_ref(member),
+        unit=unit,
+        now=now,
+        name=f"Wallet of {member.username}",
+    )
+
+
+def escrow_account(reference: str, unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.ESCROW,
+        owner_ref=escrow_ref(reference),
+        unit=unit,
+        now=now,
+        name=f"Escrow of {reference}",
+    )
+
+
+def platform_fees_account(unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.PLATFORM_FEES,
+        owner_ref=PLATFORM_REF,
+        unit=unit,
+        now=now,
+        name="Platform fees",
+    )
+
+
+def treasury_account(community, unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.COMMUNITY_TREASURY,
+        owner_ref=community_ref(community),
+        unit=unit,
+        now=now,
+        name=f"Treasury of {community.slug}",
+    )
+
+
+def gateway_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.GATEWAY_CLEARING,
+        owner_ref=gateway_ref(name),
+        unit=unit,
+        now=now,
+        floor_minor=None,
+        name=f"Gateway clearing ({name})",
+    )
+
+
+def payout_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.PAYOUT_CLEARING,
+        owner_ref=gateway_ref(name),
+        unit=unit,
+        now=now,
+        floor_minor=None,
+        name=f"Payout clearing ({name})",
+    )

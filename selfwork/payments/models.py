@@ -1,0 +1,397 @@
+"""Charges, refunds, releases and payouts: what payments did, beside the ledger.
+
+The ledger holds the money; these rows say why it moved and which gateway call
+moved it. Each row that stands for an external effect carries a UNIQUE
+idempotency key derived from what it settles (``charge:<reference>``,
+``release:<reference>``, ``payout:<public id>``), and the ledger transaction it
+posted carries the same key: one event, one effect, twice enforced.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+GATEWAYS = ("sandbox", "manual")
+
+
+class Gateway(models.TextChoices):
+    SANDBOX = "sandbox", "Sandbox (test cards)"
+    MANUAL = "manual", "Manual (cash or bank transfer, confirmed by a host)"
+
+
+class CommunityPaymentSettings(models.Model):
+    """Which gateway a community's payments go through.
+
+    A community without a row uses ``settings.SELFWORK_PAYMENT_GATEWAY``
+    (``sandbox`` unless the operator says otherwise).
+    """
+
+    community = models.OneToOneField(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    gateway = models.CharField(max_length=16, choices=Gateway.choices)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "community payment settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gateway__in=GATEWAYS),
+                name="payments_settings_gateway_known",
+            ),
+        ]
+
+
+class Charge(models.Model):
+    """One attempt to take money from a customer into the escrow of ``reference``.
+
+    A declined attempt stays as ``failed``; the next attempt for the same
+    reference is a new row (``attempt`` + 1) with its own key. At most one
+    attempt per reference and part is live (not failed).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (awaiting the host's confirmation)"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+        REFUNDED = "refunded", "Refunded"
+
+    LIVE = ("pending", "succeeded", "partially_refunded", "refunded")
+    CAPTURED = ("succeeded", "partially_refunded", "refunded")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The opaque id of what is paid for, e.g. an exchange's public id.
+    reference = models.CharField(max_length=90)
+    # Lets one reference take several charges (e.g. milestones): "" for the one.
+    part = models.CharField(max_length=40, blank=True, default="")
+    attempt = models.PositiveIntegerField(default=1)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The provider the money is held for, when the caller knows it at charge time.
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    gateway = models.CharField(max_length=16, choices=Gateway.choices)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    refunded_minor = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    gateway_ref = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    captured_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="payments_charge_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "pending",
+                        "succeeded",
+                        "failed",
+                        "partially_refunded",
+                        "refunded",
+                    ]
+                ),
+                name="payments_charge_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(gateway__in=GATEWAYS), name="payments_charge_gateway_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded_minor__gte=0)
+                & Q(refunded_minor__lte=F("amount_minor")),
+                name="payments_charge_refunds_within_amount",
+            ),
+            # The status follows the refunds: never "refunded" with money left,
+            # never "succeeded" after a refund.
+            models.CheckConstraint(
+                condition=(Q(status="refunded") & Q(refunded_minor=F("amount_minor")))
+                | (
+                    Q(status="partially_refunded")
+                    & Q(refunded_minor__gt=0)
+                    & Q(refunded_minor__lt=F("amount_minor"))
+                )
+                | (
+                    Q(status__in=["pending", "succeeded", "failed"])
+                    & Q(refunded_minor=0)
+                ),
+                name="payments_charge_status_matches_refunds",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="failed") & ~Q(failure_code=""))
+                | (~Q(status="failed") & Q(failure_code="")),
+                name="payments_charge_failure_has_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "failed"])
+                | (Q(captured_at__isnull=False) & ~Q(gateway_ref="")),
+                name="payments_charge_captured_is_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reference=""), name="payments_charge_has_reference"
+            ),
+            models.UniqueConstraint(
+                fields=["reference", "part", "attempt"], name="payments_charge_attempt"
+            ),
+            models.UniqueConstraint(
+                fields=["reference", "part"],
+                condition=~Q(status="failed"),
+                name="payments_charge_one_live_per_part",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reference"], name="payments_charge_reference"),
+            models.Index(fields=["customer", "status"], name="payments_charge_cust"),
+            models.Index(fields=["provider", "status"], name="payments_charge_prov"),
+        ]
+
+    def __str__(self) -> str:
+        return f"charge {self.reference} #{self.attempt} {self.status}"
+
+
+class Refund(models.Model):
+    """Money given back to the customer from escrow, against one charge."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=90)
+    charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="refunds")
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    gateway_ref = models.CharField(max_length=100)
+    # The ledger transaction's key (one per refund request) ...
+    ledger_key = models.CharField(max_length=255)
+    # ... and the gateway call's (one per charge the request refunds against).
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="payments_refund_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(gateway_ref=""), name="payments_refund_has_gateway_ref"
+            ),
+        ]
+        indexes = [models.Index(fields=["reference"], name="payments_refund_reference")]
+
+
+class Release(models.Model):
+    """Escrow paid out to the provider's wallet, less the community's fee.
+
+    The split is stored as posted, and the database holds it exact:
+    ``net + fee == gross`` and ``platform_fee + treasury_fee == fee``.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=90)
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    gross_minor = models.BigIntegerField()
+    fee_minor = models.BigIntegerField()
+    platform_fee_minor = models.BigIntegerField()
+    treasury_fee_minor = models.BigIntegerField()
+    net_minor = models.BigIntegerField()
+    # The policy applied, kept so the split can be recomputed by the audit.
+    fee_hundredths = models.PositiveIntegerField()
+    minimum_fee_minor = models.BigIntegerField()
+    treasury_share_hundredths = models.PositiveIntegerField()
+    # True when the release emptied the escrow: the reference is settled.
+    final = models.BooleanField()
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross_minor__gt=0), name="payments_release_gross_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_minor__gte=0)
+                & Q(platform_fee_minor__gte=0)
+                & Q(treasury_fee_minor__gte=0)
+                & Q(net_minor__gte=0),
+                name="payments_release_parts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    gross_minor=F("net_minor")
+                    + F("platform_fee_minor")
+                    + F("treasury_fee_minor")
+                )
+                & Q(fee_minor=F("platform_fee_minor") + F("treasury_fee_minor")),
+                name="payments_release_split_exact",
+            ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=Q(final=True),
+                name="payments_release_final_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reference"], name="payments_release_reference"),
+            models.Index(fields=["provider"], name="payments_release_provider"),
+        ]
+
+
+class PayoutDestination(models.Model):
+    """Where a member's payouts go, e.g. a bank account; only a masked form is kept."""
+
+    class Kind(models.TextChoices):
+        SANDBOX_BANK = "sandbox_bank", "Bank account (sandbox)"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=80)
+    masked = models.CharField(max_length=40)
+    # The gateway's own handle on the destination; the full number stays there.
+    token = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["sandbox_bank"]),
+                name="payments_destination_kind_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["member", "-created_at"], name="payments_dest_member")
+        ]
+
+
+class Payout(models.Model):
+    """Money sent from a member's wallet to their destination."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    destination = models.ForeignKey(
+        PayoutDestination, on_delete=models.PROTECT, related_name="payouts"
+    )
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    gateway = models.CharField(max_length=16, choices=Gateway.choices)
+    gateway_ref = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    # Set for an automatic payout: one release pays out at most once.
+    release = models.OneToOneField(
+        Release, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="payments_payout_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "paid", "failed"]),
+                name="payments_payout_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid")
+                | (Q(paid_at__isnull=False) & ~Q(gateway_ref="")),
+                name="payments_payout_paid_is_recorded",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="failed") & ~Q(failure_code=""))
+                | (~Q(status="failed") & Q(failure_code="")),
+                name="payments_payout_failure_has_code",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["member", "-created_at"], name="payments_payout_member"
+            )
+        ]
+
+
+class PayoutPreference(models.Model):
+    """A member's wish to be paid out automatically on every release."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    auto_payout = models.BooleanField(default=False)
+    updated_at = models.DateTimeField()
+
+
+class SandboxOperation(models.Model):
+    """The sandbox gateway's own record of every call it answered.
+
+    It stands in for a processor's books: a call retried with the same key gets
+    the first answer and never charges, refunds or pays twice.
+    """
+
+    class Operation(models.TextChoices):
+        CHARGE = "charge", "Charge"
+        REFUND = "refund", "Refund"
+        PAYOUT = "payout", "Payout"
+
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    operation = models.CharField(max_length=10, choices=Operation.choices)
+    # What was asked, so that a key reused for another request is refused.
+    request = models.CharField(max_length=300)
+    status = models.CharField(max_length=10)
+    ref = models.CharField(max_length=100, unique=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operation__in=["charge", "refund", "payout"]),
+                name="payments_sandbox_operation_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["succeeded", "failed"]),
+                name="payments_sandbox_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="payments_sandbox_amount_positive"
+            ),
+        ]

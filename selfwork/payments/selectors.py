@@ -1,0 +1,369 @@
+"""Reads on payments: wallets, entries, destinations, payouts, the operator's view."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Concat
+
+from selfwork.core.errors import NotFound
+from selfwork.core.money import Money
+from selfwork.ledger.models import Account, Leg, Transaction
+from selfwork.payments.books import ESCROW_PREFIX, PLATFORM_REF, escrow_ref, member_ref
+from selfwork.payments.models import (
+    Charge,
+    CommunityPaymentSettings,
+    Payout,
+    PayoutDestination,
+    PayoutPreference,
+    Refund,
+    Release,
+)
+
+DEFAULT_GATEWAY = "sandbox"
+
+
+def community_gateway(*, community) -> str:
+    """Return the name of the gateway ``community``'s payments go through.
+
+    The community's ``CommunityPaymentSettings`` row if it has one, else the
+    deployment's ``SELFWORK_PAYMENT_GATEWAY`` setting (``sandbox`` by default).
+    """
+    chosen = (
+        CommunityPaymentSettings.objects.filter(community=community)
+        .values_list("gateway", flat=True)
+        .first()
+    )
+    return str(
+        chosen or getattr(settings, "SELFWORK_PAYMENT_GATEWAY", DEFAULT_GATEWAY)
+    )
+
+
+@dataclass(frozen=True)
+class WalletBalance:
+    """A member's money in one currency.
+
+    ``available`` is the wallet (what can be paid out now). ``escrow`` is held
+    for exchanges where the member is the provider: paid by customers, not yet
+    released. ``escrow_paid`` is held for exchanges the member paid for as
+    customer. ``paid_out`` is the sum of the member's paid payouts.
+    """
+
+    currency: str
+    available: Money
+    escrow: Money
+    escrow_paid: Money
+    paid_out: Money
+
+
+def _escrow_by_unit(charges: QuerySet[Charge]) -> dict[str, int]:
+    refs = charges.annotate(owner=Concat(Value(ESCROW_PREFIX), F("reference"))).values(
+        "owner"
+    )
+    return dict(
+        Account.objects.filter(kind=Account.Kind.ESCROW, owner_ref__in=refs)
+        .values("unit")
+        .annotate(total=Sum("balance_minor"))
+        .values_list("unit", "total")
+    )
+
+
+def wallet_balances(*, member) -> list[WalletBalance]:
+    """Return ``member``'s balances per currency, ordered by currency code.
+
+    A currency appears once the member has a wallet, money in escrow or a payout
+    in it. Five queries whatever the member's history.
+    """
+    wallets = dict(
+        Account.objects.filter(
+            kind=Account.Kind.MEMBER_WALLET, owner_ref=member_ref(member)
+        ).values_list("unit", "balance_minor")
+    )
+    captured = Charge.objects.filter(status__in=Charge.CAPTURED)
+    escrow = _escrow_by_unit(captured.filter(provider=member))
+    escrow_paid = _escrow_by_unit(captured.filter(customer=member))
+    paid_out = dict(
+        Payout.objects.filter(member=member, status=Payout.Status.PAID)
+        .values("currency")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("currency", "total")
+    )
+    units = sorted(set(wallets) | set(escrow) | set(escrow_paid) | set(paid_out))
+    return [
+        WalletBalance(
+            currency=unit,
+            available=Money(wallets.get(unit, 0), unit),
+            escrow=Money(escrow.get(unit) or 0, unit),
+            escrow_paid=Money(escrow_paid.get(unit) or 0, unit),
+            paid_out=Money(paid_out.get(unit) or 0, unit),
+        )
+        for unit in units
+    ]
+
+
+def wallet_available(*, member, unit: str) -> Money:
+    """Return what ``member`` can pay out in ``unit`` now (their wallet's balance)."""
+    minor = (
+        Account.objects.filter(
+            kind=Account.Kind.MEMBER_WALLET, owner_ref=member_ref(member), unit=unit
+        )
+        .values_list("balance_minor", flat=True)
+        .first()
+    )
+    return Money(minor or 0, unit)
+
+
+def wallet_entries(*, member, before_id: int | None = None) -> QuerySet[Leg]:
+    """Return the posted legs of ``member``'s wallets, newest first, with transactions.
+
+    Page by keyset: pass the last leg's ``id`` as ``before_id``.
+    """
+    legs = Leg.objects.filter(
+        account__kind=Account.Kind.MEMBER_WALLET,
+        account__owner_ref=member_ref(member),
+        transaction__state=Transaction.State.POSTED,
+    )
+    if before_id is not None:
+        legs = legs.filter(id__lt=before_id)
+    return legs.select_related("transaction", "account").order_by("-id")
+
+
+def payout_destinations(*, member) -> QuerySet[PayoutDestination]:
+    """Return ``member``'s payout destinations, newest (the default) first."""
+    return PayoutDestination.objects.filter(member=member).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def payout_destination_get(*, member, public_id) -> PayoutDestination:
+    """Return ``member``'s destination ``public_id``.
+
+    :raises NotFound: if there is none, or it is another member's.
+    """
+    destination = PayoutDestination.objects.filter(
+        member=member, public_id=public_id
+    ).first()
+    if destination is None:
+        raise NotFound("No such payout destination.", code="destination_not_found")
+    return destination
+
+
+def payouts_list(*, member) -> QuerySet[Payout]:
+    """Return ``member``'s payouts, newest first, with their destinations."""
+    return (
+        Payout.objects.filter(member=member)
+        .select_related("destination")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def payout_preference(*, member) -> bool:
+    """Return whether ``member`` asked to be paid out on every release."""
+    return bool(
+        PayoutPreference.objects.filter(member=member)
+        .values_list("auto_payout", flat=True)
+        .first()
+    )
+
+
+def charge_get(*, public_id) -> Charge:
+    """Return the charge ``public_id`` with its community and customer.
+
+    :raises NotFound: if there is none.
+    """
+    charge = (
+        Charge.objects.filter(public_id=public_id)
+        .select_related("community", "customer")
+        .first()
+    )
+    if charge is None:
+        raise NotFound("No such charge.", code="charge_not_found")
+    return charge
+
+
+def charges_pending_for_community(*, community) -> QuerySet[Charge]:
+    """Return the manual charges waiting for ``community``'s host, oldest first."""
+    return (
+        Charge.objects.filter(community=community, status=Charge.Status.PENDING)
+        .select_related("customer")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ReferenceTotals:
+    """What one reference captured and where it went, in one currency."""
+
+    reference: str
+    currency: str
+    captured: Money
+    refunded: Money
+    released: Money
+    fees: Money
+    net: Money
+    escrow: Money
+    settled: bool
+
+    @property
+    def accounted(self) -> Money:
+        """Net + fees + refunds + what escrow still holds: equals ``captured``."""
+        return self.net + self.fees + self.refunded + self.escrow
+
+
+def reference_totals(*, references: list[str] | None = None) -> list[ReferenceTotals]:
+    """Return the totals of every reference with a captured charge (or of ``references``).
+
+    Ordered by reference. Reads payments rows and the escrow accounts' balances.
+    """
+    charges = Charge.objects.filter(status__in=Charge.CAPTURED)
+    refunds = Refund.objects.all()
+    releases = Release.objects.all()
+    if references is not None:
+        charges = charges.filter(reference__in=references)
+        refunds = refunds.filter(reference__in=references)
+        releases = releases.filter(reference__in=references)
+    captured: dict[tuple[str, str], int] = defaultdict(int)
+    for reference, unit, total in (
+        charges.values("reference", "currency")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("reference", "currency", "total")
+    ):
+        captured[(reference, unit)] += total
+    refunded: dict[tuple[str, str], int] = defaultdict(int)
+    for reference, unit, total in (
+        refunds.values("reference", "currency")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("reference", "currency", "total")
+    ):
+        refunded[(reference, unit)] += total
+    released: dict[tuple[str, str], tuple[int, int, int]] = defaultdict(
+        lambda: (0, 0, 0)
+    )
+    for reference, unit, gross, fee, net in (
+        releases.values("reference", "currency")
+        .annotate(gross=Sum("gross_minor"), fee=Sum("fee_minor"), net=Sum("net_minor"))
+        .values_list("reference", "currency", "gross", "fee", "net")
+    ):
+        released[(reference, unit)] = (gross, fee, net)
+    final_refs = set(releases.filter(final=True).values_list("reference", flat=True))
+    keys = sorted(set(captured) | set(refunded) | set(released))
+    escrow: dict[tuple[str, str], int] = {}
+    if keys:
+        escrow = {
+            (owner, unit): balance
+            for owner, unit, balance in Account.objects.filter(
+                kind=Account.Kind.ESCROW,
+                owner_ref__in=[escrow_ref(reference) for reference, _ in keys],
+            ).values_list("owner_ref", "unit", "balance_minor")
+        }
+    fully_refunded = _fully_refunded(references)
+    totals = []
+    for reference, unit in keys:
+        gross, fee, net = released[(reference, unit)]
+        totals.append(
+            ReferenceTotals(
+                reference=reference,
+                currency=unit,
+                captured=Money(captured[(reference, unit)], unit),
+                refunded=Money(refunded[(reference, unit)], unit),
+                released=Money(gross, unit),
+                fees=Money(fee, unit),
+                net=Money(net, unit),
+                escrow=Money(escrow.get((escrow_ref(reference), unit), 0), unit),
+                settled=reference in final_refs or reference in fully_refunded,
+            )
+        )
+    return totals
+
+
+def _fully_refunded(references: list[str] | None) -> set[str]:
+    """References whose every captured charge was refunded in full."""
+    charges = Charge.objects.filter(status__in=Charge.CAPTURED)
+    if references is not None:
+        charges = charges.filter(reference__in=references)
+    partly = set(
+        charges.exclude(status=Charge.Status.REFUNDED).values_list(
+            "reference", flat=True
+        )
+    )
+    return set(charges.values_list("reference", flat=True).distinct()) - partly
+
+
+def reference_settled(*, reference: str) -> bool:
+    """Whether ``reference`` was released in full, or all its captured charges refunded."""
+    if Release.objects.filter(reference=reference, final=True).exists():
+        return True
+    return reference in _fully_refunded([reference])
+
+
+@dataclass
+class MoneyOverview:
+    """The operator's view of the money: fees, treasuries, escrow, clearing."""
+
+    fee_revenue: list[Money] = field(default_factory=list)
+    treasuries: list[tuple[str, Money]] = field(default_factory=list)
+    escrow_outstanding: list[tuple[Money, int]] = field(default_factory=list)
+    gateway_clearing: list[tuple[str, Money]] = field(default_factory=list)
+    payout_clearing: list[tuple[str, Money]] = field(default_factory=list)
+    wallets: list[Money] = field(default_factory=list)
+    pending_manual: int = 0
+    as_of: dt.datetime | None = None
+
+
+def money_overview(*, community_names: dict[str, str] | None = None) -> MoneyOverview:
+    """Return the operator's overview, every list ordered by unit (then name).
+
+    ``community_names`` maps ``community:<uuid>`` owner refs to display names.
+    """
+    names = community_names or {}
+    overview = MoneyOverview()
+    overview.fee_revenue = [
+        Money(balance, unit)
+        for unit, balance in Account.objects.filter(
+            kind=Account.Kind.PLATFORM_FEES, owner_ref=PLATFORM_REF
+        )
+        .order_by("unit")
+        .values_list("unit", "balance_minor")
+    ]
+    overview.treasuries = sorted(
+        (
+            (names.get(owner, owner), Money(balance, unit))
+            for owner, unit, balance in Account.objects.filter(
+                kind=Account.Kind.COMMUNITY_TREASURY
+            ).values_list("owner_ref", "unit", "balance_minor")
+        ),
+        key=lambda row: (row[0], row[1].unit),
+    )
+    overview.escrow_outstanding = [
+        (Money(row["total"], row["unit"]), row["held"])
+        for row in Account.objects.filter(kind=Account.Kind.ESCROW)
+        .values("unit")
+        .annotate(
+            total=Sum("balance_minor"),
+            held=Count("pk", filter=~Q(balance_minor=0)),
+        )
+        .order_by("unit")
+    ]
+    for kind, target in (
+        (Account.Kind.GATEWAY_CLEARING, overview.gateway_clearing),
+        (Account.Kind.PAYOUT_CLEARING, overview.payout_clearing),
+    ):
+        target.extend(
+            (owner.removeprefix("gateway:"), Money(balance, unit))
+            for owner, unit, balance in Account.objects.filter(kind=kind)
+            .order_by("owner_ref", "unit")
+            .values_list("owner_ref", "unit", "balance_minor")
+        )
+    overview.wallets = [
+        Money(row["total"], row["unit"])
+        for row in Account.objects.filter(kind=Account.Kind.MEMBER_WALLET)
+        .values("unit")
+        .annotate(total=Sum("balance_minor"))
+        .order_by("unit")
+    ]
+    overview.pending_manual = Charge.objects.filter(
+        status=Charge.Status.PENDING
+    ).count()
+    return overview
