@@ -7,6 +7,7 @@ from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
 from selfwork.core.api import install_error_handlers
 from selfwork.core.uploads_api import router as uploads_router
+from selfwork.payments.api import router as wallet_router
 
 api = NinjaAPI(
     title="selfwork API",
@@ -21,3 +22,4 @@ api.add_router("/members", members_router)
 api.add_router("/communities", communities_router)
 api.add_router("/listings", listings_router)
 api.add_router("/uploads", uploads_router)
+api.add_router("/wallet", wallet_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "selfwork.ledger",
     "selfwork.communities",
     "selfwork.catalog",
+    "selfwork.payments",
     "selfwork.web",
 ]
 
