@@ -116,6 +116,18 @@ class PageQuery(QueryIn):
     limit: int = Field(25, ge=1, le=100)
 
 
+def _money_parse(money: MoneyIn) -> Money:
+    # Digits of other scripts ("١٠") are digits to Python's Decimal and regex \d;
+    # an amount is written in ASCII.
+    if not money.amount.isascii():
+        raise InvalidInput(
+            'Write the amount in plain digits, such as "12.50".',
+            field="amount",
+            code="invalid_amount",
+        )
+    return Money.parse(money.amount, money.currency, allow_hours=False)
+
+
 def _balance_out(balance: selectors.WalletBalance) -> dict:
     return {
         "currency": balance.currency,
@@ -224,9 +236,7 @@ def destination_add(request: HttpRequest, payload: DestinationIn):
 def payout_create(request: HttpRequest, payload: PayoutIn):
     """Pay money out of your wallet now (the sandbox pays at once: ``paid``)."""
     member = caller(request)
-    amount = Money.parse(
-        payload.amount.amount, payload.amount.currency, allow_hours=False
-    )
+    amount = _money_parse(payload.amount)
     destination = (
         selectors.payout_destination_get(member=member, public_id=payload.destination)
         if payload.destination is not None

@@ -36,9 +36,7 @@ def community_gateway(*, community) -> str:
         .values_list("gateway", flat=True)
         .first()
     )
-    return str(
-        chosen or getattr(settings, "SELFWORK_PAYMENT_GATEWAY", DEFAULT_GATEWAY)
-    )
+    return str(chosen or getattr(settings, "SELFWORK_PAYMENT_GATEWAY", DEFAULT_GATEWAY))
 
 
 @dataclass(frozen=True)

@@ -111,9 +111,7 @@ class TestSandboxCharge:
             pay(card=CARD_PROCESSING_ERROR)
         assert time.monotonic() - started >= 0.15
 
-    def test_after_a_decline_another_card_is_a_new_attempt_with_its_own_key(
-        self, pay
-    ):
+    def test_after_a_decline_another_card_is_a_new_attempt_with_its_own_key(self, pay):
         with pytest.raises(PaymentDeclined):
             pay("30.00", ref="portrait-1", card=CARD_DECLINED)
         charge = pay("30.00", ref="portrait-1", card=CARD_SUCCEEDS)
@@ -152,9 +150,7 @@ class TestChargeRefusals:
             pay("1.00", unit="HOUR")
         assert caught.value.code == "unknown_currency"
 
-    def test_refuses_a_payment_in_another_currency_than_the_reference_holds(
-        self, pay
-    ):
+    def test_refuses_a_payment_in_another_currency_than_the_reference_holds(self, pay):
         pay("40.00", ref="portrait-1")
         with pytest.raises(InvalidInput) as caught:
             pay("40.00", ref="portrait-1", part="extra", unit="USD")

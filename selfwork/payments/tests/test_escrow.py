@@ -69,9 +69,7 @@ class TestRefund:
         pay("80.00", ref="portrait-1")
         services.escrow_refund(reference="portrait-1", amount=eur("30.00"), now=now)
         with pytest.raises(IdempotencyKeyReused):
-            services.escrow_refund(
-                reference="portrait-1", amount=eur("31.00"), now=now
-            )
+            services.escrow_refund(reference="portrait-1", amount=eur("31.00"), now=now)
         assert escrow_of("portrait-1") == 5_000
 
     def test_a_further_refund_takes_a_new_part(self, pay, now):
@@ -86,9 +84,7 @@ class TestRefund:
         pay("80.00", ref="portrait-1")
         before = ledger_counts()
         with pytest.raises(RefundExceedsEscrow) as caught:
-            services.escrow_refund(
-                reference="portrait-1", amount=eur("80.01"), now=now
-            )
+            services.escrow_refund(reference="portrait-1", amount=eur("80.01"), now=now)
         assert caught.value.extra["available"] == {"amount": "80.00", "currency": "EUR"}
         assert ledger_counts() == before
         assert not Refund.objects.exists()
@@ -254,9 +250,7 @@ class TestRelease:
             )
         assert caught.value.code == "community_mismatch"
 
-    def test_never_releases_more_than_escrow_holds(
-        self, pay, provider, community, now
-    ):
+    def test_never_releases_more_than_escrow_holds(self, pay, provider, community, now):
         pay("100.00", ref="portrait-1")
         before = ledger_counts()
         with pytest.raises(Conflict) as caught:

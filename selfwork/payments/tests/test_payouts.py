@@ -64,7 +64,9 @@ class TestPayoutCreate:
         assert SandboxOperation.objects.get(operation="payout").idempotency_key == (
             payout.idempotency_key
         )
-        assert Transaction.objects.filter(idempotency_key=payout.idempotency_key).count()
+        assert Transaction.objects.filter(
+            idempotency_key=payout.idempotency_key
+        ).count()
 
     def test_shows_as_paid_out_in_the_wallet(self, funded, provider, now):
         funded("100.00")
