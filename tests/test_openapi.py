@@ -60,7 +60,9 @@ def _load_schema():
 schema = _load_schema()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional: schemathesis calls the WSGI application directly, which closes
+# the connection after each request as a server would.
+@pytest.mark.django_db(transaction=True)
 @schema.parametrize()
 @settings(
     max_examples=15,
