@@ -54,7 +54,11 @@ def _load_schema():
     # serving the document touches no database.
     from selfwork.config.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    # Unknown query parameters are ignored, not refused: the listing search takes
+    # any ``field.<key>`` a community defines, which no static schema can list.
+    schema.config.generation.update(allow_extra_parameters=False)
+    return schema
 
 
 schema = _load_schema()

@@ -91,6 +91,24 @@ class TestProblemShapes:
         )
         assert_problem(response, 422, "invalid_input")
 
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"away": 0},
+            {"away": "yes"},
+            {"commission_slots": "5"},
+            {"commission_slots": 5.0},
+            {"commission_slots": True},
+        ],
+    )
+    def test_422_for_a_value_of_the_wrong_json_type(self, buyer, api_as, changes):
+        before = api_as(buyer).get("/members/me").json()
+        body = assert_problem(
+            api_as(buyer).patch("/members/me", changes), 422, "invalid_input"
+        )
+        assert next(iter(changes)) in body["detail"]
+        assert api_as(buyer).get("/members/me").json() == before
+
     def test_405_for_a_method_the_path_lacks(self, buyer, api_as, client):
         response = client.put(
             "/api/v1/communities",
