@@ -1,6 +1,7 @@
 """Reads on payments: wallets, entries, destinations, payouts, the operator's view."""
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 
+from selfwork.communities.models import Membership
 from selfwork.core.errors import NotFound
 from selfwork.core.money import Money
 from selfwork.ledger.models import Account, Leg, Transaction
@@ -140,9 +142,15 @@ def payout_destination_get(*, member, public_id) -> PayoutDestination:
 
     :raises NotFound: if there is none, or it is another member's.
     """
-    destination = PayoutDestination.objects.filter(
-        member=member, public_id=public_id
-    ).first()
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        public_id = None
+    destination = (
+        PayoutDestination.objects.filter(member=member, public_id=public_id).first()
+        if public_id is not None
+        else None
+    )
     if destination is None:
         raise NotFound("No such payout destination.", code="destination_not_found")
     return destination
@@ -171,6 +179,10 @@ def charge_get(*, public_id) -> Charge:
 
     :raises NotFound: if there is none.
     """
+    try:
+        public_id = uuid.UUID(str(public_id))
+    except ValueError:
+        raise NotFound("No such charge.", code="charge_not_found") from None
     charge = (
         Charge.objects.filter(public_id=public_id)
         .select_related("community", "customer")
@@ -181,11 +193,17 @@ def charge_get(*, public_id) -> Charge:
     return charge
 
 
-def charges_pending_for_community(*, community) -> QuerySet[Charge]:
-    """Return the manual charges waiting for ``community``'s host, oldest first."""
+def charges_pending_for_host(*, member) -> QuerySet[Charge]:
+    """Return the manual charges waiting for ``member`` to confirm, oldest first.
+
+    Those of the communities where ``member`` is an active host.
+    """
+    hosted = Membership.objects.filter(
+        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
+    ).values("community_id")
     return (
-        Charge.objects.filter(community=community, status=Charge.Status.PENDING)
-        .select_related("customer")
+        Charge.objects.filter(status=Charge.Status.PENDING, community_id__in=hosted)
+        .select_related("customer", "community")
         .order_by("created_at", "pk")
     )
 

@@ -9,6 +9,7 @@ from django.urls import path
 from selfwork.accounts import views as accounts_views
 from selfwork.catalog.urls import urlpatterns as catalog_urls
 from selfwork.communities.urls import urlpatterns as communities_urls
+from selfwork.payments.urls import urlpatterns as payments_urls
 from selfwork.web import views
 
 app_name = "web"
@@ -22,4 +23,5 @@ urlpatterns = [
     path("settings/profile/", accounts_views.profile_edit, name="profile_edit"),
     *communities_urls,
     *catalog_urls,
+    *payments_urls,
 ]
