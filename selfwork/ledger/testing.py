@@ -4,15 +4,33 @@ A ``transaction=True`` test on SQLite ends with Django's flush, a ``DELETE FROM`
 each table, which the ledger's triggers refuse once posted rows exist (on
 PostgreSQL the flush is a TRUNCATE, which they do not guard). Call
 ``ledger_rows_delete()`` at the end of such a test, e.g. from a fixture.
+
+Tests that corrupt the ledger on purpose (to show the audit finds it) lift the
+triggers with ``ledger_triggers_drop()`` inside the test's transaction; the
+rollback at the end of the test brings them back, as ``ledger_triggers_create()``
+would.
 """
 
 import importlib
 
 from django.db import connection, transaction
 
-_invariants = importlib.import_module(
-    "selfwork.ledger.migrations.0002_database_invariants"
-)
+_MIGRATIONS = [
+    importlib.import_module(f"selfwork.ledger.migrations.{name}")
+    for name in ("0002_database_invariants", "0003_sqlite_balance_by_posting")
+]
+
+
+def ledger_triggers_drop() -> None:
+    """Drop every trigger guarding the ledger on the default connection."""
+    for migration in reversed(_MIGRATIONS):
+        migration.uninstall(connection)
+
+
+def ledger_triggers_create() -> None:
+    """Create every trigger guarding the ledger on the default connection."""
+    for migration in _MIGRATIONS:
+        migration.install(connection)
 
 
 def ledger_rows_delete() -> None:
@@ -23,8 +41,8 @@ def ledger_rows_delete() -> None:
             f"refusing to delete ledger rows outside a test database: {name}"
         )
     with transaction.atomic():
-        _invariants.uninstall(connection)
+        ledger_triggers_drop()
         with connection.cursor() as cursor:
             for table in ("ledger_leg", "ledger_transaction", "ledger_account"):
                 cursor.execute(f"DELETE FROM {table}")
-        _invariants.install(connection)
+        ledger_triggers_create()

@@ -5,19 +5,14 @@ Dropping them happens inside the test's transaction, which is rolled back, so th
 triggers are back for the next test.
 """
 
-import importlib
-
 import pytest
 from django.db import connection
 
 from selfwork.ledger.audit import CHECKS, Check, ledger_audit
 from selfwork.ledger.models import Leg, Transaction
+from selfwork.ledger.testing import ledger_triggers_create, ledger_triggers_drop
 
 pytestmark = pytest.mark.django_db
-
-invariants = importlib.import_module(
-    "selfwork.ledger.migrations.0002_database_invariants"
-)
 
 CHECKSUMS = "posted rows are unchanged (checksums and account chains)"
 BALANCES = "every stored balance equals the sum of its posted legs"
@@ -29,10 +24,10 @@ UNITS = "every leg is in its account's unit"
 
 
 def tamper(statement, params=()):
-    invariants.uninstall(connection)
+    ledger_triggers_drop()
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-    invariants.install(connection)
+    ledger_triggers_create()
 
 
 def failing(report):

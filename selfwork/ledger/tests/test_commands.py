@@ -1,11 +1,11 @@
 import csv
-import importlib
 import io
 
 import pytest
 from django.db import connection
 
 from selfwork.ledger.commands import audit_command, export_command
+from selfwork.ledger.testing import ledger_triggers_drop
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +20,7 @@ class TestAuditCommand:
     def test_exits_one_and_names_the_violation_on_a_corrupted_ledger(
         self, realistic_ledger
     ):
-        invariants = importlib.import_module(
-            "selfwork.ledger.migrations.0002_database_invariants"
-        )
-        invariants.uninstall(connection)
+        ledger_triggers_drop()
         with connection.cursor() as cursor:
             cursor.execute("UPDATE ledger_leg SET amount_minor = amount_minor + 1")
         out = io.StringIO()

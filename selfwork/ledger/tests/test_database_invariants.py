@@ -280,16 +280,6 @@ class TestNoAccountBelowItsFloor:
             match="ledger_account_balance_above_floor|only by posting",
         )
 
-    @pytest.mark.postgres_only
-    def test_on_postgresql_a_balance_changes_only_by_posting(self, wallet):
-        if connection.vendor != "postgresql":
-            pytest.skip("SQLite cannot tell a trigger's UPDATE from a client's")
-        refused(
-            "UPDATE ledger_account SET balance_minor = 500 WHERE id = %s",
-            [wallet.pk],
-            match="only by posting",
-        )
-
     def test_a_floor_cannot_be_raised_above_the_balance(self, open_account):
         giver = open_account("member_hours", "HOUR", floor_minor=-1000)
         taker = open_account("member_hours", "HOUR", floor_minor=-1000)
@@ -328,6 +318,46 @@ class TestNoAccountBelowItsFloor:
             [uuid.uuid4().hex, POSTED_AT],
             match="opens with a zero balance",
         )
+
+
+class TestBalancesMoveOnlyByPosting:
+    def test_a_balance_cannot_be_set_by_hand_even_within_its_floor(self, wallet):
+        refused(
+            "UPDATE ledger_account SET balance_minor = 500 WHERE id = %s",
+            [wallet.pk],
+            match="only by posting",
+        )
+
+    def test_a_balance_cannot_be_moved_by_the_amount_of_a_leg_not_yet_posted(
+        self, wallet, clearing
+    ):
+        txn_id = new_transaction()
+        add_leg(txn_id, clearing, -700)
+        add_leg(txn_id, wallet, 700)
+        refused(
+            "UPDATE ledger_account SET balance_minor = 700 WHERE id = %s",
+            [wallet.pk],
+            match="only by posting",
+        )
+
+    def test_saving_a_stale_account_cannot_write_an_old_balance_back(
+        self, wallet, fund
+    ):
+        stale = Account.objects.get(pk=wallet.pk)
+        fund(wallet, 1000)
+        stale.name = "Priya's wallet"
+
+        with (
+            pytest.raises(DatabaseError, match="only by posting"),
+            transaction.atomic(),
+        ):
+            stale.save()
+        assert balance(wallet) == 1000
+
+    def test_an_account_may_be_renamed(self, wallet, fund):
+        fund(wallet, 1000)
+        sql("UPDATE ledger_account SET name = 'Savings' WHERE id = %s", [wallet.pk])
+        assert balance(wallet) == 1000
 
 
 class TestOneEffectPerKey:
