@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db import transaction as db_transaction
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import MAX_MINOR, Money, unit_check
@@ -248,7 +249,7 @@ def _post(
         ],
     )
     try:
-        with transaction.atomic():
+        with db_transaction.atomic():
             txn = Transaction.objects.create(
                 public_id=public_id,
                 kind=kind,
@@ -295,7 +296,7 @@ def _post(
     return txn
 
 
-@transaction.atomic
+@db_transaction.atomic
 def transaction_post(
     *,
     kind: str,
@@ -330,7 +331,7 @@ def transaction_post(
     )
 
 
-@transaction.atomic
+@db_transaction.atomic
 def transaction_reverse(
     *,
     transaction: Transaction,
@@ -376,7 +377,7 @@ def transaction_reverse(
     )
 
 
-@transaction.atomic
+@db_transaction.atomic
 def account_get_or_create(
     *,
     kind: str,
@@ -415,7 +416,7 @@ def account_get_or_create(
     if existing is not None:
         return existing
     try:
-        with transaction.atomic():
+        with db_transaction.atomic():
             return Account.objects.create(
                 kind=kind,
                 owner_ref=owner_ref,
@@ -451,7 +452,7 @@ def _floor_check(*, kind: str, floor_minor: int | None) -> None:
         )
 
 
-@transaction.atomic
+@db_transaction.atomic
 def account_floor_set(*, account: Account, floor_minor: int | None) -> Account:
     """Move ``account``'s floor, e.g. when a community changes its time-credit limit.
 
@@ -460,7 +461,7 @@ def account_floor_set(*, account: Account, floor_minor: int | None) -> Account:
     """
     _floor_check(kind=account.kind, floor_minor=floor_minor)
     try:
-        with transaction.atomic():
+        with db_transaction.atomic():
             Account.objects.filter(pk=account.pk).update(floor_minor=floor_minor)
     except IntegrityError as exc:
         if FLOOR_CONSTRAINT in str(exc):
