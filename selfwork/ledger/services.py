@@ -269,9 +269,11 @@ def _post(
             )
             # The triggers check the legs and move the balances on this UPDATE;
             # the floor CHECK decides here, under the row locks.
-            Transaction.objects.filter(
+            posted = Transaction.objects.filter(
                 pk=txn.pk, state=Transaction.State.PENDING
             ).update(state=Transaction.State.POSTED, posted_at=now, checksum=checksum)
+            if posted != 1:  # pragma: no cover - the row was inserted just above
+                raise RuntimeError(f"transaction {txn.pk} could not be posted")
     except IntegrityError as exc:
         text = str(exc)
         if FLOOR_CONSTRAINT in text:
