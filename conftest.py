@@ -17,6 +17,16 @@ PASSWORD = "a long enough passphrase"
 _serial = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request, settings):
+    """Hash with MD5 in tests: Argon2 spends ~0.2 s per member by design.
+
+    Tests marked ``real_hashing`` keep the production hashers.
+    """
+    if request.node.get_closest_marker("real_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def now():
     return dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
@@ -172,7 +182,9 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
         from email import message_from_bytes, policy
 
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.messages.append(
+            message_from_bytes(envelope.content, policy=policy.default)
+        )
         return "250 Message accepted for delivery"
 
 

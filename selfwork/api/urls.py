@@ -1,11 +1,13 @@
 """The JSON API at /api/v1: one NinjaAPI; each app owns its router."""
 
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from selfwork.accounts.api import auth_router, members_router
 from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
 from selfwork.core.api import install_error_handlers
+from selfwork.core.idempotency import problem_response
 from selfwork.core.uploads_api import router as uploads_router
 from selfwork.payments.api import router as wallet_router
 
@@ -23,3 +25,10 @@ api.add_router("/communities", communities_router)
 api.add_router("/listings", listings_router)
 api.add_router("/uploads", uploads_router)
 api.add_router("/wallet", wallet_router)
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Any path under /api/ that no endpoint answers: a problem, not an HTML page."""
+    return problem_response(
+        404, "not_found", "Not found", f"No API endpoint at {request.path[:200]}."
+    )

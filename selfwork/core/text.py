@@ -11,7 +11,9 @@ from markdown_it import MarkdownIt
 
 from selfwork.core.errors import InvalidInput
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+# What a browser would read as the start of a tag: "<" directly followed by a
+# letter, "/", "!" or "?". "A5 < A4" is text, not markup.
+_TAG = re.compile(r"</?[a-zA-Z!?]")
 _SCRIPT_URL = re.compile(r"(?i)\b(javascript|vbscript|data)\s*:")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

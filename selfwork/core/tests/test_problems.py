@@ -118,13 +118,14 @@ class TestProblemShapes:
         )
         assert response.status_code == 405
 
-    def test_an_unknown_api_path_is_404(self, db, client):
-        # Django's URL resolver answers paths no router owns, before the API's
-        # handlers run: the 404 may be the site's page rather than a problem.
-        response = client.get("/api/v1/no-such-thing")
+    @pytest.mark.parametrize(
+        "path", ["/api/v1/no-such-thing", "/api/v2/listings", "/api/"]
+    )
+    def test_an_unknown_api_path_is_a_404_problem(self, db, client, path):
+        response = client.get(path)
         assert response.status_code == 404
-        if response["Content-Type"].startswith("application/problem+json"):
-            assert response.json()["code"] == "not_found"
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "not_found"
 
 
 class TestOpenApiDocument:
