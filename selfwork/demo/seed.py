@@ -45,6 +45,7 @@ from selfwork.demo.people import (
     RIVERSIDE,
     Person,
 )
+from selfwork.payments.demo import payments_demo_seed
 
 SEED = 2026
 BASE_TIME = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -783,3 +784,11 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
                 member=member, upload_id=upload_id, caption=f"Commission: {title}"
             )
         bar.advance(task)
+
+    # A money history through the payments services: charges, refunds, releases
+    # less fees, payouts, one declined card and cash confirmed by a host.
+    task = bar.phase("payments", 1)
+    payments_demo_seed(
+        now=BASE_TIME, rng=random.Random(SEED + 1), settled_by_hand=(RIVERSIDE,)
+    )
+    bar.advance(task)

@@ -1,6 +1,5 @@
 """Reads on payments: wallets, entries, destinations, payouts, the operator's view."""
 
-import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -325,7 +324,6 @@ class MoneyOverview:
     payout_clearing: list[tuple[str, Money]] = field(default_factory=list)
     wallets: list[Money] = field(default_factory=list)
     pending_manual: int = 0
-    as_of: dt.datetime | None = None
 
 
 def money_overview(*, community_names: dict[str, str] | None = None) -> MoneyOverview:

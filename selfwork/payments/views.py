@@ -5,6 +5,8 @@ payouts, a host's confirmation of cash payments); each POST runs one service and
 redirects, or shows the page again with the error beside its field.
 """
 
+from typing import TextIO, cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -223,7 +225,9 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="selfwork-statement-{request.user.username}.csv"'
     )
     ledger_export(
-        format="csv", stream=response, owner_ref_prefix=member_ref(request.user)
+        format="csv",
+        stream=cast(TextIO, response),  # HttpResponse is file-like: it has write()
+        owner_ref_prefix=member_ref(request.user),
     )
     return response
 
