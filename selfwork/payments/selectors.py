@@ -73,7 +73,7 @@ def wallet_balances(*, member) -> list[WalletBalance]:
     """Return ``member``'s balances per currency, ordered by currency code.
 
     A currency appears once the member has a wallet, money in escrow or a payout
-    in it. Five queries whatever the member's history.
+    in it. Four queries whatever the member's history.
     """
     wallets = dict(
         Account.objects.filter(
