@@ -155,12 +155,12 @@ def _text_match(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
         return rows.filter(
             id__in=RawSQL(
                 "SELECT id FROM catalog_listing "
-                "WHERE search_vector @@ to_tsquery('english', %s)",
+                "WHERE search_vector @@ to_tsquery('selfwork_search', %s)",
                 (tsquery,),
             )
         ).annotate(
             rank=RawSQL(
-                "ts_rank_cd(catalog_listing.search_vector, to_tsquery('english', %s))",
+                "ts_rank_cd(catalog_listing.search_vector, to_tsquery('selfwork_search', %s))",
                 (tsquery,),
             )
         )
