@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "selfwork.communities",
     "selfwork.catalog",
     "selfwork.payments",
+    "selfwork.exchanges",
     "selfwork.web",
 ]
 

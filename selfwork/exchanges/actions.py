@@ -1,0 +1,246 @@
+"""The fixed library of actions a process transition runs, in its database transaction.
+
+``exchange_transition`` has already moved the exchange (compare-and-set) when an
+action runs; an action that raises rolls the move back with everything else.
+Money moves only through the payments services, under keys derived from the
+exchange, the event's sequence number and (for charges) the card, so a retried
+call settles the same thing once and a new card is a new attempt.
+"""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F
+
+from selfwork.core.money import HOUR, Money
+from selfwork.exchanges.engine import Process, Transition
+from selfwork.exchanges.models import Exchange, OutboxEvent
+from selfwork.ledger.models import Account
+from selfwork.ledger.services import account_get_or_create, transaction_post
+from selfwork.payments import services as payments
+from selfwork.payments.books import member_ref
+from selfwork.payments.models import Payout, PayoutDestination, Release
+from selfwork.payments.selectors import reference_totals
+
+
+@dataclass
+class ActionContext:
+    """What an action knows: the exchange (already in its new state) and the call."""
+
+    exchange: Exchange
+    process: Process
+    transition: Transition
+    actor: Any
+    role: str
+    params: dict[str, Any]
+    seq: int
+    now: dt.datetime
+    # What the actions did, recorded on the event (amounts in minor units).
+    effects: dict[str, Any] = field(default_factory=dict)
+    release: Release | None = None
+
+
+def payment_reference(exchange: Exchange, milestone_index: int | None = None) -> str:
+    """The payments reference of ``exchange``'s escrow (per milestone, if any).
+
+    A release that empties escrow settles its reference for good, so each
+    milestone is funded and released under a reference of its own.
+    """
+    if not exchange.milestone_count:
+        return str(exchange.public_id)
+    index = exchange.milestone_index if milestone_index is None else milestone_index
+    return f"{exchange.public_id}:m{index + 1}"
+
+
+def payment_references(exchange: Exchange) -> list[str]:
+    """Every payments reference ``exchange`` may have used."""
+    if not exchange.milestone_count:
+        return [str(exchange.public_id)]
+    return [payment_reference(exchange, i) for i in range(exchange.milestone_count)]
+
+
+def escrow_held(reference: str) -> int:
+    """What escrow holds for ``reference``, in minor units (0 if nothing was paid)."""
+    totals = reference_totals(references=[reference])
+    return totals[0].escrow.minor if totals else 0
+
+
+def _current_amount(exchange: Exchange) -> Money:
+    if exchange.milestone_count:
+        milestone = exchange.milestones[exchange.milestone_index]
+        return Money(int(milestone["amount_minor"]), exchange.currency)
+    return Money(exchange.total_minor, exchange.currency)
+
+
+def _charge(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    card = ctx.params.get("card")
+    # The card is part of the key: after a decline, another card is another
+    # attempt, while a retry of the same call is answered once by the gateway.
+    part = str(ctx.seq)
+    if card:
+        part += "-" + hashlib.sha256(str(card).encode()).hexdigest()[:10]
+    amount = _current_amount(exchange)
+    charge = payments.escrow_charge(
+        reference=payment_reference(exchange),
+        customer=exchange.customer,
+        community=exchange.community,
+        amount=amount,
+        now=ctx.now,
+        card=card,
+        provider=exchange.provider,
+        part=part,
+    )
+    ctx.effects["charged"] = amount.minor
+    ctx.effects["charge_status"] = charge.status
+    if exchange.delivery_days:
+        due_at = ctx.now + dt.timedelta(days=exchange.delivery_days)
+        Exchange.objects.filter(pk=exchange.pk).update(due_at=due_at)
+        exchange.due_at = due_at
+
+
+def _refund(ctx: ActionContext) -> None:
+    reference = payment_reference(ctx.exchange)
+    held = escrow_held(reference)
+    percent = ctx.params.get("refund_percent", 100)
+    amount = held * percent // 100
+    if amount > 0:
+        payments.escrow_refund(
+            reference=reference,
+            now=ctx.now,
+            amount=None if amount == held else Money(amount, ctx.exchange.currency),
+            part=str(ctx.seq),
+        )
+    ctx.effects["refunded"] = amount
+
+
+def _release(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    reference = payment_reference(exchange)
+    held = escrow_held(reference)
+    if held > 0:
+        ctx.release = payments.escrow_release(
+            reference=reference,
+            provider=exchange.provider,
+            community=exchange.community,
+            now=ctx.now,
+            part=str(ctx.seq),
+        )
+        ctx.effects["released"] = ctx.release.gross_minor
+        ctx.effects["fee"] = ctx.release.fee_minor
+        ctx.effects["net"] = ctx.release.net_minor
+    if exchange.milestone_index < exchange.milestone_count - 1:
+        Exchange.objects.filter(pk=exchange.pk).update(
+            milestone_index=F("milestone_index") + 1
+        )
+        exchange.milestone_index += 1
+
+
+def _payout(ctx: ActionContext) -> None:
+    release = ctx.release
+    if release is None or release.net_minor <= 0:
+        return
+    if Payout.objects.filter(release=release).exists():
+        return  # the provider asked for automatic payouts; payments paid it
+    if not PayoutDestination.objects.filter(member=ctx.exchange.provider).exists():
+        ctx.effects["payout"] = "no_destination"
+        return
+    payout = payments.payout_create(
+        member=ctx.exchange.provider,
+        amount=Money(release.net_minor, release.currency),
+        now=ctx.now,
+    )
+    ctx.effects["payout"] = payout.status
+
+
+def _hours_account(member, now: dt.datetime) -> Account:
+    floor_hours = int(getattr(settings, "SELFWORK_HOURS_FLOOR", 10))
+    return account_get_or_create(
+        kind=Account.Kind.MEMBER_HOURS,
+        owner_ref=member_ref(member),
+        unit=HOUR,
+        now=now,
+        floor_minor=-floor_hours * 100,
+        name=f"Time credits of {member.username}",
+    )
+
+
+def _credit_hours(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    if exchange.currency != HOUR:
+        from selfwork.core.errors import InvalidInput
+
+        raise InvalidInput(
+            "Time credits move only for an exchange priced in hours.",
+            code="not_in_hours",
+        )
+    transaction_post(
+        kind="hours",
+        legs=[
+            (_hours_account(exchange.customer, ctx.now), -exchange.total_minor),
+            (_hours_account(exchange.provider, ctx.now), exchange.total_minor),
+        ],
+        idempotency_key=f"hours:{exchange.public_id}:{ctx.seq}",
+        now=ctx.now,
+        memo=f"{Money(exchange.total_minor, HOUR)} from {exchange.customer.username} "
+        f"to {exchange.provider.username}",
+        reference=str(exchange.public_id),
+    )
+    ctx.effects["hours"] = exchange.total_minor
+
+
+def _reveal_deliverables(ctx: ActionContext) -> None:
+    if ctx.exchange.deliverables_revealed_at is None:
+        Exchange.objects.filter(pk=ctx.exchange.pk).update(
+            deliverables_revealed_at=ctx.now
+        )
+        ctx.exchange.deliverables_revealed_at = ctx.now
+
+
+def _publish_reviews(ctx: ActionContext) -> None:
+    if ctx.exchange.reviews_opened_at is None:
+        Exchange.objects.filter(pk=ctx.exchange.pk).update(reviews_opened_at=ctx.now)
+        ctx.exchange.reviews_opened_at = ctx.now
+
+
+def _notify(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    parties = [exchange.customer, exchange.provider]
+    actor_pk = getattr(ctx.actor, "pk", None)
+    recipients = [str(m.public_id) for m in parties if m.pk != actor_pk]
+    OutboxEvent.objects.create(
+        kind="exchange.notification",
+        exchange=exchange,
+        payload={
+            "exchange": str(exchange.public_id),
+            "title": exchange.title,
+            "transition": ctx.transition.name,
+            "label": ctx.transition.label,
+            "state": exchange.state,
+            "state_label": ctx.process.states[exchange.state].label,
+            "recipients": recipients,
+        },
+        created_at=ctx.now,
+        available_at=ctx.now,
+    )
+
+
+RUNNERS = {
+    "charge": _charge,
+    "refund": _refund,
+    "release": _release,
+    "payout": _payout,
+    "credit_hours": _credit_hours,
+    "reveal_deliverables": _reveal_deliverables,
+    "publish_reviews": _publish_reviews,
+    "notify": _notify,
+}
+
+
+def actions_run(ctx: ActionContext) -> None:
+    """Run the transition's actions in order (the engine refused unknown ones)."""
+    for action in ctx.transition.actions:
+        RUNNERS[action](ctx)

@@ -1,0 +1,292 @@
+"""Exchanges, their timelines, messages, deliveries and licences; timers and the outbox.
+
+An exchange pins the process name and version it started on and copies its
+terms (line items, revisions, usage rights, milestones); states are the
+process's names, so the database checks shape (counts, amounts, parties), and
+``services.exchange_transition`` is the only writer of ``state``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class ProcessVersion(models.Model):
+    """One version of a process definition, kept as long as exchanges may run on it."""
+
+    name = models.CharField(max_length=40)
+    version = models.CharField(max_length=64)
+    definition = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "version"], name="process_version_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+class Exchange(models.Model):
+    """One value exchange between a customer and a provider, running a process."""
+
+    class Source(models.TextChoices):
+        LISTING = "listing", "Listing"
+        OFFER = "offer", "Offer"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    process_name = models.CharField(max_length=40)
+    process_version = models.CharField(max_length=64)
+    state = models.CharField(max_length=40)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    listing = models.ForeignKey(
+        "catalog.Listing",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    source = models.CharField(max_length=16, default=Source.LISTING)
+    title = models.CharField(max_length=200)
+    currency = models.CharField(max_length=4)
+    total_minor = models.BigIntegerField()
+    # [{"label", "unit_price_minor", "quantity"}] in ``currency``.
+    line_items = models.JSONField(default=list)
+    delivery_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    revisions_allowed = models.PositiveSmallIntegerField(default=0)
+    revisions_used = models.PositiveSmallIntegerField(default=0)
+    usage_rights = models.JSONField(default=dict, blank=True)
+    # [{"title", "amount_minor"}]; funded and released one at a time.
+    milestones = models.JSONField(default=list, blank=True)
+    milestone_count = models.PositiveSmallIntegerField(default=0)
+    # The milestone being funded or worked on (0-based).
+    milestone_index = models.PositiveSmallIntegerField(default=0)
+    requirements = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    state_entered_at = models.DateTimeField()
+    # When the provider owes the work (set on each payment, from delivery_days).
+    due_at = models.DateTimeField(null=True, blank=True)
+    deliverables_revealed_at = models.DateTimeField(null=True, blank=True)
+    reviews_opened_at = models.DateTimeField(null=True, blank=True)
+    # Set on entering a terminal state; open exchanges have none.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(customer=F("provider")), name="exchange_two_parties"
+            ),
+            models.CheckConstraint(
+                condition=Q(total_minor__gt=0), name="exchange_total_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(revisions_used__lte=F("revisions_allowed")),
+                name="exchange_revisions_within_budget",
+            ),
+            models.CheckConstraint(
+                condition=Q(milestone_count=0, milestone_index=0)
+                | Q(milestone_index__lt=F("milestone_count")),
+                name="exchange_milestone_index_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="") & ~Q(process_name="") & ~Q(process_version=""),
+                name="exchange_state_and_process_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=["listing", "offer"]),
+                name="exchange_source_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="exchange_customer"),
+            models.Index(fields=["provider", "-created_at"], name="exchange_provider"),
+            models.Index(
+                fields=["provider", "process_name", "closed_at", "created_at"],
+                name="exchange_provider_queue",
+            ),
+            models.Index(fields=["community", "state"], name="exchange_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_name} {self.public_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class ExchangeEvent(models.Model):
+    """An append-only entry of an exchange's timeline: who moved it, from where to where."""
+
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="events"
+    )
+    seq = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField(max_length=16)
+    name = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "seq"], name="exchange_event_seq_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    actor_role__in=["customer", "provider", "operator", "system"]
+                ),
+                name="exchange_event_role_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.from_state} → {self.to_state}"
+
+
+class Message(models.Model):
+    """A message in an exchange's conversation."""
+
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="messages"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["exchange", "created_at"], name="exchange_messages")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="message_not_empty"),
+        ]
+
+
+class Delivery(models.Model):
+    """Work the provider handed over: a note and files, numbered per exchange."""
+
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True, max_length=4000)
+    files = models.ManyToManyField("core.Upload", related_name="+", blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "number"], name="delivery_number_once"
+            ),
+        ]
+
+
+class Licence(models.Model):
+    """The usage rights a completed commission grants its customer."""
+
+    exchange = models.OneToOneField(
+        Exchange, on_delete=models.CASCADE, related_name="licence"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # {"use", "credit_required", "work", "licensor", "licensee", "community", ...}
+    terms = models.JSONField()
+    created_at = models.DateTimeField()
+
+
+class Timer(models.Model):
+    """A system transition due at ``due_at`` unless the exchange leaves ``state`` first."""
+
+    class Outcome(models.TextChoices):
+        FIRED = "fired", "Fired"
+        CANCELLED = "cancelled", "Cancelled (the state was left)"
+        SKIPPED = "skipped", "Skipped (no longer possible)"
+        FAILED = "failed", "Failed"
+
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="timers"
+    )
+    transition = models.CharField(max_length=40)
+    state = models.CharField(max_length=40)
+    due_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                condition=Q(done=False),
+                name="timer_due",
+            ),
+            models.Index(fields=["exchange", "done"], name="timer_exchange"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done=False, done_at__isnull=True)
+                | Q(done=True, done_at__isnull=False),
+                name="timer_done_has_time",
+            ),
+        ]
+
+
+class OutboxEvent(models.Model):
+    """Something that happened, queued in the same transaction for workers to deliver."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)
+    exchange = models.ForeignKey(
+        Exchange,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox",
+    )
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    available_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["available_at"],
+                condition=Q(done=False),
+                name="outbox_pending",
+            ),
+        ]

@@ -1,0 +1,243 @@
+"""Reads on exchanges: for a party or an operator, never for anyone else.
+
+An exchange is visible to its customer, its provider, the deployment's staff and
+the hosts of its community (its operators); everyone else gets ``NotFound``.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from selfwork.communities.models import Membership
+from selfwork.core.errors import NotFound
+from selfwork.core.models import Upload
+from selfwork.exchanges.engine import Process, process_version_load
+from selfwork.exchanges.models import (
+    Delivery,
+    Exchange,
+    ExchangeEvent,
+    Licence,
+    Message,
+)
+
+
+@dataclass(frozen=True)
+class TransitionOption:
+    """A transition a member may take now: its name, label and the parameters it takes."""
+
+    name: str
+    label: str
+    params: list[str]
+    required: list[str]
+    description: str = ""
+
+
+def _is_host(member, community_id: int) -> bool:
+    return Membership.objects.filter(
+        community_id=community_id,
+        member=member,
+        role=Membership.Role.HOST,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
+    """Return the roles ``member`` holds on ``exchange``: customer, provider or operator.
+
+    A party is never the operator of their own exchange: a host who buys in
+    their community is a customer there, like anyone else.
+    """
+    if member is None or not getattr(member, "is_authenticated", False):
+        return frozenset()
+    if member.pk == exchange.customer_id:
+        return frozenset({"customer"})
+    if member.pk == exchange.provider_id:
+        return frozenset({"provider"})
+    if member.is_staff or _is_host(member, exchange.community_id):
+        return frozenset({"operator"})
+    return frozenset()
+
+
+def _exchange_rows() -> QuerySet[Exchange]:
+    return Exchange.objects.select_related(
+        "customer", "provider", "community", "listing", "licence"
+    )
+
+
+def _visible(member) -> Q:
+    hosted = Membership.objects.filter(
+        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
+    ).values("community_id")
+    return Q(customer=member) | Q(provider=member) | Q(community_id__in=hosted)
+
+
+def exchange_get_for_party(*, public_id: Any, member) -> Exchange:
+    """Return the exchange ``public_id`` for one of its parties or an operator.
+
+    :raises NotFound: if it does not exist or ``member`` is neither a party, a
+        host of its community nor staff.
+    """
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such exchange.", code="exchange_not_found") from exc
+    if member is None or not getattr(member, "is_authenticated", False):
+        raise NotFound("No such exchange.", code="exchange_not_found")
+    rows = _exchange_rows().filter(public_id=key)
+    if not member.is_staff:
+        rows = rows.filter(_visible(member))
+    exchange = rows.first()
+    if exchange is None:
+        raise NotFound("No such exchange.", code="exchange_not_found")
+    return exchange
+
+
+def exchanges_list_for_member(*, member) -> QuerySet[Exchange]:
+    """Return ``member``'s exchanges as customer or provider, newest first."""
+    return (
+        _exchange_rows()
+        .filter(Q(customer=member) | Q(provider=member))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def exchanges_for_operator(*, member) -> QuerySet[Exchange]:
+    """Return the exchanges ``member`` operates: all for staff, else their communities'."""
+    rows = _exchange_rows()
+    if not member.is_staff:
+        hosted = Membership.objects.filter(
+            member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
+        ).values("community_id")
+        rows = rows.filter(community_id__in=hosted)
+    return rows.order_by("-created_at", "-pk")
+
+
+def exchange_process(*, exchange: Exchange) -> Process:
+    """Return the process ``exchange`` runs, at the version it pinned."""
+    return process_version_load(exchange.process_name, exchange.process_version)
+
+
+def guards_pass(*, exchange: Exchange, guards: tuple[str, ...]) -> bool:
+    """Whether every guard holds for ``exchange`` as loaded (see ``engine.GUARDS``)."""
+    for guard in guards:
+        if guard == "revisions_left" and not (
+            exchange.revisions_used < exchange.revisions_allowed
+        ):
+            return False
+        if guard == "milestones_left" and not (
+            exchange.milestone_index < exchange.milestone_count - 1
+        ):
+            return False
+        if guard == "final_milestone" and not (
+            exchange.milestone_index >= exchange.milestone_count - 1
+        ):
+            return False
+    return True
+
+
+def transitions_available(*, exchange: Exchange, member) -> list[TransitionOption]:
+    """Return the transitions ``member`` may take on ``exchange`` now, in process order."""
+    roles = exchange_roles(exchange=exchange, member=member)
+    if not roles:
+        return []
+    process = exchange_process(exchange=exchange)
+    return [
+        TransitionOption(
+            name=t.name,
+            label=t.label,
+            params=list(t.params),
+            required=list(t.required),
+            description=t.description,
+        )
+        for t in process.transitions_from(exchange.state)
+        if roles & set(t.actors) and guards_pass(exchange=exchange, guards=t.guards)
+    ]
+
+
+def exchange_events(*, exchange: Exchange) -> QuerySet[ExchangeEvent]:
+    """Return ``exchange``'s timeline, oldest first."""
+    return (
+        ExchangeEvent.objects.filter(exchange=exchange)
+        .select_related("actor")
+        .order_by("seq")
+    )
+
+
+def exchange_messages(*, exchange: Exchange) -> QuerySet[Message]:
+    """Return ``exchange``'s conversation, oldest first."""
+    return (
+        Message.objects.filter(exchange=exchange)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def exchange_deliveries(*, exchange: Exchange) -> QuerySet[Delivery]:
+    """Return ``exchange``'s deliveries with their files, oldest first."""
+    return (
+        Delivery.objects.filter(exchange=exchange)
+        .prefetch_related(Prefetch("files", queryset=Upload.objects.order_by("pk")))
+        .order_by("number")
+    )
+
+
+def deliverables_visible(*, exchange: Exchange, member) -> bool:
+    """Whether ``member`` may download ``exchange``'s delivered files now.
+
+    The provider and operators always; the customer once the process revealed
+    them (``reveal_deliverables``).
+    """
+    roles = exchange_roles(exchange=exchange, member=member)
+    if "provider" in roles or "operator" in roles:
+        return True
+    return "customer" in roles and exchange.deliverables_revealed_at is not None
+
+
+def upload_exchange_for_member(*, upload_id: int, member) -> Exchange | None:
+    """Return an exchange through which ``member`` may download upload ``upload_id``."""
+    candidates = Exchange.objects.filter(
+        deliveries__files__id=upload_id
+    ).select_related("community")
+    for exchange in candidates.distinct().order_by("pk")[:20]:
+        if deliverables_visible(exchange=exchange, member=member):
+            return exchange
+    return None
+
+
+def commissions_open(*, provider) -> QuerySet[Exchange]:
+    """Return ``provider``'s open commissions in the order they came in."""
+    return Exchange.objects.filter(
+        provider=provider, process_name="commission", closed_at__isnull=True
+    ).order_by("created_at", "pk")
+
+
+def provider_slots_full(*, provider) -> bool:
+    """Whether ``provider``'s open commissions fill their slots (they show as waitlisted)."""
+    return commissions_open(provider=provider).count() >= provider.commission_slots
+
+
+def queue_position(*, exchange: Exchange) -> int | None:
+    """Return the customer's place in the provider's waitlist (1 = next), or None.
+
+    Open commissions take the provider's slots in the order they came in; the
+    ones beyond the slots wait, in that order.
+    """
+    if exchange.process_name != "commission" or exchange.closed_at is not None:
+        return None
+    ahead = (
+        commissions_open(provider=exchange.provider)
+        .filter(
+            Q(created_at__lt=exchange.created_at)
+            | Q(created_at=exchange.created_at, pk__lt=exchange.pk)
+        )
+        .count()
+    )
+    slots = exchange.provider.commission_slots
+    return ahead - slots + 1 if ahead >= slots else None
+
+
+def licence_for(*, exchange: Exchange) -> Licence | None:
+    """Return the licence ``exchange`` granted, if any."""
+    return Licence.objects.filter(exchange=exchange).first()
