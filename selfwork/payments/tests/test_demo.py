@@ -72,6 +72,7 @@ def test_the_same_generator_draws_the_same_history(markets, now):
                 rng=random.Random(seed),
                 communities=markets,
                 settled_by_hand=("riverside",),
+                exchanges=12,
             )
             rows = list(
                 Charge.objects.order_by("reference", "attempt").values_list(
