@@ -9,6 +9,8 @@ from selfwork.communities.api import router as communities_router
 from selfwork.core.api import install_error_handlers
 from selfwork.core.idempotency import problem_response
 from selfwork.core.uploads_api import router as uploads_router
+from selfwork.exchanges.api import processes_router
+from selfwork.exchanges.api import router as exchanges_router
 from selfwork.payments.api import router as wallet_router
 
 api = NinjaAPI(
@@ -25,6 +27,8 @@ api.add_router("/communities", communities_router)
 api.add_router("/listings", listings_router)
 api.add_router("/uploads", uploads_router)
 api.add_router("/wallet", wallet_router)
+api.add_router("/exchanges", exchanges_router)
+api.add_router("/processes", processes_router)
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:

@@ -187,6 +187,12 @@ UPLOAD_MAX_BYTES = int(
     os.environ.get("SELFWORK_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 )
 UPLOAD_MAX_PIXELS = int(os.environ.get("SELFWORK_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# Deliverables of exchanges (PDF, images, ZIP, text), stored privately.
+SELFWORK_DELIVERY_MAX_BYTES = int(
+    os.environ.get("SELFWORK_DELIVERY_MAX_BYTES", str(50 * 1024 * 1024))
+)
+# A directory of the operator's own process files (*.toml), beside the built-ins.
+SELFWORK_PROCESS_DIR = os.environ.get("SELFWORK_PROCESS_DIR", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -1,19 +1,33 @@
+import posixpath
+
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
 from selfwork.api.urls import api, api_not_found
+from selfwork.core.uploads import PRIVATE_PREFIX
 from selfwork.web.health import healthz
+
+
+def public_media(request, path: str):
+    """Serve /media/, except deliverables (``private/``): those need a signed link."""
+    if posixpath.normpath(path).lstrip("/").startswith(PRIVATE_PREFIX.rstrip("/")):
+        raise Http404("No such file.")
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
+    path("", include("selfwork.exchanges.download_urls")),
     path("", include("selfwork.accounts.urls")),
     path("", include("selfwork.web.urls")),
     # Media (uploads) from the data directory. Behind a real proxy, let it serve
-    # /media/ directly; files have random names and are images re-encoded by us.
-    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # /media/ directly, except /media/private/ (deliverables, served by signed
+    # links only); files have random names and images are re-encoded by us.
+    re_path(r"^media/(?P<path>.*)$", public_media),
 ]

@@ -12,6 +12,7 @@ class Upload(models.Model):
 
     class Kind(models.TextChoices):
         IMAGE = "image", "Image"
+        FILE = "file", "File (a deliverable, stored privately)"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(

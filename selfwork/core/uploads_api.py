@@ -1,13 +1,16 @@
-"""API: multipart image upload, returning an id to attach to listings and profiles."""
+"""API: multipart upload of an image or a deliverable, returning an id to attach."""
+
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from selfwork.core.api import PROBLEMS, member_auth, now
+from selfwork.core.api import PROBLEMS, QueryIn, member_auth, now
 from selfwork.core.errors import PayloadTooLarge
-from selfwork.core.uploads import upload_create
+from selfwork.core.models import Upload
+from selfwork.core.uploads import delivery_max_bytes, upload_create
 
 router = Router(tags=["uploads"])
 
@@ -21,23 +24,38 @@ class UploadOut(Schema):
     size_bytes: int
 
 
+class UploadQuery(QueryIn):
+    kind: Literal["image", "file"] = Field(
+        "image",
+        description="image (public: listings, profiles) or file (a deliverable of an "
+        "exchange: PDF, PNG, JPEG, WebP, ZIP or plain text; private, no url).",
+    )
+
+
 @router.post("", response={201: UploadOut, **PROBLEMS}, auth=member_auth)
-def upload(request: HttpRequest, file: File[UploadedFile]):
+def upload(request: HttpRequest, file: File[UploadedFile], query: Query[UploadQuery]):
     from django.conf import settings
 
-    if file.size and file.size > settings.UPLOAD_MAX_BYTES:
+    limit = (
+        delivery_max_bytes()
+        if query.kind == Upload.Kind.FILE
+        else settings.UPLOAD_MAX_BYTES
+    )
+    if file.size and file.size > limit:
         raise PayloadTooLarge(
-            f"The file is {file.size} bytes; the limit is {settings.UPLOAD_MAX_BYTES}.",
+            f"The file is {file.size} bytes; the limit is {limit}.",
             code="file_too_large",
         )
     row = upload_create(
-        owner=request.user, data=file.read(settings.UPLOAD_MAX_BYTES + 1), now=now()
+        owner=request.user, data=file.read(limit + 1), now=now(), kind=query.kind
     )
     return Status(
         201,
         {
             "id": str(row.public_id),
-            "url": row.url,
+            # Deliverables have no public address; they are downloaded through
+            # the exchange's signed links.
+            "url": row.url if row.kind == Upload.Kind.IMAGE else "",
             "content_type": row.content_type,
             "width": row.width,
             "height": row.height,

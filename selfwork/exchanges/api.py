@@ -1,0 +1,547 @@
+"""API: exchanges (order, list mine, read, transitions, messages) and processes."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import ConfigDict
+
+from selfwork.catalog.models import Listing
+from selfwork.core.api import (
+    PROBLEMS,
+    BodyIn,
+    MoneyOut,
+    Problem,
+    QueryIn,
+    caller,
+    member_auth,
+    now,
+)
+from selfwork.core.errors import NotFound
+from selfwork.core.fx import fx_convert, fx_table
+from selfwork.core.money import Money
+from selfwork.core.pagination import offset_page
+from selfwork.exchanges import engine, selectors, services
+from selfwork.exchanges.downloads import delivery_file_url
+from selfwork.exchanges.models import Exchange, Message
+
+router = Router(tags=["exchanges"], auth=member_auth)
+processes_router = Router(tags=["processes"])
+WITH_402 = {**PROBLEMS, 402: Problem}
+
+
+class PartyOut(Schema):
+    username: str
+    name: str
+
+
+class LineItemOut(Schema):
+    label: str
+    unit_price: MoneyOut
+    quantity: int
+    amount: MoneyOut
+
+
+class MilestoneOut(Schema):
+    title: str
+    amount: MoneyOut
+    status: str = Field(description="released, current or upcoming")
+
+
+class TransitionOptionOut(Schema):
+    name: str
+    label: str
+    description: str
+    params: list[str]
+    required: list[str]
+
+
+class EventOut(Schema):
+    seq: int
+    name: str
+    actor: str | None
+    actor_role: str
+    from_state: str
+    to_state: str
+    params: dict[str, Any]
+    created_at: str
+
+
+class FileOut(Schema):
+    id: str
+    content_type: str
+    size_bytes: int
+    url: str | None = Field(
+        description="A signed link for you alone, valid for two hours; null until "
+        "the deliverables are revealed to you."
+    )
+
+
+class DeliveryOut(Schema):
+    id: str
+    number: int
+    note: str
+    files: list[FileOut]
+    created_at: str
+
+
+class LicenceOut(Schema):
+    id: str
+    terms: dict[str, Any]
+    created_at: str
+
+
+class ExchangeOut(Schema):
+    id: str
+    process: str
+    process_version: str
+    state: str
+    state_label: str
+    title: str
+    customer: PartyOut
+    provider: PartyOut
+    community: str
+    listing: str | None
+    source: str
+    total: MoneyOut
+    total_in_viewer_currency: MoneyOut | None
+    total_in_customer_currency: MoneyOut | None
+    total_in_provider_currency: MoneyOut | None
+    line_items: list[LineItemOut]
+    delivery_days: int | None
+    due_at: str | None
+    revisions_allowed: int
+    revisions_used: int
+    milestones: list[MilestoneOut]
+    usage_rights: dict[str, Any]
+    requirements: str
+    transitions: list[str] = Field(description="The transitions you may take now.")
+    transition_options: list[TransitionOptionOut]
+    events: list[EventOut]
+    deliveries: list[DeliveryOut]
+    queue_position: int | None
+    licence: LicenceOut | None
+    created_at: str
+    updated_at: str
+    closed_at: str | None
+
+
+class ExchangeSummaryOut(Schema):
+    id: str
+    process: str
+    state: str
+    title: str
+    customer: PartyOut
+    provider: PartyOut
+    total: MoneyOut
+    created_at: str
+    closed_at: str | None
+
+
+class ExchangePage(Schema):
+    items: list[ExchangeSummaryOut]
+    next: str | None
+
+
+class ExchangeIn(BodyIn):
+    listing: uuid.UUID
+    mode: str = Field(max_length=20, description="service or made_to_order")
+    package: str | None = Field(
+        None, max_length=60, description="A package id (or name) of a service."
+    )
+    quantity: int = Field(1, ge=1, le=100)
+    options: dict[str, str] | None = Field(
+        None, description='made_to_order: {"<option name>": "<choice label>"}'
+    )
+    personalisation: dict[str, str] | None = Field(
+        None, description='made_to_order: {"<prompt>": "<answer>"}'
+    )
+    requirements: str = Field("", max_length=10000)
+
+
+class TransitionIn(BodyIn):
+    """A transition's name and the parameters it takes (see the process)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=40)
+    card: str | None = Field(None, max_length=40)
+    note: str | None = Field(None, max_length=4000)
+    files: list[str] | None = Field(None, max_length=20)
+    tracking: str | None = Field(None, max_length=200)
+    refund_percent: int | None = Field(None, ge=0, le=100)
+    reason: str | None = Field(None, max_length=1000)
+
+
+class MessageIn(BodyIn):
+    body: str = Field(max_length=5000)
+
+
+class MessageOut(Schema):
+    id: str
+    author: PartyOut
+    body: str
+    created_at: str
+
+
+class MessagePage(Schema):
+    items: list[MessageOut]
+    next: str | None
+
+
+class ListQuery(QueryIn):
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(25, ge=1, le=100)
+    role: str | None = Field(None, pattern="^(customer|provider)$")
+    open: bool | None = Field(None, description="Only open (true) or closed (false).")
+
+
+class PageQuery(QueryIn):
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=100)
+
+
+def _party(member) -> dict[str, str]:
+    return {"username": member.username, "name": member.name}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _converted(
+    money: Money, unit: str, rates: dict[str, Decimal]
+) -> dict[str, str] | None:
+    converted = fx_convert(money, unit, rates)
+    return converted.as_dict() if converted is not None else None
+
+
+def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, Any]:
+    """The full view of an exchange for ``viewer`` (a party or an operator)."""
+    process = selectors.exchange_process(exchange=exchange)
+    unit = exchange.currency
+    total = Money(exchange.total_minor, unit)
+    rates = fx_table()
+    options = selectors.transitions_available(exchange=exchange, member=viewer)
+    visible = selectors.deliverables_visible(exchange=exchange, member=viewer)
+    milestones = []
+    for index, milestone in enumerate(exchange.milestones):
+        done = index < exchange.milestone_index or (
+            exchange.closed_at is not None and index == exchange.milestone_index
+        )
+        status = (
+            "released"
+            if done
+            else "current"
+            if index == exchange.milestone_index
+            else "upcoming"
+        )
+        milestones.append(
+            {
+                "title": milestone["title"],
+                "amount": Money(int(milestone["amount_minor"]), unit).as_dict(),
+                "status": status,
+            }
+        )
+    licence = selectors.licence_for(exchange=exchange)
+    return {
+        "id": str(exchange.public_id),
+        "process": exchange.process_name,
+        "process_version": exchange.process_version,
+        "state": exchange.state,
+        "state_label": process.states[exchange.state].label,
+        "title": exchange.title,
+        "customer": _party(exchange.customer),
+        "provider": _party(exchange.provider),
+        "community": exchange.community.slug,
+        "listing": str(exchange.listing.public_id) if exchange.listing else None,
+        "source": exchange.source,
+        "total": total.as_dict(),
+        "total_in_viewer_currency": _converted(total, viewer.preferred_currency, rates),
+        "total_in_customer_currency": _converted(
+            total, exchange.customer.preferred_currency, rates
+        ),
+        "total_in_provider_currency": _converted(
+            total, exchange.provider.preferred_currency, rates
+        ),
+        "line_items": [
+            {
+                "label": item["label"],
+                "unit_price": Money(int(item["unit_price_minor"]), unit).as_dict(),
+                "quantity": item["quantity"],
+                "amount": Money(
+                    int(item["unit_price_minor"]) * int(item["quantity"]), unit
+                ).as_dict(),
+            }
+            for item in exchange.line_items
+        ],
+        "delivery_days": exchange.delivery_days,
+        "due_at": _iso(exchange.due_at),
+        "revisions_allowed": exchange.revisions_allowed,
+        "revisions_used": exchange.revisions_used,
+        "milestones": milestones,
+        "usage_rights": exchange.usage_rights,
+        "requirements": exchange.requirements,
+        "transitions": [o.name for o in options],
+        "transition_options": [o.__dict__ for o in options],
+        "events": [
+            {
+                "seq": e.seq,
+                "name": e.name,
+                "actor": e.actor.username if e.actor else None,
+                "actor_role": e.actor_role,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "params": e.params,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in selectors.exchange_events(exchange=exchange)
+        ],
+        "deliveries": [
+            {
+                "id": str(d.public_id),
+                "number": d.number,
+                "note": d.note,
+                "created_at": d.created_at.isoformat(),
+                "files": [
+                    {
+                        "id": str(f.public_id),
+                        "content_type": f.content_type,
+                        "size_bytes": f.size_bytes,
+                        "url": delivery_file_url(upload=f, member=viewer, now=at)
+                        if visible
+                        else None,
+                    }
+                    for f in d.files.all()
+                ],
+            }
+            for d in selectors.exchange_deliveries(exchange=exchange)
+        ],
+        "queue_position": selectors.queue_position(exchange=exchange),
+        "licence": {
+            "id": str(licence.public_id),
+            "terms": licence.terms,
+            "created_at": licence.created_at.isoformat(),
+        }
+        if licence is not None
+        else None,
+        "created_at": exchange.created_at.isoformat(),
+        "updated_at": exchange.updated_at.isoformat(),
+        "closed_at": _iso(exchange.closed_at),
+    }
+
+
+def _summary(exchange: Exchange) -> dict[str, Any]:
+    return {
+        "id": str(exchange.public_id),
+        "process": exchange.process_name,
+        "state": exchange.state,
+        "title": exchange.title,
+        "customer": _party(exchange.customer),
+        "provider": _party(exchange.provider),
+        "total": Money(exchange.total_minor, exchange.currency).as_dict(),
+        "created_at": exchange.created_at.isoformat(),
+        "closed_at": _iso(exchange.closed_at),
+    }
+
+
+@router.post("", response={201: ExchangeOut, **PROBLEMS})
+def exchange_create(request: HttpRequest, payload: ExchangeIn):
+    """Order from a listing: the server prices it and starts its process."""
+    member = caller(request)
+    listing = Listing.objects.filter(public_id=payload.listing).first()
+    if listing is None:
+        raise NotFound("No such listing.", code="listing_not_found")
+    at = now()
+    exchange = services.exchange_order(
+        listing=listing,
+        customer=member,
+        mode=payload.mode,
+        package=payload.package,
+        quantity=payload.quantity,
+        options=payload.options,
+        personalisation=payload.personalisation,
+        requirements=payload.requirements,
+        now=at,
+    )
+    exchange = selectors.exchange_get_for_party(
+        public_id=exchange.public_id, member=member
+    )
+    return Status(201, exchange_out(exchange, viewer=member, at=at))
+
+
+@router.get("", response={200: ExchangePage, **PROBLEMS})
+def exchange_list(request: HttpRequest, query: Query[ListQuery]):
+    """Your exchanges, as customer or provider, newest first."""
+    member = caller(request)
+    rows = selectors.exchanges_list_for_member(member=member)
+    if query.role == "customer":
+        rows = rows.filter(customer=member)
+    elif query.role == "provider":
+        rows = rows.filter(provider=member)
+    if query.open is not None:
+        rows = rows.filter(closed_at__isnull=query.open)
+    page, following = offset_page(rows, cursor=query.cursor, limit=query.limit)
+    return {"items": [_summary(e) for e in page], "next": following}
+
+
+@router.get("/{exchange_id}", response={200: ExchangeOut, **PROBLEMS})
+def exchange_read(request: HttpRequest, exchange_id: str):
+    """One exchange: state, line items, totals, your transitions, timeline, deliveries."""
+    member = caller(request)
+    exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)
+    return exchange_out(exchange, viewer=member, at=now())
+
+
+@router.post("/{exchange_id}/transitions", response={200: ExchangeOut, **WITH_402})
+def exchange_transition(request: HttpRequest, exchange_id: str, payload: TransitionIn):
+    """Take a transition: ``{"name": "pay", "card": "4242424242424242"}``, ...
+
+    A declined card is a 402 and changes nothing; another party's transition is
+    a 403; one not possible in the current state a 409.
+    """
+    member = caller(request)
+    exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)
+    params = {
+        key: getattr(payload, key)
+        for key in payload.model_fields_set
+        if key != "name" and getattr(payload, key) is not None
+    }
+    at = now()
+    exchange = services.exchange_transition(
+        exchange=exchange, actor=member, name=payload.name, params=params, now=at
+    )
+    exchange = selectors.exchange_get_for_party(
+        public_id=exchange.public_id, member=member
+    )
+    return exchange_out(exchange, viewer=member, at=at)
+
+
+def _message_out(message: Message) -> dict[str, Any]:
+    return {
+        "id": str(message.public_id),
+        "author": _party(message.author),
+        "body": message.body,
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+@router.get("/{exchange_id}/messages", response={200: MessagePage, **PROBLEMS})
+def message_list(request: HttpRequest, exchange_id: str, query: Query[PageQuery]):
+    """The exchange's conversation, oldest first."""
+    exchange = selectors.exchange_get_for_party(
+        public_id=exchange_id, member=caller(request)
+    )
+    page, following = offset_page(
+        selectors.exchange_messages(exchange=exchange),
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    return {"items": [_message_out(m) for m in page], "next": following}
+
+
+@router.post("/{exchange_id}/messages", response={201: MessageOut, **PROBLEMS})
+def message_create(request: HttpRequest, exchange_id: str, payload: MessageIn):
+    """Write to the other party (Markdown)."""
+    member = caller(request)
+    exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)
+    message = services.message_post(
+        exchange=exchange, author=member, body=payload.body, now=now()
+    )
+    return Status(201, _message_out(message))
+
+
+# --- Processes ---------------------------------------------------------------------
+
+
+class StateOut(Schema):
+    name: str
+    label: str
+    description: str
+    terminal: bool
+    success: bool
+
+
+class ProcessTransitionOut(Schema):
+    name: str
+    label: str
+    description: str
+    from_: list[str] = Field(alias="from")
+    to: str
+    actors: list[str]
+    actions: list[str]
+    guards: list[str]
+    params: list[str]
+    required: list[str]
+    after: str | None
+
+
+class ProcessSummaryOut(Schema):
+    name: str
+    title: str
+    description: str
+    version: str
+
+
+class ProcessPage(Schema):
+    items: list[ProcessSummaryOut]
+    next: str | None
+
+
+class ProcessOut(ProcessSummaryOut):
+    initial: str
+    states: list[StateOut]
+    transitions: list[ProcessTransitionOut]
+    mermaid: str
+    svg: str
+
+
+def _process_summary(process: engine.Process) -> dict[str, Any]:
+    return {
+        "name": process.name,
+        "title": process.title,
+        "description": process.description.strip(),
+        "version": process.version,
+    }
+
+
+@processes_router.get("", response={200: ProcessPage, **PROBLEMS})
+def process_list(request: HttpRequest):
+    """Every process exchanges can run, by name."""
+    return {
+        "items": [_process_summary(p) for p in engine.processes_list()],
+        "next": None,
+    }
+
+
+@processes_router.get("/{name}", response={200: ProcessOut, **PROBLEMS}, by_alias=True)
+def process_read(request: HttpRequest, name: str):
+    """A process's definition, with its graph as Mermaid text and as SVG."""
+    process = engine.process_load(name)
+    return {
+        **_process_summary(process),
+        "initial": process.initial,
+        "states": [s.__dict__ for s in process.states.values()],
+        "transitions": [
+            {
+                "name": t.name,
+                "label": t.label,
+                "description": t.description,
+                "from": list(t.sources),
+                "to": t.target,
+                "actors": list(t.actors),
+                "actions": list(t.actions),
+                "guards": list(t.guards),
+                "params": list(t.params),
+                "required": list(t.required),
+                "after": t.after_text or None,
+            }
+            for t in process.transitions.values()
+        ],
+        "mermaid": engine.process_graph_mermaid(process),
+        "svg": engine.process_graph_svg(process),
+    }

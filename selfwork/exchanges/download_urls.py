@@ -1,0 +1,9 @@
+"""The deliverable download route, included at the site root by ``config.urls``."""
+
+from django.urls import path
+
+from selfwork.exchanges.downloads import download
+
+urlpatterns = [
+    path("files/<str:token>", download, name="exchange_download"),
+]

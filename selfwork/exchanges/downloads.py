@@ -1,0 +1,91 @@
+"""Deliverable downloads: signed, expiring links that work only for the member they name.
+
+A link carries the member's id, the upload's id and an expiry, signed with the
+deployment's secret. The view serves the file only to that member, logged in,
+before the expiry, and only while they may still see the exchange's deliverables:
+a stranger, a guess, or the same link used by another member gets 404.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from selfwork.core.models import Upload
+from selfwork.exchanges.selectors import upload_exchange_for_member
+
+SALT = "selfwork.exchanges.download"
+LINK_LIFETIME = dt.timedelta(hours=2)
+_EXTENSIONS = {
+    "application/pdf": "pdf",
+    "application/zip": "zip",
+    "text/plain; charset=utf-8": "txt",
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/webp": "webp",
+}
+
+
+def download_token(*, upload: Upload, member, expires_at: dt.datetime) -> str:
+    """Sign (member, upload, expiry) into an opaque token."""
+    return signing.dumps(
+        {"m": member.pk, "u": upload.pk, "e": int(expires_at.timestamp())},
+        salt=SALT,
+        compress=True,
+    )
+
+
+def delivery_file_url(*, upload: Upload, member, now: dt.datetime) -> str:
+    """Return a link to ``upload`` for ``member`` alone, valid for two hours from ``now``."""
+    token = download_token(upload=upload, member=member, expires_at=now + LINK_LIFETIME)
+    return reverse("exchange_download", kwargs={"token": token})
+
+
+def download_check(*, token: str, member, now: dt.datetime) -> Upload:
+    """Return the upload ``token`` names if ``member`` may fetch it now.
+
+    :raises Http404: for a bad or expired token, another member's token, or a
+        member who may no longer see the deliverables.
+    """
+    try:
+        data = signing.loads(token, salt=SALT)
+        member_pk, upload_pk, expires = int(data["m"]), int(data["u"]), int(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise Http404("No such file.") from exc
+    if member is None or not member.is_authenticated or member.pk != member_pk:
+        raise Http404("No such file.")
+    if now.timestamp() > expires:
+        raise Http404("This link has expired; open the exchange for a fresh one.")
+    upload = Upload.objects.filter(pk=upload_pk).first()
+    if (
+        upload is None
+        or upload_exchange_for_member(upload_id=upload.pk, member=member) is None
+    ):
+        raise Http404("No such file.")
+    return upload
+
+
+@require_GET
+@login_required
+def download(request: HttpRequest, token: str) -> FileResponse:
+    """Serve a deliverable to the member its signed link names."""
+    upload = download_check(token=token, member=request.user, now=timezone.now())
+    try:
+        handle = upload.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is gone.") from exc
+    extension = _EXTENSIONS.get(upload.content_type, "bin")
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"delivery-{upload.public_id}.{extension}",
+        content_type=upload.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
