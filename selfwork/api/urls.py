@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from selfwork.accounts.api import auth_router, members_router
+from selfwork.briefs.api import briefs_router, offers_router
 from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
 from selfwork.core.api import install_error_handlers
@@ -29,6 +30,8 @@ api.add_router("/uploads", uploads_router)
 api.add_router("/wallet", wallet_router)
 api.add_router("/exchanges", exchanges_router)
 api.add_router("/processes", processes_router)
+api.add_router("/briefs", briefs_router)
+api.add_router("/offers", offers_router)
 
 
 def api_not_found(request: HttpRequest) -> HttpResponse:

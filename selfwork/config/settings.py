@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "selfwork.catalog",
     "selfwork.payments",
     "selfwork.exchanges",
+    "selfwork.briefs",
     "selfwork.web",
 ]
 

@@ -1,0 +1,72 @@
+"""``{% load briefs %}``: budgets, offer terms, and dashboard cards for other pages."""
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from selfwork.briefs import selectors
+from selfwork.briefs.models import Brief, Offer
+from selfwork.core.money import Money
+from selfwork.exchanges.selectors import exchanges_list_for_member
+
+register = template.Library()
+
+DASHBOARD_ROWS = 8
+_USES = {"personal": "Personal use", "commercial": "Commercial use"}
+
+
+@register.filter
+def budget(brief: Brief) -> str:
+    """``€150.00–€300.00`` (one amount when the range is a single price)."""
+    low = Money(brief.budget_min_minor, brief.currency)
+    high = Money(brief.budget_max_minor, brief.currency)
+    return low.format() if low == high else f"{low.format()}–{high.format()}"
+
+
+@register.filter
+def offer_price(offer: Offer) -> Money:
+    return Money(offer.price_minor, offer.brief.currency)
+
+
+@register.filter
+def minor_in(minor: int, currency: str) -> Money:
+    """``{{ m.amount_minor|minor_in:brief.currency }}`` → a Money (for ``money``)."""
+    return Money(int(minor), currency)
+
+
+@register.filter
+def usage_rights(rights: dict[str, Any]) -> str:
+    """``{"use": "commercial", "credit_required": true}`` → plain words."""
+    if not isinstance(rights, dict) or not rights:
+        return "Personal use"
+    text = _USES.get(rights.get("use", ""), "Personal use")
+    return f"{text}, with credit" if rights.get("credit_required") else text
+
+
+@register.simple_tag
+def briefs_of(member) -> list[Brief]:
+    """``{% briefs_of user as briefs %}``: the member's latest briefs."""
+    if member is None or not member.is_authenticated:
+        return []
+    return list(selectors.briefs_of_author(author=member)[:DASHBOARD_ROWS])
+
+
+@register.simple_tag
+def offers_of(member) -> list[dict[str, Any]]:
+    """``{% offers_of user as offers %}``: the member's latest offers with their status."""
+    if member is None or not member.is_authenticated:
+        return []
+    now = timezone.now()
+    return [
+        {"offer": o, "status": selectors.offer_status(offer=o, now=now)}
+        for o in selectors.offers_of_provider(provider=member)[:DASHBOARD_ROWS]
+    ]
+
+
+@register.simple_tag
+def exchanges_of(member) -> list:
+    """``{% exchanges_of user as exchanges %}``: the member's latest exchanges."""
+    if member is None or not member.is_authenticated:
+        return []
+    return list(exchanges_list_for_member(member=member)[:DASHBOARD_ROWS])
