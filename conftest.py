@@ -27,6 +27,34 @@ def quick_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def ledger_rows_cleared_after_committing_tests(request):
+    """Let Django's flush run after tests that commit ledger rows on SQLite.
+
+    The ledger's triggers refuse the flush's ``DELETE FROM`` once posted rows
+    exist (PostgreSQL flushes with TRUNCATE, which they do not guard).
+    """
+    if not _is_transactional(request):
+        yield
+        return
+    # Set the database up inside this fixture, so this teardown runs before its flush.
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        from selfwork.ledger.testing import ledger_rows_delete
+
+        ledger_rows_delete()
+
+
 @pytest.fixture
 def now():
     return dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
