@@ -145,7 +145,8 @@ class Process:
     states: dict[str, State]
     transitions: dict[str, Transition]
     version: str
-    definition: dict[str, Any] = field(repr=False)
+    # The TOML text it was read from, kept with each stored version.
+    text: str = field(default="", repr=False)
     source: str = ""
 
     def transitions_from(self, state: str) -> list[Transition]:
@@ -231,10 +232,10 @@ def process_parse(text: str, *, source: str = "") -> Process:
         raise ProcessInvalid(
             f"Not valid TOML: {message}", problems=[f"not valid TOML: {message}"]
         ) from exc
-    return process_build(raw, source=source)
+    return process_build(raw, source=source, text=text)
 
 
-def process_build(raw: dict[str, Any], *, source: str = "") -> Process:
+def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> Process:
     """Validate a parsed definition and return the ``Process`` it describes.
 
     :raises ProcessInvalid: listing every problem found (``problems``).
@@ -449,7 +450,10 @@ def process_build(raw: dict[str, Any], *, source: str = "") -> Process:
             f"{label}the process '{name}' is invalid: " + "; ".join(problems) + ".",
             problems=problems,
         )
-    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), default=str)
+    # The version hashes what the file says, in its order (which is the order
+    # transitions are offered in), not how it is spelled: comments and spacing
+    # do not make a new version.
+    canonical = json.dumps(raw, separators=(",", ":"), default=str)
     digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     version = f"{explicit_version}-{digest}" if explicit_version is not None else digest
     return Process(
@@ -460,7 +464,7 @@ def process_build(raw: dict[str, Any], *, source: str = "") -> Process:
         states=states,
         transitions=transitions,
         version=version,
-        definition=json.loads(canonical),
+        text=text,
         source=source,
     )
 
@@ -652,21 +656,20 @@ def processes_list() -> list[Process]:
 
 
 def process_version_pin(process: Process, *, now: dt.datetime) -> None:
-    """Store ``process``'s definition under its version, once."""
+    """Store ``process``'s text under its version, once."""
     from selfwork.exchanges.models import ProcessVersion
 
     ProcessVersion.objects.get_or_create(
         name=process.name,
         version=process.version,
-        defaults={"definition": process.definition, "created_at": now},
+        defaults={"text": process.text, "created_at": now},
     )
 
 
 @cache
-def _version_cached(name: str, version: str, canonical: str) -> Process:
-    built = process_build(json.loads(canonical), source=f"{name}@{version}")
-    if built.version != version:
-        # Stored before an explicit version changed its spelling; keep the pin.
+def _version_cached(name: str, version: str, text: str) -> Process:
+    built = process_parse(text, source=f"{name}@{version}")
+    if built.version != version:  # pragma: no cover - the text hashes to its version
         return dataclasses.replace(built, version=version)
     return built
 
@@ -678,18 +681,17 @@ def process_version_load(name: str, version: str) -> Process:
     """
     from selfwork.exchanges.models import ProcessVersion
 
-    definition = (
+    text = (
         ProcessVersion.objects.filter(name=name, version=version)
-        .values_list("definition", flat=True)
+        .values_list("text", flat=True)
         .first()
     )
-    if definition is None:
+    if text is None:
         raise NotFound(
             f"The process {name} at version {version} is not stored.",
             code="process_not_found",
         )
-    canonical = json.dumps(definition, sort_keys=True, separators=(",", ":"))
-    return _version_cached(name, version, canonical)
+    return _version_cached(name, version, text)
 
 
 # --- Graphs ------------------------------------------------------------------------

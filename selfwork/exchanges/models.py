@@ -18,7 +18,8 @@ class ProcessVersion(models.Model):
 
     name = models.CharField(max_length=40)
     version = models.CharField(max_length=64)
-    definition = models.JSONField()
+    # The TOML text of this version, as it was first loaded.
+    text = models.TextField()
     created_at = models.DateTimeField()
 
     class Meta:

@@ -136,3 +136,52 @@ def move(now):
         )
 
     return take
+
+
+@pytest.fixture
+def books():
+    """``books(exchange)``: captured, refunded, released, fees, net and escrow summed
+    over the exchange's references (minor units), after proving the whole ledger."""
+    from selfwork.exchanges.actions import payment_references
+    from selfwork.exchanges.audit import exchanges_audit_checks
+    from selfwork.ledger.audit import ledger_audit
+    from selfwork.payments.audit import payments_audit_checks
+    from selfwork.payments.selectors import reference_totals
+
+    def read(exchange):
+        report = ledger_audit(
+            extra_checks=payments_audit_checks() + exchanges_audit_checks()
+        )
+        assert report.ok, report.render()
+        totals = reference_totals(references=payment_references(exchange))
+        summed = {
+            key: sum(getattr(t, key).minor for t in totals)
+            for key in ("captured", "refunded", "released", "fees", "net", "escrow")
+        }
+        assert (
+            summed["net"] + summed["fees"] + summed["refunded"] + summed["escrow"]
+            == summed["captured"]
+        )
+        return summed
+
+    return read
+
+
+@pytest.fixture
+def bank(provider, now):
+    """``provider``'s sandbox bank account, with automatic payouts on."""
+    from selfwork.payments import services as payments
+
+    payments.payout_destination_add(
+        member=provider,
+        label="Main account",
+        account_number="DE89 3704 0044 0532 0130 00",
+        now=now,
+    )
+    return payments.payout_preference_set(member=provider, auto_payout=True, now=now)
+
+
+@pytest.fixture
+def later(now):
+    """``later(days=0, minutes=0)``: a time after ``now``."""
+    return lambda days=0, minutes=0: now + dt.timedelta(days=days, minutes=minutes)

@@ -1,0 +1,212 @@
+"""Background work: due timers and the outbox, safe with any number of workers.
+
+Each timer or outbox row is claimed and handled in its own transaction. On
+PostgreSQL workers claim rows with ``SELECT … FOR UPDATE SKIP LOCKED``, so two
+workers never wait on, or handle, the same row; on SQLite the one writer
+serialises them and the claim is a compare-and-set on ``done``. A timer's
+transition runs through ``exchange_transition`` like anyone's, so a timer racing
+a customer's click loses or wins cleanly.
+"""
+
+import datetime as dt
+import logging
+import time
+from typing import TextIO
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from selfwork.accounts.models import Member
+from selfwork.core.errors import SelfworkError
+from selfwork.exchanges.errors import GuardFailed, InvalidTransition
+from selfwork.exchanges.models import OutboxEvent, Timer
+from selfwork.exchanges.services import exchange_transition
+from selfwork.payments.errors import GatewayUnavailable
+
+logger = logging.getLogger("selfwork.worker")
+RETRY_AFTER = dt.timedelta(minutes=5)
+OUTBOX_MAX_ATTEMPTS = 8
+
+
+def _claimable(rows: QuerySet) -> QuerySet:
+    if connection.features.has_select_for_update_skip_locked:
+        return rows.select_for_update(skip_locked=True)
+    return rows
+
+
+def _timer_next(now: dt.datetime) -> Timer | None:
+    rows = Timer.objects.filter(done=False, due_at__lte=now).order_by("due_at", "pk")
+    return _claimable(rows).select_related("exchange").first()
+
+
+def timers_run_due(*, now: dt.datetime, limit: int = 100) -> int:
+    """Fire up to ``limit`` timers due at ``now``; return how many moved an exchange.
+
+    A timer whose transition is no longer possible (the exchange moved on, a
+    guard fails) is ``skipped``; one a gateway could not serve is retried five
+    minutes later; any other refusal marks it ``failed`` with the reason.
+    """
+    fired = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            timer = _timer_next(now)
+            if timer is None:
+                break
+            claimed = Timer.objects.filter(pk=timer.pk, done=False).update(
+                done=True,
+                done_at=now,
+                attempts=F("attempts") + 1,
+                outcome=Timer.Outcome.FIRED,
+            )
+            if claimed != 1:
+                continue
+            try:
+                exchange_transition(
+                    exchange=timer.exchange,
+                    actor=None,
+                    name=timer.transition,
+                    params={},
+                    now=now,
+                    from_state=timer.state,
+                )
+            except (InvalidTransition, GuardFailed) as exc:
+                Timer.objects.filter(pk=timer.pk).update(
+                    outcome=Timer.Outcome.SKIPPED, detail=exc.detail[:300]
+                )
+            except GatewayUnavailable as exc:
+                Timer.objects.filter(pk=timer.pk).update(
+                    done=False,
+                    done_at=None,
+                    outcome="",
+                    due_at=now + RETRY_AFTER,
+                    detail=exc.detail[:300],
+                )
+            except SelfworkError as exc:
+                logger.warning("timer %s failed: %s", timer.pk, exc.detail)
+                Timer.objects.filter(pk=timer.pk).update(
+                    outcome=Timer.Outcome.FAILED, detail=exc.detail[:300]
+                )
+            else:
+                fired += 1
+    return fired
+
+
+def _exchange_link(public_id: str) -> str:
+    try:
+        path = reverse("web:exchange", kwargs={"public_id": public_id})
+    except NoReverseMatch:
+        return ""
+    base = getattr(settings, "SELFWORK_BASE_URL", "")
+    return f"{base}{path}"
+
+
+def _notify(event: OutboxEvent) -> None:
+    payload = event.payload
+    recipients = Member.objects.filter(
+        public_id__in=payload.get("recipients", []), is_active=True
+    ).exclude(email="")
+    link = _exchange_link(payload.get("exchange", ""))
+    for member in recipients.order_by("pk"):
+        send_mail(
+            subject=f"{payload.get('title', 'Your exchange')}: "
+            f"{payload.get('state_label', payload.get('state', ''))}",
+            message=(
+                f"Hello {member.name},\n\n"
+                f"“{payload.get('title', '')}” moved on: {payload.get('label', '')} "
+                f"— it is now {str(payload.get('state_label', '')).lower()}.\n"
+                + (f"\nOpen it: {link}\n" if link else "")
+                + "\n— selfwork\n"
+            ),
+            from_email=None,
+            recipient_list=[member.email],
+        )
+
+
+HANDLERS = {"exchange.notification": _notify}
+
+
+def _outbox_next(now: dt.datetime) -> OutboxEvent | None:
+    rows = OutboxEvent.objects.filter(done=False, available_at__lte=now).order_by(
+        "available_at", "pk"
+    )
+    return _claimable(rows).first()
+
+
+def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
+    """Deliver up to ``limit`` outbox events available at ``now``; return how many.
+
+    Notifications become e-mails to their recipients; other kinds have no
+    deliverer yet (webhooks will read them) and are marked done. A failed
+    delivery is retried with growing pauses, at most eight times.
+    """
+    delivered = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            event = _outbox_next(now)
+            if event is None:
+                break
+            claimed = OutboxEvent.objects.filter(pk=event.pk, done=False).update(
+                done=True, done_at=now, attempts=F("attempts") + 1
+            )
+            if claimed != 1:
+                continue
+            handler = HANDLERS.get(event.kind)
+            try:
+                if handler is not None:
+                    handler(event)
+            except Exception as exc:  # noqa: BLE001 - an SMTP server, a network
+                attempts = event.attempts + 1
+                logger.warning("outbox %s failed: %s", event.pk, exc)
+                if attempts < OUTBOX_MAX_ATTEMPTS:
+                    OutboxEvent.objects.filter(pk=event.pk).update(
+                        done=False,
+                        done_at=None,
+                        available_at=now + RETRY_AFTER * 2**attempts,
+                        last_error=str(exc)[:300],
+                    )
+                else:
+                    OutboxEvent.objects.filter(pk=event.pk).update(
+                        last_error=f"gave up: {exc}"[:300]
+                    )
+                continue
+            delivered += 1
+    return delivered
+
+
+def worker_loop(
+    *,
+    once: bool,
+    now: dt.datetime | None,
+    stdout: TextIO,
+    interval: float = 5.0,
+    batch: int = 100,
+) -> int:
+    """Run due timers and outbox events; ``once``: until nothing is due, then return 0.
+
+    ``now`` fast-forwards the clock (``selfwork worker --once --now …``); without
+    it each round runs as of the wall clock. Without ``once`` it polls every
+    ``interval`` seconds until interrupted.
+    """
+    while True:
+        at = now or timezone.now()
+        fired = timers_run_due(now=at, limit=batch)
+        delivered = outbox_run(now=at, limit=batch)
+        if fired or delivered:
+            stdout.write(
+                f"{at.isoformat()}: {fired} timer(s) fired, "
+                f"{delivered} outbox event(s) delivered\n"
+            )
+        # A round's work can make more due at once (a fired timer queues its
+        # notifications): run again until a round finds nothing.
+        busy = bool(fired or delivered)
+        if once and not busy:
+            return 0
+        if not busy:
+            try:
+                time.sleep(interval)
+            except KeyboardInterrupt:
+                return 0
