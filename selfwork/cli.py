@@ -1,4 +1,4 @@
-"""The ``selfwork`` command: serve, migrate, demo, manage, fx import."""
+"""The ``selfwork`` command: serve, migrate, demo, worker, audit, process, manage, fx."""
 
 import argparse
 import os
@@ -120,6 +120,27 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
     return export_command(args.format, sys.stdout, owner_ref_prefix=prefix)
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.exchanges.commands import worker_command
+
+    return worker_command(once=args.once, now=args.now, stdout=sys.stdout)
+
+
+def cmd_process_check(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.exchanges.commands import process_check_command
+
+    return process_check_command(args.file, sys.stdout)
+
+
+def cmd_process_graph(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.exchanges.commands import process_graph_command
+
+    return process_graph_command(args.name, args.format, sys.stdout)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="selfwork", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -169,6 +190,25 @@ def parser() -> argparse.ArgumentParser:
         "--community", metavar="SLUG", help="only this community's accounts"
     )
     export.set_defaults(func=cmd_ledger_export)
+
+    worker = sub.add_parser("worker", help="run due timers and outbox jobs")
+    worker.add_argument(
+        "--once", action="store_true", help="run what is due, then exit"
+    )
+    worker.add_argument(
+        "--now", metavar="ISO-8601", help="run as of this time (fast-forward)"
+    )
+    worker.set_defaults(func=cmd_worker)
+
+    process = sub.add_parser("process", help="exchange processes")
+    process_sub = process.add_subparsers(dest="process_command", required=True)
+    check = process_sub.add_parser("check", help="validate a process file")
+    check.add_argument("file", help="a process file (.toml)")
+    check.set_defaults(func=cmd_process_check)
+    graph = process_sub.add_parser("graph", help="draw a process's state graph")
+    graph.add_argument("name", help="a process name, or a .toml file")
+    graph.add_argument("--format", choices=["svg", "mermaid"], default="svg")
+    graph.set_defaults(func=cmd_process_graph)
 
     fx = sub.add_parser("fx", help="reference exchange rates")
     fx_sub = fx.add_subparsers(dest="fx_command", required=True)

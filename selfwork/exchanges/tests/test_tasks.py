@@ -1,0 +1,76 @@
+"""The worker: due timers fire once, the outbox becomes e-mail, the clock fast-forwards."""
+
+import io
+
+import pytest
+from django.core import mail
+
+from selfwork.exchanges.models import OutboxEvent, Timer
+from selfwork.exchanges.tasks import outbox_run, timers_run_due, worker_loop
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_timer_fires_once_however_often_the_worker_runs(commission, later):
+    assert timers_run_due(now=later(days=7)) == 1
+    assert timers_run_due(now=later(days=8)) == 0
+    timer = Timer.objects.get(transition="expire")
+    assert (timer.done, timer.outcome, timer.attempts) == (True, "fired", 1)
+
+
+def test_a_timer_whose_state_was_left_by_a_racing_click_is_skipped(
+    commission, move, buyer, later
+):
+    timer = Timer.objects.get(transition="expire")
+    # The customer pays at the last moment, but the timer row was not cancelled
+    # (as if claimed by a worker that read it just before).
+    Timer.objects.filter(pk=timer.pk).update(due_at=later(days=1))
+    move(commission, buyer, "pay")
+    Timer.objects.filter(pk=timer.pk).update(done=False, done_at=None, outcome="")
+
+    assert timers_run_due(now=later(days=2)) == 0
+    timer.refresh_from_db()
+    assert timer.outcome == "skipped"
+    commission.refresh_from_db()
+    assert commission.state == "in_progress"
+
+
+def test_notifications_are_mailed_to_the_other_party(
+    commission, move, buyer, provider, later
+):
+    move(commission, buyer, "pay")
+    delivered = outbox_run(now=later(minutes=1))
+    assert delivered == OutboxEvent.objects.count()
+    assert OutboxEvent.objects.filter(done=False).count() == 0
+    (message,) = mail.outbox
+    assert message.to == [provider.email]
+    assert "Book cover illustration" in message.subject
+    assert "In progress" in message.subject
+    assert outbox_run(now=later(minutes=2)) == 0
+
+
+def test_a_failing_mail_server_is_retried_later(
+    commission, move, buyer, later, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens
+    move(commission, buyer, "pay")
+    outbox_run(now=later(minutes=1))
+    failed = OutboxEvent.objects.get(kind="exchange.notification")
+    assert failed.done is False
+    assert failed.attempts == 1
+    assert failed.last_error
+    assert failed.available_at > later(minutes=1)
+
+
+def test_the_worker_fast_forwards_to_a_given_time(
+    commission, move, buyer, provider, later
+):
+    move(commission, buyer, "pay")
+    move(commission, provider, "deliver", note="Done")
+    out = io.StringIO()
+    assert worker_loop(once=True, now=later(days=4), stdout=out) == 0
+    commission.refresh_from_db()
+    assert commission.state == "completed"
+    assert "1 timer(s) fired" in out.getvalue()
+    assert OutboxEvent.objects.filter(done=False).count() == 0

@@ -1,0 +1,366 @@
+"""The exchange web pages: my exchanges, the room and its forms, ordering, processes.
+
+Written with the room's views (engineer B); the fixtures are this folder's.
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from selfwork.exchanges.models import Exchange, Message
+from selfwork.payments.gateways import CARD_DECLINED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browse_as():
+    """``browse_as(member)``: a logged-in browser client (``None``: anonymous)."""
+
+    def make(member=None):
+        client = Client()
+        if member is not None:
+            client.force_login(member)
+        return client
+
+    return make
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def room(exchange) -> str:
+    return f"/exchanges/{exchange.public_id}/"
+
+
+def take(client, exchange, name, files=None, **params):
+    data = {"action": "transition", "name": name, **params}
+    if files:
+        data["files"] = files
+    return client.post(room(exchange), data)
+
+
+class TestMyExchanges:
+    def test_lists_my_exchanges_for_both_parties(
+        self, commission, buyer, provider, browse_as
+    ):
+        for member in (buyer, provider):
+            page = text(browse_as(member).get("/exchanges/"))
+            assert commission.title in page
+            assert "Awaiting payment" in page
+
+    def test_a_stranger_sees_none(self, commission, stranger, browse_as):
+        assert commission.title not in text(browse_as(stranger).get("/exchanges/"))
+
+    def test_asks_to_log_in(self, browse_as):
+        assert browse_as().get("/exchanges/").status_code == 302
+
+
+class TestRoom:
+    def test_the_customer_sees_the_state_total_and_a_pay_form(
+        self, commission, buyer, browse_as
+    ):
+        response = browse_as(buyer).get(room(commission))
+        page = text(response)
+        assert response.status_code == 200
+        assert "Awaiting payment" in page
+        assert "The commission is agreed" in page  # the state's description
+        assert "€120.00" in page
+        assert 'name="card"' in page and 'value="4242 4242 4242 4242"' in page
+        assert "Pay €120.00" in page
+
+    def test_the_total_is_shown_in_the_viewers_currency_too(
+        self, commission, buyer, browse_as
+    ):
+        buyer.preferred_currency = "BRL"
+        buyer.save()
+        page = text(browse_as(buyer).get(room(commission)))
+        assert "≈ R$" in page
+
+    def test_the_provider_sees_no_pay_button(self, commission, provider, browse_as):
+        page = text(browse_as(provider).get(room(commission)))
+        assert 'name="card"' not in page
+        assert 'value="pay"' not in page
+        assert 'value="cancel"' in page  # the provider may cancel before payment
+
+    def test_a_stranger_gets_404(self, commission, stranger, browse_as):
+        assert browse_as(stranger).get(room(commission)).status_code == 404
+        response = take(browse_as(stranger), commission, "pay", card="4242424242424242")
+        assert response.status_code == 404
+        commission.refresh_from_db()
+        assert commission.state == "awaiting_payment"
+
+    def test_anonymous_is_sent_to_log_in(self, commission, browse_as):
+        assert browse_as().get(room(commission)).status_code == 302
+
+    def test_paying_moves_it_on(self, commission, buyer, browse_as):
+        response = take(browse_as(buyer), commission, "pay", card="4242 4242 4242 4242")
+        assert response.status_code == 302
+        commission.refresh_from_db()
+        assert commission.state == "in_progress"
+
+    def test_a_declined_card_says_so_and_changes_nothing(
+        self, commission, buyer, browse_as
+    ):
+        response = take(browse_as(buyer), commission, "pay", card=CARD_DECLINED)
+        assert response.status_code == 402
+        assert "declined" in text(response).lower()
+        commission.refresh_from_db()
+        assert commission.state == "awaiting_payment"
+
+    def test_a_forged_pay_by_the_provider_is_refused(
+        self, commission, provider, browse_as
+    ):
+        response = take(browse_as(provider), commission, "pay", card="4242424242424242")
+        assert response.status_code == 403
+        commission.refresh_from_db()
+        assert commission.state == "awaiting_payment"
+
+    def test_a_transition_not_allowed_now_is_a_conflict(
+        self, commission, buyer, browse_as
+    ):
+        response = take(browse_as(buyer), commission, "accept")
+        assert response.status_code == 409
+        commission.refresh_from_db()
+        assert commission.state == "awaiting_payment"
+
+    def test_deliver_with_a_file_then_the_customer_downloads_it(
+        self, commission, buyer, provider, move, browse_as, png_bytes
+    ):
+        move(commission, buyer, "pay")
+        response = take(
+            browse_as(provider),
+            commission,
+            "deliver",
+            note="First pass at the cover.",
+            files=[SimpleUploadedFile("cover.pdf", b"%PDF-1.4\n% a cover\n")],
+        )
+        assert response.status_code == 302, text(response)
+        commission.refresh_from_db()
+        assert commission.state == "delivered"
+        page = text(browse_as(buyer).get(room(commission)))
+        assert "First pass at the cover." in page
+        assert "Download file 1" in page
+        assert 'value="request_changes"' in page and 'value="accept"' in page
+        link = page.split('href="/files/', 1)[1].split('"', 1)[0]
+        download = browse_as(buyer).get(f"/files/{link}")
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content).startswith(b"%PDF")
+        # The link is the buyer's alone.
+        assert browse_as(provider).get(f"/files/{link}").status_code == 404
+
+    def test_a_file_that_is_not_a_deliverable_is_refused(
+        self, commission, buyer, provider, move, browse_as
+    ):
+        move(commission, buyer, "pay")
+        response = take(
+            browse_as(provider),
+            commission,
+            "deliver",
+            files=[SimpleUploadedFile("x.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04")],
+        )
+        assert response.status_code == 415
+        commission.refresh_from_db()
+        assert commission.state == "in_progress"
+
+    def test_request_changes_needs_a_note(
+        self, commission, buyer, provider, move, browse_as
+    ):
+        move(commission, buyer, "pay")
+        move(commission, provider, "deliver", note="Done")
+        response = take(browse_as(buyer), commission, "request_changes")
+        assert response.status_code == 422
+        assert "needs note" in text(response)
+        response = take(
+            browse_as(buyer),
+            commission,
+            "request_changes",
+            note="Bigger title, please.",
+        )
+        assert response.status_code == 302
+        commission.refresh_from_db()
+        assert (commission.state, commission.revisions_used) == ("in_progress", 1)
+
+    def test_the_timeline_lists_what_happened(
+        self, commission, buyer, provider, move, browse_as
+    ):
+        move(commission, buyer, "pay")
+        move(commission, provider, "deliver", note="Here it is")
+        page = text(browse_as(buyer).get(room(commission)))
+        timeline = page.split('id="timeline-title"', 1)[1]
+        assert timeline.index("Pay") < timeline.index("Deliver")
+        assert "Card ending: 4242" in timeline
+        assert "4242424242424242" not in timeline  # the card number never appears
+        assert "Note: Here it is" in timeline
+
+    def test_completion_offers_the_licence(
+        self, commission, buyer, provider, move, browse_as
+    ):
+        move(commission, buyer, "pay")
+        move(commission, provider, "deliver", note="Done")
+        move(commission, buyer, "accept")
+        page = text(browse_as(buyer).get(room(commission)))
+        assert "Completed" in page and "Download licence" in page
+        licence = browse_as(buyer).get(f"{room(commission)}licence/")
+        assert licence.status_code == 200
+        assert "USAGE LICENCE" in text(licence)
+        assert "attachment" in licence["Content-Disposition"]
+
+    def test_no_licence_before_completion(self, commission, buyer, browse_as):
+        assert browse_as(buyer).get(f"{room(commission)}licence/").status_code == 404
+
+    def test_an_operator_resolves_a_dispute(
+        self, commission, buyer, provider, host, move, browse_as
+    ):
+        move(commission, buyer, "pay")
+        move(commission, buyer, "dispute", reason="No word for weeks.")
+        page = text(browse_as(host).get(room(commission)))
+        assert 'name="refund_percent"' in page
+        assert 'name="refund_percent"' not in text(
+            browse_as(buyer).get(room(commission))
+        )
+        response = take(browse_as(host), commission, "resolve", refund_percent="50")
+        assert response.status_code == 302, text(response)
+        commission.refresh_from_db()
+        assert commission.state == "resolved"
+
+    def test_a_bad_refund_percent_is_refused(
+        self, commission, buyer, host, move, browse_as
+    ):
+        move(commission, buyer, "pay")
+        move(commission, buyer, "dispute", reason="No word for weeks.")
+        response = take(browse_as(host), commission, "resolve", refund_percent="150")
+        assert response.status_code == 422
+        commission.refresh_from_db()
+        assert commission.state == "disputed"
+
+
+class TestMessages:
+    def test_posting_a_message_shows_it_to_the_other_party(
+        self, commission, buyer, provider, browse_as
+    ):
+        response = browse_as(buyer).post(
+            room(commission), {"action": "message", "body": "Hello from Recife!"}
+        )
+        assert response.status_code == 302
+        assert "Hello from Recife!" in text(browse_as(provider).get(room(commission)))
+
+    def test_htmx_gets_the_list_back(self, commission, buyer, browse_as):
+        response = browse_as(buyer).post(
+            room(commission),
+            {"action": "message", "body": "Quick question"},
+            HTTP_HX_REQUEST="true",
+        )
+        page = text(response)
+        assert response.status_code == 200
+        assert page.lstrip().startswith('<div id="message-list"')
+        assert "Quick question" in page
+        partial = browse_as(buyer).get(f"{room(commission)}messages/")
+        assert "Quick question" in text(partial)
+
+    def test_an_empty_message_is_refused(self, commission, buyer, browse_as):
+        response = browse_as(buyer).post(
+            room(commission), {"action": "message", "body": ""}
+        )
+        assert response.status_code == 422
+        assert not Message.objects.exists()
+
+    def test_a_stranger_cannot_post_or_read(self, commission, stranger, browse_as):
+        client = browse_as(stranger)
+        assert (
+            client.post(
+                room(commission), {"action": "message", "body": "hi"}
+            ).status_code
+            == 404
+        )
+        assert client.get(f"{room(commission)}messages/").status_code == 404
+        assert not Message.objects.exists()
+
+
+class TestOrder:
+    def test_ordering_a_package_opens_its_room(
+        self, portrait, package, buyer, browse_as
+    ):
+        client = browse_as(buyer)
+        page = text(client.get(f"/listings/{portrait.public_id}/order/"))
+        assert "Full colour" in page and "Place order" in page
+        response = client.post(
+            f"/listings/{portrait.public_id}/order/",
+            {"mode": "service", "package": package("Sketch"), "requirements": "A fox."},
+        )
+        exchange = Exchange.objects.get()
+        assert response["Location"] == room(exchange)
+        assert (exchange.process_name, exchange.total_minor) == ("commission", 4000)
+        assert exchange.requirements == "A fox."
+
+    def test_ordering_a_product_with_options_and_personalisation(
+        self, bag, buyer, browse_as
+    ):
+        response = browse_as(buyer).post(
+            f"/listings/{bag.public_id}/order/",
+            {
+                "mode": "made_to_order",
+                "option-0": "Large",
+                "personal-0": "B.R.",
+                "quantity": "2",
+            },
+        )
+        exchange = Exchange.objects.get()
+        assert response.status_code == 302
+        assert exchange.process_name == "purchase"
+        assert exchange.total_minor == 2 * (8000 + 1500)
+
+    @pytest.mark.parametrize(
+        "changes, message",
+        [
+            ({"package": "nope"}, "not one of this listing"),
+            ({"quantity": "0"}, "Quantity is a whole number"),
+        ],
+    )
+    def test_a_bad_order_shows_the_error_and_starts_nothing(
+        self, portrait, bag, package, buyer, browse_as, changes, message
+    ):
+        listing = bag if "quantity" in changes else portrait
+        mode = "made_to_order" if listing is bag else "service"
+        response = browse_as(buyer).post(
+            f"/listings/{listing.public_id}/order/",
+            {"mode": mode, "option-0": "Small", **changes},
+        )
+        assert response.status_code == 422
+        assert message in text(response)
+        assert not Exchange.objects.exists()
+
+    def test_the_owner_cannot_order_their_own_listing(
+        self, portrait, provider, browse_as
+    ):
+        client = browse_as(provider)
+        assert "your own listing" in text(
+            client.get(f"/listings/{portrait.public_id}/order/")
+        )
+        client.post(f"/listings/{portrait.public_id}/order/", {"mode": "service"})
+        assert not Exchange.objects.exists()
+
+    def test_the_listing_page_has_order_and_quote_buttons(
+        self, portrait, buyer, browse_as
+    ):
+        page = text(browse_as(buyer).get(f"/listings/{portrait.public_id}/"))
+        assert f"/listings/{portrait.public_id}/order/" in page
+        assert "Ask for a quote" in page
+
+
+class TestProcessPages:
+    def test_lists_the_processes(self, browse_as, db):
+        page = text(browse_as().get("/processes/"))
+        assert "Commission" in page and "/processes/purchase/" in page
+
+    def test_a_process_page_shows_its_graph_states_and_mermaid(self, browse_as, db):
+        response = browse_as().get("/processes/commission/")
+        page = text(response)
+        assert response.status_code == 200
+        assert "<svg" in page and "stateDiagram-v2" in page
+        assert "Awaiting payment" in page and "request_changes" in page
+        assert "<script" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
+
+    def test_an_unknown_process_is_404(self, browse_as, db):
+        assert browse_as().get("/processes/nope/").status_code == 404
