@@ -7,8 +7,10 @@ pages that span apps live in ``selfwork.web.views``.
 from django.urls import path
 
 from selfwork.accounts import views as accounts_views
+from selfwork.briefs.urls import urlpatterns as briefs_urls
 from selfwork.catalog.urls import urlpatterns as catalog_urls
 from selfwork.communities.urls import urlpatterns as communities_urls
+from selfwork.exchanges.urls import urlpatterns as exchanges_urls
 from selfwork.payments.urls import urlpatterns as payments_urls
 from selfwork.web import views
 
@@ -24,4 +26,6 @@ urlpatterns = [
     *communities_urls,
     *catalog_urls,
     *payments_urls,
+    *briefs_urls,
+    *exchanges_urls,
 ]

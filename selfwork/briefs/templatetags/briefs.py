@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from selfwork.briefs import selectors
 from selfwork.briefs.models import Brief, Offer
+from selfwork.core.errors import NotFound
 from selfwork.core.money import Money
-from selfwork.exchanges.selectors import exchanges_list_for_member
+from selfwork.exchanges.models import Exchange
+from selfwork.exchanges.selectors import exchange_process, exchanges_list_for_member
 
 register = template.Library()
 
@@ -36,12 +38,28 @@ def minor_in(minor: int, currency: str) -> Money:
 
 
 @register.filter
+def orderable(modes) -> bool:
+    """Whether any of a listing's modes can be ordered (service, made to order)."""
+    return any(m.mode in ("service", "made_to_order") for m in modes)
+
+
+@register.filter
 def usage_rights(rights: dict[str, Any]) -> str:
     """``{"use": "commercial", "credit_required": true}`` → plain words."""
     if not isinstance(rights, dict) or not rights:
         return "Personal use"
     text = _USES.get(rights.get("use", ""), "Personal use")
     return f"{text}, with credit" if rights.get("credit_required") else text
+
+
+@register.filter
+def state_label(exchange: Exchange) -> str:
+    """The exchange's state as its process names it (``Awaiting payment``)."""
+    try:
+        state = exchange_process(exchange=exchange).states.get(exchange.state)
+    except NotFound:
+        state = None
+    return state.label if state else exchange.state.replace("_", " ").capitalize()
 
 
 @register.simple_tag

@@ -1,0 +1,23 @@
+"""Exchange pages, routed by ``selfwork.web.urls`` under the ``web`` namespace."""
+
+from django.urls import path
+
+from selfwork.exchanges import views
+
+urlpatterns = [
+    path("exchanges/", views.exchanges_mine, name="exchanges"),
+    path("exchanges/<uuid:public_id>/", views.exchange_room, name="exchange"),
+    path(
+        "exchanges/<uuid:public_id>/messages/",
+        views.exchange_messages,
+        name="exchange_messages",
+    ),
+    path(
+        "exchanges/<uuid:public_id>/licence/",
+        views.exchange_licence,
+        name="exchange_licence",
+    ),
+    path("listings/<uuid:public_id>/order/", views.listing_order, name="listing_order"),
+    path("processes/", views.processes_index, name="processes"),
+    path("processes/<slug:name>/", views.process_detail, name="process"),
+]

@@ -1,0 +1,608 @@
+"""Web pages for exchanges: my exchanges, the exchange room, ordering, process pages.
+
+The room shows what the engine says: the state and its description, the line
+items, the transitions *this* member may take now (as forms), the timeline,
+deliveries and the conversation. Each POST runs one service and redirects, or
+shows the room again with the error beside the form it came from.
+"""
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from selfwork.accounts.forms import uploads_atomic
+from selfwork.accounts.models import Member
+from selfwork.catalog.models import Listing, ListingMode
+from selfwork.catalog.selectors import listing_get
+from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, SelfworkError
+from selfwork.core.money import Money
+from selfwork.core.uploads import delivery_max_bytes, upload_create
+from selfwork.exchanges import engine, selectors, services
+from selfwork.exchanges.downloads import delivery_file_url
+from selfwork.exchanges.licences import licence_text
+from selfwork.exchanges.models import Exchange
+from selfwork.exchanges.terms import LineItem
+from selfwork.payments.selectors import community_gateway
+
+SANDBOX_CARD = "4242 4242 4242 4242"
+MAX_DELIVERY_FILES = 10
+MAX_QUANTITY = 100
+# What the timeline shows of an event's parameters, in people's words; the rest
+# (engine bookkeeping, file ids) stays out, and a card number is never stored.
+_SHOWN_PARAMS = {
+    "note": "Note",
+    "reason": "Reason",
+    "tracking": "Tracking",
+    "refund_percent": "Refunded (%)",
+    "card_last4": "Card ending",
+}
+_DANGER = {"cancel", "decline", "dispute"}
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: Any
+
+
+# --- Shared helpers -------------------------------------------------------------
+
+
+def _exchange_or_404(request: HttpRequest, public_id: Any) -> Exchange:
+    try:
+        return selectors.exchange_get_for_party(
+            public_id=public_id, member=request.user
+        )
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+
+
+def _duration_text(after: dt.timedelta | None) -> str:
+    if after is None:
+        return ""
+    seconds = int(after.total_seconds())
+    for size, word in (
+        (86400 * 7, "week"),
+        (86400, "day"),
+        (3600, "hour"),
+        (60, "minute"),
+    ):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {word}{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def _role_of(exchange: Exchange, member) -> str:
+    roles = selectors.exchange_roles(exchange=exchange, member=member)
+    return next(iter(roles), "")
+
+
+# --- My exchanges -----------------------------------------------------------------
+
+
+@login_required
+def exchanges_mine(request: HttpRequest) -> HttpResponse:
+    """The member's exchanges, newest first, split into open and finished."""
+    member = cast(Member, request.user)
+    rows = list(selectors.exchanges_list_for_member(member=member)[:200])
+    labels: dict[tuple[str, str, str], str] = {}
+    items = []
+    for exchange in rows:
+        key = (exchange.process_name, exchange.process_version, exchange.state)
+        if key not in labels:
+            try:
+                process = selectors.exchange_process(exchange=exchange)
+                labels[key] = process.states[exchange.state].label
+            except (NotFound, KeyError):
+                labels[key] = exchange.state.replace("_", " ").capitalize()
+        items.append(
+            {
+                "exchange": exchange,
+                "state_label": labels[key],
+                "total": Money(exchange.total_minor, exchange.currency),
+                "as_customer": exchange.customer_id == member.pk,
+            }
+        )
+    return render(
+        request,
+        "exchanges/list.html",
+        {
+            "open": [
+                i for i, x in zip(items, rows, strict=True) if x.closed_at is None
+            ],
+            "finished": [
+                i for i, x in zip(items, rows, strict=True) if x.closed_at is not None
+            ],
+        },
+    )
+
+
+# --- The room ---------------------------------------------------------------------
+
+
+def _transition_forms(
+    exchange: Exchange, member, errors: dict[str, str], posted: dict[str, str]
+) -> list[dict[str, Any]]:
+    options = selectors.transitions_available(exchange=exchange, member=member)
+    sandbox = any(o.name == "pay" or "card" in o.params for o in options) and (
+        community_gateway(community=exchange.community) == "sandbox"
+    )
+    forms_ = []
+    for option in options:
+        fields = []
+        for param in option.params:
+            value = posted.get(param, "") if posted.get("name") == option.name else ""
+            if param == "card" and not value and sandbox:
+                value = SANDBOX_CARD
+            fields.append(
+                {
+                    "name": param,
+                    "required": param in option.required,
+                    "value": value,
+                    "id": f"{option.name}-{param}",
+                }
+            )
+        forms_.append(
+            {
+                "option": option,
+                "fields": fields,
+                "error": errors.get(option.name, ""),
+                "danger": option.name in _DANGER,
+                "multipart": "files" in option.params,
+                "sandbox": sandbox and "card" in option.params,
+            }
+        )
+    return forms_
+
+
+def _timeline(exchange: Exchange, process: engine.Process) -> list[dict[str, Any]]:
+    rows = []
+    for event in selectors.exchange_events(exchange=exchange):
+        transition = process.transitions.get(event.name)
+        target = process.states.get(event.to_state)
+        rows.append(
+            {
+                "event": event,
+                "label": transition.label
+                if transition
+                else event.name.replace("_", " ").capitalize(),
+                "to_label": target.label if target else event.to_state,
+                "params": [
+                    (label, event.params[key])
+                    for key, label in _SHOWN_PARAMS.items()
+                    if (event.params or {}).get(key) not in (None, "", [])
+                ],
+            }
+        )
+    return rows
+
+
+def _deliveries(exchange: Exchange, member, now: dt.datetime) -> list[dict[str, Any]]:
+    visible = selectors.deliverables_visible(exchange=exchange, member=member)
+    rows = []
+    for delivery in selectors.exchange_deliveries(exchange=exchange):
+        files = list(delivery.files.all())
+        rows.append(
+            {
+                "delivery": delivery,
+                "count": len(files),
+                "files": [
+                    {
+                        "upload": f,
+                        "url": delivery_file_url(upload=f, member=member, now=now),
+                    }
+                    for f in files
+                ]
+                if visible
+                else [],
+            }
+        )
+    return rows
+
+
+def _waiting_on(
+    exchange: Exchange, process: engine.Process, role: str
+) -> list[dict[str, Any]]:
+    """What the other side (or the clock) may do next, for a plain sentence."""
+    out = []
+    for t in process.transitions_from(exchange.state):
+        if t.is_timer:
+            out.append(
+                {"who": "clock", "label": t.label, "after": _duration_text(t.after)}
+            )
+        elif role not in t.actors:
+            for actor in t.actors:
+                out.append({"who": actor, "label": t.label, "after": ""})
+    return out
+
+
+def _room(
+    request: HttpRequest,
+    exchange: Exchange,
+    *,
+    errors: dict[str, str] | None = None,
+    posted: dict[str, str] | None = None,
+    message_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    member = request.user
+    now = timezone.now()
+    process = selectors.exchange_process(exchange=exchange)
+    role = _role_of(exchange, member)
+    state = process.states.get(exchange.state)
+    currency = exchange.currency
+    line_items = [LineItem.from_json(item, currency) for item in exchange.line_items]
+    milestones = [
+        {
+            "title": m["title"],
+            "amount": Money(int(m["amount_minor"]), currency),
+            "done": i < exchange.milestone_index
+            or (exchange.closed_at is not None and state is not None and state.success),
+            "current": i == exchange.milestone_index and exchange.closed_at is None,
+        }
+        for i, m in enumerate(exchange.milestones or [])
+    ]
+    counterpart = (
+        exchange.provider
+        if role == "customer"
+        else exchange.customer
+        if role == "provider"
+        else None
+    )
+    return render(
+        request,
+        "exchanges/room.html",
+        {
+            "exchange": exchange,
+            "process": process,
+            "state": state,
+            "role": role,
+            "counterpart": counterpart,
+            "line_items": line_items,
+            "total": Money(exchange.total_minor, currency),
+            "pay_amount": next(
+                (m["amount"] for m in milestones if m["current"]),
+                Money(exchange.total_minor, currency),
+            ),
+            "milestones": milestones,
+            "transitions": _transition_forms(
+                exchange, member, errors or {}, posted or {}
+            ),
+            "waiting_on": _waiting_on(exchange, process, role),
+            "timeline": _timeline(exchange, process),
+            "deliveries": _deliveries(exchange, member, now),
+            "deliverables_visible": selectors.deliverables_visible(
+                exchange=exchange, member=member
+            ),
+            "messages_list": list(selectors.exchange_messages(exchange=exchange)),
+            "message_error": message_error,
+            "queue_position": selectors.queue_position(exchange=exchange),
+            "licence": selectors.licence_for(exchange=exchange),
+        },
+        status=status,
+    )
+
+
+@login_required
+def exchange_room(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    """The exchange room; POSTs take a transition or post a message."""
+    exchange = _exchange_or_404(request, public_id)
+    if request.method != "POST":
+        return _room(request, exchange)
+    action = request.POST.get("action", "")
+    if action == "message":
+        return _message_post(request, exchange)
+    if action == "transition":
+        return _transition(request, exchange)
+    messages.error(request, "That form is not one of this page's.")
+    return redirect("web:exchange", public_id=exchange.public_id)
+
+
+def _transition_params(
+    request: HttpRequest, option_params: list[str]
+) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for param in option_params:
+        if param == "files":
+            continue
+        raw = request.POST.get(param, "")
+        if raw == "":
+            continue
+        if param == "refund_percent":
+            raw = raw.strip()
+            params[param] = int(raw) if raw.isdigit() and len(raw) <= 3 else raw
+        else:
+            params[param] = raw
+    return params
+
+
+def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+    member = request.user
+    name = request.POST.get("name", "")[:40]
+    options = {
+        o.name: o
+        for o in selectors.transitions_available(exchange=exchange, member=member)
+    }
+    posted = {
+        str(k): str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"
+    }
+    option = options.get(name)
+    params = _transition_params(request, option.params if option else [])
+    files = request.FILES.getlist("files")
+    if files and (option is None or "files" not in option.params):
+        files = []
+    try:
+        if len(files) > MAX_DELIVERY_FILES:
+            raise _TooManyFiles()
+        with uploads_atomic() as created:
+            now = timezone.now()
+            for file in files:
+                try:
+                    created.append(
+                        upload_create(
+                            owner=member,
+                            data=_delivery_bytes(file),
+                            now=now,
+                            kind="file",
+                        )
+                    )
+                except SelfworkError as exc:
+                    exc.detail = f"“{str(file.name)[:60]}”: {exc.detail}"
+                    raise
+            if created:
+                params["files"] = [str(u.public_id) for u in created]
+            services.exchange_transition(
+                exchange=exchange, actor=member, name=name, params=params, now=now
+            )
+    except _TooManyFiles:
+        return _room(
+            request,
+            exchange,
+            errors={name: f"Deliver at most {MAX_DELIVERY_FILES} files at once."},
+            posted=posted,
+            status=422,
+        )
+    except SelfworkError as exc:
+        if exc.status in (403, 404):
+            # Not a form this page showed this member: a forged or stale POST.
+            raise PermissionDenied(exc.detail) from exc
+        fresh = _exchange_or_404(request, exchange.public_id)
+        return _room(
+            request,
+            fresh,
+            errors={name: exc.detail},
+            posted=posted,
+            status=exc.status,
+        )
+    label = option.label if option else name
+    messages.success(request, f"Done: {label}.")
+    return redirect("web:exchange", public_id=exchange.public_id)
+
+
+class _TooManyFiles(Exception):
+    pass
+
+
+def _delivery_bytes(file) -> bytes:
+    """Read an uploaded deliverable, refusing it before reading when over the cap."""
+    limit = delivery_max_bytes()
+    if file.size and file.size > limit:
+        raise PayloadTooLarge(
+            f"The file is {file.size:,} bytes; the limit is {limit:,}.",
+            code="file_too_large",
+        )
+    return file.read(limit + 1)
+
+
+# --- Messages ---------------------------------------------------------------------
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label="Message", max_length=5000)
+
+
+def _message_post(request: HtmxHttpRequest, exchange: Exchange) -> HttpResponse:
+    form = MessageForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.message_post(
+                exchange=exchange,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                now=timezone.now(),
+            )
+        except SelfworkError as exc:
+            if exc.status in (403, 404):
+                raise PermissionDenied(exc.detail) from exc
+            error = exc.detail
+    else:
+        error = str(form.errors.get("body", ["Write a message first."])[0])
+    if request.htmx:
+        return _messages_partial(
+            request, exchange, error=error, status=200 if not error else 422
+        )
+    if error:
+        return _room(request, exchange, message_error=error, status=422)
+    return redirect(reverse("web:exchange", args=[exchange.public_id]) + "#messages")
+
+
+def _messages_partial(
+    request: HttpRequest, exchange: Exchange, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "exchanges/_messages.html",
+        {
+            "exchange": exchange,
+            "messages_list": list(selectors.exchange_messages(exchange=exchange)),
+            "message_error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def exchange_messages(request: HttpRequest, public_id) -> HttpResponse:
+    """The conversation alone, for htmx to refresh."""
+    exchange = _exchange_or_404(request, public_id)
+    return _messages_partial(request, exchange)
+
+
+# --- Licence ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def exchange_licence(request: HttpRequest, public_id) -> HttpResponse:
+    """The licence a completed commission granted, as a text file."""
+    exchange = _exchange_or_404(request, public_id)
+    if selectors.licence_for(exchange=exchange) is None:
+        raise Http404("This exchange has no licence (yet).")
+    response = HttpResponse(
+        licence_text(exchange=exchange), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="licence-{exchange.public_id}.txt"'
+    )
+    return response
+
+
+# --- Ordering from a listing ---------------------------------------------------------
+
+
+ORDER_MODES = ("service", "made_to_order")
+
+
+def _order_modes(listing: Listing) -> list[ListingMode]:
+    return [m for m in listing.modes.all() if m.mode in ORDER_MODES]
+
+
+@login_required
+def listing_order(request: HttpRequest, public_id) -> HttpResponse:
+    """Order a service package or a made-to-order product; the room opens next."""
+    try:
+        listing = listing_get(public_id=public_id, viewer=request.user)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    modes = _order_modes(listing)
+    if not modes:
+        raise Http404("This listing cannot be ordered.")
+    is_owner = listing.owner_id == request.user.pk
+    chosen = request.POST.get("mode") or request.GET.get("mode") or modes[0].mode
+    mode = next((m for m in modes if m.mode == chosen), modes[0])
+    error, field = "", ""
+    status = 200
+    if request.method == "POST" and not is_owner:
+        try:
+            quantity = _quantity(request.POST.get("quantity", "1"))
+            options = {
+                o["name"]: request.POST.get(f"option-{i}", "")
+                for i, o in enumerate(mode.options)
+                if request.POST.get(f"option-{i}", "")
+            }
+            personalisation = {
+                p["prompt"]: request.POST.get(f"personal-{i}", "").strip()
+                for i, p in enumerate(mode.personalisation)
+                if request.POST.get(f"personal-{i}", "").strip()
+            }
+            exchange = services.exchange_order(
+                listing=listing,
+                customer=request.user,
+                mode=mode.mode,
+                package=request.POST.get("package") or None,
+                quantity=quantity,
+                options=options,
+                personalisation=personalisation,
+                requirements=request.POST.get("requirements", "").strip(),
+                now=timezone.now(),
+            )
+        except SelfworkError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.detail) from exc
+            error, field = exc.detail, str(getattr(exc, "field", "") or "")
+            status = exc.status
+        else:
+            messages.success(
+                request,
+                "Your order is placed. Pay into escrow to start it: the provider is "
+                "paid only when you accept the result.",
+            )
+            return redirect("web:exchange", public_id=exchange.public_id)
+    return render(
+        request,
+        "exchanges/order.html",
+        {
+            "listing": listing,
+            "modes": modes,
+            "mode": mode,
+            "packages": list(mode.packages.all()),
+            "is_owner": is_owner,
+            "error": error,
+            "error_field": field,
+            "posted": request.POST,
+        },
+        status=status,
+    )
+
+
+def _quantity(raw: str) -> int:
+    raw = (raw or "1").strip()
+    if not raw.isdigit() or not 1 <= int(raw[:6]) <= MAX_QUANTITY:
+        raise InvalidInput(
+            f"Quantity is a whole number from 1 to {MAX_QUANTITY}.", field="quantity"
+        )
+    return int(raw)
+
+
+# --- Process pages --------------------------------------------------------------------
+
+
+def processes_index(request: HttpRequest) -> HttpResponse:
+    """Every process an exchange can run, with its states."""
+    return render(
+        request, "exchanges/processes.html", {"processes": engine.processes_list()}
+    )
+
+
+def process_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """One process: states, transitions, its graph (SVG) and Mermaid text."""
+    try:
+        process = engine.process_load(name)
+    except SelfworkError as exc:
+        raise Http404(exc.detail) from exc
+    transitions = [
+        {
+            "t": t,
+            "sources": [
+                process.states[s].label for s in t.sources if s in process.states
+            ],
+            "target": process.states[t.target].label
+            if t.target in process.states
+            else t.target,
+            "after": _duration_text(t.after),
+        }
+        for t in process.transitions.values()
+    ]
+    return render(
+        request,
+        "exchanges/process.html",
+        {
+            "process": process,
+            "states": list(process.states.values()),
+            "transitions": transitions,
+            # Our own generated SVG; engine.process_graph_svg escapes every text in it.
+            "svg": mark_safe(engine.process_graph_svg(process)),  # noqa: S308
+            "mermaid": engine.process_graph_mermaid(process),
+        },
+    )
