@@ -197,6 +197,11 @@ SELFWORK_PROCESS_DIR = os.environ.get("SELFWORK_PROCESS_DIR", "")
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- Payments ---------------------------------------------------------------------
+# The gateway of communities that have not chosen one: "sandbox" (test cards,
+# instant bank payouts) or "manual" (money settled outside, confirmed by a host).
+SELFWORK_PAYMENT_GATEWAY = os.environ.get("SELFWORK_PAYMENT_GATEWAY", "sandbox")
+
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

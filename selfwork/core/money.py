@@ -47,7 +47,7 @@ _NOT_TENDER = {
 # The largest amount we accept in any unit: far above any real price, far below
 # what a 64-bit integer column holds.
 MAX_MINOR = 10**15
-_AMOUNT = re.compile(r"^-?\d{1,16}(\.\d{1,6})?$")
+_AMOUNT = re.compile(r"^-?[0-9]{1,16}(\.[0-9]{1,6})?$")
 
 
 @cache

@@ -4,16 +4,20 @@ Each returns the process exit code; the CLI parses arguments and calls one.
 """
 
 import sys
+from collections.abc import Iterable
 from typing import TextIO
 
 from selfwork.core.errors import InvalidInput
-from selfwork.ledger.audit import ledger_audit
+from selfwork.ledger.audit import Check, ledger_audit
 from selfwork.ledger.export import ledger_export
 
 
-def audit_command(stdout: TextIO) -> int:
-    """Audit the whole ledger, print the report; 0 if every invariant holds, else 1."""
-    report = ledger_audit()
+def audit_command(stdout: TextIO, extra_checks: Iterable[Check] = ()) -> int:
+    """Audit the whole ledger, print the report; 0 if every invariant holds, else 1.
+
+    ``extra_checks`` are the invariants of apps above the ledger (payments, exchanges).
+    """
+    report = ledger_audit(extra_checks=extra_checks)
     stdout.write(report.render())
     return 0 if report.ok else 1
 

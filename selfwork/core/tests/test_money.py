@@ -44,3 +44,11 @@ class TestMoneyParse:
         assert Money(5, "EUR").amount == "0.05"
         assert Money(1200, "JPY").amount == "1200"
         assert Money(-1234, "BHD").amount == "-1.234"
+
+
+class TestMoneyParseDigits:
+    @pytest.mark.parametrize("amount", ["١٠", "१०", "１０"])
+    def test_refuses_digits_of_other_scripts(self, amount):
+        with pytest.raises(InvalidInput) as refused:
+            Money.parse(amount, "EUR")
+        assert refused.value.code == "invalid_amount"
