@@ -45,6 +45,7 @@ from selfwork.demo.people import (
     RIVERSIDE,
     Person,
 )
+from selfwork.exchanges.demo import exchanges_demo_seed
 from selfwork.payments.demo import payments_demo_seed
 
 SEED = 2026
@@ -791,4 +792,9 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
     payments_demo_seed(
         now=BASE_TIME, rng=random.Random(SEED + 1), settled_by_hand=(RIVERSIDE,)
     )
+    bar.advance(task)
+
+    # Exchanges in every state of the commission and purchase processes.
+    task = bar.phase("exchanges", 1)
+    exchanges_demo_seed(now=BASE_TIME, rng=random.Random(SEED + 2))
     bar.advance(task)

@@ -1,0 +1,438 @@
+"""Demo exchanges in every state of both processes, written through the services.
+
+Given the demo's communities, listings and members, it orders commissions and
+purchases over the weeks before ``now`` and moves each along a path of its
+process — paid by the sandbox card, delivered (with a picture), changed,
+accepted, auto-accepted by the timer, cancelled, declined, expired, disputed and
+resolved by a host — so the exchange rooms show a living marketplace. Every
+step runs in time order with its own time, and due timers fire between steps as
+a worker would fire them, so ``selfwork audit`` checks the result like any
+other history.
+"""
+
+import datetime as dt
+import heapq
+import io
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw
+
+from selfwork.catalog.models import Listing
+from selfwork.communities.models import Community, Membership
+from selfwork.core.money import Money
+from selfwork.core.uploads import upload_create
+from selfwork.exchanges import services
+from selfwork.exchanges.models import Exchange
+from selfwork.exchanges.tasks import timers_run_due
+from selfwork.exchanges.terms import LineItem, Milestone, Terms
+from selfwork.payments.gateways import CARD_SUCCEEDS
+from selfwork.payments.selectors import community_gateway
+
+HOUR = dt.timedelta(hours=1)
+DAY = dt.timedelta(days=1)
+
+# (days before now the order is placed, [(transition, role, hours after the
+# previous step, params)]); a path ending in an open state stays there.
+Step = tuple[str, str, float, dict]
+COMMISSION_PATHS: dict[str, tuple[float, list[Step]]] = {
+    "awaiting_payment": (0.8, []),
+    "in_progress": (2.5, [("pay", "customer", 3, {})]),
+    "in_progress_after_changes": (
+        4,
+        [
+            ("pay", "customer", 1, {}),
+            ("deliver", "provider", 40, {"note": "A first pass at the layout."}),
+            ("request_changes", "customer", 5, {"note": "Could the title be larger?"}),
+        ],
+    ),
+    "delivered": (
+        3,
+        [
+            ("pay", "customer", 2, {}),
+            ("deliver", "provider", 30, {"note": "Here it is — full resolution."}),
+        ],
+    ),
+    "disputed": (
+        9,
+        [
+            ("pay", "customer", 1, {}),
+            (
+                "dispute",
+                "customer",
+                150,
+                {"reason": "No word from the artist in 6 days."},
+            ),
+        ],
+    ),
+    "completed": (
+        21,
+        [
+            ("pay", "customer", 2, {}),
+            ("deliver", "provider", 70, {"note": "Finished! Files attached."}),
+            ("accept", "customer", 6, {}),
+        ],
+    ),
+    "completed_with_changes": (
+        30,
+        [
+            ("pay", "customer", 1, {}),
+            ("deliver", "provider", 60, {"note": "Draft one."}),
+            ("request_changes", "customer", 8, {"note": "Warmer colours, please."}),
+            ("deliver", "provider", 30, {"note": "Warmer, as asked."}),
+            ("accept", "customer", 4, {}),
+        ],
+    ),
+    "auto_accepted": (
+        16,
+        [
+            ("pay", "customer", 3, {}),
+            ("deliver", "provider", 48, {"note": "Delivered; let me know!"}),
+        ],
+    ),
+    "cancelled": (11, [("cancel", "provider", 20, {"reason": "Fully booked."})]),
+    "declined": (
+        13,
+        [
+            ("pay", "customer", 2, {}),
+            ("decline", "provider", 20, {"reason": "Not my style, sorry."}),
+        ],
+    ),
+    "expired": (12, []),
+    "resolved": (
+        25,
+        [
+            ("pay", "customer", 1, {}),
+            ("deliver", "provider", 90, {"note": "Done."}),
+            ("dispute", "customer", 10, {"reason": "The colours are not as agreed."}),
+            ("resolve", "operator", 30, {"refund_percent": 30, "note": "Split 30/70."}),
+        ],
+    ),
+}
+PURCHASE_PATHS: dict[str, tuple[float, list[Step]]] = {
+    "awaiting_payment": (0.5, []),
+    "paid": (1.5, [("pay", "customer", 2, {})]),
+    "in_production": (
+        4,
+        [("pay", "customer", 1, {}), ("start_production", "provider", 10, {})],
+    ),
+    "shipped": (
+        9,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 12, {}),
+            ("ship", "provider", 96, {"tracking": "Tracked parcel RR123456785DE"}),
+        ],
+    ),
+    "disputed": (
+        14,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 20, {}),
+            ("ship", "provider", 72, {"tracking": "Parcel 00340434161094042557"}),
+            ("dispute", "customer", 120, {"reason": "Arrived with a torn strap."}),
+        ],
+    ),
+    "completed": (
+        18,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 8, {}),
+            ("ship", "provider", 80, {"tracking": "Parcel 00340434161094042558"}),
+            ("confirm_receipt", "customer", 60, {}),
+        ],
+    ),
+    "auto_received": (
+        34,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 6, {}),
+            ("ship", "provider", 50, {"tracking": "Parcel 00340434161094042559"}),
+        ],
+    ),
+    "cancelled_unpaid": (6, [("cancel", "customer", 5, {"reason": "Ordered twice."})]),
+    "cancelled_and_refunded": (
+        8,
+        [
+            ("pay", "customer", 1, {}),
+            ("cancel_and_refund", "provider", 20, {"reason": "Out of that leather."}),
+        ],
+    ),
+    "expired": (15, []),
+    "resolved": (
+        28,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 10, {}),
+            ("ship", "provider", 60, {"tracking": "Parcel 00340434161094042560"}),
+            ("dispute", "provider", 200, {"reason": "The customer reports it lost."}),
+            ("resolve", "operator", 24, {"refund_percent": 50}),
+        ],
+    ),
+}
+
+
+@dataclass
+class _Plan:
+    """Events in time order; an event may plan further ones (an order's next steps)."""
+
+    events: list[tuple[dt.datetime, int, Callable[[], None]]] = field(
+        default_factory=list
+    )
+    serial: int = 0
+
+    def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
+        self.serial += 1
+        heapq.heappush(self.events, (when, self.serial, action))
+
+    def run(self) -> None:
+        while self.events:
+            when, _, action = heapq.heappop(self.events)
+            # Whatever fell due meanwhile fires first, as a worker would fire it.
+            timers_run_due(now=when)
+            action()
+
+
+def _picture(seed: str) -> bytes:
+    """A small abstract picture standing in for a deliverable."""
+    rng = random.Random(seed)
+    image = Image.new("RGB", (480, 360), (245, 240, 230))
+    draw = ImageDraw.Draw(image)
+    for _ in range(14):
+        x, y = rng.randrange(480), rng.randrange(360)
+        r = rng.randrange(20, 120)
+        colour = tuple(rng.randrange(60, 230) for _ in range(3))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colour)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _eligible(mode: str) -> list[Listing]:
+    sandbox = [
+        c.pk
+        for c in Community.objects.order_by("pk")
+        if community_gateway(community=c) == "sandbox"
+    ]
+    rows = (
+        Listing.objects.filter(
+            status=Listing.Status.ACTIVE, community_id__in=sandbox, modes__mode=mode
+        )
+        .exclude(owner__commission_status="closed")
+        .select_related("community", "owner")
+        .prefetch_related("modes__packages")
+        .order_by("pk")
+        .distinct()
+    )
+    return list(rows)
+
+
+def _members(community: Community) -> list:
+    return [
+        m.member
+        for m in Membership.objects.filter(
+            community=community, status=Membership.Status.ACTIVE
+        )
+        .select_related("member")
+        .order_by("pk")
+    ]
+
+
+def _host(community: Community, *, owner) -> object | None:
+    """Who operates the community's demo exchanges: a host other than ``owner``,
+    else a staff member."""
+    from selfwork.accounts.models import Member
+
+    membership = (
+        Membership.objects.filter(
+            community=community,
+            role=Membership.Role.HOST,
+            status=Membership.Status.ACTIVE,
+        )
+        .exclude(member=owner)
+        .select_related("member")
+        .order_by("pk")
+        .first()
+    )
+    if membership is not None:
+        return membership.member
+    return (
+        Member.objects.filter(is_staff=True).exclude(pk=owner.pk).order_by("pk").first()
+    )
+
+
+def _order_args(listing: Listing, mode: str, rng: random.Random) -> dict:
+    row = next(m for m in listing.modes.all() if m.mode == mode)
+    if mode == "service":
+        return {"package": str(rng.choice(list(row.packages.all())).public_id)}
+    options = {o["name"]: rng.choice(o["choices"])["label"] for o in row.options}
+    answers = {
+        p["prompt"]: rng.choice(("A.M.", "For Lena", "J & K", "Grandpa's"))
+        for p in row.personalisation
+        if p.get("required") or rng.random() < 0.5
+    }
+    return {"options": options, "personalisation": answers}
+
+
+def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
+    """Create demo exchanges in every state of both processes; return how many.
+
+    Uses listings in communities paying through the sandbox gateway, so every
+    payment is a sandbox card payment. Returns 0 when there is nothing to order.
+    """
+    plan = _Plan()
+    created: list[Exchange] = []
+    count = 0
+    for mode, paths in (
+        ("service", COMMISSION_PATHS),
+        ("made_to_order", PURCHASE_PATHS),
+    ):
+        listings = _eligible(mode)
+        if not listings:
+            continue
+        for days_ago, steps in paths.values():
+            listing = rng.choice(listings)
+            host = _host(listing.community, owner=listing.owner)
+            # The host resolves disputes, so never buys in these demo exchanges.
+            customers = [
+                m for m in _members(listing.community) if m not in (listing.owner, host)
+            ]
+            if not customers or host is None:
+                continue
+            customer = rng.choice(customers)
+            start = now - dt.timedelta(days=days_ago, minutes=rng.randrange(90))
+            args = _order_args(listing, mode, rng)
+            plan.at(
+                start,
+                _order(
+                    created, listing, customer, mode, args, start, steps, host, plan
+                ),
+            )
+            count += 1
+        if mode == "service":
+            count += _milestones(plan, created, listings, now, rng)
+    plan.run()
+    timers_run_due(now=now)
+    return count
+
+
+def _order(created, listing, customer, mode, args, start, steps, host, plan):
+    def run() -> None:
+        exchange = services.exchange_order(
+            listing=listing,
+            customer=customer,
+            mode=mode,
+            requirements="Made for the demo: see the listing for details.",
+            now=start,
+            **args,
+        )
+        created.append(exchange)
+        _schedule(plan, exchange, steps, start, host)
+
+    return run
+
+
+def _schedule(plan, exchange, steps, start, host) -> None:
+    when = start
+    for name, role, hours, params in steps:
+        when = when + hours * HOUR
+        plan.at(when, _step(exchange, name, role, params, when, host))
+
+
+def _step(exchange: Exchange, name: str, role: str, params: dict, when, host):
+    def run() -> None:
+        fresh = Exchange.objects.select_related(
+            "customer", "provider", "community"
+        ).get(pk=exchange.pk)
+        actor = {
+            "customer": fresh.customer,
+            "provider": fresh.provider,
+            "operator": host,
+        }[role]
+        extra = dict(params)
+        if name == "pay":
+            extra["card"] = CARD_SUCCEEDS
+        if name == "deliver":
+            upload = upload_create(
+                owner=fresh.provider,
+                data=_picture(f"{fresh.public_id}:{when.isoformat()}"),
+                now=when,
+                kind="file",
+            )
+            extra["files"] = [str(upload.public_id)]
+        services.exchange_transition(
+            exchange=fresh, actor=actor, name=name, params=extra, now=when
+        )
+
+    return run
+
+
+def _milestones(plan, created, listings, now, rng) -> int:
+    """Two commissions agreed in milestones: one finished, one half-way."""
+    made = 0
+    for days_ago, finish in ((26, True), (6, False)):
+        listing = rng.choice(listings)
+        host = _host(listing.community, owner=listing.owner)
+        customers = [
+            m for m in _members(listing.community) if m not in (listing.owner, host)
+        ]
+        if not customers or host is None:
+            continue
+        customer = rng.choice(customers)
+        package = next(m for m in listing.modes.all() if m.mode == "service")
+        price = max(p.price_minor for p in package.packages.all())
+        unit = package.packages.all()[0].unit
+        first = price // 3 or 1
+        terms = Terms(
+            line_items=[
+                LineItem(f"{listing.title} — in two stages"[:200], Money(price, unit))
+            ],
+            currency=unit,
+            delivery_days=10,
+            revisions=1,
+            usage_rights={"use": "commercial", "credit_required": True},
+            milestones=[
+                Milestone("Sketches and colour study", Money(first, unit)),
+                Milestone("Final artwork", Money(price - first, unit)),
+            ],
+            requirements="Agreed by message: sketches first, then the final piece.",
+        )
+        start = now - dt.timedelta(days=days_ago)
+        steps: list[Step] = [
+            ("pay", "customer", 2, {}),
+            ("deliver", "provider", 50, {"note": "Sketches attached."}),
+            ("accept_milestone", "customer", 10, {}),
+            ("pay", "customer", 3, {}),
+        ]
+        if finish:
+            steps += [
+                ("deliver", "provider", 90, {"note": "The final artwork."}),
+                ("accept", "customer", 12, {}),
+            ]
+
+        def begin(
+            listing=listing,
+            customer=customer,
+            terms=terms,
+            start=start,
+            steps=steps,
+            host=host,
+        ) -> None:
+            exchange = services.exchange_start(
+                process="commission",
+                customer=customer,
+                provider=listing.owner,
+                community=listing.community,
+                terms=terms,
+                now=start,
+                listing=listing,
+                source="offer",
+                title=listing.title,
+            )
+            created.append(exchange)
+            _schedule(plan, exchange, steps, start, host)
+
+        plan.at(start, begin)
+        made += 1
+    return made

@@ -1,0 +1,36 @@
+"""The demo's exchanges: every state of both processes, and books that audit clean."""
+
+import random
+
+import pytest
+
+from selfwork.exchanges.demo import (
+    COMMISSION_PATHS,
+    PURCHASE_PATHS,
+    exchanges_demo_seed,
+)
+from selfwork.exchanges.engine import process_load
+from selfwork.exchanges.models import Exchange
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_an_exchange_in_every_state(
+    portrait, bag, host, member_of, guild, make_member, now, books
+):
+    for _ in range(3):
+        member_of(guild, make_member())
+    made = exchanges_demo_seed(now=now, rng=random.Random(7))
+
+    assert made == len(COMMISSION_PATHS) + len(PURCHASE_PATHS) + 2
+    assert Exchange.objects.count() == made
+    for name in ("commission", "purchase"):
+        states = set(
+            Exchange.objects.filter(process_name=name).values_list("state", flat=True)
+        )
+        assert states == set(process_load(name).states), name
+    books(Exchange.objects.filter(state="completed").first())
+
+
+def test_without_listings_the_demo_makes_no_exchanges(db, now):
+    assert exchanges_demo_seed(now=now, rng=random.Random(7)) == 0
