@@ -111,3 +111,34 @@ class TestLedgerCommands:
     def test_export_refuses_an_unknown_format(self, migrated):
         result = run("ledger", "export", "--format", "xlsx", data_dir=migrated)
         assert result.returncode == 2
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("demo")
+    result = run("demo", "--no-serve", data_dir=data_dir)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return data_dir
+
+
+class TestDemoMoney:
+    def test_the_seeded_demo_passes_the_audit(self, demo):
+        result = run("audit", data_dir=demo)
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert "All invariants hold" in result.stdout
+        assert "0 transactions" not in result.stdout
+
+    def test_a_leg_changed_behind_the_ledgers_back_fails_the_audit_loudly(self, demo):
+        corrupt = (
+            "from django.db import connection, transaction\n"
+            "from selfwork.ledger.testing import ledger_triggers_drop\n"
+            "with transaction.atomic():\n"
+            "    ledger_triggers_drop()\n"
+            "    with connection.cursor() as c:\n"
+            "        c.execute('UPDATE ledger_leg SET amount_minor = amount_minor + 1 "
+            "WHERE id = (SELECT MIN(id) FROM ledger_leg)')\n"
+        )
+        assert run("manage", "shell", "-c", corrupt, data_dir=demo).returncode == 0
+        result = run("audit", data_dir=demo)
+        assert result.returncode == 1
+        assert "All invariants hold" not in result.stdout
