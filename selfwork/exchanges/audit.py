@@ -1,8 +1,7 @@
 """Exchanges' invariants, for ``ledger_audit(extra_checks=exchanges_audit_checks())``.
 
 - the escrow of every closed exchange (all its milestones' references) is zero;
-- an exchange that ended in a success state released money to its provider, and
-  one that never left its initial state captured nothing.
+- an exchange still waiting for its first payment has captured nothing.
 """
 
 from collections.abc import Iterator
@@ -50,18 +49,6 @@ def _closed_escrow_not_zero() -> Iterator[Finding]:
                 )
 
 
-def _success_without_release() -> Iterator[Finding]:
-    for exchange, totals in _closed_totals():
-        process = process_version_load(exchange.process_name, exchange.process_version)
-        if not process.states[exchange.state].success or not process.uses("release"):
-            continue
-        if not any(t.released.minor > 0 for t in totals):
-            yield (
-                f"exchange {exchange.public_id}",
-                f"is {exchange.state} but released nothing to its provider",
-            )
-
-
 def _unpaid_but_captured() -> Iterator[Finding]:
     for exchange in Exchange.objects.order_by("pk").iterator(chunk_size=500):
         process = process_version_load(exchange.process_name, exchange.process_version)
@@ -82,10 +69,6 @@ def exchanges_audit_checks() -> list[Check]:
         Check(
             "exchanges: escrow of every closed exchange is zero",
             _closed_escrow_not_zero,
-        ),
-        Check(
-            "exchanges: every successful paid exchange released to its provider",
-            _success_without_release,
         ),
         Check(
             "exchanges: no exchange awaiting its first payment has captured money",

@@ -285,3 +285,18 @@ def test_a_file_must_be_named_after_its_process(tmp_path, settings):
     with pytest.raises(ProcessInvalid) as error:
         engine.process_load("other")
     assert "must be called tiny.toml" in error.value.detail
+
+
+def test_the_worked_example_of_the_documentation_is_valid(tmp_path):
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[3] / "docs" / "processes.md").read_text()
+    example = doc[doc.index("## A worked example") :]
+    start = example.index("```toml\n") + len("```toml\n")
+    text = example[start : example.index("```", start)]
+    process = engine.process_parse(text)
+    assert (process.name, len(process.states), len(process.transitions)) == (
+        "lesson",
+        6,
+        9,
+    )
