@@ -1,10 +1,22 @@
 """The briefs and offers API: shapes, who sees what, and bad input refused with codes."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from selfwork.briefs.models import Brief, Counter, Offer
 from selfwork.briefs.tests.conftest import money
 from selfwork.exchanges.models import Exchange
+
+
+@pytest.fixture
+def now():
+    """The real time: these pages and endpoints read the clock themselves."""
+    return timezone.now().replace(microsecond=0)
+
+
+DEADLINE = (timezone.now() + dt.timedelta(days=60)).date().isoformat()
 
 
 def brief_body(**changes):
@@ -38,7 +50,7 @@ def provider_api(api_as, provider, guild):
 
 @pytest.fixture
 def posted(customer_api):
-    response = customer_api.post("/briefs", brief_body(deadline="2026-12-24"))
+    response = customer_api.post("/briefs", brief_body(deadline=DEADLINE))
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -63,7 +75,7 @@ class TestBriefs:
             "min": {"amount": "150.00", "currency": "EUR"},
             "max": {"amount": "300.00", "currency": "EUR"},
         }
-        assert posted["deadline"] == "2026-12-24"
+        assert posted["deadline"] == DEADLINE
         assert posted["status"] == "open"
         assert posted["community"] == "guild"
         assert posted["offer_count"] == 0

@@ -1,7 +1,10 @@
 """The brief pages: boards, posting a brief, a brief with its offers and their forms."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from selfwork.briefs import services
 from selfwork.briefs.models import Brief, Counter, Offer
@@ -9,6 +12,12 @@ from selfwork.briefs.tests.conftest import money
 from selfwork.exchanges.models import Exchange
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def now():
+    """The real time: these pages and endpoints read the clock themselves."""
+    return timezone.now().replace(microsecond=0)
 
 
 @pytest.fixture
@@ -99,7 +108,7 @@ class TestPostBrief:
             "currency": "EUR",
             "budget_min": "100",
             "budget_max": "250.50",
-            "deadline": "2030-05-01",
+            "deadline": (timezone.now() + dt.timedelta(days=60)).date().isoformat(),
             **changes,
         }
 
@@ -340,3 +349,14 @@ class TestDashboard:
         assert brief.title in text(browse_as(buyer).get("/dashboard/"))
         page = text(browse_as(provider).get("/dashboard/"))
         assert "My offers" in page and brief.title in page
+
+
+class TestAdmin:
+    def test_staff_read_briefs_and_offers_but_cannot_change_them(
+        self, offer, make_member, browse_as
+    ):
+        staff = make_member("operator", is_staff=True, is_superuser=True)
+        client = browse_as(staff)
+        assert client.get("/admin/briefs/brief/").status_code == 200
+        assert client.get("/admin/briefs/offer/").status_code == 200
+        assert client.get("/admin/briefs/brief/add/").status_code == 403

@@ -6,11 +6,18 @@ Written with the room's views (engineer B); the fixtures are this folder's.
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from selfwork.exchanges.models import Exchange, Message
 from selfwork.payments.gateways import CARD_DECLINED
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def now():
+    """The real time: these pages and endpoints read the clock themselves."""
+    return timezone.now().replace(microsecond=0)
 
 
 @pytest.fixture
