@@ -272,3 +272,63 @@ def preferences_update(request: HttpRequest, payload: PreferencesIn):
         member=caller(request), auto_payout=payload.auto_payout, now=now()
     )
     return {"auto_payout": preference.auto_payout}
+
+
+class ManualChargeOut(Schema):
+    id: str
+    reference: str
+    community: str
+    customer: str
+    amount: MoneyOut
+    status: str
+    created_at: str
+
+
+class ManualChargePage(Schema):
+    items: list[ManualChargeOut]
+    next: str | None
+
+
+def _manual_charge_out(charge) -> dict:
+    return {
+        "id": str(charge.public_id),
+        "reference": charge.reference,
+        "community": charge.community.slug,
+        "customer": charge.customer.username,
+        "amount": Money(charge.amount_minor, charge.currency).as_dict(),
+        "status": charge.status,
+        "created_at": charge.created_at.isoformat(),
+    }
+
+
+@router.get("/manual-payments", response={200: ManualChargePage, **PROBLEMS})
+def manual_payments_pending(request: HttpRequest, page: Query[PageQuery]):
+    """Cash or transfer payments waiting for you to confirm, as a community's host."""
+    rows, cursor = offset_page(
+        selectors.charges_pending_for_host(member=caller(request)),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [_manual_charge_out(c) for c in rows], "next": cursor}
+
+
+@router.post(
+    "/manual-payments/{charge_id}/confirm", response={200: ManualChargeOut, **PROBLEMS}
+)
+def manual_payment_confirm(request: HttpRequest, charge_id: str):
+    """Record that the money arrived (hosts only); it moves into escrow."""
+    member = caller(request)
+    charge = selectors.charge_get_for_host(public_id=charge_id, member=member)
+    charge = services.manual_charge_confirm(charge=charge, host=member, now=now())
+    return _manual_charge_out(charge)
+
+
+@router.post(
+    "/manual-payments/{charge_id}/cancel", response={200: ManualChargeOut, **PROBLEMS}
+)
+def manual_payment_cancel(request: HttpRequest, charge_id: str):
+    """Record that the money never arrived (hosts only); nothing is posted."""
+    member = caller(request)
+    charge = selectors.charge_get_for_host(public_id=charge_id, member=member)
+    charge = services.manual_charge_cancel(charge=charge, host=member, now=now())
+    return _manual_charge_out(charge)

@@ -207,6 +207,28 @@ def charges_pending_for_host(*, member) -> QuerySet[Charge]:
     )
 
 
+def charge_get_for_host(*, public_id, member) -> Charge:
+    """Return a charge of a community ``member`` hosts, or raise NotFound.
+
+    Others must not learn that a payment exists, so a charge elsewhere is a 404.
+    """
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such payment.", code="charge_not_found") from exc
+    hosted = Membership.objects.filter(
+        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
+    ).values("community_id")
+    charge = (
+        Charge.objects.filter(public_id=key, community_id__in=hosted)
+        .select_related("customer", "community")
+        .first()
+    )
+    if charge is None:
+        raise NotFound("No such payment.", code="charge_not_found")
+    return charge
+
+
 @dataclass(frozen=True)
 class ReferenceTotals:
     """What one reference captured and where it went, in one currency."""
