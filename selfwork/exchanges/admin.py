@@ -1,0 +1,115 @@
+"""Read-only admin: exchanges move only through ``exchange_transition``.
+
+Operators act on exchanges (open and resolve disputes) in the exchange room or
+the API, where the process decides what is possible; here they look.
+"""
+
+from django.contrib import admin
+
+from selfwork.exchanges.models import (
+    Delivery,
+    Exchange,
+    ExchangeEvent,
+    Licence,
+    Message,
+    OutboxEvent,
+    ProcessVersion,
+    Timer,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = ExchangeEvent
+    fields = (
+        "seq",
+        "name",
+        "actor",
+        "actor_role",
+        "from_state",
+        "to_state",
+        "created_at",
+    )
+    readonly_fields = fields
+    ordering = ("seq",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Exchange)
+class ExchangeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "public_id",
+        "process_name",
+        "state",
+        "title",
+        "customer",
+        "provider",
+        "community",
+        "total_minor",
+        "currency",
+        "created_at",
+    )
+    list_filter = ("process_name", "state", "community")
+    search_fields = ("=public_id", "title", "customer__username", "provider__username")
+    ordering = ("-created_at", "-pk")
+    list_select_related = ("customer", "provider", "community")
+    inlines = [EventInline]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("exchange", "number", "created_at")
+    ordering = ("-created_at", "-pk")
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ("exchange", "author", "created_at")
+    ordering = ("-created_at", "-pk")
+
+
+@admin.register(Licence)
+class LicenceAdmin(ReadOnlyAdmin):
+    list_display = ("public_id", "exchange", "created_at")
+    ordering = ("-created_at", "-pk")
+
+
+@admin.register(Timer)
+class TimerAdmin(ReadOnlyAdmin):
+    list_display = ("exchange", "transition", "state", "due_at", "done", "outcome")
+    list_filter = ("done", "outcome", "transition")
+    ordering = ("due_at", "pk")
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    list_display = (
+        "kind",
+        "exchange",
+        "available_at",
+        "attempts",
+        "done",
+        "last_error",
+    )
+    list_filter = ("kind", "done")
+    ordering = ("-created_at", "-pk")
+
+
+@admin.register(ProcessVersion)
+class ProcessVersionAdmin(ReadOnlyAdmin):
+    list_display = ("name", "version", "created_at")
+    ordering = ("name", "-created_at")
