@@ -261,6 +261,17 @@ def brief_close(request: HttpRequest, brief_id: str):
     return brief_out(selectors.brief_get(public_id=brief.public_id, viewer=member))
 
 
+@briefs_router.post(
+    "/{brief_id}/cancel", response={200: BriefOut, **PROBLEMS}, auth=member_auth
+)
+def brief_cancel(request: HttpRequest, brief_id: str):
+    """Withdraw the brief altogether (the author only); open offers are declined."""
+    member = caller(request)
+    brief = selectors.brief_get_for_author(public_id=brief_id, author=member)
+    services.brief_cancel(brief=brief, author=member, now=now())
+    return brief_out(selectors.brief_get(public_id=brief.public_id, viewer=member))
+
+
 # --- Offers on a brief ---------------------------------------------------------------
 
 

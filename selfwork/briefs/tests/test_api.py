@@ -166,6 +166,15 @@ class TestBriefs:
         assert anonymous_api.get(f"/briefs/{posted['id']}").json()["id"] == posted["id"]
         assert_problem(anonymous_api.get("/briefs/not-a-uuid"), 404, "brief_not_found")
 
+    def test_cancelling_declines_the_offers(self, customer_api, offered, posted):
+        response = customer_api.post(f"/briefs/{posted['id']}/cancel")
+        assert response.json()["status"] == "cancelled"
+        assert (
+            customer_api.get(f"/offers/{offered['id']}").json()["status"] == "declined"
+        )
+        again = customer_api.post(f"/briefs/{posted['id']}/cancel")
+        assert_problem(again, 409, "brief_closed")
+
     def test_only_the_author_closes_a_brief(self, provider_api, posted):
         assert_problem(
             provider_api.post(f"/briefs/{posted['id']}/close"), 404, "brief_not_found"

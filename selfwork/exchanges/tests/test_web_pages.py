@@ -91,6 +91,32 @@ class TestRoom:
         assert 'value="pay"' not in page
         assert 'value="cancel"' in page  # the provider may cancel before payment
 
+    def test_a_waitlisted_customer_sees_their_place_in_the_queue(
+        self,
+        commission,
+        portrait,
+        package,
+        provider,
+        buyer,
+        make_member,
+        guild,
+        member_of,
+        browse_as,
+        now,
+    ):
+        from selfwork.exchanges import services
+
+        provider.commission_slots = 1
+        provider.save()
+        later = make_member("lina")
+        member_of(guild, later)
+        waiting = services.exchange_order(
+            listing=portrait, customer=later, mode="service", package=package(), now=now
+        )
+        page = text(browse_as(later).get(room(waiting)))
+        assert "you are number 1 on the waitlist" in page
+        assert "waitlist" not in text(browse_as(buyer).get(room(commission)))
+
     def test_a_stranger_gets_404(self, commission, stranger, browse_as):
         assert browse_as(stranger).get(room(commission)).status_code == 404
         response = take(browse_as(stranger), commission, "pay", card="4242424242424242")
