@@ -91,10 +91,13 @@ def cmd_fx_import(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     _django()
+    from selfwork.exchanges.audit import exchanges_audit_checks
     from selfwork.ledger.commands import audit_command
     from selfwork.payments.audit import payments_audit_checks
 
-    return audit_command(sys.stdout, extra_checks=payments_audit_checks())
+    return audit_command(
+        sys.stdout, extra_checks=payments_audit_checks() + exchanges_audit_checks()
+    )
 
 
 def cmd_ledger_export(args: argparse.Namespace) -> int:

@@ -1,0 +1,53 @@
+"""``selfwork process check|graph`` and ``selfwork worker``, run as a user runs them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from selfwork.exchanges.engine import BUILTIN_DIR
+
+SELFWORK = str(Path(sys.executable).parent / "selfwork")
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SELFWORK_DATA_DIR": str(data_dir)}
+    env.pop("SELFWORK_DATABASE_URL", None)  # each run gets its own SQLite file
+    return subprocess.run(
+        [SELFWORK, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_accepts_a_good_file_and_lists_the_problems_of_a_bad_one(tmp_path):
+    good = run(
+        "process", "check", str(BUILTIN_DIR / "commission.toml"), data_dir=tmp_path
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "the process 'commission' is valid" in good.stdout
+
+    bad = tmp_path / "commission.toml"
+    text = (BUILTIN_DIR / "commission.toml").read_text()
+    bad.write_text(text.replace('after = "P7D"', 'after = "P1M"'))
+    result = run("process", "check", str(bad), data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "years and months vary in length" in result.stdout
+
+
+@pytest.mark.parametrize("fmt,start", [("svg", "<svg"), ("mermaid", "stateDiagram-v2")])
+def test_graph_draws_a_process(tmp_path, fmt, start):
+    result = run("process", "graph", "purchase", "--format", fmt, data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(start)
+    missing = run("process", "graph", "nope", data_dir=tmp_path)
+    assert missing.returncode == 1
+
+
+def test_the_worker_runs_once_as_of_a_given_time(tmp_path):
+    assert run("migrate", "--quiet", data_dir=tmp_path).returncode == 0
+    result = run("worker", "--once", "--now", "2027-01-01T09:00:00", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    bad = run("worker", "--once", "--now", "tomorrow", data_dir=tmp_path)
+    assert bad.returncode == 2
+    assert "ISO 8601" in bad.stdout
