@@ -46,7 +46,9 @@ _SHOWN_PARAMS = {
     "refund_percent": "Refunded (%)",
     "card_last4": "Card ending",
 }
-_DANGER = {"cancel", "decline", "dispute"}
+_DANGER = {"cancel", "cancel_and_refund", "decline", "dispute"}
+# Second thoughts rather than the way forward: shown as quieter buttons.
+_QUIET = {"request_changes"}
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -157,6 +159,7 @@ def _transition_forms(
                 "fields": fields,
                 "error": errors.get(option.name, ""),
                 "danger": option.name in _DANGER,
+                "quiet": option.name in _QUIET,
                 "multipart": "files" in option.params,
                 "sandbox": sandbox and "card" in option.params,
             }
