@@ -269,6 +269,23 @@ class TestRoom:
         assert commission.state == "disputed"
 
 
+class TestPurchaseRoom:
+    def test_a_purchase_runs_through_its_own_forms(
+        self, purchase, buyer, provider, move, browse_as
+    ):
+        page = text(browse_as(buyer).get(room(purchase)))
+        assert "Size: Large" in page and "€95.00" in page
+        move(purchase, buyer, "pay")
+        move(purchase, provider, "start_production")
+        page = text(browse_as(provider).get(room(purchase)))
+        assert 'value="ship"' in page and 'name="tracking"' in page
+        response = take(browse_as(provider), purchase, "ship", tracking="NZ123456")
+        assert response.status_code == 302, text(response)
+        purchase.refresh_from_db()
+        assert purchase.state == "shipped"
+        assert "Tracking: NZ123456" in text(browse_as(buyer).get(room(purchase)))
+
+
 class TestMessages:
     def test_posting_a_message_shows_it_to_the_other_party(
         self, commission, buyer, provider, browse_as
