@@ -102,7 +102,7 @@ def test_the_process_check_command_reports_problems(tmp_path):
     broken.write_text(
         (BUILTIN_DIR / "purchase.toml")
         .read_text()
-        .replace('actions = ["release", ', 'actions = [', 1)
+        .replace('actions = ["release", ', "actions = [", 1)
     )
     assert process_check_command(str(broken), bad) == 1
     assert "money in escrow" in bad.getvalue()
