@@ -34,6 +34,10 @@ OUTBOX_MAX_ATTEMPTS = 8
 
 def _claimable(rows: QuerySet) -> QuerySet:
     if connection.features.has_select_for_update_skip_locked:
+        # Lock every row the query joins: a timer is claimed together with its
+        # exchange, or skipped while someone is moving that exchange. Locking the
+        # timer alone deadlocks with a member's transition, which locks the
+        # exchange first and then cancels the state's timers.
         return rows.select_for_update(skip_locked=True)
     return rows
 
