@@ -17,12 +17,13 @@ from django.db.models import F
 
 from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.engine import Process, Transition
+from selfwork.exchanges.errors import PaymentPending
 from selfwork.exchanges.models import Exchange, OutboxEvent
 from selfwork.ledger.models import Account
 from selfwork.ledger.services import account_get_or_create, transaction_post
 from selfwork.payments import services as payments
 from selfwork.payments.books import member_ref
-from selfwork.payments.models import Payout, PayoutDestination, Release
+from selfwork.payments.models import Charge, Payout, PayoutDestination, Release
 from selfwork.payments.selectors import reference_totals
 
 
@@ -102,8 +103,26 @@ def _charge(ctx: ActionContext) -> None:
         exchange.due_at = due_at
 
 
+def _settled_only(reference: str) -> None:
+    """Refuse to settle escrow while a payment into it awaits a host's confirmation.
+
+    A manual (cash, transfer) charge posts nothing until the host confirms it;
+    settling before would end the exchange and leave that money to arrive in the
+    escrow of a closed exchange.
+    """
+    if Charge.objects.filter(
+        reference=reference, status=Charge.Status.PENDING
+    ).exists():
+        raise PaymentPending(
+            "The payment is waiting for the host to confirm it arrived; it can be "
+            "settled once confirmed (or cancelled).",
+            reference=reference,
+        )
+
+
 def _refund(ctx: ActionContext) -> None:
     reference = payment_reference(ctx.exchange)
+    _settled_only(reference)
     held = escrow_held(reference)
     percent = ctx.params.get("refund_percent", 100)
     amount = held * percent // 100
@@ -120,6 +139,7 @@ def _refund(ctx: ActionContext) -> None:
 def _release(ctx: ActionContext) -> None:
     exchange = ctx.exchange
     reference = payment_reference(exchange)
+    _settled_only(reference)
     held = escrow_held(reference)
     if held > 0:
         ctx.release = payments.escrow_release(

@@ -29,3 +29,10 @@ class ProcessInvalid(InvalidInput):
 
     code = "invalid_process"
     title = "Invalid process"
+
+
+class PaymentPending(Conflict):
+    """Escrow waits for a payment a host has yet to confirm (cash, a transfer)."""
+
+    code = "payment_pending"
+    title = "Payment pending"

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from selfwork.accounts.models import Member
 from selfwork.core.errors import SelfworkError
-from selfwork.exchanges.errors import GuardFailed, InvalidTransition
+from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPending
 from selfwork.exchanges.models import OutboxEvent, Timer
 from selfwork.exchanges.services import exchange_transition
 from selfwork.payments.errors import GatewayUnavailable
@@ -51,8 +51,9 @@ def timers_run_due(*, now: dt.datetime, limit: int = 100) -> int:
     """Fire up to ``limit`` timers due at ``now``; return how many moved an exchange.
 
     A timer whose transition is no longer possible (the exchange moved on, a
-    guard fails) is ``skipped``; one a gateway could not serve is retried five
-    minutes later; any other refusal marks it ``failed`` with the reason.
+    guard fails) is ``skipped``; one a gateway could not serve, or waiting for a
+    host to confirm a payment, is retried five minutes later; any other refusal
+    marks it ``failed`` with the reason.
     """
     fired = 0
     for _ in range(limit):
@@ -81,7 +82,7 @@ def timers_run_due(*, now: dt.datetime, limit: int = 100) -> int:
                 Timer.objects.filter(pk=timer.pk).update(
                     outcome=Timer.Outcome.SKIPPED, detail=exc.detail[:300]
                 )
-            except GatewayUnavailable as exc:
+            except (GatewayUnavailable, PaymentPending) as exc:
                 Timer.objects.filter(pk=timer.pk).update(
                     done=False,
                     done_at=None,

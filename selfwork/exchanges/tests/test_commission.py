@@ -574,3 +574,39 @@ class TestQueue:
 
         move(first, buyer, "cancel")
         assert [selectors.queue_position(exchange=e) for e in others] == [None, 1]
+
+
+class TestManualPayments:
+    """A community settling by hand: the host confirms that the money arrived."""
+
+    @pytest.fixture
+    def by_hand(self, guild, host, now):
+        from selfwork.payments import services as payments
+
+        payments.payment_settings_set(
+            community=guild, actor=host, gateway="manual", now=now
+        )
+        return guild
+
+    def test_escrow_is_settled_only_once_the_host_confirmed_the_payment(
+        self, by_hand, commission, move, buyer, provider, host, later, books, now
+    ):
+        from selfwork.exchanges.errors import PaymentPending
+        from selfwork.payments import services as payments
+
+        exchange = move(commission, buyer, "pay", card=None)
+        assert exchange.state == "in_progress"
+        exchange = move(exchange, provider, "deliver", note="Done")
+        with pytest.raises(PaymentPending):
+            move(exchange, buyer, "accept")
+        # The timer waits too, and tries again later.
+        assert timers_run_due(now=later(days=3)) == 0
+        exchange.refresh_from_db()
+        assert exchange.state == "delivered"
+
+        charge = Charge.objects.get(status="pending")
+        payments.manual_charge_confirm(charge=charge, host=host, now=later(days=3))
+        assert timers_run_due(now=later(days=3, minutes=10)) == 1
+        exchange.refresh_from_db()
+        assert exchange.state == "completed"
+        assert books(exchange)["net"] == 11400
