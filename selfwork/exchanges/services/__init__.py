@@ -1,0 +1,22 @@
+"""Writes on exchanges: start one, order from a listing, move it, talk in it.
+
+``exchange_transition`` (``services.transition``) is the one way an exchange
+moves; ``exchange_start`` and ``exchange_order`` (``services.start``) create
+exchanges; ``message_post`` (``services.messages``) writes to their conversation.
+"""
+
+from selfwork.exchanges.services.messages import message_post
+from selfwork.exchanges.services.start import (
+    MODE_PROCESS,
+    exchange_order,
+    exchange_start,
+)
+from selfwork.exchanges.services.transition import exchange_transition
+
+__all__ = [
+    "MODE_PROCESS",
+    "exchange_order",
+    "exchange_start",
+    "exchange_transition",
+    "message_post",
+]

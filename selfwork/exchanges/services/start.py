@@ -1,0 +1,330 @@
+"""Starting exchanges: from terms (offers) or from a listing, priced by the server."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from selfwork.accounts.models import Member
+from selfwork.catalog.models import Listing, ListingMode
+from selfwork.catalog.selectors import listing_get
+from selfwork.communities.models import Community, Mode
+from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.core.money import Money
+from selfwork.core.text import markdown_check, plain_check
+from selfwork.exchanges.engine import process_load, process_version_pin
+from selfwork.exchanges.errors import CommissionsClosed
+from selfwork.exchanges.models import Exchange, ExchangeEvent
+from selfwork.exchanges.services.common import (
+    member_check,
+    outbox_queue,
+    timers_schedule,
+)
+from selfwork.exchanges.terms import LineItem, Terms, terms_check
+
+MODE_PROCESS = {Mode.SERVICE: "commission", Mode.MADE_TO_ORDER: "purchase"}
+
+
+@transaction.atomic
+def exchange_start(
+    *,
+    process: str,
+    customer,
+    provider,
+    community: Community,
+    terms: Terms,
+    now: dt.datetime,
+    listing: Listing | None = None,
+    source: str = "listing",
+    title: str = "",
+) -> Exchange:
+    """Start an exchange on the current version of ``process``, in its initial state.
+
+    The exchange copies ``terms`` and pins the process version; its initial
+    state's timers start now.
+
+    :raises NotFound: if there is no such process.
+    :raises InvalidInput: bad parties (``self_exchange`` when they are one
+        member), terms, source, or a currency other than the community's
+        payments accept.
+    """
+    member_check(customer, field="customer")
+    member_check(provider, field="provider")
+    if customer.pk == provider.pk:
+        raise InvalidInput(
+            "A member cannot exchange with themselves.",
+            field="provider",
+            code="self_exchange",
+        )
+    if not isinstance(community, Community) or community.pk is None:
+        raise InvalidInput("community must be a community.", field="community")
+    if source not in Exchange.Source.values:
+        raise InvalidInput(
+            f"source is one of {', '.join(Exchange.Source.values)}.", field="source"
+        )
+    terms_check(terms)
+    definition = process_load(process)
+    process_version_pin(definition, now=now)
+    label = title or (listing.title if listing is not None else "")
+    label = label or terms.line_items[0].label
+    exchange = Exchange.objects.create(
+        process_name=definition.name,
+        process_version=definition.version,
+        state=definition.initial,
+        customer=customer,
+        provider=provider,
+        community=community,
+        listing=listing,
+        source=source,
+        title=label[:200],
+        currency=terms.currency,
+        total_minor=terms.total.minor,
+        line_items=[item.as_json() for item in terms.line_items],
+        delivery_days=terms.delivery_days,
+        revisions_allowed=terms.revisions,
+        usage_rights=dict(terms.usage_rights),
+        milestones=[m.as_json() for m in terms.milestones],
+        milestone_count=len(terms.milestones),
+        requirements=terms.requirements,
+        created_at=now,
+        updated_at=now,
+        state_entered_at=now,
+    )
+    ExchangeEvent.objects.create(
+        exchange=exchange,
+        seq=1,
+        actor=customer,
+        actor_role="customer",
+        name="start",
+        from_state="",
+        to_state=definition.initial,
+        params={"source": source},
+        created_at=now,
+    )
+    timers_schedule(
+        exchange=exchange, process=definition, state=definition.initial, now=now
+    )
+    outbox_queue(
+        "exchange.started",
+        exchange=exchange,
+        now=now,
+        process=definition.name,
+        state=definition.initial,
+    )
+    return exchange
+
+
+def _order_quantity(quantity: object) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidInput("quantity is a whole number.", field="quantity")
+    if not 1 <= quantity <= 100:
+        raise InvalidInput("quantity is 1 to 100.", field="quantity")
+    return quantity
+
+
+def _service_terms(
+    listing: Listing,
+    mode: ListingMode,
+    package: str | None,
+    quantity: int,
+    requirements: str,
+) -> Terms:
+    packages = list(mode.packages.all())
+    if package is None:
+        if len(packages) != 1:
+            raise InvalidInput(
+                "Choose a package: "
+                + ", ".join(f"{p.name} ({p.public_id})" for p in packages),
+                field="package",
+                code="package_required",
+            )
+        chosen = packages[0]
+    else:
+        matches = [
+            p for p in packages if str(p.public_id) == str(package) or p.name == package
+        ]
+        if not matches:
+            raise InvalidInput(
+                "That package is not one of this listing's.",
+                field="package",
+                code="unknown_package",
+            )
+        chosen = matches[0]
+    unit = Money(chosen.price_minor, chosen.unit)
+    return Terms(
+        line_items=[
+            LineItem(
+                label=f"{listing.title} — {chosen.name}"[:200],
+                unit_price=unit,
+                quantity=quantity,
+            )
+        ],
+        currency=chosen.unit,
+        delivery_days=chosen.delivery_days,
+        revisions=chosen.revisions,
+        usage_rights={"use": "personal", "credit_required": False},
+        requirements=requirements,
+    )
+
+
+def _purchase_terms(
+    listing: Listing,
+    mode: ListingMode,
+    quantity: int,
+    options: dict[str, Any],
+    personalisation: dict[str, Any],
+    requirements: str,
+) -> Terms:
+    if mode.price_minor is None:
+        raise InvalidInput("This listing has no price.", field="mode")
+    unit = mode.unit
+    items = [
+        LineItem(
+            label=listing.title[:200],
+            unit_price=Money(mode.price_minor, unit),
+            quantity=quantity,
+        )
+    ]
+    if not isinstance(options, dict):
+        raise InvalidInput(
+            'options is {"<option name>": "<choice label>"}.', field="options"
+        )
+    known = {o["name"]: o for o in mode.options}
+    for name in options:
+        if name not in known:
+            raise InvalidInput(
+                f"'{str(name)[:60]}' is not an option of this listing.",
+                field="options",
+                code="unknown_option",
+            )
+    for name, option in known.items():
+        if name not in options:
+            raise InvalidInput(
+                f"Choose the {name}: "
+                + ", ".join(c["label"] for c in option["choices"]),
+                field=f"options.{name}",
+                code="option_required",
+            )
+        choice = next(
+            (c for c in option["choices"] if c["label"] == options[name]), None
+        )
+        if choice is None:
+            raise InvalidInput(
+                f"'{str(options[name])[:60]}' is not a choice of {name}.",
+                field=f"options.{name}",
+                code="unknown_choice",
+            )
+        items.append(
+            LineItem(
+                label=f"{name}: {choice['label']}"[:200],
+                unit_price=Money(int(choice["price_delta_minor"]), unit),
+                quantity=quantity,
+            )
+        )
+    if not isinstance(personalisation, dict):
+        raise InvalidInput(
+            'personalisation is {"<prompt>": "<answer>"}.', field="personalisation"
+        )
+    prompts = {p["prompt"]: p for p in mode.personalisation}
+    for prompt in personalisation:
+        if prompt not in prompts:
+            raise InvalidInput(
+                f"'{str(prompt)[:60]}' is not a personalisation prompt of this listing.",
+                field="personalisation",
+                code="unknown_prompt",
+            )
+    for prompt, spec in prompts.items():
+        answer = personalisation.get(prompt, "")
+        answer = plain_check(
+            answer,
+            field=f"personalisation.{prompt}",
+            max_length=200,
+            required=spec.get("required", False),
+        )
+        if answer:
+            items.append(
+                LineItem(
+                    label=f"{prompt}: {answer}"[:200],
+                    unit_price=Money(0, unit),
+                    quantity=1,
+                )
+            )
+    return Terms(line_items=items, currency=unit, requirements=requirements)
+
+
+@transaction.atomic
+def exchange_order(
+    *,
+    listing: Listing,
+    customer,
+    mode: str,
+    now: dt.datetime,
+    package: str | None = None,
+    quantity: int = 1,
+    options: dict | None = None,
+    requirements: str = "",
+    personalisation: dict | None = None,
+) -> Exchange:
+    """Order from ``listing`` in ``mode``: the server prices it and starts its process.
+
+    A ``service`` package starts a ``commission`` (its delivery days and
+    revisions copied); a ``made_to_order`` product with its options and
+    personalisation becomes a ``purchase``.
+
+    :raises NotFound: if ``customer`` may not see the listing.
+    :raises InvalidInput: an unknown or unsupported mode, package, option or
+        choice, a missing required choice or answer, a bad quantity;
+        ``self_exchange`` for one's own listing.
+    :raises CommissionsClosed: if the provider takes no commissions now.
+    """
+    member_check(customer, field="customer")
+    listing = listing_get(public_id=listing.public_id, viewer=customer)
+    if listing.status != Listing.Status.ACTIVE:
+        raise NotFound("No such listing.", code="listing_not_found")
+    if mode not in MODE_PROCESS:
+        raise InvalidInput(
+            f"Orders are for the modes {', '.join(MODE_PROCESS)}.",
+            field="mode",
+            code="mode_not_orderable",
+        )
+    row = next((m for m in listing.modes.all() if m.mode == mode), None)
+    if row is None:
+        raise InvalidInput(
+            f"This listing is not offered as {mode}.", field="mode", code="unknown_mode"
+        )
+    if listing.owner_id == customer.pk:
+        raise InvalidInput(
+            "You cannot order from your own listing.",
+            field="listing",
+            code="self_exchange",
+        )
+    quantity = _order_quantity(quantity)
+    requirements = markdown_check(
+        requirements, field="requirements", max_length=10000, required=False
+    )
+    if mode == Mode.SERVICE:
+        provider = listing.owner
+        if provider.commission_status == Member.CommissionStatus.CLOSED:
+            raise CommissionsClosed(
+                f"{provider.name} is not taking commissions right now."
+            )
+        terms = _service_terms(listing, row, package, quantity, requirements)
+    else:
+        if package is not None:
+            raise InvalidInput(
+                "Packages belong to services.", field="package", code="unknown_package"
+            )
+        terms = _purchase_terms(
+            listing, row, quantity, options or {}, personalisation or {}, requirements
+        )
+    return exchange_start(
+        process=MODE_PROCESS[Mode(mode)],
+        customer=customer,
+        provider=listing.owner,
+        community=listing.community,
+        terms=terms,
+        now=now,
+        listing=listing,
+        source=Exchange.Source.LISTING,
+        title=listing.title,
+    )
