@@ -202,6 +202,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # instant bank payouts) or "manual" (money settled outside, confirmed by a host).
 SELFWORK_PAYMENT_GATEWAY = os.environ.get("SELFWORK_PAYMENT_GATEWAY", "sandbox")
 
+# How often each `selfwork worker` audits the whole ledger, in seconds.
+SELFWORK_AUDIT_INTERVAL = int(os.environ.get("SELFWORK_AUDIT_INTERVAL", "3600"))
+
 # --- Internationalisation ---------------------------------------------------------
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -28,6 +28,7 @@ from selfwork.exchanges.services import exchange_transition
 from selfwork.payments.errors import GatewayUnavailable
 
 logger = logging.getLogger("selfwork.worker")
+audit_logger = logging.getLogger("selfwork.audit")
 RETRY_AFTER = dt.timedelta(minutes=5)
 OUTBOX_MAX_ATTEMPTS = 8
 
@@ -182,6 +183,24 @@ def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
     return delivered
 
 
+def audit_run(*, stdout: TextIO) -> bool:
+    """Audit the ledger with every app's checks; log loudly and return False on violations."""
+    from selfwork.exchanges.audit import exchanges_audit_checks
+    from selfwork.ledger.audit import ledger_audit
+    from selfwork.payments.audit import payments_audit_checks
+
+    report = ledger_audit(
+        extra_checks=payments_audit_checks() + exchanges_audit_checks()
+    )
+    if report.ok:
+        audit_logger.info("ledger audit: all invariants hold")
+        stdout.write("ledger audit: all invariants hold\n")
+    else:
+        audit_logger.error("ledger audit found violations:\n%s", report.render())
+        stdout.write(report.render())
+    return report.ok
+
+
 def worker_loop(
     *,
     once: bool,
@@ -194,9 +213,15 @@ def worker_loop(
 
     ``now`` fast-forwards the clock (``selfwork worker --once --now …``); without
     it each round runs as of the wall clock. Without ``once`` it polls every
-    ``interval`` seconds until interrupted.
+    ``interval`` seconds until interrupted, and audits the whole ledger when it
+    starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after.
     """
+    audit_every = dt.timedelta(seconds=settings.SELFWORK_AUDIT_INTERVAL)
+    next_audit_at = None if once else timezone.now()
     while True:
+        if next_audit_at is not None and timezone.now() >= next_audit_at:
+            audit_run(stdout=stdout)
+            next_audit_at = timezone.now() + audit_every
         at = now or timezone.now()
         fired = timers_run_due(now=at, limit=batch)
         delivered = outbox_run(now=at, limit=batch)

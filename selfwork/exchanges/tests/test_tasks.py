@@ -74,3 +74,49 @@ def test_the_worker_fast_forwards_to_a_given_time(
     assert commission.state == "completed"
     assert "1 timer(s) fired" in out.getvalue()
     assert OutboxEvent.objects.filter(done=False).count() == 0
+
+
+class TestPeriodicAudit:
+    def test_a_clean_ledger_is_reported_as_such(self, db):
+        import io
+
+        from selfwork.exchanges.tasks import audit_run
+
+        out = io.StringIO()
+        assert audit_run(stdout=out) is True
+        assert "all invariants hold" in out.getvalue()
+
+    def test_a_corrupted_ledger_is_reported_loudly(self, db, now, caplog):
+        import io
+
+        from django.db import connection
+
+        from selfwork.exchanges.tasks import audit_run
+        from selfwork.ledger.services import account_get_or_create, transaction_post
+        from selfwork.ledger.testing import ledger_triggers_drop
+
+        wallet = account_get_or_create(
+            kind="member_wallet", owner_ref="member:x", unit="EUR", now=now
+        )
+        clearing = account_get_or_create(
+            kind="gateway_clearing",
+            owner_ref="gateway:x",
+            unit="EUR",
+            now=now,
+            floor_minor=None,
+        )
+        transaction_post(
+            kind="test",
+            legs=[(clearing, -500), (wallet, 500)],
+            idempotency_key="audit-test",
+            now=now,
+        )
+        ledger_triggers_drop()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE ledger_leg SET amount_minor = 501 WHERE amount_minor = 500"
+            )
+        out = io.StringIO()
+        assert audit_run(stdout=out) is False
+        assert "All invariants hold" not in out.getvalue()
+        assert any(r.levelname == "ERROR" for r in caplog.records)
