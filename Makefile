@@ -38,8 +38,8 @@ test-postgres: install
 	SELFWORK_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check selfwork tests bench
-	$(BIN)/ruff format --check selfwork tests bench
+	$(BIN)/ruff check selfwork tests bench conftest.py
+	$(BIN)/ruff format --check selfwork tests bench conftest.py
 
 types: install
 	$(BIN)/mypy selfwork
