@@ -5,16 +5,15 @@ brief's row lock, SQLite with IMMEDIATE transactions. Exactly one commission sta
 """
 
 import json
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
 from selfwork.accounts.services import api_token_create
 from selfwork.briefs.models import Brief, Offer
+from selfwork.core.testing import race
 from selfwork.exchanges.models import Exchange
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,28 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def now():
     """The real time: these pages and endpoints read the clock themselves."""
     return timezone.now().replace(microsecond=0)
-
-
-def race(count, work):
-    """Run ``work(i)`` in ``count`` threads released at once; return each result."""
-    start = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            results[i] = repr(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def accept_over_http(token, offer):

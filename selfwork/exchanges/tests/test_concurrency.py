@@ -5,48 +5,22 @@ compare-and-set's WHERE after the winner commits, SQLite queues the writers with
 IMMEDIATE transactions. Either way exactly one caller wins.
 """
 
-import threading
-
 import pytest
-from django.db import connections
 
+from selfwork.core.testing import race as _race
 from selfwork.exchanges import services
 from selfwork.exchanges.models import ExchangeEvent, Timer
 from selfwork.exchanges.tasks import timers_run_due
 from selfwork.ledger.audit import ledger_audit
-from selfwork.ledger.testing import ledger_rows_delete
 from selfwork.payments.audit import payments_audit_checks
 from selfwork.payments.models import Release
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _ledger_rows_removed(transactional_db):
-    yield
-    ledger_rows_delete()
-
-
 def race(count, work):
-    """Run ``work(i)`` in ``count`` threads released at once; return each result."""
-    start = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            results[i] = getattr(exc, "code", repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    """Each thread's result, or the code of the error it raised."""
+    return _race(count, work, on_error=lambda exc: getattr(exc, "code", repr(exc)))
 
 
 @pytest.fixture

@@ -12,18 +12,18 @@ import pytest
 from django.db import connections
 
 from selfwork.core.errors import SelfworkError
+from selfwork.core.testing import race as _race
 from selfwork.ledger.audit import ledger_audit
 from selfwork.ledger.models import Account, Transaction
 from selfwork.ledger.services import transaction_post
-from selfwork.ledger.testing import ledger_rows_delete
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _ledger_rows_removed(transactional_db):
-    yield
-    ledger_rows_delete()
+def _outcome_of(exc):
+    if isinstance(exc, SelfworkError):
+        return (exc.code, None)
+    return (repr(exc), None)
 
 
 def race(count, work):
@@ -32,26 +32,7 @@ def race(count, work):
     An outcome is "ok", the error code of an anticipated failure, or the repr of
     anything else (which fails the tests below).
     """
-    start = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def run(i):
-        try:
-            start.wait()
-            outcomes[i] = ("ok", work(i))
-        except SelfworkError as exc:
-            outcomes[i] = (exc.code, None)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            outcomes[i] = (repr(exc), None)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    return _race(count, lambda i: ("ok", work(i)), on_error=_outcome_of)
 
 
 class Watcher:

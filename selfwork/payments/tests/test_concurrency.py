@@ -5,17 +5,15 @@ the wallet's row lock, SQLite with IMMEDIATE transactions.
 """
 
 import json
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from selfwork.accounts.services import api_token_create
+from selfwork.core.testing import race
 from selfwork.ledger.audit import ledger_audit
 from selfwork.ledger.models import Account
-from selfwork.ledger.testing import ledger_rows_delete
 from selfwork.payments import services
 from selfwork.payments.audit import payments_audit_checks
 from selfwork.payments.gateways import CARD_SUCCEEDS
@@ -23,34 +21,6 @@ from selfwork.payments.models import Payout
 from selfwork.payments.testing import eur
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _ledger_rows_removed(transactional_db):
-    yield
-    ledger_rows_delete()
-
-
-def race(count, work):
-    """Run ``work(i)`` in ``count`` threads released at once; return each result."""
-    start = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            results[i] = repr(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_200_concurrent_payouts_of_one_euro_from_100_euros_exactly_100_succeed(
