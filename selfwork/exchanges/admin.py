@@ -6,6 +6,7 @@ the API, where the process decides what is possible; here they look.
 
 from django.contrib import admin
 
+from selfwork.core.admin import ReadOnlyAdmin
 from selfwork.exchanges.models import (
     Delivery,
     Exchange,
@@ -16,17 +17,6 @@ from selfwork.exchanges.models import (
     ProcessVersion,
     Timer,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

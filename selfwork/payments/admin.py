@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from selfwork.core.admin import ReadOnlyAdmin
 from selfwork.payments.models import (
     Charge,
     CommunityPaymentSettings,
@@ -11,17 +12,6 @@ from selfwork.payments.models import (
     Release,
     SandboxOperation,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Charge)
