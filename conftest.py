@@ -182,6 +182,20 @@ def api_as(client, now):
 
 
 @pytest.fixture
+def browse_as():
+    """``browse_as(member)``: a logged-in browser client (``None``: anonymous)."""
+    from django.test import Client
+
+    def make(member=None):
+        client = Client()
+        if member is not None:
+            client.force_login(member)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def anonymous_api(client):
     return Api(client)
 

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from selfwork.briefs import services
@@ -18,19 +17,6 @@ pytestmark = pytest.mark.django_db
 def now():
     """The real time: these pages and endpoints read the clock themselves."""
     return timezone.now().replace(microsecond=0)
-
-
-@pytest.fixture
-def browse_as():
-    """``browse_as(member)``: a logged-in browser client (``None``: anonymous)."""
-
-    def make(member=None):
-        client = Client()
-        if member is not None:
-            client.force_login(member)
-        return client
-
-    return make
 
 
 def text(response) -> str:

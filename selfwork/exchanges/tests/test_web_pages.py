@@ -5,7 +5,6 @@ Written with the room's views (engineer B); the fixtures are this folder's.
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from selfwork.exchanges.models import Exchange, Message
@@ -18,19 +17,6 @@ pytestmark = pytest.mark.django_db
 def now():
     """The real time: these pages and endpoints read the clock themselves."""
     return timezone.now().replace(microsecond=0)
-
-
-@pytest.fixture
-def browse_as():
-    """``browse_as(member)``: a logged-in browser client (``None``: anonymous)."""
-
-    def make(member=None):
-        client = Client()
-        if member is not None:
-            client.force_login(member)
-        return client
-
-    return make
 
 
 def text(response) -> str:
