@@ -11,29 +11,12 @@ from typing import Any
 from django import forms
 
 from selfwork.accounts.forms import UPLOAD_CODES, choice_field, currency_choices
-from selfwork.catalog.forms import MultipleFileField
+from selfwork.catalog.forms import MultipleFileField, money_field
 from selfwork.core.errors import InvalidInput, SelfworkError
 
 MAX_ATTACHMENTS = 8
 # "Sketch — 40.00", "Sketch: 40", "Final art 60.50"
 _MILESTONE_LINE = re.compile(r"^(.*?)\s*[—:–-]?\s*([0-9][0-9.,]*)\s*$")
-
-
-def _money_text(label: str, *, required: bool = True, **attrs: Any) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        max_length=30,
-        required=required,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "decimal",
-                "autocomplete": "off",
-                "placeholder": "0.00",
-                "size": "10",
-                **attrs,
-            }
-        ),
-    )
 
 
 def _days(label: str, *, required: bool = True, **kwargs: Any) -> forms.IntegerField:
@@ -95,8 +78,8 @@ class BriefForm(ServiceErrors, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     currency = forms.ChoiceField(label="Currency")
-    budget_min = _money_text("Budget from")
-    budget_max = _money_text("Budget up to")
+    budget_min = money_field("Budget from", required=True)
+    budget_max = money_field("Budget up to", required=True)
     deadline = forms.DateField(
         label="Needed by",
         required=False,
@@ -165,7 +148,7 @@ class OfferForm(ServiceErrors, forms.Form):
         "expires_in_days": "expires_in_days",
     }
 
-    price = _money_text("Your price")
+    price = money_field("Your price", required=True)
     delivery_days = _days("Delivery in days")
     revisions = forms.IntegerField(
         label="Rounds of changes included",
@@ -226,7 +209,7 @@ class OfferForm(ServiceErrors, forms.Form):
 class CounterForm(ServiceErrors, forms.Form):
     FIELD_MAP = {"price": "price"}
 
-    price = _money_text("Your price")
+    price = money_field("Your price", required=True)
     delivery_days = _days("Delivery in days", required=False)
     message = forms.CharField(
         label="Note",

@@ -56,7 +56,8 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def _money_text(label: str, *, required: bool = False) -> forms.CharField:
+def money_field(label: str, *, required: bool = False, **attrs: Any) -> forms.CharField:
+    """A text input for an amount: kept as typed, parsed exactly by the service."""
     return forms.CharField(
         label=label,
         max_length=30,
@@ -67,6 +68,7 @@ def _money_text(label: str, *, required: bool = False) -> forms.CharField:
                 "size": "8",
                 "autocomplete": "off",
                 "placeholder": "0.00",
+                **attrs,
             }
         ),
     )
@@ -221,7 +223,7 @@ class ListingForm(forms.Form):
                 label=Mode(mode).label, required=False
             )
         if "made_to_order" in self.mode_names:
-            self.fields["made_to_order_price"] = _money_text("Price")
+            self.fields["made_to_order_price"] = money_field("Price")
             self.fields["made_to_order_options"] = forms.CharField(
                 label="Options (optional)",
                 required=False,
@@ -238,20 +240,20 @@ class ListingForm(forms.Form):
                 self.fields[f"service_{row}_description"] = forms.CharField(
                     label="What is included", max_length=500, required=False
                 )
-                self.fields[f"service_{row}_price"] = _money_text("Price")
+                self.fields[f"service_{row}_price"] = money_field("Price")
                 self.fields[f"service_{row}_days"] = _small_int("Delivery days")
                 self.fields[f"service_{row}_revisions"] = _small_int("Revisions")
         if "rental" in self.mode_names:
-            self.fields["rental_price"] = _money_text("Price")
+            self.fields["rental_price"] = money_field("Price")
             self.fields["rental_unit"] = forms.ChoiceField(
                 label="Per",
                 choices=ListingMode.RentalUnit.choices,
                 initial="day",
                 required=False,
             )
-            self.fields["rental_deposit"] = _money_text("Deposit (optional)")
+            self.fields["rental_deposit"] = money_field("Deposit (optional)")
         if "lend" in self.mode_names:
-            self.fields["lend_hours"] = _money_text("Time credits (optional)")
+            self.fields["lend_hours"] = money_field("Time credits (optional)")
             self.fields["lend_hours"].help_text = "Leave empty to lend for free."
         if "swap" in self.mode_names:
             self.fields["swap_wants"] = forms.CharField(
@@ -260,7 +262,7 @@ class ListingForm(forms.Form):
                 required=False,
             )
         if "timebank" in self.mode_names:
-            self.fields["timebank_hours"] = _money_text("Hours")
+            self.fields["timebank_hours"] = money_field("Hours")
 
     @staticmethod
     def _custom_field(f: ListingField) -> forms.Field:
