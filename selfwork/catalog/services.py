@@ -6,6 +6,7 @@ forms build the same dictionaries, so both interfaces meet one set of rules here
 
 import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -420,8 +421,6 @@ def _images_parse(raw: Any, owner) -> list[Upload]:
 
 
 def _uuids(ids: list[str]) -> list[str]:
-    import uuid
-
     valid = []
     for i in ids:
         try:

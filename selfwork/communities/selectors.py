@@ -1,6 +1,6 @@
 """Reads on communities. Private communities do not exist for outsiders (404)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from selfwork.communities.models import Category, Community, ListingField, Membership
 from selfwork.core.errors import NotFound
@@ -70,8 +70,6 @@ def community_members(
 ) -> QuerySet[Membership]:
     """Return the community's memberships of ``status``, hosts first, then by name."""
     order = {"host": 0, "moderator": 1, "member": 2}
-    from django.db.models import Case, IntegerField, Value, When
-
     return (
         Membership.objects.filter(community=community, status=status)
         .select_related("member", "member__avatar")
