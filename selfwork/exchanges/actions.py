@@ -19,6 +19,7 @@ from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.engine import Process, Transition
 from selfwork.exchanges.errors import PaymentPending
 from selfwork.exchanges.models import Exchange, OutboxEvent
+from selfwork.exchanges.selectors import exchange_bill, exchange_fee_policy
 from selfwork.ledger.models import Account
 from selfwork.ledger.services import account_get_or_create, transaction_post
 from selfwork.payments import services as payments
@@ -69,13 +70,6 @@ def escrow_held(reference: str) -> int:
     return totals[0].escrow.minor if totals else 0
 
 
-def _current_amount(exchange: Exchange) -> Money:
-    if exchange.milestone_count:
-        milestone = exchange.milestones[exchange.milestone_index]
-        return Money(int(milestone["amount_minor"]), exchange.currency)
-    return Money(exchange.total_minor, exchange.currency)
-
-
 def _charge(ctx: ActionContext) -> None:
     exchange = ctx.exchange
     card = ctx.params.get("card")
@@ -84,18 +78,22 @@ def _charge(ctx: ActionContext) -> None:
     part = str(ctx.seq)
     if card:
         part += "-" + hashlib.sha256(str(card).encode()).hexdigest()[:10]
-    amount = _current_amount(exchange)
+    bill = exchange_bill(exchange=exchange)
+    # The price goes in; payments adds the customer fee of the exchange's policy.
     charge = payments.escrow_charge(
         reference=payment_reference(exchange),
         customer=exchange.customer,
         community=exchange.community,
-        amount=amount,
+        amount=bill.due_price,
         now=ctx.now,
         card=card,
         provider=exchange.provider,
         part=part,
+        policy=exchange_fee_policy(exchange=exchange),
     )
-    ctx.effects["charged"] = amount.minor
+    ctx.effects["charged"] = charge.amount_minor
+    if charge.customer_fee_minor:
+        ctx.effects["customer_fee"] = charge.customer_fee_minor
     ctx.effects["charge_status"] = charge.status
     if exchange.delivery_days:
         due_at = ctx.now + dt.timedelta(days=exchange.delivery_days)

@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -44,6 +44,18 @@ class LineItemOut(Schema):
     unit_price: MoneyOut
     quantity: int
     amount: MoneyOut
+    kind: Literal["item", "customer_fee"] = Field(
+        "item", description="item: what is bought; customer_fee: the community's fee"
+    )
+
+
+class FeesOut(Schema):
+    """The community's fee policy this exchange copied when it started."""
+
+    provider_fee_percent: str
+    customer_fee_percent: str
+    minimum_fee: MoneyOut
+    treasury_share_percent: str
 
 
 class MilestoneOut(Schema):
@@ -108,6 +120,11 @@ class ExchangeOut(Schema):
     listing: str | None
     source: str
     total: MoneyOut
+    amount_due: MoneyOut = Field(
+        description="What the next payment takes: the total, or the current "
+        "milestone, with its customer fee."
+    )
+    fees: FeesOut
     total_in_viewer_currency: MoneyOut | None
     total_in_customer_currency: MoneyOut | None
     total_in_provider_currency: MoneyOut | None
@@ -205,6 +222,10 @@ class PageQuery(QueryIn):
     limit: int = Field(50, ge=1, le=100)
 
 
+def _percent(hundredths: int) -> str:
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
+
+
 def _party(member) -> dict[str, str]:
     return {"username": member.username, "name": member.name}
 
@@ -224,7 +245,8 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
     """The full view of an exchange for ``viewer`` (a party or an operator)."""
     process = selectors.exchange_process(exchange=exchange)
     unit = exchange.currency
-    total = Money(exchange.total_minor, unit)
+    bill = selectors.exchange_bill(exchange=exchange)
+    total = bill.total
     rates = fx_table()
     options = selectors.transitions_available(exchange=exchange, member=viewer)
     visible = selectors.deliverables_visible(exchange=exchange, member=viewer)
@@ -268,17 +290,36 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
         "total_in_provider_currency": _converted(
             total, exchange.provider.preferred_currency, rates
         ),
+        "amount_due": bill.due.as_dict(),
+        "fees": {
+            "provider_fee_percent": _percent(exchange.fee_hundredths),
+            "customer_fee_percent": bill.customer_fee_percent,
+            "minimum_fee": Money(exchange.minimum_fee_minor, unit).as_dict(),
+            "treasury_share_percent": _percent(exchange.treasury_share_hundredths),
+        },
         "line_items": [
             {
-                "label": item["label"],
-                "unit_price": Money(int(item["unit_price_minor"]), unit).as_dict(),
-                "quantity": item["quantity"],
-                "amount": Money(
-                    int(item["unit_price_minor"]) * int(item["quantity"]), unit
-                ).as_dict(),
+                "label": item.label,
+                "unit_price": item.unit_price.as_dict(),
+                "quantity": item.quantity,
+                "amount": item.amount.as_dict(),
+                "kind": "item",
             }
-            for item in exchange.line_items
-        ],
+            for item in bill.items
+        ]
+        + (
+            [
+                {
+                    "label": f"Customer fee ({bill.customer_fee_percent} %)",
+                    "unit_price": bill.customer_fee.as_dict(),
+                    "quantity": 1,
+                    "amount": bill.customer_fee.as_dict(),
+                    "kind": "customer_fee",
+                }
+            ]
+            if bill.customer_fee.minor
+            else []
+        ),
         "delivery_days": exchange.delivery_days,
         "due_at": _iso(exchange.due_at),
         "revisions_allowed": exchange.revisions_allowed,

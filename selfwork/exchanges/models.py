@@ -63,7 +63,16 @@ class Exchange(models.Model):
     source = models.CharField(max_length=16, default=Source.LISTING)
     title = models.CharField(max_length=200)
     currency = models.CharField(max_length=4)
+    # What the customer pays in all: the line items plus the customer fee.
     total_minor = models.BigIntegerField()
+    customer_fee_minor = models.BigIntegerField(default=0)
+    # The community's fee policy when the exchange started (``payments.fees``):
+    # every payment into its escrow carries it, so a host who changes the fee
+    # later never changes what this exchange pays or is paid.
+    fee_hundredths = models.PositiveIntegerField(default=0)
+    customer_fee_hundredths = models.PositiveIntegerField(default=0)
+    minimum_fee_minor = models.BigIntegerField(default=0)
+    treasury_share_hundredths = models.PositiveIntegerField(default=0)
     # [{"label", "unit_price_minor", "quantity"}] in ``currency``.
     line_items = models.JSONField(default=list)
     delivery_days = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -93,6 +102,18 @@ class Exchange(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(total_minor__gt=0), name="exchange_total_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_fee_minor__gte=0)
+                & Q(customer_fee_minor__lt=F("total_minor")),
+                name="exchange_customer_fee_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_hundredths__lte=5000)
+                & Q(customer_fee_hundredths__lte=5000)
+                & Q(treasury_share_hundredths__lte=10000)
+                & Q(minimum_fee_minor__gte=0),
+                name="exchange_fee_policy_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(revisions_used__lte=F("revisions_allowed")),

@@ -13,6 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from selfwork.communities.models import Membership
 from selfwork.core.errors import NotFound
 from selfwork.core.models import Upload
+from selfwork.core.money import Money
 from selfwork.exchanges.engine import Process, process_version_load
 from selfwork.exchanges.models import (
     Delivery,
@@ -21,6 +22,8 @@ from selfwork.exchanges.models import (
     Licence,
     Message,
 )
+from selfwork.exchanges.terms import LineItem
+from selfwork.payments.fees import FeePolicy, customer_fee_of
 
 
 @dataclass(frozen=True)
@@ -241,3 +244,53 @@ def queue_position(*, exchange: Exchange) -> int | None:
 def licence_for(*, exchange: Exchange) -> Licence | None:
     """Return the licence ``exchange`` granted, if any."""
     return Licence.objects.filter(exchange=exchange).first()
+
+
+def exchange_fee_policy(*, exchange: Exchange) -> FeePolicy:
+    """Return the fee policy ``exchange`` copied when it started."""
+    return FeePolicy(
+        fee_hundredths=exchange.fee_hundredths,
+        minimum_minor=exchange.minimum_fee_minor,
+        treasury_share_hundredths=exchange.treasury_share_hundredths,
+        customer_fee_hundredths=exchange.customer_fee_hundredths,
+    )
+
+
+@dataclass(frozen=True)
+class Bill:
+    """What the customer pays, line by line, for the API and the room alike.
+
+    ``due`` is what the next payment takes (the current milestone or the whole,
+    with its customer fee); ``due_price`` the part of it that is the price.
+    """
+
+    items: list[LineItem]
+    customer_fee: Money
+    customer_fee_percent: str
+    total: Money
+    due: Money
+    due_price: Money
+
+
+def _percent_text(hundredths: int) -> str:
+    whole, part = divmod(hundredths, 100)
+    return f"{whole}.{part:02d}".rstrip("0").rstrip(".")
+
+
+def exchange_bill(*, exchange: Exchange) -> Bill:
+    """Return the line items, the customer fee and the total of ``exchange``."""
+    unit = exchange.currency
+    if exchange.milestone_count:
+        milestone = exchange.milestones[exchange.milestone_index]
+        price = int(milestone["amount_minor"])
+    else:
+        price = exchange.total_minor - exchange.customer_fee_minor
+    fee = customer_fee_of(price, exchange_fee_policy(exchange=exchange))
+    return Bill(
+        items=[LineItem.from_json(item, unit) for item in exchange.line_items],
+        customer_fee=Money(exchange.customer_fee_minor, unit),
+        customer_fee_percent=_percent_text(exchange.customer_fee_hundredths),
+        total=Money(exchange.total_minor, unit),
+        due=Money(price + fee, unit),
+        due_price=Money(price, unit),
+    )

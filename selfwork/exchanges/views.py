@@ -31,7 +31,6 @@ from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
 from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
-from selfwork.exchanges.terms import LineItem
 from selfwork.payments.selectors import community_gateway
 
 SANDBOX_CARD = "4242 4242 4242 4242"
@@ -243,7 +242,7 @@ def _room(
     role = _role_of(exchange, member)
     state = process.states.get(exchange.state)
     currency = exchange.currency
-    line_items = [LineItem.from_json(item, currency) for item in exchange.line_items]
+    bill = selectors.exchange_bill(exchange=exchange)
     milestones = [
         {
             "title": m["title"],
@@ -270,12 +269,10 @@ def _room(
             "state": state,
             "role": role,
             "counterpart": counterpart,
-            "line_items": line_items,
-            "total": Money(exchange.total_minor, currency),
-            "pay_amount": next(
-                (m["amount"] for m in milestones if m["current"]),
-                Money(exchange.total_minor, currency),
-            ),
+            "bill": bill,
+            "line_items": bill.items,
+            "total": bill.total,
+            "pay_amount": bill.due,
             "milestones": milestones,
             "transitions": _transition_forms(
                 exchange, member, errors or {}, posted or {}

@@ -6,7 +6,11 @@ rows and the ledger tell the same story:
 - the escrow of every settled reference (released in full, or refunded in
   full) is zero;
 - per reference, captured = released gross + refunds + what escrow still holds,
-  and each release's net + fee = gross, with the fee as the policy says;
+  and each release's net + fees = gross, with the fees as the policy the
+  customer paid under says;
+- every charge's customer fee is the policy's percentage of its price, and per
+  reference the customer fee paid = refunded + released + what escrow holds of it
+  (never more than escrow holds; nothing once settled);
 - every succeeded charge, refund, release and payout has its ledger transaction
   with the same key and amounts, and no charge, refund, release or payout
   transaction is without its record.
@@ -19,7 +23,7 @@ from selfwork.core.money import Money
 from selfwork.ledger.audit import Check, Finding
 from selfwork.ledger.models import Account, Leg, Transaction
 from selfwork.payments.books import ESCROW_PREFIX
-from selfwork.payments.fees import FeePolicy, fee_split
+from selfwork.payments.fees import FeePolicy, customer_fee_of, fee_split
 from selfwork.payments.models import Charge, Payout, Refund, Release
 from selfwork.payments.selectors import reference_totals
 
@@ -74,7 +78,11 @@ def _release_split_wrong() -> Iterator[Finding]:
             minimum_minor=release.minimum_fee_minor,
             treasury_share_hundredths=release.treasury_share_hundredths,
         )
-        split = fee_split(Money(release.gross_minor, release.currency), policy)
+        split = fee_split(
+            Money(release.gross_minor, release.currency),
+            policy,
+            customer_fee_minor=release.customer_fee_minor,
+        )
         stored = (
             release.fee_minor,
             release.platform_fee_minor,
@@ -92,6 +100,47 @@ def _release_split_wrong() -> Iterator[Finding]:
                 f"release {release.public_id}",
                 f"splits {release.gross_minor} as {stored} (fee, platform, "
                 f"treasury, net); the policy gives {expected}",
+            )
+
+
+def _customer_fee_not_accounted() -> Iterator[Finding]:
+    for charge in Charge.objects.filter(status__in=Charge.CAPTURED).iterator():
+        policy = FeePolicy(
+            fee_hundredths=charge.fee_hundredths,
+            minimum_minor=charge.minimum_fee_minor,
+            treasury_share_hundredths=charge.treasury_share_hundredths,
+            customer_fee_hundredths=charge.customer_fee_hundredths,
+        )
+        price = charge.amount_minor - charge.customer_fee_minor
+        if charge.customer_fee_minor != customer_fee_of(price, policy):
+            yield (
+                f"charge {charge.public_id}",
+                f"took a customer fee of {charge.customer_fee_minor} on a price of "
+                f"{price}; its policy gives {customer_fee_of(price, policy)}",
+            )
+    paid: dict[str, int] = defaultdict(int)
+    for reference, fee in Charge.objects.filter(status__in=Charge.CAPTURED).values_list(
+        "reference", "customer_fee_minor"
+    ):
+        paid[reference] += fee
+    for model in (Refund, Release):
+        for reference, fee in model.objects.values_list(
+            "reference", "customer_fee_minor"
+        ):
+            paid[reference] -= fee
+    for totals in reference_totals():
+        held = paid.get(totals.reference, 0)
+        if held < 0 or held > max(totals.escrow.minor, 0):
+            yield (
+                f"reference {totals.reference}",
+                f"customer fees paid less refunded and released is {held}; escrow "
+                f"holds {totals.escrow}",
+            )
+        elif totals.settled and held:
+            yield (
+                f"reference {totals.reference}",
+                f"is settled but {held} of its customer fee was neither refunded "
+                "nor released",
             )
 
 
@@ -179,6 +228,11 @@ def payments_audit_checks() -> list[Check]:
         Check(
             "payments: every release splits gross exactly as its fee policy says",
             _release_split_wrong,
+        ),
+        Check(
+            "payments: customer fees are charged as the policy says and every "
+            "one is refunded, released or still in escrow",
+            _customer_fee_not_accounted,
         ),
         Check(
             "payments: every charge, refund, release and payout is posted once, "

@@ -1,12 +1,20 @@
-"""The community's fee on a release, as pure integer arithmetic (no database).
+"""The community's fees, as pure integer arithmetic (no database).
+
+Two fees: the **provider fee** (``fee_percent`` of the price, at least the
+minimum fee) is taken from what the provider is paid on release; the **customer
+fee** (``customer_fee_percent`` of the price) is added to what the customer pays.
+Both are income, split between the community treasury (``treasury_share_percent``)
+and the platform.
 
 Rounding rule: every percentage is taken of an integer number of minor units and
-rounded **half-up to the minor unit** (0.5 of a cent becomes a cent). The fee is
-``fee_percent`` of the gross, at least the minimum fee, never more than the gross;
-the community treasury's part is ``treasury_share_percent`` of that fee, rounded
-the same way, and the platform keeps the rest. Because the fee and the treasury
-share are each computed once and the other parts are differences, the parts add
-up exactly: ``net + fee == gross`` and ``platform + treasury == fee``.
+rounded **half-up to the minor unit** (0.5 of a cent becomes a cent).
+
+Bounds: the provider fee, minimum included, never takes more than
+``MAX_FEE_HUNDREDTHS`` (half) of the price it applies to, so no minimum fee can
+swallow a price. Because each fee and the treasury share are computed once and
+the other parts are differences, the parts add up exactly:
+``net + fee + customer_fee == gross`` and
+``platform + treasury == fee + customer_fee``.
 """
 
 from dataclasses import dataclass
@@ -15,6 +23,9 @@ from decimal import Decimal
 from selfwork.core.money import Money
 
 HUNDRED_PERCENT = 100_00  # percentages are exact to two decimals: hundredths
+# The most a community may set as its provider or customer fee, and the most the
+# provider fee (minimum included) may take of any price.
+MAX_FEE_HUNDREDTHS = 50_00
 
 
 def percent_hundredths(percent: Decimal | str | int) -> int:
@@ -42,19 +53,48 @@ def percent_of(minor: int, hundredths: int) -> int:
 
 @dataclass(frozen=True)
 class FeePolicy:
-    """A community's fee, ready to apply to one amount in one unit."""
+    """A community's fees, ready to apply to one amount in one unit.
+
+    An exchange copies this when it starts and every payment into its escrow
+    carries it, so a host who changes the fee later changes only later exchanges.
+    """
 
     fee_hundredths: int
     minimum_minor: int
     treasury_share_hundredths: int
+    customer_fee_hundredths: int = 0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.fee_hundredths <= HUNDRED_PERCENT:
+        if not 0 <= self.fee_hundredths <= MAX_FEE_HUNDREDTHS:
             raise ValueError("fee_hundredths out of range")
+        if not 0 <= self.customer_fee_hundredths <= MAX_FEE_HUNDREDTHS:
+            raise ValueError("customer_fee_hundredths out of range")
         if not 0 <= self.treasury_share_hundredths <= HUNDRED_PERCENT:
             raise ValueError("treasury_share_hundredths out of range")
         if self.minimum_minor < 0:
             raise ValueError("minimum_minor may not be negative")
+
+
+NO_FEES = FeePolicy(fee_hundredths=0, minimum_minor=0, treasury_share_hundredths=0)
+
+
+def customer_fee_of(price_minor: int, policy: FeePolicy) -> int:
+    """The customer fee added to ``price_minor`` (≥ 0), rounded half-up."""
+    return percent_of(price_minor, policy.customer_fee_hundredths)
+
+
+def share_of(part_minor: int, *, whole_minor: int, of_minor: int) -> int:
+    """``of_minor`` × ``part_minor`` / ``whole_minor``, rounded half-up; all of it
+    when the part is the whole.
+
+    How much of a tracked amount (the customer fee still held) goes with a part
+    of escrow (a partial refund or release), in proportion.
+    """
+    if not 0 <= part_minor <= whole_minor or of_minor < 0 or of_minor > whole_minor:
+        raise ValueError("share_of takes 0 ≤ part ≤ whole and 0 ≤ of ≤ whole")
+    if part_minor == whole_minor:
+        return of_minor
+    return (2 * part_minor * of_minor + whole_minor) // (2 * whole_minor)
 
 
 @dataclass(frozen=True)
@@ -66,23 +106,33 @@ class FeeSplit:
     platform: Money
     treasury: Money
     net: Money
+    customer_fee: Money
 
 
-def fee_split(gross: Money, policy: FeePolicy) -> FeeSplit:
-    """Split ``gross`` into the provider's net and the fee (platform + treasury).
+def fee_split(
+    gross: Money, policy: FeePolicy, *, customer_fee_minor: int = 0
+) -> FeeSplit:
+    """Split ``gross`` into the provider's net and the fees (platform + treasury).
 
-    See the module docstring for the rounding rule. ``gross`` must not be negative.
+    ``customer_fee_minor`` of ``gross`` is the customer fee paid with it: income
+    as it is. The provider fee is taken of the rest, the price. See the module
+    docstring for the rounding rule and the bound.
     """
     if gross.minor < 0:
         raise ValueError("a gross amount is not negative")
-    fee = max(percent_of(gross.minor, policy.fee_hundredths), policy.minimum_minor)
-    fee = min(fee, gross.minor)
-    treasury = percent_of(fee, policy.treasury_share_hundredths)
+    if not 0 <= customer_fee_minor <= gross.minor:
+        raise ValueError("the customer fee is a part of the gross")
+    price = gross.minor - customer_fee_minor
+    fee = max(percent_of(price, policy.fee_hundredths), policy.minimum_minor)
+    fee = min(fee, percent_of(price, MAX_FEE_HUNDREDTHS))
+    income = fee + customer_fee_minor
+    treasury = percent_of(income, policy.treasury_share_hundredths)
     unit = gross.unit
     return FeeSplit(
         gross=gross,
         fee=Money(fee, unit),
-        platform=Money(fee - treasury, unit),
+        platform=Money(income - treasury, unit),
         treasury=Money(treasury, unit),
-        net=Money(gross.minor - fee, unit),
+        net=Money(price - fee, unit),
+        customer_fee=Money(customer_fee_minor, unit),
     )

@@ -83,9 +83,17 @@ class Charge(models.Model):
         "communities.Community", on_delete=models.PROTECT, related_name="+"
     )
     gateway = models.CharField(max_length=16, choices=Gateway.choices)
+    # What the customer pays: the price and, on top of it, the customer fee.
     amount_minor = models.BigIntegerField()
+    customer_fee_minor = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3)
     refunded_minor = models.BigIntegerField(default=0)
+    # The fee policy the customer paid under (see ``fees.FeePolicy``): a release
+    # applies this, never the community's policy of the day.
+    fee_hundredths = models.PositiveIntegerField(default=0)
+    customer_fee_hundredths = models.PositiveIntegerField(default=0)
+    minimum_fee_minor = models.BigIntegerField(default=0)
+    treasury_share_hundredths = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=20, choices=Status.choices)
     gateway_ref = models.CharField(max_length=100, blank=True)
     failure_code = models.CharField(max_length=40, blank=True)
@@ -105,6 +113,18 @@ class Charge(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_minor__gt=0), name="payments_charge_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(customer_fee_minor__gte=0)
+                & Q(customer_fee_minor__lt=F("amount_minor")),
+                name="payments_charge_customer_fee_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_hundredths__lte=5000)
+                & Q(customer_fee_hundredths__lte=5000)
+                & Q(treasury_share_hundredths__lte=10000)
+                & Q(minimum_fee_minor__gte=0),
+                name="payments_charge_fee_policy_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -180,6 +200,8 @@ class Refund(models.Model):
     reference = models.CharField(max_length=90)
     charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="refunds")
     amount_minor = models.BigIntegerField()
+    # The part of ``amount_minor`` that gives back the customer fee.
+    customer_fee_minor = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3)
     gateway_ref = models.CharField(max_length=100)
     # The ledger transaction's key (one per refund request) ...
@@ -194,6 +216,11 @@ class Refund(models.Model):
                 condition=Q(amount_minor__gt=0), name="payments_refund_amount_positive"
             ),
             models.CheckConstraint(
+                condition=Q(customer_fee_minor__gte=0)
+                & Q(customer_fee_minor__lte=F("amount_minor")),
+                name="payments_refund_customer_fee_within_amount",
+            ),
+            models.CheckConstraint(
                 condition=~Q(gateway_ref=""), name="payments_refund_has_gateway_ref"
             ),
         ]
@@ -201,10 +228,11 @@ class Refund(models.Model):
 
 
 class Release(models.Model):
-    """Escrow paid out to the provider's wallet, less the community's fee.
+    """Escrow paid out to the provider's wallet, less the community's fees.
 
     The split is stored as posted, and the database holds it exact:
-    ``net + fee == gross`` and ``platform_fee + treasury_fee == fee``.
+    ``net + fee + customer_fee == gross`` and
+    ``platform_fee + treasury_fee == fee + customer_fee``.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -217,7 +245,10 @@ class Release(models.Model):
     )
     currency = models.CharField(max_length=3)
     gross_minor = models.BigIntegerField()
+    # The provider fee, taken of the price ...
     fee_minor = models.BigIntegerField()
+    # ... and the customer fee the customer paid on top of it, both income.
+    customer_fee_minor = models.BigIntegerField(default=0)
     platform_fee_minor = models.BigIntegerField()
     treasury_fee_minor = models.BigIntegerField()
     net_minor = models.BigIntegerField()
@@ -237,6 +268,7 @@ class Release(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(fee_minor__gte=0)
+                & Q(customer_fee_minor__gte=0)
                 & Q(platform_fee_minor__gte=0)
                 & Q(treasury_fee_minor__gte=0)
                 & Q(net_minor__gte=0),
@@ -248,7 +280,11 @@ class Release(models.Model):
                     + F("platform_fee_minor")
                     + F("treasury_fee_minor")
                 )
-                & Q(fee_minor=F("platform_fee_minor") + F("treasury_fee_minor")),
+                & Q(
+                    fee_minor=F("platform_fee_minor")
+                    + F("treasury_fee_minor")
+                    - F("customer_fee_minor")
+                ),
                 name="payments_release_split_exact",
             ),
             models.UniqueConstraint(

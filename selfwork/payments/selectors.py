@@ -280,7 +280,11 @@ def reference_totals(*, references: list[str] | None = None) -> list[ReferenceTo
     )
     for reference, unit, gross, fee, net in (
         releases.values("reference", "currency")
-        .annotate(gross=Sum("gross_minor"), fee=Sum("fee_minor"), net=Sum("net_minor"))
+        .annotate(
+            gross=Sum("gross_minor"),
+            fee=Sum(F("platform_fee_minor") + F("treasury_fee_minor")),
+            net=Sum("net_minor"),
+        )
         .values_list("reference", "currency", "gross", "fee", "net")
     ):
         released[(reference, unit)] = (gross, fee, net)

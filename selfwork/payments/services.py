@@ -22,7 +22,7 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Sum, Value, When
 
 from selfwork.communities.models import Community, Membership
 from selfwork.communities.selectors import membership_get
@@ -43,7 +43,13 @@ from selfwork.payments.errors import (
     ReferenceSettled,
     RefundExceedsEscrow,
 )
-from selfwork.payments.fees import FeePolicy, fee_split, percent_hundredths
+from selfwork.payments.fees import (
+    FeePolicy,
+    customer_fee_of,
+    fee_split,
+    percent_hundredths,
+    share_of,
+)
 from selfwork.payments.gateways import (
     SandboxGateway,
     account_number_clean,
@@ -113,11 +119,12 @@ def _currency_mismatch(expected: str, got: str, *, field: str) -> InvalidInput:
 
 
 def fee_policy_for(*, community: Community, unit: str) -> FeePolicy:
-    """Return ``community``'s fee policy for money in ``unit``.
+    """Return ``community``'s fee policy today, for money in ``unit``.
 
-    The minimum fee is set in the community's currency; for a payment in another
-    currency it is converted at the reference rate (half-up), or dropped when
-    there is no rate.
+    Exchanges copy this when they start; a payment carries the copy it was made
+    under. The minimum fee is set in the community's currency; for a payment in
+    another currency it is converted at the reference rate (half-up), or dropped
+    when there is no rate.
     """
     minimum = community.minimum_fee_minor
     if minimum and unit != community.currency:
@@ -127,6 +134,17 @@ def fee_policy_for(*, community: Community, unit: str) -> FeePolicy:
         fee_hundredths=percent_hundredths(community.fee_percent),
         minimum_minor=minimum,
         treasury_share_hundredths=percent_hundredths(community.treasury_share_percent),
+        customer_fee_hundredths=percent_hundredths(community.customer_fee_percent),
+    )
+
+
+def charge_policy(charge: Charge) -> FeePolicy:
+    """The fee policy ``charge`` was paid under."""
+    return FeePolicy(
+        fee_hundredths=charge.fee_hundredths,
+        minimum_minor=charge.minimum_fee_minor,
+        treasury_share_hundredths=charge.treasury_share_hundredths,
+        customer_fee_hundredths=charge.customer_fee_hundredths,
     )
 
 
@@ -170,8 +188,15 @@ def escrow_charge(
     card: str | None = None,
     provider=None,
     part: str = "",
+    policy: FeePolicy | None = None,
 ) -> Charge:
-    """Charge ``customer`` ``amount`` into the escrow of ``reference``.
+    """Charge ``customer`` the price ``amount``, plus the customer fee, into escrow.
+
+    ``policy`` is the fee policy the customer agreed to (an exchange's copy);
+    without one, the reference's first payment's, or else ``community``'s today.
+    The charge keeps it, and releases of the reference apply it: a fee changed
+    after payment never touches money already paid. The customer fee
+    (``customer_fee_of(amount)``) is added on top of ``amount``.
 
     The community's gateway is asked first; only money it took is posted
     (gateway clearing → escrow). A manual gateway's charge stays ``pending``
@@ -201,6 +226,7 @@ def escrow_charge(
         card=card,
         provider=provider,
         part=part,
+        policy=policy,
     )
     if charge.status == Charge.Status.FAILED:
         raise PaymentDeclined(
@@ -250,10 +276,24 @@ def _charge_attempt(
     card: str | None,
     provider,
     part: str,
+    policy: FeePolicy | None,
 ) -> Charge:
     books.reference_check(reference)
     books.part_check(part)
     amount = _amount_check(amount)
+    if policy is None:
+        first = (
+            Charge.objects.filter(reference=reference, status__in=Charge.CAPTURED)
+            .order_by("pk")
+            .first()
+        )
+        policy = (
+            charge_policy(first)
+            if first is not None
+            else fee_policy_for(community=community, unit=amount.unit)
+        )
+    customer_fee = customer_fee_of(amount.minor, policy)
+    amount = _amount_check(Money(amount.minor + customer_fee, amount.unit))
     _member_check(customer, field="customer")
     if provider is not None:
         _member_check(provider, field="provider")
@@ -300,7 +340,12 @@ def _charge_attempt(
                 community=community,
                 gateway=gateway.name,
                 amount_minor=amount.minor,
+                customer_fee_minor=customer_fee,
                 currency=amount.unit,
+                fee_hundredths=policy.fee_hundredths,
+                customer_fee_hundredths=policy.customer_fee_hundredths,
+                minimum_fee_minor=policy.minimum_minor,
+                treasury_share_hundredths=policy.treasury_share_hundredths,
                 status=Charge.Status.PENDING,
                 card_last4=last4,
                 idempotency_key=key,
@@ -418,6 +463,24 @@ def _escrow_locked(reference: str, unit: str) -> Account:
     return account
 
 
+def _customer_fee_held(reference: str) -> int:
+    """The part of ``reference``'s escrow that is customer fee, in minor units.
+
+    Each refund and release takes its share of it in proportion (``share_of``),
+    so a refund of 40 % of escrow gives back 40 % of the customer fee too.
+    """
+    paid = Charge.objects.filter(
+        reference=reference, status__in=Charge.CAPTURED
+    ).aggregate(total=Sum("customer_fee_minor"))["total"]
+    refunded = Refund.objects.filter(reference=reference).aggregate(
+        total=Sum("customer_fee_minor")
+    )["total"]
+    released = Release.objects.filter(reference=reference).aggregate(
+        total=Sum("customer_fee_minor")
+    )["total"]
+    return (paid or 0) - (refunded or 0) - (released or 0)
+
+
 def _refunds_done(ledger_key: str, amount: Money | None) -> list[Refund]:
     done = list(Refund.objects.filter(ledger_key=ledger_key).order_by("pk"))
     if done and amount is not None:
@@ -480,19 +543,24 @@ def escrow_refund(
             requested=wanted.as_dict(),
         )
 
-    pieces: list[tuple[Charge, int]] = []
+    pieces: list[tuple[Charge, int, int]] = []
     left = wanted.minor
+    fee_left = share_of(
+        wanted.minor, whole_minor=held.minor, of_minor=_customer_fee_held(reference)
+    )
     for charge in charges:
         room = charge.amount_minor - charge.refunded_minor
         if left and room > 0:
             take = min(room, left)
-            pieces.append((charge, take))
+            fee = min(take, fee_left)
+            pieces.append((charge, take, fee))
             left -= take
+            fee_left -= fee
     if left:  # escrow never holds more than was captured, less refunds
         raise RefundExceedsEscrow("The charges cannot cover this refund.")
 
     by_gateway: dict[str, int] = {}
-    for charge, take in pieces:
+    for charge, take, _fee in pieces:
         by_gateway[charge.gateway] = by_gateway.get(charge.gateway, 0) + take
     legs: list[tuple[Account, int]] = [(escrow, -wanted.minor)]
     legs.extend(
@@ -514,7 +582,7 @@ def escrow_refund(
         ) from exc
 
     refunds = []
-    for charge, take in pieces:
+    for charge, take, fee in pieces:
         key = f"{ledger_key}:{charge.public_id}"
         result = gateway_get(charge.gateway).refund(
             charge_ref=charge.gateway_ref,
@@ -531,6 +599,7 @@ def escrow_refund(
                 reference=reference,
                 charge=charge,
                 amount_minor=take,
+                customer_fee_minor=fee,
                 currency=unit,
                 gateway_ref=result.ref,
                 ledger_key=ledger_key,
@@ -576,11 +645,13 @@ def escrow_release(
     amount: Money | None = None,
     part: str = "",
 ) -> Release:
-    """Pay the escrow of ``reference`` (default: all of it) to ``provider``, less the fee.
+    """Pay the escrow of ``reference`` (default: all of it) to ``provider``, less fees.
 
-    The fee follows ``community``'s policy (see ``fees``): it goes to the platform
-    fee account and the community treasury by ``treasury_share_percent``; the
-    rest to the provider's wallet. One transaction, exact to the minor unit. A
+    The fees follow the policy the customer paid under (kept on the charge, see
+    ``fees``), never ``community``'s policy of the day: the provider fee of the
+    price and the customer fee paid with it go to the platform fee account and
+    the community treasury by ``treasury_share_percent``; the rest to the
+    provider's wallet. One transaction, exact to the minor unit. A
     release that empties escrow settles the reference. If the provider asked for
     automatic payouts, the net is paid out at once. A retry returns the first
     release; a further partial release needs a new ``part``.
@@ -636,8 +707,11 @@ def escrow_release(
             available=Money(held, unit).as_dict(),
         )
 
-    policy = fee_policy_for(community=community, unit=unit)
-    split = fee_split(gross, policy)
+    policy = charge_policy(charges[0])
+    customer_fee = share_of(
+        gross.minor, whole_minor=held, of_minor=_customer_fee_held(reference)
+    )
+    split = fee_split(gross, policy, customer_fee_minor=customer_fee)
     legs: list[tuple[Account, int]] = [(escrow, -gross.minor)]
     for account, part_amount in (
         (books.wallet_account(provider, unit, now), split.net),
@@ -651,7 +725,8 @@ def escrow_release(
         legs=legs,
         idempotency_key=key,
         now=now,
-        memo=f"Release to {provider.username}: {split.net} net of a {split.fee} fee",
+        memo=f"Release to {provider.username}: {split.net} net of a {split.fee} fee"
+        + (f" and a {split.customer_fee} customer fee" if customer_fee else ""),
         reference=reference,
     )
     release = Release.objects.create(
@@ -661,6 +736,7 @@ def escrow_release(
         currency=unit,
         gross_minor=split.gross.minor,
         fee_minor=split.fee.minor,
+        customer_fee_minor=split.customer_fee.minor,
         platform_fee_minor=split.platform.minor,
         treasury_fee_minor=split.treasury.minor,
         net_minor=split.net.minor,

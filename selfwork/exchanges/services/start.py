@@ -10,7 +10,7 @@ from selfwork.catalog.models import Listing, ListingMode
 from selfwork.catalog.selectors import listing_get
 from selfwork.communities.models import Community, Mode
 from selfwork.core.errors import InvalidInput, NotFound
-from selfwork.core.money import Money
+from selfwork.core.money import HOUR, Money
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.engine import process_load, process_version_pin
 from selfwork.exchanges.errors import CommissionsClosed
@@ -21,6 +21,8 @@ from selfwork.exchanges.services.common import (
     timers_schedule,
 )
 from selfwork.exchanges.terms import LineItem, Terms, terms_check
+from selfwork.payments.fees import NO_FEES, FeePolicy, customer_fee_of
+from selfwork.payments.services import fee_policy_for
 
 MODE_PROCESS = {Mode.SERVICE: "commission", Mode.MADE_TO_ORDER: "purchase"}
 
@@ -40,8 +42,9 @@ def exchange_start(
 ) -> Exchange:
     """Start an exchange on the current version of ``process``, in its initial state.
 
-    The exchange copies ``terms`` and pins the process version; its initial
-    state's timers start now.
+    The exchange copies ``terms`` and the community's fee policy of today, and
+    pins the process version; its total adds the customer fee to the line items.
+    Its initial state's timers start now.
 
     :raises NotFound: if there is no such process.
     :raises InvalidInput: bad parties (``self_exchange`` when they are one
@@ -67,6 +70,13 @@ def exchange_start(
     process_version_pin(definition, now=now)
     label = title or (listing.title if listing is not None else "")
     label = label or terms.line_items[0].label
+    policy = _policy_at_start(community, terms.currency)
+    # Each payment adds the customer fee of what it pays: of each milestone in
+    # turn, or of the whole.
+    customer_fee = sum(
+        customer_fee_of(part.minor, policy)
+        for part in ([m.amount for m in terms.milestones] or [terms.total])
+    )
     exchange = Exchange.objects.create(
         process_name=definition.name,
         process_version=definition.version,
@@ -78,7 +88,12 @@ def exchange_start(
         source=source,
         title=label[:200],
         currency=terms.currency,
-        total_minor=terms.total.minor,
+        total_minor=terms.total.minor + customer_fee,
+        customer_fee_minor=customer_fee,
+        fee_hundredths=policy.fee_hundredths,
+        customer_fee_hundredths=policy.customer_fee_hundredths,
+        minimum_fee_minor=policy.minimum_minor,
+        treasury_share_hundredths=policy.treasury_share_hundredths,
         line_items=[item.as_json() for item in terms.line_items],
         delivery_days=terms.delivery_days,
         revisions_allowed=terms.revisions,
@@ -112,6 +127,13 @@ def exchange_start(
         state=definition.initial,
     )
     return exchange
+
+
+def _policy_at_start(community: Community, unit: str) -> FeePolicy:
+    # Time credits are an hour for an hour: no fee is ever taken of them.
+    if unit == HOUR:
+        return NO_FEES
+    return fee_policy_for(community=community, unit=unit)
 
 
 def _order_quantity(quantity: object) -> int:

@@ -52,6 +52,7 @@ class TestCreate:
                 "unit_price": {"amount": "120.00", "currency": "EUR"},
                 "quantity": 1,
                 "amount": {"amount": "120.00", "currency": "EUR"},
+                "kind": "item",
             }
         ]
         assert body["customer"]["username"] == buyer.username

@@ -8,18 +8,22 @@ from hypothesis import strategies as st
 
 from selfwork.core.money import Money
 from selfwork.payments.fees import (
+    MAX_FEE_HUNDREDTHS,
     FeePolicy,
+    customer_fee_of,
     fee_split,
     percent_hundredths,
     percent_of,
+    share_of,
 )
 
 
-def policy(percent="5", minimum=0, treasury="0"):
+def policy(percent="5", minimum=0, treasury="0", customer="0"):
     return FeePolicy(
         fee_hundredths=percent_hundredths(percent),
         minimum_minor=minimum,
         treasury_share_hundredths=percent_hundredths(treasury),
+        customer_fee_hundredths=percent_hundredths(customer),
     )
 
 
@@ -66,9 +70,26 @@ class TestFeeSplit:
         split = fee_split(Money(300, "EUR"), policy("6", minimum=50))
         assert (split.fee.minor, split.net.minor) == (50, 250)
 
-    def test_the_fee_never_exceeds_the_gross(self):
+    def test_a_minimum_fee_never_takes_more_than_half_the_price(self):
         split = fee_split(Money(30, "EUR"), policy("6", minimum=50))
-        assert (split.fee.minor, split.net.minor) == (30, 0)
+        assert (split.fee.minor, split.net.minor) == (15, 15)
+
+    def test_a_huge_minimum_fee_still_leaves_the_provider_half(self):
+        split = fee_split(Money(10_000, "EUR"), policy("50", minimum=100_000_000))
+        assert (split.fee.minor, split.net.minor) == (5_000, 5_000)
+
+    def test_the_customer_fee_is_income_and_not_the_providers(self):
+        # 100.00 price + 3 % customer fee; 5 % provider fee; treasury takes half.
+        split = fee_split(
+            Money(10_300, "EUR"), policy("5", treasury="50"), customer_fee_minor=300
+        )
+        assert (split.fee.minor, split.customer_fee.minor) == (500, 300)
+        assert split.net.minor == 9_500
+        assert (split.treasury.minor, split.platform.minor) == (400, 400)
+
+    def test_refuses_a_customer_fee_larger_than_the_gross(self):
+        with pytest.raises(ValueError):
+            fee_split(Money(100, "EUR"), policy(), customer_fee_minor=101)
 
     def test_the_treasury_takes_its_share_of_the_fee_rounded_half_up(self):
         # 8% of 12.35 = 0.988 → 0.99; a quarter of 0.99 = 0.2475 → 0.25.
@@ -94,27 +115,72 @@ class TestFeeSplit:
             fee_split(Money(-1, "EUR"), policy())
 
 
+class TestPolicyBounds:
+    @pytest.mark.parametrize("field", ["fee_hundredths", "customer_fee_hundredths"])
+    def test_a_fee_above_half_is_refused(self, field):
+        values = {
+            "fee_hundredths": 0,
+            "minimum_minor": 0,
+            "treasury_share_hundredths": 0,
+            "customer_fee_hundredths": 0,
+            field: MAX_FEE_HUNDREDTHS + 1,
+        }
+        with pytest.raises(ValueError):
+            FeePolicy(**values)
+
+
+class TestCustomerFee:
+    def test_is_the_percentage_of_the_price(self):
+        assert customer_fee_of(10_000, policy(customer="2.5")) == 250
+
+    def test_rounds_half_up(self):
+        # 2.5 % of 0.10 = 0.25 cent → 0.
+        assert customer_fee_of(10, policy(customer="2.5")) == 0
+        # 5 % of 0.10 = 0.5 cent → 1.
+        assert customer_fee_of(10, policy(customer="5")) == 1
+
+
+class TestShareOf:
+    def test_the_whole_takes_all_of_it(self):
+        assert share_of(333, whole_minor=333, of_minor=7) == 7
+
+    def test_a_part_takes_its_proportion_rounded_half_up(self):
+        # 40 % of a 3.00 fee held in 103.00 of escrow.
+        assert share_of(4_120, whole_minor=10_300, of_minor=300) == 120
+
+    def test_refuses_a_part_larger_than_the_whole(self):
+        with pytest.raises(ValueError):
+            share_of(11, whole_minor=10, of_minor=1)
+
+
 percentages = st.integers(min_value=0, max_value=10_000)
+fee_percentages = st.integers(min_value=0, max_value=MAX_FEE_HUNDREDTHS)
 
 
 @given(
-    gross=st.integers(min_value=0, max_value=10**15),
-    fee=percentages,
+    price=st.integers(min_value=0, max_value=10**15),
+    fee=fee_percentages,
+    customer=fee_percentages,
     minimum=st.integers(min_value=0, max_value=10**9),
     share=percentages,
 )
-def test_every_split_is_exact_and_never_negative(gross, fee, minimum, share):
-    split = fee_split(
-        Money(gross, "EUR"),
-        FeePolicy(
-            fee_hundredths=fee, minimum_minor=minimum, treasury_share_hundredths=share
-        ),
+def test_every_split_is_exact_and_never_negative(price, fee, customer, minimum, share):
+    policy = FeePolicy(
+        fee_hundredths=fee,
+        minimum_minor=minimum,
+        treasury_share_hundredths=share,
+        customer_fee_hundredths=customer,
     )
-    assert split.net.minor + split.fee.minor == gross
-    assert split.platform.minor + split.treasury.minor == split.fee.minor
+    customer_fee = customer_fee_of(price, policy)
+    gross = price + customer_fee
+    split = fee_split(Money(gross, "EUR"), policy, customer_fee_minor=customer_fee)
+    assert split.net.minor + split.fee.minor + split.customer_fee.minor == gross
+    assert split.platform.minor + split.treasury.minor == (
+        split.fee.minor + split.customer_fee.minor
+    )
     assert min(split.fee.minor, split.net.minor) >= 0
     assert min(split.platform.minor, split.treasury.minor) >= 0
-    assert split.fee.minor <= gross
+    assert 2 * split.fee.minor <= price + 1  # at most half the price, rounded
 
 
 @given(
@@ -122,6 +188,7 @@ def test_every_split_is_exact_and_never_negative(gross, fee, minimum, share):
     fee=percentages,
 )
 def test_the_fee_is_the_percentage_rounded_half_up(gross, fee):
+    fee = fee // 2  # fees are bounded at 50 %
     exact = Decimal(gross) * Decimal(fee) / Decimal(10_000)
     split = fee_split(
         Money(gross, "EUR"),
