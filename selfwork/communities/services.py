@@ -16,7 +16,7 @@ from selfwork.communities.models import (
     Membership,
 )
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
-from selfwork.core.money import Money, unit_check
+from selfwork.core.money import Money, unit_check, unit_exponent
 from selfwork.core.text import markdown_check, plain_check
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
@@ -24,6 +24,9 @@ KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED_SLUGS = {"new", "api", "admin", "static", "media", "search", "settings"}
 MAX_CATEGORIES = 50
 MAX_LISTING_FIELDS = 20
+# The largest minimum fee, in whole units of the community's currency. Whatever it
+# is, the provider fee never takes more than half a price (``payments.fees``).
+MAX_MINIMUM_FEE = 1000
 
 
 def _slug_check(slug: Any, *, field: str = "slug") -> str:
@@ -101,6 +104,13 @@ def _apply_settings(community: Community, changes: dict[str, Any]) -> None:
             if value < 0:
                 raise InvalidInput(
                     "minimum_fee may not be negative.", field="minimum_fee"
+                )
+            ceiling = MAX_MINIMUM_FEE * 10 ** unit_exponent(currency)
+            if value > ceiling:
+                raise InvalidInput(
+                    f"minimum_fee may be at most {Money(ceiling, currency)}.",
+                    field="minimum_fee",
+                    code="minimum_fee_too_high",
                 )
         elif field == "enabled_modes":
             value = _modes_check(value)

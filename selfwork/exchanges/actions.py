@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 
+from selfwork.core.errors import InvalidInput
 from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.engine import Process, Transition
 from selfwork.exchanges.errors import PaymentPending
@@ -119,10 +120,13 @@ def _settled_only(reference: str) -> None:
 
 
 def _refund(ctx: ActionContext) -> None:
+    _refund_percent(ctx, ctx.params.get("refund_percent", 100))
+
+
+def _refund_percent(ctx: ActionContext, percent: int) -> None:
     reference = payment_reference(ctx.exchange)
     _settled_only(reference)
     held = escrow_held(reference)
-    percent = ctx.params.get("refund_percent", 100)
     amount = held * percent // 100
     if amount > 0:
         payments.escrow_refund(
@@ -157,6 +161,38 @@ def _release(ctx: ActionContext) -> None:
         exchange.milestone_index += 1
 
 
+def _record_resolution(ctx: ActionContext) -> None:
+    """Keep who decided a dispute, how and why; ``settle_resolution`` applies it.
+
+    A host's decision waits (in escrow) for the parties' chance to ask staff to
+    review it, so it is recorded first and settled later, by the timer or by
+    staff.
+    """
+    resolution = {
+        "refund_percent": ctx.params["refund_percent"],
+        "note": ctx.params["note"],
+        "decided_by": getattr(ctx.actor, "username", None),
+        "role": ctx.role,
+        "decided_at": ctx.now.isoformat(),
+    }
+    Exchange.objects.filter(pk=ctx.exchange.pk).update(resolution=resolution)
+    ctx.exchange.resolution = resolution
+    ctx.effects["resolution"] = {"refund_percent": resolution["refund_percent"]}
+
+
+def _settle_resolution(ctx: ActionContext) -> None:
+    """Refund the recorded share of escrow to the customer; release the rest."""
+    resolution = ctx.exchange.resolution
+    if not resolution:
+        raise InvalidInput(
+            "No resolution was recorded for this exchange; an operator resolves "
+            "it first.",
+            code="no_resolution",
+        )
+    _refund_percent(ctx, int(resolution["refund_percent"]))
+    _release(ctx)
+
+
 def _payout(ctx: ActionContext) -> None:
     release = ctx.release
     if release is None or release.net_minor <= 0:
@@ -189,8 +225,6 @@ def _hours_account(member, now: dt.datetime) -> Account:
 def _credit_hours(ctx: ActionContext) -> None:
     exchange = ctx.exchange
     if exchange.currency != HOUR:
-        from selfwork.core.errors import InvalidInput
-
         raise InvalidInput(
             "Time credits move only for an exchange priced in hours.",
             code="not_in_hours",
@@ -240,6 +274,9 @@ def _notify(ctx: ActionContext) -> None:
             "state": exchange.state,
             "state_label": ctx.process.states[exchange.state].label,
             "recipients": recipients,
+            "resolution": exchange.resolution
+            if "record_resolution" in ctx.transition.actions
+            else None,
         },
         created_at=ctx.now,
         available_at=ctx.now,
@@ -252,6 +289,8 @@ RUNNERS = {
     "release": _release,
     "payout": _payout,
     "credit_hours": _credit_hours,
+    "record_resolution": _record_resolution,
+    "settle_resolution": _settle_resolution,
     "reveal_deliverables": _reveal_deliverables,
     "publish_reviews": _publish_reviews,
     "notify": _notify,

@@ -109,6 +109,33 @@ COMMISSION_PATHS: dict[str, tuple[float, list[Step]]] = {
             ("resolve", "operator", 30, {"refund_percent": 30, "note": "Split 30/70."}),
         ],
     ),
+    "resolution_proposed": (
+        6,
+        [
+            ("pay", "customer", 1, {}),
+            ("dispute", "provider", 50, {"reason": "No reply to my sketches."}),
+            (
+                "resolve",
+                "operator",
+                40,
+                {"refund_percent": 20, "note": "The sketches were delivered."},
+            ),
+        ],
+    ),
+    "under_review": (
+        10,
+        [
+            ("pay", "customer", 1, {}),
+            ("dispute", "customer", 60, {"reason": "It is not what we agreed."}),
+            (
+                "resolve",
+                "operator",
+                48,
+                {"refund_percent": 0, "note": "The brief allowed this style."},
+            ),
+            ("appeal", "customer", 24, {"reason": "The brief said watercolour."}),
+        ],
+    ),
 }
 PURCHASE_PATHS: dict[str, tuple[float, list[Step]]] = {
     "awaiting_payment": (0.5, []),
@@ -167,7 +194,41 @@ PURCHASE_PATHS: dict[str, tuple[float, list[Step]]] = {
             ("start_production", "provider", 10, {}),
             ("ship", "provider", 60, {"tracking": "Parcel 00340434161094042560"}),
             ("dispute", "provider", 200, {"reason": "The customer reports it lost."}),
-            ("resolve", "operator", 24, {"refund_percent": 50}),
+            (
+                "resolve",
+                "operator",
+                24,
+                {"refund_percent": 50, "note": "Lost in the post: shared."},
+            ),
+        ],
+    ),
+    "resolution_proposed": (
+        5,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 10, {}),
+            ("dispute", "customer", 40, {"reason": "The wrong colour is being used."}),
+            (
+                "resolve",
+                "operator",
+                30,
+                {"refund_percent": 10, "note": "A colour close to the photo."},
+            ),
+        ],
+    ),
+    "under_review": (
+        9,
+        [
+            ("pay", "customer", 1, {}),
+            ("start_production", "provider", 10, {}),
+            ("dispute", "provider", 40, {"reason": "The customer changed the size."}),
+            (
+                "resolve",
+                "operator",
+                30,
+                {"refund_percent": 100, "note": "Not yet started in earnest."},
+            ),
+            ("appeal", "provider", 20, {"reason": "The leather was already cut."}),
         ],
     ),
 }

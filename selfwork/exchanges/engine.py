@@ -32,7 +32,10 @@ from selfwork.core.errors import NotFound
 from selfwork.exchanges.errors import ProcessInvalid
 
 BUILTIN_DIR = Path(__file__).parent / "processes"
-ACTORS = ("customer", "provider", "operator", "system")
+# ``operator``: a host of the exchange's community who is not a party to it, or
+# staff; ``staff``: the install's own operators only, who review hosts' decisions.
+ACTORS = ("customer", "provider", "operator", "staff", "system")
+OVERSEERS = ("operator", "staff")
 PARTIES = ("customer", "provider")
 # The fixed library of actions; ``ACTIONS_PENDING`` are named by the format but
 # not yet run by this engine, so a process using them is refused at load.
@@ -47,6 +50,8 @@ ACTIONS = (
     "reserve",
     "release_reservation",
     "credit_hours",
+    "record_resolution",
+    "settle_resolution",
     "reveal_deliverables",
     "publish_reviews",
     "notify",
@@ -495,7 +500,7 @@ def _graph_problems(
             continue
         by_person = [t for t in exits[s] if set(t.actors) - {"system"}]
         by_clock_or_operator = [
-            t for t in exits[s] if t.is_timer or "operator" in t.actors
+            t for t in exits[s] if t.is_timer or set(OVERSEERS) & set(t.actors)
         ]
         if not exits[s]:
             problems.append(f"state '{s}' is not terminal but has no exit")
@@ -558,7 +563,7 @@ def _money_problems(
                             "may already be in escrow"
                         )
                     outcomes = {True}
-                elif action in ("refund", "release"):
+                elif action in ("refund", "release", "settle_resolution"):
                     if outcomes == {False}:
                         problems.add(
                             f"transition '{t.name}' runs {action} from '{state}', where "

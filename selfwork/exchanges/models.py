@@ -92,6 +92,9 @@ class Exchange(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     deliverables_revealed_at = models.DateTimeField(null=True, blank=True)
     reviews_opened_at = models.DateTimeField(null=True, blank=True)
+    # How a dispute was decided: {"refund_percent", "note", "decided_by", "role",
+    # "decided_at"}; kept once recorded, applied by ``settle_resolution``.
+    resolution = models.JSONField(null=True, blank=True)
     # Set on entering a terminal state; open exchanges have none.
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -179,7 +182,13 @@ class ExchangeEvent(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    actor_role__in=["customer", "provider", "operator", "system"]
+                    actor_role__in=[
+                        "customer",
+                        "provider",
+                        "operator",
+                        "staff",
+                        "system",
+                    ]
                 ),
                 name="exchange_event_role_known",
             ),

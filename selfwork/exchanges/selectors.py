@@ -47,10 +47,12 @@ def _is_host(member, community_id: int) -> bool:
 
 
 def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
-    """Return the roles ``member`` holds on ``exchange``: customer, provider or operator.
+    """Return the roles ``member`` holds on ``exchange``.
 
-    A party is never the operator of their own exchange: a host who buys in
-    their community is a customer there, like anyone else.
+    customer or provider for its parties; operator for a host of its community
+    or staff; staff (the install's operators) besides. A party is never the
+    operator of their own exchange: a host who buys in their community is a
+    customer there, like anyone else, and cannot decide its dispute.
     """
     if member is None or not getattr(member, "is_authenticated", False):
         return frozenset()
@@ -58,7 +60,9 @@ def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
         return frozenset({"customer"})
     if member.pk == exchange.provider_id:
         return frozenset({"provider"})
-    if member.is_staff or _is_host(member, exchange.community_id):
+    if member.is_staff:
+        return frozenset({"operator", "staff"})
+    if _is_host(member, exchange.community_id):
         return frozenset({"operator"})
     return frozenset()
 

@@ -110,12 +110,35 @@ def _exchange_link(public_id: str) -> str:
     return f"{base}{path}"
 
 
+def _resolution_text(resolution: dict | None) -> str:
+    """The decision on a dispute, as both parties are told it."""
+    if not resolution:
+        return ""
+    text = (
+        "\nThe decision: {percent} % of the money in escrow goes back to the "
+        "customer and the rest to the provider.\nDecided by {who} ({role}), "
+        "because: {note}\n"
+    ).format(
+        percent=resolution.get("refund_percent"),
+        who=resolution.get("decided_by") or "staff",
+        role=resolution.get("role"),
+        note=resolution.get("note", ""),
+    )
+    if resolution.get("role") != "staff":
+        text += (
+            "\nIf you disagree, you may ask the platform's staff to review it "
+            "within 7 days; until then the money stays in escrow.\n"
+        )
+    return text
+
+
 def _notify(event: OutboxEvent) -> None:
     payload = event.payload
     recipients = Member.objects.filter(
         public_id__in=payload.get("recipients", []), is_active=True
     ).exclude(email="")
     link = _exchange_link(payload.get("exchange", ""))
+    decision = _resolution_text(payload.get("resolution"))
     for member in recipients.order_by("pk"):
         send_mail(
             subject=f"{payload.get('title', 'Your exchange')}: "
@@ -124,6 +147,7 @@ def _notify(event: OutboxEvent) -> None:
                 f"Hello {member.name},\n\n"
                 f"“{payload.get('title', '')}” moved on: {payload.get('label', '')} "
                 f"— it is now {str(payload.get('state_label', '')).lower()}.\n"
+                + decision
                 + (f"\nOpen it: {link}\n" if link else "")
                 + "\n— selfwork\n"
             ),

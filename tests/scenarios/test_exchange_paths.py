@@ -82,10 +82,15 @@ PATHS = [
     ("commission", [("p", "cancel")], "cancelled", (0, 0)),
     ("commission", [("c", "pay"), ("p", "decline")], "declined", (10000, 0)),
     ("commission", [("clock", 7)], "expired", (0, 0)),
-    ("commission", [("c", "pay"), ("c", "dispute"), ("h", "resolve", 25)],
-     "resolved", (2500, 7500)),
+    ("commission", [("c", "pay"), ("c", "dispute"), ("h", "resolve", 25),
+                    ("clock", 7)], "resolved", (2500, 7500)),
     ("commission", [("c", "pay"), ("p", "deliver"), ("p", "dispute"),
-                    ("h", "resolve", 100)], "resolved", (10000, 0)),
+                    ("h", "resolve", 100), ("clock", 7)], "resolved", (10000, 0)),
+    ("commission", [("c", "pay"), ("p", "deliver"), ("c", "dispute"),
+                    ("h", "resolve", 0), ("c", "appeal"), ("s", "review", 60)],
+     "resolved", (6000, 4000)),
+    ("commission", [("c", "pay"), ("s", "intervene"), ("s", "review", 100)],
+     "resolved", (10000, 0)),
     ("purchase", [("c", "pay"), ("p", "start_production"), ("p", "ship"),
                   ("c", "confirm_receipt")], "completed", (0, 5000)),
     ("purchase", [("c", "pay"), ("p", "start_production"), ("p", "ship"),
@@ -95,7 +100,10 @@ PATHS = [
     ("purchase", [("c", "pay"), ("p", "cancel_and_refund")], "cancelled", (5000, 0)),
     ("purchase", [("clock", 7)], "expired", (0, 0)),
     ("purchase", [("c", "pay"), ("p", "start_production"), ("c", "dispute"),
-                  ("h", "resolve", 0)], "resolved", (0, 5000)),
+                  ("h", "resolve", 0), ("clock", 7)], "resolved", (0, 5000)),
+    ("purchase", [("c", "pay"), ("p", "start_production"), ("c", "dispute"),
+                  ("h", "resolve", 0), ("p", "appeal"), ("s", "review", 50)],
+     "resolved", (2500, 2500)),
 ]  # fmt: skip
 
 PARAMS = {
@@ -104,6 +112,8 @@ PARAMS = {
     "request_changes": {"note": "A little brighter."},
     "decline": {"reason": "Too busy."},
     "dispute": {"reason": "Not as agreed."},
+    "appeal": {"reason": "The host did not look at the photos."},
+    "intervene": {"reason": "Both parties wrote to support."},
     "ship": {"tracking": "Parcel RR123456785DE"},
 }
 
@@ -114,9 +124,17 @@ def path_id(path):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=[path_id(p) for p in PATHS])
-def test_every_path_settles_the_money(path, shop, api_as, buyer, provider, host):
+def test_every_path_settles_the_money(
+    path, shop, api_as, buyer, provider, host, make_member
+):
     process, steps, final, (refunded, released) = path
-    parties = {"c": api_as(buyer), "p": api_as(provider), "h": api_as(host)}
+    staff = make_member("olga", is_staff=True)
+    parties = {
+        "c": api_as(buyer),
+        "p": api_as(provider),
+        "h": api_as(host),
+        "s": api_as(staff),
+    }
     created = parties["c"].post("/exchanges", shop[process])
     assert created.status_code == 201, created.content
     exchange_id = created.json()["id"]
@@ -128,8 +146,9 @@ def test_every_path_settles_the_money(path, shop, api_as, buyer, provider, host)
             continue
         role, name = step[0], step[1]
         body = {"name": name, **PARAMS.get(name, {})}
-        if name == "resolve":
+        if name in ("resolve", "review"):
             body["refund_percent"] = step[2]
+            body["note"] = "Decided on the evidence."
         response = parties[role].post(f"/exchanges/{exchange_id}/transitions", body)
         assert response.status_code == 200, (name, response.content)
 

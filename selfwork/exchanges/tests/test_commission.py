@@ -279,15 +279,32 @@ class TestCancelDeclineExpire:
 
 
 class TestDisputes:
-    def test_an_operator_splits_escrow_half_and_half(
-        self, commission, move, buyer, provider, host, books
-    ):
-        exchange = move(commission, buyer, "pay")
-        exchange = move(exchange, buyer, "dispute", reason="No word in a week.")
-        assert exchange.state == "disputed"
-        assert not Timer.objects.filter(exchange=exchange, done=False).exists()
-        exchange = move(exchange, host, "resolve", refund_percent=50)
+    """Only a party opens a dispute; a host decides it, with a reason both parties
+    see; for 7 days either may ask staff to review the decision, and the money
+    stays in escrow until the decision is final."""
 
+    @pytest.fixture
+    def disputed(self, commission, move, buyer):
+        exchange = move(commission, buyer, "pay")
+        return move(exchange, buyer, "dispute", reason="No word in a week.")
+
+    @pytest.fixture
+    def staff(self, make_member):
+        return make_member("olga", is_staff=True)
+
+    def test_a_hosts_decision_waits_seven_days_with_the_money_in_escrow(
+        self, disputed, move, host, books, later
+    ):
+        assert not Timer.objects.filter(exchange=disputed, done=False).exists()
+        exchange = move(
+            disputed, host, "resolve", refund_percent=50, note="Half was done."
+        )
+
+        assert exchange.state == "resolution_proposed"
+        assert books(exchange)["escrow"] == 12000
+        assert timers_run_due(now=later(days=6, minutes=23 * 60)) == 0
+        assert timers_run_due(now=later(days=7, minutes=1)) == 1
+        exchange.refresh_from_db()
         assert exchange.state == "resolved"
         money = books(exchange)
         assert (money["refunded"], money["released"], money["fees"]) == (
@@ -297,25 +314,71 @@ class TestDisputes:
         )
         assert money["escrow"] == 0
 
+    def test_the_decision_records_who_decided_and_why(self, disputed, move, host):
+        exchange = move(
+            disputed, host, "resolve", refund_percent=80, note="Nothing delivered."
+        )
+        assert exchange.resolution["refund_percent"] == 80
+        assert exchange.resolution["note"] == "Nothing delivered."
+        assert exchange.resolution["decided_by"] == host.username
+        assert exchange.resolution["role"] == "operator"
+        event = ExchangeEvent.objects.get(exchange=exchange, name="resolve")
+        assert (event.actor, event.params["note"]) == (host, "Nothing delivered.")
+
+    def test_both_parties_are_told_the_decision(
+        self, disputed, move, host, buyer, provider
+    ):
+        exchange = move(disputed, host, "resolve", refund_percent=0, note="Fine.")
+        notice = exchange.outbox.filter(kind="exchange.notification").last()
+        assert set(notice.payload["recipients"]) == {
+            str(buyer.public_id),
+            str(provider.public_id),
+        }
+        assert notice.payload["resolution"]["note"] == "Fine."
+
+    @pytest.mark.parametrize("who", ["buyer", "provider"])
+    def test_either_party_asks_staff_and_staff_decide_for_good(
+        self, disputed, move, host, staff, books, later, who, request
+    ):
+        party = request.getfixturevalue(who)
+        exchange = move(
+            disputed, host, "resolve", refund_percent=0, note="Looks delivered."
+        )
+        exchange = move(exchange, party, "appeal", reason="Nothing arrived.", at=60)
+        assert exchange.state == "under_review"
+        assert timers_run_due(now=later(days=30)) == 0
+        assert books(exchange)["escrow"] == 12000
+
+        exchange = move(
+            exchange, staff, "review", refund_percent=100, note="No delivery."
+        )
+        assert exchange.state == "resolved"
+        assert exchange.resolution["role"] == "staff"
+        money = books(exchange)
+        assert (money["refunded"], money["released"], money["escrow"]) == (
+            12000,
+            0,
+            0,
+        )
+
+    def test_no_appeal_once_the_seven_days_are_over(
+        self, disputed, move, host, buyer, later
+    ):
+        exchange = move(disputed, host, "resolve", refund_percent=0, note="Done.")
+        timers_run_due(now=later(days=7, minutes=1))
+        exchange.refresh_from_db()
+        with pytest.raises(InvalidTransition):
+            move(exchange, buyer, "appeal", reason="Too late?", at=60 * 24 * 8)
+
     @pytest.mark.parametrize(
         "percent,refunded,released", [(0, 0, 12000), (100, 12000, 0), (33, 3960, 8040)]
     )
     def test_any_split_settles_escrow(
-        self,
-        commission,
-        move,
-        buyer,
-        provider,
-        host,
-        books,
-        percent,
-        refunded,
-        released,
+        self, disputed, move, staff, books, percent, refunded, released
     ):
-        exchange = move(commission, buyer, "pay")
-        exchange = move(exchange, provider, "deliver", note="Done")
-        exchange = move(exchange, provider, "dispute", reason="No answer.")
-        exchange = move(exchange, host, "resolve", refund_percent=percent)
+        exchange = move(
+            disputed, staff, "review", refund_percent=percent, note="Decided."
+        )
         money = books(exchange)
         assert (money["refunded"], money["released"], money["escrow"]) == (
             refunded,
@@ -323,18 +386,40 @@ class TestDisputes:
             0,
         )
 
-    def test_only_an_operator_resolves(self, commission, move, buyer, provider):
+    def test_a_host_cannot_open_a_dispute(self, commission, move, buyer, host):
         exchange = move(commission, buyer, "pay")
-        exchange = move(exchange, buyer, "dispute", reason="Late.")
+        with pytest.raises(NotPermitted):
+            move(exchange, host, "dispute", reason="I decide now.")
+        exchange.refresh_from_db()
+        assert exchange.state == "in_progress"
+
+    def test_a_host_cannot_decide_for_good_nor_review(self, disputed, move, host):
+        with pytest.raises(NotPermitted):
+            move(disputed, host, "review", refund_percent=0, note="Mine to keep.")
+        exchange = move(disputed, host, "resolve", refund_percent=0, note="Fine.")
+        with pytest.raises(NotPermitted):
+            move(exchange, host, "review", refund_percent=0, note="Final.")
+
+    def test_only_an_operator_resolves(self, disputed, move, buyer, provider):
         for party in (buyer, provider):
             with pytest.raises(NotPermitted):
-                move(exchange, party, "resolve", refund_percent=100)
+                move(disputed, party, "resolve", refund_percent=100, note="Mine.")
 
-    def test_staff_operate_any_exchange(self, commission, move, buyer, make_member):
-        staff = make_member("operator", is_staff=True)
+    def test_a_host_of_another_community_is_told_there_is_no_such_exchange(
+        self, disputed, move, make_member, now
+    ):
+        from selfwork.communities.services import community_create
+
+        rival = make_member("rival")
+        community_create(creator=rival, slug="rivals", name="Rivals", now=now)
+        with pytest.raises(NotFound):
+            move(disputed, rival, "resolve", refund_percent=0, note="Mine.")
+
+    def test_staff_step_in_on_a_stalled_exchange(self, commission, move, buyer, staff):
         exchange = move(commission, buyer, "pay")
-        exchange = move(exchange, staff, "dispute", reason="Reported by both.")
-        exchange = move(exchange, staff, "resolve", refund_percent=100)
+        exchange = move(exchange, staff, "intervene", reason="Reported by both.")
+        assert exchange.state == "disputed"
+        exchange = move(exchange, staff, "review", refund_percent=100, note="Gone.")
         assert exchange.state == "resolved"
 
     def test_a_host_who_is_the_customer_cannot_resolve_their_own_dispute(
@@ -346,17 +431,16 @@ class TestDisputes:
         exchange = move(exchange, host, "pay")
         exchange = move(exchange, host, "dispute", reason="Mine.")
         with pytest.raises(NotPermitted):
-            move(exchange, host, "resolve", refund_percent=100)
+            move(exchange, host, "resolve", refund_percent=100, note="Mine.")
 
-    def test_refund_percent_is_zero_to_a_hundred(self, commission, move, buyer, host):
-        exchange = move(commission, buyer, "pay")
-        exchange = move(exchange, buyer, "dispute", reason="Late.")
+    def test_refund_percent_and_a_reason_are_required(self, disputed, move, host):
         for bad in (101, -1, "50", True, 50.5):
             with pytest.raises(InvalidInput):
-                move(exchange, host, "resolve", refund_percent=bad)
-        with pytest.raises(InvalidInput) as error:
-            move(exchange, host, "resolve")
-        assert error.value.code == "required"
+                move(disputed, host, "resolve", refund_percent=bad, note="Why.")
+        for missing in ({"note": "Why."}, {"refund_percent": 50}):
+            with pytest.raises(InvalidInput) as error:
+                move(disputed, host, "resolve", **missing)
+            assert error.value.code == "required"
 
 
 class TestRefusals:
@@ -455,7 +539,7 @@ class TestTransitionsAvailable:
         exchange = move(exchange, provider, "deliver", note="Done")
         assert names(buyer, exchange) == ["request_changes", "accept", "dispute"]
         assert names(provider, exchange) == ["dispute"]
-        assert names(host, exchange) == ["dispute"]
+        assert names(host, exchange) == []
 
 
 class TestMilestones:

@@ -136,13 +136,18 @@ class TestPaths:
         assert not Charge.objects.exists()
 
     def test_a_dispute_after_shipping_is_resolved_by_the_host(
-        self, purchase, move, buyer, provider, host, books
+        self, purchase, move, buyer, provider, host, books, later
     ):
         exchange = move(purchase, buyer, "pay")
         exchange = move(exchange, provider, "start_production")
         exchange = move(exchange, provider, "ship", tracking="Post 1")
         exchange = move(exchange, buyer, "dispute", reason="Arrived torn.")
-        exchange = move(exchange, host, "resolve", refund_percent=20)
+        exchange = move(
+            exchange, host, "resolve", refund_percent=20, note="A torn corner."
+        )
+        assert exchange.state == "resolution_proposed"
+        timers_run_due(now=later(days=7, minutes=1))
+        exchange.refresh_from_db()
         assert exchange.state == "resolved"
         money = books(exchange)
         assert (money["refunded"], money["released"], money["escrow"]) == (

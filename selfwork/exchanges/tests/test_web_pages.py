@@ -239,17 +239,28 @@ class TestRoom:
         assert 'name="refund_percent"' not in text(
             browse_as(buyer).get(room(commission))
         )
-        response = take(browse_as(host), commission, "resolve", refund_percent="50")
+        response = take(
+            browse_as(host),
+            commission,
+            "resolve",
+            refund_percent="50",
+            note="Half the work was done.",
+        )
         assert response.status_code == 302, text(response)
         commission.refresh_from_db()
-        assert commission.state == "resolved"
+        assert commission.state == "resolution_proposed"
+        page = text(browse_as(buyer).get(room(commission)))
+        assert 'value="appeal"' in page
+        assert "Half the work was done." in page
 
     def test_a_bad_refund_percent_is_refused(
         self, commission, buyer, host, move, browse_as
     ):
         move(commission, buyer, "pay")
         move(commission, buyer, "dispute", reason="No word for weeks.")
-        response = take(browse_as(host), commission, "resolve", refund_percent="150")
+        response = take(
+            browse_as(host), commission, "resolve", refund_percent="150", note="Why."
+        )
         assert response.status_code == 422
         commission.refresh_from_db()
         assert commission.state == "disputed"
