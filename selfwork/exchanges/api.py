@@ -293,7 +293,7 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
         "amount_due": bill.due.as_dict(),
         "fees": {
             "provider_fee_percent": _percent(exchange.fee_hundredths),
-            "customer_fee_percent": bill.customer_fee_percent,
+            "customer_fee_percent": _percent(exchange.customer_fee_hundredths),
             "minimum_fee": Money(exchange.minimum_fee_minor, unit).as_dict(),
             "treasury_share_percent": _percent(exchange.treasury_share_hundredths),
         },
