@@ -12,6 +12,14 @@ import os
 os.environ.setdefault("SELFWORK_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# The suite shares two cores with whatever else the machine runs: property tests
+# are judged by what they find, not by how fast examples are drawn.
+settings.register_profile(
+    "selfwork", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("selfwork")
 
 PASSWORD = "a long enough passphrase"
 _serial = itertools.count(1)

@@ -1,4 +1,10 @@
-"""The fixed library of actions a process transition runs, in its database transaction.
+"""The actions a process may run: the engine's one registry of them.
+
+Each action is declared once, in ``ACTIONS``: what it does (its runner), and
+which **pots** it opens or settles — ``escrow`` (money paid in), ``deposit`` (a
+card authorisation held), ``booking`` (a period held on a listing's calendar) —
+which the validator follows along every path of a process so that no terminal
+state leaves a pot open. Adding an action touches only this module.
 
 ``exchange_transition`` has already moved the exchange (compare-and-set) when an
 action runs; an action that raises rolls the move back with everything else.
@@ -7,8 +13,11 @@ exchange, the event's sequence number and (for charges) the card, so a retried
 call settles the same thing once and a new card is a new attempt.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +26,6 @@ from django.db.models import F
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import HOUR, Money
-from selfwork.exchanges.engine import Process, Transition
 from selfwork.exchanges.errors import PaymentPending
 from selfwork.exchanges.models import Exchange, OutboxEvent
 from selfwork.exchanges.selectors import exchange_bill, exchange_fee_policy
@@ -34,8 +42,8 @@ class ActionContext:
     """What an action knows: the exchange (already in its new state) and the call."""
 
     exchange: Exchange
-    process: Process
-    transition: Transition
+    process: Any  # engine.Process; the engine imports this module
+    transition: Any  # engine.Transition
     actor: Any
     role: str
     params: dict[str, Any]
@@ -258,46 +266,145 @@ def _publish_reviews(ctx: ActionContext) -> None:
         ctx.exchange.reviews_opened_at = ctx.now
 
 
-def _notify(ctx: ActionContext) -> None:
-    exchange = ctx.exchange
-    parties = [exchange.customer, exchange.provider]
-    actor_pk = getattr(ctx.actor, "pk", None)
-    recipients = [str(m.public_id) for m in parties if m.pk != actor_pk]
+def notice_queue(
+    *,
+    exchange: Exchange,
+    process: Any,
+    label: str,
+    recipients: list,
+    now: dt.datetime,
+    transition: str = "",
+    detail: str = "",
+    resolution: dict | None = None,
+) -> None:
+    """Queue a notice to ``recipients`` about ``exchange`` (the worker e-mails it)."""
     OutboxEvent.objects.create(
         kind="exchange.notification",
         exchange=exchange,
         payload={
             "exchange": str(exchange.public_id),
             "title": exchange.title,
-            "transition": ctx.transition.name,
-            "label": ctx.transition.label,
+            "transition": transition,
+            "label": label,
+            "detail": detail,
             "state": exchange.state,
-            "state_label": ctx.process.states[exchange.state].label,
-            "recipients": recipients,
-            "resolution": exchange.resolution
-            if "record_resolution" in ctx.transition.actions
-            else None,
+            "state_label": process.states[exchange.state].label,
+            "recipients": [str(m.public_id) for m in recipients],
+            "resolution": resolution,
         },
-        created_at=ctx.now,
-        available_at=ctx.now,
+        created_at=now,
+        available_at=now,
     )
 
 
-RUNNERS = {
-    "charge": _charge,
-    "refund": _refund,
-    "release": _release,
-    "payout": _payout,
-    "credit_hours": _credit_hours,
-    "record_resolution": _record_resolution,
-    "settle_resolution": _settle_resolution,
-    "reveal_deliverables": _reveal_deliverables,
-    "publish_reviews": _publish_reviews,
-    "notify": _notify,
+def _notify(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    actor_pk = getattr(ctx.actor, "pk", None)
+    notice_queue(
+        exchange=exchange,
+        process=ctx.process,
+        label=ctx.transition.label,
+        transition=ctx.transition.name,
+        recipients=[
+            m for m in (exchange.customer, exchange.provider) if m.pk != actor_pk
+        ],
+        resolution=exchange.resolution
+        if "record_resolution" in ctx.transition.actions
+        else None,
+        now=ctx.now,
+    )
+
+
+POTS = ("escrow", "deposit", "booking")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of the engine's vocabulary and what it does to the pots."""
+
+    name: str
+    description: str
+    run: Callable[[ActionContext], None]
+    # Pots it fills (refused where one may already be open) ...
+    opens: tuple[str, ...] = ()
+    # ... empties (refused where none can be open) ...
+    settles: tuple[str, ...] = ()
+    # ... or empties when open, whichever of them are.
+    settles_open: tuple[str, ...] = ()
+    # With this parameter the action may leave its pot partly open (a partial
+    # refund), so a later action must settle the rest.
+    partial_with: str = ""
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(
+            "charge",
+            "charges the customer (card) into escrow: the total, or the current "
+            "milestone, each with its customer fee",
+            _charge,
+            opens=("escrow",),
+        ),
+        Action(
+            "refund",
+            "refunds escrow to the customer: all of it, or refund_percent of it",
+            _refund,
+            settles=("escrow",),
+            partial_with="refund_percent",
+        ),
+        Action(
+            "release",
+            "releases escrow to the provider, less the fees the exchange copied "
+            "when it started; with milestones left, moves to the next one",
+            _release,
+            settles=("escrow",),
+        ),
+        Action(
+            "payout",
+            "after release: pays the provider's net out at once",
+            _payout,
+        ),
+        Action(
+            "credit_hours",
+            "moves the exchange's total in time credits from the customer to the "
+            "provider",
+            _credit_hours,
+        ),
+        Action(
+            "record_resolution",
+            "records how a dispute is decided (refund_percent, note), by whom and "
+            "as which role",
+            _record_resolution,
+        ),
+        Action(
+            "settle_resolution",
+            "applies the recorded resolution: refunds its share of escrow, "
+            "releases the rest",
+            _settle_resolution,
+            settles_open=("escrow", "deposit"),
+        ),
+        Action(
+            "reveal_deliverables",
+            "lets the customer download the delivered files",
+            _reveal_deliverables,
+        ),
+        Action("publish_reviews", "opens reviews for both parties", _publish_reviews),
+        Action("notify", "tells the other party (e-mail, by the worker)", _notify),
+    )
 }
+# Named by the format for sharing processes but not run by this version: a
+# process using one is refused at load.
+ACTIONS_PENDING = (
+    "hold_deposit",
+    "release_deposit",
+    "claim_deposit",
+    "reserve",
+    "release_reservation",
+)
 
 
 def actions_run(ctx: ActionContext) -> None:
     """Run the transition's actions in order (the engine refused unknown ones)."""
-    for action in ctx.transition.actions:
-        RUNNERS[action](ctx)
+    for name in ctx.transition.actions:
+        ACTIONS[name].run(ctx)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict, create_model
 
 from selfwork.catalog.models import Listing
 from selfwork.core.api import (
@@ -28,6 +28,7 @@ from selfwork.core.pagination import offset_page
 from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
 from selfwork.exchanges.models import Exchange, Message
+from selfwork.exchanges.params import PARAMS
 
 router = Router(tags=["exchanges"], auth=member_auth)
 processes_router = Router(tags=["processes"])
@@ -70,6 +71,8 @@ class TransitionOptionOut(Schema):
     description: str
     params: list[str]
     required: list[str]
+    style: str = Field("primary", description="primary, danger or quiet")
+    pays: bool = Field(False, description="Taking it charges the customer.")
 
 
 class EventOut(Schema):
@@ -180,18 +183,19 @@ class ExchangeIn(BodyIn):
     requirements: str = Field("", max_length=10000)
 
 
-class TransitionIn(BodyIn):
-    """A transition's name and the parameters it takes (see the process)."""
-
+class _TransitionBase(BodyIn):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(max_length=40)
-    card: str | None = Field(None, max_length=40)
-    note: str | None = Field(None, max_length=4000)
-    files: list[str] | None = Field(None, max_length=20)
-    tracking: str | None = Field(None, max_length=200)
-    refund_percent: int | None = Field(None, ge=0, le=100)
-    reason: str | None = Field(None, max_length=1000)
+    name: str = Field(max_length=40, description="The transition to take.")
+
+
+# A transition's name and the parameters it takes (see the process): one field
+# per parameter of the engine's registry, so a new parameter needs no change here.
+TransitionIn = create_model(
+    "TransitionIn",
+    __base__=_TransitionBase,
+    **{name: param.api_field() for name, param in PARAMS.items()},  # type: ignore[call-overload]
+)
 
 
 class MessageIn(BodyIn):
@@ -451,6 +455,10 @@ def exchange_transition(request: HttpRequest, exchange_id: str, payload: Transit
         key: getattr(payload, key)
         for key in payload.model_fields_set
         if key != "name" and getattr(payload, key) is not None
+    }
+    params = {
+        key: value.model_dump() if isinstance(value, BaseModel) else value
+        for key, value in params.items()
     }
     at = now()
     exchange = services.exchange_transition(

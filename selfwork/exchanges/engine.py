@@ -30,52 +30,32 @@ from django.conf import settings
 
 from selfwork.core.errors import NotFound
 from selfwork.exchanges.errors import ProcessInvalid
+from selfwork.exchanges.guards import GUARDS
+from selfwork.exchanges.moments import When, when_parse
+from selfwork.exchanges.params import PARAMS
 
 BUILTIN_DIR = Path(__file__).parent / "processes"
 # ``operator``: a host of the exchange's community who is not a party to it, or
 # staff; ``staff``: the install's own operators only, who review hosts' decisions.
 ACTORS = ("customer", "provider", "operator", "staff", "system")
 OVERSEERS = ("operator", "staff")
+# How the validator speaks of each pot: (open, none open, what settles it, name).
+POT_WORDS = {
+    "escrow": ("money in escrow", "nothing is in escrow", "release", "escrow"),
+    "deposit": (
+        "a deposit still held",
+        "no deposit is held",
+        "release_deposit or claim_deposit",
+        "the deposit",
+    ),
+    "booking": (
+        "its period still booked",
+        "no period is booked",
+        "release_reservation",
+        "the booking",
+    ),
+}
 PARTIES = ("customer", "provider")
-# The fixed library of actions; ``ACTIONS_PENDING`` are named by the format but
-# not yet run by this engine, so a process using them is refused at load.
-ACTIONS = (
-    "charge",
-    "refund",
-    "release",
-    "payout",
-    "hold_deposit",
-    "release_deposit",
-    "claim_deposit",
-    "reserve",
-    "release_reservation",
-    "credit_hours",
-    "record_resolution",
-    "settle_resolution",
-    "reveal_deliverables",
-    "publish_reviews",
-    "notify",
-)
-ACTIONS_PENDING = (
-    "hold_deposit",
-    "release_deposit",
-    "claim_deposit",
-    "reserve",
-    "release_reservation",
-)
-GUARDS = {
-    "revisions_left": "the exchange has a revision left (taking the transition uses it)",
-    "milestones_left": "a later milestone follows the current one",
-    "final_milestone": "the current milestone is the last (or there are none)",
-}
-PARAMS = {
-    "card": "a card number for the gateway (only its last four digits are kept)",
-    "note": "a note to the other party (up to 4000 characters)",
-    "files": "upload ids of files delivered with the note (up to 20)",
-    "tracking": "a parcel tracking note (up to 200 characters)",
-    "refund_percent": "a whole percentage 0–100 of escrow refunded; the rest released",
-    "reason": "why (up to 1000 characters)",
-}
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DURATION = re.compile(
     r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
@@ -88,9 +68,12 @@ TOP_KEYS = {
     "description",
     "initial",
     "version",
+    "on_start",
     "states",
     "transitions",
+    "reminders",
 }
+STYLES = ("primary", "danger", "quiet")
 STATE_KEYS = {"description", "terminal", "success", "label"}
 TRANSITION_KEYS = {
     "label",
@@ -103,7 +86,11 @@ TRANSITION_KEYS = {
     "params",
     "required",
     "after",
+    "at",
+    "at_pick",
+    "style",
 }
+REMINDER_KEYS = {"label", "description", "in", "at", "at_pick", "every"}
 
 
 @dataclass(frozen=True)
@@ -131,12 +118,36 @@ class Transition:
     guards: tuple[str, ...] = ()
     params: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
-    after: dt.timedelta | None = None
+    # When a system transition fires (``after`` is short for "entered + after").
+    when: When | None = None
     after_text: str = ""
+    # How the room draws its button: primary, danger (undoes or ends) or quiet
+    # (second thoughts rather than the way forward).
+    style: str = "primary"
 
     @property
     def is_timer(self) -> bool:
-        return self.after is not None
+        return self.when is not None
+
+    @property
+    def after(self) -> dt.timedelta | None:
+        """The time since entering the state, for a plain ``after`` timer."""
+        if self.when is None or len(self.when.terms) != 1:
+            return None
+        term = self.when.terms[0]
+        return term.offset if term.moment == "entered" and not term.state else None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A timer that tells the parties something and changes nothing."""
+
+    name: str
+    label: str
+    description: str
+    states: tuple[str, ...]
+    when: When
+    every: dt.timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +161,9 @@ class Process:
     states: dict[str, State]
     transitions: dict[str, Transition]
     version: str
+    # Actions run when an exchange starts, before it enters ``initial``.
+    on_start: tuple[str, ...] = ()
+    reminders: dict[str, Reminder] = field(default_factory=dict)
     # The TOML text it was read from, kept with each stored version.
     text: str = field(default="", repr=False)
     source: str = ""
@@ -160,12 +174,17 @@ class Process:
     def timers_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions_from(state) if t.is_timer]
 
+    def reminders_in(self, state: str) -> list[Reminder]:
+        return [r for r in self.reminders.values() if state in r.states]
+
     @property
     def terminal_states(self) -> frozenset[str]:
         return frozenset(s.name for s in self.states.values() if s.terminal)
 
     def uses(self, action: str) -> bool:
-        return any(action in t.actions for t in self.transitions.values())
+        return action in self.on_start or any(
+            action in t.actions for t in self.transitions.values()
+        )
 
 
 def duration_parse(text: object) -> dt.timedelta:
@@ -359,17 +378,7 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
                     f"{where}: unknown actor '{actor}'; actors are {', '.join(ACTORS)}"
                 )
         actions = _names(spec, "actions", where, problems)
-        for action in actions:
-            if action not in ACTIONS:
-                problems.append(
-                    f"{where}: unknown action '{action}'; the library has "
-                    f"{', '.join(ACTIONS)}"
-                )
-            elif action in ACTIONS_PENDING:
-                problems.append(
-                    f"{where}: the action '{action}' is named by the format but this "
-                    "version of selfwork cannot run it yet"
-                )
+        _actions_check(actions, where, problems)
         guards = _names(spec, "guards", where, problems)
         for guard in guards:
             if guard not in GUARDS:
@@ -387,38 +396,28 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
         for param in required:
             if param not in params:
                 problems.append(f"{where}: requires '{param}', which is not in params")
-        after: dt.timedelta | None = None
-        after_text = ""
-        if "after" in spec:
-            after_text = spec["after"] if isinstance(spec["after"], str) else ""
-            try:
-                after = duration_parse(spec["after"])
-            except ValueError as exc:
-                problems.append(f"{where}: after: {exc}")
+        when, after_text = _when(spec, where, problems, set(raw_states))
+        timed = "after" in spec or "at" in spec
         if "system" in actors:
             if len(actors) > 1:
                 problems.append(f"{where}: a system transition has no other actor")
-            if "after" not in spec:
+            if not timed:
                 problems.append(
                     f"{where}: a system transition runs on a timer; give it "
-                    'after = "P3D" (time since entering the state)'
+                    'after = "P3D" (time since entering the state) or at = '
+                    '"booking_end + P2D"'
                 )
             if params:
                 problems.append(f"{where}: a system transition takes no parameters")
-        elif "after" in spec:
+        elif timed:
             problems.append(
-                f"{where}: only a system transition has a timer (after); "
+                f"{where}: only a system transition has a timer (after, at); "
                 f"this one is taken by {', '.join(actors)}"
             )
-        if (
-            "refund" in actions
-            and "refund_percent" in params
-            and "release" not in actions[actions.index("refund") :]
-        ):
-            problems.append(
-                f"{where}: a partial refund (refund_percent) must be followed by "
-                "release, so escrow is settled"
-            )
+        style = spec.get("style", "primary")
+        if style not in STYLES:
+            problems.append(f"{where}: style is one of {', '.join(STYLES)}")
+            style = "primary"
         if "payout" in actions and (
             "release" not in actions
             or actions.index("payout") < actions.index("release")
@@ -443,12 +442,17 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
             guards=guards,
             params=params,
             required=required,
-            after=after,
+            when=when,
             after_text=after_text,
+            style=str(style),
         )
 
+    on_start = _names(raw, "on_start", "on_start", problems)
+    _actions_check(on_start, "on_start", problems)
+    reminders = _reminders(raw.get("reminders", {}), states, problems)
+
     if not problems:
-        problems.extend(_graph_problems(initial, states, transitions))
+        problems.extend(_graph_problems(initial, states, transitions, on_start))
     if problems:
         label = f"{source}: " if source else ""
         raise ProcessInvalid(
@@ -471,11 +475,16 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
         version=version,
         text=text,
         source=source,
+        on_start=on_start,
+        reminders=reminders,
     )
 
 
 def _graph_problems(
-    initial: str, states: dict[str, State], transitions: dict[str, Transition]
+    initial: str,
+    states: dict[str, State],
+    transitions: dict[str, Transition],
+    on_start: tuple[str, ...] = (),
 ) -> list[str]:
     problems: list[str] = []
     exits: dict[str, list[Transition]] = {s: [] for s in states}
@@ -529,62 +538,216 @@ def _graph_problems(
         if s in reached and s not in ends:
             problems.append(f"no terminal state can be reached from state '{s}'")
 
-    problems.extend(_money_problems(initial, states, transitions, exits))
+    problems.extend(_pot_problems(initial, states, exits, on_start))
     return problems
 
 
-def _money_problems(
+def _pots_after(
+    actions: tuple[str, ...],
+    params: tuple[str, ...],
+    before: frozenset[str],
+    where: str,
+    problems: set[str],
+) -> set[frozenset[str]]:
+    """The pots that may be open after ``actions`` run from ``before``."""
+    from selfwork.exchanges.actions import ACTIONS
+
+    outcomes = {before}
+    partial: set[tuple[str, str, str]] = set()
+    for name in actions:
+        action = ACTIONS[name]
+        maybe_open = set().union(*outcomes)
+        for pot in action.opens:
+            if pot in maybe_open:
+                problems.add(
+                    f"{where} runs {name}, which opens the {pot}, where it may "
+                    "already be open"
+                )
+        for pot in action.settles:
+            if pot not in maybe_open:
+                problems.add(f"{where} runs {name} where {POT_WORDS[pot][1]}")
+        if action.settles_open and not set(action.settles_open) & maybe_open:
+            problems.add(
+                f"{where} runs {name} where none of "
+                f"{', '.join(action.settles_open)} can be open"
+            )
+        settled = set(action.settles) | set(action.settles_open)
+        after: set[frozenset[str]] = set()
+        for pots in outcomes:
+            left = (pots - settled) | set(action.opens)
+            after.add(frozenset(left))
+            if action.partial_with and action.partial_with in params:
+                # Partly settled: the pot may still hold the rest.
+                after.add(frozenset(left | (pots & set(action.settles))))
+        outcomes = after
+        if action.partial_with and action.partial_with in params:
+            partial.update((pot, name, action.partial_with) for pot in action.settles)
+    for pot, name, param in sorted(partial):
+        if any(pot in pots for pots in outcomes):
+            problems.add(
+                f"{where}: a partial {name} ({param}) must be followed by "
+                f"{POT_WORDS[pot][2]}, so {POT_WORDS[pot][3]} is settled"
+            )
+    return outcomes
+
+
+def _pot_problems(
     initial: str,
     states: dict[str, State],
-    transitions: dict[str, Transition],
     exits: dict[str, list[Transition]],
+    on_start: tuple[str, ...],
 ) -> list[str]:
-    """Follow escrow along every path: is money held (True) or not (False)?
+    """Follow every pot (escrow, deposit, booking) along every path.
 
-    ``charge`` fills escrow; a full ``refund`` or a ``release`` empties it; a
-    partial refund (one with ``refund_percent``) may leave some. A terminal state
-    reachable with money held is refused, as are a charge while money may be held
-    and a release or refund when nothing can be.
+    Actions open pots (``charge`` fills escrow, ``hold_deposit`` holds a
+    deposit, ``reserve`` holds a period) and settle them (a refund or release,
+    a void or a claim, a released reservation); a partial refund may leave
+    escrow partly open. A terminal state reachable with a pot open is refused,
+    as is opening a pot that may already be open, or settling one that cannot
+    be.
     """
     problems: set[str] = set()
-    seen: dict[str, set[bool]] = {s: set() for s in states}
-    via: dict[tuple[str, bool], str] = {}
-    work: list[tuple[str, bool]] = [(initial, False)]
-    seen[initial].add(False)
+    start = _pots_after(on_start, (), frozenset(), "on_start", problems)
+    seen: dict[str, set[frozenset[str]]] = {s: set() for s in states}
+    via: dict[tuple[str, frozenset[str]], str] = {}
+    work: list[tuple[str, frozenset[str]]] = []
+    for pots in start:
+        seen[initial].add(pots)
+        via[(initial, pots)] = "starting"
+        work.append((initial, pots))
     while work:
-        state, held = work.pop()
+        state, pots = work.pop()
         for t in exits[state]:
-            outcomes = {held}
-            for action in t.actions:
-                if action == "charge":
-                    if True in outcomes:
-                        problems.add(
-                            f"transition '{t.name}' charges from '{state}', where money "
-                            "may already be in escrow"
-                        )
-                    outcomes = {True}
-                elif action in ("refund", "release", "settle_resolution"):
-                    if outcomes == {False}:
-                        problems.add(
-                            f"transition '{t.name}' runs {action} from '{state}', where "
-                            "nothing is in escrow"
-                        )
-                    partial = action == "refund" and "refund_percent" in t.params
-                    outcomes = (
-                        {False, True} if partial and True in outcomes else {False}
-                    )
-            for after in outcomes:
+            where = f"transition '{t.name}' from '{state}'"
+            for after in _pots_after(t.actions, t.params, pots, where, problems):
                 if after not in seen[t.target]:
                     seen[t.target].add(after)
                     via[(t.target, after)] = f"'{t.name}' from '{state}'"
                     work.append((t.target, after))
     for s, spec in states.items():
-        if spec.terminal and True in seen[s]:
-            problems.add(
-                f"terminal state '{s}' can be reached with money in escrow (by "
-                f"{via[(s, True)]}); release or refund it on the way"
-            )
+        if not spec.terminal:
+            continue
+        for pots in seen[s]:
+            for pot in sorted(pots):
+                problems.add(
+                    f"terminal state '{s}' can be reached with {POT_WORDS[pot][0]} "
+                    f"(by {via[(s, pots)]}); settle it on the way"
+                )
     return sorted(problems)
+
+
+def _actions_check(actions: tuple[str, ...], where: str, problems: list[str]) -> None:
+    from selfwork.exchanges.actions import ACTIONS, ACTIONS_PENDING
+
+    for action in actions:
+        if action in ACTIONS:
+            continue
+        if action in ACTIONS_PENDING:
+            problems.append(
+                f"{where}: the action '{action}' is named by the format but this "
+                "version of selfwork cannot run it yet"
+            )
+        else:
+            problems.append(
+                f"{where}: unknown action '{action}'; the library has "
+                f"{', '.join(ACTIONS)}"
+            )
+
+
+def _when(
+    spec: dict, where: str, problems: list[str], states: set[str]
+) -> tuple[When | None, str]:
+    """A timer's ``after`` or ``at`` (never both), parsed; and its text."""
+    if "after" in spec and "at" in spec:
+        problems.append(f"{where}: give after or at, not both")
+        return None, ""
+    if "after" in spec:
+        text = spec["after"] if isinstance(spec["after"], str) else ""
+        try:
+            duration_parse(spec["after"])
+        except ValueError as exc:
+            problems.append(f"{where}: after: {exc}")
+            return None, text
+        when, found = when_parse(
+            f"entered + {text}", None, states=states, duration_parse=duration_parse
+        )
+        problems.extend(f"{where}: after: {p}" for p in found)
+        return when, text
+    if "at" in spec:
+        when, found = when_parse(
+            spec["at"],
+            spec.get("at_pick"),
+            states=states,
+            duration_parse=duration_parse,
+        )
+        problems.extend(f"{where}: at: {p}" for p in found)
+        return when, when.text() if when else ""
+    if "at_pick" in spec:
+        problems.append(f"{where}: at_pick goes with at")
+    return None, ""
+
+
+def _reminders(
+    raw: object, states: dict[str, State], problems: list[str]
+) -> dict[str, Reminder]:
+    if not isinstance(raw, dict):
+        problems.append("reminders must be a table of reminders ([reminders.<name>])")
+        return {}
+    reminders = {}
+    for r_name, spec in raw.items():
+        where = f"reminder '{r_name}'"
+        if not NAME.match(r_name):
+            problems.append(
+                f"{where}: a name is lower-case letters, digits, underscores"
+            )
+        if not isinstance(spec, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        for key in sorted(set(spec) - REMINDER_KEYS):
+            problems.append(f"{where}: unknown key '{key}'")
+        in_states = _names(spec, "in", where, problems)
+        if not in_states:
+            problems.append(f"{where}: in must name the states it reminds in")
+        for state_name in in_states:
+            if state_name not in states:
+                problems.append(f"{where}: in names an unknown state '{state_name}'")
+            elif states[state_name].terminal:
+                problems.append(f"{where}: a terminal state has nothing to remind of")
+        if "at" not in spec:
+            problems.append(f'{where}: give at, such as "booking_end"')
+            continue
+        when, _ = _when(
+            {
+                "at": spec["at"],
+                **({"at_pick": spec["at_pick"]} if "at_pick" in spec else {}),
+            },
+            where,
+            problems,
+            set(states),
+        )
+        every = None
+        if "every" in spec:
+            try:
+                every = duration_parse(spec["every"])
+            except ValueError as exc:
+                problems.append(f"{where}: every: {exc}")
+        if when is None:
+            continue
+        reminders[r_name] = Reminder(
+            name=r_name,
+            label=_text(
+                spec,
+                "label",
+                where,
+                problems,
+                default=r_name.replace("_", " ").capitalize(),
+            ),
+            description=_text(spec, "description", where, problems),
+            states=in_states,
+            when=when,
+            every=every,
+        )
+    return reminders
 
 
 # --- Loading and versions ----------------------------------------------------------

@@ -256,6 +256,10 @@ class Licence(models.Model):
 class Timer(models.Model):
     """A system transition due at ``due_at`` unless the exchange leaves ``state`` first."""
 
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", "A system transition"
+        REMINDER = "reminder", "A reminder (notifies, changes nothing)"
+
     class Outcome(models.TextChoices):
         FIRED = "fired", "Fired"
         CANCELLED = "cancelled", "Cancelled (the state was left)"
@@ -265,6 +269,10 @@ class Timer(models.Model):
     exchange = models.ForeignKey(
         Exchange, on_delete=models.CASCADE, related_name="timers"
     )
+    kind = models.CharField(
+        max_length=12, choices=Kind.choices, default=Kind.TRANSITION
+    )
+    # The transition it takes, or the reminder it sends.
     transition = models.CharField(max_length=40)
     state = models.CharField(max_length=40)
     due_at = models.DateTimeField()

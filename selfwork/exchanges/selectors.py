@@ -4,17 +4,20 @@ An exchange is visible to its customer, its provider, the deployment's staff and
 the hosts of its community (its operators); everyone else gets ``NotFound``.
 """
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from selfwork.communities.models import Membership
 from selfwork.core.errors import NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import Money
 from selfwork.exchanges.engine import Process, process_version_load
+from selfwork.exchanges.guards import guards_hold
 from selfwork.exchanges.models import (
     Delivery,
     Exchange,
@@ -35,6 +38,10 @@ class TransitionOption:
     params: list[str]
     required: list[str]
     description: str = ""
+    # primary, danger or quiet: how the room draws its button.
+    style: str = "primary"
+    # Whether taking it charges the customer (the button shows the amount due).
+    pays: bool = False
 
 
 def _is_host(member, community_id: int) -> bool:
@@ -126,26 +133,11 @@ def exchange_process(*, exchange: Exchange) -> Process:
     return process_version_load(exchange.process_name, exchange.process_version)
 
 
-def guards_pass(*, exchange: Exchange, guards: tuple[str, ...]) -> bool:
-    """Whether every guard holds for ``exchange`` as loaded (see ``engine.GUARDS``)."""
-    for guard in guards:
-        if guard == "revisions_left" and not (
-            exchange.revisions_used < exchange.revisions_allowed
-        ):
-            return False
-        if guard == "milestones_left" and not (
-            exchange.milestone_index < exchange.milestone_count - 1
-        ):
-            return False
-        if guard == "final_milestone" and not (
-            exchange.milestone_index >= exchange.milestone_count - 1
-        ):
-            return False
-    return True
-
-
-def transitions_available(*, exchange: Exchange, member) -> list[TransitionOption]:
+def transitions_available(
+    *, exchange: Exchange, member, now: dt.datetime | None = None
+) -> list[TransitionOption]:
     """Return the transitions ``member`` may take on ``exchange`` now, in process order."""
+    now = now or timezone.now()
     roles = exchange_roles(exchange=exchange, member=member)
     if not roles:
         return []
@@ -157,9 +149,11 @@ def transitions_available(*, exchange: Exchange, member) -> list[TransitionOptio
             params=list(t.params),
             required=list(t.required),
             description=t.description,
+            style=t.style,
+            pays="charge" in t.actions,
         )
         for t in process.transitions_from(exchange.state)
-        if roles & set(t.actors) and guards_pass(exchange=exchange, guards=t.guards)
+        if roles & set(t.actors) and guards_hold(exchange, t.guards, now)
     ]
 
 

@@ -24,7 +24,7 @@ from selfwork.accounts.models import Member
 from selfwork.core.errors import SelfworkError
 from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPending
 from selfwork.exchanges.models import OutboxEvent, Timer
-from selfwork.exchanges.services import exchange_transition
+from selfwork.exchanges.services import exchange_remind, exchange_transition
 from selfwork.payments.errors import GatewayUnavailable
 
 logger = logging.getLogger("selfwork.worker")
@@ -69,6 +69,11 @@ def timers_run_due(*, now: dt.datetime, limit: int = 100) -> int:
                 outcome=Timer.Outcome.FIRED,
             )
             if claimed != 1:
+                continue
+            if timer.kind == Timer.Kind.REMINDER:
+                exchange_remind(
+                    exchange=timer.exchange, name=timer.transition, timer=timer, now=now
+                )
                 continue
             try:
                 exchange_transition(
@@ -147,6 +152,7 @@ def _notify(event: OutboxEvent) -> None:
                 f"Hello {member.name},\n\n"
                 f"“{payload.get('title', '')}” moved on: {payload.get('label', '')} "
                 f"— it is now {str(payload.get('state_label', '')).lower()}.\n"
+                + (f"\n{payload['detail']}\n" if payload.get("detail") else "")
                 + decision
                 + (f"\nOpen it: {link}\n" if link else "")
                 + "\n— selfwork\n"

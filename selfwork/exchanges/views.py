@@ -31,23 +31,12 @@ from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
 from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
+from selfwork.exchanges.params import PARAMS, shown_params
 from selfwork.payments.selectors import community_gateway
 
 SANDBOX_CARD = "4242 4242 4242 4242"
 MAX_DELIVERY_FILES = 10
 MAX_QUANTITY = 100
-# What the timeline shows of an event's parameters, in people's words; the rest
-# (engine bookkeeping, file ids) stays out, and a card number is never stored.
-_SHOWN_PARAMS = {
-    "note": "Note",
-    "reason": "Reason",
-    "tracking": "Tracking",
-    "refund_percent": "Refunded (%)",
-    "card_last4": "Card ending",
-}
-_DANGER = {"cancel", "cancel_and_refund", "decline", "dispute"}
-# Second thoughts rather than the way forward: shown as quieter buttons.
-_QUIET = {"request_changes"}
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -134,7 +123,7 @@ def _transition_forms(
     exchange: Exchange, member, errors: dict[str, str], posted: dict[str, str]
 ) -> list[dict[str, Any]]:
     options = selectors.transitions_available(exchange=exchange, member=member)
-    sandbox = any(o.name == "pay" or "card" in o.params for o in options) and (
+    sandbox = any("card" in o.params for o in options) and (
         community_gateway(community=exchange.community) == "sandbox"
     )
     forms_ = []
@@ -144,9 +133,13 @@ def _transition_forms(
             value = posted.get(param, "") if posted.get("name") == option.name else ""
             if param == "card" and not value and sandbox:
                 value = SANDBOX_CARD
+            spec = PARAMS[param]
             fields.append(
                 {
                     "name": param,
+                    "label": spec.label,
+                    "help": spec.help,
+                    "widget": spec.widget,
                     "required": param in option.required,
                     "value": value,
                     "id": f"{option.name}-{param}",
@@ -157,9 +150,11 @@ def _transition_forms(
                 "option": option,
                 "fields": fields,
                 "error": errors.get(option.name, ""),
-                "danger": option.name in _DANGER,
-                "quiet": option.name in _QUIET,
-                "multipart": "files" in option.params,
+                "danger": option.style == "danger",
+                "quiet": option.style == "quiet",
+                "multipart": any(
+                    PARAMS[p].widget in ("files", "photos") for p in option.params
+                ),
                 "sandbox": sandbox and "card" in option.params,
             }
         )
@@ -180,7 +175,7 @@ def _timeline(exchange: Exchange, process: engine.Process) -> list[dict[str, Any
                 "to_label": target.label if target else event.to_state,
                 "params": [
                     (label, event.params[key])
-                    for key, label in _SHOWN_PARAMS.items()
+                    for key, label in shown_params().items()
                     if (event.params or {}).get(key) not in (None, "", [])
                 ],
             }
@@ -307,19 +302,27 @@ def exchange_room(request: HtmxHttpRequest, public_id) -> HttpResponse:
     return redirect("web:exchange", public_id=exchange.public_id)
 
 
+# Upload fields by widget, and the kind of upload each makes.
+_UPLOAD_WIDGETS = {"files": "file", "photos": "image"}
+
+
 def _transition_params(
-    request: HttpRequest, option_params: list[str]
+    request: HttpRequest, option_params: list[str], currency: str
 ) -> dict[str, Any]:
+    """A form's values as the API would send them, read by each param's widget."""
     params: dict[str, Any] = {}
     for param in option_params:
-        if param == "files":
+        widget = PARAMS[param].widget
+        if widget in _UPLOAD_WIDGETS:
             continue
         raw = request.POST.get(param, "")
         if raw == "":
             continue
-        if param == "refund_percent":
+        if widget == "percent":
             raw = raw.strip()
             params[param] = int(raw) if raw.isdigit() and len(raw) <= 3 else raw
+        elif widget == "money":
+            params[param] = {"amount": raw.strip(), "currency": currency}
         else:
             params[param] = raw
     return params
@@ -336,30 +339,34 @@ def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
         str(k): str(v) for k, v in request.POST.items() if k != "csrfmiddlewaretoken"
     }
     option = options.get(name)
-    params = _transition_params(request, option.params if option else [])
-    files = request.FILES.getlist("files")
-    if files and (option is None or "files" not in option.params):
-        files = []
+    taken = option.params if option else []
+    params = _transition_params(request, taken, exchange.currency)
+    sent = {
+        param: request.FILES.getlist(param)
+        for param in taken
+        if PARAMS[param].widget in _UPLOAD_WIDGETS and request.FILES.getlist(param)
+    }
     try:
-        if len(files) > MAX_DELIVERY_FILES:
+        if any(len(files) > MAX_DELIVERY_FILES for files in sent.values()):
             raise _TooManyFiles()
         with uploads_atomic() as created:
             now = timezone.now()
-            for file in files:
-                try:
-                    created.append(
-                        upload_create(
+            for param, files in sent.items():
+                ids = []
+                for file in files:
+                    try:
+                        upload = upload_create(
                             owner=member,
                             data=_delivery_bytes(file),
                             now=now,
-                            kind="file",
+                            kind=_UPLOAD_WIDGETS[PARAMS[param].widget],
                         )
-                    )
-                except SelfworkError as exc:
-                    exc.detail = f"“{str(file.name)[:60]}”: {exc.detail}"
-                    raise
-            if created:
-                params["files"] = [str(u.public_id) for u in created]
+                    except SelfworkError as exc:
+                        exc.detail = f"“{str(file.name)[:60]}”: {exc.detail}"
+                        raise
+                    created.append(upload)
+                    ids.append(str(upload.public_id))
+                params[param] = ids
             services.exchange_transition(
                 exchange=exchange, actor=member, name=name, params=params, now=now
             )

@@ -11,11 +11,15 @@ from selfwork.exchanges.services.start import (
     exchange_order,
     exchange_start,
 )
-from selfwork.exchanges.services.transition import exchange_transition
+from selfwork.exchanges.services.transition import (
+    exchange_remind,
+    exchange_transition,
+)
 
 __all__ = [
     "MODE_PROCESS",
     "exchange_order",
+    "exchange_remind",
     "exchange_start",
     "exchange_transition",
     "message_post",

@@ -18,21 +18,32 @@ def member_check(member: object, *, field: str) -> None:
 def timers_schedule(
     *, exchange: Exchange, process: Process, state: str, now: dt.datetime
 ) -> None:
-    """Cancel the timers of the state left; start those of ``state``."""
+    """Cancel the timers of the state left; start those of ``state``.
+
+    Each system transition leaving ``state`` and each reminder in it starts a
+    timer at the moment its ``at`` names (see ``moments``); one whose moments
+    the exchange lacks (no booking) does not start.
+    """
     Timer.objects.filter(exchange=exchange, done=False).update(
         done=True, done_at=now, outcome=Timer.Outcome.CANCELLED
     )
-    Timer.objects.bulk_create(
-        Timer(
-            exchange=exchange,
-            transition=t.name,
-            state=state,
-            due_at=now + t.after,
-            created_at=now,
-        )
-        for t in process.timers_from(state)
-        if t.after is not None
-    )
+    timers = []
+    for kind, name, when in [
+        (Timer.Kind.TRANSITION, t.name, t.when) for t in process.timers_from(state)
+    ] + [(Timer.Kind.REMINDER, r.name, r.when) for r in process.reminders_in(state)]:
+        due_at = when.due(exchange, state, now) if when is not None else None
+        if due_at is not None:
+            timers.append(
+                Timer(
+                    exchange=exchange,
+                    kind=kind,
+                    transition=name,
+                    state=state,
+                    due_at=due_at,
+                    created_at=now,
+                )
+            )
+    Timer.objects.bulk_create(timers)
 
 
 def outbox_queue(

@@ -7,114 +7,25 @@ the timers and queues outbox events. Anything that fails rolls all of it back.
 """
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
-from selfwork.core.models import Upload
-from selfwork.core.text import markdown_check, plain_check
-from selfwork.exchanges.actions import ActionContext, actions_run
+from selfwork.exchanges.actions import ActionContext, actions_run, notice_queue
 from selfwork.exchanges.engine import Transition
-from selfwork.exchanges.errors import GuardFailed, InvalidTransition
-from selfwork.exchanges.models import Delivery, Exchange, ExchangeEvent, Licence
+from selfwork.exchanges.errors import InvalidTransition
+from selfwork.exchanges.guards import guard_failure, guards_changes, guards_where
+from selfwork.exchanges.models import Exchange, ExchangeEvent, Licence, Timer
+from selfwork.exchanges.params import (
+    PARAMS,
+    ParamContext,
+    params_clean,
+    params_recorded,
+)
 from selfwork.exchanges.selectors import exchange_process, exchange_roles
 from selfwork.exchanges.services.common import outbox_queue, timers_schedule
-
-MAX_FILES = 20
-
-
-def _files_clean(value: object, *, actor) -> list[Upload]:
-    if not isinstance(value, list) or len(value) > MAX_FILES:
-        raise InvalidInput(
-            f"files is a list of at most {MAX_FILES} upload ids.", field="files"
-        )
-    keys = []
-    for item in value:
-        try:
-            keys.append(uuid.UUID(str(item)))
-        except ValueError as exc:
-            raise InvalidInput(
-                f"'{str(item)[:40]}' is not an upload id.",
-                field="files",
-                code="unknown_upload",
-            ) from exc
-    if len(set(keys)) != len(keys):
-        raise InvalidInput("files names an upload twice.", field="files")
-    uploads = {
-        u.public_id: u for u in Upload.objects.filter(public_id__in=keys, owner=actor)
-    }
-    missing = [str(k) for k in keys if k not in uploads]
-    if missing:
-        raise InvalidInput(
-            f"No upload of yours has the id {missing[0]}.",
-            field="files",
-            code="unknown_upload",
-        )
-    return [uploads[k] for k in keys]
-
-
-def _params_clean(
-    transition: Transition, params: object, *, actor
-) -> tuple[dict[str, Any], list[Upload]]:
-    """Check ``params`` against what ``transition`` takes; return them and any files."""
-    if params is None:
-        params = {}
-    if not isinstance(params, dict):
-        raise InvalidInput("params is an object.", field="params")
-    unknown = sorted(set(params) - set(transition.params))
-    if unknown:
-        takes = ", ".join(transition.params) or "no parameters"
-        raise InvalidInput(
-            f"{transition.name} takes {takes}; not '{str(unknown[0])[:30]}'.",
-            field=str(unknown[0])[:30],
-            code="unknown_parameter",
-        )
-    clean: dict[str, Any] = {}
-    files: list[Upload] = []
-    for name, value in params.items():
-        if value is None:
-            continue
-        if name == "card":
-            if not isinstance(value, str) or len(value) > 40:
-                raise InvalidInput(
-                    "card is a card number.", field="card", code="invalid_card"
-                )
-            clean[name] = value
-        elif name == "note":
-            clean[name] = markdown_check(value, field="note", max_length=4000)
-        elif name == "reason":
-            clean[name] = plain_check(value, field="reason", max_length=1000)
-        elif name == "tracking":
-            clean[name] = plain_check(value, field="tracking", max_length=200)
-        elif name == "refund_percent":
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, int)
-                or not 0 <= value <= 100
-            ):
-                raise InvalidInput(
-                    "refund_percent is a whole number from 0 to 100.",
-                    field="refund_percent",
-                )
-            clean[name] = value
-        elif name == "files":
-            files = _files_clean(value, actor=actor)
-            clean[name] = [str(u.public_id) for u in files]
-    for name in transition.required:
-        if clean.get(name) in (None, "", []):
-            raise InvalidInput(
-                f"{transition.name} needs {name}.", field=name, code="required"
-            )
-    if "files" in transition.params and not files and not clean.get("note"):
-        raise InvalidInput(
-            "A delivery needs a note or at least one file.",
-            field="files",
-            code="required",
-        )
-    return clean, files
 
 
 def _role_for(exchange: Exchange, actor, transition: Transition) -> str:
@@ -135,24 +46,6 @@ def _role_for(exchange: Exchange, actor, transition: Transition) -> str:
         )
         raise NotPermitted(f"Only {who} may {transition.label.lower()}.")
     return sorted(allowed)[0]
-
-
-def _guard_detail(transition: Transition, exchange: Exchange) -> GuardFailed:
-    if "revisions_left" in transition.guards:
-        return GuardFailed(
-            f"All {exchange.revisions_allowed} revision(s) were used.",
-            code="no_revisions_left",
-        )
-    if "milestones_left" in transition.guards:
-        return GuardFailed(
-            "This is the last milestone; accept it instead.", code="final_milestone"
-        )
-    if "final_milestone" in transition.guards:
-        return GuardFailed(
-            "Milestones remain; accept this milestone instead.",
-            code="milestones_left",
-        )
-    return GuardFailed("This is not possible now.")
 
 
 @transaction.atomic
@@ -188,7 +81,13 @@ def exchange_transition(
             code="unknown_transition",
         )
     role = _role_for(exchange, actor, transition)
-    params, files = _params_clean(transition, params, actor=actor)
+    params = params_clean(
+        transition=transition.name,
+        names=transition.params,
+        required=transition.required,
+        values=params,
+        ctx=ParamContext(actor=actor, exchange=exchange),
+    )
 
     current = (
         Exchange.objects.filter(pk=exchange.pk).values_list("state", flat=True).first()
@@ -201,19 +100,13 @@ def exchange_transition(
             state=current,
         )
     target = process.states[transition.target]
-    match = Q(pk=exchange.pk, state=current)
+    match = Q(pk=exchange.pk, state=current) & guards_where(transition.guards, now)
     changes: dict[str, Any] = {
         "state": target.name,
         "state_entered_at": now,
         "updated_at": now,
+        **guards_changes(transition.guards),
     }
-    if "revisions_left" in transition.guards:
-        match &= Q(revisions_used__lt=F("revisions_allowed"))
-        changes["revisions_used"] = F("revisions_used") + 1
-    if "milestones_left" in transition.guards:
-        match &= Q(milestone_index__lt=F("milestone_count") - 1)
-    if "final_milestone" in transition.guards:
-        match &= Q(milestone_index__gte=F("milestone_count") - 1)
     if target.terminal:
         changes["closed_at"] = now
     # The compare-and-set: of two racing callers exactly one finds the row still
@@ -226,7 +119,7 @@ def exchange_transition(
                 "possible.",
                 state=getattr(fresh, "state", None),
             )
-        raise _guard_detail(transition, fresh)
+        raise guard_failure(fresh, transition.guards, now)
 
     exchange.refresh_from_db()
     seq = (
@@ -244,19 +137,11 @@ def exchange_transition(
         now=now,
     )
     actions_run(ctx)
-
-    if "files" in transition.params:
-        number = Delivery.objects.filter(exchange=exchange).count() + 1
-        delivery = Delivery.objects.create(
-            exchange=exchange,
-            number=number,
-            note=params.get("note", ""),
-            created_at=now,
-        )
-        delivery.files.set(files)
-    recorded = {k: v for k, v in params.items() if k != "card"}
-    if params.get("card"):
-        recorded["card_last4"] = params["card"].replace(" ", "").replace("-", "")[-4:]
+    for name in transition.params:
+        hook = PARAMS[name].on_taken
+        if hook is not None:
+            hook(exchange, params.get(name), params, now)
+    recorded = params_recorded(params)
     if ctx.effects:
         recorded["effects"] = ctx.effects
     ExchangeEvent.objects.create(
@@ -307,3 +192,35 @@ def _licence_grant(*, exchange: Exchange, now: dt.datetime) -> Licence:
         },
     )
     return licence
+
+
+@transaction.atomic
+def exchange_remind(
+    *, exchange: Exchange, name: str, timer: Timer, now: dt.datetime
+) -> None:
+    """Send the process's reminder ``name`` to both parties; repeat it if it says so.
+
+    A reminder changes nothing on the exchange. One that repeats (``every``)
+    starts its next timer while the exchange stays in the state.
+    """
+    process = exchange_process(exchange=exchange)
+    reminder = process.reminders.get(name)
+    if reminder is None or exchange.state != timer.state:
+        return
+    notice_queue(
+        exchange=exchange,
+        process=process,
+        label=reminder.label,
+        detail=reminder.description,
+        recipients=[exchange.customer, exchange.provider],
+        now=now,
+    )
+    if reminder.every is not None:
+        Timer.objects.create(
+            exchange=exchange,
+            kind=Timer.Kind.REMINDER,
+            transition=name,
+            state=timer.state,
+            due_at=timer.due_at + reminder.every,
+            created_at=now,
+        )

@@ -1,0 +1,127 @@
+"""The guards a transition may name: the engine's one registry of them.
+
+A guard is a condition on the exchange row. It is folded into the transition's
+compare-and-set (``where``), so two racing callers cannot both pass it; the same
+condition in Python (``holds``) decides whether the room offers the transition;
+``changes`` is what taking the transition spends (a revision); ``failure`` says
+why it did not hold. Adding a guard touches only this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import F, Q
+
+from selfwork.exchanges.errors import GuardFailed
+
+if TYPE_CHECKING:
+    from selfwork.exchanges.models import Exchange
+
+CLAIM_WINDOW = dt.timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class Guard:
+    """One guard of the engine's vocabulary."""
+
+    name: str
+    description: str
+    where: Callable[[dt.datetime], Q]
+    holds: Callable[[Exchange, dt.datetime], bool]
+    failure: Callable[[Exchange], GuardFailed]
+    changes: Callable[[], dict[str, Any]] = field(default=lambda: {})
+
+
+GUARDS: dict[str, Guard] = {
+    g.name: g
+    for g in (
+        Guard(
+            name="revisions_left",
+            description="the exchange has a revision left (taking the transition "
+            "uses it)",
+            where=lambda now: Q(revisions_used__lt=F("revisions_allowed")),
+            holds=lambda x, now: x.revisions_used < x.revisions_allowed,
+            failure=lambda x: GuardFailed(
+                f"All {x.revisions_allowed} revision(s) were used.",
+                code="no_revisions_left",
+            ),
+            changes=lambda: {"revisions_used": F("revisions_used") + 1},
+        ),
+        Guard(
+            name="milestones_left",
+            description="a later milestone follows the current one",
+            where=lambda now: Q(milestone_index__lt=F("milestone_count") - 1),
+            holds=lambda x, now: x.milestone_index < x.milestone_count - 1,
+            failure=lambda x: GuardFailed(
+                "This is the last milestone; accept it instead.",
+                code="final_milestone",
+            ),
+        ),
+        Guard(
+            name="final_milestone",
+            description="the current milestone is the last (or there are none)",
+            where=lambda now: Q(milestone_index__gte=F("milestone_count") - 1),
+            holds=lambda x, now: x.milestone_index >= x.milestone_count - 1,
+            failure=lambda x: GuardFailed(
+                "Milestones remain; accept this milestone instead.",
+                code="milestones_left",
+            ),
+        ),
+        Guard(
+            name="before_start",
+            description="the booked period has not started yet",
+            where=lambda now: Q(booking_start_at__gt=now),
+            holds=lambda x, now: (
+                x.booking_start_at is not None and x.booking_start_at > now
+            ),
+            failure=lambda x: GuardFailed(
+                "The booking has started; it can no longer be cancelled.",
+                code="booking_started",
+            ),
+        ),
+        Guard(
+            name="within_claim_window",
+            description="less than 48 hours have passed since the exchange entered "
+            "its state (e.g. since the item was returned)",
+            where=lambda now: Q(state_entered_at__gt=now - CLAIM_WINDOW),
+            holds=lambda x, now: x.state_entered_at > now - CLAIM_WINDOW,
+            failure=lambda x: GuardFailed(
+                "The 48 hours to claim after the return are over.",
+                code="claim_window_closed",
+            ),
+        ),
+    )
+}
+
+
+def guards_where(names: tuple[str, ...], now: dt.datetime) -> Q:
+    """The WHERE clause of every guard in ``names``, for the compare-and-set."""
+    clause = Q()
+    for name in names:
+        clause &= GUARDS[name].where(now)
+    return clause
+
+
+def guards_changes(names: tuple[str, ...]) -> dict[str, Any]:
+    """What taking a transition with these guards spends (e.g. a revision)."""
+    changes: dict[str, Any] = {}
+    for name in names:
+        changes.update(GUARDS[name].changes())
+    return changes
+
+
+def guards_hold(exchange: Exchange, names: tuple[str, ...], now: dt.datetime) -> bool:
+    """Whether every guard in ``names`` holds for ``exchange`` as loaded."""
+    return all(GUARDS[name].holds(exchange, now) for name in names)
+
+
+def guard_failure(exchange: Exchange, names: tuple[str, ...], now: dt.datetime):
+    """The failure of the first guard in ``names`` that does not hold."""
+    for name in names:
+        if not GUARDS[name].holds(exchange, now):
+            return GUARDS[name].failure(exchange)
+    return GuardFailed("This is not possible now.")
