@@ -11,7 +11,7 @@ from selfwork.accounts.models import Member
 from selfwork.core.api import PROBLEMS, BodyIn, caller, member_auth, now
 from selfwork.core.errors import NotFound
 from selfwork.core.idempotency import idempotency_withhold
-from selfwork.core.throttle import client_address, throttled
+from selfwork.core.throttle import client_address, throttle_count, throttled
 
 auth_router = Router(tags=["auth"])
 members_router = Router(tags=["members"])
@@ -126,6 +126,9 @@ def token(request: HttpRequest, payload: TokenIn):
         address=client_address(request),
         now=at,
     )
+    # Tokens per member are limited here and on the web page, where people ask
+    # for them; services and fixtures issue them freely.
+    throttle_count(scope="token", member_id=member.pk, address=None, now=at)
     return {"token": services.api_token_create(member=member, now=at, name="api")}
 
 

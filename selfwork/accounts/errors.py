@@ -8,10 +8,3 @@ class LoginRateLimited(RateLimited):
 
     code = "login_rate_limited"
     title = "Too many log-in attempts"
-
-
-class TokenRateLimited(RateLimited):
-    """Too many API tokens issued to one member lately (429)."""
-
-    code = "token_rate_limited"
-    title = "Too many new tokens"

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from selfwork.accounts.errors import LoginRateLimited, TokenRateLimited
+from selfwork.accounts.errors import LoginRateLimited
 from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
 from selfwork.accounts.selectors import TIME_ZONE_SET
 from selfwork.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
@@ -23,10 +23,8 @@ from selfwork.core.text import markdown_check, plain_check
 from selfwork.core.throttle import (
     address_bucket,
     rate_clear,
-    rate_hit,
     rate_hit_all,
     rate_refund,
-    scope_rate,
     wait_text,
 )
 
@@ -204,23 +202,7 @@ def member_authenticate(
 
 
 def api_token_create(*, member: Member, now: dt.datetime, name: str = "") -> str:
-    """Issue a new bearer token for ``member`` and return it; only its hash is kept.
-
-    :raises TokenRateLimited: past ``SELFWORK_THROTTLE_TOKEN`` tokens per member.
-    """
-    rate = scope_rate("token")
-    verdict = rate_hit(
-        bucket=f"token:member:{member.pk}",
-        limit=rate.limit,
-        seconds=rate.seconds,
-        now=now,
-    )
-    if not verdict.allowed:
-        raise TokenRateLimited(
-            "You have made many API tokens lately. Use one you have, or try again "
-            f"in {wait_text(verdict.retry_after)}.",
-            retry_after=verdict.retry_after,
-        )
+    """Issue a new bearer token for ``member`` and return it; only its hash is kept."""
     token = "sw_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(
         member=member,

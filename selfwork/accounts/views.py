@@ -44,7 +44,7 @@ from selfwork.accounts.services import (
     portfolio_remove,
 )
 from selfwork.core.errors import Conflict, RateLimited, SelfworkError
-from selfwork.core.throttle import client_address, throttle_check
+from selfwork.core.throttle import client_address, throttle_check, throttle_count
 
 BACKEND = "selfwork.accounts.backends.MemberBackend"
 
@@ -303,8 +303,10 @@ def token_create(request: HttpRequest) -> HttpResponse:
     """Issue an API token and show it once, on the next page only."""
     form = TokenForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() else ""
+    at = timezone.now()
     try:
-        token = api_token_create(member=_member(request), now=timezone.now(), name=name)
+        throttle_count(scope="token", member_id=request.user.pk, address=None, now=at)
+        token = api_token_create(member=_member(request), now=at, name=name)
     except RateLimited as exc:
         response = render(
             request, "accounts/too_many.html", {"detail": exc.detail}, status=exc.status

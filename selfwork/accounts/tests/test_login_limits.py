@@ -221,7 +221,7 @@ class TestTokens:
         assert ApiToken.objects.filter(member=buyer).count() == 20
         refused = api_login(client, "bruno", PASSWORD, address=HOME)
         assert refused["Content-Type"] == "application/problem+json"
-        assert refused.json()["code"] == "token_rate_limited"
+        assert refused.json()["code"] == "rate_limited"
         assert int(refused["Retry-After"]) > 0
 
     def test_the_web_page_refuses_with_429_and_a_message(
@@ -233,4 +233,4 @@ class TestTokens:
             assert browser.post("/settings/tokens/", {"name": "t"}).status_code == 302
         refused = browser.post("/settings/tokens/", {"name": "one more"})
         assert refused.status_code == 429
-        assert b"many API tokens" in refused.content
+        assert b"Too many new API tokens" in refused.content
