@@ -5,9 +5,26 @@ for looking things up and for switching an account off (``is_active``).
 """
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 
-from selfwork.accounts.models import ApiToken, LoginAttempt, Member, PortfolioItem
+from selfwork.accounts.models import ApiToken, Member, PortfolioItem
+from selfwork.core.admin import ReadOnlyAdmin
+from selfwork.core.models import RateCounter
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's log-in form, saying so when the log-in limits refused it."""
+
+    def get_invalid_login_error(self) -> ValidationError:
+        refusal = getattr(self.request, "login_refusal", None)
+        if refusal is not None:
+            return ValidationError(refusal.detail, code="login_rate_limited")
+        return super().get_invalid_login_error()
+
+
+admin.site.login_form = AdminLoginForm
 
 
 class PortfolioInline(admin.TabularInline):
@@ -80,15 +97,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
-    list_display = ("username", "address", "attempted_at")
-    search_fields = ("username", "address")
-    ordering = ("-attempted_at",)
-    readonly_fields = ("username", "address", "attempted_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(RateCounter)
+class RateCounterAdmin(ReadOnlyAdmin):
+    list_display = ("bucket", "hits", "reset_at")
+    search_fields = ("bucket",)
+    ordering = ("-reset_at",)

@@ -10,6 +10,8 @@ from selfwork.accounts import selectors, services
 from selfwork.accounts.models import Member
 from selfwork.core.api import PROBLEMS, BodyIn, caller, member_auth, now
 from selfwork.core.errors import NotFound
+from selfwork.core.idempotency import idempotency_withhold
+from selfwork.core.throttle import client_address, throttle_count, throttled
 
 auth_router = Router(tags=["auth"])
 members_router = Router(tags=["members"])
@@ -27,8 +29,11 @@ class TokenIn(BodyIn):
     password: str = Field(max_length=500)
 
 
+WITHHELD = "null only when replayed for an Idempotency-Key: a token is shown once."
+
+
 class TokenOut(Schema):
-    token: str
+    token: str | None = Field(description=WITHHELD)
 
 
 class PortfolioItemOut(Schema):
@@ -61,7 +66,7 @@ class MeOut(MemberOut):
 
 
 class SignupOut(Schema):
-    token: str
+    token: str | None = Field(description=WITHHELD)
     member: MeOut
 
 
@@ -92,8 +97,12 @@ def member_out(member: Member, *, private: bool = False) -> dict[str, Any]:
     return data
 
 
-@auth_router.post("/signup", response={201: SignupOut, **PROBLEMS})
+@auth_router.post(
+    "/signup", response={201: SignupOut, **PROBLEMS}, throttle=throttled("signup")
+)
 def signup(request: HttpRequest, payload: SignupIn):
+    """Create an account; the token is shown once (an idempotent replay withholds it)."""
+    idempotency_withhold(request, "token")
     at = now()
     member = services.member_signup(
         username=payload.username,
@@ -108,13 +117,18 @@ def signup(request: HttpRequest, payload: SignupIn):
 
 @auth_router.post("/token", response={200: TokenOut, **PROBLEMS})
 def token(request: HttpRequest, payload: TokenIn):
+    """Get a token; shown once (an idempotent replay withholds it)."""
+    idempotency_withhold(request, "token")
     at = now()
     member = services.member_authenticate(
         username=payload.username,
         password=payload.password,
-        address=request.META.get("REMOTE_ADDR"),
+        address=client_address(request),
         now=at,
     )
+    # Tokens per member are limited here and on the web page, where people ask
+    # for them; services and fixtures issue them freely.
+    throttle_count(scope="token", member_id=member.pk, address=None, now=at)
     return {"token": services.api_token_create(member=member, now=at, name="api")}
 
 

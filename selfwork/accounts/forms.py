@@ -20,6 +20,7 @@ from selfwork.accounts.models import TIME_ZONES, Member
 from selfwork.core.errors import PayloadTooLarge, SelfworkError
 from selfwork.core.models import Upload
 from selfwork.core.money import currencies
+from selfwork.core.throttle import throttle_count
 from selfwork.core.uploads import upload_create
 
 # Codes of the upload checks (``core.images``); they carry no form field name.
@@ -235,8 +236,12 @@ def uploaded_bytes(file) -> bytes:
 
 
 def uploads_store(files, *, owner, now, created: list[Upload]) -> list[Upload]:
-    """Check and store each uploaded file, naming the file that is refused."""
+    """Check and store each uploaded file, naming the file that is refused.
+
+    Each file counts against the member's upload limit (``RateLimited``, 429).
+    """
     for file in files:
+        throttle_count(scope="uploads", member_id=owner.pk, address=None, now=now)
         try:
             created.append(
                 upload_create(owner=owner, data=uploaded_bytes(file), now=now)

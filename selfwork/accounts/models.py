@@ -1,4 +1,4 @@
-"""Members, their profiles and API tokens, and the log-in attempts that rate-limit them."""
+"""Members, their profiles and API tokens, and the devices and addresses they log in from."""
 
 import hashlib
 import uuid
@@ -94,15 +94,28 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
-class LoginAttempt(models.Model):
-    """A failed log-in, kept for the rate-limit window (per account and per address)."""
+class LoginOrigin(models.Model):
+    """A device or address ``member`` logged in from; it is spared the account-wide limit.
 
-    username = models.CharField(max_length=150)
-    address = models.GenericIPAddressField(null=True)
-    attempted_at = models.DateTimeField()
+    ``digest`` is the SHA-256 of ``address:<client network>`` or ``device:<cookie id>``,
+    so the table holds no addresses in clear. An attacker can lock out new devices
+    by guessing at a public username, never the ones the member already uses.
+    """
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="login_origins"
+    )
+    digest = models.CharField(max_length=64)
+    last_seen_at = models.DateTimeField()
 
     class Meta:
-        indexes = [
-            models.Index(fields=["username", "attempted_at"]),
-            models.Index(fields=["address", "attempted_at"]),
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "digest"], name="login_origin_once"
+            ),
         ]
+        indexes = [models.Index(fields=["last_seen_at"])]
+
+    @staticmethod
+    def digest_of(kind: str, value: str) -> str:
+        return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()

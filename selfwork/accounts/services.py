@@ -8,22 +8,25 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
-from selfwork.accounts.models import ApiToken, LoginAttempt, Member, PortfolioItem
+from selfwork.accounts.errors import LoginRateLimited
+from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
 from selfwork.accounts.selectors import TIME_ZONE_SET
-from selfwork.core.errors import (
-    Conflict,
-    InvalidInput,
-    NotAuthenticated,
-    NotFound,
-    RateLimited,
-)
+from selfwork.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
 from selfwork.core.text import markdown_check, plain_check
+from selfwork.core.throttle import (
+    address_bucket,
+    rate_clear,
+    rate_hit_all,
+    rate_refund,
+    wait_text,
+)
 
 USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -105,33 +108,95 @@ def member_signup(
     return member
 
 
-def member_authenticate(
-    *, username: str, password: str, address: str | None, now: dt.datetime
-) -> Member:
-    """Check a username and password, counting failures per account and per address.
+def _login_origins(*, address: str | None, device: str | None) -> dict[str, str]:
+    """The digests a log-in's origin is known by: its device and its address."""
+    origins = {}
+    if device:
+        origins["device"] = LoginOrigin.digest_of("device", device)
+    if network := address_bucket(address):
+        origins["address"] = LoginOrigin.digest_of("address", network)
+    return origins
 
-    :raises RateLimited: after too many recent failures for the account or address.
+
+def member_authenticate(
+    *,
+    username: str,
+    password: str,
+    address: str | None,
+    now: dt.datetime,
+    device: str | None = None,
+) -> Member:
+    """Check a username and password under the log-in limits; every way in calls this.
+
+    Each attempt takes its place in the limits *before* the password is checked,
+    so N concurrent guesses against a limit of N get at most N checks. The limits
+    (``LOGIN_*`` settings) count attempts per account from one origin (``device``
+    when it logged in to this account before, else the address); per address; and
+    per account over all origins. An origin that logged in to the account before
+    is spared the last two, so strangers guessing at a public username (or
+    sharing an address with the member) cannot lock the member out. A success
+    clears its origin's count and gives back its other places.
+
+    :raises LoginRateLimited: when a limit is reached; the password is not checked.
     :raises NotAuthenticated: if the credentials are wrong.
     """
-    window_start = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    limit = settings.LOGIN_MAX_FAILURES
-    recent = LoginAttempt.objects.filter(attempted_at__gte=window_start)
-    if recent.filter(username=str(username)[:150]).count() >= limit or (
-        address and recent.filter(address=address).count() >= limit * 4
-    ):
-        raise RateLimited(
-            "Too many failed log-ins. Wait 15 minutes and try again.",
-            code="login_rate_limited",
+    name = str(username)[:150]
+    member = Member.objects.filter(username=name, is_active=True).first()
+    origins = _login_origins(address=address, device=device)
+    known = (
+        set(
+            LoginOrigin.objects.filter(
+                member=member, digest__in=origins.values()
+            ).values_list("digest", flat=True)
         )
-    member = Member.objects.filter(username=username, is_active=True).first()
-    if member is None or not member.check_password(password):
-        LoginAttempt.objects.create(
-            username=str(username)[:150], address=address, attempted_at=now
+        if member is not None and origins
+        else set()
+    )
+    account = name.lower()
+    if origins.get("device") in known:
+        pair = f"login:pair:{account}:device:{origins['device']}"
+    else:
+        pair = f"login:pair:{account}:{address_bucket(address) or 'unknown'}"
+    buckets = [(pair, settings.LOGIN_MAX_FAILURES)]
+    if not known:
+        if network := address_bucket(address):
+            buckets.append(
+                (f"login:address:{network}", settings.LOGIN_ADDRESS_MAX_FAILURES)
+            )
+        buckets.append(
+            (f"login:account:{account}", settings.LOGIN_ACCOUNT_MAX_FAILURES)
         )
+    verdict = rate_hit_all(
+        buckets=buckets, seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS, now=now
+    )
+    if not verdict.allowed:
+        raise LoginRateLimited(
+            "Too many failed log-ins. Wait "
+            f"{wait_text(verdict.retry_after)} and try again.",
+            retry_after=verdict.retry_after,
+        )
+    if member is None:
+        # Hash anyway: an unknown name must take as long as a wrong password.
+        make_password(password)
         raise NotAuthenticated(
             "The username or password is wrong.", code="bad_credentials"
         )
-    LoginAttempt.objects.filter(username=username).delete()
+    if not member.check_password(password):
+        raise NotAuthenticated(
+            "The username or password is wrong.", code="bad_credentials"
+        )
+    rate_clear(bucket=pair)
+    for bucket, _ in buckets[1:]:
+        rate_refund(bucket=bucket)
+    LoginOrigin.objects.bulk_create(
+        [
+            LoginOrigin(member=member, digest=d, last_seen_at=now)
+            for d in origins.values()
+        ],
+        update_conflicts=True,
+        unique_fields=["member", "digest"],
+        update_fields=["last_seen_at"],
+    )
     Member.objects.filter(pk=member.pk).update(last_login=now)
     return member
 

@@ -1,23 +1,26 @@
 """Web pages for accounts: sign up, log in and out, password reset, profile, API tokens.
 
 Each view parses a form, makes one service call and shows the service's error
-beside the field it names. Log-in goes through ``member_authenticate`` so the web
-and the API share one rate limit.
+beside the field it names. Log-in goes through ``member_authenticate`` so the web,
+the API and the admin share one set of limits; a refused form answers 429 with
+``Retry-After`` and says how long to wait.
 """
 
 from typing import cast
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from selfwork.accounts.devices import device_of, device_remember
 from selfwork.accounts.forms import (
     LoginForm,
     PortfolioForm,
@@ -40,9 +43,17 @@ from selfwork.accounts.services import (
     portfolio_add,
     portfolio_remove,
 )
-from selfwork.core.errors import Conflict, SelfworkError
+from selfwork.core.errors import Conflict, RateLimited, SelfworkError
+from selfwork.core.throttle import client_address, throttle_check, throttle_count
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "selfwork.accounts.backends.MemberBackend"
+
+
+def _retry_after(response: HttpResponse, exc: SelfworkError) -> HttpResponse:
+    """Add ``Retry-After`` to a page that shows a rate-limit refusal."""
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _member(request: HttpRequest) -> Member:
@@ -59,11 +70,13 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
     status = 200
+    refusal: SelfworkError | None = None
     if request.method == "POST":
         status = 422
         if form.is_valid():
             data = form.cleaned_data
             try:
+                throttle_check(request=request, scope="signup", now=timezone.now())
                 member = member_signup(
                     username=data["username"],
                     email=data["email"],
@@ -77,6 +90,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except SelfworkError as exc:
                 add_service_error(form, exc)
                 status = exc.status
+                refusal = exc
             else:
                 login(request, member, backend=BACKEND)
                 messages.success(
@@ -87,12 +101,13 @@ def signup(request: HttpRequest) -> HttpResponse:
                 return redirect(
                     safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
                 )
-    return render(
+    response = render(
         request,
         "accounts/signup.html",
         {"form": form, "next": safe_next(request)},
         status=status,
     )
+    return _retry_after(response, refusal) if refusal else response
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -100,6 +115,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
     form = LoginForm(request.POST or None)
     status = 200
+    refusal: SelfworkError | None = None
     if request.method == "POST":
         status = 422
         if form.is_valid():
@@ -107,23 +123,44 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 member = member_authenticate(
                     username=form.cleaned_data["username"],
                     password=form.cleaned_data["password"],
-                    address=request.META.get("REMOTE_ADDR"),
+                    address=client_address(request),
+                    device=device_of(request),
                     now=timezone.now(),
                 )
             except SelfworkError as exc:
                 form.add_error(None, exc.detail)
                 status = exc.status
+                refusal = exc
             else:
                 login(request, member, backend=BACKEND)
-                return redirect(
+                welcome = redirect(
                     safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
                 )
-    return render(
+                device_remember(request, welcome)
+                return welcome
+    response = render(
         request,
         "accounts/login.html",
         {"form": form, "next": safe_next(request)},
         status=status,
     )
+    return _retry_after(response, refusal) if refusal else response
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's own log-in page, answering 429 when the limits refuse it.
+
+    Its form authenticates through ``MemberBackend``, so the admin shares the
+    limits of every other way in.
+    """
+    response = admin.site.login(request)
+    refusal = getattr(request, "login_refusal", None)
+    if refusal is not None:
+        response.status_code = refusal.status
+        _retry_after(response, refusal)
+    elif request.method == "POST" and request.user.is_authenticated:
+        device_remember(request, response)
+    return response
 
 
 @require_POST
@@ -133,7 +170,30 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+class PasswordResetView(auth_views.PasswordResetView):
+    """Send a reset link, at most ``SELFWORK_THROTTLE_PASSWORD_RESET`` per e-mail address.
+
+    The limit is counted whether or not an account has the address, so a refusal
+    tells nobody which addresses are members'.
+    """
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        try:
+            throttle_check(
+                request=self.request,
+                scope="password_reset",
+                now=timezone.now(),
+                subject=form.cleaned_data["email"],
+            )
+        except RateLimited as exc:
+            form.add_error(None, exc.detail)
+            response = self.form_invalid(form)
+            response.status_code = exc.status
+            return _retry_after(response, exc)
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     template_name="accounts/password_reset_form.html",
     email_template_name="accounts/password_reset_email.txt",
     subject_template_name="accounts/password_reset_subject.txt",
@@ -243,7 +303,15 @@ def token_create(request: HttpRequest) -> HttpResponse:
     """Issue an API token and show it once, on the next page only."""
     form = TokenForm(request.POST)
     name = form.cleaned_data["name"] if form.is_valid() else ""
-    token = api_token_create(member=_member(request), now=timezone.now(), name=name)
+    at = timezone.now()
+    try:
+        throttle_count(scope="token", member_id=request.user.pk, address=None, now=at)
+        token = api_token_create(member=_member(request), now=at, name=name)
+    except RateLimited as exc:
+        response = render(
+            request, "accounts/too_many.html", {"detail": exc.detail}, status=exc.status
+        )
+        return _retry_after(response, exc)
     # Kept in the server-side session for one page view, never in a cookie.
     request.session["new_api_token"] = token
     return redirect(reverse("web:dashboard") + "#tokens")

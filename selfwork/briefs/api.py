@@ -21,6 +21,7 @@ from selfwork.core.api import (
     now,
 )
 from selfwork.core.money import Money
+from selfwork.core.throttle import throttled
 
 briefs_router = Router(tags=["briefs"])
 offers_router = Router(tags=["offers"])
@@ -323,7 +324,10 @@ def offers_list(request: HttpRequest, brief_id: str, filters: Query[OfferQuery])
 
 
 @briefs_router.post(
-    "/{brief_id}/offers", response={201: OfferOut, **PROBLEMS}, auth=member_auth
+    "/{brief_id}/offers",
+    response={201: OfferOut, **PROBLEMS},
+    auth=member_auth,
+    throttle=throttled("offers"),
 )
 def offer_create(request: HttpRequest, brief_id: str, payload: OfferIn):
     """Answer a brief: ``{"price": MONEY, "delivery_days", "message"}`` and optional terms."""
@@ -428,7 +432,10 @@ class CounterIn(BodyIn):
 
 
 @offers_router.post(
-    "/{offer_id}/counter", response={201: CounterOut, **PROBLEMS}, auth=member_auth
+    "/{offer_id}/counter",
+    response={201: CounterOut, **PROBLEMS},
+    auth=member_auth,
+    throttle=throttled("offers"),
 )
 def offer_counter(request: HttpRequest, offer_id: str, payload: CounterIn):
     """Propose another price (and delivery time) on an offer on my brief."""

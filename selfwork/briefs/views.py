@@ -28,6 +28,7 @@ from selfwork.communities.selectors import (
     memberships_of,
 )
 from selfwork.core.errors import NotFound, SelfworkError
+from selfwork.core.throttle import throttle_check
 
 BOARD_PAGE = 24
 OFFER_ACTIONS = (
@@ -262,6 +263,7 @@ def _offer_create(request: HttpRequest, brief: Brief) -> HttpResponse:
     if not form.is_valid():
         return _brief_page(request, brief, offer_form=form, status=422)
     try:
+        throttle_check(request=request, scope="offers", now=timezone.now())
         services.offer_create(
             brief=brief,
             provider=request.user,

@@ -147,9 +147,44 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "web:home"
-# Failed log-ins allowed per account and per address inside the window.
+# The one authentication backend: every way in (web, API token, admin) goes
+# through ``member_authenticate`` and its limits.
+AUTHENTICATION_BACKENDS = ["selfwork.accounts.backends.MemberBackend"]
+# Log-in attempts allowed inside the window (see docs/decisions/0010-…): per
+# account from one address (or one known device); per address over all accounts;
+# per account over all addresses that never logged in to it before.
 LOGIN_MAX_FAILURES = int(os.environ.get("SELFWORK_LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_ADDRESS_MAX_FAILURES = int(
+    os.environ.get("SELFWORK_LOGIN_ADDRESS_MAX_FAILURES", str(LOGIN_MAX_FAILURES * 4))
+)
+LOGIN_ACCOUNT_MAX_FAILURES = int(
+    os.environ.get("SELFWORK_LOGIN_ACCOUNT_MAX_FAILURES", str(LOGIN_MAX_FAILURES * 4))
+)
+LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SELFWORK_LOGIN_WINDOW", "900"))
+
+# --- Rate limits --------------------------------------------------------------------
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated);
+# without them every visitor behind the proxy would share the proxy's address.
+SELFWORK_TRUSTED_PROXIES = [
+    p.strip()
+    for p in os.environ.get("SELFWORK_TRUSTED_PROXIES", "").split(",")
+    if p.strip()
+]
+# "N/second|minute|hour|day" per member (and per e-mail address for resets); an
+# address gets four times as much (one for anonymous sign-ups).
+_THROTTLE_DEFAULTS = {
+    "signup": "10/hour",
+    "password_reset": "5/hour",
+    "token": "20/hour",
+    "uploads": "120/hour",
+    "messages": "60/hour",
+    "offers": "30/hour",
+    "board_posts": "30/hour",
+}
+SELFWORK_THROTTLES = {
+    scope: os.environ.get(f"SELFWORK_THROTTLE_{scope.upper()}", rate)
+    for scope, rate in _THROTTLE_DEFAULTS.items()
+}
 
 # --- Mail -------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("SELFWORK_EMAIL_HOST", "127.0.0.1")

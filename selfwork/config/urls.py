@@ -6,6 +6,7 @@ from django.http import Http404
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from selfwork.accounts.views import admin_login
 from selfwork.api.urls import api, api_not_found
 from selfwork.core.uploads import PRIVATE_PREFIX
 from selfwork.web.health import healthz
@@ -20,6 +21,7 @@ def public_media(request, path: str):
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),

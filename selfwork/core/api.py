@@ -10,13 +10,14 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security.base import AuthBase
 from pydantic import ModelWrapValidatorHandler, model_validator
 
-from selfwork.core.errors import SelfworkError
+from selfwork.core.errors import RateLimited, SelfworkError
 from selfwork.core.idempotency import problem_response
 from selfwork.core.money import Money
+from selfwork.core.throttle import REFUSAL
 
 logger = logging.getLogger("selfwork.api")
 
@@ -178,9 +179,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(SelfworkError)
     def selfwork_error(request: HttpRequest, exc: SelfworkError) -> HttpResponse:
-        return problem_response(
+        response = problem_response(
             exc.status, exc.code, exc.title, exc.detail, **exc.extra
         )
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        # ninja adds Retry-After from the throttle's wait; the refusal says why.
+        refusal = getattr(request, REFUSAL, None) or RateLimited(
+            "Too many requests for now; try again later.", retry_after=60
+        )
+        return selfwork_error(request, refusal)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

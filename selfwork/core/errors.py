@@ -80,6 +80,17 @@ class UnsupportedMedia(SelfworkError):
 
 
 class RateLimited(SelfworkError):
+    """Too many requests of one kind; ``retry_after`` seconds until the next is allowed.
+
+    Interfaces send it as the ``Retry-After`` header (API) or in the message (web).
+    """
+
     status = 429
     code = "rate_limited"
     title = "Too many requests"
+
+    def __init__(
+        self, detail: str, *, retry_after: int, code: str | None = None, **extra: Any
+    ) -> None:
+        super().__init__(detail, code=code, **extra)
+        self.retry_after = retry_after

@@ -4,6 +4,11 @@ A retry with the same key and the same body gets the first response again, byte
 for byte; the same key with a different body is refused with 422. The first
 request claims the key before it runs, so two racing retries cannot both act: the
 loser is told the first is still in flight (409).
+
+A response that carries a secret (a bearer token) is stored with the secret
+withheld: the replay says the request succeeded, and the secret lives only in
+the first answer, as a token shown once should. Records are kept for 24 hours
+(Stripe's window), then ``idempotency_records_purge`` deletes them.
 """
 
 import datetime as dt
@@ -15,11 +20,44 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from selfwork.core.models import IdempotencyRecord
+from selfwork.core.throttle import client_address
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 # A claim whose request died (process killed) is released after this long.
 STALE_CLAIM = dt.timedelta(minutes=5)
+# How long a key is remembered: a retry after this is a new request.
+KEPT_FOR = dt.timedelta(hours=24)
+_WITHHOLD = "_selfwork_idempotency_withhold"
+
+
+def idempotency_withhold(request: HttpRequest, *fields: str) -> None:
+    """Store this request's response without ``fields`` (set to null) for replays.
+
+    For endpoints whose answer holds a secret: the record is readable by anyone
+    with database access, and a replay must not hand the secret out again.
+    """
+    setattr(request, _WITHHOLD, fields)
+
+
+def _stored_body(request: HttpRequest, response: HttpResponse) -> bytes:
+    fields = getattr(request, _WITHHOLD, ())
+    if not fields:
+        return response.content
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return b""
+    if isinstance(body, dict):
+        for field in fields:
+            if field in body:
+                body[field] = None
+    return json.dumps(body).encode()
+
+
+def idempotency_records_purge(*, now: dt.datetime) -> int:
+    """Delete the records of keys first used more than 24 hours before ``now``."""
+    return IdempotencyRecord.objects.filter(created_at__lt=now - KEPT_FOR).delete()[0]
 
 
 def problem_response(
@@ -46,7 +84,7 @@ def _scope(request: HttpRequest) -> str:
     if user is not None and user.is_authenticated:
         credentials = f"member:{user.pk}"
     else:
-        credentials = "anonymous:" + request.META.get("REMOTE_ADDR", "")
+        credentials = "anonymous:" + (client_address(request) or "")
     return hashlib.sha256(credentials.encode()).hexdigest()
 
 
@@ -111,7 +149,7 @@ class IdempotencyMiddleware:
             IdempotencyRecord.objects.filter(scope=scope, key=key).update(
                 status_code=response.status_code,
                 content_type=response.get("Content-Type", ""),
-                body=response.content,
+                body=_stored_body(request, response),
                 completed_at=timezone.now(),
             )
         return response

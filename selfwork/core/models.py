@@ -1,4 +1,4 @@
-"""Shared kernel rows: uploads, idempotency records and the exchange-rate table."""
+"""Shared kernel rows: uploads, idempotency records, rate counters and exchange rates."""
 
 import uuid
 
@@ -60,6 +60,27 @@ class IdempotencyRecord(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["created_at"])]
+
+
+class RateCounter(models.Model):
+    """How many times something happened in the current window of one ``bucket``.
+
+    A bucket is a throttle scope and who it counts (``login:pair:bruno:192.0.2.7``,
+    ``uploads:member:42``). One row per bucket, counted with a single upsert so
+    concurrent requests can never all read the same count (see ``core.throttle``).
+    ``reset_at`` is a Unix time in seconds: integers compare the same way on every
+    engine, where SQLite keeps datetimes as text.
+    """
+
+    bucket = models.CharField(max_length=200, unique=True)
+    hits = models.PositiveIntegerField(default=0)
+    reset_at = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["reset_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bucket}: {self.hits}"
 
 
 class FxRate(models.Model):

@@ -10,6 +10,7 @@ from ninja.responses import Status
 from selfwork.core.api import PROBLEMS, QueryIn, member_auth, now
 from selfwork.core.errors import PayloadTooLarge
 from selfwork.core.models import Upload
+from selfwork.core.throttle import throttled
 from selfwork.core.uploads import delivery_max_bytes, upload_create
 
 router = Router(tags=["uploads"])
@@ -32,7 +33,12 @@ class UploadQuery(QueryIn):
     )
 
 
-@router.post("", response={201: UploadOut, **PROBLEMS}, auth=member_auth)
+@router.post(
+    "",
+    response={201: UploadOut, **PROBLEMS},
+    auth=member_auth,
+    throttle=throttled("uploads"),
+)
 def upload(request: HttpRequest, file: File[UploadedFile], query: Query[UploadQuery]):
     from django.conf import settings
 

@@ -25,6 +25,7 @@ from selfwork.core.errors import NotFound
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import Money
 from selfwork.core.pagination import offset_page
+from selfwork.core.throttle import throttled
 from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
 from selfwork.exchanges.models import Exchange, Message
@@ -493,7 +494,11 @@ def message_list(request: HttpRequest, exchange_id: str, query: Query[PageQuery]
     return {"items": [_message_out(m) for m in page], "next": following}
 
 
-@router.post("/{exchange_id}/messages", response={201: MessageOut, **PROBLEMS})
+@router.post(
+    "/{exchange_id}/messages",
+    response={201: MessageOut, **PROBLEMS},
+    throttle=throttled("messages"),
+)
 def message_create(request: HttpRequest, exchange_id: str, payload: MessageIn):
     """Write to the other party (Markdown)."""
     member = caller(request)

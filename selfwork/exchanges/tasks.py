@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from selfwork.accounts.models import Member
 from selfwork.core.errors import SelfworkError
+from selfwork.core.idempotency import idempotency_records_purge
+from selfwork.core.throttle import rate_counters_purge
 from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPending
 from selfwork.exchanges.models import OutboxEvent, Timer
 from selfwork.exchanges.services import exchange_remind, exchange_transition
@@ -31,6 +33,7 @@ logger = logging.getLogger("selfwork.worker")
 audit_logger = logging.getLogger("selfwork.audit")
 RETRY_AFTER = dt.timedelta(minutes=5)
 OUTBOX_MAX_ATTEMPTS = 8
+HOUSEKEEPING_EVERY = dt.timedelta(minutes=10)
 
 
 def _claimable(rows: QuerySet) -> QuerySet:
@@ -213,6 +216,12 @@ def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
     return delivered
 
 
+def housekeeping_run(*, now: dt.datetime) -> int:
+    """Delete what is kept only for a while: idempotency records past 24 hours, and
+    rate counters whose window is over. Return how many rows went."""
+    return idempotency_records_purge(now=now) + rate_counters_purge(now=now)
+
+
 def audit_run(*, stdout: TextIO) -> bool:
     """Audit the ledger with every app's checks; log loudly and return False on violations."""
     from selfwork.exchanges.audit import exchanges_audit_checks
@@ -244,15 +253,21 @@ def worker_loop(
     ``now`` fast-forwards the clock (``selfwork worker --once --now …``); without
     it each round runs as of the wall clock. Without ``once`` it polls every
     ``interval`` seconds until interrupted, and audits the whole ledger when it
-    starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after.
+    starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after. It purges expired
+    idempotency records and rate counters when it starts and every 10 minutes.
     """
     audit_every = dt.timedelta(seconds=settings.SELFWORK_AUDIT_INTERVAL)
     next_audit_at = None if once else timezone.now()
+    next_housekeeping_at = timezone.now()
     while True:
         if next_audit_at is not None and timezone.now() >= next_audit_at:
             audit_run(stdout=stdout)
             next_audit_at = timezone.now() + audit_every
         at = now or timezone.now()
+        if timezone.now() >= next_housekeeping_at:
+            if purged := housekeeping_run(now=at):
+                stdout.write(f"{at.isoformat()}: {purged} expired record(s) purged\n")
+            next_housekeeping_at = timezone.now() + HOUSEKEEPING_EVERY
         fired = timers_run_due(now=at, limit=batch)
         delivered = outbox_run(now=at, limit=batch)
         if fired or delivered:

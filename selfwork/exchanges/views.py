@@ -26,6 +26,7 @@ from selfwork.catalog.models import Listing, ListingMode
 from selfwork.catalog.selectors import listing_get
 from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, SelfworkError
 from selfwork.core.money import Money
+from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
 from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
@@ -354,6 +355,9 @@ def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
             for param, files in sent.items():
                 ids = []
                 for file in files:
+                    throttle_count(
+                        scope="uploads", member_id=member.pk, address=None, now=now
+                    )
                     try:
                         upload = upload_create(
                             owner=member,
@@ -420,8 +424,10 @@ class MessageForm(forms.Form):
 def _message_post(request: HtmxHttpRequest, exchange: Exchange) -> HttpResponse:
     form = MessageForm(request.POST)
     error = ""
+    status = 422
     if form.is_valid():
         try:
+            throttle_check(request=request, scope="messages", now=timezone.now())
             services.message_post(
                 exchange=exchange,
                 author=request.user,
@@ -432,14 +438,15 @@ def _message_post(request: HtmxHttpRequest, exchange: Exchange) -> HttpResponse:
             if exc.status in (403, 404):
                 raise PermissionDenied(exc.detail) from exc
             error = exc.detail
+            status = exc.status
     else:
         error = str(form.errors.get("body", ["Write a message first."])[0])
     if request.htmx:
         return _messages_partial(
-            request, exchange, error=error, status=200 if not error else 422
+            request, exchange, error=error, status=200 if not error else status
         )
     if error:
-        return _room(request, exchange, message_error=error, status=422)
+        return _room(request, exchange, message_error=error, status=status)
     return redirect(reverse("web:exchange", args=[exchange.public_id]) + "#messages")
 
 

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from selfwork.accounts import selectors, services
-from selfwork.accounts.models import ApiToken, LoginAttempt, Member, PortfolioItem
+from selfwork.accounts.models import ApiToken, Member, PortfolioItem
 from selfwork.core.errors import (
     Conflict,
     InvalidInput,
@@ -11,6 +11,7 @@ from selfwork.core.errors import (
     NotFound,
     RateLimited,
 )
+from selfwork.core.models import RateCounter
 
 PASSWORD = "a long enough passphrase"
 
@@ -122,7 +123,8 @@ class TestMemberAuthenticate:
         with pytest.raises(NotAuthenticated) as refused:
             self.authenticate(now, password="not the passphrase")
         assert refused.value.code == "bad_credentials"
-        assert LoginAttempt.objects.filter(username="olga").count() == 1
+        pair = RateCounter.objects.get(bucket="login:pair:olga:10.0.0.1")
+        assert pair.hits == 1
 
     def test_refuses_an_unknown_member_with_the_same_words(self, db, now):
         with pytest.raises(NotAuthenticated) as refused:
@@ -170,7 +172,7 @@ class TestMemberAuthenticate:
             with pytest.raises(NotAuthenticated):
                 self.authenticate(now, password="guess")
         self.authenticate(now)
-        assert not LoginAttempt.objects.filter(username="olga").exists()
+        assert not RateCounter.objects.filter(bucket__startswith="login:pair:").exists()
 
 
 class TestApiTokens:

@@ -1,10 +1,13 @@
 """The worker: due timers fire once, the outbox becomes e-mail, the clock fast-forwards."""
 
+import datetime as dt
 import io
 
 import pytest
 from django.core import mail
 
+from selfwork.core.models import IdempotencyRecord, RateCounter
+from selfwork.core.throttle import rate_hit
 from selfwork.exchanges.models import OutboxEvent, Timer
 from selfwork.exchanges.tasks import outbox_run, timers_run_due, worker_loop
 
@@ -120,3 +123,17 @@ class TestPeriodicAudit:
         assert audit_run(stdout=out) is False
         assert "All invariants hold" not in out.getvalue()
         assert any(r.levelname == "ERROR" for r in caplog.records)
+
+
+def test_the_worker_purges_idempotency_records_after_a_day_and_spent_counters(now):
+    for key, age in [("yesterday", dt.timedelta(hours=25)), ("today", dt.timedelta())]:
+        IdempotencyRecord.objects.create(
+            scope="s", key=key, request_hash="h", status_code=200, created_at=now - age
+        )
+    rate_hit(bucket="spent", limit=5, seconds=60, now=now - dt.timedelta(minutes=2))
+    rate_hit(bucket="current", limit=5, seconds=60, now=now)
+    out = io.StringIO()
+    assert worker_loop(once=True, now=now, stdout=out) == 0
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["today"]
+    assert list(RateCounter.objects.values_list("bucket", flat=True)) == ["current"]
+    assert "2 expired record(s) purged" in out.getvalue()

@@ -8,7 +8,7 @@ def login(client):
     """``login(member)`` logs the test client in as ``member`` and returns it."""
 
     def log_in(member):
-        client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(member)
         return client
 
     return log_in
