@@ -7,16 +7,27 @@ routers only ask whether ``request.user`` is a member.
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security.base import AuthBase
 from pydantic import ModelWrapValidatorHandler, model_validator
 
-from selfwork.core.errors import SelfworkError
-from selfwork.core.idempotency import problem_response
+from selfwork.core.errors import (
+    ERROR_FOR_STATUS,
+    BadRequest,
+    InternalError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    SelfworkError,
+)
+from selfwork.core.idempotency import body_too_large
 from selfwork.core.money import Money
+from selfwork.core.problems import PROBLEM_MEDIA_TYPE, problem_for
 
 logger = logging.getLogger("selfwork.api")
 
@@ -145,9 +156,6 @@ def _validation_detail(errors: list[dict]) -> str:
     return f"{where}: {message}" if where else str(message)
 
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
 def document_problems(api: NinjaAPI) -> None:
     """Make the OpenAPI document say what errors really are: ``application/problem+json``.
 
@@ -178,9 +186,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(SelfworkError)
     def selfwork_error(request: HttpRequest, exc: SelfworkError) -> HttpResponse:
-        return problem_response(
-            exc.status, exc.code, exc.title, exc.detail, **exc.extra
-        )
+        return problem_for(exc)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -188,53 +194,50 @@ def install_error_handlers(api: NinjaAPI) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in exc.errors
         ]
-        return problem_response(
-            422,
-            "invalid_input",
-            "Invalid input",
-            _validation_detail(errors),
-            errors=errors,
-        )
+        return problem_for(InvalidInput(_validation_detail(errors), errors=errors))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(
         request: HttpRequest, exc: AuthenticationError
     ) -> HttpResponse:
-        return problem_response(
-            401,
-            "not_authenticated",
-            "Not authenticated",
-            "Send Authorization: Bearer <token>; get a token from "
-            "POST /api/v1/auth/token.",
+        return problem_for(
+            NotAuthenticated(
+                "Send Authorization: Bearer <token>; get a token from "
+                "POST /api/v1/auth/token."
+            )
         )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {
-            400: "bad_request",
-            401: "not_authenticated",
-            403: "not_permitted",
-            404: "not_found",
-            405: "method_not_allowed",
-            429: "rate_limited",
-        }
-        return problem_response(
-            exc.status_code,
-            code.get(exc.status_code, "http_error"),
-            "Request refused",
-            exc.message,
-        )
+        error = ERROR_FOR_STATUS.get(exc.status_code, BadRequest)(exc.message)
+        error.status = exc.status_code
+        return problem_for(error)
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_over_the_limit(
+        request: HttpRequest, exc: RequestDataTooBig
+    ) -> HttpResponse:
+        return problem_for(body_too_large())
+
+    @api.exception_handler(MultiPartParserError)
+    def broken_multipart(
+        request: HttpRequest, exc: MultiPartParserError
+    ) -> HttpResponse:
+        # Django's message names what is wrong ("Invalid boundary in multipart").
+        return problem_for(BadRequest(f"The multipart body cannot be read: {exc}"))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too many form fields or files, and the like: refused before any work.
+        return problem_for(BadRequest(f"The request was refused: {exc}"))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem_response(404, "not_found", "Not found", "Nothing here.")
+        return problem_for(NotFound("Nothing here."))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unexpected error on %s %s", request.method, request.path)
-        return problem_response(
-            500,
-            "internal_error",
-            "Internal error",
-            "Something went wrong on our side; nothing was changed.",
+        return problem_for(
+            InternalError("Something went wrong on our side; nothing was changed.")
         )
