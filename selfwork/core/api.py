@@ -5,13 +5,13 @@ routers only ask whether ``request.user`` is a member.
 """
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security.base import AuthBase
 from pydantic import ModelWrapValidatorHandler, model_validator
@@ -66,6 +66,35 @@ def _refuse_nul(value: Any) -> None:
             _refuse_nul(item)
 
 
+# What the OpenAPI document says of every text field: no NUL (refused below).
+PLAIN_TEXT = "^[^\\x00]*$"
+CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
+
+Cursor = Annotated[
+    str | None,
+    Field(
+        None,
+        max_length=200,
+        # Documented, not enforced by pydantic: a forged cursor keeps its own
+        # stable code, invalid_cursor.
+        json_schema_extra={"format": "cursor", "pattern": CURSOR_PATTERN},
+        description="Opaque: the `next` of the previous page, unchanged, with the "
+        "same filters. Any other value is a 422 `invalid_cursor`.",
+    ),
+]
+
+
+def documented(**keywords: Any) -> dict[str, Any]:
+    """OpenAPI keywords a service enforces with its own problem code.
+
+    ``Field(json_schema_extra=documented(pattern=SLUG.pattern))`` tells clients the
+    rule without letting pydantic refuse first with a generic ``invalid_input``:
+    the stable code a client sees stays the service's (``invalid_slug``).
+    """
+    names = {"min_length": "minLength", "max_length": "maxLength"}
+    return {names.get(k, k): v for k, v in keywords.items()}
+
+
 class QueryIn(Schema):
     """Base of every query-string schema: no NUL characters in any value."""
 
@@ -95,7 +124,10 @@ class BodyIn(Schema):
             return handler(data)
         if not isinstance(data, dict):
             raise ValueError("The body must be a JSON object.")
-        _refuse_nul(data)
+        # Unknown members are ignored, as the OpenAPI document allows; only what
+        # is read must be free of NUL.
+        known = {field.alias or name for name, field in cls.model_fields.items()}
+        _refuse_nul({key: value for key, value in data.items() if key in known})
         model = handler(data)
         for name, field in cls.model_fields.items():
             key = field.alias or name
@@ -105,6 +137,9 @@ class BodyIn(Schema):
             expected = type(kept)
             if expected in _JSON_TYPES and type(sent) is not expected:
                 if expected is float and type(sent) is int:
+                    continue
+                # JSON Schema counts 5.0 as an integer; so does the API.
+                if expected is int and type(sent) is float and sent.is_integer():
                     continue
                 raise ValueError(f"{key} must be {_JSON_TYPES[expected]}.")
         return model
@@ -167,6 +202,7 @@ def document_problems(api: NinjaAPI) -> None:
 
     def get_openapi_schema(**kwargs: Any) -> Any:
         schema = build(**kwargs)
+        _declare_plain_text(schema)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
@@ -178,6 +214,20 @@ def document_problems(api: NinjaAPI) -> None:
         return schema
 
     api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
+
+
+def _declare_plain_text(node: Any) -> None:
+    """Say in the document what ``_refuse_nul`` enforces: no text holds NUL."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not (
+            {"pattern", "format", "enum", "const"} & set(node)
+        ):
+            node["pattern"] = PLAIN_TEXT
+        for value in node.values():
+            _declare_plain_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _declare_plain_text(value)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -14,6 +14,7 @@ from selfwork.catalog.models import Listing
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
+    Cursor,
     MoneyOut,
     Problem,
     QueryIn,
@@ -194,14 +195,14 @@ class MessagePage(Schema):
 
 
 class ListQuery(QueryIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(25, ge=1, le=100)
     role: str | None = Field(None, pattern="^(customer|provider)$")
     open: bool | None = Field(None, description="Only open (true) or closed (false).")
 
 
 class PageQuery(QueryIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(50, ge=1, le=100)
 
 

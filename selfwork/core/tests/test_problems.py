@@ -99,7 +99,7 @@ class TestProblemShapes:
             {"away": 0},
             {"away": "yes"},
             {"commission_slots": "5"},
-            {"commission_slots": 5.0},
+            {"commission_slots": 5.5},
             {"commission_slots": True},
         ],
     )
@@ -110,6 +110,13 @@ class TestProblemShapes:
         )
         assert next(iter(changes)) in body["detail"]
         assert api_as(buyer).get("/members/me").json() == before
+
+    def test_a_whole_number_written_with_a_fraction_is_an_integer(self, buyer, api_as):
+        # JSON Schema counts 5.0 as an integer, so a client holding the
+        # OpenAPI document may send it.
+        response = api_as(buyer).patch("/members/me", {"commission_slots": 5.0})
+        assert response.status_code == 200, response.content
+        assert response.json()["commission_slots"] == 5
 
     def test_405_for_a_method_the_path_lacks(self, buyer, api_as, client):
         response = client.put(
@@ -229,6 +236,34 @@ class TestOpenApiDocument:
         paths = client.get("/api/v1/openapi.json").json()["paths"]
         create = paths["/api/v1/listings"]["post"]["responses"]
         assert {"201", "401", "403", "404", "422"} <= set(create)
+
+    def test_states_the_rules_the_server_enforces(self, db, client):
+        document = client.get("/api/v1/openapi.json").json()
+        paths, schemas = document["paths"], document["components"]["schemas"]
+        search = {
+            p["name"]: p["schema"]
+            for p in paths["/api/v1/listings"]["get"]["parameters"]
+        }
+        assert search["sort"]["enum"] == [
+            "relevance",
+            "newest",
+            "price_asc",
+            "price_desc",
+        ]
+        assert search["cursor"]["format"] == "cursor"
+        assert search["q"]["pattern"] == "^[^\\x00]*$"
+        assert schemas["SignupIn"]["properties"]["username"]["pattern"].startswith(
+            "^[a-z0-9]"
+        )
+        assert schemas["CommunityIn"]["properties"]["slug"]["pattern"].startswith(
+            "^[a-z0-9]"
+        )
+        assert schemas["RoleIn"]["properties"]["role"]["enum"] == [
+            "host",
+            "moderator",
+            "member",
+        ]
+        assert schemas["CategoryIn"]["properties"]["name"]["maxLength"] == 80
 
     def test_the_docs_page_is_served_locally(self, db, client):
         response = client.get("/api/v1/docs")
