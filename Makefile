@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run install test test-sqlite test-postgres check lint types contracts bench demo clean
+.PHONY: run install test test-sqlite test-postgres fuzz check lint types contracts bench demo clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test-sqlite: install
 
 test-postgres: install
 	SELFWORK_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
+
+## Schemathesis at length: 200 examples per operation, every check, stateful too.
+fuzz: install
+	SELFWORK_FUZZ=1 SELFWORK_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -q -n 0 tests/test_openapi.py
 
 lint: install
 	$(BIN)/ruff check selfwork tests bench conftest.py

@@ -8,7 +8,8 @@ from ninja.responses import Status
 
 from selfwork.accounts import selectors, services
 from selfwork.accounts.models import Member
-from selfwork.core.api import PROBLEMS, BodyIn, caller, member_auth, now
+from selfwork.accounts.services import USERNAME
+from selfwork.core.api import PROBLEMS, BodyIn, caller, documented, member_auth, now
 from selfwork.core.errors import NotFound
 from selfwork.core.idempotency import idempotency_withhold
 from selfwork.core.throttle import client_address, throttle_count, throttled
@@ -18,7 +19,9 @@ members_router = Router(tags=["members"])
 
 
 class SignupIn(BodyIn):
-    username: str = Field(max_length=200)
+    username: str = Field(
+        max_length=200, json_schema_extra=documented(pattern=USERNAME.pattern)
+    )
     email: str = Field(max_length=300)
     password: str = Field(max_length=500)
     display_name: str = Field("", max_length=200)
@@ -133,7 +136,9 @@ def token(request: HttpRequest, payload: TokenIn):
 
 
 class MeUpdateIn(BodyIn):
-    display_name: str | None = Field(None, max_length=500)
+    display_name: str | None = Field(
+        None, max_length=500, json_schema_extra=documented(min_length=1)
+    )
     bio: str | None = Field(None, max_length=20000)
     avatar: str | None = Field(None, max_length=64)
     skills: list[str] | None = Field(None, max_length=100)

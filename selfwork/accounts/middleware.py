@@ -3,7 +3,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from selfwork.accounts.selectors import member_for_token
-from selfwork.core.idempotency import problem_response
+from selfwork.core.errors import InvalidToken
+from selfwork.core.problems import problem_for
 
 
 class BearerTokenMiddleware:
@@ -29,11 +30,8 @@ class BearerTokenMiddleware:
                 else None
             )
             if member is None:
-                return problem_response(
-                    401,
-                    "invalid_token",
-                    "Not authenticated",
-                    "The bearer token is unknown or revoked.",
+                return problem_for(
+                    InvalidToken("The bearer token is unknown or revoked.")
                 )
             request.user = member
         return self.get_response(request)

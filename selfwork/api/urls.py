@@ -1,6 +1,7 @@
 """The JSON API at /api/v1: one NinjaAPI; each app owns its router."""
 
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from selfwork.accounts.api import auth_router, members_router
@@ -8,7 +9,8 @@ from selfwork.briefs.api import briefs_router, offers_router
 from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
 from selfwork.core.api import install_error_handlers
-from selfwork.core.idempotency import problem_response
+from selfwork.core.errors import NotFound
+from selfwork.core.problems import problem_for
 from selfwork.core.uploads_api import router as uploads_router
 from selfwork.exchanges.api import processes_router
 from selfwork.exchanges.api import router as exchanges_router
@@ -34,8 +36,9 @@ api.add_router("/briefs", briefs_router)
 api.add_router("/offers", offers_router)
 
 
+# Exempt like every API endpoint: the API reads no cookies, so a POST to a path it
+# does not serve is a 404, not Django's CSRF page.
+@csrf_exempt
 def api_not_found(request: HttpRequest) -> HttpResponse:
     """Any path under /api/ that no endpoint answers: a problem, not an HTML page."""
-    return problem_response(
-        404, "not_found", "Not found", f"No API endpoint at {request.path[:200]}."
-    )
+    return problem_for(NotFound(f"No API endpoint at {request.path[:200]}."))

@@ -14,6 +14,7 @@ from selfwork.communities.selectors import community_get
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
+    Cursor,
     MoneyOut,
     QueryIn,
     caller,
@@ -199,7 +200,7 @@ class BriefIn(BodyIn):
 class BriefQuery(QueryIn):
     community: str | None = Field(None, max_length=50)
     mine: bool = Field(False, description="Only my briefs, in any status")
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(24, ge=1, le=100)
 
 
@@ -277,7 +278,7 @@ def brief_cancel(request: HttpRequest, brief_id: str):
 
 
 class OfferQuery(QueryIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(24, ge=1, le=100)
 
 

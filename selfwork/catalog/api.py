@@ -10,7 +10,16 @@ from ninja.responses import Status
 from selfwork.catalog import selectors, services
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.communities.selectors import community_get
-from selfwork.core.api import PROBLEMS, BodyIn, MoneyOut, QueryIn, member_auth, now
+from selfwork.core.api import (
+    PROBLEMS,
+    BodyIn,
+    Cursor,
+    MoneyOut,
+    QueryIn,
+    documented,
+    member_auth,
+    now,
+)
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import Money, unit_check
 
@@ -165,8 +174,10 @@ class SearchQuery(QueryIn):
     country: str | None = Field(None, max_length=2)
     city: str | None = Field(None, max_length=80)
     owner: str | None = Field(None, max_length=30)
-    sort: str | None = Field(None, max_length=20)
-    cursor: str | None = Field(None, max_length=200)
+    sort: str | None = Field(
+        None, max_length=20, json_schema_extra=documented(enum=list(selectors.SORTS))
+    )
+    cursor: Cursor = None
     limit: int = Field(24, ge=1, le=100)
     show_in: str | None = Field(
         None, max_length=3, description="Currency to show prices in"
@@ -199,7 +210,11 @@ class ListingIn(BodyIn):
     community: str = Field(max_length=50)
     title: str = Field(max_length=1000)
     description: str = Field("", max_length=40000)
-    modes: list[dict[str, Any]] = Field(max_length=10, description=MODES_DESCRIPTION)
+    modes: list[dict[str, Any]] = Field(
+        max_length=10,
+        description=MODES_DESCRIPTION,
+        json_schema_extra=documented(minItems=1),
+    )
     tags: list[str] = Field(default_factory=list, max_length=50)
     category: str | None = Field(None, max_length=50)
     custom: dict[str, Any] = Field(default_factory=dict)

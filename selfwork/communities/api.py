@@ -9,13 +9,16 @@ from ninja.responses import Status
 
 from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
-from selfwork.communities.models import Community, Membership
+from selfwork.communities.models import Community, ListingField, Membership
+from selfwork.communities.services import KEY, SLUG
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
+    Cursor,
     MoneyOut,
     QueryIn,
     caller,
+    documented,
     member_auth,
     now,
 )
@@ -119,9 +122,14 @@ def community_detail_out(community: Community, viewer) -> dict[str, Any]:
     return data
 
 
+VISIBILITIES = documented(enum=list(Community.Visibility.values))
+
+
 class CommunityIn(BodyIn):
-    name: str = Field(max_length=500)
-    slug: str = Field(max_length=100)
+    name: str = Field(max_length=500, json_schema_extra=documented(min_length=1))
+    slug: str = Field(
+        max_length=100, json_schema_extra=documented(pattern=SLUG.pattern)
+    )
     description: str = Field("", max_length=20000)
     tagline: str = Field("", max_length=500)
     currency: str = Field("EUR", max_length=10)
@@ -131,13 +139,15 @@ class CommunityIn(BodyIn):
         "0", max_length=40, description="In the community's currency"
     )
     treasury_share_percent: str = Field("0", max_length=20)
-    visibility: str = Field("public", max_length=20)
+    visibility: str = Field("public", max_length=20, json_schema_extra=VISIBILITIES)
     enabled_modes: list[str] | None = Field(None, max_length=20)
     membership_approval: bool = False
 
 
 class CommunityUpdateIn(BodyIn):
-    name: str | None = Field(None, max_length=500)
+    name: str | None = Field(
+        None, max_length=500, json_schema_extra=documented(min_length=1)
+    )
     description: str | None = Field(None, max_length=20000)
     tagline: str | None = Field(None, max_length=500)
     currency: str | None = Field(None, max_length=10)
@@ -145,7 +155,7 @@ class CommunityUpdateIn(BodyIn):
     customer_fee_percent: str | None = Field(None, max_length=20)
     minimum_fee: str | None = Field(None, max_length=40)
     treasury_share_percent: str | None = Field(None, max_length=20)
-    visibility: str | None = Field(None, max_length=20)
+    visibility: str | None = Field(None, max_length=20, json_schema_extra=VISIBILITIES)
     enabled_modes: list[str] | None = Field(None, max_length=20)
     membership_approval: bool | None = None
 
@@ -165,7 +175,7 @@ class MemberPage(Schema):
 
 class PageQuery(QueryIn):
     limit: int = Field(50, ge=1, le=100)
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
 
 
 def membership_out(m: Membership) -> dict[str, Any]:
@@ -266,7 +276,10 @@ class UsernameIn(BodyIn):
 
 
 class RoleIn(UsernameIn):
-    role: str = Field(max_length=20)
+    role: str = Field(
+        max_length=20,
+        json_schema_extra=documented(enum=list(Membership.Role.values)),
+    )
 
 
 @router.post(
@@ -306,8 +319,12 @@ def community_set_role(request: HttpRequest, slug: str, payload: RoleIn):
 
 
 class CategoryIn(BodyIn):
-    slug: str = Field(max_length=100)
-    name: str = Field(max_length=500)
+    slug: str = Field(
+        max_length=100, json_schema_extra=documented(pattern=SLUG.pattern)
+    )
+    name: str = Field(
+        max_length=500, json_schema_extra=documented(min_length=1, max_length=80)
+    )
 
 
 @router.post(
@@ -322,9 +339,12 @@ def category_create(request: HttpRequest, slug: str, payload: CategoryIn):
 
 
 class ListingFieldIn(BodyIn):
-    key: str = Field(max_length=100)
+    key: str = Field(max_length=100, json_schema_extra=documented(pattern=KEY.pattern))
     label: str = Field(max_length=500)
-    kind: str = Field(max_length=20)
+    kind: str = Field(
+        max_length=20,
+        json_schema_extra=documented(enum=list(ListingField.Kind.values)),
+    )
     choices: list[str] = Field(default_factory=list, max_length=100)
     required: bool = False
 

@@ -5,18 +5,30 @@ routers only ask whether ``request.user`` is a member.
 """
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security.base import AuthBase
 from pydantic import ModelWrapValidatorHandler, model_validator
 
-from selfwork.core.errors import RateLimited, SelfworkError
-from selfwork.core.idempotency import problem_response
+from selfwork.core.errors import (
+    ERROR_FOR_STATUS,
+    BadRequest,
+    InternalError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    SelfworkError,
+)
+from selfwork.core.idempotency import body_too_large
 from selfwork.core.money import Money
+from selfwork.core.problems import PROBLEM_MEDIA_TYPE, problem_for
 from selfwork.core.throttle import REFUSAL
 
 logger = logging.getLogger("selfwork.api")
@@ -56,6 +68,35 @@ def _refuse_nul(value: Any) -> None:
             _refuse_nul(item)
 
 
+# What the OpenAPI document says of every text field: no NUL (refused below).
+PLAIN_TEXT = "^[^\\x00]*$"
+CURSOR_PATTERN = "^[A-Za-z0-9_-]*$"
+
+Cursor = Annotated[
+    str | None,
+    Field(
+        None,
+        max_length=200,
+        # Documented, not enforced by pydantic: a forged cursor keeps its own
+        # stable code, invalid_cursor.
+        json_schema_extra={"format": "cursor", "pattern": CURSOR_PATTERN},
+        description="Opaque: the `next` of the previous page, unchanged, with the "
+        "same filters. Any other value is a 422 `invalid_cursor`.",
+    ),
+]
+
+
+def documented(**keywords: Any) -> dict[str, Any]:
+    """OpenAPI keywords a service enforces with its own problem code.
+
+    ``Field(json_schema_extra=documented(pattern=SLUG.pattern))`` tells clients the
+    rule without letting pydantic refuse first with a generic ``invalid_input``:
+    the stable code a client sees stays the service's (``invalid_slug``).
+    """
+    names = {"min_length": "minLength", "max_length": "maxLength"}
+    return {names.get(k, k): v for k, v in keywords.items()}
+
+
 class QueryIn(Schema):
     """Base of every query-string schema: no NUL characters in any value."""
 
@@ -85,7 +126,10 @@ class BodyIn(Schema):
             return handler(data)
         if not isinstance(data, dict):
             raise ValueError("The body must be a JSON object.")
-        _refuse_nul(data)
+        # Unknown members are ignored, as the OpenAPI document allows; only what
+        # is read must be free of NUL.
+        known = {field.alias or name for name, field in cls.model_fields.items()}
+        _refuse_nul({key: value for key, value in data.items() if key in known})
         model = handler(data)
         for name, field in cls.model_fields.items():
             key = field.alias or name
@@ -95,6 +139,9 @@ class BodyIn(Schema):
             expected = type(kept)
             if expected in _JSON_TYPES and type(sent) is not expected:
                 if expected is float and type(sent) is int:
+                    continue
+                # JSON Schema counts 5.0 as an integer; so does the API.
+                if expected is int and type(sent) is float and sent.is_integer():
                     continue
                 raise ValueError(f"{key} must be {_JSON_TYPES[expected]}.")
         return model
@@ -146,9 +193,6 @@ def _validation_detail(errors: list[dict]) -> str:
     return f"{where}: {message}" if where else str(message)
 
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
-
-
 def document_problems(api: NinjaAPI) -> None:
     """Make the OpenAPI document say what errors really are: ``application/problem+json``.
 
@@ -160,6 +204,7 @@ def document_problems(api: NinjaAPI) -> None:
 
     def get_openapi_schema(**kwargs: Any) -> Any:
         schema = build(**kwargs)
+        _declare_plain_text(schema)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
@@ -173,15 +218,27 @@ def document_problems(api: NinjaAPI) -> None:
     api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
 
 
+def _declare_plain_text(node: Any) -> None:
+    """Say in the document what ``_refuse_nul`` enforces: no text holds NUL."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not (
+            {"pattern", "format", "enum", "const"} & set(node)
+        ):
+            node["pattern"] = PLAIN_TEXT
+        for value in node.values():
+            _declare_plain_text(value)
+    elif isinstance(node, list):
+        for value in node:
+            _declare_plain_text(value)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     """Turn every failure into problem+json; no input may produce a bare 500."""
     document_problems(api)
 
     @api.exception_handler(SelfworkError)
     def selfwork_error(request: HttpRequest, exc: SelfworkError) -> HttpResponse:
-        response = problem_response(
-            exc.status, exc.code, exc.title, exc.detail, **exc.extra
-        )
+        response = problem_for(exc)
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
         return response
@@ -200,53 +257,50 @@ def install_error_handlers(api: NinjaAPI) -> None:
             {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
             for e in exc.errors
         ]
-        return problem_response(
-            422,
-            "invalid_input",
-            "Invalid input",
-            _validation_detail(errors),
-            errors=errors,
-        )
+        return problem_for(InvalidInput(_validation_detail(errors), errors=errors))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(
         request: HttpRequest, exc: AuthenticationError
     ) -> HttpResponse:
-        return problem_response(
-            401,
-            "not_authenticated",
-            "Not authenticated",
-            "Send Authorization: Bearer <token>; get a token from "
-            "POST /api/v1/auth/token.",
+        return problem_for(
+            NotAuthenticated(
+                "Send Authorization: Bearer <token>; get a token from "
+                "POST /api/v1/auth/token."
+            )
         )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {
-            400: "bad_request",
-            401: "not_authenticated",
-            403: "not_permitted",
-            404: "not_found",
-            405: "method_not_allowed",
-            429: "rate_limited",
-        }
-        return problem_response(
-            exc.status_code,
-            code.get(exc.status_code, "http_error"),
-            "Request refused",
-            exc.message,
-        )
+        error = ERROR_FOR_STATUS.get(exc.status_code, BadRequest)(exc.message)
+        error.status = exc.status_code
+        return problem_for(error)
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_over_the_limit(
+        request: HttpRequest, exc: RequestDataTooBig
+    ) -> HttpResponse:
+        return problem_for(body_too_large())
+
+    @api.exception_handler(MultiPartParserError)
+    def broken_multipart(
+        request: HttpRequest, exc: MultiPartParserError
+    ) -> HttpResponse:
+        # Django's message names what is wrong ("Invalid boundary in multipart").
+        return problem_for(BadRequest(f"The multipart body cannot be read: {exc}"))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too many form fields or files, and the like: refused before any work.
+        return problem_for(BadRequest(f"The request was refused: {exc}"))
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem_response(404, "not_found", "Not found", "Nothing here.")
+        return problem_for(NotFound("Nothing here."))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unexpected error on %s %s", request.method, request.path)
-        return problem_response(
-            500,
-            "internal_error",
-            "Internal error",
-            "Something went wrong on our side; nothing was changed.",
+        return problem_for(
+            InternalError("Something went wrong on our side; nothing was changed.")
         )

@@ -22,6 +22,20 @@ class SelfworkError(Exception):
         self.extra = extra
 
 
+class BadRequest(SelfworkError):
+    """The request cannot be read at all: a body that is not JSON, a broken multipart."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+
+class InvalidIdempotencyKey(BadRequest):
+    """The ``Idempotency-Key`` header is empty, too long or not printable."""
+
+    code = "invalid_idempotency_key"
+
+
 class InvalidInput(SelfworkError):
     """The request is well-formed but a value is wrong (422)."""
 
@@ -49,10 +63,24 @@ class NotAuthenticated(SelfworkError):
     title = "Not authenticated"
 
 
+class InvalidToken(NotAuthenticated):
+    """The bearer token is unknown or revoked."""
+
+    code = "invalid_token"
+
+
 class NotPermitted(SelfworkError):
     status = 403
     code = "not_permitted"
     title = "Not permitted"
+
+
+class CsrfFailed(NotPermitted):
+    """A cross-site request check failed. The API itself takes no cookies, so only
+    a browser posting to a path the API does not serve can meet this."""
+
+    code = "csrf_failed"
+    title = "CSRF check failed"
 
 
 class NotFound(SelfworkError):
@@ -61,10 +89,33 @@ class NotFound(SelfworkError):
     title = "Not found"
 
 
+class MethodNotAllowed(SelfworkError):
+    """The path exists, but not for this HTTP method (the ``Allow`` header says which)."""
+
+    status = 405
+    code = "method_not_allowed"
+    title = "Method not allowed"
+
+
 class Conflict(SelfworkError):
     status = 409
     code = "conflict"
     title = "Conflict"
+
+
+class RequestInFlight(Conflict):
+    """A request with the same ``Idempotency-Key`` is still being served."""
+
+    code = "idempotency_request_in_flight"
+    title = "Request in flight"
+
+
+class IdempotencyKeyReused(SelfworkError):
+    """The ``Idempotency-Key`` was used before with a different request (422)."""
+
+    status = 422
+    code = "idempotency_key_reused"
+    title = "Idempotency key reused"
 
 
 class PayloadTooLarge(SelfworkError):
@@ -94,3 +145,31 @@ class RateLimited(SelfworkError):
     ) -> None:
         super().__init__(detail, code=code, **extra)
         self.retry_after = retry_after
+
+
+class InternalError(SelfworkError):
+    """A failure nobody anticipated; it is logged, and nothing was changed."""
+
+    status = 500
+    code = "internal_error"
+    title = "Internal error"
+
+
+# The error a bare HTTP status stands for, when a response carries no problem of its
+# own (a framework's 405, a 400 from a refused Host header).
+ERROR_FOR_STATUS: dict[int, type[SelfworkError]] = {
+    error.status: error
+    for error in (
+        BadRequest,
+        NotAuthenticated,
+        NotPermitted,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        PayloadTooLarge,
+        UnsupportedMedia,
+        InvalidInput,
+        RateLimited,
+        InternalError,
+    )
+}

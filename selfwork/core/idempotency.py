@@ -15,11 +15,20 @@ import datetime as dt
 import hashlib
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from selfwork.core.errors import (
+    IdempotencyKeyReused,
+    InvalidIdempotencyKey,
+    PayloadTooLarge,
+    RequestInFlight,
+)
 from selfwork.core.models import IdempotencyRecord
+from selfwork.core.problems import problem_for
 from selfwork.core.throttle import client_address
 
 HEADER = "Idempotency-Key"
@@ -60,20 +69,10 @@ def idempotency_records_purge(*, now: dt.datetime) -> int:
     return IdempotencyRecord.objects.filter(created_at__lt=now - KEPT_FOR).delete()[0]
 
 
-def problem_response(
-    status: int, code: str, title: str, detail: str, **extra
-) -> HttpResponse:
-    """Build an RFC 9457 problem-details response."""
-    body = {
-        "type": f"https://selfwork.dev/problems/{code}",
-        "title": title,
-        "status": status,
-        "code": code,
-        "detail": detail,
-        **extra,
-    }
-    return HttpResponse(
-        json.dumps(body), status=status, content_type="application/problem+json"
+def body_too_large() -> PayloadTooLarge:
+    """The error for a request body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``."""
+    return PayloadTooLarge(
+        f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
     )
 
 
@@ -103,16 +102,20 @@ class IdempotencyMiddleware:
         ):
             return self.get_response(request)
         if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-            return problem_response(
-                400,
-                "invalid_idempotency_key",
-                "Bad request",
-                f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
+            return problem_for(
+                InvalidIdempotencyKey(
+                    f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters."
+                )
             )
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            # Refused before anything ran: the key stays free for a smaller retry.
+            return problem_for(body_too_large())
         digest = hashlib.sha256()
         digest.update(request.path.encode())
         digest.update(b"\0")
-        digest.update(request.body)
+        digest.update(body)
         request_hash = digest.hexdigest()
         scope = _scope(request)
         now = timezone.now()
@@ -120,18 +123,17 @@ class IdempotencyMiddleware:
         record = self._claim(scope=scope, key=key, request_hash=request_hash, now=now)
         if record is not None:
             if record.request_hash != request_hash:
-                return problem_response(
-                    422,
-                    "idempotency_key_reused",
-                    "Idempotency key reused",
-                    f"The {HEADER} '{key[:60]}' was already used with a different request.",
+                return problem_for(
+                    IdempotencyKeyReused(
+                        f"The {HEADER} '{key[:60]}' was already used with a "
+                        "different request."
+                    )
                 )
             if record.status_code is None:
-                return problem_response(
-                    409,
-                    "idempotency_request_in_flight",
-                    "Request in flight",
-                    f"A request with {HEADER} '{key[:60]}' is still being processed.",
+                return problem_for(
+                    RequestInFlight(
+                        f"A request with {HEADER} '{key[:60]}' is still being processed."
+                    )
                 )
             replay = HttpResponse(
                 bytes(record.body),

@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -14,6 +14,7 @@ from selfwork.catalog.models import Listing
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
+    Cursor,
     MoneyOut,
     Problem,
     QueryIn,
@@ -192,11 +193,14 @@ class _TransitionBase(BodyIn):
 
 # A transition's name and the parameters it takes (see the process): one field
 # per parameter of the engine's registry, so a new parameter needs no change here.
-TransitionIn = create_model(
-    "TransitionIn",
-    __base__=_TransitionBase,
-    **{name: param.api_field() for name, param in PARAMS.items()},  # type: ignore[call-overload]
-)
+if TYPE_CHECKING:
+    TransitionIn = _TransitionBase
+else:
+    TransitionIn = create_model(
+        "TransitionIn",
+        __base__=_TransitionBase,
+        **{name: param.api_field() for name, param in PARAMS.items()},
+    )
 
 
 class MessageIn(BodyIn):
@@ -216,14 +220,14 @@ class MessagePage(Schema):
 
 
 class ListQuery(QueryIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(25, ge=1, le=100)
     role: str | None = Field(None, pattern="^(customer|provider)$")
     open: bool | None = Field(None, description="Only open (true) or closed (false).")
 
 
 class PageQuery(QueryIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(50, ge=1, le=100)
 
 

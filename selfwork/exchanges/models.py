@@ -85,6 +85,21 @@ class Exchange(models.Model):
     # The milestone being funded or worked on (0-based).
     milestone_index = models.PositiveSmallIntegerField(default=0)
     requirements = models.TextField(blank=True)
+    # The period booked on the listing's calendar (rentals, loans), [start, end).
+    booking_start_at = models.DateTimeField(null=True, blank=True)
+    booking_end_at = models.DateTimeField(null=True, blank=True)
+    # A deposit held on the customer's card for the length of a rental.
+    deposit_minor = models.BigIntegerField(default=0)
+    # flexible | moderate | strict: the listing's policy when the booking was made.
+    cancellation_policy = models.CharField(max_length=12, blank=True)
+    # The customer's own listing offered in return (a swap).
+    offered_listing = models.ForeignKey(
+        "catalog.Listing",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     state_entered_at = models.DateTimeField()
@@ -103,13 +118,28 @@ class Exchange(models.Model):
             models.CheckConstraint(
                 condition=~Q(customer=F("provider")), name="exchange_two_parties"
             ),
+            # Gifts, swaps and free loans move no money: a total may be zero.
             models.CheckConstraint(
-                condition=Q(total_minor__gt=0), name="exchange_total_positive"
+                condition=Q(total_minor__gte=0), name="exchange_total_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(customer_fee_minor__gte=0)
-                & Q(customer_fee_minor__lt=F("total_minor")),
+                condition=Q(customer_fee_minor=0)
+                | Q(customer_fee_minor__lt=F("total_minor")),
                 name="exchange_customer_fee_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit_minor__gte=0), name="exchange_deposit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(booking_start_at__isnull=True, booking_end_at__isnull=True)
+                | Q(booking_end_at__gt=F("booking_start_at")),
+                name="exchange_booking_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    cancellation_policy__in=["", "flexible", "moderate", "strict"]
+                ),
+                name="exchange_cancellation_policy_known",
             ),
             models.CheckConstraint(
                 condition=Q(fee_hundredths__lte=5000)

@@ -87,6 +87,11 @@ class Param:
         )
 
 
+def _text(value: object) -> str:
+    # The text checks refuse anything but text with their own clear message.
+    return value  # type: ignore[return-value]
+
+
 def _card(value: object, ctx: ParamContext) -> str:
     if not isinstance(value, str) or len(value) > 40:
         raise InvalidInput("card is a card number.", field="card", code="invalid_card")
@@ -193,7 +198,7 @@ def _amount(value: object, ctx: ParamContext) -> Money:
             field="amount.currency",
             code="currency_mismatch",
         )
-    money = Money.parse(value.get("amount"), unit, field="amount")
+    money = Money.parse(str(value.get("amount", "")), unit, field="amount")
     if money.minor <= 0:
         raise InvalidInput(
             "The amount must be more than zero.",
@@ -228,7 +233,9 @@ PARAMS: dict[str, Param] = {
             description="a note to the other party (Markdown, up to 4000 characters)",
             schema=str,
             bounds={"max_length": 4000},
-            clean=lambda v, ctx: markdown_check(v, field="note", max_length=4000),
+            clean=lambda v, ctx: markdown_check(
+                _text(v), field="note", max_length=4000
+            ),
             label="Note",
             widget="textarea",
             shown_as="Note",
@@ -265,7 +272,9 @@ PARAMS: dict[str, Param] = {
             description="a parcel tracking note (up to 200 characters)",
             schema=str,
             bounds={"max_length": 200},
-            clean=lambda v, ctx: plain_check(v, field="tracking", max_length=200),
+            clean=lambda v, ctx: plain_check(
+                _text(v), field="tracking", max_length=200
+            ),
             label="Tracking",
             shown_as="Tracking",
         ),
@@ -298,7 +307,7 @@ PARAMS: dict[str, Param] = {
             description="why (up to 1000 characters)",
             schema=str,
             bounds={"max_length": 1000},
-            clean=lambda v, ctx: plain_check(v, field="reason", max_length=1000),
+            clean=lambda v, ctx: plain_check(_text(v), field="reason", max_length=1000),
             label="Reason",
             widget="textarea",
             shown_as="Reason",
@@ -345,8 +354,9 @@ def params_clean(
                 f"{transition} needs {name}.", field=name, code="required"
             )
     for name in names:
-        if PARAMS[name].check_call is not None:
-            PARAMS[name].check_call(clean)
+        check = PARAMS[name].check_call
+        if check is not None:
+            check(clean)
     return clean
 
 

@@ -9,9 +9,11 @@ from ninja.responses import Status
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
+    Cursor,
     MoneyOut,
     QueryIn,
     caller,
+    documented,
     member_auth,
     now,
 )
@@ -72,7 +74,11 @@ class DestinationPage(Schema):
 class DestinationIn(BodyIn):
     label: str = Field(max_length=200)
     account_number: str = Field(max_length=60)
-    kind: str = Field(PayoutDestination.Kind.SANDBOX_BANK, max_length=30)
+    kind: str = Field(
+        PayoutDestination.Kind.SANDBOX_BANK,
+        max_length=30,
+        json_schema_extra=documented(enum=list(PayoutDestination.Kind.values)),
+    )
 
 
 class MoneyIn(BodyIn):
@@ -112,7 +118,7 @@ class PreferencesOut(Schema):
 
 
 class PageQuery(QueryIn):
-    cursor: str | None = Field(None, max_length=200)
+    cursor: Cursor = None
     limit: int = Field(25, ge=1, le=100)
 
 

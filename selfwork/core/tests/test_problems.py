@@ -1,5 +1,7 @@
 """Every API failure is an RFC 9457 problem with a stable code; nothing is a bare 500."""
 
+import json
+
 import pytest
 
 PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
@@ -8,7 +10,7 @@ PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
 def assert_problem(response, status, code):
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
+    body = json.loads(response.content)
     assert set(body) >= PROBLEM_KEYS
     assert body["status"] == status
     assert body["code"] == code
@@ -97,7 +99,7 @@ class TestProblemShapes:
             {"away": 0},
             {"away": "yes"},
             {"commission_slots": "5"},
-            {"commission_slots": 5.0},
+            {"commission_slots": 5.5},
             {"commission_slots": True},
         ],
     )
@@ -109,6 +111,13 @@ class TestProblemShapes:
         assert next(iter(changes)) in body["detail"]
         assert api_as(buyer).get("/members/me").json() == before
 
+    def test_a_whole_number_written_with_a_fraction_is_an_integer(self, buyer, api_as):
+        # JSON Schema counts 5.0 as an integer, so a client holding the
+        # OpenAPI document may send it.
+        response = api_as(buyer).patch("/members/me", {"commission_slots": 5.0})
+        assert response.status_code == 200, response.content
+        assert response.json()["commission_slots"] == 5
+
     def test_405_for_a_method_the_path_lacks(self, buyer, api_as, client):
         response = client.put(
             "/api/v1/communities",
@@ -116,7 +125,9 @@ class TestProblemShapes:
             content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {api_as(buyer).token}",
         )
-        assert response.status_code == 405
+        body = assert_problem(response, 405, "method_not_allowed")
+        assert set(response["Allow"].split(", ")) == {"GET", "POST"}
+        assert "PUT" in body["detail"]
 
     @pytest.mark.parametrize(
         "path", ["/api/v1/no-such-thing", "/api/v2/listings", "/api/"]
@@ -126,6 +137,81 @@ class TestProblemShapes:
         assert response.status_code == 404
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["code"] == "not_found"
+
+
+TOO_BIG = 11 * 1024 * 1024
+
+
+class TestNoInputIsA5xx:
+    """Malformed and oversized requests are 4xx problems, never a 500 or an HTML page."""
+
+    @pytest.mark.parametrize(
+        "content_type",
+        [
+            "multipart/form-data",
+            "multipart/form-data; boundary=",
+            'multipart/form-data; boundary=""',
+        ],
+    )
+    def test_a_multipart_body_without_a_boundary_is_400(
+        self, buyer, api_as, client, content_type
+    ):
+        response = client.post(
+            "/api/v1/uploads",
+            b"--x\r\n\r\n",
+            content_type=content_type,
+            HTTP_AUTHORIZATION=f"Bearer {api_as(buyer).token}",
+        )
+        assert_problem(response, 400, "bad_request")
+
+    @pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "big-1"}])
+    def test_a_json_body_over_the_limit_is_413_and_stores_nothing(
+        self, host, api_as, client, headers
+    ):
+        body = {"name": "Big", "slug": "big", "description": "x" * TOO_BIG}
+        response = api_as(host).post("/communities", body, headers=headers)
+        assert_problem(response, 413, "payload_too_large")
+        slugs = [c["slug"] for c in client.get("/api/v1/communities").json()["items"]]
+        assert slugs == []
+
+    def test_a_key_refused_as_too_big_may_be_used_again(self, host, api_as):
+        api = api_as(host)
+        key = {"Idempotency-Key": "big-2"}
+        api.post("/communities", {"name": "x" * TOO_BIG}, headers=key)
+        response = api.post("/communities", {"name": "Small", "slug": "small"}, key)
+        assert response.status_code == 201, response.content
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    @pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/elsewhere"])
+    def test_a_write_to_an_unknown_api_path_is_a_404_problem_not_a_csrf_page(
+        self, db, method, path
+    ):
+        from django.test import Client
+
+        browser = Client(enforce_csrf_checks=True)
+        response = getattr(browser, method)(path, "{}", "application/json")
+        assert_problem(response, 404, "not_found")
+
+    def test_a_csrf_failure_under_the_api_is_a_403_problem(self, db, rf):
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        csrf_failure = import_string(settings.CSRF_FAILURE_VIEW)
+        response = csrf_failure(rf.post("/api/v1/communities"), reason="No token")
+        assert_problem(response, 403, "csrf_failed")
+
+    def test_a_csrf_failure_on_a_web_page_stays_a_page(self, db, rf):
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        csrf_failure = import_string(settings.CSRF_FAILURE_VIEW)
+        response = csrf_failure(rf.post("/login/"), reason="No token")
+        assert response.status_code == 403
+        assert response["Content-Type"].startswith("text/html")
+
+    def test_a_request_for_an_unknown_host_is_a_400_problem(self, db, client):
+        response = client.get("/api/v1/processes", HTTP_HOST="evil.example")
+        assert_problem(response, 400, "bad_request")
 
 
 class TestOpenApiDocument:
@@ -150,6 +236,34 @@ class TestOpenApiDocument:
         paths = client.get("/api/v1/openapi.json").json()["paths"]
         create = paths["/api/v1/listings"]["post"]["responses"]
         assert {"201", "401", "403", "404", "422"} <= set(create)
+
+    def test_states_the_rules_the_server_enforces(self, db, client):
+        document = client.get("/api/v1/openapi.json").json()
+        paths, schemas = document["paths"], document["components"]["schemas"]
+        search = {
+            p["name"]: p["schema"]
+            for p in paths["/api/v1/listings"]["get"]["parameters"]
+        }
+        assert search["sort"]["enum"] == [
+            "relevance",
+            "newest",
+            "price_asc",
+            "price_desc",
+        ]
+        assert search["cursor"]["format"] == "cursor"
+        assert search["q"]["pattern"] == "^[^\\x00]*$"
+        assert schemas["SignupIn"]["properties"]["username"]["pattern"].startswith(
+            "^[a-z0-9]"
+        )
+        assert schemas["CommunityIn"]["properties"]["slug"]["pattern"].startswith(
+            "^[a-z0-9]"
+        )
+        assert schemas["RoleIn"]["properties"]["role"]["enum"] == [
+            "host",
+            "moderator",
+            "member",
+        ]
+        assert schemas["CategoryIn"]["properties"]["name"]["maxLength"] == 80
 
     def test_the_docs_page_is_served_locally(self, db, client):
         response = client.get("/api/v1/docs")

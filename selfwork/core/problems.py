@@ -1,0 +1,112 @@
+"""RFC 9457 problem responses, and the guarantee that every /api/ answer is one.
+
+Errors are declared once, as ``core.errors`` classes (or an app's ``errors.py``)
+carrying their status and stable code; this module only renders them.
+"""
+
+import json
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.views.csrf import csrf_failure as django_csrf_failure
+
+from selfwork.core.errors import (
+    ERROR_FOR_STATUS,
+    CsrfFailed,
+    MethodNotAllowed,
+    SelfworkError,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+API_PREFIX = "/api/"
+
+logger = logging.getLogger("selfwork.api")
+
+
+def problem_response(
+    status: int, code: str, title: str, detail: str, **extra: Any
+) -> HttpResponse:
+    """Build an RFC 9457 problem-details response."""
+    body = {
+        "type": f"https://selfwork.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        **extra,
+    }
+    return HttpResponse(
+        json.dumps(body), status=status, content_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def problem_for(error: SelfworkError) -> HttpResponse:
+    """The problem response of an anticipated failure."""
+    return problem_response(
+        error.status, error.code, error.title, error.detail, **error.extra
+    )
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _stand_in(request: HttpRequest, response: HttpResponse) -> SelfworkError:
+    status = response.status_code
+    if status == 405:
+        allowed = response.get("Allow", "")
+        return MethodNotAllowed(
+            f"{request.method} is not allowed here; allowed: {allowed or 'none'}."
+        )
+    error = ERROR_FOR_STATUS.get(status)
+    if error is None:
+        # A status no declared error stands for: keep it, with the nearest class.
+        error = ERROR_FOR_STATUS[500 if status >= 500 else 400]
+        stand_in = error(f"The request was refused ({status}).")
+        stand_in.status = status
+        return stand_in
+    return error(
+        "The request could not be served."
+        if status >= 500
+        else "The request was refused before it reached the API."
+    )
+
+
+class ApiProblemMiddleware:
+    """Outermost: any /api/ error answer that is not yet a problem becomes one.
+
+    The API's own handlers answer with problems; this catches what Django and
+    django-ninja answer before or around them: a 405 for a method a path lacks,
+    the 400 for a Host header that is not allowed, a 500 page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api(request)
+            or response.get("Content-Type", "").startswith(PROBLEM_MEDIA_TYPE)
+            or response.streaming
+        ):
+            return response
+        problem = problem_for(_stand_in(request, response))
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                problem[header] = response[header]
+        return problem
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a problem under /api/, Django's page elsewhere."""
+    if is_api(request):
+        return problem_for(
+            CsrfFailed(
+                "The API does not use cookies: send Authorization: Bearer <token> "
+                "and no session cookie."
+            )
+        )
+    return django_csrf_failure(request, reason=reason)
