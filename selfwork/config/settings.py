@@ -187,7 +187,15 @@ MEDIA_ROOT = DATA_DIR / "media"
 UPLOAD_MAX_BYTES = int(
     os.environ.get("SELFWORK_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 )
-UPLOAD_MAX_PIXELS = int(os.environ.get("SELFWORK_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# 16 million pixels: a 4,000-pixel square, or a 12-megapixel phone photo with room
+# to spare. A PNG must be decoded whole, and one of 40 million pixels took seconds
+# of CPU and hundreds of MB; a JPEG is decoded scaled down, so the cap counts the
+# pixels it decodes to (a 48-megapixel photo decodes to 12).
+UPLOAD_MAX_PIXELS = int(os.environ.get("SELFWORK_UPLOAD_MAX_PIXELS", str(16_000_000)))
+# How many images one server decodes at once, across its gunicorn workers; an
+# upload that finds them all busy is refused with a 429 and Retry-After.
+UPLOAD_DECODE_SLOTS = int(os.environ.get("SELFWORK_UPLOAD_DECODE_SLOTS", "1"))
+UPLOAD_LOCK_DIR = DATA_DIR / "locks"
 # Deliverables of exchanges (PDF, images, ZIP, text), stored privately.
 SELFWORK_DELIVERY_MAX_BYTES = int(
     os.environ.get("SELFWORK_DELIVERY_MAX_BYTES", str(50 * 1024 * 1024))

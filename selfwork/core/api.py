@@ -178,9 +178,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(SelfworkError)
     def selfwork_error(request: HttpRequest, exc: SelfworkError) -> HttpResponse:
-        return problem_response(
+        response = problem_response(
             exc.status, exc.code, exc.title, exc.detail, **exc.extra
         )
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
