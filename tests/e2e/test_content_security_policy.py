@@ -1,5 +1,5 @@
 """Under the Content-Security-Policy, in a real browser: no page trips it, and htmx
-still searches while you type and posts messages (decision 0012)."""
+still searches while you type (decision 0012)."""
 
 import re
 
