@@ -57,6 +57,8 @@ check: lint types contracts test
 bench: install
 	scripts/system-packages.sh
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/uploads.py --side 6324
+	$(BIN)/python bench/uploads.py
 
 clean:
 	rm -rf $(VENV) node_modules var

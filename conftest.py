@@ -26,6 +26,16 @@ _serial = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def image_decode_slots_per_test_process(settings, tmp_path_factory):
+    """Give each test process its own decode slots, as each server has its own.
+
+    Parallel test processes share one data directory; without this, one process
+    decoding the demo's pictures would make another's upload a 429.
+    """
+    settings.UPLOAD_LOCK_DIR = tmp_path_factory.getbasetemp() / "image-locks"
+
+
+@pytest.fixture(autouse=True)
 def quick_password_hashing(request, settings):
     """Hash with MD5 in tests: Argon2 spends ~0.2 s per member by design.
 

@@ -24,7 +24,13 @@ from selfwork.core.throttle import throttle_count
 from selfwork.core.uploads import upload_create
 
 # Codes of the upload checks (``core.images``); they carry no form field name.
-UPLOAD_CODES = {"not_an_image", "file_too_large", "image_too_large", "empty_file"}
+UPLOAD_CODES = {
+    "not_an_image",
+    "file_too_large",
+    "image_too_large",
+    "empty_file",
+    "uploads_busy",
+}
 
 
 def add_service_error(

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "ninja",
     "selfwork.core",
     "selfwork.accounts",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     # itself, before any view) still answers with problem+json.
     "selfwork.core.problems.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,7 +227,15 @@ MEDIA_ROOT = DATA_DIR / "media"
 UPLOAD_MAX_BYTES = int(
     os.environ.get("SELFWORK_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 )
-UPLOAD_MAX_PIXELS = int(os.environ.get("SELFWORK_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# 16 million pixels: a 4,000-pixel square, or a 12-megapixel phone photo with room
+# to spare. A PNG must be decoded whole, and one of 40 million pixels took seconds
+# of CPU and hundreds of MB; a JPEG is decoded scaled down, so the cap counts the
+# pixels it decodes to (a 48-megapixel photo decodes to 12).
+UPLOAD_MAX_PIXELS = int(os.environ.get("SELFWORK_UPLOAD_MAX_PIXELS", str(16_000_000)))
+# How many images one server decodes at once, across its gunicorn workers; an
+# upload that finds them all busy is refused with a 429 and Retry-After.
+UPLOAD_DECODE_SLOTS = int(os.environ.get("SELFWORK_UPLOAD_DECODE_SLOTS", "1"))
+UPLOAD_LOCK_DIR = DATA_DIR / "locks"
 # Deliverables of exchanges (PDF, images, ZIP, text), stored privately.
 SELFWORK_DELIVERY_MAX_BYTES = int(
     os.environ.get("SELFWORK_DELIVERY_MAX_BYTES", str(50 * 1024 * 1024))
@@ -257,10 +267,41 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "selfwork.core.problems.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if _env_bool("SELFWORK_HTTPS", False):
+HTTPS = _env_bool("SELFWORK_HTTPS", False)
+if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain-HTTP requests are redirected, except the health check, which load
+    # balancers often poll over plain HTTP from inside the network.
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # A year, subdomains included: what `check --deploy` and the HSTS preload
+    # list ask for. Lower it with SELFWORK_HSTS_SECONDS while trying HTTPS out.
+    SECURE_HSTS_SECONDS = int(os.environ.get("SELFWORK_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SELFWORK_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Only the ``preload`` token; joining the browsers' list is a separate,
+    # deliberate submission by the operator.
+    SECURE_HSTS_PRELOAD = _env_bool("SELFWORK_HSTS_PRELOAD", True)
+
+# Content-Security-Policy (decision 0012): scripts, styles, fonts and images only
+# from this origin; no inline script or style, no eval. Pages keep their scripts
+# in static files and their per-element colours in classes; uploaded images are
+# served from /media/ on the same origin.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

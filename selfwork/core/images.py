@@ -2,15 +2,36 @@
 
 Re-encoding from the decoded pixels drops every metadata block (EXIF with GPS
 positions, XMP, ICC comments) and anything a crafted file hides after the image.
+
+Decoding is the expensive part, so it is bounded three ways (decision 0005): the
+pixel cap is checked on the header before a pixel is decoded, JPEGs are decoded
+already scaled down (DCT scaling), and only ``SELFWORK_UPLOAD_DECODE_SLOTS``
+decodes run at once on a server; an upload that finds every slot taken is
+refused at once with a 429 instead of waiting for one in a worker that health
+checks and pages also need.
 """
 
+import contextlib
+import fcntl
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from selfwork.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from selfwork.core.errors import (
+    InvalidInput,
+    PayloadTooLarge,
+    RateLimited,
+    UnsupportedMedia,
+)
+
+# The longest side of a stored image. Pages show images at most about 1,300 CSS
+# pixels wide; 2,048 leaves room for high-density screens and costs a quarter of
+# the memory and time of re-encoding a 4,096-pixel original.
+STORED_MAX_SIDE = 2048
 
 # MPO is how Pillow names the multi-picture JPEGs many phone cameras write.
 _FORMATS = {
@@ -31,8 +52,14 @@ class CleanImage:
     content_type: str
 
 
-def image_clean(data: bytes, *, max_bytes: int | None = None) -> CleanImage:
+def image_clean(
+    data: bytes, *, max_bytes: int | None = None, downscale: bool = True
+) -> CleanImage:
     """Decode ``data`` as an image and return it re-encoded without metadata.
+
+    With ``downscale`` (listings, avatars) the stored image is at most
+    ``STORED_MAX_SIDE`` pixels long; without it (deliverables, which a buyer paid
+    for at full size) it keeps every pixel.
 
     :raises PayloadTooLarge: above the byte or pixel cap (decompression bombs).
     :raises UnsupportedMedia: if the content is not a JPEG, PNG, WebP or GIF image.
@@ -49,6 +76,12 @@ def image_clean(data: bytes, *, max_bytes: int | None = None) -> CleanImage:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             width, height = probe.size
+            # A JPEG can be decoded at 1/2, 1/4 or 1/8 of its size; ask for the
+            # smallest scale that still covers what is stored. This reads the
+            # header only; the size it reports is what decoding will produce.
+            if downscale and kind in {"JPEG", "MPO"}:
+                probe.draft(None, _stored_size(width, height))
+            decoded_pixels = probe.size[0] * probe.size[1]
     except Image.DecompressionBombError as exc:
         # Pillow refuses on its own above twice its warning limit; that is our
         # pixel cap speaking too, not a file we fail to recognise.
@@ -65,19 +98,63 @@ def image_clean(data: bytes, *, max_bytes: int | None = None) -> CleanImage:
         )
     # Check the declared size before decoding a single pixel: a tiny file can
     # claim gigapixels.
-    if width * height > settings.UPLOAD_MAX_PIXELS:
+    if decoded_pixels > settings.UPLOAD_MAX_PIXELS:
         raise _too_many_pixels(f"The image is {width}×{height} pixels; ")
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with _decode_slot(), Image.open(io.BytesIO(data)) as image:
+            if downscale and kind in {"JPEG", "MPO"}:
+                image.draft(None, _stored_size(width, height))
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            return _encode(upright, _FORMATS[kind])
+            ImageOps.exif_transpose(image, in_place=True)
+            # ``reducing_gap`` first shrinks by whole factors (cheap box
+            # averaging), then resamples the small image.
+            if downscale:
+                image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), reducing_gap=2.0)
+            return _encode(image, _FORMATS[kind])
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels() from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise UnsupportedMedia(
             "The image is damaged and cannot be read.", code="not_an_image"
         ) from exc
+
+
+def _stored_size(width: int, height: int) -> tuple[int, int]:
+    """The size an image of ``width`` × ``height`` is stored at, shape kept."""
+    scale = min(1.0, STORED_MAX_SIDE / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+@contextlib.contextmanager
+def _decode_slot() -> Iterator[None]:
+    """Hold one of the server's image decode slots, or refuse with a 429 at once.
+
+    A slot is an exclusive ``flock`` on a file in ``UPLOAD_LOCK_DIR``: shared by
+    every gunicorn worker of the server, and released by the kernel when the
+    holder closes it or dies. Not waiting is the point: a sync worker that waits
+    for a slot serves nothing else meanwhile, so sixteen waiting uploads would
+    stall every other request as surely as sixteen decoding ones.
+    """
+    folder = Path(settings.UPLOAD_LOCK_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(max(1, settings.UPLOAD_DECODE_SLOTS)):
+        handle = open(folder / f"image-decode-{n}.lock", "a+b")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield
+        finally:
+            handle.close()
+        return
+    raise RateLimited(
+        "The server is busy processing other images; send this one again in a "
+        "second or two.",
+        code="uploads_busy",
+        retry_after=1,
+    )
 
 
 def _too_many_pixels(
@@ -98,7 +175,9 @@ def _encode(image: Image.Image, extension: str) -> CleanImage:
         kind, options = "WEBP", {"quality": 88}
     else:
         mode = "RGBA" if image.mode in {"RGBA", "LA", "P", "PA"} else "RGB"
-        kind, options = "PNG", {"optimize": True}
+        # zlib's default level: ``optimize`` (level 9 and a search over
+        # filters) costs several times the CPU for a few per cent of bytes.
+        kind, options = "PNG", {"compress_level": 6}
     clean = image.convert(mode)
     # Pillow's writers fall back to the source's ``info`` for comments and ICC
     # profiles; forget all of it so that only pixels are written.

@@ -15,7 +15,6 @@ import zipfile
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
 
 from selfwork.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from selfwork.core.images import image_clean
@@ -62,7 +61,6 @@ def _is_image(data: bytes) -> bool:
     )
 
 
-@transaction.atomic
 def upload_create(
     *, owner, data: bytes, now: dt.datetime, kind: str = Upload.Kind.IMAGE
 ) -> Upload:
@@ -75,6 +73,11 @@ def upload_create(
     :raises PayloadTooLarge: above the byte or pixel cap.
     :raises UnsupportedMedia: when the content is not of an accepted type.
     :raises InvalidInput: for an empty file or an unknown kind.
+
+    Not atomic on purpose: decoding takes up to a second, and inside a
+    transaction it would hold SQLite's write lock (IMMEDIATE) all that time,
+    queueing every other writer behind it. The one row is written last, on its
+    own; callers that need it in their own transaction still get that.
     """
     if kind == Upload.Kind.FILE:
         return _file_create(owner=owner, data=data, now=now)
@@ -111,7 +114,7 @@ def _file_create(*, owner, data: bytes, now: dt.datetime) -> Upload:
         raise InvalidInput("The file is empty.", field="file", code="empty_file")
     width = height = None
     if _is_image(data):
-        image = image_clean(data, max_bytes=limit)
+        image = image_clean(data, max_bytes=limit, downscale=False)
         content, extension = image.content, image.extension
         content_type, width, height = image.content_type, image.width, image.height
     else:

@@ -104,6 +104,43 @@ class TestImageClean:
             image_clean(bomb)
         assert refused.value.code == "image_too_large"
 
+    def test_refuses_a_photo_sized_png_over_the_default_cap_before_decoding(self):
+        # Given a PNG whose header claims 6324 × 6324 pixels (40 million, the
+        # old cap) and whose pixel data would not even decode
+        data = png_declaring(6324, 6324)
+        # When it is cleaned, then it is refused for its size, not as damaged:
+        # the header alone decided
+        with pytest.raises(PayloadTooLarge) as refused:
+            image_clean(data)
+        assert refused.value.code == "image_too_large"
+        assert "6324×6324" in refused.value.detail
+        assert "16,000,000" in refused.value.detail
+
+    def test_stores_a_big_but_allowed_png_downscaled(self, png_bytes):
+        # Given a 3000 × 2000 PNG, under the pixel cap
+        data = png_bytes(3000, 2000)
+        # When it is cleaned
+        clean = image_clean(data)
+        # Then it is stored with its longest side at 2048 and its shape kept
+        assert (clean.width, clean.height) == (2048, 1365)
+        assert Image.open(io.BytesIO(clean.content)).size == (2048, 1365)
+
+    def test_keeps_every_pixel_of_a_deliverable(self, buyer, now, png_bytes):
+        # Given a provider delivering a 3000 × 2000 illustration
+        upload = upload_create(
+            owner=buyer, data=png_bytes(3000, 2000), now=now, kind="file"
+        )
+        # Then the buyer gets it at full size
+        assert (upload.width, upload.height) == (3000, 2000)
+
+    def test_decodes_a_big_jpeg_scaled_down_so_it_fits_the_cap(self, png_bytes):
+        # Given a 4800 × 3600 JPEG: 17.3 million declared pixels, over the cap,
+        # that decodes at half size to 4.3 million
+        data = png_bytes(4800, 3600, fmt="JPEG")
+        # When it is cleaned, then it is accepted and stored at 2048 wide
+        clean = image_clean(data)
+        assert (clean.width, clean.height) == (2048, 1536)
+
     def test_honours_a_lower_pixel_cap(self, png_bytes, settings):
         settings.UPLOAD_MAX_PIXELS = 100
         with pytest.raises(PayloadTooLarge):

@@ -1,3 +1,4 @@
+import fcntl
 import io
 
 import pytest
@@ -83,3 +84,35 @@ class TestUploadApi:
         response = api_as(buyer).upload(b"", name="empty.png")
         assert 400 <= response.status_code < 500
         assert not Upload.objects.exists()
+
+    def test_refuses_an_image_over_the_pixel_cap_with_a_413_saying_why(
+        self, buyer, api_as
+    ):
+        # Given a small PNG that claims 6324 × 6324 pixels
+        response = api_as(buyer).upload(png_declaring(6324, 6324))
+        # Then it is refused for its pixels, read from its header
+        assert_problem(response, 413, "image_too_large")
+        assert "6324×6324" in response.json()["detail"]
+        assert not Upload.objects.exists()
+
+    def test_stores_a_big_image_downscaled(self, buyer, api_as, png_bytes):
+        response = api_as(buyer).upload(png_bytes(2400, 3000))
+        assert response.status_code == 201, response.content
+        assert (response.json()["width"], response.json()["height"]) == (1638, 2048)
+
+    def test_refuses_at_once_with_429_while_every_decode_slot_is_busy(
+        self, buyer, api_as, png_bytes, settings
+    ):
+        # Given another worker of the server decoding an image (holding the slot)
+        settings.UPLOAD_DECODE_SLOTS = 1
+        settings.UPLOAD_LOCK_DIR.mkdir(parents=True, exist_ok=True)
+        with open(settings.UPLOAD_LOCK_DIR / "image-decode-0.lock", "a+b") as held:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # When a member uploads an image
+            response = api_as(buyer).upload(png_bytes())
+            # Then it is refused without waiting, with a time to retry after
+            assert_problem(response, 429, "uploads_busy")
+            assert response["Retry-After"] == "1"
+            assert not Upload.objects.exists()
+        # And once the slot is free, the same upload goes through
+        assert api_as(buyer).upload(png_bytes()).status_code == 201

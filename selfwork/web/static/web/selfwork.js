@@ -36,6 +36,13 @@
       });
     });
 
+    // A freshly made token is selected on focus, ready to copy.
+    root.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+      if (input.dataset.selectReady) return;
+      input.dataset.selectReady = "1";
+      input.addEventListener("focus", function () { input.select(); });
+    });
+
     // Gallery thumbnails scroll the strip instead of jumping the page.
     root.querySelectorAll("[data-gallery-thumb]").forEach(function (link) {
       link.addEventListener("click", function (event) {
@@ -74,6 +81,15 @@
     }
   });
   document.addEventListener("htmx:afterSettle", function (event) { init(event.target); });
+
+  // A message form empties once its message is sent. (Not ``hx-on``: htmx runs
+  // those through eval, which the Content-Security-Policy forbids.)
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (event.detail.successful && form && form.matches && form.matches("form[data-reset-after-send]")) {
+      form.reset();
+    }
+  });
 
   // Keep search addresses short: leave empty filters out of the request and the
   // pushed URL.
