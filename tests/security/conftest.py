@@ -254,3 +254,10 @@ def database_fingerprint() -> dict[str, str]:
         rows = list(model._base_manager.order_by("pk").values_list(*columns))
         fingerprint[meta.db_table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return fingerprint
+
+
+# The browser tests here launch Debian's Chromium as the e2e journeys do.
+from tests.e2e.conftest import (  # noqa: E402, F401
+    browser_context_args,
+    browser_type_launch_args,
+)
