@@ -205,7 +205,11 @@ def _wallet_action(request, action, balances, destinations) -> HttpResponse:
             )
     else:  # confirm or cancel a cash payment, as the community's host
         try:
-            charge = selectors.charge_get(public_id=post.get("charge", ""))
+            # Others must not learn that a payment exists: a charge of a
+            # community the member does not host reads as no charge at all.
+            charge = selectors.charge_get_for_host(
+                public_id=post.get("charge", ""), member=member
+            )
             if action == "confirm":
                 services.manual_charge_confirm(charge=charge, host=member, now=now)
                 messages.success(request, "Payment confirmed: it is now in escrow.")

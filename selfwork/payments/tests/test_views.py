@@ -169,7 +169,9 @@ class TestManualConfirmationOnTheWalletPage:
         pending.refresh_from_db()
         assert pending.status == "succeeded"
 
-    def test_no_one_else_can_confirm_it(self, pending, browser_as, provider):
+    def test_no_one_else_can_confirm_it_nor_learn_that_it_exists(
+        self, pending, browser_as, provider
+    ):
         client = browser_as(provider)
         assert "drill-1" not in client.get("/wallet/").content.decode()
         response = client.post(
@@ -177,7 +179,8 @@ class TestManualConfirmationOnTheWalletPage:
             {"action": "confirm", "charge": pending.public_id},
             follow=True,
         )
-        assert "Only a host" in response.content.decode()
+        assert "No such payment" in response.content.decode()
+        assert "Only a host" not in response.content.decode()
         pending.refresh_from_db()
         assert pending.status == "pending"
 
@@ -186,7 +189,7 @@ class TestManualConfirmationOnTheWalletPage:
             "/wallet/", {"action": "confirm", "charge": "garbage"}, follow=True
         )
         assert response.status_code == 200
-        assert "No such charge" in response.content.decode()
+        assert "No such payment" in response.content.decode()
 
 
 class TestStatement:

@@ -1,0 +1,263 @@
+"""A small market where every kind of object has an owner, built through services.
+
+The authorisation matrix asks each object's owner, another member of its
+community, the host of another community and an anonymous visitor to reach it.
+"""
+
+import dataclasses
+import hashlib
+from typing import Any
+
+import pytest
+from django.apps import apps
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def money(amount: str, currency: str = "EUR") -> dict[str, str]:
+    return {"amount": amount, "currency": currency}
+
+
+SERVICE = {
+    "mode": "service",
+    "packages": [
+        {
+            "name": "Full colour",
+            "price": money("120.00"),
+            "delivery_days": 10,
+            "revisions": 2,
+        }
+    ],
+}
+
+
+@dataclasses.dataclass
+class World:
+    """Who is who, and what they own."""
+
+    host: Any  # hosts the public guild and the private back room
+    provider: Any
+    buyer: Any
+    neighbour: Any  # another member of the guild, party to nothing
+    rival: Any  # hosts another community, member of neither
+    applicant: Any  # waits for approval in the guild and the back room
+    invitee: Any  # invited to the back room, not yet joined
+    guild: Any
+    back_room: Any
+    elsewhere: Any
+    listing: Any
+    hidden_listing: Any
+    private_listing: Any
+    exchange: Any  # the buyer's commission, awaiting payment
+    completed: Any  # the buyer's commission, delivered and accepted (licence)
+    delivered_file: Any
+    brief: Any  # the buyer's open brief in the guild
+    private_brief: Any  # the buyer's brief in the back room
+    offer: Any  # the provider's offer on ``brief``
+    countered_offer: Any  # an offer the buyer answered with a counter
+    charge: Any  # a cash payment waiting for the back room's host
+    portfolio_item: Any  # the buyer's
+    token_id: int  # the buyer's API token
+    now: Any
+
+
+@pytest.fixture
+def world(make_member, member_of, now) -> World:
+    from selfwork.accounts.models import ApiToken
+    from selfwork.accounts.services import api_token_create, portfolio_add
+    from selfwork.briefs import services as briefs
+    from selfwork.catalog.services import listing_create, listing_hide
+    from selfwork.communities.models import Membership
+    from selfwork.communities.services import (
+        community_create,
+        community_invite,
+        community_join,
+    )
+    from selfwork.core.money import Money
+    from selfwork.core.uploads import upload_create
+    from selfwork.exchanges import services as exchanges
+    from selfwork.payments import services as payments
+    from selfwork.payments.gateways import CARD_SUCCEEDS
+
+    host = make_member("hana")
+    provider = make_member("priya")
+    buyer = make_member("bruno")
+    neighbour = make_member("nell")
+    rival = make_member("rita")
+    applicant = make_member("abe")
+    invitee = make_member("ivy")
+    guild = community_create(
+        creator=host, slug="guild", name="Guild", now=now, settings={"currency": "EUR"}
+    )
+    back_room = community_create(
+        creator=host,
+        slug="back-room",
+        name="Back Room",
+        now=now,
+        settings={"currency": "EUR", "visibility": "private"},
+    )
+    elsewhere = community_create(
+        creator=rival, slug="elsewhere", name="Elsewhere", now=now, settings={}
+    )
+    for member in (provider, buyer, neighbour):
+        member_of(guild, member)
+    for member in (provider, buyer):
+        community_invite(community=back_room, actor=host, member=member, now=now)
+        community_join(community=back_room, member=member, now=now)
+    community_invite(community=back_room, actor=host, member=invitee, now=now)
+    for room in (guild, back_room):
+        Membership.objects.create(
+            community=room,
+            member=applicant,
+            role=Membership.Role.MEMBER,
+            status=Membership.Status.PENDING,
+            created_at=now,
+        )
+
+    listing = listing_create(
+        owner=provider, community=guild, title="Portrait", modes=[SERVICE], now=now
+    )
+    hidden_listing = listing_create(
+        owner=provider, community=guild, title="Hidden", modes=[SERVICE], now=now
+    )
+    listing_hide(listing=hidden_listing, actor=provider, now=now)
+    private_listing = listing_create(
+        owner=provider, community=back_room, title="Secret", modes=[SERVICE], now=now
+    )
+    package = str(listing.modes.get().packages.get().public_id)
+
+    def order():
+        return exchanges.exchange_order(
+            listing=listing, customer=buyer, mode="service", package=package, now=now
+        )
+
+    exchange = order()
+    completed = order()
+    exchanges.exchange_transition(
+        exchange=completed,
+        actor=buyer,
+        name="pay",
+        params={"card": CARD_SUCCEEDS},
+        now=now,
+    )
+    delivered_file = upload_create(owner=provider, data=PDF, now=now, kind="file")
+    exchanges.exchange_transition(
+        exchange=completed,
+        actor=provider,
+        name="deliver",
+        params={"note": "Done", "files": [str(delivered_file.public_id)]},
+        now=now,
+    )
+    exchanges.exchange_transition(
+        exchange=completed, actor=buyer, name="accept", params={}, now=now
+    )
+
+    brief_fields = {
+        "author": buyer,
+        "title": "A cover",
+        "description": "A lighthouse.",
+        "budget_min": money("100.00"),
+        "budget_max": money("300.00"),
+        "now": now,
+    }
+    brief = briefs.brief_create(community=guild, **brief_fields)
+    private_brief = briefs.brief_create(community=back_room, **brief_fields)
+    offer = briefs.offer_create(
+        brief=brief, provider=provider, price=money("240.00"), delivery_days=10, now=now
+    )
+    countered_offer = briefs.offer_create(
+        brief=private_brief,
+        provider=provider,
+        price=money("250.00"),
+        delivery_days=10,
+        now=now,
+    )
+    briefs.offer_counter(
+        offer=countered_offer,
+        customer=buyer,
+        price=money("200.00"),
+        delivery_days=None,
+        message="Lower?",
+        now=now,
+    )
+
+    payments.payment_settings_set(
+        community=back_room, actor=host, gateway="manual", now=now
+    )
+    charge = payments.escrow_charge(
+        reference="cash-1",
+        customer=buyer,
+        provider=provider,
+        community=back_room,
+        amount=Money.parse("25.00", "EUR"),
+        now=now,
+    )
+
+    image = upload_create(owner=buyer, data=_png(), now=now)
+    portfolio_item = portfolio_add(member=buyer, upload_id=str(image.public_id))
+    api_token_create(member=buyer, now=now, name="laptop")
+    token_id = ApiToken.objects.filter(member=buyer, name="laptop").get().pk
+    return World(
+        host=host,
+        provider=provider,
+        buyer=buyer,
+        neighbour=neighbour,
+        rival=rival,
+        applicant=applicant,
+        invitee=invitee,
+        guild=guild,
+        back_room=back_room,
+        elsewhere=elsewhere,
+        listing=listing,
+        hidden_listing=hidden_listing,
+        private_listing=private_listing,
+        exchange=exchange,
+        completed=completed,
+        delivered_file=delivered_file,
+        brief=brief,
+        private_brief=private_brief,
+        offer=offer,
+        countered_offer=countered_offer,
+        charge=charge,
+        portfolio_item=portfolio_item,
+        token_id=token_id,
+        now=now,
+    )
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+# Bookkeeping that any authenticated request writes, whatever it asks for.
+NOT_FINGERPRINTED = {("accounts_apitoken", "last_used_at")}
+
+
+def database_fingerprint() -> dict[str, str]:
+    """A hash of every row of every table the project's models own, by table."""
+    fingerprint = {}
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.managed or meta.proxy:
+            continue
+        columns = [
+            f.attname
+            for f in meta.concrete_fields
+            if (meta.db_table, f.attname) not in NOT_FINGERPRINTED
+        ]
+        rows = list(model._base_manager.order_by("pk").values_list(*columns))
+        fingerprint[meta.db_table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return fingerprint
+
+
+# The browser tests here launch Debian's Chromium as the e2e journeys do.
+from tests.e2e.conftest import (  # noqa: E402, F401
+    browser_context_args,
+    browser_type_launch_args,
+)
