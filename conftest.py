@@ -174,6 +174,14 @@ class Api:
             **self._headers(headers),
         )
 
+    def put(self, path, body=None, headers=None):
+        return self.client.put(
+            f"/api/v1{path}",
+            json.dumps(body or {}),
+            content_type="application/json",
+            **self._headers(headers),
+        )
+
     def delete(self, path, headers=None):
         return self.client.delete(f"/api/v1{path}", **self._headers(headers))
 

@@ -56,6 +56,18 @@ def membership_get(*, community: Community, member) -> Membership | None:
     return Membership.objects.filter(community=community, member=member).first()
 
 
+def member_is_host(*, community: Community, member) -> bool:
+    """Whether ``member`` is an active host of ``community``."""
+    if member is None or not getattr(member, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        community=community,
+        member=member,
+        role=Membership.Role.HOST,
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
 def memberships_of(*, member) -> QuerySet[Membership]:
     """Return ``member``'s active and pending memberships with their communities."""
     return (

@@ -11,6 +11,7 @@ from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, create_model
 
 from selfwork.catalog.models import Listing
+from selfwork.communities.selectors import community_get
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
@@ -574,6 +575,57 @@ def process_list(request: HttpRequest):
         "items": [_process_summary(p) for p in engine.processes_list()],
         "next": None,
     }
+
+
+class BindingOut(Schema):
+    mode: str
+    process: str
+    default: bool = Field(description="The mode runs its built-in default process.")
+
+
+class BindingPage(Schema):
+    items: list[BindingOut]
+    next: str | None
+
+
+class BindingIn(BodyIn):
+    model_config = ConfigDict(extra="forbid")
+
+    process: str = Field(max_length=40, pattern=r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def _bindings_out(community) -> dict[str, Any]:
+    return {
+        "items": [
+            {"mode": mode, "process": process, "default": default}
+            for mode, process, default in selectors.process_bindings(
+                community=community
+            )
+        ],
+        "next": None,
+    }
+
+
+@processes_router.get("/bindings/{community}", response={200: BindingPage, **PROBLEMS})
+def process_bindings_read(request: HttpRequest, community: str):
+    """Which process each of a community's modes runs."""
+    place = community_get(slug=community, viewer=request.user)
+    return _bindings_out(place)
+
+
+@processes_router.put(
+    "/bindings/{community}/{mode}",
+    response={200: BindingPage, **PROBLEMS},
+    auth=member_auth,
+)
+def process_bind(request: HttpRequest, community: str, mode: str, payload: BindingIn):
+    """Make a mode run another installed process (hosts only); new exchanges use it."""
+    member = caller(request)
+    place = community_get(slug=community, viewer=member)
+    services.process_bind(
+        community=place, mode=mode, process=payload.process, actor=member, now=now()
+    )
+    return _bindings_out(place)
 
 
 @processes_router.get("/{name}", response={200: ProcessOut, **PROBLEMS}, by_alias=True)

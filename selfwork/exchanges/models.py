@@ -33,6 +33,27 @@ class ProcessVersion(models.Model):
         return f"{self.name}@{self.version}"
 
 
+class ProcessBinding(models.Model):
+    """A community's choice of process for one of its modes (else the default)."""
+
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, related_name="+"
+    )
+    mode = models.CharField(max_length=16)
+    process_name = models.CharField(max_length=40)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "mode"], name="process_binding_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mode} → {self.process_name}"
+
+
 class Exchange(models.Model):
     """One value exchange between a customer and a provider, running a process."""
 

@@ -24,6 +24,7 @@ from selfwork.exchanges.models import (
     ExchangeEvent,
     Licence,
     Message,
+    ProcessBinding,
 )
 from selfwork.exchanges.terms import LineItem
 from selfwork.payments.fees import FeePolicy, customer_fee_of
@@ -292,3 +293,39 @@ def exchange_bill(*, exchange: Exchange) -> Bill:
         due=Money(price + fee, unit),
         due_price=Money(price, unit),
     )
+
+
+# Which process each mode runs unless a community binds it to another.
+DEFAULT_MODE_PROCESS = {
+    "service": "commission",
+    "made_to_order": "purchase",
+    "rental": "rental",
+    "lend": "lend",
+    "swap": "swap",
+    "gift": "gift",
+    "timebank": "timebank",
+}
+
+
+def process_for_mode(*, community, mode: str) -> str:
+    """Return the name of the process ``mode`` runs in ``community``."""
+    bound = (
+        ProcessBinding.objects.filter(community=community, mode=mode)
+        .values_list("process_name", flat=True)
+        .first()
+    )
+    return bound or DEFAULT_MODE_PROCESS.get(mode, "")
+
+
+def process_bindings(*, community) -> list[tuple[str, str, bool]]:
+    """Return (mode, process, is the default) for each of ``community``'s modes."""
+    bound = dict(
+        ProcessBinding.objects.filter(community=community).values_list(
+            "mode", "process_name"
+        )
+    )
+    return [
+        (mode, bound.get(mode, DEFAULT_MODE_PROCESS[mode]), mode not in bound)
+        for mode in community.enabled_modes
+        if mode in DEFAULT_MODE_PROCESS
+    ]

@@ -332,6 +332,43 @@ API_CASES = [
 ]
 
 # Operations that take a path parameter but name nothing anyone owns.
+API_CASES += [
+    # --- processes: which process a community's modes run --------------------------
+    api(
+        "GET",
+        "/processes/bindings/{community}",
+        "host",
+        lambda w: {"community": w.back_room.slug},
+        variant="private community",
+    ),
+    api(
+        "GET",
+        "/processes/bindings/{community}",
+        "host",
+        lambda w: {"community": w.guild.slug},
+        sees=ALL,
+        may=ALL,
+        variant="public community",
+    ),
+    api(
+        "PUT",
+        "/processes/bindings/{community}/{mode}",
+        "host",
+        lambda w: {"community": w.back_room.slug, "mode": "made_to_order"},
+        lambda w: {"process": "purchase"},
+        variant="private community",
+    ),
+    api(
+        "PUT",
+        "/processes/bindings/{community}/{mode}",
+        "host",
+        lambda w: {"community": w.guild.slug, "mode": "made_to_order"},
+        lambda w: {"process": "purchase"},
+        sees=ALL,
+        variant="public community",
+    ),
+]
+
 API_NOT_OWNED = {
     # Process definitions are the install's TOML files, the same for everyone.
     ("GET", "/processes/{name}"),

@@ -6,8 +6,9 @@ exchanges; ``message_post`` (``services.messages``) writes to their conversation
 """
 
 from selfwork.exchanges.services.messages import message_post
+from selfwork.exchanges.services.processes import process_bind
 from selfwork.exchanges.services.start import (
-    MODE_PROCESS,
+    TERMS_BY_MODE,
     exchange_order,
     exchange_start,
 )
@@ -17,10 +18,11 @@ from selfwork.exchanges.services.transition import (
 )
 
 __all__ = [
-    "MODE_PROCESS",
+    "TERMS_BY_MODE",
     "exchange_order",
     "exchange_remind",
     "exchange_start",
     "exchange_transition",
     "message_post",
+    "process_bind",
 ]

@@ -1,6 +1,8 @@
 """Starting exchanges: from terms (offers) or from a listing, priced by the server."""
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +17,7 @@ from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.engine import process_load, process_version_pin
 from selfwork.exchanges.errors import CommissionsClosed
 from selfwork.exchanges.models import Exchange, ExchangeEvent
+from selfwork.exchanges.selectors import process_for_mode
 from selfwork.exchanges.services.common import (
     member_check,
     outbox_queue,
@@ -24,7 +27,16 @@ from selfwork.exchanges.terms import LineItem, Terms, terms_check
 from selfwork.payments.fees import NO_FEES, FeePolicy, customer_fee_of
 from selfwork.payments.services import fee_policy_for
 
-MODE_PROCESS = {Mode.SERVICE: "commission", Mode.MADE_TO_ORDER: "purchase"}
+
+@dataclass(frozen=True)
+class Order:
+    """What a customer asks for when ordering from a listing, as sent."""
+
+    package: str | None = None
+    quantity: int = 1
+    options: dict[str, Any] = field(default_factory=dict)
+    personalisation: dict[str, Any] = field(default_factory=dict)
+    requirements: str = ""
 
 
 @transaction.atomic
@@ -67,6 +79,13 @@ def exchange_start(
         )
     terms_check(terms)
     definition = process_load(process)
+    if terms.total.minor == 0 and definition.uses("charge"):
+        raise InvalidInput(
+            f"The {definition.name} process charges the customer; these terms "
+            "have no price.",
+            field="mode",
+            code="process_mismatch",
+        )
     process_version_pin(definition, now=now)
     label = title or (listing.title if listing is not None else "")
     label = label or terms.line_items[0].label
@@ -144,13 +163,11 @@ def _order_quantity(quantity: object) -> int:
     return quantity
 
 
-def _service_terms(
-    listing: Listing,
-    mode: ListingMode,
-    package: str | None,
-    quantity: int,
-    requirements: str,
-) -> Terms:
+def _service_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    provider = listing.owner
+    if provider.commission_status == Member.CommissionStatus.CLOSED:
+        raise CommissionsClosed(f"{provider.name} is not taking commissions right now.")
+    package, quantity = order.package, order.quantity
     packages = list(mode.packages.all())
     if package is None:
         if len(packages) != 1:
@@ -185,18 +202,17 @@ def _service_terms(
         delivery_days=chosen.delivery_days,
         revisions=chosen.revisions,
         usage_rights={"use": "personal", "credit_required": False},
-        requirements=requirements,
+        requirements=order.requirements,
     )
 
 
-def _purchase_terms(
-    listing: Listing,
-    mode: ListingMode,
-    quantity: int,
-    options: dict[str, Any],
-    personalisation: dict[str, Any],
-    requirements: str,
-) -> Terms:
+def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    if order.package is not None:
+        raise InvalidInput(
+            "Packages belong to services.", field="package", code="unknown_package"
+        )
+    quantity, options = order.quantity, order.options
+    personalisation = order.personalisation
     if mode.price_minor is None:
         raise InvalidInput("This listing has no price.", field="mode")
     unit = mode.unit
@@ -271,7 +287,15 @@ def _purchase_terms(
                     quantity=1,
                 )
             )
-    return Terms(line_items=items, currency=unit, requirements=requirements)
+    return Terms(line_items=items, currency=unit, requirements=order.requirements)
+
+
+# How each mode's listing is priced into terms; the process it runs is the
+# community's choice (``selectors.process_for_mode``).
+TERMS_BY_MODE: dict[str, Callable[[Listing, ListingMode, Order], Terms]] = {
+    Mode.SERVICE.value: _service_terms,
+    Mode.MADE_TO_ORDER.value: _purchase_terms,
+}
 
 
 @transaction.atomic
@@ -289,9 +313,10 @@ def exchange_order(
 ) -> Exchange:
     """Order from ``listing`` in ``mode``: the server prices it and starts its process.
 
-    A ``service`` package starts a ``commission`` (its delivery days and
-    revisions copied); a ``made_to_order`` product with its options and
-    personalisation becomes a ``purchase``.
+    The mode prices the order (a ``service`` package with its delivery days and
+    revisions, a ``made_to_order`` product with its options and
+    personalisation); the community's binding of the mode (by default
+    ``commission`` and ``purchase``) names the process it runs.
 
     :raises NotFound: if ``customer`` may not see the listing.
     :raises InvalidInput: an unknown or unsupported mode, package, option or
@@ -303,9 +328,11 @@ def exchange_order(
     listing = listing_get(public_id=listing.public_id, viewer=customer)
     if listing.status != Listing.Status.ACTIVE:
         raise NotFound("No such listing.", code="listing_not_found")
-    if mode not in MODE_PROCESS:
+    builder = TERMS_BY_MODE.get(mode) if isinstance(mode, str) else None
+    process = process_for_mode(community=listing.community, mode=mode)
+    if builder is None or not process:
         raise InvalidInput(
-            f"Orders are for the modes {', '.join(MODE_PROCESS)}.",
+            f"Orders are for the modes {', '.join(TERMS_BY_MODE)}.",
             field="mode",
             code="mode_not_orderable",
         )
@@ -320,31 +347,25 @@ def exchange_order(
             field="listing",
             code="self_exchange",
         )
-    quantity = _order_quantity(quantity)
-    requirements = markdown_check(
-        requirements, field="requirements", max_length=10000, required=False
+    order = Order(
+        package=package,
+        quantity=_order_quantity(quantity),
+        options=options or {},
+        personalisation=personalisation or {},
+        requirements=markdown_check(
+            requirements, field="requirements", max_length=10000, required=False
+        ),
     )
-    if mode == Mode.SERVICE:
-        provider = listing.owner
-        if provider.commission_status == Member.CommissionStatus.CLOSED:
-            raise CommissionsClosed(
-                f"{provider.name} is not taking commissions right now."
-            )
-        terms = _service_terms(listing, row, package, quantity, requirements)
-    else:
-        if package is not None:
-            raise InvalidInput(
-                "Packages belong to services.", field="package", code="unknown_package"
-            )
-        terms = _purchase_terms(
-            listing, row, quantity, options or {}, personalisation or {}, requirements
+    if not isinstance(order.options, dict):
+        raise InvalidInput(
+            'options is {"<option name>": "<choice label>"}.', field="options"
         )
     return exchange_start(
-        process=MODE_PROCESS[Mode(mode)],
+        process=process,
         customer=customer,
         provider=listing.owner,
         community=listing.community,
-        terms=terms,
+        terms=builder(listing, row, order),
         now=now,
         listing=listing,
         source=Exchange.Source.LISTING,
