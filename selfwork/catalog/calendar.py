@@ -416,3 +416,39 @@ def cancellation_refund_percent(
     if policy == CancellationPolicy.STRICT:
         return 50 if ahead >= dt.timedelta(days=7) else 0
     return 100 if ahead >= dt.timedelta(days=5) else 50
+
+
+MAX_CALENDAR_SPAN = dt.timedelta(days=366)
+DEFAULT_CALENDAR_SPAN = dt.timedelta(days=35)
+
+
+def calendar_range(
+    rules: AvailabilityRules, *, start: Any, end: Any, now: dt.datetime
+) -> Interval:
+    """The range a calendar is asked for: from today (local midnight) for five weeks
+    unless given; at most a year long.
+
+    :raises InvalidInput: ``period_invalid`` or ``range_too_long``.
+    """
+    zone = rules.zone
+    begins = (
+        _local_midnight(now.astimezone(zone).date(), zone)
+        if start in (None, "")
+        else instant_parse(start, zone=zone, field="from")
+    )
+    if end in (None, ""):
+        try:
+            ends = begins + DEFAULT_CALENDAR_SPAN
+        except OverflowError as exc:
+            raise PeriodInvalid("from is out of range.", field="from") from exc
+    else:
+        ends = instant_parse(end, zone=zone, field="to")
+    if ends <= begins:
+        raise PeriodInvalid("to must be after from.", field="to")
+    if ends - begins > MAX_CALENDAR_SPAN:
+        raise InvalidInput(
+            "A calendar covers at most a year at a time.",
+            field="to",
+            code="range_too_long",
+        )
+    return begins, ends

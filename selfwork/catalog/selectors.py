@@ -15,6 +15,7 @@ from django.db.models.expressions import RawSQL
 from selfwork.catalog.calendar import (
     AvailabilityRules,
     Interval,
+    calendar_range,
     calendar_split,
     instant_parse,
     rules_of,
@@ -472,4 +473,42 @@ def booking_for_reference(*, reference: str) -> Booking | None:
         .select_related("listing")
         .order_by("-created_at", "-pk")
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """A listing's calendar over a range, as the API and the web pages show it."""
+
+    rules: AvailabilityRules
+    start: dt.datetime
+    end: dt.datetime
+    busy: list[Interval]
+    free: list[Interval]
+    # The owner's own blocked periods; None for everyone else.
+    blocked: list[BlockedPeriod] | None
+
+
+def calendar_view(
+    *, listing: Listing, viewer, start: Any, end: Any, now: dt.datetime
+) -> CalendarView:
+    """Return ``listing``'s rules, busy and free periods from ``start`` to ``end``.
+
+    ``start``/``end`` are dates, aware datetimes or ISO text; missing, they mean
+    today (in the listing's zone) and five weeks on.
+
+    :raises NotBookable: if the listing is offered neither for rent nor to lend.
+    :raises InvalidInput: ``period_invalid`` or ``range_too_long`` for a bad range.
+    """
+    rules = rules_of(listing)
+    begins, ends = calendar_range(rules, start=start, end=end, now=now)
+    busy, free = listing_calendar(listing=listing, start=begins, end=ends)
+    is_owner = viewer is not None and getattr(viewer, "pk", None) == listing.owner_id
+    return CalendarView(
+        rules=rules,
+        start=begins,
+        end=ends,
+        busy=busy,
+        free=free,
+        blocked=list(blocked_periods_of(listing=listing)) if is_owner else None,
     )
