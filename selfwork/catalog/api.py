@@ -1,4 +1,4 @@
-"""API: listing search, create, read, update, delete."""
+"""API: listing search, create, read, update, delete; a listing's availability."""
 
 from decimal import Decimal
 from typing import Any
@@ -182,6 +182,16 @@ class SearchQuery(QueryIn):
     show_in: str | None = Field(
         None, max_length=3, description="Currency to show prices in"
     )
+    available_from: str | None = Field(
+        None,
+        max_length=40,
+        description="Rental and lend listings free from this date (midnight in your "
+        "time zone, UTC when anonymous) or date and time with offset; needs "
+        "available_to",
+    )
+    available_to: str | None = Field(
+        None, max_length=40, description="… until this date or time (exclusive)"
+    )
 
 
 @router.get("", response={200: ListingPageOut, **PROBLEMS})
@@ -279,3 +289,164 @@ def listing_delete(request: HttpRequest, listing_id: str):
     )
     services.listing_delete(listing=listing, actor=request.user)
     return Status(204, None)
+
+
+AVAILABILITY_DESCRIPTION = (
+    "Periods are [start, end): ISO 8601 date-times with the listing's UTC offset. "
+    "Busy: held bookings (with the buffer after each), blocked periods and closed "
+    "hours, rounded out to whole units; free: the rest of the range."
+)
+
+
+class PeriodOut(Schema):
+    start: str
+    end: str
+
+
+class OpeningHoursIO(Schema):
+    weekday: str = Field(max_length=3, description="mon, tue, … sun")
+    opens: str = Field(max_length=5, description="HH:MM, local time")
+    closes: str = Field(max_length=5, description="HH:MM, local time; up to 24:00")
+
+
+class BlockedOut(Schema):
+    id: str
+    start: str
+    end: str
+    note: str
+
+
+class AvailabilityOut(Schema):
+    unit: str
+    time_zone: str
+    busy: list[PeriodOut]
+    free: list[PeriodOut]
+    opening_hours: list[OpeningHoursIO]
+    min_units: int
+    max_units: int | None
+    buffer_minutes: int
+    advance_days: int
+    instant_booking: bool
+    cancellation_policy: str
+    blocked: list[BlockedOut] | None = Field(
+        description="The owner's blocked periods (only the owner sees them)"
+    )
+
+
+class AvailabilityQuery(QueryIn):
+    start: str | None = Field(
+        None,
+        alias="from",
+        max_length=40,
+        description="A date (midnight in the listing's time zone) or a date-time "
+        "with offset; default today",
+    )
+    end: str | None = Field(
+        None,
+        alias="to",
+        max_length=40,
+        description="Exclusive; default five weeks after from; at most a year after",
+    )
+
+
+class BlockedIn(Schema):
+    start: str = Field(max_length=40)
+    end: str = Field(max_length=40)
+    note: str = Field("", max_length=400)
+
+
+class AvailabilityIn(BodyIn):
+    time_zone: str | None = Field(
+        None, max_length=64, description="IANA zone; omitted keeps the current one"
+    )
+    opening_hours: list[OpeningHoursIO] = Field(
+        default_factory=list,
+        max_length=28,
+        description="Hourly listings only; empty means open around the clock",
+    )
+    min_units: int = Field(1, ge=1, le=10_000)
+    max_units: int | None = Field(None, ge=1, le=10_000)
+    buffer_minutes: int = Field(0, ge=0, le=10_080)
+    advance_days: int = Field(365, ge=1, le=730)
+    instant_booking: bool = False
+    cancellation_policy: str = Field(
+        "moderate", max_length=10, description="flexible, moderate or strict"
+    )
+    blocked: list[BlockedIn] | None = Field(
+        None,
+        max_length=200,
+        description="Replaces the blocked periods; omitted keeps them",
+    )
+
+
+def _period_out(start, end, zone) -> dict[str, str]:
+    return {
+        "start": start.astimezone(zone).isoformat(),
+        "end": end.astimezone(zone).isoformat(),
+    }
+
+
+def availability_out(view: selectors.CalendarView) -> dict[str, Any]:
+    rules, zone = view.rules, view.rules.zone
+    return {
+        "unit": rules.unit,
+        "time_zone": rules.time_zone,
+        "busy": [_period_out(s, e, zone) for s, e in view.busy],
+        "free": [_period_out(s, e, zone) for s, e in view.free],
+        "opening_hours": [h.as_dict() for h in rules.opening_hours],
+        "min_units": rules.min_units,
+        "max_units": rules.max_units,
+        "buffer_minutes": rules.buffer_minutes,
+        "advance_days": rules.advance_days,
+        "instant_booking": rules.instant_booking,
+        "cancellation_policy": rules.cancellation_policy,
+        "blocked": None
+        if view.blocked is None
+        else [
+            {
+                "id": str(b.public_id),
+                **_period_out(b.start_at, b.end_at, zone),
+                "note": b.note,
+            }
+            for b in view.blocked
+        ],
+    }
+
+
+@router.get(
+    "/{listing_id}/availability",
+    response={200: AvailabilityOut, **PROBLEMS},
+    description=AVAILABILITY_DESCRIPTION,
+)
+def availability_read(
+    request: HttpRequest, listing_id: str, period: Query[AvailabilityQuery]
+):
+    """A listing's calendar: its unit, time zone, rules, busy and free periods."""
+    listing = selectors.listing_get(public_id=listing_id, viewer=request.user)
+    view = selectors.calendar_view(
+        listing=listing,
+        viewer=request.user,
+        start=period.start,
+        end=period.end,
+        now=now(),
+    )
+    return availability_out(view)
+
+
+@router.put(
+    "/{listing_id}/availability",
+    response={200: AvailabilityOut, **PROBLEMS},
+    auth=member_auth,
+    description=AVAILABILITY_DESCRIPTION,
+)
+def availability_update(request: HttpRequest, listing_id: str, payload: AvailabilityIn):
+    """Replace a listing's calendar rules (its owner); answers with five weeks of it."""
+    listing = selectors.listing_get_for_owner(public_id=listing_id, owner=request.user)
+    at = now()
+    services.availability_set(
+        listing=listing, actor=request.user, now=at, **payload.model_dump()
+    )
+    view = selectors.calendar_view(
+        listing=listing, viewer=request.user, start=None, end=None, now=at
+    )
+    return availability_out(view)

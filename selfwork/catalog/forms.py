@@ -6,10 +6,12 @@ currencies, and its ``InvalidInput`` (``modes[1].packages[0].price``) is shown
 beside the input it names.
 """
 
+import datetime as dt
 import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import (
     UPLOAD_CODES,
@@ -17,7 +19,13 @@ from selfwork.accounts.forms import (
     comma_list,
     currency_choices,
 )
-from selfwork.catalog.models import Listing, ListingMode
+from selfwork.catalog.calendar import (
+    MAX_ADVANCE_DAYS,
+    MAX_BUFFER_MINUTES,
+    TIME_ZONES,
+    WEEKDAYS,
+)
+from selfwork.catalog.models import CancellationPolicy, Listing, ListingMode
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.core.errors import InvalidInput, SelfworkError
 from selfwork.core.money import Money
@@ -547,3 +555,153 @@ def listing_initial(listing: Listing, fields: list[ListingField]) -> dict[str, A
         elif row.mode == "swap":
             initial["swap_wants"] = row.wants
     return initial
+
+
+WEEKDAY_NAMES = (
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+)
+
+
+class AvailabilityForm(forms.Form):
+    """A listing's calendar rules, in ``availability_set``'s shape.
+
+    Opening hours are one window per weekday (hourly listings only): a day left
+    empty is closed, and all days empty means open around the clock. Blocked
+    periods have their own small form.
+    """
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("Days and opening hours begin and end in this zone."),
+    )
+    min_units = forms.IntegerField(label=_("Shortest booking"), min_value=1)
+    max_units = forms.IntegerField(
+        label=_("Longest booking"), min_value=1, required=False
+    )
+    buffer_minutes = forms.IntegerField(
+        label=_("Buffer between bookings, in minutes"),
+        min_value=0,
+        max_value=MAX_BUFFER_MINUTES,
+        help_text=_("Time to clean, charge or check the item before the next booking."),
+    )
+    advance_days = forms.IntegerField(
+        label=_("How far ahead it may be booked, in days"),
+        min_value=1,
+        max_value=MAX_ADVANCE_DAYS,
+    )
+    instant_booking = forms.BooleanField(
+        label=_("Instant booking: accept requests for free periods without asking me"),
+        required=False,
+    )
+    cancellation_policy = forms.ChoiceField(
+        label=_("Cancellation policy"),
+        choices=CancellationPolicy.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, unit: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        choice_field(self, "time_zone").choices = [(z, z) for z in sorted(TIME_ZONES)]
+        if unit == "hour":
+            self.fields["min_units"].help_text = _("In hours.")
+            self.fields["max_units"].help_text = _("In hours; empty for no limit.")
+            for key, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True):
+                labels = {
+                    "opens": _("%(weekday)s: opens at") % {"weekday": name},
+                    "closes": _("%(weekday)s: closes at") % {"weekday": name},
+                }
+                for part, label in labels.items():
+                    self.fields[f"{part}_{key}"] = forms.CharField(
+                        label=label,
+                        required=False,
+                        max_length=5,
+                        widget=forms.TimeInput(attrs={"type": "time"}),
+                    )
+        else:
+            self.fields["min_units"].help_text = _("In days.")
+            self.fields["max_units"].help_text = _("In days; empty for no limit.")
+
+    def opening_rows(self) -> list[tuple[Any, Any, Any]]:
+        """(weekday name, opens field, closes field) for the template."""
+        if self.unit != "hour":
+            return []
+        return [
+            (name, self[f"opens_{key}"], self[f"closes_{key}"])
+            for key, name in zip(WEEKDAYS, WEEKDAY_NAMES, strict=True)
+        ]
+
+    def settings(self) -> dict[str, Any]:
+        """The cleaned rules as ``availability_set`` keywords."""
+        data = self.cleaned_data
+        hours = []
+        if self.unit == "hour":
+            for key in WEEKDAYS:
+                opens, closes = data.get(f"opens_{key}"), data.get(f"closes_{key}")
+                if opens or closes:
+                    hours.append(
+                        {"weekday": key, "opens": opens or "", "closes": closes or ""}
+                    )
+        return {
+            "time_zone": data["time_zone"],
+            "opening_hours": hours,
+            "min_units": data["min_units"],
+            "max_units": data["max_units"],
+            "buffer_minutes": data["buffer_minutes"],
+            "advance_days": data["advance_days"],
+            "instant_booking": data["instant_booking"],
+            "cancellation_policy": data["cancellation_policy"],
+        }
+
+    def add_service_error(self, exc: SelfworkError) -> None:
+        """Put a service error beside the input it names (opening hours by weekday)."""
+        path = getattr(exc, "field", None) or ""
+        match = re.match(r"^opening_hours\[(\d+)\]\.?(\w*)", path)
+        name: str | None = path if path in self.fields else None
+        if match and self.unit == "hour":
+            keys = [
+                k
+                for k in WEEKDAYS
+                if self.data.get(f"opens_{k}") or self.data.get(f"closes_{k}")
+            ]
+            index = int(match.group(1))
+            if index < len(keys):
+                part = (
+                    match.group(2) if match.group(2) in ("opens", "closes") else "opens"
+                )
+                name = f"{part}_{keys[index]}"
+        self.add_error(name, exc.detail)
+
+
+class BlockedPeriodForm(forms.Form):
+    """Keep some days off the calendar: first and last day, both included."""
+
+    first_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_day = forms.DateField(
+        label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("Note to yourself"), required=False, max_length=200)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last and last < first:
+            self.add_error("last_day", _("The last day cannot be before the first."))
+        return data
+
+    def period(self) -> dict[str, Any]:
+        """``blocked_period_add`` keywords: the end is the day after the last day."""
+        data = self.cleaned_data
+        return {
+            "start": data["first_day"],
+            "end": data["last_day"] + dt.timedelta(days=1),
+            "note": data["note"],
+        }

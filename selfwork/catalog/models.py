@@ -3,6 +3,10 @@
 Full-text search lives beside these tables, not in them: an FTS5 table on SQLite
 and a generated ``tsvector`` column on PostgreSQL, both created by migration 0002
 and kept in step by the database itself.
+
+Rental and lend listings have a calendar: their availability rules, blocked periods
+and bookings. That no two held bookings of a listing overlap is the database's
+rule (an exclusion constraint on PostgreSQL, a trigger on SQLite; migration 0005).
 """
 
 import uuid
@@ -174,4 +178,145 @@ class ListingImage(models.Model):
         ordering = ["position", "pk"]
         indexes = [
             models.Index(fields=["listing", "position"], name="listing_image_order")
+        ]
+
+
+class CancellationPolicy(models.TextChoices):
+    """How much of a rental's price comes back when the customer cancels."""
+
+    FLEXIBLE = "flexible", "Flexible: full refund until 24 hours before the start"
+    MODERATE = "moderate", "Moderate: full refund until 5 days before, then half"
+    STRICT = "strict", "Strict: half refund until 7 days before, then none"
+
+
+class ListingAvailability(models.Model):
+    """When a rental or lend listing may be booked. A listing without one has defaults.
+
+    ``opening_hours`` (hourly listings only) is a list of
+    ``{"weekday": "mon".."sun", "opens": "HH:MM", "closes": "HH:MM"}`` in the
+    listing's time zone; empty means open around the clock. Lengths count units.
+    """
+
+    listing = models.OneToOneField(
+        Listing, on_delete=models.CASCADE, related_name="availability"
+    )
+    time_zone = models.CharField(max_length=64)
+    opening_hours = models.JSONField(default=list, blank=True)
+    min_units = models.PositiveIntegerField(default=1)
+    max_units = models.PositiveIntegerField(null=True, blank=True)
+    buffer_minutes = models.PositiveIntegerField(default=0)
+    advance_days = models.PositiveIntegerField(default=365)
+    instant_booking = models.BooleanField(default=False)
+    cancellation_policy = models.CharField(
+        max_length=10,
+        choices=CancellationPolicy.choices,
+        default=CancellationPolicy.MODERATE,
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_units__gte=1), name="availability_min_units_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_units__isnull=True)
+                | Q(max_units__gte=models.F("min_units")),
+                name="availability_max_units_at_least_min",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=10080),
+                name="availability_buffer_at_most_a_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_days__gte=1, advance_days__lte=730),
+                name="availability_advance_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancellation_policy__in=CancellationPolicy.values),
+                name="availability_cancellation_policy_known",
+            ),
+        ]
+
+
+class BlockedPeriod(models.Model):
+    """A period ``[start_at, end_at)`` the owner keeps the listing off the calendar."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    listing = models.ForeignKey(
+        Listing, on_delete=models.CASCADE, related_name="blocked_periods"
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=models.F("start_at")),
+                name="blocked_period_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["listing", "start_at", "end_at"], name="blocked_by_listing"
+            )
+        ]
+
+
+class Booking(models.Model):
+    """A period ``[start_at, end_at)`` held on a listing's calendar for someone.
+
+    ``reference`` is opaque to the catalog (an exchange's public id, say): the
+    catalog never imports the apps that hold bookings. ``held_end_at`` is the end
+    plus the listing's buffer, so the next booking starts after the buffer; two
+    ``held`` bookings of one listing never overlap on ``[start_at, held_end_at)``.
+    """
+
+    class Status(models.TextChoices):
+        HELD = "held", "Held"
+        RELEASED = "released", "Released"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    listing = models.ForeignKey(
+        Listing, on_delete=models.CASCADE, related_name="bookings"
+    )
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    held_end_at = models.DateTimeField()
+    reference = models.CharField(max_length=90)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.HELD)
+    created_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=models.F("start_at")),
+                name="booking_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(held_end_at__gte=models.F("end_at")),
+                name="booking_held_end_not_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["held", "released"]),
+                name="booking_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="held", released_at__isnull=True)
+                | Q(status="released", released_at__isnull=False),
+                name="booking_released_at_iff_released",
+            ),
+        ]
+        indexes = [
+            # Calendars and the search filter look up a listing's held bookings.
+            models.Index(
+                fields=["listing", "start_at", "held_end_at"],
+                condition=Q(status="held"),
+                name="booking_held_by_listing",
+            ),
+            models.Index(fields=["reference"], name="booking_by_reference"),
         ]

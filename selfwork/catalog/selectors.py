@@ -1,8 +1,10 @@
-"""Reads on listings: one search selector over SQLite FTS5 and PostgreSQL full text."""
+"""Reads on listings: one search selector over SQLite FTS5 and PostgreSQL full text;
+listing calendars and the bookings on them."""
 
 import datetime as dt
 import re
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +12,23 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from selfwork.catalog.models import Listing, ListingImage, ListingMode, ListingPackage
+from selfwork.catalog.calendar import (
+    AvailabilityRules,
+    Interval,
+    calendar_range,
+    calendar_split,
+    instant_parse,
+    rules_of,
+)
+from selfwork.catalog.errors import PeriodInvalid
+from selfwork.catalog.models import (
+    BlockedPeriod,
+    Booking,
+    Listing,
+    ListingImage,
+    ListingMode,
+    ListingPackage,
+)
 from selfwork.catalog.services import listing_field_value
 from selfwork.communities.models import Community, ListingField, Membership, Mode
 from selfwork.communities.selectors import communities_visible_to
@@ -42,6 +60,10 @@ class ListingQuery:
     sort: str | None = None
     cursor: str | None = None
     limit: int = 24
+    # Free for the whole period [available_from, available_to): a date (midnight
+    # in the viewer's time zone, UTC for visitors) or a date and time with offset.
+    available_from: str | None = None
+    available_to: str | None = None
 
 
 @dataclass
@@ -244,6 +266,8 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             rows = rows.filter(
                 **{f"custom__{key}": listing_field_value(fields[key], value)}
             )
+    if query.available_from or query.available_to:
+        rows = _available_filter(rows, query, viewer)
     if query.min_price or query.max_price:
         if not query.currency:
             raise InvalidInput(
@@ -341,3 +365,150 @@ def _position(listing: Listing, sort: str) -> dict[str, Any]:
     if sort == "newest":
         return {"t": listing.created_at.isoformat(), "i": listing.id}
     return {"p": listing.sort_price, "i": listing.id}
+
+
+MAX_AVAILABLE_SPAN = dt.timedelta(days=366)
+
+
+def _viewer_zone(viewer) -> zoneinfo.ZoneInfo:
+    name = getattr(viewer, "time_zone", "") if viewer is not None else ""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else zoneinfo.ZoneInfo("UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _available_filter(
+    rows: QuerySet[Listing], query: ListingQuery, viewer
+) -> QuerySet[Listing]:
+    """Rental and lend listings with no held booking and no blocked period in the way.
+
+    Two NOT EXISTS on indexed (listing, start) columns. Rules such as opening
+    hours or a maximum length are not applied here: the booking itself checks them.
+    """
+    if not (query.available_from and query.available_to):
+        raise InvalidInput(
+            "available_from and available_to go together.",
+            field="available_to" if query.available_from else "available_from",
+        )
+    zone = _viewer_zone(viewer)
+    start = instant_parse(query.available_from, zone=zone, field="available_from")
+    end = instant_parse(query.available_to, zone=zone, field="available_to")
+    if end <= start:
+        raise PeriodInvalid(
+            "available_to must be after available_from.", field="available_to"
+        )
+    if end - start > MAX_AVAILABLE_SPAN:
+        raise InvalidInput(
+            "The period is at most a year long.",
+            field="available_to",
+            code="range_too_long",
+        )
+    return rows.filter(
+        Exists(
+            ListingMode.objects.filter(
+                listing=OuterRef("pk"), mode__in=[Mode.RENTAL, Mode.LEND]
+            )
+        ),
+        ~Exists(
+            Booking.objects.filter(
+                listing=OuterRef("pk"),
+                status=Booking.Status.HELD,
+                start_at__lt=end,
+                held_end_at__gt=start,
+            )
+        ),
+        ~Exists(
+            BlockedPeriod.objects.filter(
+                listing=OuterRef("pk"), start_at__lt=end, end_at__gt=start
+            )
+        ),
+    )
+
+
+def availability_get(*, listing: Listing) -> AvailabilityRules:
+    """Return ``listing``'s calendar rules, or the defaults when none are saved.
+
+    :raises NotBookable: if the listing is offered neither for rent nor to lend.
+    """
+    return rules_of(listing)
+
+
+def listing_calendar(
+    *, listing: Listing, start: dt.datetime, end: dt.datetime
+) -> tuple[list[Interval], list[Interval]]:
+    """Split ``[start, end)`` of ``listing``'s calendar into (busy, free) periods.
+
+    Busy: held bookings with their buffers, blocked periods and closed hours, each
+    rounded out to whole units (a day partly taken cannot be booked). Free: the
+    rest. Both sorted, merged, in UTC. Three queries.
+
+    :raises NotBookable: if the listing is offered neither for rent nor to lend.
+    """
+    rules = rules_of(listing)
+    taken = list(
+        Booking.objects.filter(
+            listing=listing,
+            status=Booking.Status.HELD,
+            start_at__lt=end,
+            held_end_at__gt=start,
+        ).values_list("start_at", "held_end_at")
+    ) + list(
+        BlockedPeriod.objects.filter(
+            listing=listing, start_at__lt=end, end_at__gt=start
+        ).values_list("start_at", "end_at")
+    )
+    return calendar_split(rules, start=start, end=end, taken=taken)
+
+
+def blocked_periods_of(*, listing: Listing) -> QuerySet[BlockedPeriod]:
+    """Return ``listing``'s blocked periods, earliest first (for its owner)."""
+    return BlockedPeriod.objects.filter(listing=listing).order_by("start_at", "pk")
+
+
+def booking_for_reference(*, reference: str) -> Booking | None:
+    """Return the held booking of ``reference`` (the latest), or None."""
+    return (
+        Booking.objects.filter(reference=reference, status=Booking.Status.HELD)
+        .select_related("listing")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    """A listing's calendar over a range, as the API and the web pages show it."""
+
+    rules: AvailabilityRules
+    start: dt.datetime
+    end: dt.datetime
+    busy: list[Interval]
+    free: list[Interval]
+    # The owner's own blocked periods; None for everyone else.
+    blocked: list[BlockedPeriod] | None
+
+
+def calendar_view(
+    *, listing: Listing, viewer, start: Any, end: Any, now: dt.datetime
+) -> CalendarView:
+    """Return ``listing``'s rules, busy and free periods from ``start`` to ``end``.
+
+    ``start``/``end`` are dates, aware datetimes or ISO text; missing, they mean
+    today (in the listing's zone) and five weeks on.
+
+    :raises NotBookable: if the listing is offered neither for rent nor to lend.
+    :raises InvalidInput: ``period_invalid`` or ``range_too_long`` for a bad range.
+    """
+    rules = rules_of(listing)
+    begins, ends = calendar_range(rules, start=start, end=end, now=now)
+    busy, free = listing_calendar(listing=listing, start=begins, end=ends)
+    is_owner = viewer is not None and getattr(viewer, "pk", None) == listing.owner_id
+    return CalendarView(
+        rules=rules,
+        start=begins,
+        end=ends,
+        busy=busy,
+        free=free,
+        blocked=list(blocked_periods_of(listing=listing)) if is_owner else None,
+    )

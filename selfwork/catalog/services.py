@@ -1,4 +1,4 @@
-"""Writes on listings: create, edit, hide, show, delete.
+"""Writes on listings: create, edit, hide, show, delete; their calendars and bookings.
 
 Modes arrive in the API's shape (``{"mode": "rental", "price": MONEY, ...}``); the web
 forms build the same dictionaries, so both interfaces meet one set of rules here.
@@ -7,13 +7,35 @@ forms build the same dictionaries, so both interfaces meet one set of rules here
 import datetime as dt
 import re
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from selfwork.catalog.models import Listing, ListingImage, ListingMode, ListingPackage
+from selfwork.catalog.calendar import (
+    MAX_ADVANCE_DAYS,
+    MAX_BUFFER_MINUTES,
+    MAX_UNITS,
+    TIME_ZONES,
+    BookingPeriod,
+    instant_parse,
+    opening_hours_parse,
+    period_check,
+    rules_of,
+)
+from selfwork.catalog.errors import PeriodInvalid, SlotTaken
+from selfwork.catalog.models import (
+    BlockedPeriod,
+    Booking,
+    CancellationPolicy,
+    Listing,
+    ListingAvailability,
+    ListingImage,
+    ListingMode,
+    ListingPackage,
+)
 from selfwork.communities.models import (
     Category,
     Community,
@@ -650,3 +672,258 @@ def listing_delete(*, listing: Listing, actor) -> None:
         if not moderator:
             raise NotFound("No such listing.", code="listing_not_found")
     listing.delete()
+
+
+# --- Calendars and bookings -------------------------------------------------------
+
+
+def _blocked_between(
+    listing: Listing, start: dt.datetime, end: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
+    return list(
+        BlockedPeriod.objects.filter(
+            listing=listing, start_at__lt=end, end_at__gt=start
+        ).values_list("start_at", "end_at")
+    )
+
+
+def booking_period_check(
+    *, listing: Listing, start: Any, end: Any, now: dt.datetime
+) -> BookingPeriod:
+    """Check that ``listing`` can be booked from ``start`` to ``end`` (end exclusive).
+
+    ``start`` and ``end`` are aware datetimes or plain dates (midnight in the
+    listing's time zone). Does not look at other bookings: ``booking_hold`` leaves
+    that to the database.
+
+    :raises NotBookable: if the listing is offered neither for rent nor to lend.
+    :raises InvalidInput: ``period_invalid``, ``period_misaligned``,
+        ``period_in_past``, ``period_too_short``, ``period_too_long``,
+        ``period_too_far_ahead`` or ``not_available`` (outside opening hours,
+        across a blocked period), in that order of checking.
+    """
+    return period_check(
+        rules_of(listing),
+        start=start,
+        end=end,
+        now=now,
+        blocked=lambda s, e: _blocked_between(listing, s, e),
+    )
+
+
+def _reference_check(reference: Any) -> str:
+    if not isinstance(reference, str) or not 1 <= len(reference) <= 90:
+        raise InvalidInput(
+            "reference is a text of 1 to 90 characters.", field="reference"
+        )
+    return reference
+
+
+def booking_hold(
+    *, listing: Listing, start: Any, end: Any, reference: str, now: dt.datetime
+) -> Booking:
+    """Hold ``[start, end)`` of ``listing``'s calendar for ``reference``.
+
+    The held period runs on to the end plus the listing's buffer. Safe inside a
+    caller's ``transaction.atomic()``: the insert runs in a savepoint, so a refusal
+    leaves the caller's transaction usable.
+
+    :raises InvalidInput: as ``booking_period_check``; nothing is held.
+    :raises SlotTaken: if another held booking overlaps (the database decides).
+    """
+    reference = _reference_check(reference)
+    period = booking_period_check(listing=listing, start=start, end=end, now=now)
+    rules = rules_of(listing)
+    # No read-then-insert check here: of two racing holds both would read "free".
+    # The exclusion constraint (a trigger on SQLite) refuses the loser's insert.
+    try:
+        with transaction.atomic():
+            return Booking.objects.create(
+                listing=listing,
+                start_at=period.start,
+                end_at=period.end,
+                held_end_at=period.end + rules.buffer,
+                reference=reference,
+                status=Booking.Status.HELD,
+                created_at=now,
+            )
+    except IntegrityError as exc:
+        raise SlotTaken(
+            "Someone else holds part of this period already.", field="start"
+        ) from exc
+
+
+def booking_release(*, reference: str, now: dt.datetime) -> int:
+    """Release every held booking of ``reference``; return how many were released.
+
+    Idempotent: a second call releases nothing and returns 0.
+    """
+    return Booking.objects.filter(
+        reference=reference, status=Booking.Status.HELD
+    ).update(status=Booking.Status.RELEASED, released_at=now)
+
+
+def _bool(value: Any, *, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{field} is true or false.", field=field)
+    return value
+
+
+def _owned_calendar(listing: Listing, actor) -> None:
+    if actor is None or listing.owner_id != actor.pk:
+        raise NotFound("No such listing.", code="listing_not_found")
+
+
+def _blocked_parse(
+    raw: Any, *, zone_name: str, field: str
+) -> tuple[dt.datetime, dt.datetime, str]:
+    zone = zoneinfo.ZoneInfo(zone_name)
+    if not isinstance(raw, dict) or not {"start", "end"} <= set(raw) <= {
+        "start",
+        "end",
+        "note",
+    }:
+        raise InvalidInput(f'{field} is {{"start", "end", "note"?}}.', field=field)
+    start = instant_parse(raw["start"], zone=zone, field=f"{field}.start")
+    end = instant_parse(raw["end"], zone=zone, field=f"{field}.end")
+    if end <= start:
+        raise PeriodInvalid(f"{field} must end after it starts.", field=f"{field}.end")
+    note = plain_check(
+        raw.get("note") or "", field=f"{field}.note", max_length=200, required=False
+    )
+    return start, end, note
+
+
+@transaction.atomic
+def availability_set(
+    *,
+    listing: Listing,
+    actor,
+    now: dt.datetime,
+    time_zone: str | None = None,
+    opening_hours: list[dict[str, Any]] | None = None,
+    min_units: int = 1,
+    max_units: int | None = None,
+    buffer_minutes: int = 0,
+    advance_days: int = 365,
+    instant_booking: bool = False,
+    cancellation_policy: str = CancellationPolicy.MODERATE,
+    blocked: list[dict[str, Any]] | None = None,
+) -> ListingAvailability:
+    """Replace ``listing``'s calendar rules (its owner only).
+
+    ``time_zone`` None keeps the current one (the owner's until set). ``blocked``
+    None keeps the blocked periods; a list replaces them. Held bookings are never
+    touched: rules apply to the next booking.
+
+    :raises NotFound: if ``actor`` is not the owner.
+    :raises NotBookable: if the listing is offered neither for rent nor to lend.
+    :raises InvalidInput: naming the first bad field; nothing is stored.
+    """
+    _owned_calendar(listing, actor)
+    current = rules_of(listing)
+    zone = current.time_zone if time_zone is None else time_zone
+    if zone not in TIME_ZONES:
+        raise InvalidInput(f"'{str(zone)[:64]}' is not a time zone.", field="time_zone")
+    hours = opening_hours_parse(opening_hours)
+    if hours and current.unit != "hour":
+        raise InvalidInput(
+            "Opening hours are for listings rented by the hour.",
+            field="opening_hours",
+        )
+    low = _int_in(min_units, field="min_units", low=1, high=MAX_UNITS)
+    high = (
+        None
+        if max_units is None
+        else _int_in(max_units, field="max_units", low=1, high=MAX_UNITS)
+    )
+    if high is not None and high < low:
+        raise InvalidInput(
+            "max_units may not be less than min_units.", field="max_units"
+        )
+    buffer = _int_in(
+        buffer_minutes, field="buffer_minutes", low=0, high=MAX_BUFFER_MINUTES
+    )
+    ahead = _int_in(advance_days, field="advance_days", low=1, high=MAX_ADVANCE_DAYS)
+    if cancellation_policy not in CancellationPolicy.values:
+        raise InvalidInput(
+            f"cancellation_policy is one of {', '.join(CancellationPolicy.values)}.",
+            field="cancellation_policy",
+        )
+    periods = None
+    if blocked is not None:
+        if not isinstance(blocked, list) or len(blocked) > 200:
+            raise InvalidInput(
+                "blocked is a list of at most 200 periods.", field="blocked"
+            )
+        periods = [
+            _blocked_parse(b, zone_name=zone, field=f"blocked[{i}]")
+            for i, b in enumerate(blocked)
+        ]
+    row, _ = ListingAvailability.objects.update_or_create(
+        listing=listing,
+        defaults={
+            "time_zone": zone,
+            "opening_hours": [h.as_dict() for h in hours],
+            "min_units": low,
+            "max_units": high,
+            "buffer_minutes": buffer,
+            "advance_days": ahead,
+            "instant_booking": _bool(instant_booking, field="instant_booking"),
+            "cancellation_policy": cancellation_policy,
+            "updated_at": now,
+        },
+    )
+    if periods is not None:
+        BlockedPeriod.objects.filter(listing=listing).delete()
+        BlockedPeriod.objects.bulk_create(
+            BlockedPeriod(
+                listing=listing, start_at=s, end_at=e, note=note, created_at=now
+            )
+            for s, e, note in periods
+        )
+    return row
+
+
+@transaction.atomic
+def blocked_period_add(
+    *,
+    listing: Listing,
+    actor,
+    start: Any,
+    end: Any,
+    now: dt.datetime,
+    note: str = "",
+) -> BlockedPeriod:
+    """Keep ``[start, end)`` off ``listing``'s calendar (its owner only).
+
+    Bookings held already are kept; the block applies to later requests.
+
+    :raises NotFound: if ``actor`` is not the owner.
+    :raises InvalidInput: for a bad period or note.
+    """
+    _owned_calendar(listing, actor)
+    rules = rules_of(listing)
+    s, e, text = _blocked_parse(
+        {"start": start, "end": end, "note": note},
+        zone_name=rules.time_zone,
+        field="blocked",
+    )
+    return BlockedPeriod.objects.create(
+        listing=listing, start_at=s, end_at=e, note=text, created_at=now
+    )
+
+
+def blocked_period_remove(*, listing: Listing, actor, public_id: Any) -> None:
+    """Put a blocked period back on ``listing``'s calendar (its owner only).
+
+    :raises NotFound: if ``actor`` is not the owner or there is no such period.
+    """
+    _owned_calendar(listing, actor)
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such blocked period.", code="blocked_not_found") from exc
+    deleted, _ = BlockedPeriod.objects.filter(listing=listing, public_id=key).delete()
+    if not deleted:
+        raise NotFound("No such blocked period.", code="blocked_not_found")

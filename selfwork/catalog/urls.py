@@ -19,4 +19,24 @@ urlpatterns = [
         views.listing_delete_view,
         name="listing_delete",
     ),
+    path(
+        "listings/<uuid:public_id>/calendar/",
+        views.listing_calendar_partial,
+        name="listing_calendar",
+    ),
+    path(
+        "listings/<uuid:public_id>/availability/",
+        views.listing_availability,
+        name="listing_availability",
+    ),
+    path(
+        "listings/<uuid:public_id>/availability/blocked/",
+        views.listing_blocked_add,
+        name="listing_blocked_add",
+    ),
+    path(
+        "listings/<uuid:public_id>/availability/blocked/<uuid:blocked_id>/remove/",
+        views.listing_blocked_remove,
+        name="listing_blocked_remove",
+    ),
 ]

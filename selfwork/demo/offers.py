@@ -9,6 +9,7 @@ of that community, working in that category, with the fewest listings so far.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Offer:
     owner: str = ""
     # Rental, lend, swap and time-bank terms (decimal strings, as the API takes them).
     terms: dict[str, str] = field(default_factory=dict)
+    # Rental and lend calendars, as ``availability_set`` takes them; empty means
+    # SHARING_CALENDAR.
+    calendar: dict[str, Any] = field(default_factory=dict)
 
 
 SERVICE = ("service",)
@@ -1020,6 +1024,17 @@ def _rental(price: str, unit: str, deposit: str, hours: str | None = None) -> di
     return terms
 
 
+# The calendar of a rental or lend listing that names none of its own.
+SHARING_CALENDAR: dict[str, Any] = {"max_units": 14}
+WEEKENDS_AND_EVENINGS = [
+    *(
+        {"weekday": d, "opens": "17:00", "closes": "21:00"}
+        for d in ("mon", "tue", "wed", "thu", "fri")
+    ),
+    {"weekday": "sat", "opens": "09:00", "closes": "18:00"},
+    {"weekday": "sun", "opens": "10:00", "closes": "17:00"},
+]
+
 RIVERSIDE_OFFERS: tuple[Offer, ...] = (
     # tools
     Offer(
@@ -1032,6 +1047,11 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         "drill",
         terms=_rental("6.00", "day", "40.00", "1.00"),
         owner="declan-murphy",
+        calendar={
+            "max_units": 7,
+            "instant_booking": True,
+            "cancellation_policy": "flexible",
+        },
     ),
     Offer(
         "Hammer drill for concrete walls",
@@ -1104,6 +1124,11 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         ("rental",),
         "drill",
         terms=_rental("2.00", "hour", "30.00"),
+        calendar={
+            "opening_hours": WEEKENDS_AND_EVENINGS,
+            "max_units": 4,
+            "buffer_minutes": 30,
+        },
     ),
     Offer(
         "Workbench and clamps",
@@ -1125,6 +1150,14 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         "tent",
         terms=_rental("10.00", "day", "60.00"),
         owner="ciaran-walsh",
+        calendar={
+            "min_units": 2,
+            "max_units": 14,
+            "buffer_minutes": 12 * 60,
+            "blocked": [
+                {"start": "2026-12-23", "end": "2026-12-28", "note": "Family camping"}
+            ],
+        },
     ),
     Offer(
         "Camping stove and cook set",
@@ -1144,6 +1177,16 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         "abstract",
         terms=_rental("8.00", "hour", "100.00"),
         owner="ciaran-walsh",
+        calendar={
+            "opening_hours": [
+                {"weekday": "sat", "opens": "09:00", "closes": "18:00"},
+                {"weekday": "sun", "opens": "09:00", "closes": "18:00"},
+            ],
+            "min_units": 2,
+            "max_units": 6,
+            "buffer_minutes": 30,
+            "cancellation_policy": "strict",
+        },
     ),
     Offer(
         "Child bike seat",
@@ -1162,6 +1205,15 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         "bike",
         terms=_rental("4.00", "hour", "150.00"),
         owner="joao-pereira",
+        calendar={
+            "opening_hours": [
+                {"weekday": d, "opens": "08:00", "closes": "20:00"}
+                for d in ("mon", "tue", "wed", "thu", "fri", "sat")
+            ],
+            "max_units": 8,
+            "buffer_minutes": 60,
+            "instant_booking": True,
+        },
     ),
     # tech
     Offer(
@@ -1173,6 +1225,14 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         "camera",
         terms=_rental("25.00", "day", "300.00"),
         owner="liam-doyle",
+        calendar={
+            "max_units": 7,
+            "advance_days": 90,
+            "cancellation_policy": "strict",
+            "blocked": [
+                {"start": "2026-11-20", "end": "2026-11-23", "note": "A wedding shoot"}
+            ],
+        },
     ),
     Offer(
         "Film camera, 35 mm, with light meter",

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from selfwork.accounts.models import Member
 from selfwork.accounts.services import member_signup, member_update, portfolio_add
-from selfwork.catalog.services import listing_create
+from selfwork.catalog.services import availability_set, listing_create
 from selfwork.communities.models import Community, Membership
 from selfwork.communities.services import (
     category_create,
@@ -35,7 +35,13 @@ from selfwork.communities.services import (
 from selfwork.core.uploads import upload_create
 from selfwork.demo import art
 from selfwork.demo.communities import COMMUNITIES, CONDITIONS
-from selfwork.demo.offers import GUILD_OFFERS, MAKERS_OFFERS, RIVERSIDE_OFFERS, Offer
+from selfwork.demo.offers import (
+    GUILD_OFFERS,
+    MAKERS_OFFERS,
+    RIVERSIDE_OFFERS,
+    SHARING_CALENDAR,
+    Offer,
+)
 from selfwork.demo.people import (
     GUILD,
     HOSTS,
@@ -257,6 +263,8 @@ class ListingPlan:
     created_at: dt.datetime
     motif: str
     pictures: int
+    # availability_set keywords for rental and lend listings; None for the rest.
+    calendar: dict[str, Any] | None = None
 
 
 @dataclass
@@ -503,6 +511,9 @@ def _listing_plan(
         created_at=created_at,
         motif=offer.motif,
         pictures=2 if rng.random() < 0.2 else 1,
+        calendar=(offer.calendar or SHARING_CALENDAR)
+        if {"rental", "lend"} & set(offer.modes)
+        else None,
     )
 
 
@@ -745,7 +756,7 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
                 now=item.created_at,
             )
             images.append(str(upload.public_id))
-        listing_create(
+        listing = listing_create(
             owner=owner,
             community=communities[item.community],
             title=item.title,
@@ -757,6 +768,10 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
             images=images,
             now=item.created_at,
         )
+        if item.calendar is not None:
+            availability_set(
+                listing=listing, actor=owner, now=item.created_at, **item.calendar
+            )
         if item.community == GUILD:
             pictures.setdefault(item.owner, []).append((images[0], item.title))
         bar.advance(task)

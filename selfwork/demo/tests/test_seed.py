@@ -15,8 +15,14 @@ from PIL import Image
 
 from selfwork.accounts.models import Member, PortfolioItem
 from selfwork.accounts.services import member_authenticate
-from selfwork.catalog.models import Listing, ListingImage, ListingMode
-from selfwork.catalog.selectors import ListingQuery, listings_search
+from selfwork.catalog.models import (
+    BlockedPeriod,
+    Listing,
+    ListingAvailability,
+    ListingImage,
+    ListingMode,
+)
+from selfwork.catalog.selectors import ListingQuery, availability_get, listings_search
 from selfwork.communities.models import ALL_MODES, Community, Membership
 from selfwork.core.models import Upload
 from selfwork.demo import art
@@ -155,6 +161,31 @@ class TestListings:
         )
         assert page.items
         assert all(x.custom["style"] == "watercolour" for x in page.items)
+
+
+class TestCalendars:
+    def test_every_riverside_rental_and_lend_listing_has_a_calendar(self, demo):
+        shared = Listing.objects.filter(
+            community__slug="riverside-share", modes__mode__in=["rental", "lend"]
+        ).distinct()
+        assert shared.count() >= 10
+        assert all(hasattr(x, "availability") for x in shared)
+        assert not ListingAvailability.objects.exclude(
+            listing__community__slug="riverside-share"
+        ).exists()
+
+    def test_the_kayak_opens_at_weekends_in_its_owners_dublin_time(self, demo):
+        kayak = Listing.objects.get(title__startswith="Kayak")
+        rules = availability_get(listing=kayak)
+        assert (rules.unit, rules.time_zone) == ("hour", "Europe/Dublin")
+        assert {w.weekday for w in rules.opening_hours} == {5, 6}
+        assert rules.cancellation_policy == "strict"
+
+    def test_the_tent_is_blocked_over_christmas(self, demo):
+        tent = Listing.objects.get(title="Four-person tent")
+        assert BlockedPeriod.objects.filter(
+            listing=tent, note="Family camping"
+        ).exists()
 
 
 class TestSeedingOnce:

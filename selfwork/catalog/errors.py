@@ -1,0 +1,66 @@
+"""The anticipated failures of listing calendars and bookings, each with a stable ``code``.
+
+A period that is wrong in itself (it ends before it starts, is not on the unit's
+boundaries, is in the past, too short, too long or too far ahead) and one the
+listing does not offer (outside its opening hours, across a blocked period) are
+``InvalidInput`` (422): nothing is held. A period someone else holds already is a
+conflict with the calendar's state (409): the same request may succeed once that
+booking is released.
+"""
+
+from selfwork.core.errors import Conflict, InvalidInput
+
+
+class PeriodInvalid(InvalidInput):
+    """The period ends before it starts, or has no length."""
+
+    code = "period_invalid"
+
+
+class PeriodInPast(InvalidInput):
+    """The period starts before now (for days: before today, in the listing's zone)."""
+
+    code = "period_in_past"
+
+
+class PeriodMisaligned(InvalidInput):
+    """The period does not start and end on the listing's unit (whole hours, midnights)."""
+
+    code = "period_misaligned"
+
+
+class PeriodTooShort(InvalidInput):
+    """The period is shorter than the listing's minimum length."""
+
+    code = "period_too_short"
+
+
+class PeriodTooLong(InvalidInput):
+    """The period is longer than the listing's maximum length."""
+
+    code = "period_too_long"
+
+
+class PeriodTooFarAhead(InvalidInput):
+    """The period ends later than the listing may be booked ahead."""
+
+    code = "period_too_far_ahead"
+
+
+class NotAvailable(InvalidInput):
+    """The listing is not offered for the period: outside opening hours or blocked."""
+
+    code = "not_available"
+
+
+class NotBookable(InvalidInput):
+    """The listing has no calendar: it is offered neither for rent nor to lend."""
+
+    code = "not_bookable"
+
+
+class SlotTaken(Conflict):
+    """Another booking holds part of the period (with its buffer) already."""
+
+    code = "slot_taken"
+    title = "Slot taken"
