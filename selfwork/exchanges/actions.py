@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 
+from selfwork.catalog import services as catalog
+from selfwork.catalog.calendar import cancellation_refund_percent
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.errors import PaymentPending
@@ -174,11 +176,22 @@ def _record_resolution(ctx: ActionContext) -> None:
 
     A host's decision waits (in escrow) for the parties' chance to ask staff to
     review it, so it is recorded first and settled later, by the timer or by
-    staff.
+    staff. It says what share of escrow goes back to the customer
+    (``refund_percent``) and, for a deposit, what ``amount`` of it the provider
+    is awarded; what it does not say is 0.
     """
+    awarded = ctx.params.get("amount")
+    if awarded is not None and awarded.minor > ctx.exchange.deposit_minor:
+        raise InvalidInput(
+            f"The deposit is {Money(ctx.exchange.deposit_minor, awarded.unit)}; "
+            "no more of it can be awarded.",
+            field="amount",
+            code="claim_exceeds_deposit",
+        )
     resolution = {
-        "refund_percent": ctx.params["refund_percent"],
-        "note": ctx.params["note"],
+        "refund_percent": ctx.params.get("refund_percent", 0),
+        "awarded_minor": awarded.minor if awarded is not None else 0,
+        "note": ctx.params.get("note", ""),
         "decided_by": getattr(ctx.actor, "username", None),
         "role": ctx.role,
         "decided_at": ctx.now.isoformat(),
@@ -197,8 +210,105 @@ def _settle_resolution(ctx: ActionContext) -> None:
             "it first.",
             code="no_resolution",
         )
-    _refund_percent(ctx, int(resolution["refund_percent"]))
-    _release(ctx)
+    if escrow_held(payment_reference(ctx.exchange)) > 0:
+        _refund_percent(ctx, int(resolution.get("refund_percent", 0)))
+        _release(ctx)
+    _settle_deposit(ctx, int(resolution.get("awarded_minor", 0)))
+    _release_reservation(ctx)
+
+
+# --- Calendars and deposits ---------------------------------------------------------
+
+
+def _reserve(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    if exchange.listing is None or exchange.booking_start_at is None:
+        raise InvalidInput(
+            "This exchange books no period.", field="start", code="required"
+        )
+    catalog.booking_hold(
+        listing=exchange.listing,
+        start=exchange.booking_start_at,
+        end=exchange.booking_end_at,
+        reference=str(exchange.public_id),
+        now=ctx.now,
+    )
+
+
+def _release_reservation(ctx: ActionContext) -> None:
+    catalog.booking_release(reference=str(ctx.exchange.public_id), now=ctx.now)
+
+
+def _hold_deposit(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    if not exchange.deposit_minor:
+        return
+    deposit = payments.deposit_authorise(
+        reference=str(exchange.public_id),
+        customer=exchange.customer,
+        provider=exchange.provider,
+        community=exchange.community,
+        amount=Money(exchange.deposit_minor, exchange.currency),
+        card=ctx.params.get("card"),
+        now=ctx.now,
+    )
+    ctx.effects["deposit"] = deposit.status
+
+
+def _settle_deposit(ctx: ActionContext, claimed: int) -> None:
+    """Capture ``claimed`` of the deposit for the provider; void the rest."""
+    reference = str(ctx.exchange.public_id)
+    if claimed > 0:
+        payments.deposit_capture(
+            reference=reference,
+            amount=Money(claimed, ctx.exchange.currency),
+            now=ctx.now,
+        )
+        ctx.effects["deposit_claimed"] = claimed
+    elif payments.deposit_void(reference=reference, now=ctx.now) is not None:
+        ctx.effects["deposit"] = "voided"
+
+
+def _release_deposit(ctx: ActionContext) -> None:
+    _settle_deposit(ctx, 0)
+
+
+def _claim_deposit(ctx: ActionContext) -> None:
+    _settle_deposit(ctx, ctx.exchange.claim_minor)
+
+
+def _record_claim(ctx: ActionContext) -> None:
+    """Keep the provider's damage claim on the deposit, to be accepted or disputed."""
+    amount = ctx.params["amount"]
+    if amount.minor > ctx.exchange.deposit_minor:
+        raise InvalidInput(
+            f"The deposit is {Money(ctx.exchange.deposit_minor, amount.unit)}; a "
+            "claim cannot be more.",
+            field="amount",
+            code="claim_exceeds_deposit",
+        )
+    Exchange.objects.filter(pk=ctx.exchange.pk).update(claim_minor=amount.minor)
+    ctx.exchange.claim_minor = amount.minor
+    ctx.effects["claimed"] = amount.minor
+
+
+def _refund_by_policy(ctx: ActionContext) -> None:
+    """Refund what the cancellation policy gives back now; release the rest."""
+    exchange = ctx.exchange
+    reference = payment_reference(exchange)
+    if escrow_held(reference) <= 0:
+        return
+    percent = 100
+    if exchange.booking_start_at is not None and exchange.cancellation_policy:
+        percent = cancellation_refund_percent(
+            policy=exchange.cancellation_policy,
+            start=exchange.booking_start_at,
+            now=ctx.now,
+        )
+    ctx.effects["policy_refund_percent"] = percent
+    _refund_percent(ctx, percent)
+    if escrow_held(reference) > 0:
+        _release(ctx)
 
 
 def _payout(ctx: ActionContext) -> None:
@@ -382,7 +492,52 @@ ACTIONS: dict[str, Action] = {
             "applies the recorded resolution: refunds its share of escrow, "
             "releases the rest",
             _settle_resolution,
-            settles_open=("escrow", "deposit"),
+            settles_open=("escrow", "deposit", "booking"),
+        ),
+        Action(
+            "reserve",
+            "holds the exchange's period on the listing's calendar (409 slot_taken "
+            "when it is not free)",
+            _reserve,
+            opens=("booking",),
+        ),
+        Action(
+            "release_reservation",
+            "frees the exchange's period on the listing's calendar",
+            _release_reservation,
+            settles_open=("booking",),
+        ),
+        Action(
+            "hold_deposit",
+            "authorises the deposit on the customer's card (card), held apart "
+            "from escrow",
+            _hold_deposit,
+            opens=("deposit",),
+        ),
+        Action(
+            "release_deposit",
+            "voids the deposit: the customer keeps all of it",
+            _release_deposit,
+            settles_open=("deposit",),
+        ),
+        Action(
+            "claim_deposit",
+            "captures the claimed part of the deposit for the provider and voids "
+            "the rest",
+            _claim_deposit,
+            settles=("deposit",),
+        ),
+        Action(
+            "record_claim",
+            "records the provider's damage claim (amount, at most the deposit)",
+            _record_claim,
+        ),
+        Action(
+            "refund_by_policy",
+            "refunds escrow by the booking's cancellation policy and the time left "
+            "before it starts; releases the rest to the provider",
+            _refund_by_policy,
+            settles_open=("escrow",),
         ),
         Action(
             "reveal_deliverables",
@@ -395,13 +550,7 @@ ACTIONS: dict[str, Action] = {
 }
 # Named by the format for sharing processes but not run by this version: a
 # process using one is refused at load.
-ACTIONS_PENDING = (
-    "hold_deposit",
-    "release_deposit",
-    "claim_deposit",
-    "reserve",
-    "release_reservation",
-)
+ACTIONS_PENDING: tuple[str, ...] = ()
 
 
 def actions_run(ctx: ActionContext) -> None:

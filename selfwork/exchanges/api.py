@@ -131,6 +131,10 @@ class ExchangeOut(Schema):
         "milestone, with its customer fee."
     )
     fees: FeesOut
+    booking: BookingOut | None = Field(
+        None, description="The period booked on the listing's calendar, [start, end)."
+    )
+    deposit: DepositOut
     total_in_viewer_currency: MoneyOut | None
     total_in_customer_currency: MoneyOut | None
     total_in_provider_currency: MoneyOut | None
@@ -172,7 +176,9 @@ class ExchangePage(Schema):
 
 class ExchangeIn(BodyIn):
     listing: uuid.UUID
-    mode: str = Field(max_length=20, description="service or made_to_order")
+    mode: str = Field(
+        max_length=20, description="service, made_to_order or rental"
+    )
     package: str | None = Field(
         None, max_length=60, description="A package id (or name) of a service."
     )
@@ -184,6 +190,27 @@ class ExchangeIn(BodyIn):
         None, description='made_to_order: {"<prompt>": "<answer>"}'
     )
     requirements: str = Field("", max_length=10000)
+    start: str | None = Field(
+        None,
+        max_length=40,
+        description="rental: the first day (YYYY-MM-DD) or moment (ISO 8601 with "
+        "offset) of the period",
+    )
+    end: str | None = Field(
+        None,
+        max_length=40,
+        description="rental: the day or moment the period ends (exclusive)",
+    )
+
+
+class BookingOut(Schema):
+    start: str
+    end: str
+
+
+class DepositOut(Schema):
+    amount: MoneyOut
+    status: Literal["none", "pending", "held", "released", "claimed"]
 
 
 class _TransitionBase(BodyIn):
@@ -301,6 +328,17 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
             total, exchange.provider.preferred_currency, rates
         ),
         "amount_due": bill.due.as_dict(),
+        "booking": {
+            "start": exchange.booking_start_at.isoformat(),
+            "end": exchange.booking_end_at.isoformat(),
+        }
+        if exchange.booking_start_at is not None
+        and exchange.booking_end_at is not None
+        else None,
+        "deposit": {
+            "amount": Money(exchange.deposit_minor, unit).as_dict(),
+            "status": selectors.deposit_status(exchange=exchange),
+        },
         "fees": {
             "provider_fee_percent": _percent(exchange.fee_hundredths),
             "customer_fee_percent": _percent(exchange.customer_fee_hundredths),
@@ -417,6 +455,8 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
         options=payload.options,
         personalisation=payload.personalisation,
         requirements=payload.requirements,
+        start=payload.start,
+        end=payload.end,
         now=at,
     )
     exchange = selectors.exchange_get_for_party(

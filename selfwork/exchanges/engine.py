@@ -566,11 +566,6 @@ def _pots_after(
         for pot in action.settles:
             if pot not in maybe_open:
                 problems.add(f"{where} runs {name} where {POT_WORDS[pot][1]}")
-        if action.settles_open and not set(action.settles_open) & maybe_open:
-            problems.add(
-                f"{where} runs {name} where none of "
-                f"{', '.join(action.settles_open)} can be open"
-            )
         settled = set(action.settles) | set(action.settles_open)
         after: set[frozenset[str]] = set()
         for pots in outcomes:

@@ -84,6 +84,17 @@ GUARDS: dict[str, Guard] = {
             ),
         ),
         Guard(
+            name="instant_booking",
+            description="the listing took bookings without the owner's approval "
+            "when the exchange began",
+            where=lambda now: Q(instant_booking=True),
+            holds=lambda x, now: x.instant_booking,
+            failure=lambda x: GuardFailed(
+                "The owner approves each booking of this listing.",
+                code="approval_needed",
+            ),
+        ),
+        Guard(
             name="within_claim_window",
             description="less than 48 hours have passed since the exchange entered "
             "its state (e.g. since the item was returned)",

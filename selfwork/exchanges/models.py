@@ -113,6 +113,10 @@ class Exchange(models.Model):
     deposit_minor = models.BigIntegerField(default=0)
     # flexible | moderate | strict: the listing's policy when the booking was made.
     cancellation_policy = models.CharField(max_length=12, blank=True)
+    # The listing took bookings without the owner's approval when this one began.
+    instant_booking = models.BooleanField(default=False)
+    # What the provider claims of the deposit for damage (rentals).
+    claim_minor = models.BigIntegerField(default=0)
     # The customer's own listing offered in return (a swap).
     offered_listing = models.ForeignKey(
         "catalog.Listing",
@@ -150,6 +154,11 @@ class Exchange(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(deposit_minor__gte=0), name="exchange_deposit_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(claim_minor__gte=0)
+                & Q(claim_minor__lte=F("deposit_minor")),
+                name="exchange_claim_within_deposit",
             ),
             models.CheckConstraint(
                 condition=Q(booking_start_at__isnull=True, booking_end_at__isnull=True)

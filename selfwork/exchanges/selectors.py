@@ -28,6 +28,7 @@ from selfwork.exchanges.models import (
 )
 from selfwork.exchanges.terms import LineItem
 from selfwork.payments.fees import FeePolicy, customer_fee_of
+from selfwork.payments.selectors import deposit_for
 
 
 @dataclass(frozen=True)
@@ -329,3 +330,17 @@ def process_bindings(*, community) -> list[tuple[str, str, bool]]:
         for mode in community.enabled_modes
         if mode in DEFAULT_MODE_PROCESS
     ]
+
+
+def deposit_status(*, exchange: Exchange) -> str:
+    """none, pending (a cash deposit to confirm), held, released or claimed."""
+    if not exchange.deposit_minor:
+        return "none"
+    deposit = deposit_for(reference=str(exchange.public_id))
+    if deposit is None or deposit.status == "failed":
+        return "none"
+    if deposit.status in ("voided", "expired"):
+        return "released"
+    if deposit.status == "captured":
+        return "claimed"
+    return deposit.status

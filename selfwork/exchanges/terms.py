@@ -6,6 +6,7 @@ exchange, so everything it settles by is copied here first.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,13 @@ class Terms:
     usage_rights: dict = field(default_factory=dict)
     milestones: list[Milestone] = field(default_factory=list)
     requirements: str = ""
+    # A period booked on the listing's calendar, [start, end), aware UTC.
+    booking_start: dt.datetime | None = None
+    booking_end: dt.datetime | None = None
+    # Held on the customer's card for the booking, in ``currency``.
+    deposit: Money | None = None
+    cancellation_policy: str = ""
+    instant_booking: bool = False
 
     @property
     def total(self) -> Money:
@@ -106,9 +114,29 @@ def terms_check(terms: Terms) -> Terms:
         if not item.label or len(item.label) > 200:
             raise InvalidInput(f"{where}: a label of 1 to 200 characters.", field=where)
     total = terms.total
-    if total.minor <= 0 or total.minor > MAX_MINOR:
+    if total.minor < 0 or total.minor > MAX_MINOR:
         raise InvalidInput(
-            "The total must be more than zero.", field="terms", code="invalid_amount"
+            "The total is zero or more, within bounds.",
+            field="terms",
+            code="invalid_amount",
+        )
+    if (terms.booking_start is None) != (terms.booking_end is None) or (
+        terms.booking_start is not None
+        and terms.booking_end is not None
+        and terms.booking_end <= terms.booking_start
+    ):
+        raise InvalidInput(
+            "A booking has a start before its end.",
+            field="end",
+            code="period_invalid",
+        )
+    if terms.deposit is not None and (
+        terms.deposit.unit != terms.currency or terms.deposit.minor < 0
+    ):
+        raise InvalidInput(
+            f"A deposit is an amount in {terms.currency}.",
+            field="deposit",
+            code="invalid_amount",
         )
     if terms.delivery_days is not None and not (
         isinstance(terms.delivery_days, int) and 1 <= terms.delivery_days <= 365

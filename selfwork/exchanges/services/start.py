@@ -9,11 +9,13 @@ from django.db import transaction
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
-from selfwork.catalog.selectors import listing_get
+from selfwork.catalog.selectors import availability_get, listing_get
+from selfwork.catalog.services import booking_period_check
 from selfwork.communities.models import Community, Mode
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
 from selfwork.core.text import markdown_check, plain_check
+from selfwork.exchanges.actions import ActionContext, actions_run
 from selfwork.exchanges.engine import process_load, process_version_pin
 from selfwork.exchanges.errors import CommissionsClosed
 from selfwork.exchanges.models import Exchange, ExchangeEvent
@@ -32,11 +34,24 @@ from selfwork.payments.services import fee_policy_for
 class Order:
     """What a customer asks for when ordering from a listing, as sent."""
 
+    now: dt.datetime
     package: str | None = None
     quantity: int = 1
     options: dict[str, Any] = field(default_factory=dict)
     personalisation: dict[str, Any] = field(default_factory=dict)
     requirements: str = ""
+    # The period asked for (rentals, loans): dates, or ISO 8601 date-times.
+    start: Any = None
+    end: Any = None
+
+
+@dataclass(frozen=True)
+class Start:
+    """The process's ``on_start`` actions, run like a transition's."""
+
+    actions: tuple[str, ...]
+    name: str = "start"
+    label: str = "Start"
 
 
 @transaction.atomic
@@ -120,6 +135,11 @@ def exchange_start(
         milestones=[m.as_json() for m in terms.milestones],
         milestone_count=len(terms.milestones),
         requirements=terms.requirements,
+        booking_start_at=terms.booking_start,
+        booking_end_at=terms.booking_end,
+        deposit_minor=terms.deposit.minor if terms.deposit is not None else 0,
+        cancellation_policy=terms.cancellation_policy,
+        instant_booking=terms.instant_booking,
         created_at=now,
         updated_at=now,
         state_entered_at=now,
@@ -135,6 +155,19 @@ def exchange_start(
         params={"source": source},
         created_at=now,
     )
+    if definition.on_start:
+        actions_run(
+            ActionContext(
+                exchange=exchange,
+                process=definition,
+                transition=Start(definition.on_start),
+                actor=customer,
+                role="customer",
+                params={},
+                seq=1,
+                now=now,
+            )
+        )
     timers_schedule(
         exchange=exchange, process=definition, state=definition.initial, now=now
     )
@@ -290,11 +323,49 @@ def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     return Terms(line_items=items, currency=unit, requirements=order.requirements)
 
 
+def _rental_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    if order.package is not None or order.options or order.personalisation:
+        raise InvalidInput(
+            "A rental takes a start and an end.",
+            field="package",
+            code="unknown_parameter",
+        )
+    if order.start is None or order.end is None:
+        raise InvalidInput(
+            "A rental needs a start and an end.", field="start", code="required"
+        )
+    if mode.price_minor is None:
+        raise InvalidInput("This listing has no rental price.", field="mode")
+    period = booking_period_check(
+        listing=listing, start=order.start, end=order.end, now=order.now
+    )
+    rules = availability_get(listing=listing)
+    unit = mode.unit
+    each = "day" if period.unit == "day" else "hour"
+    return Terms(
+        line_items=[
+            LineItem(
+                label=f"{listing.title} — {period.units} × 1 {each}"[:200],
+                unit_price=Money(mode.price_minor, unit),
+                quantity=period.units,
+            )
+        ],
+        currency=unit,
+        requirements=order.requirements,
+        booking_start=period.start,
+        booking_end=period.end,
+        deposit=Money(mode.deposit_minor, unit),
+        cancellation_policy=rules.cancellation_policy,
+        instant_booking=rules.instant_booking,
+    )
+
+
 # How each mode's listing is priced into terms; the process it runs is the
 # community's choice (``selectors.process_for_mode``).
 TERMS_BY_MODE: dict[str, Callable[[Listing, ListingMode, Order], Terms]] = {
     Mode.SERVICE.value: _service_terms,
     Mode.MADE_TO_ORDER.value: _purchase_terms,
+    Mode.RENTAL.value: _rental_terms,
 }
 
 
@@ -310,6 +381,8 @@ def exchange_order(
     options: dict | None = None,
     requirements: str = "",
     personalisation: dict | None = None,
+    start: Any = None,
+    end: Any = None,
 ) -> Exchange:
     """Order from ``listing`` in ``mode``: the server prices it and starts its process.
 
@@ -348,6 +421,9 @@ def exchange_order(
             code="self_exchange",
         )
     order = Order(
+        now=now,
+        start=start,
+        end=end,
         package=package,
         quantity=_order_quantity(quantity),
         options=options or {},

@@ -16,7 +16,12 @@ from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 from selfwork.exchanges.actions import ActionContext, actions_run, notice_queue
 from selfwork.exchanges.engine import Transition
 from selfwork.exchanges.errors import InvalidTransition
-from selfwork.exchanges.guards import guard_failure, guards_changes, guards_where
+from selfwork.exchanges.guards import (
+    guard_failure,
+    guards_changes,
+    guards_hold,
+    guards_where,
+)
 from selfwork.exchanges.models import Exchange, ExchangeEvent, Licence, Timer
 from selfwork.exchanges.params import (
     PARAMS,
@@ -167,6 +172,7 @@ def exchange_transition(
         from_state=current,
         to_state=target.name,
     )
+    _timers_due_now(exchange=exchange, process=process, state=target.name, now=now)
     exchange.refresh_from_db()
     return exchange
 
@@ -224,3 +230,44 @@ def exchange_remind(
             due_at=timer.due_at + reminder.every,
             created_at=now,
         )
+
+
+def _timers_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):
+    """Take at once a system transition of ``state`` that is due now and possible.
+
+    A timer ``at = "entered"`` is an automatic step (confirm an instant booking
+    on payment): it runs in the same request when its guards hold, instead of
+    waiting for the worker; when they do not, it is skipped.
+    """
+    due = Timer.objects.filter(
+        exchange=exchange,
+        done=False,
+        kind=Timer.Kind.TRANSITION,
+        state=state,
+        due_at__lte=now,
+    ).order_by("due_at", "pk")
+    for timer in due:
+        transition = process.transitions[timer.transition]
+        fresh = Exchange.objects.get(pk=exchange.pk)
+        if fresh.state != state:
+            return
+        if not guards_hold(fresh, transition.guards, now):
+            Timer.objects.filter(pk=timer.pk, done=False).update(
+                done=True,
+                done_at=now,
+                outcome=Timer.Outcome.SKIPPED,
+                detail="Its guards do not hold.",
+            )
+            continue
+        Timer.objects.filter(pk=timer.pk, done=False).update(
+            done=True, done_at=now, outcome=Timer.Outcome.FIRED
+        )
+        exchange_transition(
+            exchange=fresh,
+            actor=None,
+            name=timer.transition,
+            params={},
+            now=now,
+            from_state=state,
+        )
+        return
