@@ -249,6 +249,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The gateway of communities that have not chosen one: "sandbox" (test cards,
 # instant bank payouts) or "manual" (money settled outside, confirmed by a host).
 SELFWORK_PAYMENT_GATEWAY = os.environ.get("SELFWORK_PAYMENT_GATEWAY", "sandbox")
+# How long a card authorisation (a rental's deposit) lasts before it lapses, in
+# days; card networks drop an uncaptured authorisation after about a week.
+SELFWORK_DEPOSIT_AUTHORISATION_DAYS = int(
+    os.environ.get("SELFWORK_DEPOSIT_AUTHORISATION_DAYS", "7")
+)
 
 # How often each `selfwork worker` audits the whole ledger, in seconds.
 SELFWORK_AUDIT_INTERVAL = int(os.environ.get("SELFWORK_AUDIT_INTERVAL", "3600"))

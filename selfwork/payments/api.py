@@ -37,6 +37,10 @@ class BalanceOut(Schema):
         description="Paid by you for others' work, held until you accept."
     )
     paid_out: str = Field(description="Paid out to your destinations so far.")
+    deposits_held: str = Field(
+        description="Held on your card (or in cash) as deposits of your rentals: "
+        "not taken, given back when the rental ends without a claim."
+    )
 
 
 class WalletOut(Schema):
@@ -141,6 +145,7 @@ def _balance_out(balance: selectors.WalletBalance) -> dict:
         "escrow": balance.escrow.amount,
         "escrow_paid": balance.escrow_paid.amount,
         "paid_out": balance.paid_out.amount,
+        "deposits_held": balance.deposits_held.amount,
     }
 
 
@@ -181,7 +186,7 @@ def _payout_out(payout: Payout) -> dict:
 
 @router.get("", response={200: WalletOut, **PROBLEMS})
 def wallet_read(request: HttpRequest):
-    """Your balances per currency: available, in escrow, paid out."""
+    """Your balances per currency: available, in escrow, paid out, deposits held."""
     member = caller(request)
     return {
         "balances": [_balance_out(b) for b in selectors.wallet_balances(member=member)],
@@ -338,3 +343,67 @@ def manual_payment_cancel(request: HttpRequest, charge_id: str):
     charge = selectors.charge_get_for_host(public_id=charge_id, member=member)
     charge = services.manual_charge_cancel(charge=charge, host=member, now=now())
     return _manual_charge_out(charge)
+
+
+class ManualDepositOut(Schema):
+    id: str
+    reference: str
+    community: str
+    customer: str
+    provider: str
+    amount: MoneyOut
+    status: str
+    created_at: str
+
+
+class ManualDepositPage(Schema):
+    items: list[ManualDepositOut]
+    next: str | None
+
+
+def _manual_deposit_out(deposit) -> dict:
+    return {
+        "id": str(deposit.public_id),
+        "reference": deposit.reference,
+        "community": deposit.community.slug,
+        "customer": deposit.customer.username,
+        "provider": deposit.provider.username,
+        "amount": Money(deposit.amount_minor, deposit.currency).as_dict(),
+        "status": deposit.status,
+        "created_at": deposit.created_at.isoformat(),
+    }
+
+
+@router.get("/manual-deposits", response={200: ManualDepositPage, **PROBLEMS})
+def manual_deposits_list(request: HttpRequest, page: Query[PageQuery]):
+    """Cash deposits of communities you host: to confirm (pending) or return (held)."""
+    rows, cursor = offset_page(
+        selectors.deposits_for_host(member=caller(request)),
+        cursor=page.cursor,
+        limit=page.limit,
+    )
+    return {"items": [_manual_deposit_out(d) for d in rows], "next": cursor}
+
+
+@router.post(
+    "/manual-deposits/{deposit_id}/confirm",
+    response={200: ManualDepositOut, **PROBLEMS},
+)
+def manual_deposit_confirm(request: HttpRequest, deposit_id: str):
+    """Record that the customer handed you the cash deposit (hosts only); it is held."""
+    member = caller(request)
+    deposit = selectors.deposit_get_for_host(public_id=deposit_id, member=member)
+    deposit = services.manual_deposit_confirm(deposit=deposit, host=member, now=now())
+    return _manual_deposit_out(deposit)
+
+
+@router.post(
+    "/manual-deposits/{deposit_id}/return",
+    response={200: ManualDepositOut, **PROBLEMS},
+)
+def manual_deposit_return(request: HttpRequest, deposit_id: str):
+    """Record that you gave the cash deposit back to the customer (hosts only)."""
+    member = caller(request)
+    deposit = selectors.deposit_get_for_host(public_id=deposit_id, member=member)
+    deposit = services.manual_deposit_return(deposit=deposit, host=member, now=now())
+    return _manual_deposit_out(deposit)

@@ -13,7 +13,13 @@ rows and the ledger tell the same story:
   (never more than escrow holds; nothing once settled);
 - every succeeded charge, refund, release and payout has its ledger transaction
   with the same key and amounts, and no charge, refund, release or payout
-  transaction is without its record.
+  transaction is without its record;
+- every deposit's postings match its record (the hold in ``deposit_held``; on
+  capture the captured part in the provider's wallet and the rest back in
+  clearing; on void or expiry all of it back), and no deposit transaction is
+  without its deposit;
+- each ``deposit_held`` account holds exactly its reference's held deposit, and
+  nothing once the deposit is settled: captured + voided = authorised.
 """
 
 from collections import defaultdict
@@ -22,12 +28,13 @@ from collections.abc import Iterator
 from selfwork.core.money import Money
 from selfwork.ledger.audit import Check, Finding
 from selfwork.ledger.models import Account, Leg, Transaction
-from selfwork.payments.books import ESCROW_PREFIX
+from selfwork.payments.books import DEPOSIT_PREFIX, ESCROW_PREFIX
 from selfwork.payments.fees import FeePolicy, customer_fee_of, fee_split
-from selfwork.payments.models import Charge, Payout, Refund, Release
+from selfwork.payments.models import Charge, Deposit, Payout, Refund, Release
 from selfwork.payments.selectors import reference_totals
 
 PAYMENT_KINDS = ("charge", "refund", "release", "payout")
+DEPOSIT_KINDS = ("deposit_hold", "deposit_capture", "deposit_void", "deposit_expire")
 
 
 def _settled_escrow_not_zero() -> Iterator[Finding]:
@@ -144,12 +151,12 @@ def _customer_fee_not_accounted() -> Iterator[Finding]:
             )
 
 
-def _ledger_amounts() -> dict[str, dict[str, int]]:
-    """Per payments transaction key: the amount on each kind of account."""
+def _ledger_amounts(kinds=PAYMENT_KINDS) -> dict[str, dict[str, int]]:
+    """Per transaction key of ``kinds``: the amount on each kind of account."""
     amounts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     legs = Leg.objects.filter(
         transaction__state=Transaction.State.POSTED,
-        transaction__kind__in=PAYMENT_KINDS,
+        transaction__kind__in=kinds,
     ).values_list("transaction__idempotency_key", "account__kind", "amount_minor")
     for key, kind, amount in legs.iterator(chunk_size=2000):
         amounts[key][kind] += amount
@@ -214,6 +221,90 @@ def _records_without_postings() -> Iterator[Finding]:
         yield f"transaction {key!r}", "moved money with no payments record behind it"
 
 
+def _deposit_postings_differ() -> Iterator[Finding]:
+    ledger = _ledger_amounts(DEPOSIT_KINDS)
+    seen: set[str] = set()
+
+    def expect(deposit: Deposit, key: str, wanted: dict[str, int]) -> Iterator[Finding]:
+        seen.add(key)
+        got = {kind: total for kind, total in ledger.get(key, {}).items() if total}
+        if got != {kind: total for kind, total in wanted.items() if total}:
+            yield (
+                f"deposit {deposit.public_id}",
+                f"is {deposit.status} ({deposit.amount_minor} held, "
+                f"{deposit.captured_minor} captured) but its ledger transaction "
+                f"{key!r} moved {got or 'nothing'}",
+            )
+
+    for deposit in Deposit.objects.order_by("pk").iterator():
+        amount = deposit.amount_minor
+        key = deposit.idempotency_key
+        held = deposit.held_at is not None
+        yield from expect(
+            deposit,
+            key,
+            {"deposit_held": amount, "gateway_clearing": -amount} if held else {},
+        )
+        for status, suffix in (
+            (Deposit.Status.CAPTURED, "capture"),
+            (Deposit.Status.VOIDED, "void"),
+            (Deposit.Status.EXPIRED, "expire"),
+        ):
+            wanted: dict[str, int] = {}
+            if deposit.status == status and held:
+                wanted = {
+                    "deposit_held": -amount,
+                    "member_wallet": deposit.captured_minor,
+                    "gateway_clearing": amount - deposit.captured_minor,
+                }
+            yield from expect(deposit, f"{key}:{suffix}", wanted)
+    for key in sorted(set(ledger) - seen):
+        yield f"transaction {key!r}", "moved a deposit with no deposit behind it"
+
+
+def _deposit_held_not_accounted() -> Iterator[Finding]:
+    held: dict[tuple[str, str], int] = defaultdict(int)
+    for reference, unit, amount in Deposit.objects.filter(
+        status=Deposit.Status.HELD
+    ).values_list("reference", "currency", "amount_minor"):
+        held[(f"{DEPOSIT_PREFIX}{reference}", unit)] += amount
+    balances = {
+        (owner, unit): balance
+        for owner, unit, balance in Account.objects.filter(
+            kind=Account.Kind.DEPOSIT_HELD
+        ).values_list("owner_ref", "unit", "balance_minor")
+    }
+    for owner, unit in sorted(set(held) | set(balances)):
+        balance = balances.get((owner, unit), 0)
+        if balance != held.get((owner, unit), 0):
+            yield (
+                owner,
+                f"holds {Money(balance, unit)}; its held deposit is "
+                f"{Money(held.get((owner, unit), 0), unit)}",
+            )
+    # Per settled deposit, from the ledger: what it captured to the provider and
+    # gave back adds up to what its authorisation held.
+    ledger = _ledger_amounts(DEPOSIT_KINDS)
+    for deposit in (
+        Deposit.objects.filter(status__in=Deposit.SETTLED, held_at__isnull=False)
+        .order_by("pk")
+        .iterator()
+    ):
+        key = deposit.idempotency_key
+        authorised = ledger.get(key, {}).get("deposit_held", 0)
+        captured = voided = 0
+        for suffix in ("capture", "void", "expire"):
+            legs = ledger.get(f"{key}:{suffix}", {})
+            captured += legs.get("member_wallet", 0)
+            voided += legs.get("gateway_clearing", 0)
+        if captured + voided != authorised:
+            yield (
+                f"deposit {deposit.public_id}",
+                f"captured {captured} + voided {voided} is not the {authorised} "
+                "authorised",
+            )
+
+
 def payments_audit_checks() -> list[Check]:
     """The payments invariants, as checks for ``ledger.audit.ledger_audit``."""
     return [
@@ -238,5 +329,15 @@ def payments_audit_checks() -> list[Check]:
             "payments: every charge, refund, release and payout is posted once, "
             "and nothing else is",
             _records_without_postings,
+        ),
+        Check(
+            "payments: every deposit's hold and its capture, void or expiry are "
+            "posted as the deposit says, and nothing else is",
+            _deposit_postings_differ,
+        ),
+        Check(
+            "payments: deposit-held accounts hold exactly the held deposits; "
+            "captured + voided = authorised",
+            _deposit_held_not_accounted,
         ),
     ]

@@ -7,6 +7,7 @@ account                     ledger kind              owner_ref
 ==========================  =======================  =========================
 a member's wallet           ``member_wallet``        ``member:<member uuid>``
 the escrow of a reference   ``escrow``               ``exchange:<reference>``
+a reference's deposit held  ``deposit_held``         ``deposit:<reference>``
 the operator's fee revenue  ``platform_fees``        ``platform``
 a community's treasury      ``community_treasury``   ``community:<uuid>``
 money in from a gateway     ``gateway_clearing``     ``gateway:<name>``
@@ -25,6 +26,7 @@ from selfwork.ledger.services import account_get_or_create
 
 PLATFORM_REF = "platform"
 ESCROW_PREFIX = "exchange:"
+DEPOSIT_PREFIX = "deposit:"
 # A reference must fit in an owner ref ("exchange:" + reference, 100 characters).
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,89}$")
 PART = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -65,6 +67,10 @@ def escrow_ref(reference: str) -> str:
     return f"{ESCROW_PREFIX}{reference}"
 
 
+def deposit_ref(reference: str) -> str:
+    return f"{DEPOSIT_PREFIX}{reference}"
+
+
 def community_ref(community) -> str:
     return f"community:{community.public_id}"
 
@@ -90,6 +96,16 @@ def escrow_account(reference: str, unit: str, now: dt.datetime) -> Account:
         unit=unit,
         now=now,
         name=f"Escrow of {reference}",
+    )
+
+
+def deposit_held_account(reference: str, unit: str, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=Account.Kind.DEPOSIT_HELD,
+        owner_ref=deposit_ref(reference),
+        unit=unit,
+        now=now,
+        name=f"Deposit held for {reference}",
     )
 
 

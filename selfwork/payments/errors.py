@@ -61,6 +61,34 @@ class ChargeNotPending(Conflict):
     title = "Charge not pending"
 
 
+class DepositNotHeld(Conflict):
+    """The deposit is not in a state that allows this (e.g. captured, or none)."""
+
+    code = "deposit_not_held"
+    title = "Deposit not held"
+
+
+class DepositNotPending(Conflict):
+    """Only a pending (manual, cash) deposit can be confirmed by a host."""
+
+    code = "deposit_not_pending"
+    title = "Deposit not pending"
+
+
+class CaptureExceedsDeposit(Conflict):
+    """A capture asked for more than the deposit holds."""
+
+    code = "capture_exceeds_deposit"
+    title = "Capture exceeds deposit"
+
+
+class DepositExpired(Conflict):
+    """The card authorisation lapsed; nothing can be captured from it any more."""
+
+    code = "deposit_expired"
+    title = "Deposit expired"
+
+
 class GatewayUnavailable(SelfworkError):
     """The gateway did not settle a refund or payout; nothing was changed (503)."""
 

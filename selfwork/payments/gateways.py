@@ -18,14 +18,22 @@ other numbers          succeed if they pass the Luhn check, else are
                        refused as ``invalid_card`` before any call
 =====================  ==================================================
 
+The same cards answer an authorisation (a rental's deposit) the same way. An
+authorisation lapses after ``SELFWORK_DEPOSIT_AUTHORISATION_DAYS`` (7 by default)
+by the sandbox's own clock, as cards' do; it can be captured (whole or in part;
+a partial capture gives the rest back, as processors do) or voided, once.
+
 Sandbox bank payouts complete at once, except to an account number ending in
 ``0002``, which the simulated bank refuses (``account_closed``).
 
 ``manual`` records money settled outside selfwork (cash, a bank transfer): a
 charge is pending until the community's host confirms it arrived; refunds are
-handed back the same way and recorded as done.
+handed back the same way and recorded as done. A cash deposit is likewise
+pending until the host confirms it; capturing or returning it is recorded as
+done.
 """
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -68,6 +76,25 @@ class GatewayResult:
         return self.status == "succeeded"
 
 
+@dataclass(frozen=True)
+class AuthoriseResult:
+    """A gateway's answer to an authorisation: ``authorised``, ``pending`` or ``failed``.
+
+    ``expires_at`` is when the processor drops the authorisation (None when it
+    never lapses, as a cash deposit does not).
+    """
+
+    status: str
+    ref: str
+    failure_code: str = ""
+    expires_at: dt.datetime | None = None
+    retryable: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "authorised"
+
+
 class Gateway(Protocol):
     name: str
 
@@ -89,6 +116,27 @@ class Gateway(Protocol):
     def payout(
         self, *, destination: str, amount: Money, idempotency_key: str
     ) -> GatewayResult: ...
+
+    def authorise(
+        self, *, card: str | None, amount: Money, idempotency_key: str
+    ) -> AuthoriseResult:
+        """Hold ``amount`` on ``card`` without taking it."""
+        ...
+
+    def capture(
+        self, *, ref: str, amount: Money, idempotency_key: str
+    ) -> GatewayResult:
+        """Take ``amount`` (at most what ``ref`` holds) and give back the rest; once."""
+        ...
+
+    def void(self, *, ref: str, idempotency_key: str) -> GatewayResult:
+        """Give back everything authorisation ``ref`` holds."""
+        ...
+
+
+def authorisation_days() -> int:
+    """How many days a card authorisation lasts (``SELFWORK_DEPOSIT_AUTHORISATION_DAYS``)."""
+    return int(getattr(settings, "SELFWORK_DEPOSIT_AUTHORISATION_DAYS", 7))
 
 
 def card_number_clean(card: object) -> str:
@@ -212,6 +260,91 @@ class SandboxGateway:
             decide=decide,
         )
 
+    def authorise(
+        self, *, card: str | None, amount: Money, idempotency_key: str
+    ) -> AuthoriseResult:
+        digits = card_number_clean(card)
+        fingerprint = hashlib.sha256(digits.encode()).hexdigest()[:16]
+
+        def decide() -> tuple[str, str]:
+            if digits == CARD_PROCESSING_ERROR:
+                time.sleep(self.processing_delay)
+                return "failed", "processing_error"
+            if digits in _DECLINES:
+                return "failed", _DECLINES[digits]
+            return "succeeded", ""
+
+        result = self._operate(
+            operation="authorise",
+            request=f"authorise {amount} card {fingerprint}",
+            amount=amount,
+            idempotency_key=idempotency_key,
+            decide=decide,
+            lasts=dt.timedelta(days=authorisation_days()),
+        )
+        operation = SandboxOperation.objects.get(ref=result.ref)
+        return AuthoriseResult(
+            status="authorised" if result.ok else "failed",
+            ref=result.ref,
+            failure_code=result.failure_code,
+            expires_at=operation.expires_at if result.ok else None,
+            retryable=result.retryable,
+        )
+
+    def _authorisation_open(self, ref: str) -> tuple[SandboxOperation | None, str]:
+        """The authorisation ``ref`` if it can still be captured or voided, or why not."""
+        held = SandboxOperation.objects.filter(
+            ref=ref, operation="authorise", status="succeeded"
+        ).first()
+        if held is None:
+            return None, "no_such_authorisation"
+        if SandboxOperation.objects.filter(
+            request__endswith=f" of {ref}",
+            operation__in=["capture", "void"],
+            status="succeeded",
+        ).exists():
+            return held, "authorisation_settled"
+        if held.expires_at is not None and timezone.now() >= held.expires_at:
+            return held, "authorisation_expired"
+        return held, ""
+
+    def capture(
+        self, *, ref: str, amount: Money, idempotency_key: str
+    ) -> GatewayResult:
+        def decide() -> tuple[str, str]:
+            held, why = self._authorisation_open(ref)
+            if why:
+                return "failed", why
+            assert held is not None
+            if held.currency != amount.unit or amount.minor > held.amount_minor:
+                return "failed", "amount_exceeds_authorisation"
+            return "succeeded", ""
+
+        return self._operate(
+            operation="capture",
+            request=f"capture {amount} of {ref}",
+            amount=amount,
+            idempotency_key=idempotency_key,
+            decide=decide,
+        )
+
+    def void(self, *, ref: str, idempotency_key: str) -> GatewayResult:
+        held, why = self._authorisation_open(ref)
+        # The sandbox's books want an amount; for an unknown ref there is none,
+        # and the call is recorded as failed with a nominal one.
+        amount = (
+            Money(held.amount_minor, held.currency)
+            if held is not None
+            else Money(1, "EUR")
+        )
+        return self._operate(
+            operation="void",
+            request=f"void of {ref}",
+            amount=amount,
+            idempotency_key=idempotency_key,
+            decide=lambda: ("failed", why) if why else ("succeeded", ""),
+        )
+
     def destination_token(self, account_number: str) -> str:
         """The sandbox bank's handle on an account: it keeps only the last digits."""
         return f"sandbox_acct_{secrets.token_hex(8)}_{account_number[-4:]}"
@@ -224,12 +357,15 @@ class SandboxGateway:
         amount: Money,
         idempotency_key: str,
         decide,
+        lasts: dt.timedelta | None = None,
     ) -> GatewayResult:
         existing = SandboxOperation.objects.filter(
             idempotency_key=idempotency_key
         ).first()
         if existing is None:
             status, failure_code = decide()
+            # The processor's own clock: it is outside selfwork.
+            created_at = timezone.now()
             try:
                 with transaction.atomic():
                     existing = SandboxOperation.objects.create(
@@ -241,8 +377,12 @@ class SandboxGateway:
                         failure_code=failure_code,
                         amount_minor=amount.minor,
                         currency=amount.unit,
-                        # The processor's own clock: it is outside selfwork.
-                        created_at=timezone.now(),
+                        created_at=created_at,
+                        expires_at=(
+                            created_at + lasts
+                            if lasts is not None and status == "succeeded"
+                            else None
+                        ),
                     )
             except IntegrityError:
                 # A racing call with the same key was answered first.
@@ -282,6 +422,21 @@ class ManualGateway:
     def payout(
         self, *, destination: str, amount: Money, idempotency_key: str
     ) -> GatewayResult:
+        return GatewayResult(status="succeeded", ref=_manual_ref(idempotency_key))
+
+    def authorise(
+        self, *, card: str | None, amount: Money, idempotency_key: str
+    ) -> AuthoriseResult:
+        # Cash handed to the host: pending until the host confirms it.
+        return AuthoriseResult(status="pending", ref=_manual_ref(idempotency_key))
+
+    def capture(
+        self, *, ref: str, amount: Money, idempotency_key: str
+    ) -> GatewayResult:
+        # The host hands the claimed part to the provider, the rest back.
+        return GatewayResult(status="succeeded", ref=_manual_ref(idempotency_key))
+
+    def void(self, *, ref: str, idempotency_key: str) -> GatewayResult:
         return GatewayResult(status="succeeded", ref=_manual_ref(idempotency_key))
 
 

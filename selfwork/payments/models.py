@@ -299,6 +299,162 @@ class Release(models.Model):
         ]
 
 
+class Deposit(models.Model):
+    """A card authorisation (or a cash deposit) held against ``reference``.
+
+    The money is not taken: the customer's card is only authorised for
+    ``amount_minor``, shown in the ledger as a ``deposit_held`` account of the
+    reference until the deposit is voided (given back), captured in part or in
+    whole for the provider (the rest voided), or lapses (``expired``). A
+    declined attempt stays as ``failed``; a retry is a new row (``attempt`` + 1)
+    with its own key. At most one attempt per reference is live (not failed).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (awaiting the host's confirmation)"
+        HELD = "held", "Held"
+        FAILED = "failed", "Failed"
+        VOIDED = "voided", "Voided"
+        CAPTURED = "captured", "Captured"
+        EXPIRED = "expired", "Expired"
+
+    STATUSES = ("pending", "held", "failed", "voided", "captured", "expired")
+    SETTLED = ("voided", "captured", "expired")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The opaque id of what the deposit secures, e.g. an exchange's public id.
+    reference = models.CharField(max_length=90)
+    attempt = models.PositiveIntegerField(default=1)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Who a captured deposit is paid to.
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.PROTECT, related_name="+"
+    )
+    gateway = models.CharField(max_length=16, choices=Gateway.choices)
+    amount_minor = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    captured_minor = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    gateway_ref = models.CharField(max_length=100, blank=True)
+    failure_code = models.CharField(max_length=40, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField()
+    # When the money was held (posted to ``deposit_held``); null if it never was.
+    held_at = models.DateTimeField(null=True, blank=True)
+    # When a card authorisation lapses; null for cash deposits, which do not.
+    expires_at = models.DateTimeField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="payments_deposit_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "pending",
+                        "held",
+                        "failed",
+                        "voided",
+                        "captured",
+                        "expired",
+                    ]
+                ),
+                name="payments_deposit_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(gateway__in=GATEWAYS), name="payments_deposit_gateway_known"
+            ),
+            # Captured only in a captured deposit, never more than was held.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="captured")
+                    & Q(captured_minor__gt=0)
+                    & Q(captured_minor__lte=F("amount_minor"))
+                )
+                | (~Q(status="captured") & Q(captured_minor=0)),
+                name="payments_deposit_captured_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="failed") & ~Q(failure_code=""))
+                | (~Q(status="failed") & Q(failure_code="")),
+                name="payments_deposit_failure_has_code",
+            ),
+            # Held, captured and expired deposits were held; pending and failed
+            # ones never were (a voided one may have been, or not: cash never
+            # received).
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["held", "captured", "expired"])
+                    & Q(held_at__isnull=False)
+                    & ~Q(gateway_ref="")
+                )
+                | (Q(status__in=["pending", "failed"]) & Q(held_at__isnull=True))
+                | Q(status="voided"),
+                name="payments_deposit_held_is_recorded",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status__in=["voided", "captured", "expired"])
+                    & Q(settled_at__isnull=False)
+                )
+                | (
+                    Q(status__in=["pending", "held", "failed"])
+                    & Q(settled_at__isnull=True)
+                ),
+                name="payments_deposit_settled_is_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="expired") | Q(expires_at__isnull=False),
+                name="payments_deposit_expired_had_expiry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reference=""), name="payments_deposit_has_reference"
+            ),
+            models.CheckConstraint(
+                condition=~Q(customer=F("provider")),
+                name="payments_deposit_not_to_oneself",
+            ),
+            models.UniqueConstraint(
+                fields=["reference", "attempt"], name="payments_deposit_attempt"
+            ),
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(status="failed"),
+                name="payments_deposit_one_live",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reference"], name="payments_deposit_reference"),
+            models.Index(fields=["customer", "status"], name="payments_deposit_cust"),
+            models.Index(fields=["status", "expires_at"], name="payments_deposit_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"deposit {self.reference} #{self.attempt} {self.status}"
+
+    @property
+    def voided_minor(self) -> int:
+        """What was held and given back: all of it, or what a capture left."""
+        if self.held_at is None or self.status not in self.SETTLED:
+            return 0
+        return self.amount_minor - self.captured_minor
+
+
 class PayoutDestination(models.Model):
     """Where a member's payouts go, e.g. a bank account; only a masked form is kept."""
 
@@ -405,6 +561,9 @@ class SandboxOperation(models.Model):
         CHARGE = "charge", "Charge"
         REFUND = "refund", "Refund"
         PAYOUT = "payout", "Payout"
+        AUTHORISE = "authorise", "Authorise"
+        CAPTURE = "capture", "Capture"
+        VOID = "void", "Void"
 
     idempotency_key = models.CharField(max_length=255, unique=True)
     operation = models.CharField(max_length=10, choices=Operation.choices)
@@ -416,11 +575,22 @@ class SandboxOperation(models.Model):
     amount_minor = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     created_at = models.DateTimeField()
+    # When an authorisation lapses, by the processor's own clock.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(operation__in=["charge", "refund", "payout"]),
+                condition=Q(
+                    operation__in=[
+                        "charge",
+                        "refund",
+                        "payout",
+                        "authorise",
+                        "capture",
+                        "void",
+                    ]
+                ),
                 name="payments_sandbox_operation_known",
             ),
             models.CheckConstraint(

@@ -1,8 +1,9 @@
-"""Reads on payments: wallets, entries, destinations, payouts, the operator's view."""
+"""Reads on payments: wallets, entries, destinations, payouts, deposits, the operator's view."""
 
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
@@ -12,10 +13,17 @@ from selfwork.communities.models import Membership
 from selfwork.core.errors import NotFound
 from selfwork.core.money import Money
 from selfwork.ledger.models import Account, Leg, Transaction
-from selfwork.payments.books import ESCROW_PREFIX, PLATFORM_REF, escrow_ref, member_ref
+from selfwork.payments.books import (
+    DEPOSIT_PREFIX,
+    ESCROW_PREFIX,
+    PLATFORM_REF,
+    escrow_ref,
+    member_ref,
+)
 from selfwork.payments.models import (
     Charge,
     CommunityPaymentSettings,
+    Deposit,
     Payout,
     PayoutDestination,
     PayoutPreference,
@@ -48,6 +56,8 @@ class WalletBalance:
     for exchanges where the member is the provider: paid by customers, not yet
     released. ``escrow_paid`` is held for exchanges the member paid for as
     customer. ``paid_out`` is the sum of the member's paid payouts.
+    ``deposits_held`` is what the member's card (or cash) holds as deposits of
+    rentals they are customer of: not taken, not theirs to spend meanwhile.
     """
 
     currency: str
@@ -55,6 +65,7 @@ class WalletBalance:
     escrow: Money
     escrow_paid: Money
     paid_out: Money
+    deposits_held: Money
 
 
 def _escrow_by_unit(charges: QuerySet[Charge]) -> dict[str, int]:
@@ -72,8 +83,8 @@ def _escrow_by_unit(charges: QuerySet[Charge]) -> dict[str, int]:
 def wallet_balances(*, member) -> list[WalletBalance]:
     """Return ``member``'s balances per currency, ordered by currency code.
 
-    A currency appears once the member has a wallet, money in escrow or a payout
-    in it. Four queries whatever the member's history.
+    A currency appears once the member has a wallet, money in escrow, a deposit
+    held or a payout in it. Five queries whatever the member's history.
     """
     wallets = dict(
         Account.objects.filter(
@@ -89,7 +100,22 @@ def wallet_balances(*, member) -> list[WalletBalance]:
         .annotate(total=Sum("amount_minor"))
         .values_list("currency", "total")
     )
-    units = sorted(set(wallets) | set(escrow) | set(escrow_paid) | set(paid_out))
+    deposit_refs = (
+        Deposit.objects.filter(customer=member, status=Deposit.Status.HELD)
+        .annotate(owner=Concat(Value(DEPOSIT_PREFIX), F("reference")))
+        .values("owner")
+    )
+    deposits = dict(
+        Account.objects.filter(
+            kind=Account.Kind.DEPOSIT_HELD, owner_ref__in=deposit_refs
+        )
+        .values("unit")
+        .annotate(total=Sum("balance_minor"))
+        .values_list("unit", "total")
+    )
+    units = sorted(
+        set(wallets) | set(escrow) | set(escrow_paid) | set(paid_out) | set(deposits)
+    )
     return [
         WalletBalance(
             currency=unit,
@@ -97,6 +123,7 @@ def wallet_balances(*, member) -> list[WalletBalance]:
             escrow=Money(escrow.get(unit) or 0, unit),
             escrow_paid=Money(escrow_paid.get(unit) or 0, unit),
             paid_out=Money(paid_out.get(unit) or 0, unit),
+            deposits_held=Money(deposits.get(unit) or 0, unit),
         )
         for unit in units
     ]
@@ -227,6 +254,60 @@ def charge_get_for_host(*, public_id, member) -> Charge:
     if charge is None:
         raise NotFound("No such payment.", code="charge_not_found")
     return charge
+
+
+def deposit_for(*, reference: str) -> Deposit | None:
+    """Return ``reference``'s deposit (its one attempt that was not declined), or None.
+
+    With its customer, provider and community.
+    """
+    return (
+        Deposit.objects.filter(reference=reference)
+        .exclude(status=Deposit.Status.FAILED)
+        .select_related("customer", "provider", "community")
+        .first()
+    )
+
+
+def _hosted(member) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(
+        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
+    ).values("community_id")
+
+
+def deposits_for_host(*, member) -> QuerySet[Deposit]:
+    """Return the cash deposits ``member`` hosts that wait or are held, oldest first.
+
+    Pending ones wait for the host to confirm them; held ones, to be returned.
+    """
+    return (
+        Deposit.objects.filter(
+            gateway="manual",
+            status__in=[Deposit.Status.PENDING, Deposit.Status.HELD],
+            community_id__in=_hosted(member),
+        )
+        .select_related("customer", "provider", "community")
+        .order_by("created_at", "pk")
+    )
+
+
+def deposit_get_for_host(*, public_id, member) -> Deposit:
+    """Return a deposit of a community ``member`` hosts, or raise NotFound.
+
+    Others must not learn that a deposit exists, so one elsewhere is a 404.
+    """
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound("No such deposit.", code="deposit_not_found") from exc
+    deposit = (
+        Deposit.objects.filter(public_id=key, community_id__in=_hosted(member))
+        .select_related("customer", "provider", "community")
+        .first()
+    )
+    if deposit is None:
+        raise NotFound("No such deposit.", code="deposit_not_found")
+    return deposit
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class TestWalletRead:
                 "escrow": "30.00",
                 "escrow_paid": "0.00",
                 "paid_out": "25.00",
+                "deposits_held": "0.00",
             }
         ]
 

@@ -27,10 +27,10 @@ def busy_provider(pay, funded, provider, community, now):
     return provider
 
 
-def test_balances_take_four_queries(busy_provider):
+def test_balances_take_five_queries(busy_provider):
     with CaptureQueriesContext(connection) as queries:
         (balance,) = wallet_balances(member=busy_provider)
-    assert len(queries) == 4
+    assert len(queries) == 5
     assert (balance.available, balance.escrow, balance.paid_out) == (
         eur("45.00"),
         eur("50.00"),
