@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 import json
 import os
+from pathlib import Path
 
 os.environ.setdefault("SELFWORK_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
@@ -71,6 +72,26 @@ def ledger_rows_cleared_after_committing_tests(request):
         from selfwork.ledger.testing import ledger_rows_delete
 
         ledger_rows_delete()
+
+
+@pytest.fixture(autouse=True)
+def fx_reference_rates(request):
+    """Every database test starts with the reference exchange rates the migrations load.
+
+    A test that commits (live server, races) ends with a flush that empties every
+    table, the rates included; without this, the tests after it in the same
+    process would see no rates.
+    """
+    wants_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not wants_db and request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    from selfwork.core.fx import fx_rates_import
+    from selfwork.core.models import FxRate
+
+    if not FxRate.objects.exists():
+        table = Path(__file__).parent / "selfwork" / "core" / "data" / "fx_rates.csv"
+        fx_rates_import(text=table.read_text())
 
 
 @pytest.fixture

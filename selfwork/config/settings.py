@@ -250,9 +250,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # instant bank payouts) or "manual" (money settled outside, confirmed by a host).
 SELFWORK_PAYMENT_GATEWAY = os.environ.get("SELFWORK_PAYMENT_GATEWAY", "sandbox")
 # How long a card authorisation (a rental's deposit) lasts before it lapses, in
-# days; card networks drop an uncaptured authorisation after about a week.
+# days. Card networks drop an ordinary uncaptured authorisation after about a
+# week, but give rental merchants (cars, lodging, equipment) an extended one of
+# up to 31 days, which is what a deposit held across a booking needs.
 SELFWORK_DEPOSIT_AUTHORISATION_DAYS = int(
-    os.environ.get("SELFWORK_DEPOSIT_AUTHORISATION_DAYS", "7")
+    os.environ.get("SELFWORK_DEPOSIT_AUTHORISATION_DAYS", "31")
 )
 
 # How often each `selfwork worker` audits the whole ledger, in seconds.

@@ -35,6 +35,7 @@ from selfwork.ledger.models import Account
 from selfwork.ledger.services import account_get_or_create, transaction_post
 from selfwork.payments import services as payments
 from selfwork.payments.books import member_ref
+from selfwork.payments.errors import DepositExpired
 from selfwork.payments.models import Charge, Payout, PayoutDestination, Release
 from selfwork.payments.selectors import reference_totals
 
@@ -259,11 +260,18 @@ def _settle_deposit(ctx: ActionContext, claimed: int) -> None:
     """Capture ``claimed`` of the deposit for the provider; void the rest."""
     reference = str(ctx.exchange.public_id)
     if claimed > 0:
-        payments.deposit_capture(
-            reference=reference,
-            amount=Money(claimed, ctx.exchange.currency),
-            now=ctx.now,
-        )
+        try:
+            payments.deposit_capture(
+                reference=reference,
+                amount=Money(claimed, ctx.exchange.currency),
+                now=ctx.now,
+            )
+        except DepositExpired:
+            # The card's authorisation lapsed before the claim was settled: there
+            # is nothing left to capture. The exchange still ends; the effect says
+            # so, for the parties and the host to settle outside.
+            ctx.effects["deposit_lapsed"] = claimed
+            return
         ctx.effects["deposit_claimed"] = claimed
     elif payments.deposit_void(reference=reference, now=ctx.now) is not None:
         ctx.effects["deposit"] = "voided"

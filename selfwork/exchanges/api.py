@@ -113,6 +113,16 @@ class LicenceOut(Schema):
     created_at: str
 
 
+class BookingOut(Schema):
+    start: str
+    end: str
+
+
+class DepositOut(Schema):
+    amount: MoneyOut
+    status: Literal["none", "pending", "held", "released", "claimed"]
+
+
 class ExchangeOut(Schema):
     id: str
     process: str
@@ -176,9 +186,7 @@ class ExchangePage(Schema):
 
 class ExchangeIn(BodyIn):
     listing: uuid.UUID
-    mode: str = Field(
-        max_length=20, description="service, made_to_order or rental"
-    )
+    mode: str = Field(max_length=20, description="service, made_to_order or rental")
     package: str | None = Field(
         None, max_length=60, description="A package id (or name) of a service."
     )
@@ -201,16 +209,6 @@ class ExchangeIn(BodyIn):
         max_length=40,
         description="rental: the day or moment the period ends (exclusive)",
     )
-
-
-class BookingOut(Schema):
-    start: str
-    end: str
-
-
-class DepositOut(Schema):
-    amount: MoneyOut
-    status: Literal["none", "pending", "held", "released", "claimed"]
 
 
 class _TransitionBase(BodyIn):
@@ -332,8 +330,7 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
             "start": exchange.booking_start_at.isoformat(),
             "end": exchange.booking_end_at.isoformat(),
         }
-        if exchange.booking_start_at is not None
-        and exchange.booking_end_at is not None
+        if exchange.booking_start_at is not None and exchange.booking_end_at is not None
         else None,
         "deposit": {
             "amount": Money(exchange.deposit_minor, unit).as_dict(),

@@ -28,6 +28,7 @@ from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPen
 from selfwork.exchanges.models import OutboxEvent, Timer
 from selfwork.exchanges.services import exchange_remind, exchange_transition
 from selfwork.payments.errors import GatewayUnavailable
+from selfwork.payments.tasks import deposits_expire_run
 
 logger = logging.getLogger("selfwork.worker")
 audit_logger = logging.getLogger("selfwork.audit")
@@ -270,14 +271,16 @@ def worker_loop(
             next_housekeeping_at = timezone.now() + HOUSEKEEPING_EVERY
         fired = timers_run_due(now=at, limit=batch)
         delivered = outbox_run(now=at, limit=batch)
-        if fired or delivered:
+        expired = deposits_expire_run(now=at, limit=batch)
+        if fired or delivered or expired:
             stdout.write(
                 f"{at.isoformat()}: {fired} timer(s) fired, "
-                f"{delivered} outbox event(s) delivered\n"
+                f"{delivered} outbox event(s) delivered, "
+                f"{expired} deposit authorisation(s) expired\n"
             )
         # A round's work can make more due at once (a fired timer queues its
         # notifications): run again until a round finds nothing.
-        busy = bool(fired or delivered)
+        busy = bool(fired or delivered or expired)
         if once and not busy:
             return 0
         if not busy:

@@ -62,6 +62,12 @@ def authorise(buyer, provider, community, now):
     return hold
 
 
+@pytest.fixture(autouse=True)
+def authorisations_last_a_week(settings):
+    """These tests count in the week an ordinary card authorisation lasts."""
+    settings.SELFWORK_DEPOSIT_AUTHORISATION_DAYS = 7
+
+
 class TestAuthorise:
     def test_a_good_card_holds_the_deposit_apart_from_escrow_and_wallets(
         self, authorise, buyer, now
