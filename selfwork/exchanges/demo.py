@@ -21,14 +21,17 @@ from PIL import Image, ImageDraw
 
 from selfwork.catalog.models import Listing
 from selfwork.communities.models import Community, Membership
+from selfwork.core.errors import SelfworkError
 from selfwork.core.money import Money
 from selfwork.core.uploads import upload_create
 from selfwork.exchanges import services
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.tasks import timers_run_due
 from selfwork.exchanges.terms import LineItem, Milestone, Terms
+from selfwork.payments import services as payments
 from selfwork.payments.gateways import CARD_SUCCEEDS
-from selfwork.payments.selectors import community_gateway
+from selfwork.payments.models import Charge
+from selfwork.payments.selectors import community_gateway, deposit_for
 
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
@@ -234,6 +237,83 @@ PURCHASE_PATHS: dict[str, tuple[float, list[Step]]] = {
 }
 
 
+# Rentals: (days ago the request was made, days from the request to the first
+# day, days booked, steps). "confirm" is the host recording that cash arrived, in
+# communities paid by hand.
+_LENT: list[Step] = [
+    ("pay", "customer", 1, {}),
+    ("confirm", "operator", 1, {}),
+    ("approve", "provider", 2, {"note": "It's yours for those days."}),
+]
+_USED: list[Step] = [
+    *_LENT,
+    ("handover", "provider", 43, {"note": "Charged and cleaned."}),
+    ("return", "customer", 48, {"note": "Thanks, worked a treat."}),
+]
+_CLAIMED: list[Step] = [
+    *_USED,
+    (
+        "claim_damage",
+        "provider",
+        5,
+        {"amount": {"amount": "10.00", "currency": "EUR"}, "note": "A bent bit."},
+    ),
+]
+_DISPUTED: list[Step] = [
+    *_CLAIMED,
+    ("dispute", "customer", 10, {"reason": "The bit was bent when I got it."}),
+]
+_RESOLVED: list[Step] = [
+    *_DISPUTED,
+    (
+        "resolve",
+        "operator",
+        20,
+        {
+            "amount": {"amount": "5.00", "currency": "EUR"},
+            "note": "Neither photo shows the bit: shared.",
+        },
+    ),
+]
+RENTAL_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
+    "requested": (0.2, 6, 2, []),
+    "pending_approval": (0.3, 7, 2, [("pay", "customer", 1, {}), *_LENT[1:2]]),
+    "booked": (2, 5, 3, _LENT),
+    "in_use": (6, 4, 4, [*_LENT, ("handover", "provider", 92, {})]),
+    "returned": (5, 2, 3, _USED),
+    "claimed": (6, 2, 2, _CLAIMED),
+    "disputed": (9, 2, 2, _DISPUTED),
+    "resolution_proposed": (12, 2, 2, _RESOLVED),
+    "under_review": (
+        15,
+        2,
+        2,
+        [*_RESOLVED, ("appeal", "provider", 24, {"reason": "The bit was new."})],
+    ),
+    "completed": (20, 2, 2, [*_USED, ("close", "provider", 2, {})]),
+    "completed_after_claim": (
+        25,
+        2,
+        2,
+        [*_CLAIMED, ("accept_claim", "customer", 8, {})],
+    ),
+    "declined": (
+        5,
+        6,
+        2,
+        [*_LENT[:2], ("decline", "provider", 4, {"reason": "Away that week."})],
+    ),
+    "cancelled": (
+        4,
+        8,
+        2,
+        [*_LENT, ("cancel", "customer", 30, {"reason": "Plans changed."})],
+    ),
+    "expired": (3, 5, 2, []),
+    "resolved": (30, 2, 2, _RESOLVED),
+}
+
+
 @dataclass
 class _Plan:
     """Events in time order; an event may plan further ones (an order's next steps)."""
@@ -373,6 +453,7 @@ def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
             count += 1
         if mode == "service":
             count += _milestones(plan, created, listings, now, rng)
+    count += _rentals(plan, created, now, rng)
     plan.run()
     timers_run_due(now=now)
     return count
@@ -394,6 +475,66 @@ def _order(created, listing, customer, mode, args, start, steps, host, plan):
     return run
 
 
+def _rentals(plan, created, now: dt.datetime, rng: random.Random) -> int:
+    """A rental in every state of the rental process, on the demo's rental listings."""
+    listings = list(
+        Listing.objects.filter(status=Listing.Status.ACTIVE, modes__mode="rental")
+        .select_related("community", "owner")
+        .order_by("pk")
+        .distinct()
+    )
+    made = 0
+    for i, (days_ago, first_day, days, steps) in enumerate(RENTAL_PATHS.values()):
+        if not listings:
+            break
+        # Each path on its own listing where there are enough; the request falls
+        # back to the next listing when its period is taken.
+        order = listings[i % len(listings) :] + listings[: i % len(listings)]
+        start = now - dt.timedelta(days=days_ago, minutes=rng.randrange(90))
+        plan.at(start, _rent(created, order, first_day, days, start, steps, plan))
+        made += 1
+    return made
+
+
+def _rent(created, listings, first_day, days, start, steps, plan):
+    def run() -> None:
+        begin = start.date() + dt.timedelta(days=first_day)
+        for listing in listings:
+            host = _host(listing.community, owner=listing.owner)
+            customers = [
+                m for m in _members(listing.community) if m not in (listing.owner, host)
+            ]
+            if not customers or host is None:
+                continue
+            customer = customers[len(created) % len(customers)]
+            try:
+                exchange = services.exchange_order(
+                    listing=listing,
+                    customer=customer,
+                    mode="rental",
+                    start=begin,
+                    end=begin + dt.timedelta(days=days),
+                    now=start,
+                )
+            except SelfworkError:
+                continue  # taken or not bookable then: the next listing
+            created.append(exchange)
+            _schedule(plan, exchange, steps, start, host)
+            return
+
+    return run
+
+
+def _payments_confirm(exchange: Exchange, host, when: dt.datetime) -> None:
+    """The host records that cash for the exchange (and its deposit) arrived."""
+    reference = str(exchange.public_id)
+    for charge in Charge.objects.filter(reference=reference, status="pending"):
+        payments.manual_charge_confirm(charge=charge, host=host, now=when)
+    deposit = deposit_for(reference=reference)
+    if deposit is not None and deposit.status == "pending":
+        payments.manual_deposit_confirm(deposit=deposit, host=host, now=when)
+
+
 def _schedule(plan, exchange, steps, start, host) -> None:
     when = start
     for name, role, hours, params in steps:
@@ -411,6 +552,9 @@ def _step(exchange: Exchange, name: str, role: str, params: dict, when, host):
             "provider": fresh.provider,
             "operator": host,
         }[role]
+        if name == "confirm":
+            _payments_confirm(fresh, host, when)
+            return
         extra = dict(params)
         if name == "pay":
             extra["card"] = CARD_SUCCEEDS

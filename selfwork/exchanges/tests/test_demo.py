@@ -1,12 +1,15 @@
 """The demo's exchanges: every state of both processes, and books that audit clean."""
 
+import datetime as dt
 import random
 
 import pytest
 
+from selfwork.catalog.services import listing_create
 from selfwork.exchanges.demo import (
     COMMISSION_PATHS,
     PURCHASE_PATHS,
+    RENTAL_PATHS,
     exchanges_demo_seed,
 )
 from selfwork.exchanges.engine import process_load
@@ -30,6 +33,36 @@ def test_the_demo_has_an_exchange_in_every_state(
         )
         assert states == set(process_load(name).states), name
     books(Exchange.objects.filter(state="completed").first())
+
+
+def test_the_demo_has_a_rental_in_every_state(
+    guild, provider, host, member_of, make_member, now, books
+):
+    for _ in range(4):
+        member_of(guild, make_member())
+    for title in ("Cordless drill", "Tile cutter"):
+        listing_create(
+            owner=provider,
+            community=guild,
+            title=title,
+            modes=[
+                {
+                    "mode": "rental",
+                    "price": {"amount": "6.00", "currency": "EUR"},
+                    "unit": "day",
+                    "deposit": {"amount": "40.00", "currency": "EUR"},
+                }
+            ],
+            now=now - dt.timedelta(days=60),
+        )
+    exchanges_demo_seed(now=now, rng=random.Random(7))
+
+    rentals = Exchange.objects.filter(process_name="rental")
+    assert rentals.count() == len(RENTAL_PATHS)
+    assert set(rentals.values_list("state", flat=True)) == set(
+        process_load("rental").states
+    )
+    books(rentals.filter(state="completed").first())
 
 
 def test_without_listings_the_demo_makes_no_exchanges(db, now):
