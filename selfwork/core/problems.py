@@ -25,17 +25,22 @@ logger = logging.getLogger("selfwork.api")
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, **extra: Any
+    status: int, code: str, title: str, detail: str, /, **extra: Any
 ) -> HttpResponse:
-    """Build an RFC 9457 problem-details response."""
-    body = {
+    """Build an RFC 9457 problem-details response.
+
+    An error's extra members never replace the standard ones (an error that says
+    which ``status`` a record is in must not change the response's ``status``).
+    """
+    body: dict[str, Any] = {
         "type": f"https://selfwork.dev/problems/{code}",
         "title": title,
         "status": status,
         "code": code,
         "detail": detail,
-        **extra,
     }
+    for key, value in extra.items():
+        body.setdefault(key, value)
     return HttpResponse(
         json.dumps(body), status=status, content_type=PROBLEM_MEDIA_TYPE
     )

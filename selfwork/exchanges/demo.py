@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw
 
 from selfwork.catalog.models import Listing
+from selfwork.catalog.selectors import availability_get
 from selfwork.communities.models import Community, Membership
 from selfwork.core.errors import SelfworkError
 from selfwork.core.money import Money
@@ -483,6 +484,8 @@ def _rentals(plan, created, now: dt.datetime, rng: random.Random) -> int:
         .order_by("pk")
         .distinct()
     )
+    # The paths show the owner approving: listings that book instantly skip that.
+    listings = [x for x in listings if not availability_get(listing=x).instant_booking]
     made = 0
     for i, (days_ago, first_day, days, steps) in enumerate(RENTAL_PATHS.values()):
         if not listings:

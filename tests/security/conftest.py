@@ -5,6 +5,7 @@ community, the host of another community and an anonymous visitor to reach it.
 """
 
 import dataclasses
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -56,6 +57,10 @@ class World:
     offer: Any  # the provider's offer on ``brief``
     countered_offer: Any  # an offer the buyer answered with a counter
     charge: Any  # a cash payment waiting for the back room's host
+    deposit: Any  # a cash deposit waiting for the back room's host
+    held_deposit: Any  # a cash deposit the back room's host holds
+    rental: Any  # the provider's drill for rent in the guild
+    blocked: Any  # days kept off the drill's calendar
     portfolio_item: Any  # the buyer's
     token_id: int  # the buyer's API token
     now: Any
@@ -193,6 +198,51 @@ def world(make_member, member_of, now) -> World:
         now=now,
     )
 
+    deposit = payments.deposit_authorise(
+        reference="cash-2",
+        customer=buyer,
+        provider=provider,
+        community=back_room,
+        amount=Money.parse("40.00", "EUR"),
+        now=now,
+    )
+    held_deposit = payments.manual_deposit_confirm(
+        deposit=payments.deposit_authorise(
+            reference="cash-3",
+            customer=buyer,
+            provider=provider,
+            community=back_room,
+            amount=Money.parse("40.00", "EUR"),
+            now=now,
+        ),
+        host=host,
+        now=now,
+    )
+    from selfwork.catalog.services import blocked_period_add
+
+    rental = listing_create(
+        owner=provider,
+        community=guild,
+        title="Cordless drill",
+        modes=[
+            {
+                "mode": "rental",
+                "price": money("6.00"),
+                "unit": "day",
+                "deposit": money("40.00"),
+            }
+        ],
+        now=now,
+    )
+    blocked = blocked_period_add(
+        listing=rental,
+        actor=provider,
+        start=now.date() + dt.timedelta(days=20),
+        end=now.date() + dt.timedelta(days=22),
+        now=now,
+        note="Away at my sister's",
+    )
+
     image = upload_create(owner=buyer, data=_png(), now=now)
     portfolio_item = portfolio_add(member=buyer, upload_id=str(image.public_id))
     api_token_create(member=buyer, now=now, name="laptop")
@@ -219,6 +269,10 @@ def world(make_member, member_of, now) -> World:
         offer=offer,
         countered_offer=countered_offer,
         charge=charge,
+        deposit=deposit,
+        held_deposit=held_deposit,
+        rental=rental,
+        blocked=blocked,
         portfolio_item=portfolio_item,
         token_id=token_id,
         now=now,

@@ -20,6 +20,7 @@ redirect with a message). Whoever is refused, no row of any table changes.
 """
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -217,6 +218,36 @@ API_CASES = [
     # --- wallet: a host's cash payments ----------------------------------------------
     api("POST", "/wallet/manual-payments/{charge_id}/confirm", "host", charge_id),
     api("POST", "/wallet/manual-payments/{charge_id}/cancel", "host", charge_id),
+    api(
+        "POST",
+        "/wallet/manual-deposits/{deposit_id}/confirm",
+        "host",
+        lambda w: {"deposit_id": w.deposit.public_id},
+    ),
+    api(
+        "POST",
+        "/wallet/manual-deposits/{deposit_id}/return",
+        "host",
+        lambda w: {"deposit_id": w.held_deposit.public_id},
+    ),
+    # --- listing calendars -----------------------------------------------------------
+    api(
+        "GET",
+        "/listings/{listing_id}/availability",
+        "provider",
+        lambda w: {"listing_id": w.rental.public_id},
+        sees=ALL,
+        may=ALL,
+        secret=lambda w: "Away at my sister",
+    ),
+    api(
+        "PUT",
+        "/listings/{listing_id}/availability",
+        "provider",
+        lambda w: {"listing_id": w.rental.public_id},
+        lambda w: {"cancellation_policy": "strict"},
+        sees=ALL,
+    ),
     # --- exchanges -----------------------------------------------------------------
     api("GET", "/exchanges/{exchange_id}", "buyer", exchange_id),
     api(
@@ -375,8 +406,8 @@ API_NOT_OWNED = {
 }
 
 
-def _listing(attr):
-    return lambda w: f"/listings/{getattr(w, attr).public_id}/"
+def _listing(attr, suffix=""):
+    return lambda w: f"/listings/{getattr(w, attr).public_id}/{suffix}"
 
 
 def _exchange(suffix="", attr="exchange"):
@@ -485,6 +516,40 @@ WEB_CASES = [
         sees=ALL,
         may=ALL,
         secret=lambda w: w.buyer.email,
+    ),
+    # --- listing calendars -----------------------------------------------------------
+    web(
+        "GET",
+        "listings/<uuid:public_id>/calendar/",
+        "provider",
+        _listing("rental", "calendar/"),
+        sees=ALL,
+        may=ALL,
+    ),
+    web(
+        "GET",
+        "listings/<uuid:public_id>/availability/",
+        "provider",
+        _listing("rental", "availability/"),
+    ),
+    web(
+        "POST",
+        "listings/<uuid:public_id>/availability/blocked/",
+        "provider",
+        _listing("rental", "availability/blocked/"),
+        lambda w: {
+            "first_day": (w.now.date() + dt.timedelta(days=40)).isoformat(),
+            "last_day": (w.now.date() + dt.timedelta(days=41)).isoformat(),
+        },
+    ),
+    web(
+        "POST",
+        "listings/<uuid:public_id>/availability/blocked/<uuid:blocked_id>/remove/",
+        "provider",
+        lambda w: (
+            f"/listings/{w.rental.public_id}/availability/blocked/"
+            f"{w.blocked.public_id}/remove/"
+        ),
     ),
     # --- listings ------------------------------------------------------------------
     web(

@@ -360,3 +360,16 @@ class TestNulCharacters:
             headers={"Idempotency-Key": "key\x00"},
         )
         assert_problem(response, 400, "invalid_idempotency_key")
+
+
+class TestExtraMembers:
+    def test_an_errors_own_status_member_never_replaces_the_responses(self):
+        import json
+
+        from selfwork.core.errors import Conflict
+        from selfwork.core.problems import problem_for
+
+        response = problem_for(Conflict("The deposit is pending.", status="pending"))
+        body = json.loads(response.content)
+        assert response.status_code == body["status"] == 409
+        assert body["detail"] == "The deposit is pending."

@@ -139,10 +139,21 @@ def test_a_state_only_a_timer_can_leave_is_refused():
         ),
         (
             'actions = ["charge"]',
-            'actions = ["hold_deposit"]',
-            "transition 'pay': the action 'hold_deposit' is named by the format but "
-            "this version",
+            'actions = ["charge", "hold_deposit"]',
+            "terminal state 'done' can be reached with a deposit still held",
         ),
+        ('after = "P2D"', 'at = "tomorrow + P1D"', "unknown moment 'tomorrow'"),
+        (
+            'after = "P2D"',
+            'at = ["entered + P2D", "booking_end"]\nat_pick = "soonest"',
+            "at_pick is one of earliest, latest",
+        ),
+        (
+            'after = "P2D"',
+            'at = "entered:nowhere + P1D"',
+            "entered:nowhere names an unknown state",
+        ),
+        ('after = "P2D"', 'after = "P2D"\nat = "entered"', "give after or at"),
         ('after = "P2D"', 'after = "P1M"', "years and months vary in length"),
         ('after = "P2D"', 'after = "P0D"', "is no time at all"),
         ('after = "P2D"', 'after = "2 days"', "is not an ISO 8601 duration"),
