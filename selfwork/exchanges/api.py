@@ -65,7 +65,10 @@ class FeesOut(Schema):
 class MilestoneOut(Schema):
     title: str
     amount: MoneyOut
-    status: str = Field(description="released, current or upcoming")
+    status: str = Field(
+        description="released, current, upcoming, or closed (the exchange ended "
+        "before it was released)"
+    )
 
 
 class TransitionOptionOut(Schema):
@@ -285,25 +288,10 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
     rates = fx_table()
     options = selectors.transitions_available(exchange=exchange, member=viewer)
     visible = selectors.deliverables_visible(exchange=exchange, member=viewer)
-    milestones = []
-    for index, milestone in enumerate(exchange.milestones):
-        done = index < exchange.milestone_index or (
-            exchange.closed_at is not None and index == exchange.milestone_index
-        )
-        status = (
-            "released"
-            if done
-            else "current"
-            if index == exchange.milestone_index
-            else "upcoming"
-        )
-        milestones.append(
-            {
-                "title": milestone["title"],
-                "amount": Money(int(milestone["amount_minor"]), unit).as_dict(),
-                "status": status,
-            }
-        )
+    milestones = [
+        {"title": m.title, "amount": m.amount.as_dict(), "status": m.status}
+        for m in selectors.exchange_milestones(exchange=exchange)
+    ]
     licence = selectors.licence_for(exchange=exchange)
     return {
         "id": str(exchange.public_id),

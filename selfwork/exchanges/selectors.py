@@ -28,6 +28,7 @@ from selfwork.exchanges.models import (
 )
 from selfwork.exchanges.terms import LineItem
 from selfwork.payments.fees import FeePolicy, customer_fee_of
+from selfwork.payments.models import Release
 from selfwork.payments.selectors import deposit_for
 
 
@@ -344,3 +345,55 @@ def deposit_status(*, exchange: Exchange) -> str:
     if deposit.status == "captured":
         return "claimed"
     return deposit.status
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    """A milestone as both the API and the room show it."""
+
+    title: str
+    amount: Money
+    # released (paid out to the provider), current (being funded or worked on),
+    # upcoming, or closed (the exchange ended before it was released).
+    status: str
+
+    @property
+    def done(self) -> bool:
+        return self.status == "released"
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+
+def exchange_milestones(*, exchange: Exchange) -> list[MilestoneView]:
+    """Return ``exchange``'s milestones, each released only if its escrow was."""
+    if not exchange.milestone_count:
+        return []
+    references = {
+        f"{exchange.public_id}:m{i + 1}": i for i in range(exchange.milestone_count)
+    }
+    released = {
+        references[r]
+        for r in Release.objects.filter(reference__in=references).values_list(
+            "reference", flat=True
+        )
+    }
+    views = []
+    for index, milestone in enumerate(exchange.milestones):
+        if index in released:
+            status = "released"
+        elif exchange.closed_at is not None:
+            status = "closed"
+        elif index == exchange.milestone_index:
+            status = "current"
+        else:
+            status = "upcoming"
+        views.append(
+            MilestoneView(
+                title=milestone["title"],
+                amount=Money(int(milestone["amount_minor"]), exchange.currency),
+                status=status,
+            )
+        )
+    return views

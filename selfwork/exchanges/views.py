@@ -237,18 +237,8 @@ def _room(
     process = selectors.exchange_process(exchange=exchange)
     role = _role_of(exchange, member)
     state = process.states.get(exchange.state)
-    currency = exchange.currency
     bill = selectors.exchange_bill(exchange=exchange)
-    milestones = [
-        {
-            "title": m["title"],
-            "amount": Money(int(m["amount_minor"]), currency),
-            "done": i < exchange.milestone_index
-            or (exchange.closed_at is not None and state is not None and state.success),
-            "current": i == exchange.milestone_index and exchange.closed_at is None,
-        }
-        for i, m in enumerate(exchange.milestones or [])
-    ]
+    milestones = selectors.exchange_milestones(exchange=exchange)
     counterpart = (
         exchange.provider
         if role == "customer"

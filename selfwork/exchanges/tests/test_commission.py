@@ -565,6 +565,21 @@ class TestMilestones:
             source="offer",
         )
 
+    def test_a_milestone_shows_released_only_once_its_escrow_was(
+        self, staged, move, buyer, provider
+    ):
+        def statuses(exchange):
+            return [m.status for m in selectors.exchange_milestones(exchange=exchange)]
+
+        assert statuses(staged) == ["current", "upcoming"]
+        exchange = move(staged, buyer, "pay")
+        exchange = move(exchange, provider, "deliver", note="Sketches")
+        exchange = move(exchange, buyer, "accept_milestone")
+        assert statuses(exchange) == ["released", "current"]
+        # Cancelled while the second milestone awaits its payment: not released.
+        exchange = move(exchange, buyer, "cancel", reason="Changed my mind.")
+        assert statuses(exchange) == ["released", "closed"]
+
     def test_each_milestone_is_paid_and_released_in_turn(
         self, staged, move, buyer, provider, books
     ):
