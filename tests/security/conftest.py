@@ -5,6 +5,7 @@ community, the host of another community and an anonymous visitor to reach it.
 """
 
 import dataclasses
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -18,6 +19,12 @@ def money(amount: str, currency: str = "EUR") -> dict[str, str]:
     return {"amount": amount, "currency": currency}
 
 
+RENTAL = {
+    "mode": "rental",
+    "price": {"amount": "6.00", "currency": "EUR"},
+    "unit": "day",
+    "deposit": {"amount": "40.00", "currency": "EUR"},
+}
 SERVICE = {
     "mode": "service",
     "packages": [
@@ -58,6 +65,9 @@ class World:
     charge: Any  # a cash payment waiting for the back room's host
     portfolio_item: Any  # the buyer's
     token_id: int  # the buyer's API token
+    private_rental: Any  # the provider's drill for rent in the back room
+    rental_photo: Any  # the provider's photo of handing the drill over to the buyer
+    rental: Any  # the buyer's rental of the drill, handed over with that photo
     now: Any
 
 
@@ -181,6 +191,34 @@ def world(make_member, member_of, now) -> World:
         now=now,
     )
 
+    private_rental = listing_create(
+        owner=provider,
+        community=back_room,
+        title="Drill",
+        modes=[RENTAL],
+        now=now,
+    )
+    # The rental's room and its photo are read by the wall clock; its period is
+    # any future one.
+    first = now.date() + dt.timedelta(days=10)
+    rental = exchanges.exchange_order(
+        listing=private_rental,
+        customer=buyer,
+        mode="rental",
+        start=first,
+        end=first + dt.timedelta(days=2),
+        now=now,
+    )
+    rental_photo = upload_create(owner=provider, data=_png(), now=now)
+    for actor, name, params in (
+        (buyer, "pay", {"card": CARD_SUCCEEDS}),
+        (provider, "approve", {}),
+        (provider, "handover", {"photos": [str(rental_photo.public_id)]}),
+    ):
+        exchanges.exchange_transition(
+            exchange=rental, actor=actor, name=name, params=params, now=now
+        )
+
     payments.payment_settings_set(
         community=back_room, actor=host, gateway="manual", now=now
     )
@@ -221,6 +259,9 @@ def world(make_member, member_of, now) -> World:
         charge=charge,
         portfolio_item=portfolio_item,
         token_id=token_id,
+        private_rental=private_rental,
+        rental_photo=rental_photo,
+        rental=rental,
         now=now,
     )
 

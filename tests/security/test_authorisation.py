@@ -20,6 +20,7 @@ redirect with a message). Whoever is refused, no row of any table changes.
 """
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Any
@@ -390,6 +391,20 @@ def _community(suffix=""):
     ]
 
 
+def _photo(w):
+    from selfwork.exchanges.downloads import photo_url
+
+    return photo_url(
+        upload=w.rental_photo, exchange=w.rental, member=w.buyer, now=timezone.now()
+    )
+
+
+def _rental_dates(w):
+    # The booking page reads the wall clock: ten days from today.
+    first = timezone.now().date() + dt.timedelta(days=10)
+    return {"start": first.isoformat(), "end": first.isoformat()}
+
+
 def _download(w):
     from selfwork.exchanges.downloads import delivery_file_url
 
@@ -544,6 +559,21 @@ WEB_CASES = [
         lambda w: {"mode": "service", "package": "Full colour"},
         variant="private community",
     ),
+    web(
+        "GET",
+        "listings/<uuid:public_id>/rent/",
+        "buyer",
+        lambda w: f"/listings/{w.private_rental.public_id}/rent/",
+        variant="private community",
+    ),
+    web(
+        "POST",
+        "listings/<uuid:public_id>/rent/",
+        "buyer",
+        lambda w: f"/listings/{w.private_rental.public_id}/rent/",
+        _rental_dates,
+        variant="private community",
+    ),
     # --- briefs --------------------------------------------------------------------
     web(
         "GET",
@@ -615,6 +645,14 @@ WEB_CASES = [
         _exchange("licence/", attr="completed"),
     ),  # fmt: skip
     web("GET", "files/<str:token>", "buyer", _download),
+    web("GET", "photos/<str:token>", "buyer", _photo),
+    web(
+        "GET",
+        "exchanges/<uuid:public_id>/",
+        "buyer",
+        lambda w: f"/exchanges/{w.rental.public_id}/",
+        variant="rental with photos",
+    ),
     # --- ids sent in a form's body, on pages whose address names no object ----------
     web(
         "POST",
