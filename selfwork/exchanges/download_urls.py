@@ -2,8 +2,9 @@
 
 from django.urls import path
 
-from selfwork.exchanges.downloads import download
+from selfwork.exchanges.downloads import download, photo
 
 urlpatterns = [
     path("files/<str:token>", download, name="exchange_download"),
+    path("photos/<str:token>", photo, name="exchange_photo"),
 ]

@@ -16,7 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from selfwork.core.models import Upload
-from selfwork.exchanges.selectors import upload_exchange_for_member
+from selfwork.exchanges.selectors import (
+    exchange_photo_for_member,
+    upload_exchange_for_member,
+)
 
 SALT = "selfwork.exchanges.download"
 LINK_LIFETIME = dt.timedelta(hours=2)
@@ -85,6 +88,74 @@ def download(request: HttpRequest, token: str) -> FileResponse:
         filename=f"delivery-{upload.public_id}.{extension}",
         content_type=upload.content_type,
     )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- Photos of a rental's handover, return and claim ------------------------------
+#
+# Photos are image uploads, which selfwork stores under random names in public
+# media (like listing images). A photo of someone's flat at handover is not a
+# listing image, though: the room never shows that public name, only a signed
+# link naming the member, the exchange and the upload, checked on every request
+# against who may see the exchange now (its parties and operators), the way
+# deliverables are. The file's own random name stays an unlisted capability: see
+# the report of the rental web work for moving it to private storage.
+
+PHOTO_SALT = "selfwork.exchanges.photo"
+
+
+def photo_url(*, upload: Upload, exchange, member, now: dt.datetime) -> str:
+    """Return a link to the photo ``upload`` of ``exchange`` for ``member`` alone."""
+    token = signing.dumps(
+        {
+            "m": member.pk,
+            "u": upload.pk,
+            "x": exchange.pk,
+            "e": int((now + LINK_LIFETIME).timestamp()),
+        },
+        salt=PHOTO_SALT,
+        compress=True,
+    )
+    return reverse("exchange_photo", kwargs={"token": token})
+
+
+def photo_check(*, token: str, member, now: dt.datetime) -> Upload:
+    """Return the photo ``token`` names if ``member`` may see it now.
+
+    :raises Http404: for a bad or expired token, another member's token, or a
+        member who is no longer a party to (or operator of) the exchange.
+    """
+    try:
+        data = signing.loads(token, salt=PHOTO_SALT)
+        member_pk, upload_pk = int(data["m"]), int(data["u"])
+        exchange_pk, expires = int(data["x"]), int(data["e"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise Http404("No such photo.") from exc
+    if member is None or not member.is_authenticated or member.pk != member_pk:
+        raise Http404("No such photo.")
+    if now.timestamp() > expires:
+        raise Http404("This link has expired; open the exchange for a fresh one.")
+    upload = exchange_photo_for_member(
+        exchange_id=exchange_pk, upload_id=upload_pk, member=member
+    )
+    if upload is None:
+        raise Http404("No such photo.")
+    return upload
+
+
+@require_GET
+@login_required
+def photo(request: HttpRequest, token: str) -> FileResponse:
+    """Serve a rental's photo, inline, to the member its signed link names."""
+    upload = photo_check(token=token, member=request.user, now=timezone.now())
+    try:
+        handle = upload.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The photo is gone.") from exc
+    response = FileResponse(handle, content_type=upload.content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

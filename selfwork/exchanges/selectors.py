@@ -6,12 +6,17 @@ the hosts of its community (its operators); everyone else gets ``NotFound``.
 
 import datetime as dt
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from selfwork.catalog.calendar import DAY
+from selfwork.catalog.errors import NotBookable
+from selfwork.catalog.models import CancellationPolicy, Listing
+from selfwork.catalog.selectors import availability_get
 from selfwork.communities.models import Membership
 from selfwork.core.errors import NotFound
 from selfwork.core.models import Upload
@@ -26,6 +31,7 @@ from selfwork.exchanges.models import (
     Message,
     ProcessBinding,
 )
+from selfwork.exchanges.params import PARAMS
 from selfwork.exchanges.terms import LineItem
 from selfwork.payments.fees import FeePolicy, customer_fee_of
 from selfwork.payments.models import Release
@@ -397,3 +403,230 @@ def exchange_milestones(*, exchange: Exchange) -> list[MilestoneView]:
             )
         )
     return views
+
+
+# --- Rentals: the booked period, the deposit, the photos, the owner's week --------
+
+
+@dataclass(frozen=True)
+class BookedPeriod:
+    """A booked ``[start, end)`` as its listing's calendar reads it, in its zone."""
+
+    start: dt.datetime
+    end: dt.datetime
+    unit: str
+    units: int
+    time_zone: str
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day of a daily period (its end is the next midnight)."""
+        return (self.end - dt.timedelta(days=1)).date()
+
+    @property
+    def daily(self) -> bool:
+        return self.unit == DAY
+
+
+def booked_period(
+    *, listing: Listing | None, start: dt.datetime, end: dt.datetime
+) -> BookedPeriod:
+    """Return ``[start, end)`` in ``listing``'s time zone and counted in its unit.
+
+    A listing gone since (or without a calendar any more) reads in UTC, by the
+    hour unless the period runs midnight to midnight.
+    """
+    try:
+        if listing is None:
+            raise NotBookable("No listing.")
+        rules = availability_get(listing=listing)
+        zone, name, unit = rules.zone, rules.time_zone, rules.unit
+    except NotBookable:
+        zone, name = zoneinfo.ZoneInfo("UTC"), "UTC"
+        midnights = all(
+            (at.hour, at.minute, at.second) == (0, 0, 0) for at in (start, end)
+        )
+        unit = DAY if midnights else "hour"
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    if unit == DAY:
+        units = (local_end.date() - local_start.date()).days
+    else:
+        units = int((end - start).total_seconds() // 3600)
+    return BookedPeriod(
+        start=local_start, end=local_end, unit=unit, units=units, time_zone=name
+    )
+
+
+def cancellation_policy_text(policy: str) -> str:
+    """The cancellation policy ``policy`` in words ("" for none)."""
+    if policy not in CancellationPolicy.values:
+        return ""
+    return str(CancellationPolicy(policy).label)
+
+
+# The params whose widget takes photos: their recorded upload ids are the
+# pictures of an item's condition that the room shows.
+PHOTO_PARAMS = tuple(name for name, p in PARAMS.items() if p.widget == "photos")
+
+
+@dataclass(frozen=True)
+class PhotoSet:
+    """The photos one event recorded (a handover, a return, a claim)."""
+
+    event: ExchangeEvent
+    uploads: list[Upload]
+
+
+@dataclass(frozen=True)
+class RentalPanel:
+    """What the room shows of an exchange that booked a period."""
+
+    period: BookedPeriod
+    deposit: Money
+    deposit_status: str
+    claim: Money
+    cancellation_policy: str
+    photos: list[PhotoSet]
+
+
+def _photo_ids(params: dict | None) -> list[str]:
+    ids: list[str] = []
+    for key in PHOTO_PARAMS:
+        value = (params or {}).get(key)
+        if isinstance(value, list):
+            ids.extend(str(v) for v in value)
+    return ids
+
+
+def exchange_rental(*, exchange: Exchange) -> RentalPanel | None:
+    """Return the booked period, deposit, claim and photos of ``exchange``, or None
+    when it booked no period. Callers have checked who may see the exchange."""
+    if exchange.booking_start_at is None or exchange.booking_end_at is None:
+        return None
+    events = [
+        e
+        for e in ExchangeEvent.objects.filter(exchange=exchange)
+        .select_related("actor")
+        .order_by("seq")
+        if _photo_ids(e.params)
+    ]
+    wanted = {i for e in events for i in _photo_ids(e.params)}
+    uploads = {
+        str(u.public_id): u
+        for u in Upload.objects.filter(
+            public_id__in=list(wanted), kind=Upload.Kind.IMAGE
+        )
+    }
+    unit = exchange.currency
+    return RentalPanel(
+        period=booked_period(
+            listing=exchange.listing,
+            start=exchange.booking_start_at,
+            end=exchange.booking_end_at,
+        ),
+        deposit=Money(exchange.deposit_minor, unit),
+        deposit_status=deposit_status(exchange=exchange),
+        claim=Money(exchange.claim_minor, unit),
+        cancellation_policy=cancellation_policy_text(exchange.cancellation_policy),
+        photos=[
+            PhotoSet(
+                event=e,
+                uploads=[uploads[i] for i in _photo_ids(e.params) if i in uploads],
+            )
+            for e in events
+        ],
+    )
+
+
+def exchange_photo_for_member(
+    *, exchange_id: int, upload_id: int, member
+) -> Upload | None:
+    """Return image upload ``upload_id`` if an event of exchange ``exchange_id``
+    recorded it as a photo and ``member`` is a party to it or an operator of it."""
+    exchange = Exchange.objects.filter(pk=exchange_id).first()
+    if exchange is None or not exchange_roles(exchange=exchange, member=member):
+        return None
+    upload = Upload.objects.filter(pk=upload_id, kind=Upload.Kind.IMAGE).first()
+    if upload is None:
+        return None
+    recorded = ExchangeEvent.objects.filter(exchange=exchange).values_list(
+        "params", flat=True
+    )
+    key = str(upload.public_id)
+    return upload if any(key in _photo_ids(p) for p in recorded) else None
+
+
+@dataclass(frozen=True)
+class OwnerRentals:
+    """An owner's rentals that need them soon: to hand over, and to get back."""
+
+    handovers: list[Exchange]
+    returns: list[Exchange]
+
+
+HANDOVER_HORIZON = dt.timedelta(days=14)
+
+
+def _return_states(process: Process) -> frozenset[str]:
+    # The states in which the item is out: the process reminds the customer to
+    # bring it back when the booking ends. Read from the process, not named, so a
+    # community's own rental process shows here too.
+    return frozenset(
+        state
+        for reminder in process.reminders.values()
+        if any(term.moment == "booking_end" for term in reminder.when.terms)
+        for state in reminder.states
+    )
+
+
+def _handover_states(process: Process, out: frozenset[str]) -> frozenset[str]:
+    # The states from which the owner puts the item out (into a state above).
+    return frozenset(
+        source
+        for t in process.transitions.values()
+        if not t.is_timer and "provider" in t.actors and t.target in out
+        for source in t.sources
+        if source not in out
+    )
+
+
+def rentals_due_for_owner(
+    *, owner, now: dt.datetime, horizon: dt.timedelta = HANDOVER_HORIZON
+) -> OwnerRentals:
+    """Return ``owner``'s bookings to hand over (starting before ``now + horizon``,
+    soonest first) and to get back (out now, by end time).
+
+    One query for the exchanges and one per process version among them.
+    """
+    rows = list(
+        Exchange.objects.filter(
+            provider=owner,
+            closed_at__isnull=True,
+            booking_start_at__isnull=False,
+        )
+        .select_related("customer", "listing")
+        .order_by("booking_start_at", "pk")[:500]
+    )
+    processes: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
+    handovers, returns = [], []
+    for exchange in rows:
+        key = (exchange.process_name, exchange.process_version)
+        if key not in processes:
+            try:
+                process = process_version_load(*key)
+            except NotFound:
+                processes[key] = (frozenset(), frozenset())
+            else:
+                out = _return_states(process)
+                processes[key] = (_handover_states(process, out), out)
+        handing, out = processes[key]
+        if exchange.state in out:
+            returns.append(exchange)
+        elif (
+            exchange.state in handing
+            and exchange.booking_start_at is not None
+            and exchange.booking_start_at < now + horizon
+        ):
+            handovers.append(exchange)
+    returns.sort(key=lambda x: (x.booking_end_at, x.pk))
+    return OwnerRentals(handovers=handovers, returns=returns)

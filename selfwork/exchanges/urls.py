@@ -18,6 +18,7 @@ urlpatterns = [
         name="exchange_licence",
     ),
     path("listings/<uuid:public_id>/order/", views.listing_order, name="listing_order"),
+    path("listings/<uuid:public_id>/rent/", views.listing_rent, name="listing_rent"),
     path("processes/", views.processes_index, name="processes"),
     path("processes/<slug:name>/", views.process_detail, name="process"),
 ]

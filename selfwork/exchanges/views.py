@@ -17,19 +17,25 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from selfwork.accounts.forms import uploads_atomic
 from selfwork.accounts.models import Member
+from selfwork.catalog.calendar import DAY, AvailabilityRules
+from selfwork.catalog.errors import NotBookable, PeriodInvalid
 from selfwork.catalog.models import Listing, ListingMode
-from selfwork.catalog.selectors import listing_get
+from selfwork.catalog.selectors import availability_get, listing_get
+from selfwork.catalog.views import calendar_month
+from selfwork.communities.models import Mode
 from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, SelfworkError
 from selfwork.core.money import Money
 from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
 from selfwork.exchanges import engine, selectors, services
-from selfwork.exchanges.downloads import delivery_file_url
+from selfwork.exchanges.downloads import delivery_file_url, photo_url
 from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.params import PARAMS, shown_params
@@ -239,6 +245,7 @@ def _room(
     state = process.states.get(exchange.state)
     bill = selectors.exchange_bill(exchange=exchange)
     milestones = selectors.exchange_milestones(exchange=exchange)
+    rental = selectors.exchange_rental(exchange=exchange)
     counterpart = (
         exchange.provider
         if role == "customer"
@@ -273,9 +280,41 @@ def _room(
             "message_error": message_error,
             "queue_position": selectors.queue_position(exchange=exchange),
             "licence": selectors.licence_for(exchange=exchange),
+            "rental": rental,
+            "rental_photos": _rental_photos(exchange, rental, process, member, now),
         },
         status=status,
     )
+
+
+def _rental_photos(
+    exchange: Exchange,
+    rental: selectors.RentalPanel | None,
+    process: engine.Process,
+    member,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    if rental is None:
+        return []
+    rows = []
+    for photo_set in rental.photos:
+        transition = process.transitions.get(photo_set.event.name)
+        rows.append(
+            {
+                "event": photo_set.event,
+                "label": transition.label if transition else photo_set.event.name,
+                "photos": [
+                    {
+                        "upload": upload,
+                        "url": photo_url(
+                            upload=upload, exchange=exchange, member=member, now=now
+                        ),
+                    }
+                    for upload in photo_set.uploads
+                ],
+            }
+        )
+    return rows
 
 
 @login_required
@@ -567,6 +606,121 @@ def _quantity(raw: str) -> int:
             f"Quantity is a whole number from 1 to {MAX_QUANTITY}.", field="quantity"
         )
     return int(raw)
+
+
+# --- Booking a rental from its listing ------------------------------------------------
+
+
+def _rental_period(data: Any, rules: AvailabilityRules) -> tuple[Any, Any]:
+    """The period a booking form asks for, as ``exchange_order`` takes it.
+
+    A daily listing's form asks for the first and the last day (a person says
+    "the 10th and the 11th", not "until the 12th"); the period ends the midnight
+    after the last. An hourly listing's form asks for local times in the
+    listing's time zone.
+    """
+    raw_start = str(data.get("start", "")).strip()[:20]
+    raw_end = str(data.get("end", "")).strip()[:20]
+    if not raw_start or not raw_end:
+        raise PeriodInvalid(
+            _("Choose when the rental starts and ends."),
+            field="start" if not raw_start else "end",
+        )
+    try:
+        if rules.unit == DAY:
+            last = dt.date.fromisoformat(raw_end)
+            return dt.date.fromisoformat(raw_start), last + dt.timedelta(days=1)
+        zone = rules.zone
+        return (
+            dt.datetime.fromisoformat(raw_start).replace(tzinfo=zone),
+            dt.datetime.fromisoformat(raw_end).replace(tzinfo=zone),
+        )
+    except (ValueError, OverflowError) as exc:
+        raise PeriodInvalid(_("Those are not dates."), field="start") from exc
+
+
+def _rental_or_404(request: HttpRequest, public_id: Any) -> Listing:
+    try:
+        listing = listing_get(public_id=public_id, viewer=request.user)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    if not any(m.mode == Mode.RENTAL for m in listing.modes.all()):
+        raise Http404("This listing is not for rent.")
+    return listing
+
+
+@login_required
+def listing_rent(request: HtmxHttpRequest, public_id) -> HttpResponse:
+    """Book a rental: GET prices the dates asked for (htmx: the price alone),
+    POST books them and opens the room, where the rent is paid."""
+    listing = _rental_or_404(request, public_id)
+    try:
+        rules = availability_get(listing=listing)
+    except NotBookable as exc:
+        raise Http404(exc.detail) from exc
+    is_owner = listing.owner_id == request.user.pk
+    data = request.POST if request.method == "POST" else request.GET
+    asked = request.method == "POST" or bool(data.get("start") or data.get("end"))
+    quote, period, error, status = None, None, "", 200
+    if asked and not is_owner:
+        now = timezone.now()
+        try:
+            start, end = _rental_period(data, rules)
+            if request.method == "POST":
+                exchange = services.exchange_order(
+                    listing=listing,
+                    customer=request.user,
+                    mode=Mode.RENTAL,
+                    start=start,
+                    end=end,
+                    now=now,
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The dates are held for you. Pay the rent to book them: "
+                        "the deposit is only held on your card."
+                    ),
+                )
+                return redirect("web:exchange", public_id=exchange.public_id)
+            quote = services.exchange_quote(
+                listing=listing,
+                customer=request.user,
+                mode=Mode.RENTAL,
+                start=start,
+                end=end,
+                now=now,
+            )
+        except SelfworkError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.detail) from exc
+            error, status = exc.detail, exc.status
+    if quote is not None and quote.terms.booking_start and quote.terms.booking_end:
+        period = selectors.booked_period(
+            listing=listing,
+            start=quote.terms.booking_start,
+            end=quote.terms.booking_end,
+        )
+    context = {
+        "listing": listing,
+        "rules": rules,
+        "is_owner": is_owner,
+        "quote": quote,
+        "period": period,
+        "policy": selectors.cancellation_policy_text(
+            quote.terms.cancellation_policy if quote else rules.cancellation_policy
+        ),
+        "error": error,
+        "posted": {k: str(data.get(k, ""))[:20] for k in ("start", "end")},
+    }
+    if request.htmx:
+        # htmx swaps only 2xx answers: the error travels in the partial.
+        response = render(request, "exchanges/_rental_quote.html", context)
+    else:
+        context["calendar"] = calendar_month(request, listing, now=timezone.now())
+        response = render(request, "exchanges/rent.html", context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # --- Process pages --------------------------------------------------------------------

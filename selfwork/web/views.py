@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -32,6 +33,7 @@ from selfwork.communities.selectors import (
     memberships_of,
 )
 from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.exchanges.selectors import rentals_due_for_owner
 from selfwork.web.templatetags.selfwork import request_rates, viewer_currency
 
 PAGE_SIZE = 24
@@ -250,5 +252,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "tokens": list(api_tokens_list(member=member)),
             "new_token": new_token,
             "can_list": any(m.is_active for m in memberships),
+            "rentals": rentals_due_for_owner(owner=member, now=timezone.now()),
         },
     )

@@ -19,6 +19,12 @@ def money(amount: str, currency: str = "EUR") -> dict[str, str]:
     return {"amount": amount, "currency": currency}
 
 
+RENTAL = {
+    "mode": "rental",
+    "price": {"amount": "6.00", "currency": "EUR"},
+    "unit": "day",
+    "deposit": {"amount": "40.00", "currency": "EUR"},
+}
 SERVICE = {
     "mode": "service",
     "packages": [
@@ -59,10 +65,13 @@ class World:
     charge: Any  # a cash payment waiting for the back room's host
     deposit: Any  # a cash deposit waiting for the back room's host
     held_deposit: Any  # a cash deposit the back room's host holds
-    rental: Any  # the provider's drill for rent in the guild
+    drill: Any  # the provider's drill for rent in the guild
     blocked: Any  # days kept off the drill's calendar
     portfolio_item: Any  # the buyer's
     token_id: int  # the buyer's API token
+    private_rental: Any  # the provider's drill for rent in the back room
+    rental_photo: Any  # the provider's photo of handing the drill over to the buyer
+    rental: Any  # the buyer's rental of the drill, handed over with that photo
     now: Any
 
 
@@ -186,6 +195,34 @@ def world(make_member, member_of, now) -> World:
         now=now,
     )
 
+    private_rental = listing_create(
+        owner=provider,
+        community=back_room,
+        title="Drill",
+        modes=[RENTAL],
+        now=now,
+    )
+    # The rental's room and its photo are read by the wall clock; its period is
+    # any future one.
+    first = now.date() + dt.timedelta(days=10)
+    rental = exchanges.exchange_order(
+        listing=private_rental,
+        customer=buyer,
+        mode="rental",
+        start=first,
+        end=first + dt.timedelta(days=2),
+        now=now,
+    )
+    rental_photo = upload_create(owner=provider, data=_png(), now=now)
+    for actor, name, params in (
+        (buyer, "pay", {"card": CARD_SUCCEEDS}),
+        (provider, "approve", {}),
+        (provider, "handover", {"photos": [str(rental_photo.public_id)]}),
+    ):
+        exchanges.exchange_transition(
+            exchange=rental, actor=actor, name=name, params=params, now=now
+        )
+
     payments.payment_settings_set(
         community=back_room, actor=host, gateway="manual", now=now
     )
@@ -220,7 +257,7 @@ def world(make_member, member_of, now) -> World:
     )
     from selfwork.catalog.services import blocked_period_add
 
-    rental = listing_create(
+    drill = listing_create(
         owner=provider,
         community=guild,
         title="Cordless drill",
@@ -235,7 +272,7 @@ def world(make_member, member_of, now) -> World:
         now=now,
     )
     blocked = blocked_period_add(
-        listing=rental,
+        listing=drill,
         actor=provider,
         start=now.date() + dt.timedelta(days=20),
         end=now.date() + dt.timedelta(days=22),
@@ -271,10 +308,13 @@ def world(make_member, member_of, now) -> World:
         charge=charge,
         deposit=deposit,
         held_deposit=held_deposit,
-        rental=rental,
+        drill=drill,
         blocked=blocked,
         portfolio_item=portfolio_item,
         token_id=token_id,
+        private_rental=private_rental,
+        rental_photo=rental_photo,
+        rental=rental,
         now=now,
     )
 

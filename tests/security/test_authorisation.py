@@ -235,7 +235,7 @@ API_CASES = [
         "GET",
         "/listings/{listing_id}/availability",
         "provider",
-        lambda w: {"listing_id": w.rental.public_id},
+        lambda w: {"listing_id": w.drill.public_id},
         sees=ALL,
         may=ALL,
         secret=lambda w: "Away at my sister",
@@ -244,7 +244,7 @@ API_CASES = [
         "PUT",
         "/listings/{listing_id}/availability",
         "provider",
-        lambda w: {"listing_id": w.rental.public_id},
+        lambda w: {"listing_id": w.drill.public_id},
         lambda w: {"cancellation_policy": "strict"},
         sees=ALL,
     ),
@@ -421,6 +421,20 @@ def _community(suffix=""):
     ]
 
 
+def _photo(w):
+    from selfwork.exchanges.downloads import photo_url
+
+    return photo_url(
+        upload=w.rental_photo, exchange=w.rental, member=w.buyer, now=timezone.now()
+    )
+
+
+def _rental_dates(w):
+    # The booking page reads the wall clock: ten days from today.
+    first = timezone.now().date() + dt.timedelta(days=10)
+    return {"start": first.isoformat(), "end": first.isoformat()}
+
+
 def _download(w):
     from selfwork.exchanges.downloads import delivery_file_url
 
@@ -522,7 +536,7 @@ WEB_CASES = [
         "GET",
         "listings/<uuid:public_id>/calendar/",
         "provider",
-        _listing("rental", "calendar/"),
+        _listing("drill", "calendar/"),
         sees=ALL,
         may=ALL,
     ),
@@ -530,13 +544,13 @@ WEB_CASES = [
         "GET",
         "listings/<uuid:public_id>/availability/",
         "provider",
-        _listing("rental", "availability/"),
+        _listing("drill", "availability/"),
     ),
     web(
         "POST",
         "listings/<uuid:public_id>/availability/blocked/",
         "provider",
-        _listing("rental", "availability/blocked/"),
+        _listing("drill", "availability/blocked/"),
         lambda w: {
             "first_day": (w.now.date() + dt.timedelta(days=40)).isoformat(),
             "last_day": (w.now.date() + dt.timedelta(days=41)).isoformat(),
@@ -547,7 +561,7 @@ WEB_CASES = [
         "listings/<uuid:public_id>/availability/blocked/<uuid:blocked_id>/remove/",
         "provider",
         lambda w: (
-            f"/listings/{w.rental.public_id}/availability/blocked/"
+            f"/listings/{w.drill.public_id}/availability/blocked/"
             f"{w.blocked.public_id}/remove/"
         ),
     ),
@@ -607,6 +621,21 @@ WEB_CASES = [
         "buyer",
         lambda w: f"/listings/{w.private_listing.public_id}/order/",
         lambda w: {"mode": "service", "package": "Full colour"},
+        variant="private community",
+    ),
+    web(
+        "GET",
+        "listings/<uuid:public_id>/rent/",
+        "buyer",
+        lambda w: f"/listings/{w.private_rental.public_id}/rent/",
+        variant="private community",
+    ),
+    web(
+        "POST",
+        "listings/<uuid:public_id>/rent/",
+        "buyer",
+        lambda w: f"/listings/{w.private_rental.public_id}/rent/",
+        _rental_dates,
         variant="private community",
     ),
     # --- briefs --------------------------------------------------------------------
@@ -680,6 +709,14 @@ WEB_CASES = [
         _exchange("licence/", attr="completed"),
     ),  # fmt: skip
     web("GET", "files/<str:token>", "buyer", _download),
+    web("GET", "photos/<str:token>", "buyer", _photo),
+    web(
+        "GET",
+        "exchanges/<uuid:public_id>/",
+        "buyer",
+        lambda w: f"/exchanges/{w.rental.public_id}/",
+        variant="rental with photos",
+    ),
     # --- ids sent in a form's body, on pages whose address names no object ----------
     web(
         "POST",

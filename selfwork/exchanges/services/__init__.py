@@ -9,7 +9,9 @@ from selfwork.exchanges.services.messages import message_post
 from selfwork.exchanges.services.processes import process_bind
 from selfwork.exchanges.services.start import (
     TERMS_BY_MODE,
+    Quote,
     exchange_order,
+    exchange_quote,
     exchange_start,
 )
 from selfwork.exchanges.services.transition import (
@@ -19,7 +21,9 @@ from selfwork.exchanges.services.transition import (
 
 __all__ = [
     "TERMS_BY_MODE",
+    "Quote",
     "exchange_order",
+    "exchange_quote",
     "exchange_remind",
     "exchange_start",
     "exchange_transition",

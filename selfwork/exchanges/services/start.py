@@ -447,3 +447,68 @@ def exchange_order(
         source=Exchange.Source.LISTING,
         title=listing.title,
     )
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What an order would cost, priced exactly as ``exchange_order`` prices it.
+
+    ``price`` is the line items; ``total`` adds the customer fee; the deposit is
+    held on the card besides (rentals), never charged.
+    """
+
+    terms: Terms
+    price: Money
+    customer_fee: Money
+    customer_fee_hundredths: int
+    total: Money
+    deposit: Money
+
+
+def exchange_quote(
+    *,
+    listing: Listing,
+    customer,
+    mode: str,
+    now: dt.datetime,
+    start: Any = None,
+    end: Any = None,
+) -> Quote:
+    """Price an order of ``listing`` in ``mode`` for ``customer``; write nothing.
+
+    The same checks as ``exchange_order`` (the period, the mode, one's own
+    listing), so a quote that succeeds is an order that would, unless someone
+    else takes the period first.
+
+    :raises NotFound: if ``customer`` may not see the listing.
+    :raises InvalidInput: as ``exchange_order``.
+    """
+    member_check(customer, field="customer")
+    listing = listing_get(public_id=listing.public_id, viewer=customer)
+    if listing.status != Listing.Status.ACTIVE:
+        raise NotFound("No such listing.", code="listing_not_found")
+    builder = TERMS_BY_MODE.get(mode) if isinstance(mode, str) else None
+    row = next((m for m in listing.modes.all() if m.mode == mode), None)
+    if builder is None or row is None:
+        raise InvalidInput(
+            f"This listing is not offered as {str(mode)[:20]}.",
+            field="mode",
+            code="unknown_mode",
+        )
+    if listing.owner_id == customer.pk:
+        raise InvalidInput(
+            "You cannot order from your own listing.",
+            field="listing",
+            code="self_exchange",
+        )
+    terms = builder(listing, row, Order(now=now, start=start, end=end))
+    policy = _policy_at_start(listing.community, terms.currency)
+    fee = Money(customer_fee_of(terms.total.minor, policy), terms.currency)
+    return Quote(
+        terms=terms,
+        price=terms.total,
+        customer_fee=fee,
+        customer_fee_hundredths=policy.customer_fee_hundredths,
+        total=Money(terms.total.minor + fee.minor, terms.currency),
+        deposit=terms.deposit or Money(0, terms.currency),
+    )

@@ -185,3 +185,40 @@ def bank(provider, now):
 def later(now):
     """``later(days=0, minutes=0)``: a time after ``now``."""
     return lambda days=0, minutes=0: now + dt.timedelta(days=days, minutes=minutes)
+
+
+@pytest.fixture
+def drill(guild, provider, now):
+    """A cordless drill for rent: 6.00 EUR a day, a 40.00 EUR deposit."""
+    return listing_create(
+        owner=provider,
+        community=guild,
+        title="Cordless drill",
+        modes=[
+            {
+                "mode": "rental",
+                "price": money("6.00"),
+                "unit": "day",
+                "deposit": money("40.00"),
+            }
+        ],
+        now=now,
+    )
+
+
+@pytest.fixture
+def rental(drill, buyer, now):
+    """``rental(days_ahead=10, days=2, at=now)``: ``buyer`` requests the drill."""
+
+    def make(days_ahead=10, days=2, at=None):
+        first = (at or now).date() + dt.timedelta(days=days_ahead)
+        return services.exchange_order(
+            listing=drill,
+            customer=buyer,
+            mode="rental",
+            start=first,
+            end=first + dt.timedelta(days=days),
+            now=at or now,
+        )
+
+    return make
