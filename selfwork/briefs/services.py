@@ -20,7 +20,8 @@ from selfwork.briefs.errors import (
     OfferNotOpen,
 )
 from selfwork.briefs.models import Brief, BriefAttachment, Counter, Offer
-from selfwork.communities.models import Community, Membership
+from selfwork.communities.models import Community
+from selfwork.communities.selectors import member_required
 from selfwork.core.errors import InvalidInput, NotPermitted
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
@@ -235,15 +236,6 @@ def _usage_rights_parse(raw: Any) -> dict[str, Any]:
     return {"use": use, "credit_required": credit}
 
 
-def _require_active_member(community: Community, member, *, doing: str) -> None:
-    if not Membership.objects.filter(
-        community=community, member=member, status=Membership.Status.ACTIVE
-    ).exists():
-        raise NotPermitted(
-            f"Only members of {community.name} can {doing}.", code="not_a_member"
-        )
-
-
 def _require_open(brief: Brief) -> None:
     if brief.status != Brief.Status.OPEN:
         raise BriefClosed("This brief takes no more offers.")
@@ -296,7 +288,7 @@ def brief_create(
     :raises InvalidInput: naming the first bad field (``budget.min`` above
         ``budget.max``, two currencies, a past deadline, …); nothing is stored.
     """
-    _require_active_member(community, author, doing="post briefs there")
+    member_required(community=community, member=author, doing="post briefs there")
     low = _money(budget_min, field="budget.min")
     high = _money(budget_max, field="budget.max")
     if low.unit != high.unit:
@@ -405,7 +397,9 @@ def offer_create(
         raise NotPermitted(
             "You cannot make an offer on your own brief.", code="own_brief"
         )
-    _require_active_member(brief.community, provider, doing="make offers there")
+    member_required(
+        community=brief.community, member=provider, doing="make offers there"
+    )
     _require_open(brief)
     amount = _in_currency(_money(price, field="price"), brief.currency, field="price")
     offer = Offer(
@@ -649,7 +643,9 @@ def offer_accept(*, offer: Offer, customer, now: dt.datetime) -> Exchange:
         )
     _require_open(brief)
     _require_live(offer, now=now)
-    _require_active_member(brief.community, offer.provider, doing="take commissions")
+    member_required(
+        community=brief.community, member=offer.provider, doing="take commissions"
+    )
     # Close the brief first: the row lock makes a racing accept of another
     # offer wait here, then find the brief closed.
     if (

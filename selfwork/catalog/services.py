@@ -40,10 +40,10 @@ from selfwork.communities.models import (
     Category,
     Community,
     ListingField,
-    Membership,
     Mode,
 )
-from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.communities.selectors import member_can_moderate, member_required
+from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
 from selfwork.core.text import markdown_check, plain_check
@@ -474,15 +474,6 @@ def _country_parse(raw: Any) -> str:
     return value or ""
 
 
-def _require_member(community: Community, owner) -> None:
-    if not Membership.objects.filter(
-        community=community, member=owner, status=Membership.Status.ACTIVE
-    ).exists():
-        raise NotPermitted(
-            f"Only members of {community.name} can publish there.", code="not_a_member"
-        )
-
-
 def _write_modes(listing: Listing, terms: list[_ModeTerms]) -> None:
     ListingMode.objects.filter(listing=listing).delete()
     for t in terms:
@@ -547,7 +538,7 @@ def listing_create(
     :raises NotPermitted: if ``owner`` is not an active member of ``community``.
     :raises InvalidInput: naming the first bad field; nothing is stored.
     """
-    _require_member(community, owner)
+    member_required(community=community, member=owner, doing="publish there")
     fields = list(ListingField.objects.filter(community=community))
     tag_list = _tags_parse(tags)
     listing = Listing(
@@ -662,15 +653,10 @@ def listing_show(*, listing: Listing, actor, now: dt.datetime) -> Listing:
 @transaction.atomic
 def listing_delete(*, listing: Listing, actor) -> None:
     """Delete ``listing`` (its owner, or a host or moderator of its community)."""
-    if listing.owner_id != actor.pk:
-        moderator = Membership.objects.filter(
-            community=listing.community_id,
-            member=actor,
-            status=Membership.Status.ACTIVE,
-            role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
-        ).exists()
-        if not moderator:
-            raise NotFound("No such listing.", code="listing_not_found")
+    if listing.owner_id != actor.pk and not member_can_moderate(
+        community=listing.community_id, member=actor
+    ):
+        raise NotFound("No such listing.", code="listing_not_found")
     listing.delete()
 
 

@@ -27,9 +27,9 @@ import uuid
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Sum, Value, When
 
-from selfwork.communities.models import Community, Membership
-from selfwork.communities.selectors import membership_get
-from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from selfwork.communities.models import Community
+from selfwork.communities.selectors import host_required
+from selfwork.core.errors import Conflict, InvalidInput, NotFound
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import MAX_MINOR, Money, unit_check
 from selfwork.core.text import plain_check
@@ -166,22 +166,12 @@ def payment_settings_set(
     :raises NotPermitted: if ``actor`` is not an active host of ``community``.
     :raises InvalidInput: ``unknown_gateway``.
     """
-    _require_host(community, actor)
+    host_required(community=community, member=actor)
     gateway_get(gateway)
     row, _ = CommunityPaymentSettings.objects.update_or_create(
         community=community, defaults={"gateway": gateway, "updated_at": now}
     )
     return row
-
-
-def _require_host(community: Community, actor) -> None:
-    membership = membership_get(community=community, member=actor)
-    if (
-        membership is None
-        or not membership.is_active
-        or membership.role != Membership.Role.HOST
-    ):
-        raise NotPermitted("Only a host of the community may do that.", code="not_host")
 
 
 # --- Charges ----------------------------------------------------------------------
@@ -410,7 +400,7 @@ def manual_charge_confirm(*, charge: Charge, host, now: dt.datetime) -> Charge:
     :raises ChargeNotPending: if the charge is not pending (confirmed, cancelled).
     :raises ReferenceSettled: if the reference was settled meanwhile.
     """
-    _require_host(charge.community, host)
+    host_required(community=charge.community, member=host)
     if reference_settled(reference=charge.reference):
         raise ReferenceSettled(
             "This reference was settled; it takes no more payments.",
@@ -433,7 +423,7 @@ def manual_charge_cancel(*, charge: Charge, host, now: dt.datetime) -> Charge:
     :raises NotPermitted: if ``host`` is not an active host of the community.
     :raises ChargeNotPending: if the charge is not pending.
     """
-    _require_host(charge.community, host)
+    host_required(community=charge.community, member=host)
     moved = Charge.objects.filter(pk=charge.pk, status=Charge.Status.PENDING).update(
         status=Charge.Status.FAILED, failure_code="cancelled"
     )
@@ -1313,7 +1303,7 @@ def deposit_void(*, reference: str, now: dt.datetime) -> Deposit | None:
 
 
 def _host_deposit_locked(deposit: Deposit, host) -> Deposit:
-    _require_host(deposit.community, host)
+    host_required(community=deposit.community, member=host)
     locked = (
         Deposit.objects.select_for_update()
         .select_related("customer", "provider", "community")
