@@ -7,7 +7,6 @@ here. Every state change is a compare-and-set UPDATE: of two racing requests
 """
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -24,7 +23,8 @@ from selfwork.communities.models import Community
 from selfwork.communities.selectors import member_required
 from selfwork.core.errors import InvalidInput, NotPermitted
 from selfwork.core.models import Upload
-from selfwork.core.money import HOUR, Money
+from selfwork.core.money import Money
+from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.services import exchange_start
@@ -47,33 +47,7 @@ MoneyInput = Money | dict[str, Any]
 
 def _money(value: Any, *, field: str) -> Money:
     """Parse a MONEY object (or pass a Money through); a currency, never HOUR."""
-    if isinstance(value, Money):
-        money = value
-    else:
-        if (
-            not isinstance(value, dict)
-            or "amount" not in value
-            or "currency" not in value
-        ):
-            raise InvalidInput(
-                f'{field} is an object like {{"amount": "12.50", "currency": "EUR"}}.',
-                field=field,
-                code="invalid_money",
-            )
-        money = Money.parse(
-            value["amount"], value["currency"], field=field, allow_hours=False
-        )
-    if money.unit == HOUR:
-        raise InvalidInput(
-            f"{field} is a price in a currency, not in hours.",
-            field=field,
-            code="invalid_money",
-        )
-    if money.minor <= 0:
-        raise InvalidInput(
-            f"{field} must be more than zero.", field=field, code="amount_not_positive"
-        )
-    return money
+    return money_parse(value, field=field, positive=True)
 
 
 def _in_currency(money: Money, currency: str, *, field: str) -> Money:
@@ -87,20 +61,15 @@ def _in_currency(money: Money, currency: str, *, field: str) -> Money:
 
 
 def _whole(value: Any, *, field: str, low: int, high: int) -> int:
-    # bool is an int in Python; "5" is not a number of days.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(
-            f"{field} is a whole number from {low} to {high}.",
-            field=field,
-            code="invalid_number",
-        )
-    if not low <= value <= high:
-        raise InvalidInput(
-            f"{field} is {value}; it must be from {low} to {high}.",
-            field=field,
-            code="out_of_range",
-        )
-    return value
+    # Briefs name the two ways a number is wrong; other apps say invalid_input.
+    return int_parse(
+        value,
+        field=field,
+        low=low,
+        high=high,
+        code="invalid_number",
+        range_code="out_of_range",
+    )
 
 
 def _deadline_parse(raw: Any, *, now: dt.datetime) -> dt.date | None:
@@ -140,32 +109,13 @@ def _deadline_parse(raw: Any, *, now: dt.datetime) -> dt.date | None:
 def _attachments_parse(raw: Any, *, author) -> list[Upload]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or len(raw) > MAX_ATTACHMENTS:
-        raise InvalidInput(
-            f"attachments is a list of at most {MAX_ATTACHMENTS} upload ids.",
-            field="attachments",
-        )
-    keys: list[str] = []
-    for item in raw:
-        try:
-            keys.append(str(uuid.UUID(str(item))))
-        except ValueError:
-            keys.append("")
-    found = {
-        str(u.public_id): u
-        for u in Upload.objects.filter(
-            public_id__in=[k for k in keys if k], owner=author
-        )
-    }
-    for item, key in zip(raw, keys, strict=True):
-        if key not in found:
-            raise InvalidInput(
-                f"attachments: no upload '{str(item)[:40]}' of yours.",
-                field="attachments",
-                code="unknown_upload",
-            )
-    unique = list(dict.fromkeys(keys))
-    return [found[k] for k in unique]
+    return upload_ids_parse(
+        raw,
+        owner=author,
+        field="attachments",
+        limit=MAX_ATTACHMENTS,
+        duplicates="merge",
+    )
 
 
 def _milestones_parse(raw: Any, *, price: Money) -> list[dict[str, Any]]:
