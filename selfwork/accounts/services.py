@@ -3,7 +3,6 @@
 import datetime as dt
 import re
 import secrets
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from selfwork.accounts.selectors import TIME_ZONE_SET
 from selfwork.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
+from selfwork.core.parse import int_parse, upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.core.throttle import (
     address_bucket,
@@ -261,14 +261,7 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
                     field="commission_status",
                 )
         elif field == "commission_slots":
-            if (
-                not isinstance(value, int)
-                or isinstance(value, bool)
-                or not 0 <= value <= 100
-            ):
-                raise InvalidInput(
-                    "commission_slots is a whole number from 0 to 100.", field=field
-                )
+            value = int_parse(value, field=field, low=0, high=100)
         elif field == "away":
             value = bool(value)
         elif field == "avatar":
@@ -287,22 +280,7 @@ def _tags_check(value: Any, *, field: str) -> list[str]:
 
 
 def _own_image(member: Member, upload_id: Any, *, field: str) -> Upload:
-    try:
-        key = uuid.UUID(str(upload_id))
-    except ValueError:
-        key = None
-    upload = (
-        Upload.objects.filter(public_id=key, owner=member).first()
-        if key is not None
-        else None
-    )
-    if upload is None:
-        raise InvalidInput(
-            f"{field}: no upload '{str(upload_id)[:40]}' of yours.",
-            field=field,
-            code="unknown_upload",
-        )
-    return upload
+    return upload_ids_parse([upload_id], owner=member, field=field, limit=1)[0]
 
 
 @transaction.atomic

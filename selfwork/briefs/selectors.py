@@ -12,8 +12,11 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from selfwork.briefs.models import Brief, BriefAttachment, Counter, Offer
-from selfwork.communities.models import Community, Membership
-from selfwork.communities.selectors import communities_visible_to
+from selfwork.communities.models import Community
+from selfwork.communities.selectors import (
+    communities_visible_to,
+    member_is_active_member,
+)
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.pagination import cursor_decode, cursor_encode
 
@@ -196,8 +199,4 @@ def can_offer(*, brief: Brief, member) -> bool:
         return False
     if not brief.is_open or brief.author_id == member.pk:
         return False
-    return Membership.objects.filter(
-        community_id=brief.community_id,
-        member=member,
-        status=Membership.Status.ACTIVE,
-    ).exists()
+    return member_is_active_member(community=brief.community_id, member=member)

@@ -7,7 +7,6 @@ here. Every state change is a compare-and-set UPDATE: of two racing requests
 """
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,10 +19,12 @@ from selfwork.briefs.errors import (
     OfferNotOpen,
 )
 from selfwork.briefs.models import Brief, BriefAttachment, Counter, Offer
-from selfwork.communities.models import Community, Membership
+from selfwork.communities.models import Community
+from selfwork.communities.selectors import member_required
 from selfwork.core.errors import InvalidInput, NotPermitted
 from selfwork.core.models import Upload
-from selfwork.core.money import HOUR, Money
+from selfwork.core.money import Money
+from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.services import exchange_start
@@ -46,33 +47,7 @@ MoneyInput = Money | dict[str, Any]
 
 def _money(value: Any, *, field: str) -> Money:
     """Parse a MONEY object (or pass a Money through); a currency, never HOUR."""
-    if isinstance(value, Money):
-        money = value
-    else:
-        if (
-            not isinstance(value, dict)
-            or "amount" not in value
-            or "currency" not in value
-        ):
-            raise InvalidInput(
-                f'{field} is an object like {{"amount": "12.50", "currency": "EUR"}}.',
-                field=field,
-                code="invalid_money",
-            )
-        money = Money.parse(
-            value["amount"], value["currency"], field=field, allow_hours=False
-        )
-    if money.unit == HOUR:
-        raise InvalidInput(
-            f"{field} is a price in a currency, not in hours.",
-            field=field,
-            code="invalid_money",
-        )
-    if money.minor <= 0:
-        raise InvalidInput(
-            f"{field} must be more than zero.", field=field, code="amount_not_positive"
-        )
-    return money
+    return money_parse(value, field=field, positive=True)
 
 
 def _in_currency(money: Money, currency: str, *, field: str) -> Money:
@@ -86,20 +61,15 @@ def _in_currency(money: Money, currency: str, *, field: str) -> Money:
 
 
 def _whole(value: Any, *, field: str, low: int, high: int) -> int:
-    # bool is an int in Python; "5" is not a number of days.
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(
-            f"{field} is a whole number from {low} to {high}.",
-            field=field,
-            code="invalid_number",
-        )
-    if not low <= value <= high:
-        raise InvalidInput(
-            f"{field} is {value}; it must be from {low} to {high}.",
-            field=field,
-            code="out_of_range",
-        )
-    return value
+    # Briefs name the two ways a number is wrong; other apps say invalid_input.
+    return int_parse(
+        value,
+        field=field,
+        low=low,
+        high=high,
+        code="invalid_number",
+        range_code="out_of_range",
+    )
 
 
 def _deadline_parse(raw: Any, *, now: dt.datetime) -> dt.date | None:
@@ -139,32 +109,13 @@ def _deadline_parse(raw: Any, *, now: dt.datetime) -> dt.date | None:
 def _attachments_parse(raw: Any, *, author) -> list[Upload]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or len(raw) > MAX_ATTACHMENTS:
-        raise InvalidInput(
-            f"attachments is a list of at most {MAX_ATTACHMENTS} upload ids.",
-            field="attachments",
-        )
-    keys: list[str] = []
-    for item in raw:
-        try:
-            keys.append(str(uuid.UUID(str(item))))
-        except ValueError:
-            keys.append("")
-    found = {
-        str(u.public_id): u
-        for u in Upload.objects.filter(
-            public_id__in=[k for k in keys if k], owner=author
-        )
-    }
-    for item, key in zip(raw, keys, strict=True):
-        if key not in found:
-            raise InvalidInput(
-                f"attachments: no upload '{str(item)[:40]}' of yours.",
-                field="attachments",
-                code="unknown_upload",
-            )
-    unique = list(dict.fromkeys(keys))
-    return [found[k] for k in unique]
+    return upload_ids_parse(
+        raw,
+        owner=author,
+        field="attachments",
+        limit=MAX_ATTACHMENTS,
+        duplicates="merge",
+    )
 
 
 def _milestones_parse(raw: Any, *, price: Money) -> list[dict[str, Any]]:
@@ -235,15 +186,6 @@ def _usage_rights_parse(raw: Any) -> dict[str, Any]:
     return {"use": use, "credit_required": credit}
 
 
-def _require_active_member(community: Community, member, *, doing: str) -> None:
-    if not Membership.objects.filter(
-        community=community, member=member, status=Membership.Status.ACTIVE
-    ).exists():
-        raise NotPermitted(
-            f"Only members of {community.name} can {doing}.", code="not_a_member"
-        )
-
-
 def _require_open(brief: Brief) -> None:
     if brief.status != Brief.Status.OPEN:
         raise BriefClosed("This brief takes no more offers.")
@@ -296,7 +238,7 @@ def brief_create(
     :raises InvalidInput: naming the first bad field (``budget.min`` above
         ``budget.max``, two currencies, a past deadline, …); nothing is stored.
     """
-    _require_active_member(community, author, doing="post briefs there")
+    member_required(community=community, member=author, doing="post briefs there")
     low = _money(budget_min, field="budget.min")
     high = _money(budget_max, field="budget.max")
     if low.unit != high.unit:
@@ -405,7 +347,9 @@ def offer_create(
         raise NotPermitted(
             "You cannot make an offer on your own brief.", code="own_brief"
         )
-    _require_active_member(brief.community, provider, doing="make offers there")
+    member_required(
+        community=brief.community, member=provider, doing="make offers there"
+    )
     _require_open(brief)
     amount = _in_currency(_money(price, field="price"), brief.currency, field="price")
     offer = Offer(
@@ -649,7 +593,9 @@ def offer_accept(*, offer: Offer, customer, now: dt.datetime) -> Exchange:
         )
     _require_open(brief)
     _require_live(offer, now=now)
-    _require_active_member(brief.community, offer.provider, doing="take commissions")
+    member_required(
+        community=brief.community, member=offer.provider, doing="take commissions"
+    )
     # Close the brief first: the row lock makes a racing accept of another
     # offer wait here, then find the brief closed.
     if (

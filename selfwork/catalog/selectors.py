@@ -30,8 +30,11 @@ from selfwork.catalog.models import (
     ListingPackage,
 )
 from selfwork.catalog.services import listing_field_value
-from selfwork.communities.models import Community, ListingField, Membership, Mode
-from selfwork.communities.selectors import communities_visible_to
+from selfwork.communities.models import Community, ListingField, Mode
+from selfwork.communities.selectors import (
+    communities_moderated_by,
+    communities_visible_to,
+)
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import Money
 from selfwork.core.pagination import cursor_decode as _cursor_decode
@@ -142,11 +145,7 @@ def listing_get_for_moderation(*, public_id: Any, actor) -> Listing:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
         raise NotFound("No such listing.", code="listing_not_found") from exc
-    moderated = Membership.objects.filter(
-        member=actor,
-        status=Membership.Status.ACTIVE,
-        role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
-    ).values("community")
+    moderated = communities_moderated_by(member=actor)
     listing = (
         _listing_rows()
         .filter(Q(owner=actor) | Q(community__in=moderated), public_id=key)

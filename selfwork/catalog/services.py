@@ -40,12 +40,13 @@ from selfwork.communities.models import (
     Category,
     Community,
     ListingField,
-    Membership,
     Mode,
 )
-from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.communities.selectors import member_can_moderate, member_required
+from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
+from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 
 MAX_IMAGES = 8
@@ -69,24 +70,15 @@ class _ModeTerms:
 
 def _money(value: Any, *, field: str, hours: bool | None = False) -> Money:
     """Parse a MONEY or HOURS object; ``hours`` True wants HOUR, False a currency."""
-    if not isinstance(value, dict) or "amount" not in value or "currency" not in value:
-        raise InvalidInput(
-            f'{field} is an object like {{"amount": "12.50", "currency": "EUR"}}.',
-            field=field,
-            code="invalid_money",
-        )
-    currency = value["currency"]
-    if hours and currency != HOUR:
-        raise InvalidInput(
-            f"{field} is counted in HOUR.", field=field, code="invalid_money"
-        )
-    if hours is False and currency == HOUR:
+    # A mode says which unit it takes, so hours given for a price are the wrong
+    # kind of value (invalid_money), not an unknown currency.
+    if hours is False and isinstance(value, dict) and value.get("currency") == HOUR:
         raise InvalidInput(
             f"{field} is a price in a currency, not in hours.",
             field=field,
             code="invalid_money",
         )
-    return Money.parse(value["amount"], currency, field=field)
+    return money_parse(value, field=field, hours=hours)
 
 
 def _positive(money: Money, *, field: str) -> Money:
@@ -95,18 +87,6 @@ def _positive(money: Money, *, field: str) -> Money:
             f"{field} must be more than zero.", field=field, code="amount_not_positive"
         )
     return money
-
-
-def _int_in(value: Any, *, field: str, low: int, high: int) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not low <= value <= high
-    ):
-        raise InvalidInput(
-            f"{field} is a whole number from {low} to {high}.", field=field
-        )
-    return value
 
 
 def _mode_parse(raw: Any, *, index: int) -> _ModeTerms:
@@ -278,13 +258,13 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
                     required=False,
                 ),
                 "price": price,
-                "delivery_days": _int_in(
+                "delivery_days": int_parse(
                     package.get("delivery_days"),
                     field=f"{at}.delivery_days",
                     low=1,
                     high=365,
                 ),
-                "revisions": _int_in(
+                "revisions": int_parse(
                     package.get("revisions", 0), field=f"{at}.revisions", low=0, high=50
                 ),
             }
@@ -423,33 +403,9 @@ def _tags_parse(raw: Any) -> list[str]:
 def _images_parse(raw: Any, owner) -> list[Upload]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or len(raw) > MAX_IMAGES:
-        raise InvalidInput(
-            f"images is a list of at most {MAX_IMAGES} upload ids.", field="images"
-        )
-    ids = [str(i) for i in raw]
-    uploads = {
-        str(u.public_id): u
-        for u in Upload.objects.filter(public_id__in=_uuids(ids), owner=owner)
-    }
-    missing = [i for i in ids if i not in uploads]
-    if missing:
-        raise InvalidInput(
-            f"images: no upload '{missing[0][:40]}' of yours.",
-            field="images",
-            code="unknown_upload",
-        )
-    return [uploads[i] for i in ids]
-
-
-def _uuids(ids: list[str]) -> list[str]:
-    valid = []
-    for i in ids:
-        try:
-            valid.append(str(uuid.UUID(i)))
-        except ValueError:
-            continue
-    return valid
+    return upload_ids_parse(
+        raw, owner=owner, field="images", limit=MAX_IMAGES, duplicates="keep"
+    )
 
 
 def _category_parse(raw: Any, community: Community) -> Category | None:
@@ -472,15 +428,6 @@ def _country_parse(raw: Any) -> str:
             "country is a two-letter ISO code such as NZ.", field="country"
         )
     return value or ""
-
-
-def _require_member(community: Community, owner) -> None:
-    if not Membership.objects.filter(
-        community=community, member=owner, status=Membership.Status.ACTIVE
-    ).exists():
-        raise NotPermitted(
-            f"Only members of {community.name} can publish there.", code="not_a_member"
-        )
 
 
 def _write_modes(listing: Listing, terms: list[_ModeTerms]) -> None:
@@ -547,7 +494,7 @@ def listing_create(
     :raises NotPermitted: if ``owner`` is not an active member of ``community``.
     :raises InvalidInput: naming the first bad field; nothing is stored.
     """
-    _require_member(community, owner)
+    member_required(community=community, member=owner, doing="publish there")
     fields = list(ListingField.objects.filter(community=community))
     tag_list = _tags_parse(tags)
     listing = Listing(
@@ -662,15 +609,10 @@ def listing_show(*, listing: Listing, actor, now: dt.datetime) -> Listing:
 @transaction.atomic
 def listing_delete(*, listing: Listing, actor) -> None:
     """Delete ``listing`` (its owner, or a host or moderator of its community)."""
-    if listing.owner_id != actor.pk:
-        moderator = Membership.objects.filter(
-            community=listing.community_id,
-            member=actor,
-            status=Membership.Status.ACTIVE,
-            role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
-        ).exists()
-        if not moderator:
-            raise NotFound("No such listing.", code="listing_not_found")
+    if listing.owner_id != actor.pk and not member_can_moderate(
+        community=listing.community_id, member=actor
+    ):
+        raise NotFound("No such listing.", code="listing_not_found")
     listing.delete()
 
 
@@ -831,20 +773,20 @@ def availability_set(
             "Opening hours are for listings rented by the hour.",
             field="opening_hours",
         )
-    low = _int_in(min_units, field="min_units", low=1, high=MAX_UNITS)
+    low = int_parse(min_units, field="min_units", low=1, high=MAX_UNITS)
     high = (
         None
         if max_units is None
-        else _int_in(max_units, field="max_units", low=1, high=MAX_UNITS)
+        else int_parse(max_units, field="max_units", low=1, high=MAX_UNITS)
     )
     if high is not None and high < low:
         raise InvalidInput(
             "max_units may not be less than min_units.", field="max_units"
         )
-    buffer = _int_in(
+    buffer = int_parse(
         buffer_minutes, field="buffer_minutes", low=0, high=MAX_BUFFER_MINUTES
     )
-    ahead = _int_in(advance_days, field="advance_days", low=1, high=MAX_ADVANCE_DAYS)
+    ahead = int_parse(advance_days, field="advance_days", low=1, high=MAX_ADVANCE_DAYS)
     if cancellation_policy not in CancellationPolicy.values:
         raise InvalidInput(
             f"cancellation_policy is one of {', '.join(CancellationPolicy.values)}.",

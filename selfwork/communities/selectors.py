@@ -3,7 +3,7 @@
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from selfwork.communities.models import Category, Community, ListingField, Membership
-from selfwork.core.errors import NotFound
+from selfwork.core.errors import NotFound, NotPermitted
 
 
 def communities_visible_to(*, viewer) -> QuerySet[Community]:
@@ -56,9 +56,25 @@ def membership_get(*, community: Community, member) -> Membership | None:
     return Membership.objects.filter(community=community, member=member).first()
 
 
-def member_is_host(*, community: Community, member) -> bool:
-    """Whether ``member`` is an active host of ``community``."""
-    if member is None or not getattr(member, "is_authenticated", False):
+def _signed_in(member) -> bool:
+    return member is not None and getattr(member, "is_authenticated", False)
+
+
+def member_is_active_member(*, community: Community | int, member) -> bool:
+    """Whether ``member`` is an active member of ``community`` (in any role).
+
+    ``community`` may be a community or its primary key.
+    """
+    if not _signed_in(member):
+        return False
+    return Membership.objects.filter(
+        community=community, member=member, status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def member_is_host(*, community: Community | int, member) -> bool:
+    """Whether ``member`` is an active host of ``community`` (or its primary key)."""
+    if not _signed_in(member):
         return False
     return Membership.objects.filter(
         community=community,
@@ -66,6 +82,66 @@ def member_is_host(*, community: Community, member) -> bool:
         role=Membership.Role.HOST,
         status=Membership.Status.ACTIVE,
     ).exists()
+
+
+def member_can_moderate(*, community: Community | int, member) -> bool:
+    """Whether ``member`` is an active host or moderator of ``community``."""
+    if not _signed_in(member):
+        return False
+    return Membership.objects.filter(
+        community=community,
+        member=member,
+        role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
+        status=Membership.Status.ACTIVE,
+    ).exists()
+
+
+def communities_hosted_by(*, member) -> QuerySet[Community]:
+    """Return the communities where ``member`` is an active host.
+
+    Unordered: meant for ``community__in=`` filters, where it stays a subquery.
+    """
+    return Community.objects.filter(
+        pk__in=Membership.objects.filter(
+            member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
+        ).values("community_id")
+    )
+
+
+def communities_moderated_by(*, member) -> QuerySet[Community]:
+    """Return the communities where ``member`` is an active host or moderator.
+
+    Unordered: meant for ``community__in=`` filters, where it stays a subquery.
+    """
+    return Community.objects.filter(
+        pk__in=Membership.objects.filter(
+            member=member,
+            role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
+            status=Membership.Status.ACTIVE,
+        ).values("community_id")
+    )
+
+
+def host_required(*, community: Community, member) -> None:
+    """Refuse anyone but an active host of ``community``.
+
+    :raises NotPermitted: ``not_host``.
+    """
+    if not member_is_host(community=community, member=member):
+        raise NotPermitted("Only a host of the community may do that.", code="not_host")
+
+
+def member_required(*, community: Community, member, doing: str) -> None:
+    """Refuse anyone but an active member of ``community``.
+
+    ``doing`` ends the sentence "Only members of <community> can …".
+
+    :raises NotPermitted: ``not_a_member``.
+    """
+    if not member_is_active_member(community=community, member=member):
+        raise NotPermitted(
+            f"Only members of {community.name} can {doing}.", code="not_a_member"
+        )
 
 
 def memberships_of(*, member) -> QuerySet[Membership]:

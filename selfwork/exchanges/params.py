@@ -9,7 +9,6 @@ room's forms all read ``PARAMS``; adding a parameter touches only this module.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from selfwork.core.errors import InvalidInput
 from selfwork.core.models import Upload
 from selfwork.core.money import Money
+from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 
 if TYPE_CHECKING:
@@ -103,50 +103,15 @@ def _card_recorded(value: str) -> dict[str, Any]:
 
 
 def _percent(value: object, ctx: ParamContext) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise InvalidInput(
-            "refund_percent is a whole number from 0 to 100.", field="refund_percent"
-        )
-    return value
-
-
-def upload_ids(value: object, *, actor, field: str, limit: int) -> list[Upload]:
-    """The caller's own uploads named by ``value``, a list of ids, in order."""
-    if not isinstance(value, list) or len(value) > limit:
-        raise InvalidInput(
-            f"{field} is a list of at most {limit} upload ids.", field=field
-        )
-    keys = []
-    for item in value:
-        try:
-            keys.append(uuid.UUID(str(item)))
-        except ValueError as exc:
-            raise InvalidInput(
-                f"'{str(item)[:40]}' is not an upload id.",
-                field=field,
-                code="unknown_upload",
-            ) from exc
-    if len(set(keys)) != len(keys):
-        raise InvalidInput(f"{field} names an upload twice.", field=field)
-    uploads = {
-        u.public_id: u for u in Upload.objects.filter(public_id__in=keys, owner=actor)
-    }
-    missing = [str(k) for k in keys if k not in uploads]
-    if missing:
-        raise InvalidInput(
-            f"No upload of yours has the id {missing[0]}.",
-            field=field,
-            code="unknown_upload",
-        )
-    return [uploads[k] for k in keys]
+    return int_parse(value, field="refund_percent", low=0, high=100)
 
 
 def _files(value: object, ctx: ParamContext) -> list[Upload]:
-    return upload_ids(value, actor=ctx.actor, field="files", limit=MAX_FILES)
+    return upload_ids_parse(value, owner=ctx.actor, field="files", limit=MAX_FILES)
 
 
 def _photos(value: object, ctx: ParamContext) -> list[Upload]:
-    photos = upload_ids(value, actor=ctx.actor, field="photos", limit=MAX_PHOTOS)
+    photos = upload_ids_parse(value, owner=ctx.actor, field="photos", limit=MAX_PHOTOS)
     if any(u.kind != Upload.Kind.IMAGE for u in photos):
         raise InvalidInput(
             "photos are image uploads (POST /api/v1/uploads).",
@@ -198,14 +163,12 @@ def _amount(value: object, ctx: ParamContext) -> Money:
             field="amount.currency",
             code="currency_mismatch",
         )
-    money = Money.parse(str(value.get("amount", "")), unit, field="amount")
-    if money.minor <= 0:
-        raise InvalidInput(
-            "The amount must be more than zero.",
-            field="amount",
-            code="amount_not_positive",
-        )
-    return money
+    return money_parse(
+        {"amount": str(value.get("amount", "")), "currency": unit},
+        field="amount",
+        hours=None,
+        positive=True,
+    )
 
 
 def _money_recorded(value: Money) -> dict[str, Any]:
@@ -384,5 +347,4 @@ __all__ = [
     "params_clean",
     "params_recorded",
     "shown_params",
-    "upload_ids",
 ]

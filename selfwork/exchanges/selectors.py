@@ -17,7 +17,7 @@ from selfwork.catalog.calendar import DAY
 from selfwork.catalog.errors import NotBookable
 from selfwork.catalog.models import CancellationPolicy, Listing
 from selfwork.catalog.selectors import availability_get
-from selfwork.communities.models import Membership
+from selfwork.communities.selectors import communities_hosted_by, member_is_host
 from selfwork.core.errors import NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import Money
@@ -53,15 +53,6 @@ class TransitionOption:
     pays: bool = False
 
 
-def _is_host(member, community_id: int) -> bool:
-    return Membership.objects.filter(
-        community_id=community_id,
-        member=member,
-        role=Membership.Role.HOST,
-        status=Membership.Status.ACTIVE,
-    ).exists()
-
-
 def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
     """Return the roles ``member`` holds on ``exchange``.
 
@@ -78,7 +69,7 @@ def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
         return frozenset({"provider"})
     if member.is_staff:
         return frozenset({"operator", "staff"})
-    if _is_host(member, exchange.community_id):
+    if member_is_host(community=exchange.community_id, member=member):
         return frozenset({"operator"})
     return frozenset()
 
@@ -90,10 +81,8 @@ def _exchange_rows() -> QuerySet[Exchange]:
 
 
 def _visible(member) -> Q:
-    hosted = Membership.objects.filter(
-        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
-    ).values("community_id")
-    return Q(customer=member) | Q(provider=member) | Q(community_id__in=hosted)
+    hosted = communities_hosted_by(member=member)
+    return Q(customer=member) | Q(provider=member) | Q(community__in=hosted)
 
 
 def exchange_get_for_party(*, public_id: Any, member) -> Exchange:
@@ -130,10 +119,7 @@ def exchanges_for_operator(*, member) -> QuerySet[Exchange]:
     """Return the exchanges ``member`` operates: all for staff, else their communities'."""
     rows = _exchange_rows()
     if not member.is_staff:
-        hosted = Membership.objects.filter(
-            member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
-        ).values("community_id")
-        rows = rows.filter(community_id__in=hosted)
+        rows = rows.filter(community__in=communities_hosted_by(member=member))
     return rows.order_by("-created_at", "-pk")
 
 

@@ -20,6 +20,7 @@ from selfwork.core.api import (
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import Money
 from selfwork.core.pagination import cursor_decode, cursor_encode, offset_page
+from selfwork.core.parse import money_parse
 from selfwork.ledger.models import Leg
 from selfwork.payments import selectors, services
 from selfwork.payments.models import Payout, PayoutDestination
@@ -127,15 +128,9 @@ class PageQuery(QueryIn):
 
 
 def _money_parse(money: MoneyIn) -> Money:
-    # Digits of other scripts ("١٠") are digits to Python's Decimal and regex \d;
-    # an amount is written in ASCII.
-    if not money.amount.isascii():
-        raise InvalidInput(
-            'Write the amount in plain digits, such as "12.50".',
-            field="amount",
-            code="invalid_amount",
-        )
-    return Money.parse(money.amount, money.currency, allow_hours=False)
+    return money_parse(
+        {"amount": money.amount, "currency": money.currency}, field="amount"
+    )
 
 
 def _balance_out(balance: selectors.WalletBalance) -> dict:

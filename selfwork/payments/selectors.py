@@ -3,13 +3,12 @@
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 
-from selfwork.communities.models import Membership
+from selfwork.communities.selectors import communities_hosted_by
 from selfwork.core.errors import NotFound
 from selfwork.core.money import Money
 from selfwork.ledger.models import Account, Leg, Transaction
@@ -224,11 +223,9 @@ def charges_pending_for_host(*, member) -> QuerySet[Charge]:
 
     Those of the communities where ``member`` is an active host.
     """
-    hosted = Membership.objects.filter(
-        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
-    ).values("community_id")
+    hosted = communities_hosted_by(member=member)
     return (
-        Charge.objects.filter(status=Charge.Status.PENDING, community_id__in=hosted)
+        Charge.objects.filter(status=Charge.Status.PENDING, community__in=hosted)
         .select_related("customer", "community")
         .order_by("created_at", "pk")
     )
@@ -243,11 +240,10 @@ def charge_get_for_host(*, public_id, member) -> Charge:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
         raise NotFound("No such payment.", code="charge_not_found") from exc
-    hosted = Membership.objects.filter(
-        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
-    ).values("community_id")
     charge = (
-        Charge.objects.filter(public_id=key, community_id__in=hosted)
+        Charge.objects.filter(
+            public_id=key, community__in=communities_hosted_by(member=member)
+        )
         .select_related("customer", "community")
         .first()
     )
@@ -269,12 +265,6 @@ def deposit_for(*, reference: str) -> Deposit | None:
     )
 
 
-def _hosted(member) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(
-        member=member, role=Membership.Role.HOST, status=Membership.Status.ACTIVE
-    ).values("community_id")
-
-
 def deposits_for_host(*, member) -> QuerySet[Deposit]:
     """Return the cash deposits ``member`` hosts that wait or are held, oldest first.
 
@@ -284,7 +274,7 @@ def deposits_for_host(*, member) -> QuerySet[Deposit]:
         Deposit.objects.filter(
             gateway="manual",
             status__in=[Deposit.Status.PENDING, Deposit.Status.HELD],
-            community_id__in=_hosted(member),
+            community__in=communities_hosted_by(member=member),
         )
         .select_related("customer", "provider", "community")
         .order_by("created_at", "pk")
@@ -301,7 +291,9 @@ def deposit_get_for_host(*, public_id, member) -> Deposit:
     except ValueError as exc:
         raise NotFound("No such deposit.", code="deposit_not_found") from exc
     deposit = (
-        Deposit.objects.filter(public_id=key, community_id__in=_hosted(member))
+        Deposit.objects.filter(
+            public_id=key, community__in=communities_hosted_by(member=member)
+        )
         .select_related("customer", "provider", "community")
         .first()
     )

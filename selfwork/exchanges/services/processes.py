@@ -5,8 +5,8 @@ import datetime as dt
 from django.db import transaction
 
 from selfwork.communities.models import Community
-from selfwork.communities.selectors import member_is_host
-from selfwork.core.errors import InvalidInput, NotPermitted
+from selfwork.communities.selectors import host_required
+from selfwork.core.errors import InvalidInput
 from selfwork.exchanges.engine import process_load
 from selfwork.exchanges.models import ProcessBinding
 from selfwork.exchanges.selectors import DEFAULT_MODE_PROCESS
@@ -25,8 +25,7 @@ def process_bind(
     :raises InvalidInput: ``unknown_mode`` (or not enabled in the community).
     :raises NotFound: ``process_not_found`` when no such process is installed.
     """
-    if not member_is_host(community=community, member=actor):
-        raise NotPermitted("Only a host of the community may do that.", code="not_host")
+    host_required(community=community, member=actor)
     if mode not in DEFAULT_MODE_PROCESS or mode not in community.enabled_modes:
         raise InvalidInput(
             f"'{str(mode)[:30]}' is not a mode of this community; it has "

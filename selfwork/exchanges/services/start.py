@@ -14,6 +14,7 @@ from selfwork.catalog.services import booking_period_check
 from selfwork.communities.models import Community, Mode
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
+from selfwork.core.parse import int_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.actions import ActionContext, actions_run
 from selfwork.exchanges.engine import process_load, process_version_pin
@@ -189,11 +190,7 @@ def _policy_at_start(community: Community, unit: str) -> FeePolicy:
 
 
 def _order_quantity(quantity: object) -> int:
-    if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise InvalidInput("quantity is a whole number.", field="quantity")
-    if not 1 <= quantity <= 100:
-        raise InvalidInput("quantity is 1 to 100.", field="quantity")
-    return quantity
+    return int_parse(quantity, field="quantity", low=1, high=100)
 
 
 def _service_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:

@@ -1,0 +1,76 @@
+"""Writes on payments: charges into escrow, refunds, releases less fees, payouts, deposits.
+
+Money moves only through ``ledger.services.transaction_post``. Each service names
+the external call it makes by an idempotency key derived from what it settles,
+and posts its ledger transaction under the same key:
+
+========================  ==========================================
+``charge:<reference>``    the first charge attempt of a reference (a
+                          retry after a decline adds ``:attempt-<n>``;
+                          a second part, e.g. a milestone, ``:<part>``)
+``refund:<reference>``    a refund (``:<part>`` for a further one)
+``release:<reference>``   a release (``:<part>`` for a further one)
+``payout:<payout id>``    a payout
+``deposit:<reference>``   a deposit's authorisation (``:attempt-<n>``
+                          after a decline), then ``:capture``,
+                          ``:void`` or ``:expire`` when it ends
+========================  ==========================================
+
+so that a retried call (a worker restarted, a client retrying) settles the same
+thing once. The exchange engine calls these services with the exchange's public
+id as ``reference`` and the parties and community explicitly.
+"""
+
+from selfwork.payments.services.charges import (
+    escrow_charge,
+    manual_charge_cancel,
+    manual_charge_confirm,
+)
+from selfwork.payments.services.common import (
+    DECLINE_DETAIL,
+)
+from selfwork.payments.services.deposits import (
+    deposit_authorise,
+    deposit_capture,
+    deposit_void,
+    deposits_expire,
+    manual_deposit_confirm,
+    manual_deposit_return,
+)
+from selfwork.payments.services.escrow import (
+    escrow_refund,
+    escrow_release,
+)
+from selfwork.payments.services.payouts import (
+    DESTINATION_GATEWAY,
+    payout_create,
+    payout_destination_add,
+    payout_preference_set,
+)
+from selfwork.payments.services.settings import (
+    charge_policy,
+    fee_policy_for,
+    payment_settings_set,
+)
+
+__all__ = [
+    "DECLINE_DETAIL",
+    "DESTINATION_GATEWAY",
+    "charge_policy",
+    "deposit_authorise",
+    "deposit_capture",
+    "deposit_void",
+    "deposits_expire",
+    "escrow_charge",
+    "escrow_refund",
+    "escrow_release",
+    "fee_policy_for",
+    "manual_charge_cancel",
+    "manual_charge_confirm",
+    "manual_deposit_confirm",
+    "manual_deposit_return",
+    "payment_settings_set",
+    "payout_create",
+    "payout_destination_add",
+    "payout_preference_set",
+]

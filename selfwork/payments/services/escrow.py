@@ -1,0 +1,357 @@
+"""Money out of escrow: refunds to the customer, releases to the provider less fees."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Case, F, Sum, Value, When
+
+from selfwork.communities.models import Community
+from selfwork.core.errors import Conflict, InvalidInput
+from selfwork.core.money import Money
+from selfwork.ledger.errors import IdempotencyKeyReused, InsufficientFunds
+from selfwork.ledger.models import Account
+from selfwork.ledger.services import transaction_post
+from selfwork.payments import books
+from selfwork.payments.errors import (
+    GatewayUnavailable,
+    NothingInEscrow,
+    RefundExceedsEscrow,
+)
+from selfwork.payments.fees import fee_split, share_of
+from selfwork.payments.gateways import gateway_get
+from selfwork.payments.models import Charge, Refund, Release
+from selfwork.payments.services.common import (
+    _amount_check,
+    _currency_mismatch,
+    _key,
+    _member_check,
+)
+from selfwork.payments.services.payouts import (
+    _default_destination,
+    _payout,
+    _wants_auto_payout,
+)
+from selfwork.payments.services.settings import charge_policy
+
+
+def _captured_charges(reference: str) -> list[Charge]:
+    return list(
+        Charge.objects.filter(reference=reference, status__in=Charge.CAPTURED)
+        .select_related("community", "provider")
+        .order_by("pk")
+    )
+
+
+def _escrow_locked(reference: str, unit: str) -> Account:
+    """The escrow account of ``reference``, locked until the transaction ends.
+
+    Refunds and releases of one reference queue here, so each reads a balance
+    nobody else is spending (SQLite's IMMEDIATE transactions queue them anyway).
+    """
+    account = (
+        Account.objects.select_for_update()
+        .filter(
+            kind=Account.Kind.ESCROW, owner_ref=books.escrow_ref(reference), unit=unit
+        )
+        .first()
+    )
+    if account is None:
+        raise NothingInEscrow("Nothing is held in escrow for this reference.")
+    return account
+
+
+def _customer_fee_held(reference: str) -> int:
+    """The part of ``reference``'s escrow that is customer fee, in minor units.
+
+    Each refund and release takes its share of it in proportion (``share_of``),
+    so a refund of 40 % of escrow gives back 40 % of the customer fee too.
+    """
+    paid = Charge.objects.filter(
+        reference=reference, status__in=Charge.CAPTURED
+    ).aggregate(total=Sum("customer_fee_minor"))["total"]
+    refunded = Refund.objects.filter(reference=reference).aggregate(
+        total=Sum("customer_fee_minor")
+    )["total"]
+    released = Release.objects.filter(reference=reference).aggregate(
+        total=Sum("customer_fee_minor")
+    )["total"]
+    return (paid or 0) - (refunded or 0) - (released or 0)
+
+
+def _refunds_done(ledger_key: str, amount: Money | None) -> list[Refund]:
+    done = list(Refund.objects.filter(ledger_key=ledger_key).order_by("pk"))
+    if done and amount is not None:
+        total = sum(refund.amount_minor for refund in done)
+        if amount.minor != total or amount.unit != done[0].currency:
+            raise IdempotencyKeyReused(
+                "This refund was already made, for another amount.", field="part"
+            )
+    return done
+
+
+@transaction.atomic
+def escrow_refund(
+    *,
+    reference: str,
+    now: dt.datetime,
+    amount: Money | None = None,
+    part: str = "",
+) -> list[Refund]:
+    """Give ``amount`` (default: everything still in escrow) back to the customer.
+
+    Posts escrow → gateway clearing, then asks the gateway to refund, oldest
+    charge first; one ``Refund`` per charge refunded against. A retry with the
+    same reference and part returns the first refunds. For a further refund of
+    the same reference, pass a new ``part``.
+
+    :raises InvalidInput: bad reference, part or amount; ``currency_mismatch``.
+    :raises NothingInEscrow: if the reference holds nothing.
+    :raises RefundExceedsEscrow: for more than escrow still holds.
+    :raises IdempotencyKeyReused: if this reference and part refunded another amount.
+    """
+    books.reference_check(reference)
+    books.part_check(part)
+    if amount is not None:
+        amount = _amount_check(amount)
+    ledger_key = _key("refund", reference, part)
+    done = _refunds_done(ledger_key, amount)
+    if done:
+        return done
+    charges = _captured_charges(reference)
+    if not charges:
+        raise NothingInEscrow("Nothing was paid for this reference.")
+    unit = charges[0].currency
+    if amount is not None and amount.unit != unit:
+        raise _currency_mismatch(unit, amount.unit, field="amount.currency")
+    escrow = _escrow_locked(reference, unit)
+    # Under the lock: a racing retry may have refunded meanwhile.
+    done = _refunds_done(ledger_key, amount)
+    if done:
+        return done
+    charges = _captured_charges(reference)
+    held = Money(escrow.balance_minor, unit)
+    if held.minor <= 0:
+        raise NothingInEscrow("Nothing is left in escrow for this reference.")
+    wanted = amount or held
+    if wanted.minor > held.minor:
+        raise RefundExceedsEscrow(
+            f"Escrow holds {held}; {wanted} cannot be refunded.",
+            available=held.as_dict(),
+            requested=wanted.as_dict(),
+        )
+
+    pieces: list[tuple[Charge, int, int]] = []
+    left = wanted.minor
+    fee_left = share_of(
+        wanted.minor, whole_minor=held.minor, of_minor=_customer_fee_held(reference)
+    )
+    for charge in charges:
+        room = charge.amount_minor - charge.refunded_minor
+        if left and room > 0:
+            take = min(room, left)
+            fee = min(take, fee_left)
+            pieces.append((charge, take, fee))
+            left -= take
+            fee_left -= fee
+    if left:  # escrow never holds more than was captured, less refunds
+        raise RefundExceedsEscrow("The charges cannot cover this refund.")
+
+    by_gateway: dict[str, int] = {}
+    for charge, take, _fee in pieces:
+        by_gateway[charge.gateway] = by_gateway.get(charge.gateway, 0) + take
+    legs: list[tuple[Account, int]] = [(escrow, -wanted.minor)]
+    legs.extend(
+        (books.gateway_clearing_account(name, unit, now), total)
+        for name, total in sorted(by_gateway.items())
+    )
+    try:
+        transaction_post(
+            kind="refund",
+            legs=legs,
+            idempotency_key=ledger_key,
+            now=now,
+            memo=f"Refund of {wanted} to the customer",
+            reference=reference,
+        )
+    except InsufficientFunds as exc:
+        raise RefundExceedsEscrow(
+            "Escrow holds less than that refund.", requested=wanted.as_dict()
+        ) from exc
+
+    refunds = []
+    for charge, take, fee in pieces:
+        key = f"{ledger_key}:{charge.public_id}"
+        result = gateway_get(charge.gateway).refund(
+            charge_ref=charge.gateway_ref,
+            amount=Money(take, unit),
+            idempotency_key=key,
+        )
+        if not result.ok:
+            raise GatewayUnavailable(
+                "The gateway did not refund; nothing was changed. Try again later.",
+                gateway=charge.gateway,
+            )
+        refunds.append(
+            Refund.objects.create(
+                reference=reference,
+                charge=charge,
+                amount_minor=take,
+                customer_fee_minor=fee,
+                currency=unit,
+                gateway_ref=result.ref,
+                ledger_key=ledger_key,
+                idempotency_key=key,
+                created_at=now,
+            )
+        )
+        Charge.objects.filter(pk=charge.pk).update(
+            refunded_minor=F("refunded_minor") + take,
+            status=Case(
+                When(
+                    amount_minor=F("refunded_minor") + take,
+                    then=Value(Charge.Status.REFUNDED),
+                ),
+                default=Value(Charge.Status.PARTIALLY_REFUNDED),
+            ),
+        )
+    return refunds
+
+
+def _release_done(key: str, *, provider, amount: Money | None) -> Release | None:
+    done = Release.objects.filter(idempotency_key=key).first()
+    if done is not None and (
+        done.provider_id != provider.pk
+        or (
+            amount is not None
+            and (amount.minor != done.gross_minor or amount.unit != done.currency)
+        )
+    ):
+        raise IdempotencyKeyReused(
+            "This release was already made, otherwise.", field="part"
+        )
+    return done
+
+
+@transaction.atomic
+def escrow_release(
+    *,
+    reference: str,
+    provider,
+    community: Community,
+    now: dt.datetime,
+    amount: Money | None = None,
+    part: str = "",
+) -> Release:
+    """Pay the escrow of ``reference`` (default: all of it) to ``provider``, less fees.
+
+    The fees follow the policy the customer paid under (kept on the charge, see
+    ``fees``), never ``community``'s policy of the day: the provider fee of the
+    price and the customer fee paid with it go to the platform fee account and
+    the community treasury by ``treasury_share_percent``; the rest to the
+    provider's wallet. One transaction, exact to the minor unit. A
+    release that empties escrow settles the reference. If the provider asked for
+    automatic payouts, the net is paid out at once. A retry returns the first
+    release; a further partial release needs a new ``part``.
+
+    :raises InvalidInput: bad reference, part or amount; ``currency_mismatch``;
+        ``community_mismatch`` or ``provider_mismatch`` (not whom it was paid for).
+    :raises NothingInEscrow: if nothing is held.
+    :raises Conflict: ``release_exceeds_escrow`` for more than escrow holds.
+    :raises IdempotencyKeyReused: if this reference and part released otherwise.
+    """
+    books.reference_check(reference)
+    books.part_check(part)
+    _member_check(provider, field="provider")
+    if amount is not None:
+        amount = _amount_check(amount)
+    key = _key("release", reference, part)
+    done = _release_done(key, provider=provider, amount=amount)
+    if done is not None:
+        return done
+    charges = _captured_charges(reference)
+    if not charges:
+        raise NothingInEscrow("Nothing was paid for this reference.")
+    unit = charges[0].currency
+    if any(charge.community_id != community.pk for charge in charges):
+        raise InvalidInput(
+            "This reference was paid in another community.",
+            field="community",
+            code="community_mismatch",
+        )
+    if any(
+        charge.provider_id is not None and charge.provider_id != provider.pk
+        for charge in charges
+    ):
+        raise InvalidInput(
+            "This reference was paid for another provider.",
+            field="provider",
+            code="provider_mismatch",
+        )
+    if amount is not None and amount.unit != unit:
+        raise _currency_mismatch(unit, amount.unit, field="amount.currency")
+    escrow = _escrow_locked(reference, unit)
+    done = _release_done(key, provider=provider, amount=amount)
+    if done is not None:  # a racing retry released meanwhile
+        return done
+    held = escrow.balance_minor
+    if held <= 0:
+        raise NothingInEscrow("Nothing is left in escrow for this reference.")
+    gross = amount or Money(held, unit)
+    if gross.minor > held:
+        raise Conflict(
+            f"Escrow holds {Money(held, unit)}; {gross} cannot be released.",
+            code="release_exceeds_escrow",
+            available=Money(held, unit).as_dict(),
+        )
+
+    policy = charge_policy(charges[0])
+    customer_fee = share_of(
+        gross.minor, whole_minor=held, of_minor=_customer_fee_held(reference)
+    )
+    split = fee_split(gross, policy, customer_fee_minor=customer_fee)
+    legs: list[tuple[Account, int]] = [(escrow, -gross.minor)]
+    for account, part_amount in (
+        (books.wallet_account(provider, unit, now), split.net),
+        (books.platform_fees_account(unit, now), split.platform),
+        (books.treasury_account(community, unit, now), split.treasury),
+    ):
+        if part_amount.minor:
+            legs.append((account, part_amount.minor))
+    transaction_post(
+        kind="release",
+        legs=legs,
+        idempotency_key=key,
+        now=now,
+        memo=f"Release to {provider.username}: {split.net} net of a {split.fee} fee"
+        + (f" and a {split.customer_fee} customer fee" if customer_fee else ""),
+        reference=reference,
+    )
+    release = Release.objects.create(
+        reference=reference,
+        provider=provider,
+        community=community,
+        currency=unit,
+        gross_minor=split.gross.minor,
+        fee_minor=split.fee.minor,
+        customer_fee_minor=split.customer_fee.minor,
+        platform_fee_minor=split.platform.minor,
+        treasury_fee_minor=split.treasury.minor,
+        net_minor=split.net.minor,
+        fee_hundredths=policy.fee_hundredths,
+        minimum_fee_minor=policy.minimum_minor,
+        treasury_share_hundredths=policy.treasury_share_hundredths,
+        final=gross.minor == held,
+        idempotency_key=key,
+        created_at=now,
+    )
+    if split.net.minor and _wants_auto_payout(provider):
+        destination = _default_destination(provider)
+        if destination is not None:
+            _payout(
+                member=provider,
+                amount=split.net,
+                destination=destination,
+                now=now,
+                release=release,
+            )
+    return release
