@@ -678,21 +678,27 @@ def booking_hold(
     rules = rules_of(listing)
     # No read-then-insert check here: of two racing holds both would read "free".
     # The exclusion constraint (a trigger on SQLite) refuses the loser's insert.
-    try:
-        with transaction.atomic():
-            return Booking.objects.create(
-                listing=listing,
-                start_at=period.start,
-                end_at=period.end,
-                held_end_at=period.end + rules.buffer,
-                reference=reference,
-                status=Booking.Status.HELD,
-                created_at=now,
-            )
-    except IntegrityError as exc:
-        raise SlotTaken(
-            "Someone else holds part of this period already.", field="start"
-        ) from exc
+    # Holds of one listing first queue on its row: racing inserts into the
+    # exclusion constraint's index can otherwise deadlock each other on
+    # PostgreSQL (an error, not a refusal); queued, the loser sees the winner's
+    # committed row and is refused cleanly.
+    with transaction.atomic():
+        Listing.objects.select_for_update().filter(pk=listing.pk).values("pk").first()
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(
+                    listing=listing,
+                    start_at=period.start,
+                    end_at=period.end,
+                    held_end_at=period.end + rules.buffer,
+                    reference=reference,
+                    status=Booking.Status.HELD,
+                    created_at=now,
+                )
+        except IntegrityError as exc:
+            raise SlotTaken(
+                "Someone else holds part of this period already.", field="start"
+            ) from exc
 
 
 def booking_release(*, reference: str, now: dt.datetime) -> int:
