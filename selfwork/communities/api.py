@@ -56,6 +56,9 @@ class CommunityOut(Schema):
     treasury_share_percent: str
     enabled_modes: list[str]
     membership_approval: bool
+    payment_instructions: str = Field(
+        "", description="How to pay a host by hand, where payments are by hand."
+    )
     member_count: int
     created_at: str
     my_role: str | None = None
@@ -94,6 +97,7 @@ def community_out(
         "treasury_share_percent": _percent(community.treasury_share_percent),
         "enabled_modes": community.enabled_modes,
         "membership_approval": community.membership_approval,
+        "payment_instructions": community.payment_instructions,
         "member_count": community.member_count,
         "created_at": community.created_at.isoformat(),
         "my_role": membership.role if membership else None,
@@ -158,6 +162,7 @@ class CommunityUpdateIn(BodyIn):
     visibility: str | None = Field(None, max_length=20, json_schema_extra=VISIBILITIES)
     enabled_modes: list[str] | None = Field(None, max_length=20)
     membership_approval: bool | None = None
+    payment_instructions: str | None = Field(None, max_length=2000)
 
 
 class MembershipOut(Schema):

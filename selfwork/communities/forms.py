@@ -110,6 +110,14 @@ class CommunitySettingsForm(CommunityForm):
         "rest goes to the operator.",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
     )
+    payment_instructions = forms.CharField(
+        label="How to pay by hand",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Where this community is paid by cash or transfer: what customers "
+        "should do (an account number, where to meet). Markdown.",
+    )
     enabled_modes = forms.MultipleChoiceField(
         label="Ways to exchange",
         choices=Mode.choices,
@@ -138,6 +146,7 @@ class CommunitySettingsForm(CommunityForm):
             "visibility": community.visibility,
             "membership_approval": community.membership_approval,
             "enabled_modes": community.enabled_modes,
+            "payment_instructions": community.payment_instructions,
         }
 
     def changes(self) -> dict:
@@ -148,6 +157,7 @@ class CommunitySettingsForm(CommunityForm):
             "minimum_fee": data["minimum_fee"].strip() or "0",
             "treasury_share_percent": data["treasury_share_percent"].strip() or "0",
             "enabled_modes": data["enabled_modes"],
+            "payment_instructions": data["payment_instructions"],
         }
 
 

@@ -55,6 +55,9 @@ class Community(models.Model):
     )
     enabled_modes = models.JSONField(default=list)
     membership_approval = models.BooleanField(default=False)
+    # How to pay a host by hand (cash, a bank transfer): shown to customers of a
+    # community paid through the manual gateway (Markdown).
+    payment_instructions = models.TextField(blank=True, max_length=2000)
     cover = models.ForeignKey(
         "core.Upload",
         null=True,

@@ -114,6 +114,10 @@ def _apply_settings(community: Community, changes: dict[str, Any]) -> None:
                 )
         elif field == "enabled_modes":
             value = _modes_check(value)
+        elif field == "payment_instructions":
+            value = markdown_check(
+                value, field="payment_instructions", max_length=2000, required=False
+            )
         elif field == "membership_approval":
             value = bool(value)
         else:

@@ -55,6 +55,10 @@ class ActionContext:
     # What the actions did, recorded on the event (amounts in minor units).
     effects: dict[str, Any] = field(default_factory=dict)
     release: Release | None = None
+    # A payment the transition took awaits a host's confirmation (cash, a
+    # transfer); the exchange then waits in the transition's ``pending_to``.
+    payment_pending: bool = False
+    waits_in: str = ""
 
 
 def payment_reference(exchange: Exchange, milestone_index: int | None = None) -> str:
@@ -104,6 +108,8 @@ def _charge(ctx: ActionContext) -> None:
         policy=exchange_fee_policy(exchange=exchange),
     )
     ctx.effects["charged"] = charge.amount_minor
+    if charge.status == Charge.Status.PENDING:
+        ctx.payment_pending = True
     if charge.customer_fee_minor:
         ctx.effects["customer_fee"] = charge.customer_fee_minor
     ctx.effects["charge_status"] = charge.status
@@ -254,6 +260,8 @@ def _hold_deposit(ctx: ActionContext) -> None:
         now=ctx.now,
     )
     ctx.effects["deposit"] = deposit.status
+    if deposit.status == "pending":
+        ctx.payment_pending = True
 
 
 def _settle_deposit(ctx: ActionContext, claimed: int) -> None:
@@ -298,6 +306,23 @@ def _record_claim(ctx: ActionContext) -> None:
     Exchange.objects.filter(pk=ctx.exchange.pk).update(claim_minor=amount.minor)
     ctx.exchange.claim_minor = amount.minor
     ctx.effects["claimed"] = amount.minor
+
+
+def _cancel_pending_payment(ctx: ActionContext) -> None:
+    """Record that the cash or transfer awaited never came: nothing was posted.
+
+    A host may have confirmed it a moment before: what did arrive is refunded
+    and a held deposit voided, so the exchange ends with nothing held.
+    """
+    references = [payment_reference(ctx.exchange), str(ctx.exchange.public_id)]
+    lapsed = payments.pending_payments_lapse(
+        references=sorted(set(references)), now=ctx.now
+    )
+    if lapsed:
+        ctx.effects["payments_lapsed"] = lapsed
+    if escrow_held(payment_reference(ctx.exchange)) > 0:
+        _refund_percent(ctx, 100)
+    _release_deposit(ctx)
 
 
 def _refund_by_policy(ctx: ActionContext) -> None:
@@ -541,6 +566,12 @@ ACTIONS: dict[str, Action] = {
             _record_claim,
         ),
         Action(
+            "cancel_pending_payment",
+            "records that a payment awaiting a host's confirmation never came",
+            _cancel_pending_payment,
+            settles_open=("escrow", "deposit"),
+        ),
+        Action(
             "refund_by_policy",
             "refunds escrow by the booking's cancellation policy and the time left "
             "before it starts; releases the rest to the provider",
@@ -562,6 +593,19 @@ ACTIONS_PENDING: tuple[str, ...] = ()
 
 
 def actions_run(ctx: ActionContext) -> None:
-    """Run the transition's actions in order (the engine refused unknown ones)."""
+    """Run the transition's actions in order (the engine refused unknown ones).
+
+    Once a payment awaits a host's confirmation, the exchange moves on to the
+    transition's ``pending_to`` state before the rest run, so that what they say
+    (a notification) says it waits: it is never "paid" before the money is.
+    """
     for name in ctx.transition.actions:
         ACTIONS[name].run(ctx)
+        pending_to = getattr(ctx.transition, "pending_target", "")
+        if ctx.payment_pending and pending_to and not ctx.waits_in:
+            Exchange.objects.filter(pk=ctx.exchange.pk).update(
+                state=pending_to, closed_at=None
+            )
+            ctx.exchange.state = pending_to
+            ctx.exchange.closed_at = None
+            ctx.waits_in = pending_to

@@ -278,6 +278,8 @@ _RESOLVED: list[Step] = [
 ]
 RENTAL_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
     "requested": (0.2, 6, 2, []),
+    # Paid in cash the host has yet to see (only where cash is how it is paid).
+    "awaiting_confirmation": (0.25, 9, 2, [("pay", "customer", 1, {})]),
     "pending_approval": (0.3, 7, 2, [("pay", "customer", 1, {}), *_LENT[1:2]]),
     "booked": (2, 5, 3, _LENT),
     "in_use": (6, 4, 4, [*_LENT, ("handover", "provider", 92, {})]),

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, Q
 
-from selfwork.exchanges.errors import GuardFailed
+from selfwork.core.errors import SelfworkError
+from selfwork.exchanges.errors import GuardFailed, PaymentPending
 
 if TYPE_CHECKING:
     from selfwork.exchanges.models import Exchange
@@ -32,8 +33,38 @@ class Guard:
     description: str
     where: Callable[[dt.datetime], Q]
     holds: Callable[[Exchange, dt.datetime], bool]
-    failure: Callable[[Exchange], GuardFailed]
+    failure: Callable[[Exchange], SelfworkError]
     changes: Callable[[], dict[str, Any]] = field(default=lambda: {})
+    # A guard that waits for something outside the exchange (a host confirming a
+    # payment): its timer is tried again later instead of skipped.
+    waits: bool = False
+
+
+def _payments_of(exchange: Exchange) -> tuple[set[str], bool, bool]:
+    """The exchange's payment references; is one awaiting a host; is it captured."""
+    from selfwork.exchanges.actions import payment_reference
+    from selfwork.payments.models import Charge, Deposit
+
+    current = payment_reference(exchange)
+    references = {current, str(exchange.public_id)}
+    pending = (
+        Charge.objects.filter(reference__in=references, status="pending").exists()
+        or Deposit.objects.filter(reference__in=references, status="pending").exists()
+    )
+    captured = Charge.objects.filter(
+        reference=current, status__in=Charge.CAPTURED
+    ).exists()
+    return references, pending, captured
+
+
+def _payment_arrived(exchange: Exchange, now: dt.datetime) -> bool:
+    _, pending, captured = _payments_of(exchange)
+    return captured and not pending
+
+
+def _payment_refused(exchange: Exchange, now: dt.datetime) -> bool:
+    _, pending, captured = _payments_of(exchange)
+    return not captured and not pending
 
 
 GUARDS: dict[str, Guard] = {
@@ -95,6 +126,29 @@ GUARDS: dict[str, Guard] = {
             ),
         ),
         Guard(
+            name="payment_arrived",
+            description="the exchange's current payment is in escrow and nothing "
+            "awaits a host's confirmation (cash, a transfer); a timer waiting on it "
+            "is tried again until it holds",
+            # Not a condition on the exchange's row: the payments' rows decide.
+            where=lambda now: Q(),
+            holds=_payment_arrived,
+            failure=lambda x: PaymentPending(
+                "The payment waits for a host of the community to confirm it arrived."
+            ),
+            waits=True,
+        ),
+        Guard(
+            name="payment_refused",
+            description="the host marked the payment awaited as never received",
+            where=lambda now: Q(),
+            holds=_payment_refused,
+            failure=lambda x: PaymentPending(
+                "The payment waits for a host of the community to confirm it arrived."
+            ),
+            waits=True,
+        ),
+        Guard(
             name="within_claim_window",
             description="less than 48 hours have passed since the exchange entered "
             "its state (e.g. since the item was returned)",
@@ -128,6 +182,15 @@ def guards_changes(names: tuple[str, ...]) -> dict[str, Any]:
 def guards_hold(exchange: Exchange, names: tuple[str, ...], now: dt.datetime) -> bool:
     """Whether every guard in ``names`` holds for ``exchange`` as loaded."""
     return all(GUARDS[name].holds(exchange, now) for name in names)
+
+
+def guards_waiting(
+    exchange: Exchange, names: tuple[str, ...], now: dt.datetime
+) -> bool:
+    """Whether a guard in ``names`` that does not hold yet waits (try again later)."""
+    return any(
+        GUARDS[name].waits and not GUARDS[name].holds(exchange, now) for name in names
+    )
 
 
 def guard_failure(exchange: Exchange, names: tuple[str, ...], now: dt.datetime):

@@ -616,3 +616,10 @@ def rentals_due_for_owner(
             handovers.append(exchange)
     returns.sort(key=lambda x: (x.booking_end_at, x.pk))
     return OwnerRentals(handovers=handovers, returns=returns)
+
+
+def payment_awaits_host(*, exchange: Exchange) -> bool:
+    """Whether a payment of ``exchange`` awaits a host's confirmation (cash, transfer)."""
+    from selfwork.exchanges.guards import _payments_of
+
+    return _payments_of(exchange)[1]

@@ -246,6 +246,8 @@ def _room(
     bill = selectors.exchange_bill(exchange=exchange)
     milestones = selectors.exchange_milestones(exchange=exchange)
     rental = selectors.exchange_rental(exchange=exchange)
+    by_hand = community_gateway(community=exchange.community) == "manual"
+    forms_ = _transition_forms(exchange, member, errors or {}, posted or {})
     counterpart = (
         exchange.provider
         if role == "customer"
@@ -267,9 +269,8 @@ def _room(
             "total": bill.total,
             "pay_amount": bill.due,
             "milestones": milestones,
-            "transitions": _transition_forms(
-                exchange, member, errors or {}, posted or {}
-            ),
+            "transitions": forms_,
+            "pay_offered": any(f["option"].pays for f in forms_),
             "waiting_on": _waiting_on(exchange, process, role),
             "timeline": _timeline(exchange, process),
             "deliveries": _deliveries(exchange, member, now),
@@ -281,6 +282,8 @@ def _room(
             "queue_position": selectors.queue_position(exchange=exchange),
             "licence": selectors.licence_for(exchange=exchange),
             "rental": rental,
+            "by_hand": by_hand,
+            "awaits_host": by_hand and selectors.payment_awaits_host(exchange=exchange),
             "rental_photos": _rental_photos(exchange, rental, process, member, now),
         },
         status=status,

@@ -34,6 +34,7 @@ from selfwork.communities.selectors import (
 )
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.exchanges.selectors import rentals_due_for_owner
+from selfwork.payments.selectors import charges_pending_for_host
 from selfwork.web.templatetags.selfwork import request_rates, viewer_currency
 
 PAGE_SIZE = 24
@@ -253,5 +254,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "new_token": new_token,
             "can_list": any(m.is_active for m in memberships),
             "rentals": rentals_due_for_owner(owner=member, now=timezone.now()),
+            "payments_to_confirm": list(charges_pending_for_host(member=member)[:20]),
         },
     )

@@ -19,6 +19,11 @@ def process_graph_mermaid(process: Process) -> str:
     for t in process.transitions.values():
         for source in t.sources:
             lines.append(f"    {source} --> {t.target}: {t.name} ({_actor_text(t)})")
+            if t.pending_target:
+                lines.append(
+                    f"    {source} --> {t.pending_target}: {t.name} "
+                    "(payment awaits a host)"
+                )
     for state in process.states.values():
         if state.terminal:
             lines.append(f"    {state.name} --> [*]")
@@ -33,9 +38,10 @@ def _layers(process: Process) -> dict[str, int]:
         following = []
         for state in frontier:
             for t in process.transitions_from(state):
-                if t.target not in depth:
-                    depth[t.target] = depth[state] + 1
-                    following.append(t.target)
+                for target in t.targets:
+                    if target not in depth:
+                        depth[target] = depth[state] + 1
+                        following.append(target)
         frontier = following
     for state in process.states:
         depth.setdefault(state, max(depth.values(), default=0) + 1)

@@ -84,6 +84,7 @@ TRANSITION_KEYS = {
     "at",
     "at_pick",
     "style",
+    "pending_to",
 }
 
 
@@ -121,6 +122,18 @@ class Transition:
     # How the room draws its button: primary, danger (undoes or ends) or quiet
     # (second thoughts rather than the way forward).
     style: str = "primary"
+    # Where the exchange waits instead of ``target`` when the payment this
+    # transition took awaits a host's confirmation (cash, a transfer).
+    pending_target: str = ""
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Every state taking the transition can lead to."""
+        return (
+            (self.target, self.pending_target)
+            if self.pending_target
+            else (self.target,)
+        )
 
     @property
     def is_timer(self) -> bool:

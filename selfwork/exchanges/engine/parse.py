@@ -261,6 +261,22 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
                 f"{where}: only a system transition has a timer (after, at); "
                 f"this one is taken by {', '.join(actors)}"
             )
+        pending_target = spec.get("pending_to", "")
+        if pending_target and (
+            not isinstance(pending_target, str) or pending_target not in states
+        ):
+            problems.append(
+                f"{where}: pending_to must name one of the states "
+                f"(got {pending_target!r})"
+            )
+            pending_target = ""
+        elif pending_target and states[pending_target].terminal:
+            problems.append(f"{where}: pending_to must not be a terminal state")
+        elif pending_target and not {"charge", "hold_deposit"} & set(actions):
+            problems.append(
+                f"{where}: pending_to is where a payment waits for a host; this "
+                "transition takes no payment (charge or hold_deposit)"
+            )
         style = spec.get("style", "primary")
         if style not in STYLES:
             problems.append(f"{where}: style is one of {', '.join(STYLES)}")
@@ -292,6 +308,7 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
             when=when,
             after_text=after_text,
             style=str(style),
+            pending_target=str(pending_target or ""),
         )
 
     on_start = _names(raw, "on_start", "on_start", problems)

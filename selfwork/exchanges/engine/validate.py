@@ -24,9 +24,10 @@ def _graph_problems(
     while frontier:
         here = frontier.pop()
         for t in exits[here]:
-            if t.target not in reached:
-                reached.add(t.target)
-                frontier.append(t.target)
+            for target in t.targets:
+                if target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
     for s in states:
         if s not in reached:
             problems.append(f"state '{s}' cannot be reached from '{initial}'")
@@ -58,7 +59,7 @@ def _graph_problems(
     while changed:
         changed = False
         for s in states:
-            if s not in ends and any(t.target in ends for t in exits[s]):
+            if s not in ends and any(set(t.targets) & ends for t in exits[s]):
                 ends.add(s)
                 changed = True
     for s in states:
@@ -142,10 +143,11 @@ def _pot_problems(
         for t in exits[state]:
             where = f"transition '{t.name}' from '{state}'"
             for after in _pots_after(t.actions, t.params, pots, where, problems):
-                if after not in seen[t.target]:
-                    seen[t.target].add(after)
-                    via[(t.target, after)] = f"'{t.name}' from '{state}'"
-                    work.append((t.target, after))
+                for target in t.targets:
+                    if after not in seen[target]:
+                        seen[target].add(after)
+                        via[(target, after)] = f"'{t.name}' from '{state}'"
+                        work.append((target, after))
     for s, spec in states.items():
         if not spec.terminal:
             continue

@@ -20,6 +20,7 @@ from selfwork.exchanges.guards import (
     guard_failure,
     guards_changes,
     guards_hold,
+    guards_waiting,
     guards_where,
 )
 from selfwork.exchanges.models import Exchange, ExchangeEvent, Licence, Timer
@@ -104,6 +105,10 @@ def exchange_transition(
             f"{', '.join(transition.sources)}.",
             state=current,
         )
+    # Guards that wait on other rows (a payment a host has yet to confirm) are
+    # not conditions on this row: checked here, they say "not yet" (409).
+    if guards_waiting(exchange, transition.guards, now):
+        raise guard_failure(exchange, transition.guards, now)
     target = process.states[transition.target]
     match = Q(pk=exchange.pk, state=current) & guards_where(transition.guards, now)
     changes: dict[str, Any] = {
@@ -142,6 +147,8 @@ def exchange_transition(
         now=now,
     )
     actions_run(ctx)
+    if ctx.waits_in:
+        target = process.states[ctx.waits_in]
     for name in transition.params:
         hook = PARAMS[name].on_taken
         if hook is not None:
@@ -252,6 +259,8 @@ def _timers_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime
         if fresh.state != state:
             return
         if not guards_hold(fresh, transition.guards, now):
+            if guards_waiting(fresh, transition.guards, now):
+                continue  # the worker tries it again until it holds
             Timer.objects.filter(pk=timer.pk, done=False).update(
                 done=True,
                 done_at=now,

@@ -687,25 +687,79 @@ class TestManualPayments:
         )
         return guild
 
-    def test_escrow_is_settled_only_once_the_host_confirmed_the_payment(
-        self, by_hand, commission, move, buyer, provider, host, later, books, now
+    def test_paying_by_hand_waits_for_the_host_before_the_work_starts(
+        self, by_hand, commission, move, buyer, provider, host, later, books
     ):
-        from selfwork.exchanges.errors import PaymentPending
         from selfwork.payments import services as payments
 
         exchange = move(commission, buyer, "pay", card=None)
-        assert exchange.state == "in_progress"
-        exchange = move(exchange, provider, "deliver", note="Done")
-        with pytest.raises(PaymentPending):
-            move(exchange, buyer, "accept")
-        # The timer waits too, and tries again later.
-        assert timers_run_due(now=later(days=3)) == 0
+        assert exchange.state == "awaiting_confirmation"
+        assert books(exchange)["escrow"] == 0
+        names = [
+            o.name
+            for o in selectors.transitions_available(exchange=exchange, member=provider)
+        ]
+        assert "deliver" not in names
+        # The worker keeps asking, and waits.
+        assert timers_run_due(now=later(minutes=1)) == 0
         exchange.refresh_from_db()
-        assert exchange.state == "delivered"
+        assert exchange.state == "awaiting_confirmation"
 
         charge = Charge.objects.get(status="pending")
-        payments.manual_charge_confirm(charge=charge, host=host, now=later(days=3))
-        assert timers_run_due(now=later(days=3, minutes=10)) == 1
+        payments.manual_charge_confirm(charge=charge, host=host, now=later(minutes=30))
+        assert timers_run_due(now=later(minutes=31)) == 1
         exchange.refresh_from_db()
+        assert exchange.state == "in_progress"
+        exchange = move(exchange, provider, "deliver", note="Done", at=60)
+        exchange = move(exchange, buyer, "accept", at=61)
         assert exchange.state == "completed"
         assert books(exchange)["net"] == 11400
+
+    def test_a_payment_that_never_comes_lapses_after_a_week(
+        self, by_hand, commission, move, buyer, later, books
+    ):
+        exchange = move(commission, buyer, "pay", card=None)
+        timers_run_due(now=later(days=7, minutes=1))
+        exchange.refresh_from_db()
+        assert exchange.state == "expired"
+        assert Charge.objects.get().failure_code == "lapsed"
+        assert books(exchange)["captured"] == 0
+
+    def test_the_host_rejects_a_payment_that_did_not_come(
+        self, by_hand, commission, move, buyer, host, books
+    ):
+        exchange = move(commission, buyer, "pay", card=None)
+        exchange = move(exchange, host, "cancel_payment", reason="Nothing arrived.")
+        assert exchange.state == "cancelled"
+        assert Charge.objects.get().status == "failed"
+        assert books(exchange)["escrow"] == 0
+
+    def test_a_payment_the_host_marks_not_received_cancels_the_exchange(
+        self, by_hand, commission, move, buyer, host, later, books
+    ):
+        from selfwork.payments import services as payments
+
+        exchange = move(commission, buyer, "pay", card=None)
+        charge = Charge.objects.get(status="pending")
+        payments.manual_charge_cancel(charge=charge, host=host, now=later(minutes=5))
+        assert timers_run_due(now=later(minutes=10)) == 1
+        exchange.refresh_from_db()
+        assert exchange.state == "cancelled"
+        assert books(exchange)["captured"] == 0
+
+    def test_money_confirmed_just_before_a_cancel_is_refunded(
+        self, by_hand, commission, move, buyer, host, later, books
+    ):
+        from selfwork.payments import services as payments
+
+        exchange = move(commission, buyer, "pay", card=None)
+        charge = Charge.objects.get(status="pending")
+        payments.manual_charge_confirm(charge=charge, host=host, now=later(minutes=5))
+        exchange = move(exchange, buyer, "cancel_payment", at=6)
+        assert exchange.state == "cancelled"
+        money = books(exchange)
+        assert (money["captured"], money["refunded"], money["escrow"]) == (
+            12000,
+            12000,
+            0,
+        )

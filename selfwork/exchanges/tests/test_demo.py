@@ -17,6 +17,9 @@ from selfwork.exchanges.models import Exchange
 
 pytestmark = pytest.mark.django_db
 
+# These communities pay by card: nothing there waits for a host to confirm cash.
+BY_HAND_ONLY = {"awaiting_confirmation"}
+
 
 def test_the_demo_has_an_exchange_in_every_state(
     portrait, bag, host, member_of, guild, make_member, now, books
@@ -31,7 +34,7 @@ def test_the_demo_has_an_exchange_in_every_state(
         states = set(
             Exchange.objects.filter(process_name=name).values_list("state", flat=True)
         )
-        assert states == set(process_load(name).states), name
+        assert states == set(process_load(name).states) - BY_HAND_ONLY, name
     books(Exchange.objects.filter(state="completed").first())
 
 
@@ -59,8 +62,8 @@ def test_the_demo_has_a_rental_in_every_state(
 
     rentals = Exchange.objects.filter(process_name="rental")
     assert rentals.count() == len(RENTAL_PATHS)
-    assert set(rentals.values_list("state", flat=True)) == set(
-        process_load("rental").states
+    assert set(rentals.values_list("state", flat=True)) == (
+        set(process_load("rental").states) - BY_HAND_ONLY
     )
     books(rentals.filter(state="completed").first())
 

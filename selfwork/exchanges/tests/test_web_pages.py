@@ -3,6 +3,8 @@
 Written with the room's views (engineer B); the fixtures are this folder's.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -411,3 +413,51 @@ class TestProcessPages:
 
     def test_an_unknown_process_is_404(self, browse_as, db):
         assert browse_as().get("/processes/nope/").status_code == 404
+
+
+class TestPayingByHand:
+    """A community paid by cash or transfer: the room says how, and waits honestly."""
+
+    @pytest.fixture
+    def by_hand(self, guild, host, now):
+        from selfwork.communities.services import community_update
+        from selfwork.payments import services as payments
+
+        payments.payment_settings_set(
+            community=guild, actor=host, gateway="manual", now=now
+        )
+        community_update(
+            community=guild,
+            actor=host,
+            changes={"payment_instructions": "Transfer to **IE29 AIBK 9311 5212**."},
+        )
+        return guild
+
+    def test_the_customer_sees_how_to_pay_and_that_nothing_is_paid_yet(
+        self, by_hand, commission, buyer, move, browse_as
+    ):
+        page = text(browse_as(buyer).get(room(commission)))
+        assert "<strong>IE29 AIBK 9311 5212</strong>" in page
+        move(commission, buyer, "pay", card=None)
+        page = text(browse_as(buyer).get(room(commission)))
+        assert "Waiting for the host to confirm payment" in page
+        assert "Nothing is in escrow, and nothing starts, until then." in page
+        assert "Paid into escrow" not in page
+
+    def test_the_host_confirms_from_the_dashboard(
+        self, by_hand, commission, buyer, host, move, browse_as
+    ):
+        from selfwork.exchanges.tasks import timers_run_due
+        from selfwork.payments.models import Charge
+
+        move(commission, buyer, "pay", card=None)
+        dashboard = text(browse_as(host).get("/dashboard/"))
+        assert "Cash and transfers to confirm" in dashboard
+        charge = Charge.objects.get(status="pending")
+        confirmed = browse_as(host).post(
+            "/wallet/", {"action": "confirm", "charge": str(charge.public_id)}
+        )
+        assert confirmed.status_code == 302
+        timers_run_due(now=timezone.now() + dt.timedelta(minutes=10))
+        commission.refresh_from_db()
+        assert commission.state == "in_progress"

@@ -25,6 +25,7 @@ from selfwork.payments.services.charges import (
     escrow_charge,
     manual_charge_cancel,
     manual_charge_confirm,
+    pending_payments_lapse,
 )
 from selfwork.payments.services.common import (
     DECLINE_DETAIL,
@@ -67,6 +68,7 @@ __all__ = [
     "fee_policy_for",
     "manual_charge_cancel",
     "manual_charge_confirm",
+    "pending_payments_lapse",
     "manual_deposit_confirm",
     "manual_deposit_return",
     "payment_settings_set",

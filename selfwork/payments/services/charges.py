@@ -280,3 +280,24 @@ def manual_charge_cancel(*, charge: Charge, host, now: dt.datetime) -> Charge:
         raise ChargeNotPending("This payment is not waiting for confirmation.")
     charge.refresh_from_db()
     return charge
+
+
+@transaction.atomic
+def pending_payments_lapse(*, references: list[str], now: dt.datetime) -> int:
+    """Record that the cash or transfers awaited for ``references`` never came.
+
+    Their pending charges fail with ``lapsed`` and a pending cash deposit is
+    voided; nothing was posted for either, so nothing is reversed. Returns how
+    many were lapsed; idempotent.
+    """
+    from selfwork.payments.models import Deposit
+    from selfwork.payments.services.deposits import deposit_void
+
+    lapsed = Charge.objects.filter(
+        reference__in=references, status=Charge.Status.PENDING
+    ).update(status=Charge.Status.FAILED, failure_code="lapsed")
+    for reference in references:
+        if Deposit.objects.filter(reference=reference, status="pending").exists():
+            deposit_void(reference=reference, now=now)
+            lapsed += 1
+    return lapsed
