@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 
 from selfwork.catalog import services as catalog
 from selfwork.catalog.calendar import cancellation_refund_percent
-from selfwork.core.errors import InvalidInput
+from selfwork.core.errors import Conflict, InvalidInput
 from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.errors import PaymentPending
 from selfwork.exchanges.models import Exchange, OutboxEvent
@@ -36,7 +36,13 @@ from selfwork.ledger.services import account_get_or_create, transaction_post
 from selfwork.payments import services as payments
 from selfwork.payments.books import member_ref
 from selfwork.payments.errors import DepositExpired
-from selfwork.payments.models import Charge, Payout, PayoutDestination, Release
+from selfwork.payments.models import (
+    Charge,
+    Deposit,
+    Payout,
+    PayoutDestination,
+    Release,
+)
 from selfwork.payments.selectors import reference_totals
 
 
@@ -59,6 +65,9 @@ class ActionContext:
     # transfer); the exchange then waits in the transition's ``pending_to``.
     payment_pending: bool = False
     waits_in: str = ""
+    # What actions took before the transition's transaction (``Action.take``),
+    # by action name, for their ``run`` to claim.
+    taken: dict[str, Any] = field(default_factory=dict)
 
 
 def payment_reference(exchange: Exchange, milestone_index: int | None = None) -> str:
@@ -86,7 +95,7 @@ def escrow_held(reference: str) -> int:
     return totals[0].escrow.minor if totals else 0
 
 
-def _charge(ctx: ActionContext) -> None:
+def _charge_take(ctx: ActionContext) -> Charge:
     exchange = ctx.exchange
     card = ctx.params.get("card")
     # The card is part of the key: after a decline, another card is another
@@ -96,7 +105,7 @@ def _charge(ctx: ActionContext) -> None:
         part += "-" + hashlib.sha256(str(card).encode()).hexdigest()[:10]
     bill = exchange_bill(exchange=exchange)
     # The price goes in; payments adds the customer fee of the exchange's policy.
-    charge = payments.escrow_charge(
+    return payments.escrow_charge(
         reference=payment_reference(exchange),
         customer=exchange.customer,
         community=exchange.community,
@@ -106,7 +115,14 @@ def _charge(ctx: ActionContext) -> None:
         provider=exchange.provider,
         part=part,
         policy=exchange_fee_policy(exchange=exchange),
+        claim=False,
     )
+
+
+def _charge(ctx: ActionContext) -> None:
+    exchange = ctx.exchange
+    charge = ctx.taken.get("charge") or _charge_take(ctx)
+    charge = payments.charge_claim(charge=charge, now=ctx.now)
     ctx.effects["charged"] = charge.amount_minor
     if charge.status == Charge.Status.PENDING:
         ctx.payment_pending = True
@@ -124,11 +140,17 @@ def _settled_only(reference: str) -> None:
 
     A manual (cash, transfer) charge posts nothing until the host confirms it;
     settling before would end the exchange and leave that money to arrive in the
-    escrow of a closed exchange.
+    escrow of a closed exchange. A card payment still in flight (taken, not yet
+    claimed or given back) waits the same way: settling would sweep it along.
     """
-    if Charge.objects.filter(
-        reference=reference, status=Charge.Status.PENDING
-    ).exists():
+    unsettled = Q(status=Charge.Status.PENDING) | Q(
+        claimed_at__isnull=True, abandoned_at__isnull=True
+    )
+    if (
+        Charge.objects.filter(unsettled, reference=reference)
+        .exclude(status=Charge.Status.FAILED)
+        .exists()
+    ):
         raise PaymentPending(
             "The payment is waiting for the host to confirm it arrived; it can be "
             "settled once confirmed (or cancelled).",
@@ -246,11 +268,11 @@ def _release_reservation(ctx: ActionContext) -> None:
     catalog.booking_release(reference=str(ctx.exchange.public_id), now=ctx.now)
 
 
-def _hold_deposit(ctx: ActionContext) -> None:
+def _deposit_take(ctx: ActionContext) -> Deposit | None:
     exchange = ctx.exchange
     if not exchange.deposit_minor:
-        return
-    deposit = payments.deposit_authorise(
+        return None
+    return payments.deposit_authorise(
         reference=str(exchange.public_id),
         customer=exchange.customer,
         provider=exchange.provider,
@@ -258,7 +280,15 @@ def _hold_deposit(ctx: ActionContext) -> None:
         amount=Money(exchange.deposit_minor, exchange.currency),
         card=ctx.params.get("card"),
         now=ctx.now,
+        claim=False,
     )
+
+
+def _hold_deposit(ctx: ActionContext) -> None:
+    deposit = ctx.taken.get("hold_deposit") or _deposit_take(ctx)
+    if deposit is None:
+        return
+    deposit = payments.deposit_claim(deposit=deposit, now=ctx.now)
     ctx.effects["deposit"] = deposit.status
     if deposit.status == "pending":
         ctx.payment_pending = True
@@ -477,6 +507,11 @@ class Action:
     # With this parameter the action may leave its pot partly open (a partial
     # refund), so a later action must settle the rest.
     partial_with: str = ""
+    # A payment the customer waits for is taken before the transition's
+    # transaction, with no lock held (``take``); ``run`` then claims it inside
+    # the transaction, and if the transition fails it is given back.
+    take: Callable[[ActionContext], Any] | None = None
+    give_back: Callable[[Any, dt.datetime], Any] | None = None
 
 
 ACTIONS: dict[str, Action] = {
@@ -488,6 +523,10 @@ ACTIONS: dict[str, Action] = {
             "milestone, each with its customer fee",
             _charge,
             opens=("escrow",),
+            take=_charge_take,
+            give_back=lambda charge, now: payments.charge_abandon(
+                charge=charge, now=now
+            ),
         ),
         Action(
             "refund",
@@ -546,6 +585,10 @@ ACTIONS: dict[str, Action] = {
             "from escrow",
             _hold_deposit,
             opens=("deposit",),
+            take=_deposit_take,
+            give_back=lambda deposit, now: payments.deposit_abandon(
+                deposit=deposit, now=now
+            ),
         ),
         Action(
             "release_deposit",
@@ -590,6 +633,43 @@ ACTIONS: dict[str, Action] = {
 # Named by the format for sharing processes but not run by this version: a
 # process using one is refused at load.
 ACTIONS_PENDING: tuple[str, ...] = ()
+
+
+def actions_take(ctx: ActionContext) -> dict[str, Any]:
+    """Take the payments of the transition's actions, before its transaction.
+
+    Each is recorded, asked of the gateway and answered in transactions of its
+    own, so no lock is held while the gateway thinks. If one is refused (a
+    declined card), what the others took is given back and the refusal raised.
+    """
+    taken: dict[str, Any] = {}
+    try:
+        for name in ctx.transition.actions:
+            take = ACTIONS[name].take
+            if take is not None:
+                taken[name] = take(ctx)
+    except Conflict as exc:
+        # Another call is paying for the same thing: what this one found or
+        # recorded may be what that one claims. The worker gives back the rest.
+        if exc.code != "payment_in_progress":
+            actions_give_back(taken, ctx.now)
+        raise
+    except BaseException:
+        actions_give_back(taken, ctx.now)
+        raise
+    return taken
+
+
+def actions_give_back(taken: dict[str, Any], now: dt.datetime) -> None:
+    """Give back what ``actions_take`` took for a transition that did not happen.
+
+    Only what this call recorded: a payment it found (a racing call's, with the
+    same card) is the other call's to claim, or the worker's to give back.
+    """
+    for name, thing in taken.items():
+        give_back = ACTIONS[name].give_back
+        if give_back is not None and getattr(thing, "recorded_here", False):
+            give_back(thing, now)
 
 
 def actions_run(ctx: ActionContext) -> None:

@@ -54,8 +54,12 @@ def _unpaid_but_captured() -> Iterator[Finding]:
         process = process_version_load(exchange.process_name, exchange.process_version)
         if exchange.state != process.initial or exchange.milestone_index:
             continue
+        # A charge in flight (taken, not yet claimed) or given back unclaimed
+        # paid for nothing yet; the reconciliation settles those.
         if Charge.objects.filter(
-            reference__in=payment_references(exchange), status__in=Charge.CAPTURED
+            reference__in=payment_references(exchange),
+            status__in=Charge.CAPTURED,
+            claimed_at__isnull=False,
         ).exists():
             yield (
                 f"exchange {exchange.public_id}",

@@ -28,12 +28,15 @@ from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPen
 from selfwork.exchanges.models import OutboxEvent, Timer
 from selfwork.exchanges.services import exchange_remind, exchange_transition
 from selfwork.payments.errors import GatewayUnavailable
-from selfwork.payments.tasks import deposits_expire_run
+from selfwork.payments.services import calls_after_commit
+from selfwork.payments.tasks import deposits_expire_run, payments_reconcile_run
 
 logger = logging.getLogger("selfwork.worker")
 audit_logger = logging.getLogger("selfwork.audit")
 RETRY_AFTER = dt.timedelta(minutes=5)
 OUTBOX_MAX_ATTEMPTS = 8
+# How long a worker holds an event it is delivering before another may retry it.
+OUTBOX_LEASE = dt.timedelta(minutes=10)
 HOUSEKEEPING_EVERY = dt.timedelta(minutes=10)
 
 
@@ -62,7 +65,9 @@ def timers_run_due(*, now: dt.datetime, limit: int = 100) -> int:
     """
     fired = 0
     for _ in range(limit):
-        with transaction.atomic():
+        # The gateway calls a timer's transition queues (a refund, a void) are
+        # made after its transaction, with the timer's lock released.
+        with calls_after_commit(), transaction.atomic():
             timer = _timer_next(now)
             if timer is None:
                 break
@@ -176,44 +181,60 @@ def _outbox_next(now: dt.datetime) -> OutboxEvent | None:
     return _claimable(rows).first()
 
 
+def _outbox_claim(now: dt.datetime) -> OutboxEvent | None:
+    """Lease the next event due, in a short transaction of its own.
+
+    The lease (``available_at`` pushed past the send) lets another worker take
+    the event again only if this one dies before recording the result, so an
+    e-mail is sent at least once and no SMTP conversation holds a lock.
+    """
+    with transaction.atomic():
+        event = _outbox_next(now)
+        if event is None:
+            return None
+        leased = OutboxEvent.objects.filter(
+            pk=event.pk, done=False, available_at=event.available_at
+        ).update(available_at=now + OUTBOX_LEASE, attempts=F("attempts") + 1)
+        if leased != 1:
+            return _outbox_claim(now)
+    event.attempts += 1
+    return event
+
+
 def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
     """Deliver up to ``limit`` outbox events available at ``now``; return how many.
 
     Notifications become e-mails to their recipients; other kinds have no
-    deliverer yet (webhooks will read them) and are marked done. A failed
-    delivery is retried with growing pauses, at most eight times.
+    deliverer yet (webhooks will read them) and are marked done. Each event is
+    leased in one transaction, delivered outside any, and its result recorded
+    in another. A failed delivery is retried with growing pauses, at most eight
+    times.
     """
     delivered = 0
     for _ in range(limit):
-        with transaction.atomic():
-            event = _outbox_next(now)
-            if event is None:
-                break
-            claimed = OutboxEvent.objects.filter(pk=event.pk, done=False).update(
-                done=True, done_at=now, attempts=F("attempts") + 1
-            )
-            if claimed != 1:
-                continue
-            handler = HANDLERS.get(event.kind)
-            try:
-                if handler is not None:
-                    handler(event)
-            except Exception as exc:  # noqa: BLE001 - an SMTP server, a network
-                attempts = event.attempts + 1
-                logger.warning("outbox %s failed: %s", event.pk, exc)
-                if attempts < OUTBOX_MAX_ATTEMPTS:
-                    OutboxEvent.objects.filter(pk=event.pk).update(
-                        done=False,
-                        done_at=None,
-                        available_at=now + RETRY_AFTER * 2**attempts,
-                        last_error=str(exc)[:300],
-                    )
-                else:
-                    OutboxEvent.objects.filter(pk=event.pk).update(
-                        last_error=f"gave up: {exc}"[:300]
-                    )
-                continue
-            delivered += 1
+        event = _outbox_claim(now)
+        if event is None:
+            break
+        handler = HANDLERS.get(event.kind)
+        try:
+            if handler is not None:
+                handler(event)
+        except Exception as exc:  # noqa: BLE001 - an SMTP server, a network
+            logger.warning("outbox %s failed: %s", event.pk, exc)
+            if event.attempts < OUTBOX_MAX_ATTEMPTS:
+                OutboxEvent.objects.filter(pk=event.pk, done=False).update(
+                    available_at=now + RETRY_AFTER * 2**event.attempts,
+                    last_error=str(exc)[:300],
+                )
+            else:
+                OutboxEvent.objects.filter(pk=event.pk, done=False).update(
+                    done=True, done_at=now, last_error=f"gave up: {exc}"[:300]
+                )
+            continue
+        OutboxEvent.objects.filter(pk=event.pk, done=False).update(
+            done=True, done_at=now
+        )
+        delivered += 1
     return delivered
 
 
@@ -272,15 +293,17 @@ def worker_loop(
         fired = timers_run_due(now=at, limit=batch)
         delivered = outbox_run(now=at, limit=batch)
         expired = deposits_expire_run(now=at, limit=batch)
-        if fired or delivered or expired:
+        reconciled = payments_reconcile_run(now=at, limit=batch)
+        if fired or delivered or expired or reconciled:
             stdout.write(
                 f"{at.isoformat()}: {fired} timer(s) fired, "
                 f"{delivered} outbox event(s) delivered, "
-                f"{expired} deposit authorisation(s) expired\n"
+                f"{expired} deposit authorisation(s) expired, "
+                f"{reconciled} payment(s) reconciled\n"
             )
         # A round's work can make more due at once (a fired timer queues its
         # notifications): run again until a round finds nothing.
-        busy = bool(fired or delivered or expired)
+        busy = bool(fired or delivered or expired or reconciled)
         if once and not busy:
             return 0
         if not busy:

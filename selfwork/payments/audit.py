@@ -30,7 +30,14 @@ from selfwork.ledger.audit import Check, Finding
 from selfwork.ledger.models import Account, Leg, Transaction
 from selfwork.payments.books import DEPOSIT_PREFIX, ESCROW_PREFIX
 from selfwork.payments.fees import FeePolicy, customer_fee_of, fee_split
-from selfwork.payments.models import Charge, Deposit, Payout, Refund, Release
+from selfwork.payments.models import (
+    Charge,
+    Deposit,
+    GatewayCall,
+    Payout,
+    Refund,
+    Release,
+)
 from selfwork.payments.selectors import reference_totals
 
 PAYMENT_KINDS = ("charge", "refund", "release", "payout")
@@ -305,6 +312,18 @@ def _deposit_held_not_accounted() -> Iterator[Finding]:
             )
 
 
+def _gateway_refused() -> Iterator[Finding]:
+    """A refund or capture the ledger made that the gateway refused needs a person."""
+    refused = GatewayCall.objects.filter(status=GatewayCall.Status.FAILED).exclude(
+        operation=GatewayCall.Operation.PAYOUT  # a refused payout was reversed
+    )
+    for call in refused.order_by("pk"):
+        yield (
+            f"{call.operation} {call.idempotency_key}",
+            f"the gateway refused it ({call.failure_code}); settle it by hand",
+        )
+
+
 def payments_audit_checks() -> list[Check]:
     """The payments invariants, as checks for ``ledger.audit.ledger_audit``."""
     return [
@@ -334,6 +353,11 @@ def payments_audit_checks() -> list[Check]:
             "payments: every deposit's hold and its capture, void or expiry are "
             "posted as the deposit says, and nothing else is",
             _deposit_postings_differ,
+        ),
+        Check(
+            "payments: every refund, capture and void the ledger made, the "
+            "gateway made too (or will: queued)",
+            _gateway_refused,
         ),
         Check(
             "payments: deposit-held accounts hold exactly the held deposits; "

@@ -133,6 +133,14 @@ class Gateway(Protocol):
         """Give back everything authorisation ``ref`` holds."""
         ...
 
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        """The gateway's own answer to the call made with ``idempotency_key``.
+
+        None when the gateway never received it. Reconciliation trusts this
+        over selfwork's rows: it is what the processor did.
+        """
+        ...
+
 
 def authorisation_days() -> int:
     """How many days a card authorisation lasts (``SELFWORK_DEPOSIT_AUTHORISATION_DAYS``)."""
@@ -345,6 +353,17 @@ class SandboxGateway:
             decide=lambda: ("failed", why) if why else ("succeeded", ""),
         )
 
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        found = SandboxOperation.objects.filter(idempotency_key=idempotency_key).first()
+        if found is None:
+            return None
+        return GatewayResult(
+            status=found.status,
+            ref=found.ref,
+            failure_code=found.failure_code,
+            retryable=found.failure_code == "processing_error",
+        )
+
     def destination_token(self, account_number: str) -> str:
         """The sandbox bank's handle on an account: it keeps only the last digits."""
         return f"sandbox_acct_{secrets.token_hex(8)}_{account_number[-4:]}"
@@ -438,6 +457,10 @@ class ManualGateway:
 
     def void(self, *, ref: str, idempotency_key: str) -> GatewayResult:
         return GatewayResult(status="succeeded", ref=_manual_ref(idempotency_key))
+
+    def lookup(self, *, idempotency_key: str) -> GatewayResult | None:
+        # Nothing leaves selfwork: a host's confirmation is the only record.
+        return None
 
 
 def _manual_ref(idempotency_key: str) -> str:

@@ -61,6 +61,8 @@ class Charge(models.Model):
 
     LIVE = ("pending", "succeeded", "partially_refunded", "refunded")
     CAPTURED = ("succeeded", "partially_refunded", "refunded")
+    # Not stored: set on the instance a service call recorded (``escrow_charge``).
+    recorded_here = False
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The opaque id of what is paid for, e.g. an exchange's public id.
@@ -108,6 +110,12 @@ class Charge(models.Model):
     )
     created_at = models.DateTimeField()
     captured_at = models.DateTimeField(null=True, blank=True)
+    # When what it pays for recorded it (an exchange moved on with it). A charge
+    # taken before the exchange's transaction, which then failed, stays
+    # unclaimed and is given back whole (``abandoned_at``), by the request or
+    # by the worker.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -179,8 +187,17 @@ class Charge(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["reference", "part"],
-                condition=~Q(status="failed"),
+                condition=~Q(status="failed") & Q(abandoned_at__isnull=True),
                 name="payments_charge_one_live_per_part",
+            ),
+            # One payment in flight per reference: a second card racing the first
+            # waits for it to be claimed or given back.
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(status="failed")
+                & Q(claimed_at__isnull=True)
+                & Q(abandoned_at__isnull=True),
+                name="payments_charge_one_unclaimed",
             ),
         ]
         indexes = [
@@ -203,7 +220,8 @@ class Refund(models.Model):
     # The part of ``amount_minor`` that gives back the customer fee.
     customer_fee_minor = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3)
-    gateway_ref = models.CharField(max_length=100)
+    # The gateway's reference, once the gateway call (``GatewayCall``) was made.
+    gateway_ref = models.CharField(max_length=100, blank=True)
     # The ledger transaction's key (one per refund request) ...
     ledger_key = models.CharField(max_length=255)
     # ... and the gateway call's (one per charge the request refunds against).
@@ -219,9 +237,6 @@ class Refund(models.Model):
                 condition=Q(customer_fee_minor__gte=0)
                 & Q(customer_fee_minor__lte=F("amount_minor")),
                 name="payments_refund_customer_fee_within_amount",
-            ),
-            models.CheckConstraint(
-                condition=~Q(gateway_ref=""), name="payments_refund_has_gateway_ref"
             ),
         ]
         indexes = [models.Index(fields=["reference"], name="payments_refund_reference")]
@@ -320,6 +335,8 @@ class Deposit(models.Model):
 
     STATUSES = ("pending", "held", "failed", "voided", "captured", "expired")
     SETTLED = ("voided", "captured", "expired")
+    # Not stored: set on the instance a service call recorded.
+    recorded_here = False
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The opaque id of what the deposit secures, e.g. an exchange's public id.
@@ -357,6 +374,10 @@ class Deposit(models.Model):
     # When a card authorisation lapses; null for cash deposits, which do not.
     expires_at = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # As for charges: when the rental recorded it; an authorisation no rental
+    # took is voided (``abandoned_at``).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -434,7 +455,7 @@ class Deposit(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["reference"],
-                condition=~Q(status="failed"),
+                condition=~Q(status="failed") & Q(abandoned_at__isnull=True),
                 name="payments_deposit_one_live",
             ),
         ]
@@ -601,3 +622,81 @@ class SandboxOperation(models.Model):
                 condition=Q(amount_minor__gt=0), name="payments_sandbox_amount_positive"
             ),
         ]
+
+
+class GatewayCall(models.Model):
+    """A call selfwork owes a gateway, made after the transaction that decided it.
+
+    A refund, a payout, or the capture or void of a deposit moves money in the
+    ledger at once; the call that tells the gateway is queued here in the same
+    transaction and made once it has committed (``services.calls``), so no
+    gateway call ever holds a database lock. A call that did not finish (a
+    crash, a timeout, a gateway that was down) stays ``queued`` and the worker
+    makes it again under the same idempotency key, which the gateway answers
+    once.
+    """
+
+    class Operation(models.TextChoices):
+        REFUND = "refund", "Refund"
+        PAYOUT = "payout", "Payout"
+        CAPTURE = "capture", "Capture"
+        VOID = "void", "Void"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    operation = models.CharField(max_length=10, choices=Operation.choices)
+    gateway = models.CharField(max_length=16, choices=Gateway.choices)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    # What the call acts on: a charge's or an authorisation's gateway reference,
+    # or a payout destination's token.
+    target_ref = models.CharField(max_length=100)
+    amount_minor = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    failure_code = models.CharField(max_length=40, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    result_ref = models.CharField(max_length=100, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # A call belongs to the record it settles.
+    refund = models.OneToOneField(
+        Refund, null=True, blank=True, on_delete=models.CASCADE, related_name="call"
+    )
+    payout = models.OneToOneField(
+        Payout, null=True, blank=True, on_delete=models.CASCADE, related_name="call"
+    )
+    deposit = models.ForeignKey(
+        Deposit, null=True, blank=True, on_delete=models.CASCADE, related_name="calls"
+    )
+    created_at = models.DateTimeField()
+    # When the worker may make it (again).
+    next_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(operation__in=["refund", "payout", "capture", "void"]),
+                name="payments_call_operation_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "succeeded", "failed"]),
+                name="payments_call_status_known",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="failed") & ~Q(failure_code=""))
+                | (~Q(status="failed") & Q(failure_code="")),
+                name="payments_call_failure_has_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gte=0), name="payments_call_amount_sign"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_at"], name="payments_call_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} call {self.idempotency_key} {self.status}"

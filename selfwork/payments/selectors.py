@@ -393,8 +393,14 @@ def reference_totals(*, references: list[str] | None = None) -> list[ReferenceTo
 
 
 def _fully_refunded(references: list[str] | None) -> set[str]:
-    """References whose every captured charge was refunded in full."""
-    charges = Charge.objects.filter(status__in=Charge.CAPTURED)
+    """References whose every captured charge was refunded in full.
+
+    A charge given back because nothing took it (``abandoned_at``) settles
+    nothing: the customer may still pay.
+    """
+    charges = Charge.objects.filter(
+        status__in=Charge.CAPTURED, abandoned_at__isnull=True
+    )
     if references is not None:
         charges = charges.filter(reference__in=references)
     partly = set(

@@ -11,3 +11,9 @@ def deposits_expire_run(*, now: dt.datetime, limit: int = 100) -> int:
     The worker calls this each round, beside due timers and the outbox.
     """
     return services.deposits_expire(now=now, limit=limit)
+
+
+def payments_reconcile_run(*, now: dt.datetime, limit: int = 100) -> int:
+    """Apply the gateways' answers a crash left unapplied, give back payments
+    nothing took, and make the gateway calls still queued; return how many."""
+    return services.payments_reconcile(now=now, limit=limit)

@@ -4,6 +4,8 @@ It checks the actor's role, moves the state with one compare-and-set UPDATE (so
 of two racing callers exactly one wins, on SQLite and PostgreSQL), runs the
 transition's actions in the same database transaction, records the event, swaps
 the timers and queues outbox events. Anything that fails rolls all of it back.
+Gateways are called outside that transaction: payments the customer waits for
+before it (and given back if it fails), everything else after it commits.
 """
 
 import datetime as dt
@@ -13,7 +15,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
-from selfwork.exchanges.actions import ActionContext, actions_run, notice_queue
+from selfwork.exchanges.actions import (
+    ACTIONS,
+    ActionContext,
+    actions_give_back,
+    actions_run,
+    actions_take,
+    notice_queue,
+)
 from selfwork.exchanges.engine import Transition
 from selfwork.exchanges.errors import InvalidTransition
 from selfwork.exchanges.guards import (
@@ -32,6 +41,7 @@ from selfwork.exchanges.params import (
 )
 from selfwork.exchanges.selectors import exchange_process, exchange_roles
 from selfwork.exchanges.services.common import outbox_queue, timers_schedule
+from selfwork.payments.services import calls_after_commit
 
 
 def _role_for(exchange: Exchange, actor, transition: Transition) -> str:
@@ -54,7 +64,6 @@ def _role_for(exchange: Exchange, actor, transition: Transition) -> str:
     return sorted(allowed)[0]
 
 
-@transaction.atomic
 def exchange_transition(
     *,
     exchange: Exchange,
@@ -69,23 +78,102 @@ def exchange_transition(
     Runs on the process version the exchange pinned. ``from_state``, when given
     (timers), moves only from that state.
 
+    No gateway is called inside the transaction: a payment the transition takes
+    (a card charged, a deposit authorised) is taken first, after the same checks
+    the transaction makes, and claimed inside it; if the transition then fails
+    it is given back. Refunds, payouts and voids its actions queue are made once
+    it has committed.
+
     :raises NotFound: ``actor`` is no party or operator of the exchange.
     :raises NotPermitted: the transition is another role's.
     :raises InvalidInput: ``unknown_transition``, ``unknown_parameter``, a
         missing or bad parameter.
     :raises InvalidTransition: not possible from the current state (409).
     :raises GuardFailed: a guard does not hold, e.g. ``no_revisions_left``.
-    :raises PaymentDeclined: (402) the card was declined; nothing changed.
+    :raises PaymentDeclined: (402) the card was declined; the exchange did not
+        move, and the declined attempt is kept.
     """
+    with calls_after_commit():
+        taken = _payments_take(
+            exchange=exchange,
+            actor=actor,
+            name=name,
+            params=params,
+            now=now,
+            from_state=from_state,
+        )
+        try:
+            return _transition(
+                exchange=exchange,
+                actor=actor,
+                name=name,
+                params=params,
+                now=now,
+                from_state=from_state,
+                taken=taken,
+            )
+        except BaseException:
+            actions_give_back(taken, now)
+            raise
+
+
+def _payments_take(
+    *,
+    exchange: Exchange,
+    actor,
+    name: str,
+    params: dict | None,
+    now: dt.datetime,
+    from_state: str | None,
+) -> dict[str, Any]:
+    """Take the payments the transition needs, checked first as it will be."""
     process = exchange_process(exchange=exchange)
     transition = process.transitions.get(name) if isinstance(name, str) else None
-    if transition is None:
-        raise InvalidInput(
-            f"'{str(name)[:40]}' is not a transition of the {process.name} process; "
-            f"it has {', '.join(process.transitions)}.",
-            field="name",
-            code="unknown_transition",
-        )
+    if transition is None or not any(
+        ACTIONS[action].take is not None for action in transition.actions
+    ):
+        return {}
+    fresh = Exchange.objects.get(pk=exchange.pk)
+    role, params, _current = _checked(
+        exchange=fresh,
+        process=process,
+        transition=transition,
+        actor=actor,
+        params=params,
+        now=now,
+        from_state=from_state,
+    )
+    if not guards_hold(fresh, transition.guards, now):
+        raise guard_failure(fresh, transition.guards, now)
+    ctx = ActionContext(
+        exchange=fresh,
+        process=process,
+        transition=transition,
+        actor=actor,
+        role=role,
+        params=params,
+        seq=_next_seq(fresh),
+        now=now,
+    )
+    return actions_take(ctx)
+
+
+def _next_seq(exchange: Exchange) -> int:
+    last = ExchangeEvent.objects.filter(exchange=exchange).aggregate(m=Max("seq"))
+    return (last["m"] or 0) + 1
+
+
+def _checked(
+    *,
+    exchange: Exchange,
+    process,
+    transition: Transition,
+    actor,
+    params: dict | None,
+    now: dt.datetime,
+    from_state: str | None,
+) -> tuple[str, dict[str, Any], str]:
+    """The actor's role, the clean params and the state, if the move is possible."""
     role = _role_for(exchange, actor, transition)
     params = params_clean(
         transition=transition.name,
@@ -94,7 +182,6 @@ def exchange_transition(
         values=params,
         ctx=ParamContext(actor=actor, exchange=exchange),
     )
-
     current = (
         Exchange.objects.filter(pk=exchange.pk).values_list("state", flat=True).first()
     )
@@ -109,6 +196,38 @@ def exchange_transition(
     # not conditions on this row: checked here, they say "not yet" (409).
     if guards_waiting(exchange, transition.guards, now):
         raise guard_failure(exchange, transition.guards, now)
+    return role, params, current
+
+
+@transaction.atomic
+def _transition(
+    *,
+    exchange: Exchange,
+    actor,
+    name: str,
+    params: dict | None,
+    now: dt.datetime,
+    from_state: str | None,
+    taken: dict[str, Any],
+) -> Exchange:
+    process = exchange_process(exchange=exchange)
+    transition = process.transitions.get(name) if isinstance(name, str) else None
+    if transition is None:
+        raise InvalidInput(
+            f"'{str(name)[:40]}' is not a transition of the {process.name} process; "
+            f"it has {', '.join(process.transitions)}.",
+            field="name",
+            code="unknown_transition",
+        )
+    role, params, current = _checked(
+        exchange=exchange,
+        process=process,
+        transition=transition,
+        actor=actor,
+        params=params,
+        now=now,
+        from_state=from_state,
+    )
     target = process.states[transition.target]
     match = Q(pk=exchange.pk, state=current) & guards_where(transition.guards, now)
     changes: dict[str, Any] = {
@@ -132,10 +251,7 @@ def exchange_transition(
         raise guard_failure(fresh, transition.guards, now)
 
     exchange.refresh_from_db()
-    seq = (
-        ExchangeEvent.objects.filter(exchange=exchange).aggregate(m=Max("seq"))["m"]
-        or 0
-    ) + 1
+    seq = _next_seq(exchange)
     ctx = ActionContext(
         exchange=exchange,
         process=process,
@@ -145,6 +261,7 @@ def exchange_transition(
         params=params,
         seq=seq,
         now=now,
+        taken=taken,
     )
     actions_run(ctx)
     if ctx.waits_in:

@@ -17,11 +17,21 @@ and posts its ledger transaction under the same key:
 ========================  ==========================================
 
 so that a retried call (a worker restarted, a client retrying) settles the same
-thing once. The exchange engine calls these services with the exchange's public
-id as ``reference`` and the parties and community explicitly.
+thing once. No gateway call is made inside a database transaction: charges and
+authorisations record the attempt, commit, call and apply the answer; refunds,
+payouts, captures and voids are queued and made after commit (``calls``); the
+worker finishes what a crash left half done (``reconcile``). The exchange
+engine calls these services with the exchange's public id as ``reference`` and
+the parties and community explicitly.
 """
 
+from selfwork.payments.services.calls import (
+    calls_after_commit,
+    calls_run_due,
+)
 from selfwork.payments.services.charges import (
+    charge_abandon,
+    charge_claim,
     escrow_charge,
     manual_charge_cancel,
     manual_charge_confirm,
@@ -31,8 +41,10 @@ from selfwork.payments.services.common import (
     DECLINE_DETAIL,
 )
 from selfwork.payments.services.deposits import (
+    deposit_abandon,
     deposit_authorise,
     deposit_capture,
+    deposit_claim,
     deposit_void,
     deposits_expire,
     manual_deposit_confirm,
@@ -48,6 +60,7 @@ from selfwork.payments.services.payouts import (
     payout_destination_add,
     payout_preference_set,
 )
+from selfwork.payments.services.reconcile import payments_reconcile
 from selfwork.payments.services.settings import (
     charge_policy,
     fee_policy_for,
@@ -57,8 +70,14 @@ from selfwork.payments.services.settings import (
 __all__ = [
     "DECLINE_DETAIL",
     "DESTINATION_GATEWAY",
+    "calls_after_commit",
+    "calls_run_due",
+    "charge_abandon",
+    "charge_claim",
     "charge_policy",
+    "deposit_abandon",
     "deposit_authorise",
+    "deposit_claim",
     "deposit_capture",
     "deposit_void",
     "deposits_expire",
@@ -72,6 +91,7 @@ __all__ = [
     "manual_deposit_confirm",
     "manual_deposit_return",
     "payment_settings_set",
+    "payments_reconcile",
     "payout_create",
     "payout_destination_add",
     "payout_preference_set",

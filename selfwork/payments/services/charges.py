@@ -16,6 +16,7 @@ from selfwork.payments.fees import FeePolicy, customer_fee_of
 from selfwork.payments.gateways import gateway_get
 from selfwork.payments.models import Charge
 from selfwork.payments.selectors import community_gateway, reference_settled
+from selfwork.payments.services.calls import calls_after_commit
 from selfwork.payments.services.common import (
     DECLINE_DETAIL,
     _amount_check,
@@ -37,6 +38,7 @@ def escrow_charge(
     provider=None,
     part: str = "",
     policy: FeePolicy | None = None,
+    claim: bool = True,
 ) -> Charge:
     """Charge ``customer`` the price ``amount``, plus the customer fee, into escrow.
 
@@ -46,26 +48,36 @@ def escrow_charge(
     after payment never touches money already paid. The customer fee
     (``customer_fee_of(amount)``) is added on top of ``amount``.
 
-    The community's gateway is asked first; only money it took is posted
-    (gateway clearing → escrow). A manual gateway's charge stays ``pending``
-    until the host confirms it (``manual_charge_confirm``). Calling again after a
-    success returns the same charge; after a decline, it is a new attempt with
-    its own key. ``provider``, when known, is who the money is held for: their
-    wallet shows it as incoming escrow, and a release to anyone else is refused.
+    Three steps, none holding a lock across the gateway call: the attempt is
+    recorded (``pending``) and committed; the community's gateway is asked;
+    its answer is applied with a compare-and-set, and only money it took is
+    posted (gateway clearing → escrow). A manual gateway's charge stays
+    ``pending`` until the host confirms it (``manual_charge_confirm``). If the
+    process dies between the call and its answer, calling again with the same
+    card, or the worker (``charges_reconcile``), applies what the gateway did.
+    Calling again after a success returns the same charge; after a decline, it
+    is a new attempt with its own key. ``provider``, when known, is who the
+    money is held for: their wallet shows it as incoming escrow, and a release
+    to anyone else is refused.
 
-    A declined attempt is kept (status ``failed``) and committed before the error
-    is raised, unless the caller holds an outer transaction.
+    ``claim`` False leaves the charge for what it pays for to take
+    (``charge_claim``) in a transaction of its own; one never claimed is given
+    back (``charge_abandon``). The returned charge's ``recorded_here`` (not
+    stored) says whether this call recorded the attempt, rather than finding a
+    racing or earlier call's: only its recorder gives it back at once. A
+    declined attempt is kept (``failed``).
 
     :raises InvalidInput: bad reference, part or amount; ``invalid_card``;
         ``currency_mismatch`` (the reference holds another currency);
         ``self_payment``.
     :raises ReferenceSettled: if the reference was settled already.
     :raises Conflict: ``already_charged`` if this reference and part took a
-        different charge.
+        different charge; ``payment_in_progress`` while another payment of the
+        reference is not yet claimed or given back.
     :raises PaymentDeclined: (402) ``card_declined``, ``insufficient_funds`` or
         ``processing_error``; nothing is posted.
     """
-    charge = _charge_attempt(
+    charge = _charge_record(
         reference=reference,
         customer=customer,
         community=community,
@@ -76,6 +88,19 @@ def escrow_charge(
         part=part,
         policy=policy,
     )
+    if charge.status == Charge.Status.PENDING and not charge.gateway_ref:
+        result = gateway_get(charge.gateway).charge(
+            card=card,
+            amount=Money(charge.amount_minor, charge.currency),
+            idempotency_key=charge.idempotency_key,
+        )
+        charge = _charge_apply(
+            charge,
+            status=result.status,
+            ref=result.ref,
+            failure_code=result.failure_code,
+            now=now,
+        )
     if charge.status == Charge.Status.FAILED:
         raise PaymentDeclined(
             DECLINE_DETAIL.get(charge.failure_code, "The payment failed."),
@@ -83,6 +108,8 @@ def escrow_charge(
             charge=str(charge.public_id),
             retryable=charge.failure_code == "processing_error",
         )
+    if claim:
+        charge = charge_claim(charge=charge, now=now)
     return charge
 
 
@@ -97,7 +124,7 @@ def _same_charge(charge: Charge, *, customer, community, amount: Money) -> bool:
 
 def _live_charge(reference: str, part: str) -> Charge | None:
     return (
-        Charge.objects.filter(reference=reference, part=part)
+        Charge.objects.filter(reference=reference, part=part, abandoned_at__isnull=True)
         .exclude(status=Charge.Status.FAILED)
         .first()
     )
@@ -114,7 +141,7 @@ def _replay_charge(charge: Charge, *, customer, community, amount: Money) -> Cha
 
 
 @transaction.atomic
-def _charge_attempt(
+def _charge_record(
     *,
     reference: str,
     customer,
@@ -177,6 +204,15 @@ def _charge_attempt(
     key = _key("charge", reference, part)
     if attempt > 1:
         key = f"{key}:attempt-{attempt}"
+    unclaimed = (
+        Charge.objects.filter(
+            reference=reference, claimed_at__isnull=True, abandoned_at__isnull=True
+        )
+        .exclude(status=Charge.Status.FAILED)
+        .exists()
+    )
+    if unclaimed:
+        raise _in_progress()
     try:
         with transaction.atomic():
             charge = Charge.objects.create(
@@ -203,25 +239,136 @@ def _charge_attempt(
         # A racing call for the same reference claimed this attempt first.
         live = _live_charge(reference, part)
         if live is None:
-            raise
+            raise _in_progress() from None
         return _replay_charge(
             live, customer=customer, community=community, amount=amount
         )
+    charge.recorded_here = True
+    return charge
 
-    result = gateway.charge(card=card, amount=amount, idempotency_key=key)
-    if result.status == "failed":
-        Charge.objects.filter(pk=charge.pk).update(
+
+def _in_progress() -> Conflict:
+    return Conflict(
+        "Another payment for this is in progress; try again in a minute.",
+        code="payment_in_progress",
+    )
+
+
+@transaction.atomic
+def _charge_apply(
+    charge: Charge, *, status: str, ref: str, failure_code: str, now: dt.datetime
+) -> Charge:
+    """Apply the gateway's answer (``succeeded``, ``pending``, ``failed``) once."""
+    waiting = Charge.objects.filter(
+        pk=charge.pk, status=Charge.Status.PENDING, gateway_ref=""
+    )
+    if status == "failed":
+        waiting.update(
             status=Charge.Status.FAILED,
-            failure_code=result.failure_code or "failed",
-            gateway_ref=result.ref,
+            failure_code=failure_code or "failed",
+            gateway_ref=ref,
         )
-    elif result.status == "pending":
-        Charge.objects.filter(pk=charge.pk).update(gateway_ref=result.ref)
-    else:
+    elif status == "pending":
+        waiting.update(gateway_ref=ref)
+    elif waiting.update(
+        status=Charge.Status.SUCCEEDED, gateway_ref=ref, captured_at=now
+    ):
         _charge_post(charge, now=now)
-        Charge.objects.filter(pk=charge.pk).update(
-            status=Charge.Status.SUCCEEDED, gateway_ref=result.ref, captured_at=now
+    charge.refresh_from_db()
+    return charge
+
+
+def charge_claim(*, charge: Charge, now: dt.datetime) -> Charge:
+    """Record that what ``charge`` pays for took it; idempotent.
+
+    Call it in the transaction that records the purchase, so that both happen
+    or neither does.
+
+    :raises Conflict: ``payment_abandoned`` if the charge was given back meanwhile.
+    """
+    claimed = (
+        Charge.objects.filter(
+            pk=charge.pk, claimed_at__isnull=True, abandoned_at__isnull=True
         )
+        .exclude(status=Charge.Status.FAILED)
+        .update(claimed_at=now)
+    )
+    charge.refresh_from_db()
+    if not claimed and charge.claimed_at is None:
+        raise Conflict(
+            "This payment was given back before it was taken; pay again.",
+            code="payment_abandoned",
+        )
+    return charge
+
+
+def charge_abandon(*, charge: Charge, now: dt.datetime) -> Charge:
+    """Give back a charge nothing took (its exchange moved on, its request died).
+
+    A captured one is refunded whole (escrow → gateway clearing, the refund
+    queued for the gateway); a pending one, which posted nothing, fails with
+    ``abandoned``. A charge whose gateway answer is not known yet is left for
+    ``charges_reconcile``. Idempotent; a claimed charge is left as it is.
+    """
+    with calls_after_commit():
+        charge = _charge_abandon(charge=charge, now=now)
+    return charge
+
+
+@transaction.atomic
+def _charge_abandon(*, charge: Charge, now: dt.datetime) -> Charge:
+    from selfwork.payments.services.escrow import _escrow_locked, _refund_queue
+
+    charge = Charge.objects.select_related("customer").get(pk=charge.pk)
+    unclaimed = charge.claimed_at is None and charge.abandoned_at is None
+    if not unclaimed or charge.status == Charge.Status.FAILED:
+        return charge
+    if charge.status == Charge.Status.PENDING:
+        if charge.gateway != "manual" and not charge.gateway_ref:
+            return charge  # the gateway's answer is not known yet
+        Charge.objects.filter(pk=charge.pk, claimed_at__isnull=True).update(
+            status=Charge.Status.FAILED, failure_code="abandoned", abandoned_at=now
+        )
+        charge.refresh_from_db()
+        return charge
+    escrow = _escrow_locked(charge.reference, charge.currency)
+    moved = Charge.objects.filter(
+        pk=charge.pk,
+        claimed_at__isnull=True,
+        abandoned_at__isnull=True,
+        status=Charge.Status.SUCCEEDED,
+    ).update(
+        status=Charge.Status.REFUNDED,
+        refunded_minor=charge.amount_minor,
+        abandoned_at=now,
+    )
+    if moved != 1:
+        charge.refresh_from_db()
+        return charge
+    amount = Money(charge.amount_minor, charge.currency)
+    key = f"abandon:{charge.idempotency_key}"
+    transaction_post(
+        kind="refund",
+        legs=[
+            (escrow, -amount.minor),
+            (
+                books.gateway_clearing_account(charge.gateway, amount.unit, now),
+                amount.minor,
+            ),
+        ],
+        idempotency_key=key,
+        now=now,
+        memo=f"Payment of {amount} given back: nothing took it",
+        reference=charge.reference,
+    )
+    _refund_queue(
+        charge,
+        amount=amount,
+        customer_fee_minor=charge.customer_fee_minor,
+        ledger_key=key,
+        idempotency_key=key,
+        now=now,
+    )
     charge.refresh_from_db()
     return charge
 

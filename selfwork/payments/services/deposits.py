@@ -16,12 +16,12 @@ from selfwork.payments.errors import (
     DepositExpired,
     DepositNotHeld,
     DepositNotPending,
-    GatewayUnavailable,
     PaymentDeclined,
 )
 from selfwork.payments.gateways import authorisation_days, gateway_get
-from selfwork.payments.models import Deposit
+from selfwork.payments.models import Deposit, GatewayCall
 from selfwork.payments.selectors import community_gateway
+from selfwork.payments.services.calls import call_queue, calls_after_commit
 from selfwork.payments.services.common import (
     DECLINE_DETAIL,
     _amount_check,
@@ -48,9 +48,9 @@ from selfwork.payments.services.common import (
 
 
 def _live_deposit(reference: str, *, lock: bool = False) -> Deposit | None:
-    rows = Deposit.objects.filter(reference=reference).exclude(
-        status=Deposit.Status.FAILED
-    )
+    rows = Deposit.objects.filter(
+        reference=reference, abandoned_at__isnull=True
+    ).exclude(status=Deposit.Status.FAILED)
     if lock:
         rows = rows.select_for_update()
     return rows.select_related("customer", "provider", "community").first()
@@ -83,6 +83,7 @@ def deposit_authorise(
     amount: Money,
     now: dt.datetime,
     card: str | None = None,
+    claim: bool = True,
 ) -> Deposit:
     """Hold ``amount`` on ``customer``'s card as the deposit of ``reference``.
 
@@ -94,10 +95,12 @@ def deposit_authorise(
     handed to the host) stays ``pending`` until the host confirms it
     (``manual_deposit_confirm``); it does not lapse.
 
+    As for charges, the attempt is recorded and committed, the gateway asked
+    with no lock held, and its answer applied with a compare-and-set; ``claim``
+    False leaves it for the rental to take (``deposit_claim``), and one never
+    taken is voided (``deposit_abandon``); ``recorded_here`` as for charges.
     Calling again after a success returns the same deposit; after a decline it
-    is a new attempt with its own key. A declined attempt is kept (``failed``)
-    and committed before the error is raised, unless the caller holds an outer
-    transaction.
+    is a new attempt with its own key. A declined attempt is kept (``failed``).
 
     :raises InvalidInput: bad reference or amount; ``invalid_card``;
         ``self_payment``.
@@ -105,7 +108,7 @@ def deposit_authorise(
     :raises PaymentDeclined: (402) ``card_declined``, ``insufficient_funds`` or
         ``processing_error``; nothing is posted.
     """
-    deposit = _deposit_attempt(
+    deposit = _deposit_record(
         reference=reference,
         customer=customer,
         provider=provider,
@@ -114,6 +117,19 @@ def deposit_authorise(
         now=now,
         card=card,
     )
+    if deposit.status == Deposit.Status.PENDING and not deposit.gateway_ref:
+        result = gateway_get(deposit.gateway).authorise(
+            card=card,
+            amount=Money(deposit.amount_minor, deposit.currency),
+            idempotency_key=deposit.idempotency_key,
+        )
+        deposit = _deposit_apply(
+            deposit,
+            status=result.status,
+            ref=result.ref,
+            failure_code=result.failure_code,
+            now=now,
+        )
     if deposit.status == Deposit.Status.FAILED:
         raise PaymentDeclined(
             DECLINE_DETAIL.get(deposit.failure_code, "The authorisation failed."),
@@ -121,11 +137,13 @@ def deposit_authorise(
             deposit=str(deposit.public_id),
             retryable=deposit.failure_code == "processing_error",
         )
+    if claim:
+        deposit = deposit_claim(deposit=deposit, now=now)
     return deposit
 
 
 @transaction.atomic
-def _deposit_attempt(
+def _deposit_record(
     *,
     reference: str,
     customer,
@@ -190,30 +208,89 @@ def _deposit_attempt(
             amount=amount,
         )
 
-    result = gateway.authorise(card=card, amount=amount, idempotency_key=key)
-    if result.status == "failed":
-        Deposit.objects.filter(pk=deposit.pk).update(
+    deposit.recorded_here = True
+    return deposit
+
+
+@transaction.atomic
+def _deposit_apply(
+    deposit: Deposit, *, status: str, ref: str, failure_code: str, now: dt.datetime
+) -> Deposit:
+    """Apply the gateway's answer (``authorised``, ``pending``, ``failed``) once."""
+    waiting = Deposit.objects.filter(
+        pk=deposit.pk, status=Deposit.Status.PENDING, gateway_ref=""
+    )
+    if status == "failed":
+        waiting.update(
             status=Deposit.Status.FAILED,
-            failure_code=result.failure_code or "failed",
-            gateway_ref=result.ref,
+            failure_code=failure_code or "failed",
+            gateway_ref=ref,
         )
-    elif result.status == "pending":
-        Deposit.objects.filter(pk=deposit.pk).update(gateway_ref=result.ref)
-    else:
-        # selfwork lapses the deposit by its own clock (the ``now`` every service
-        # is told), not by the processor's ``result.expires_at``: a test or a
-        # replayed worker runs on a clock of its own, and both clocks count the
-        # same number of days from the same moment in production.
-        expires_at = now + dt.timedelta(days=authorisation_days())
+    elif status == "pending":
+        waiting.update(gateway_ref=ref)
+    # selfwork lapses the deposit by its own clock (the ``now`` every service is
+    # told), not by the processor's ``expires_at``: a test or a replayed worker
+    # runs on a clock of its own, and both clocks count the same number of days
+    # from the same moment in production.
+    elif waiting.update(
+        status=Deposit.Status.HELD,
+        gateway_ref=ref,
+        held_at=now,
+        expires_at=now + dt.timedelta(days=authorisation_days()),
+    ):
         _deposit_hold_post(deposit, now=now)
-        Deposit.objects.filter(pk=deposit.pk).update(
-            status=Deposit.Status.HELD,
-            gateway_ref=result.ref,
-            held_at=now,
-            expires_at=expires_at,
-        )
     deposit.refresh_from_db()
     return deposit
+
+
+def deposit_claim(*, deposit: Deposit, now: dt.datetime) -> Deposit:
+    """Record that the rental ``deposit`` secures took it; idempotent.
+
+    :raises Conflict: ``payment_abandoned`` if it was voided meanwhile.
+    """
+    claimed = (
+        Deposit.objects.filter(
+            pk=deposit.pk, claimed_at__isnull=True, abandoned_at__isnull=True
+        )
+        .exclude(status=Deposit.Status.FAILED)
+        .update(claimed_at=now)
+    )
+    deposit.refresh_from_db()
+    if not claimed and deposit.claimed_at is None:
+        raise Conflict(
+            "This deposit was given back before it was taken; pay again.",
+            code="payment_abandoned",
+        )
+    return deposit
+
+
+def deposit_abandon(*, deposit: Deposit, now: dt.datetime) -> Deposit:
+    """Void a deposit nothing took; one whose gateway answer is unknown waits.
+
+    Idempotent; a claimed deposit is left as it is.
+    """
+    with calls_after_commit():
+        deposit = _deposit_abandon(deposit=deposit, now=now)
+    return deposit
+
+
+@transaction.atomic
+def _deposit_abandon(*, deposit: Deposit, now: dt.datetime) -> Deposit:
+    deposit = (
+        Deposit.objects.select_for_update()
+        .select_related("customer", "provider", "community")
+        .get(pk=deposit.pk)
+    )
+    if deposit.claimed_at is not None or deposit.abandoned_at is not None:
+        return deposit
+    if deposit.status not in (Deposit.Status.PENDING, Deposit.Status.HELD):
+        return deposit
+    if deposit.status == Deposit.Status.PENDING and (
+        deposit.gateway != "manual" and not deposit.gateway_ref
+    ):
+        return deposit  # the gateway's answer is not known yet
+    Deposit.objects.filter(pk=deposit.pk).update(abandoned_at=now)
+    return _deposit_void(deposit, now=now)
 
 
 def _deposit_hold_post(deposit: Deposit, *, now: dt.datetime) -> Transaction:
@@ -273,7 +350,6 @@ def _deposit_settle_post(
     )
 
 
-@transaction.atomic
 def deposit_capture(*, reference: str, amount: Money, now: dt.datetime) -> Deposit:
     """Capture ``amount`` of ``reference``'s held deposit for its provider; void the rest.
 
@@ -288,8 +364,14 @@ def deposit_capture(*, reference: str, amount: Money, now: dt.datetime) -> Depos
     :raises CaptureExceedsDeposit: for more than the deposit holds; nothing moves.
     :raises DepositExpired: if the authorisation lapsed (the worker has not yet
         recorded it); nothing moves.
-    :raises GatewayUnavailable: if the gateway did not capture; nothing moves.
     """
+    with calls_after_commit():
+        deposit = _deposit_capture(reference=reference, amount=amount, now=now)
+    return deposit
+
+
+@transaction.atomic
+def _deposit_capture(*, reference: str, amount: Money, now: dt.datetime) -> Deposit:
     books.reference_check(reference)
     amount = _amount_check(amount)
     deposit = _live_deposit(reference, lock=True)
@@ -328,18 +410,15 @@ def deposit_capture(*, reference: str, amount: Money, now: dt.datetime) -> Depos
     _deposit_settle_post(
         deposit, kind="deposit_capture", captured_minor=amount.minor, now=now
     )
-    result = gateway_get(deposit.gateway).capture(
-        ref=deposit.gateway_ref,
-        amount=amount,
+    call_queue(
+        operation=GatewayCall.Operation.CAPTURE,
+        gateway=deposit.gateway,
         idempotency_key=f"{deposit.idempotency_key}:capture",
+        target_ref=deposit.gateway_ref,
+        amount=amount,
+        now=now,
+        deposit=deposit,
     )
-    if not result.ok:
-        if result.failure_code == "authorisation_expired":
-            raise DepositExpired("The card authorisation has lapsed.")
-        raise GatewayUnavailable(
-            "The gateway did not capture the deposit; nothing was changed.",
-            gateway=deposit.gateway,
-        )
     deposit.refresh_from_db()
     return deposit
 
@@ -354,19 +433,19 @@ def _deposit_void(deposit: Deposit, *, now: dt.datetime) -> Deposit:
         raise DepositNotHeld("The deposit changed meanwhile; try again.")
     if was_held:
         _deposit_settle_post(deposit, kind="deposit_void", captured_minor=0, now=now)
-        result = gateway_get(deposit.gateway).void(
-            ref=deposit.gateway_ref, idempotency_key=f"{deposit.idempotency_key}:void"
+        call_queue(
+            operation=GatewayCall.Operation.VOID,
+            gateway=deposit.gateway,
+            idempotency_key=f"{deposit.idempotency_key}:void",
+            target_ref=deposit.gateway_ref,
+            amount=Money(deposit.amount_minor, deposit.currency),
+            now=now,
+            deposit=deposit,
         )
-        if not result.ok and result.failure_code != "authorisation_expired":
-            raise GatewayUnavailable(
-                "The gateway did not void the deposit; nothing was changed.",
-                gateway=deposit.gateway,
-            )
     deposit.refresh_from_db()
     return deposit
 
 
-@transaction.atomic
 def deposit_void(*, reference: str, now: dt.datetime) -> Deposit | None:
     """Give back ``reference``'s deposit: held on a card, or pending in cash.
 
@@ -377,8 +456,14 @@ def deposit_void(*, reference: str, now: dt.datetime) -> Deposit | None:
     :returns: the deposit, or None when the reference has none.
     :raises InvalidInput: bad reference.
     :raises DepositNotHeld: if the deposit was captured.
-    :raises GatewayUnavailable: if the gateway did not void; nothing changes.
     """
+    with calls_after_commit():
+        deposit = _deposit_void_reference(reference=reference, now=now)
+    return deposit
+
+
+@transaction.atomic
+def _deposit_void_reference(*, reference: str, now: dt.datetime) -> Deposit | None:
     books.reference_check(reference)
     deposit = _live_deposit(reference, lock=True)
     if deposit is None:
@@ -431,7 +516,6 @@ def manual_deposit_confirm(*, deposit: Deposit, host, now: dt.datetime) -> Depos
     return deposit
 
 
-@transaction.atomic
 def manual_deposit_return(*, deposit: Deposit, host, now: dt.datetime) -> Deposit:
     """Record that the host gave a held cash deposit back to the customer.
 
@@ -439,6 +523,13 @@ def manual_deposit_return(*, deposit: Deposit, host, now: dt.datetime) -> Deposi
     :raises InvalidInput: ``not_a_manual_deposit``.
     :raises DepositNotHeld: if the deposit is not held.
     """
+    with calls_after_commit():
+        deposit = _manual_deposit_return(deposit=deposit, host=host, now=now)
+    return deposit
+
+
+@transaction.atomic
+def _manual_deposit_return(*, deposit: Deposit, host, now: dt.datetime) -> Deposit:
     deposit = _host_deposit_locked(deposit, host)
     if deposit.status != Deposit.Status.HELD:
         raise DepositNotHeld(
@@ -468,7 +559,7 @@ def deposits_expire(*, now: dt.datetime, limit: int = 100) -> int:
     """
     expired = 0
     for _ in range(limit):
-        with transaction.atomic():
+        with calls_after_commit(), transaction.atomic():
             deposit = _deposit_due(now)
             if deposit is None:
                 break
@@ -480,9 +571,14 @@ def deposits_expire(*, now: dt.datetime, limit: int = 100) -> int:
             _deposit_settle_post(
                 deposit, kind="deposit_expire", captured_minor=0, now=now
             )
-            gateway_get(deposit.gateway).void(
-                ref=deposit.gateway_ref,
+            call_queue(
+                operation=GatewayCall.Operation.VOID,
+                gateway=deposit.gateway,
                 idempotency_key=f"{deposit.idempotency_key}:expire",
+                target_ref=deposit.gateway_ref,
+                amount=Money(deposit.amount_minor, deposit.currency),
+                now=now,
+                deposit=deposit,
             )
             expired += 1
     return expired

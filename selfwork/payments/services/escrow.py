@@ -13,13 +13,12 @@ from selfwork.ledger.models import Account
 from selfwork.ledger.services import transaction_post
 from selfwork.payments import books
 from selfwork.payments.errors import (
-    GatewayUnavailable,
     NothingInEscrow,
     RefundExceedsEscrow,
 )
 from selfwork.payments.fees import fee_split, share_of
-from selfwork.payments.gateways import gateway_get
-from selfwork.payments.models import Charge, Refund, Release
+from selfwork.payments.models import Charge, GatewayCall, Refund, Release
+from selfwork.payments.services.calls import call_queue, calls_after_commit
 from selfwork.payments.services.common import (
     _amount_check,
     _currency_mismatch,
@@ -89,7 +88,6 @@ def _refunds_done(ledger_key: str, amount: Money | None) -> list[Refund]:
     return done
 
 
-@transaction.atomic
 def escrow_refund(
     *,
     reference: str,
@@ -99,8 +97,9 @@ def escrow_refund(
 ) -> list[Refund]:
     """Give ``amount`` (default: everything still in escrow) back to the customer.
 
-    Posts escrow → gateway clearing, then asks the gateway to refund, oldest
-    charge first; one ``Refund`` per charge refunded against. A retry with the
+    Posts escrow → gateway clearing and queues the gateway's refunds, oldest
+    charge first, made once the transaction is over (``calls``); one ``Refund``
+    per charge refunded against. A retry with the
     same reference and part returns the first refunds. For a further refund of
     the same reference, pass a new ``part``.
 
@@ -109,6 +108,17 @@ def escrow_refund(
     :raises RefundExceedsEscrow: for more than escrow still holds.
     :raises IdempotencyKeyReused: if this reference and part refunded another amount.
     """
+    with calls_after_commit():
+        refunds = _escrow_refund(reference=reference, now=now, amount=amount, part=part)
+    for refund in refunds:
+        refund.refresh_from_db()  # the gateway's reference, once it answered
+    return refunds
+
+
+@transaction.atomic
+def _escrow_refund(
+    *, reference: str, now: dt.datetime, amount: Money | None, part: str
+) -> list[Refund]:
     books.reference_check(reference)
     books.part_check(part)
     if amount is not None:
@@ -180,28 +190,14 @@ def escrow_refund(
 
     refunds = []
     for charge, take, fee in pieces:
-        key = f"{ledger_key}:{charge.public_id}"
-        result = gateway_get(charge.gateway).refund(
-            charge_ref=charge.gateway_ref,
-            amount=Money(take, unit),
-            idempotency_key=key,
-        )
-        if not result.ok:
-            raise GatewayUnavailable(
-                "The gateway did not refund; nothing was changed. Try again later.",
-                gateway=charge.gateway,
-            )
         refunds.append(
-            Refund.objects.create(
-                reference=reference,
-                charge=charge,
-                amount_minor=take,
+            _refund_queue(
+                charge,
+                amount=Money(take, unit),
                 customer_fee_minor=fee,
-                currency=unit,
-                gateway_ref=result.ref,
                 ledger_key=ledger_key,
-                idempotency_key=key,
-                created_at=now,
+                idempotency_key=f"{ledger_key}:{charge.public_id}",
+                now=now,
             )
         )
         Charge.objects.filter(pk=charge.pk).update(
@@ -215,6 +211,38 @@ def escrow_refund(
             ),
         )
     return refunds
+
+
+def _refund_queue(
+    charge: Charge,
+    *,
+    amount: Money,
+    customer_fee_minor: int,
+    ledger_key: str,
+    idempotency_key: str,
+    now: dt.datetime,
+) -> Refund:
+    """Record a refund against ``charge`` and queue the gateway's refund of it."""
+    refund = Refund.objects.create(
+        reference=charge.reference,
+        charge=charge,
+        amount_minor=amount.minor,
+        customer_fee_minor=customer_fee_minor,
+        currency=amount.unit,
+        ledger_key=ledger_key,
+        idempotency_key=idempotency_key,
+        created_at=now,
+    )
+    call_queue(
+        operation=GatewayCall.Operation.REFUND,
+        gateway=charge.gateway,
+        idempotency_key=idempotency_key,
+        target_ref=charge.gateway_ref,
+        amount=amount,
+        now=now,
+        refund=refund,
+    )
+    return refund
 
 
 def _release_done(key: str, *, provider, amount: Money | None) -> Release | None:
@@ -232,7 +260,6 @@ def _release_done(key: str, *, provider, amount: Money | None) -> Release | None
     return done
 
 
-@transaction.atomic
 def escrow_release(
     *,
     reference: str,
@@ -259,6 +286,27 @@ def escrow_release(
     :raises Conflict: ``release_exceeds_escrow`` for more than escrow holds.
     :raises IdempotencyKeyReused: if this reference and part released otherwise.
     """
+    with calls_after_commit():
+        return _escrow_release(
+            reference=reference,
+            provider=provider,
+            community=community,
+            now=now,
+            amount=amount,
+            part=part,
+        )
+
+
+@transaction.atomic
+def _escrow_release(
+    *,
+    reference: str,
+    provider,
+    community: Community,
+    now: dt.datetime,
+    amount: Money | None,
+    part: str,
+) -> Release:
     books.reference_check(reference)
     books.part_check(part)
     _member_check(provider, field="provider")

@@ -10,16 +10,18 @@ from selfwork.core.money import Money
 from selfwork.core.text import plain_check
 from selfwork.ledger.errors import InsufficientFunds
 from selfwork.ledger.models import Account
-from selfwork.ledger.services import transaction_post, transaction_reverse
+from selfwork.ledger.services import transaction_post
 from selfwork.payments import books
 from selfwork.payments.errors import NoPayoutDestination
-from selfwork.payments.gateways import SandboxGateway, account_number_clean, gateway_get
+from selfwork.payments.gateways import SandboxGateway, account_number_clean
 from selfwork.payments.models import (
+    GatewayCall,
     Payout,
     PayoutDestination,
     PayoutPreference,
     Release,
 )
+from selfwork.payments.services.calls import call_queue, calls_after_commit
 from selfwork.payments.services.common import _amount_check, _member_check
 
 DESTINATION_GATEWAY = {PayoutDestination.Kind.SANDBOX_BANK: "sandbox"}
@@ -74,7 +76,6 @@ def _wants_auto_payout(member) -> bool:
     return PayoutPreference.objects.filter(member=member, auto_payout=True).exists()
 
 
-@transaction.atomic
 def payout_create(
     *,
     member,
@@ -84,9 +85,10 @@ def payout_create(
 ) -> Payout:
     """Pay ``amount`` out of ``member``'s wallet to ``destination`` (default: newest).
 
-    Posts wallet → payout clearing, then asks the gateway to pay; the sandbox
-    pays at once (status ``paid``). If the gateway refuses, the payout is
-    ``failed`` and the posting reversed: the money is back in the wallet.
+    Posts wallet → payout clearing and queues the gateway's payout, made once
+    the transaction is over (``calls``); the sandbox pays at once (status
+    ``paid``). If the gateway refuses, the payout is ``failed`` and the posting
+    reversed: the money is back in the wallet.
 
     :raises InvalidInput: bad amount or currency.
     :raises NoPayoutDestination: if the member has no destination.
@@ -94,6 +96,22 @@ def payout_create(
     :raises InsufficientFunds: if the wallet holds less than ``amount``; nothing
         is posted or stored.
     """
+    with calls_after_commit():
+        payout = _payout_create(
+            member=member, amount=amount, now=now, destination=destination
+        )
+    payout.refresh_from_db()  # the gateway's answer, when it was asked already
+    return payout
+
+
+@transaction.atomic
+def _payout_create(
+    *,
+    member,
+    amount: Money,
+    now: dt.datetime,
+    destination: PayoutDestination | None,
+) -> Payout:
     _member_check(member, field="member")
     amount = _amount_check(amount)
     if destination is None:
@@ -141,7 +159,7 @@ def _payout(
         release=release,
         created_at=now,
     )
-    posted = transaction_post(
+    transaction_post(
         kind="payout",
         legs=[
             (wallet, -amount.minor),
@@ -155,26 +173,15 @@ def _payout(
         memo=f"Payout to {destination.label} {destination.masked}",
         reference=f"payout:{public_id}",
     )
-    result = gateway_get(gateway_name).payout(
-        destination=destination.token, amount=amount, idempotency_key=key
+    call_queue(
+        operation=GatewayCall.Operation.PAYOUT,
+        gateway=gateway_name,
+        idempotency_key=key,
+        target_ref=destination.token,
+        amount=amount,
+        now=now,
+        payout=payout,
     )
-    if result.ok:
-        Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
-            status=Payout.Status.PAID, gateway_ref=result.ref, paid_at=now
-        )
-    else:
-        transaction_reverse(
-            transaction=posted,
-            idempotency_key=f"payout-failed:{public_id}",
-            now=now,
-            memo=f"Payout failed ({result.failure_code}); back to the wallet",
-        )
-        Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
-            status=Payout.Status.FAILED,
-            gateway_ref=result.ref,
-            failure_code=result.failure_code or "failed",
-        )
-    payout.refresh_from_db()
     return payout
 
 

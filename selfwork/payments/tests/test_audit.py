@@ -37,7 +37,7 @@ def history(pay, provider, community, bank_account, now):
 def test_honest_history_passes_every_check(history):
     report = audit()
     assert report.ok, report.render()
-    assert sum(check.startswith("payments:") for check in report.checks) == 7
+    assert sum(check.startswith("payments:") for check in report.checks) == 8
 
 
 def test_a_settled_reference_with_money_left_in_escrow_fails(history, now):
