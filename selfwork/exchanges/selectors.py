@@ -76,7 +76,7 @@ def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
 
 def _exchange_rows() -> QuerySet[Exchange]:
     return Exchange.objects.select_related(
-        "customer", "provider", "community", "listing", "licence"
+        "customer", "provider", "community", "listing", "offered_listing", "licence"
     )
 
 
@@ -148,7 +148,8 @@ def transitions_available(
             pays="charge" in t.actions,
         )
         for t in process.transitions_from(exchange.state)
-        if roles & set(t.actors) and guards_hold(exchange, t.guards, now)
+        if roles & set(t.actors)
+        and guards_hold(exchange, t.guards, now, sorted(roles & set(t.actors))[0])
     ]
 
 
