@@ -183,6 +183,8 @@ class TestCompletion:
         self, propose, book, game, buyer, provider, make_member, member_of,
         community, listing_of, now, browse_as,
     ):  # fmt: skip
+        search = "/api/v1/listings?q=Dune"
+        assert len(browse_as(buyer).get(search).json()["items"]) == 1
         exchange = move(propose(book, game), provider, "accept", now)
         move(exchange, buyer, "confirm", now)
         move(exchange, provider, "confirm", now)
@@ -195,8 +197,7 @@ class TestCompletion:
         with pytest.raises(SelfworkError) as refused:
             propose(puzzle, game, who=buyer)
         assert refused.value.code == "already_swapped"
-        found = browse_as(third).get("/api/v1/listings?q=Dune").json()["items"]
-        assert found == []
+        assert browse_as(third).get(search).json()["items"] == []
 
     def test_completing_declines_every_other_open_proposal_on_either_listing(
         self, propose, book, game, buyer, provider, make_member, member_of,
