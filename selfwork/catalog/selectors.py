@@ -174,6 +174,22 @@ def listings_of_owner(*, owner, viewer) -> QuerySet[Listing]:
     return rows.order_by("-created_at", "-pk")
 
 
+def listings_offered_for_swap(*, owner, community) -> QuerySet[Listing]:
+    """Return ``owner``'s active listings in ``community`` offered for swaps, A–Z."""
+    if owner is None or not owner.is_authenticated:
+        return Listing.objects.none()
+    return (
+        Listing.objects.filter(
+            owner=owner,
+            community=community,
+            status=Listing.Status.ACTIVE,
+            modes__mode=Mode.SWAP,
+        )
+        .distinct()
+        .order_by("title", "pk")
+    )
+
+
 def _fts_terms(q: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(q)][:12]
 
