@@ -348,6 +348,7 @@ GIFT_PATHS: dict[str, tuple[float, list[list[ShareStep]]]] = {
 # Swaps: (days before now, steps as for gifts, from the proposal). The last path
 # completes and so declines the proposal of the path before it (which offers
 # for the same listing); the others are on the community's other swap listings.
+SWAPS_LEFT_OPEN = ("proposed", "agreed", "handing_over")
 SWAP_PATHS: dict[str, tuple[float, list[ShareStep]]] = {
     "proposed": (1, []),
     "agreed": (3, [("accept", "provider", 5, {"note": "Deal! Evenings suit me."})]),
@@ -709,7 +710,7 @@ def _milestones(plan, created, listings, now, rng) -> int:
 # --- Gifts and swaps: no money, several people asking -------------------------------
 
 
-def _sharing_listings(mode: str, *, without: str) -> list[Listing]:
+def _sharing_listings(mode: str, *, without: str = "") -> list[Listing]:
     """The active ``mode`` listings (not also ``without``) of the community that has
     the most of them, oldest first."""
     rows = list(
@@ -801,7 +802,8 @@ def _swaps(plan: _Plan, now: dt.datetime) -> int:
     ordered pair of listings of two members, reused only by a path that ended
     before the next began.
     """
-    listings = _sharing_listings("swap", without="gift")
+    # Listings given away as well are the gifts' (``_gifts`` leaves them out).
+    listings = _sharing_listings("swap")
     done_pair = next(
         ((a, b) for a in listings for b in listings if a.owner_id != b.owner_id),
         None,
@@ -817,7 +819,9 @@ def _swaps(plan: _Plan, now: dt.datetime) -> int:
         (x for x in rest if x.owner_id != done_pair[0].owner_id), done_pair[1]
     )
     made = 0
-    open_paths = ("proposed", "agreed", "handing_over")
+    # The paths still open hold their pair; those that ended, ended before the
+    # open ones began, so they may share.
+    still_open = iter(pairs)
     for i, (name, (days_ago, steps)) in enumerate(SWAP_PATHS.items()):
         if name == "completed":
             target, offered = done_pair
@@ -825,10 +829,15 @@ def _swaps(plan: _Plan, now: dt.datetime) -> int:
             target, offered = done_pair[0], gone_offer
             if gone_offer == done_pair[1]:
                 continue  # the same proposal as the swap itself
-        elif len(pairs) >= len(open_paths):
-            target, offered = pairs[i % len(pairs)]
-        else:
+        elif not pairs:
             continue
+        elif name in SWAPS_LEFT_OPEN:
+            pair = next(still_open, None)
+            if pair is None:
+                continue
+            target, offered = pair
+        else:
+            target, offered = pairs[i % len(pairs)]
         start = now - dt.timedelta(days=days_ago)
         plan.at(
             start,
