@@ -430,8 +430,8 @@ def _swap_listings(ctx: ActionContext) -> None:
     listing completing at once exactly one marks it; the other rolls back whole.
     """
     exchange = ctx.exchange
-    ids = [exchange.listing_id, exchange.offered_listing_id]
-    if None in ids:
+    ids = [i for i in (exchange.listing_id, exchange.offered_listing_id) if i]
+    if len(ids) != 2:
         raise ListingNotAvailable("A listing of this swap was deleted.")
     for listing_id in ids:
         if not catalog.listing_status_move(
