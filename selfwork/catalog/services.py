@@ -577,24 +577,37 @@ def listing_update(
         )
     if "country" in changes:
         listing.country = _country_parse(changes["country"])
-    if "status" in changes:
-        if changes["status"] not in OWNER_STATUSES:
-            raise InvalidInput("status is active or hidden.", field="status")
-        if listing.status not in OWNER_STATUSES:
-            raise ListingTaken(
-                f"This listing is {listing.get_status_display().lower()}; it cannot "
-                "be shown or hidden any more."
-            )
-        listing.status = changes["status"]
+    status = changes.get("status")
+    if "status" in changes and status not in OWNER_STATUSES:
+        raise InvalidInput("status is active or hidden.", field="status")
     terms = _modes_parse(changes["modes"], community) if "modes" in changes else None
     uploads = _images_parse(changes["images"], actor) if "images" in changes else None
     listing.updated_at = now
     if terms is not None:
         _write_modes(listing, terms)
-    listing.save()
+    # The status is an exchange's too (a gift promised, a thing swapped): it is
+    # never written back from this copy, only moved by a compare-and-set.
+    listing.save(update_fields=_EDITED_COLUMNS)
+    if status is not None and not listing_status_move(
+        listing_id=listing.pk, source=OWNER_STATUSES, target=status, now=now
+    ):
+        taken = Listing.objects.get(pk=listing.pk)
+        raise ListingTaken(
+            f"This listing is {taken.get_status_display().lower()}; it cannot be "
+            "shown or hidden any more."
+        )
+    listing.refresh_from_db(fields=["status"])
     if uploads is not None:
         _write_images(listing, uploads)
     return listing
+
+
+# Every column an edit may write: all but the status and the identity.
+_EDITED_COLUMNS = [
+    f.name
+    for f in Listing._meta.concrete_fields
+    if f.name not in ("id", "public_id", "status", "created_at")
+]
 
 
 # The statuses an owner may set; the others are an exchange's to set.

@@ -304,3 +304,16 @@ class TestTheRace:
             "requested": 1,
             "already_requested": 9,
         }
+
+
+class TestTheListing:
+    def test_its_owner_cannot_show_or_hide_a_gift_once_promised(
+        self, ask, seedlings, provider, now
+    ):
+        from selfwork.catalog.services import listing_hide
+
+        move(ask(), provider, "give", now)
+        with pytest.raises(SelfworkError) as refused:
+            listing_hide(listing=seedlings, actor=provider, now=now)
+        assert (refused.value.code, refused.value.status) == ("listing_taken", 409)
+        assert status(seedlings) == "promised"

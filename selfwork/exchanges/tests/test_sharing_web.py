@@ -184,3 +184,40 @@ class TestSwapPage:
     ):
         response = browse_as(buyer).get(f"/listings/{seedlings.public_id}/swap/")
         assert response.status_code == 404
+
+
+class TestRequestsSelector:
+    def test_reads_the_requests_in_a_constant_number_of_queries(
+        self, seedlings, provider, make_member, member_of, community, now,
+        django_assert_num_queries,
+    ):  # fmt: skip
+        from selfwork.exchanges.selectors import listing_requests_for_owner
+
+        def ask(count):
+            for _ in range(count):
+                asker = make_member()
+                member_of(community, asker)
+                services.exchange_order(
+                    listing=seedlings, customer=asker, mode="gift", message="Hi",
+                    now=now,
+                )  # fmt: skip
+
+        ask(2)
+        # The exchanges, open and ended, and the process version they pinned.
+        with django_assert_num_queries(3):
+            assert (
+                len(listing_requests_for_owner(listing=seedlings, owner=provider)) == 2
+            )
+        ask(3)
+        with django_assert_num_queries(3):
+            assert (
+                len(listing_requests_for_owner(listing=seedlings, owner=provider)) == 5
+            )
+
+    def test_shows_nothing_to_anyone_but_the_owner(self, seedlings, buyer, now):
+        from selfwork.exchanges.selectors import listing_requests_for_owner
+
+        services.exchange_order(
+            listing=seedlings, customer=buyer, mode="gift", message="Hi", now=now
+        )
+        assert listing_requests_for_owner(listing=seedlings, owner=buyer) == []
