@@ -550,6 +550,18 @@ def _notify(ctx: ActionContext) -> None:
     )
 
 
+def _notify_customer(ctx: ActionContext) -> None:
+    notice_queue(
+        exchange=ctx.exchange,
+        process=ctx.process,
+        label=ctx.transition.label,
+        transition=ctx.transition.name,
+        detail=ctx.transition.description,
+        recipients=[ctx.exchange.customer],
+        now=ctx.now,
+    )
+
+
 POTS = ("escrow", "deposit", "booking", "promise")
 
 
@@ -707,6 +719,12 @@ ACTIONS: dict[str, Action] = {
             settles=("promise",),
         ),
         Action("notify", "tells the other party (e-mail, by the worker)", _notify),
+        Action(
+            "notify_customer",
+            "tells the customer only (a request that ended because of another "
+            "exchange: its owner knows why)",
+            _notify_customer,
+        ),
     )
 }
 # Named by the format for sharing processes but not run by this version: a

@@ -221,3 +221,13 @@ class TestRequestsSelector:
             listing=seedlings, customer=buyer, mode="gift", message="Hi", now=now
         )
         assert listing_requests_for_owner(listing=seedlings, owner=buyer) == []
+
+
+@pytest.mark.parametrize(
+    "name, label", [("swap", "Handing over"), ("gift", "Not collected")]
+)
+def test_each_process_has_its_page_with_its_graph(client, name, label):
+    page = client.get(f"/processes/{name}/")
+    assert page.status_code == 200
+    assert label in text(page)
+    assert "<svg" in text(page)
