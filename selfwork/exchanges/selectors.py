@@ -135,7 +135,8 @@ def listing_requests_for_owner(*, listing: Listing, owner) -> list[ListingReques
     """Return the requests for ``owner``'s ``listing``: open first, then the 20
     latest ended, each newest first; none for anyone but the owner.
 
-    One query for the exchanges; each process version is read once.
+    Two queries for the exchanges (open, ended); each process version is read
+    once.
     """
     if owner is None or not owner.is_authenticated or listing.owner_id != owner.pk:
         return []
