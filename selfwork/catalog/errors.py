@@ -64,3 +64,10 @@ class SlotTaken(Conflict):
 
     code = "slot_taken"
     title = "Slot taken"
+
+
+class ListingTaken(Conflict):
+    """The listing was promised, given or swapped: its status is an exchange's now."""
+
+    code = "listing_taken"
+    title = "Listing taken"

@@ -24,6 +24,11 @@ class Listing(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         HIDDEN = "hidden", "Hidden"
+        # Set only by exchanges (``listing_status_move``), never by the owner: a
+        # gift promised to one requester, then given; a listing swapped.
+        PROMISED = "promised", "Promised"
+        GIVEN = "given", "Given"
+        SWAPPED = "swapped", "Swapped"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     community = models.ForeignKey(
@@ -61,7 +66,9 @@ class Listing(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["active", "hidden"]),
+                condition=Q(
+                    status__in=["active", "hidden", "promised", "given", "swapped"]
+                ),
                 name="listing_status_known",
             ),
             models.CheckConstraint(

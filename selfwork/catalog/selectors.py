@@ -102,7 +102,8 @@ def listings_visible_to(*, viewer) -> QuerySet[Listing]:
 
 
 def listing_get(*, public_id: Any, viewer) -> Listing:
-    """Return one listing for ``viewer``; its owner also sees it while hidden.
+    """Return one listing for ``viewer``; its owner also sees it while hidden,
+    given or swapped; everyone sees a promised gift.
 
     :raises NotFound: if it does not exist or ``viewer`` may not see it.
     """
@@ -110,7 +111,8 @@ def listing_get(*, public_id: Any, viewer) -> Listing:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
         raise NotFound("No such listing.", code="listing_not_found") from exc
-    visible = Q(status=Listing.Status.ACTIVE)
+    # A promised gift stays on its page (marked promised) but leaves search.
+    visible = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.PROMISED])
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(owner=viewer)
     listing = (
@@ -125,6 +127,13 @@ def listing_get(*, public_id: Any, viewer) -> Listing:
     if listing is None:
         raise NotFound("No such listing.", code="listing_not_found")
     return listing
+
+
+def listing_status_of(*, listing_id: int) -> str | None:
+    """Return listing ``listing_id``'s status as stored now, or None if it is gone."""
+    return (
+        Listing.objects.filter(pk=listing_id).values_list("status", flat=True).first()
+    )
 
 
 def listing_get_for_owner(*, public_id: Any, owner) -> Listing:
@@ -163,6 +172,22 @@ def listings_of_owner(*, owner, viewer) -> QuerySet[Listing]:
     else:
         rows = listings_visible_to(viewer=viewer).filter(owner=owner)
     return rows.order_by("-created_at", "-pk")
+
+
+def listings_offered_for_swap(*, owner, community) -> QuerySet[Listing]:
+    """Return ``owner``'s active listings in ``community`` offered for swaps, A–Z."""
+    if owner is None or not owner.is_authenticated:
+        return Listing.objects.none()
+    return (
+        Listing.objects.filter(
+            owner=owner,
+            community=community,
+            status=Listing.Status.ACTIVE,
+            modes__mode=Mode.SWAP,
+        )
+        .distinct()
+        .order_by("title", "pk")
+    )
 
 
 def _fts_terms(q: str) -> list[str]:

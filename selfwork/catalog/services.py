@@ -25,7 +25,7 @@ from selfwork.catalog.calendar import (
     period_check,
     rules_of,
 )
-from selfwork.catalog.errors import PeriodInvalid, SlotTaken
+from selfwork.catalog.errors import ListingTaken, PeriodInvalid, SlotTaken
 from selfwork.catalog.models import (
     BlockedPeriod,
     Booking,
@@ -577,19 +577,66 @@ def listing_update(
         )
     if "country" in changes:
         listing.country = _country_parse(changes["country"])
-    if "status" in changes:
-        if changes["status"] not in Listing.Status.values:
-            raise InvalidInput("status is active or hidden.", field="status")
-        listing.status = changes["status"]
+    status = changes.get("status")
+    if "status" in changes and status not in OWNER_STATUSES:
+        raise InvalidInput("status is active or hidden.", field="status")
     terms = _modes_parse(changes["modes"], community) if "modes" in changes else None
     uploads = _images_parse(changes["images"], actor) if "images" in changes else None
     listing.updated_at = now
     if terms is not None:
         _write_modes(listing, terms)
-    listing.save()
+    # The status is an exchange's too (a gift promised, a thing swapped): it is
+    # never written back from this copy, only moved by a compare-and-set.
+    listing.save(update_fields=_EDITED_COLUMNS)
+    if status is not None and not listing_status_move(
+        listing_id=listing.pk, source=OWNER_STATUSES, target=status, now=now
+    ):
+        taken = Listing.objects.get(pk=listing.pk)
+        raise ListingTaken(
+            f"This listing is {taken.get_status_display().lower()}; it cannot be "
+            "shown or hidden any more."
+        )
+    listing.refresh_from_db(fields=["status"])
     if uploads is not None:
         _write_images(listing, uploads)
     return listing
+
+
+# Every column an edit may write: all but the status and the identity.
+_EDITED_COLUMNS = [
+    f.name
+    for f in Listing._meta.concrete_fields
+    if f.name not in ("id", "public_id", "status", "created_at")
+]
+
+
+# The statuses an owner may set; the others are an exchange's to set.
+OWNER_STATUSES = (Listing.Status.ACTIVE, Listing.Status.HIDDEN)
+
+
+def listing_status_move(
+    *, listing_id: int, source: tuple[str, ...], target: str, now: dt.datetime
+) -> bool:
+    """Move listing ``listing_id`` from any of ``source`` to ``target``; say if it moved.
+
+    A compare-and-set, so of two exchanges racing to promise, give or swap the
+    same listing exactly one moves it (PostgreSQL re-checks the WHERE once the
+    winner commits; SQLite has one writer). The exchanges call it; the caller
+    decides what a listing that did not move means.
+    """
+    if target not in Listing.Status.values:
+        raise InvalidInput(f"'{target[:20]}' is not a listing status.", field="status")
+    moved = Listing.objects.filter(pk=listing_id, status__in=source).update(
+        status=target, updated_at=now
+    )
+    return moved == 1
+
+
+def listing_lock(*, listing: Listing) -> None:
+    """Queue on ``listing``'s row until the transaction ends (PostgreSQL; SQLite
+    has one writer), so checks of its open exchanges and the write that follows
+    them are not interleaved with another request's."""
+    Listing.objects.select_for_update().filter(pk=listing.pk).values("pk").first()
 
 
 def listing_hide(*, listing: Listing, actor, now: dt.datetime) -> Listing:

@@ -26,9 +26,15 @@ from django.db.models import F, Q
 
 from selfwork.catalog import services as catalog
 from selfwork.catalog.calendar import cancellation_refund_percent
+from selfwork.catalog.selectors import listing_status_of
 from selfwork.core.errors import Conflict, InvalidInput
 from selfwork.core.money import HOUR, Money
-from selfwork.exchanges.errors import PaymentPending
+from selfwork.exchanges.errors import (
+    AlreadySwapped,
+    GiftPromised,
+    ListingNotAvailable,
+    PaymentPending,
+)
 from selfwork.exchanges.models import Exchange, OutboxEvent
 from selfwork.exchanges.selectors import exchange_bill, exchange_fee_policy
 from selfwork.ledger.models import Account
@@ -68,6 +74,9 @@ class ActionContext:
     # What actions took before the transition's transaction (``Action.take``),
     # by action name, for their ``run`` to claim.
     taken: dict[str, Any] = field(default_factory=dict)
+    # Listings the actions promised, gave or swapped: the other open exchanges
+    # on them take their automatic steps once this transition is recorded.
+    listings_taken: list[int] = field(default_factory=list)
 
 
 def payment_reference(exchange: Exchange, milestone_index: int | None = None) -> str:
@@ -425,6 +434,89 @@ def _credit_hours(ctx: ActionContext) -> None:
     ctx.effects["hours"] = exchange.total_minor
 
 
+# --- Gifts and swaps: the listing changes hands ---------------------------------------
+
+
+def _confirm_side(ctx: ActionContext) -> None:
+    """Record that the party taking the transition handed over their side.
+
+    The guard ``own_side_unconfirmed`` folded "not yet" into the compare-and-set,
+    so each side is confirmed once.
+    """
+    if ctx.role not in ("customer", "provider"):
+        raise InvalidInput(
+            "Only a party confirms their side.", code="not_a_party", field="name"
+        )
+    column = f"{ctx.role}_confirmed_at"
+    Exchange.objects.filter(pk=ctx.exchange.pk).update(**{column: ctx.now})
+    setattr(ctx.exchange, column, ctx.now)
+    ctx.effects["confirmed"] = ctx.role
+
+
+def _swap_listings(ctx: ActionContext) -> None:
+    """Mark both listings of the swap swapped, or refuse if either was already.
+
+    Each is a compare-and-set on the listing's row, so of two swaps of one
+    listing completing at once exactly one marks it; the other rolls back whole.
+    """
+    exchange = ctx.exchange
+    ids = [i for i in (exchange.listing_id, exchange.offered_listing_id) if i]
+    if len(ids) != 2:
+        raise ListingNotAvailable("A listing of this swap was deleted.")
+    for listing_id in ids:
+        if not catalog.listing_status_move(
+            listing_id=listing_id,
+            source=("active", "hidden"),
+            target="swapped",
+            now=ctx.now,
+        ):
+            raise AlreadySwapped(
+                "A listing of this swap was swapped, given or promised elsewhere "
+                "meanwhile."
+            )
+    ctx.listings_taken.extend(ids)
+    ctx.effects["swapped"] = True
+
+
+def _promise_listing(ctx: ActionContext) -> None:
+    """Promise the gift to this exchange's customer: active → promised, once."""
+    listing_id = ctx.exchange.listing_id
+    if listing_id is None:
+        raise ListingNotAvailable("The gift's listing was deleted.")
+    if not catalog.listing_status_move(
+        listing_id=listing_id, source=("active",), target="promised", now=ctx.now
+    ):
+        if listing_status_of(listing_id=listing_id) == "promised":
+            raise GiftPromised(
+                "The gift is promised to someone already; reopen that promise "
+                "first to give it to someone else."
+            )
+        raise ListingNotAvailable(
+            "The listing is hidden, given or swapped; it cannot be given now."
+        )
+    ctx.listings_taken.append(listing_id)
+
+
+def _give_listing(ctx: ActionContext) -> None:
+    """The promised gift changed hands: promised → given; it leaves for good."""
+    listing_id = ctx.exchange.listing_id
+    if listing_id is not None:
+        catalog.listing_status_move(
+            listing_id=listing_id, source=("promised",), target="given", now=ctx.now
+        )
+    ctx.effects["given"] = True
+
+
+def _reopen_listing(ctx: ActionContext) -> None:
+    """The promise fell through: promised → active; others may ask again."""
+    listing_id = ctx.exchange.listing_id
+    if listing_id is not None:
+        catalog.listing_status_move(
+            listing_id=listing_id, source=("promised",), target="active", now=ctx.now
+        )
+    ctx.effects["reopened"] = True
+
+
 def _reveal_deliverables(ctx: ActionContext) -> None:
     if ctx.exchange.deliverables_revealed_at is None:
         Exchange.objects.filter(pk=ctx.exchange.pk).update(
@@ -488,7 +580,19 @@ def _notify(ctx: ActionContext) -> None:
     )
 
 
-POTS = ("escrow", "deposit", "booking")
+def _notify_customer(ctx: ActionContext) -> None:
+    notice_queue(
+        exchange=ctx.exchange,
+        process=ctx.process,
+        label=ctx.transition.label,
+        transition=ctx.transition.name,
+        detail=ctx.transition.description,
+        recipients=[ctx.exchange.customer],
+        now=ctx.now,
+    )
+
+
+POTS = ("escrow", "deposit", "booking", "promise")
 
 
 @dataclass(frozen=True)
@@ -627,7 +731,43 @@ ACTIONS: dict[str, Action] = {
             _reveal_deliverables,
         ),
         Action("publish_reviews", "opens reviews for both parties", _publish_reviews),
+        Action(
+            "confirm_side",
+            "records that the party taking the transition handed over their side",
+            _confirm_side,
+        ),
+        Action(
+            "swap_listings",
+            "marks both listings of a swap swapped (409 already_swapped when one "
+            "was taken meanwhile); the other open proposals on them end",
+            _swap_listings,
+        ),
+        Action(
+            "promise_listing",
+            "promises the gift to the customer (409 gift_promised when it is "
+            "promised already); the other open requests for it end",
+            _promise_listing,
+            opens=("promise",),
+        ),
+        Action(
+            "give_listing",
+            "marks the promised gift given: it leaves search for good",
+            _give_listing,
+            settles=("promise",),
+        ),
+        Action(
+            "reopen_listing",
+            "takes the promise back: the gift is available again",
+            _reopen_listing,
+            settles=("promise",),
+        ),
         Action("notify", "tells the other party (e-mail, by the worker)", _notify),
+        Action(
+            "notify_customer",
+            "tells the customer only (a request that ended because of another "
+            "exchange: its owner knows why)",
+            _notify_customer,
+        ),
     )
 }
 # Named by the format for sharing processes but not run by this version: a

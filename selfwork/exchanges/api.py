@@ -137,6 +137,9 @@ class ExchangeOut(Schema):
     provider: PartyOut
     community: str
     listing: str | None
+    offered_listing: str | None = Field(
+        None, description="swap: the customer's listing offered in return"
+    )
     source: str
     total: MoneyOut
     amount_due: MoneyOut = Field(
@@ -177,6 +180,9 @@ class ExchangeSummaryOut(Schema):
     title: str
     customer: PartyOut
     provider: PartyOut
+    listing: str | None
+    offered_listing: str | None
+    message: str = Field(description="What the customer wrote when they asked.")
     total: MoneyOut
     created_at: str
     closed_at: str | None
@@ -189,7 +195,11 @@ class ExchangePage(Schema):
 
 class ExchangeIn(BodyIn):
     listing: uuid.UUID
-    mode: str = Field(max_length=20, description="service, made_to_order or rental")
+    mode: str = Field(
+        max_length=20,
+        description="service, made_to_order, rental, swap or gift (as the listing "
+        "offers)",
+    )
     package: str | None = Field(
         None, max_length=60, description="A package id (or name) of a service."
     )
@@ -211,6 +221,16 @@ class ExchangeIn(BodyIn):
         None,
         max_length=40,
         description="rental: the day or moment the period ends (exclusive)",
+    )
+    offered_listing: uuid.UUID | None = Field(
+        None,
+        description="swap: one of your own active listings with the swap mode, in "
+        "the same community, offered in return",
+    )
+    message: str = Field(
+        "",
+        max_length=2000,
+        description="gift (required): a few words to the giver; swap: optional",
     )
 
 
@@ -253,6 +273,11 @@ class ListQuery(QueryIn):
     limit: int = Field(25, ge=1, le=100)
     role: str | None = Field(None, pattern="^(customer|provider)$")
     open: bool | None = Field(None, description="Only open (true) or closed (false).")
+    listing: uuid.UUID | None = Field(
+        None,
+        description="Only the exchanges on this listing (its owner sees every "
+        "request for it, e.g. for a gift; others see their own)",
+    )
 
 
 class PageQuery(QueryIn):
@@ -304,6 +329,9 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
         "provider": _party(exchange.provider),
         "community": exchange.community.slug,
         "listing": str(exchange.listing.public_id) if exchange.listing else None,
+        "offered_listing": str(exchange.offered_listing.public_id)
+        if exchange.offered_listing
+        else None,
         "source": exchange.source,
         "total": total.as_dict(),
         "total_in_viewer_currency": _converted(total, viewer.preferred_currency, rates),
@@ -417,6 +445,11 @@ def _summary(exchange: Exchange) -> dict[str, Any]:
         "title": exchange.title,
         "customer": _party(exchange.customer),
         "provider": _party(exchange.provider),
+        "listing": str(exchange.listing.public_id) if exchange.listing else None,
+        "offered_listing": str(exchange.offered_listing.public_id)
+        if exchange.offered_listing
+        else None,
+        "message": exchange.requirements,
         "total": Money(exchange.total_minor, exchange.currency).as_dict(),
         "created_at": exchange.created_at.isoformat(),
         "closed_at": _iso(exchange.closed_at),
@@ -442,6 +475,8 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
         requirements=payload.requirements,
         start=payload.start,
         end=payload.end,
+        offered_listing=payload.offered_listing,
+        message=payload.message,
         now=at,
     )
     exchange = selectors.exchange_get_for_party(
@@ -461,6 +496,8 @@ def exchange_list(request: HttpRequest, query: Query[ListQuery]):
         rows = rows.filter(provider=member)
     if query.open is not None:
         rows = rows.filter(closed_at__isnull=query.open)
+    if query.listing is not None:
+        rows = rows.filter(listing__public_id=query.listing)
     page, following = offset_page(rows, cursor=query.cursor, limit=query.limit)
     return {"items": [_summary(e) for e in page], "next": following}
 

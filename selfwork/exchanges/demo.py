@@ -316,6 +316,63 @@ RENTAL_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
     "resolved": (30, 2, 2, _RESOLVED),
 }
 
+# Gifts: (days before now the first request is made, the steps of each request
+# in turn). Requests follow each other two hours apart; a step comes so many
+# hours after the one before it (the first, after the first request). Each path
+# is one gift listing of the community that gives away the most.
+ShareStep = tuple[str, str, float, dict]
+GIFT_PATHS: dict[str, tuple[float, list[list[ShareStep]]]] = {
+    "promised, the others not chosen": (
+        4,
+        [[("give", "provider", 20, {"note": "Yours! Saturday morning suits me."})],
+         [], []],
+    ),
+    "received": (
+        12,
+        [[("give", "provider", 8, {}),
+          ("confirm_receipt", "customer", 38, {})], []],
+    ),
+    "two open requests": (1, [[], []]),
+    "given a week after the promise": (20, [[("give", "provider", 6, {})], []]),
+    "not collected, available again": (
+        16,
+        [[("give", "provider", 5, {}),
+          ("reopen", "provider", 80, {"reason": "Nobody came by."})], []],
+    ),
+    "declined, withdrawn, expired": (
+        40,
+        [[("decline", "provider", 5, {"reason": "Only for people on our street."})],
+         [("withdraw", "customer", 10, {})], []],
+    ),
+}  # fmt: skip
+# Swaps: (days before now, steps as for gifts, from the proposal). The last path
+# completes and so declines the proposal of the path before it (which offers
+# for the same listing); the others are on the community's other swap listings.
+SWAPS_LEFT_OPEN = ("proposed", "agreed", "handing_over")
+SWAP_PATHS: dict[str, tuple[float, list[ShareStep]]] = {
+    "proposed": (1, []),
+    "agreed": (3, [("accept", "provider", 5, {"note": "Deal! Evenings suit me."})]),
+    "handing_over": (
+        5,
+        [("accept", "provider", 4, {}),
+         ("confirm", "customer", 30, {"note": "Left them on your porch."})],
+    ),
+    "declined": (9, [("decline", "provider", 6, {"reason": "I'd rather keep them."})]),
+    "withdrawn": (11, [("withdraw", "customer", 3, {})]),
+    "called_off": (
+        13,
+        [("accept", "provider", 5, {}),
+         ("call_off", "customer", 20, {"reason": "Mine went mouldy, sorry."})],
+    ),
+    "expired": (30, []),
+    "declined, swapped elsewhere": (8, [("accept", "provider", 10, {})]),
+    "completed": (
+        7,
+        [("accept", "provider", 3, {}), ("confirm", "provider", 40, {}),
+         ("confirm", "customer", 2, {"note": "Thanks, enjoy!"})],
+    ),
+}  # fmt: skip
+
 
 @dataclass
 class _Plan:
@@ -457,6 +514,8 @@ def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
         if mode == "service":
             count += _milestones(plan, created, listings, now, rng)
     count += _rentals(plan, created, now, rng)
+    count += _gifts(plan, now)
+    count += _swaps(plan, now)
     plan.run()
     timers_run_due(now=now)
     return count
@@ -644,5 +703,155 @@ def _milestones(plan, created, listings, now, rng) -> int:
             _schedule(plan, exchange, steps, start, host)
 
         plan.at(start, begin)
+        made += 1
+    return made
+
+
+# --- Gifts and swaps: no money, several people asking -------------------------------
+
+
+def _sharing_listings(mode: str, *, without: str = "") -> list[Listing]:
+    """The active ``mode`` listings (not also ``without``) of the community that has
+    the most of them, oldest first."""
+    rows = list(
+        Listing.objects.filter(status=Listing.Status.ACTIVE, modes__mode=mode)
+        .exclude(modes__mode=without)
+        .select_related("community", "owner")
+        .order_by("pk")
+        .distinct()
+    )
+    by_community: dict[int, list[Listing]] = {}
+    for row in rows:
+        by_community.setdefault(row.community_id, []).append(row)
+    if not by_community:
+        return []
+    return max(by_community.values(), key=lambda found: (len(found), -found[0].pk))
+
+
+def _share_step(exchange: Exchange, name: str, role: str, params: dict, when):
+    def run() -> None:
+        fresh = Exchange.objects.select_related("customer", "provider").get(
+            pk=exchange.pk
+        )
+        actor = fresh.customer if role == "customer" else fresh.provider
+        services.exchange_transition(
+            exchange=fresh, actor=actor, name=name, params=params, now=when
+        )
+
+    return run
+
+
+def _share_order(plan, listing, customer, mode, start, steps, path_start, **args):
+    def run() -> None:
+        exchange = services.exchange_order(
+            listing=listing, customer=customer, mode=mode, now=start, **args
+        )
+        when = path_start
+        for name, role, hours, params in steps:
+            when = when + hours * HOUR
+            plan.at(when, _share_step(exchange, name, role, params, when))
+
+    return run
+
+
+def _gifts(plan: _Plan, now: dt.datetime) -> int:
+    """Gifts asked for by several neighbours, in every state of the gift process."""
+    listings = _sharing_listings("gift", without="swap")
+    made = 0
+    for listing, (days_ago, requests) in zip(
+        listings, GIFT_PATHS.values(), strict=False
+    ):
+        host = _host(listing.community, owner=listing.owner)
+        askers = [
+            m for m in _members(listing.community) if m not in (listing.owner, host)
+        ]
+        if len(askers) < len(requests):
+            continue
+        start = now - dt.timedelta(days=days_ago)
+        for i, steps in enumerate(requests):
+            asker = askers[(listing.pk + i) % len(askers)]
+            plan.at(
+                start + i * 2 * HOUR,
+                _share_order(
+                    plan,
+                    listing,
+                    asker,
+                    "gift",
+                    start + i * 2 * HOUR,
+                    steps,
+                    start,
+                    message=GIFT_MESSAGES[(listing.pk + i) % len(GIFT_MESSAGES)],
+                ),
+            )
+            made += 1
+    return made
+
+
+GIFT_MESSAGES = (
+    "I'd love these for our allotment; I can collect any evening.",
+    "We've just moved in and this would help a lot. Weekends suit me.",
+    "Could I have it for the school garden? I'm round the corner.",
+)
+
+
+def _swaps(plan: _Plan, now: dt.datetime) -> int:
+    """Swaps in every state of the swap process, among the community's swap listings.
+
+    The completing swap takes its two listings and declines the proposal made
+    before it for one of them; every other path is on other listings, each an
+    ordered pair of listings of two members, reused only by a path that ended
+    before the next began.
+    """
+    # Listings given away as well are the gifts' (``_gifts`` leaves them out).
+    listings = _sharing_listings("swap")
+    done_pair = next(
+        ((a, b) for a in listings for b in listings if a.owner_id != b.owner_id),
+        None,
+    )
+    if done_pair is None:
+        return 0
+    taken_ids = {done_pair[0].pk, done_pair[1].pk}
+    rest = [x for x in listings if x.pk not in taken_ids]
+    pairs = [(a, b) for a in rest for b in rest if a.owner_id != b.owner_id]
+    # The proposal declined when the swap completes: someone else's listing (or,
+    # with nothing else, the completed swap's other) offered for its first.
+    gone_offer = next(
+        (x for x in rest if x.owner_id != done_pair[0].owner_id), done_pair[1]
+    )
+    made = 0
+    # The paths still open hold their pair; those that ended, ended before the
+    # open ones began, so they may share.
+    still_open = iter(pairs)
+    for i, (name, (days_ago, steps)) in enumerate(SWAP_PATHS.items()):
+        if name == "completed":
+            target, offered = done_pair
+        elif name == "declined, swapped elsewhere":
+            target, offered = done_pair[0], gone_offer
+            if gone_offer == done_pair[1]:
+                continue  # the same proposal as the swap itself
+        elif not pairs:
+            continue
+        elif name in SWAPS_LEFT_OPEN:
+            pair = next(still_open, None)
+            if pair is None:
+                continue
+            target, offered = pair
+        else:
+            target, offered = pairs[i % len(pairs)]
+        start = now - dt.timedelta(days=days_ago)
+        plan.at(
+            start,
+            _share_order(
+                plan,
+                target,
+                offered.owner,
+                "swap",
+                start,
+                steps,
+                start,
+                offered_listing=offered.public_id,
+                message=f"Would you swap for my “{offered.title}”?",
+            ),
+        )
         made += 1
     return made

@@ -36,3 +36,62 @@ class PaymentPending(Conflict):
 
     code = "payment_pending"
     title = "Payment pending"
+
+
+class AlreadyConfirmed(Conflict):
+    """The party confirmed their side of the exchange already (a swap's handover)."""
+
+    code = "already_confirmed"
+    title = "Already confirmed"
+
+
+class AlreadySwapped(Conflict):
+    """A listing of the swap was swapped in another exchange already."""
+
+    code = "already_swapped"
+    title = "Already swapped"
+
+
+class GiftPromised(Conflict):
+    """The gift is promised to someone already: give it once, or reopen it first."""
+
+    code = "gift_promised"
+    title = "Gift promised"
+
+
+class AlreadyRequested(Conflict):
+    """The member has an open request (or proposal) for this listing already."""
+
+    code = "already_requested"
+    title = "Already requested"
+
+
+class ListingNotAvailable(Conflict):
+    """The listing left the exchange's reach (hidden, given or swapped) meanwhile."""
+
+    code = "listing_not_available"
+    title = "Listing not available"
+
+
+class NotYourListing(InvalidInput):
+    """The listing offered in a swap is not the proposer's own."""
+
+    code = "not_your_listing"
+
+
+class ListingNotActive(InvalidInput):
+    """The listing offered in a swap is hidden, promised, given or swapped."""
+
+    code = "listing_not_active"
+
+
+class OtherCommunity(InvalidInput):
+    """The listing offered in a swap is in another community than the one asked for."""
+
+    code = "other_community"
+
+
+class SwapNotOffered(InvalidInput):
+    """The listing offered in a swap does not have the swap mode."""
+
+    code = "swap_not_offered"

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import F, Q
 
 from selfwork.core.errors import SelfworkError
-from selfwork.exchanges.errors import GuardFailed, PaymentPending
+from selfwork.exchanges.errors import AlreadyConfirmed, GuardFailed, PaymentPending
 
 if TYPE_CHECKING:
     from selfwork.exchanges.models import Exchange
@@ -38,6 +38,14 @@ class Guard:
     # A guard that waits for something outside the exchange (a host confirming a
     # payment): its timer is tried again later instead of skipped.
     waits: bool = False
+    # A guard on the side of whoever takes the transition (each party confirms
+    # their own handover): given the role, its WHERE clause and its check.
+    where_as: Callable[[str], Q] | None = None
+    holds_as: Callable[[Exchange, str], bool] | None = None
+
+
+# Listings an exchange has taken (``catalog.Listing.Status``).
+TAKEN = ("promised", "given", "swapped")
 
 
 def _payments_of(exchange: Exchange) -> tuple[set[str], bool, bool]:
@@ -55,6 +63,33 @@ def _payments_of(exchange: Exchange) -> tuple[set[str], bool, bool]:
         reference=current, status__in=Charge.CAPTURED
     ).exists()
     return references, pending, captured
+
+
+def _unconfirmed_where(role: str) -> Q:
+    if role == "customer":
+        return Q(customer_confirmed_at__isnull=True)
+    if role == "provider":
+        return Q(provider_confirmed_at__isnull=True)
+    return Q(pk__in=[])  # only a party has a side to confirm
+
+
+def _unconfirmed(exchange: Exchange, role: str) -> bool:
+    if role == "customer":
+        return exchange.customer_confirmed_at is None
+    if role == "provider":
+        return exchange.provider_confirmed_at is None
+    return False
+
+
+def _taken(exchange: Exchange) -> bool:
+    # Read fresh: another exchange may have taken the listing since this one loaded.
+    from selfwork.exchanges.models import Exchange
+
+    return (
+        Exchange.objects.filter(pk=exchange.pk)
+        .filter(Q(listing__status__in=TAKEN) | Q(offered_listing__status__in=TAKEN))
+        .exists()
+    )
 
 
 def _payment_arrived(exchange: Exchange, now: dt.datetime) -> bool:
@@ -149,6 +184,45 @@ GUARDS: dict[str, Guard] = {
             waits=True,
         ),
         Guard(
+            name="own_side_unconfirmed",
+            description="the party taking the transition has not confirmed their "
+            "side yet (each party confirms once)",
+            where=lambda now: Q(),
+            holds=lambda x, now: True,
+            where_as=lambda role: _unconfirmed_where(role),
+            holds_as=lambda x, role: _unconfirmed(x, role),
+            failure=lambda x: AlreadyConfirmed(
+                "You have confirmed your side already; the other party confirms theirs."
+            ),
+        ),
+        Guard(
+            name="both_confirmed",
+            description="both parties have confirmed their side",
+            where=lambda now: Q(
+                customer_confirmed_at__isnull=False,
+                provider_confirmed_at__isnull=False,
+            ),
+            holds=lambda x, now: (
+                x.customer_confirmed_at is not None
+                and x.provider_confirmed_at is not None
+            ),
+            failure=lambda x: GuardFailed(
+                "Both parties confirm their side first.", code="not_both_confirmed"
+            ),
+        ),
+        Guard(
+            name="listing_taken",
+            description="the exchange's listing, or the listing offered in return, "
+            "was promised, given or swapped in another exchange",
+            where=lambda now: (
+                Q(listing__status__in=TAKEN) | Q(offered_listing__status__in=TAKEN)
+            ),
+            holds=lambda x, now: _taken(x),
+            failure=lambda x: GuardFailed(
+                "The listing is still available.", code="listing_available"
+            ),
+        ),
+        Guard(
             name="within_claim_window",
             description="less than 48 hours have passed since the exchange entered "
             "its state (e.g. since the item was returned)",
@@ -163,11 +237,20 @@ GUARDS: dict[str, Guard] = {
 }
 
 
-def guards_where(names: tuple[str, ...], now: dt.datetime) -> Q:
-    """The WHERE clause of every guard in ``names``, for the compare-and-set."""
+def _role_where(guard: Guard, role: str) -> Q:
+    return guard.where_as(role) if guard.where_as is not None else Q()
+
+
+def _role_holds(guard: Guard, exchange: Exchange, role: str) -> bool:
+    return guard.holds_as is None or guard.holds_as(exchange, role)
+
+
+def guards_where(names: tuple[str, ...], now: dt.datetime, role: str = "") -> Q:
+    """The WHERE clause of every guard in ``names``, for the compare-and-set,
+    taken as ``role``."""
     clause = Q()
     for name in names:
-        clause &= GUARDS[name].where(now)
+        clause &= GUARDS[name].where(now) & _role_where(GUARDS[name], role)
     return clause
 
 
@@ -179,9 +262,15 @@ def guards_changes(names: tuple[str, ...]) -> dict[str, Any]:
     return changes
 
 
-def guards_hold(exchange: Exchange, names: tuple[str, ...], now: dt.datetime) -> bool:
-    """Whether every guard in ``names`` holds for ``exchange`` as loaded."""
-    return all(GUARDS[name].holds(exchange, now) for name in names)
+def guards_hold(
+    exchange: Exchange, names: tuple[str, ...], now: dt.datetime, role: str = ""
+) -> bool:
+    """Whether every guard in ``names`` holds for ``exchange`` as loaded, taken
+    as ``role``."""
+    return all(
+        GUARDS[name].holds(exchange, now) and _role_holds(GUARDS[name], exchange, role)
+        for name in names
+    )
 
 
 def guards_waiting(
@@ -193,9 +282,12 @@ def guards_waiting(
     )
 
 
-def guard_failure(exchange: Exchange, names: tuple[str, ...], now: dt.datetime):
+def guard_failure(
+    exchange: Exchange, names: tuple[str, ...], now: dt.datetime, role: str = ""
+):
     """The failure of the first guard in ``names`` that does not hold."""
     for name in names:
-        if not GUARDS[name].holds(exchange, now):
-            return GUARDS[name].failure(exchange)
+        guard = GUARDS[name]
+        if not guard.holds(exchange, now) or not _role_holds(guard, exchange, role):
+            return guard.failure(exchange)
     return GuardFailed("This is not possible now.")

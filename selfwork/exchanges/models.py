@@ -125,6 +125,9 @@ class Exchange(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When each party confirmed handing over their side (a swap); each at most once.
+    customer_confirmed_at = models.DateTimeField(null=True, blank=True)
+    provider_confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     state_entered_at = models.DateTimeField()

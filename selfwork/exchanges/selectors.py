@@ -76,7 +76,7 @@ def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
 
 def _exchange_rows() -> QuerySet[Exchange]:
     return Exchange.objects.select_related(
-        "customer", "provider", "community", "listing", "licence"
+        "customer", "provider", "community", "listing", "offered_listing", "licence"
     )
 
 
@@ -123,6 +123,43 @@ def exchanges_for_operator(*, member) -> QuerySet[Exchange]:
     return rows.order_by("-created_at", "-pk")
 
 
+@dataclass(frozen=True)
+class ListingRequest:
+    """A request (or proposal) for one of the owner's listings, as the owner sees it."""
+
+    exchange: Exchange
+    state_label: str
+
+
+def listing_requests_for_owner(*, listing: Listing, owner) -> list[ListingRequest]:
+    """Return the requests for ``owner``'s ``listing``: open first, then the 20
+    latest ended, each newest first; none for anyone but the owner.
+
+    Two queries for the exchanges (open, ended); each process version is read
+    once.
+    """
+    if owner is None or not owner.is_authenticated or listing.owner_id != owner.pk:
+        return []
+    rows = _exchange_rows().filter(listing=listing, provider=owner)
+    open_rows = list(rows.filter(closed_at__isnull=True).order_by("-created_at", "-pk"))
+    ended = list(
+        rows.filter(closed_at__isnull=False).order_by("-closed_at", "-pk")[:20]
+    )
+    labels: dict[tuple[str, str, str], str] = {}
+    found = []
+    for exchange in open_rows + ended:
+        key = (exchange.process_name, exchange.process_version, exchange.state)
+        if key not in labels:
+            try:
+                labels[key] = (
+                    exchange_process(exchange=exchange).states[exchange.state].label
+                )
+            except (NotFound, KeyError):
+                labels[key] = exchange.state.replace("_", " ").capitalize()
+        found.append(ListingRequest(exchange=exchange, state_label=labels[key]))
+    return found
+
+
 def exchange_process(*, exchange: Exchange) -> Process:
     """Return the process ``exchange`` runs, at the version it pinned."""
     return process_version_load(exchange.process_name, exchange.process_version)
@@ -148,7 +185,8 @@ def transitions_available(
             pays="charge" in t.actions,
         )
         for t in process.transitions_from(exchange.state)
-        if roles & set(t.actors) and guards_hold(exchange, t.guards, now)
+        if roles & set(t.actors)
+        and guards_hold(exchange, t.guards, now, sorted(roles & set(t.actors))[0])
     ]
 
 

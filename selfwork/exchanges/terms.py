@@ -78,6 +78,8 @@ class Terms:
     deposit: Money | None = None
     cancellation_policy: str = ""
     instant_booking: bool = False
+    # The customer's own listing offered in return (a swap).
+    offered_listing: Any = None
 
     @property
     def total(self) -> Money:

@@ -19,6 +19,8 @@ urlpatterns = [
     ),
     path("listings/<uuid:public_id>/order/", views.listing_order, name="listing_order"),
     path("listings/<uuid:public_id>/rent/", views.listing_rent, name="listing_rent"),
+    path("listings/<uuid:public_id>/ask/", views.listing_ask, name="listing_ask"),
+    path("listings/<uuid:public_id>/swap/", views.listing_swap, name="listing_swap"),
     path("processes/", views.processes_index, name="processes"),
     path("processes/<slug:name>/", views.process_detail, name="process"),
 ]

@@ -27,7 +27,11 @@ from selfwork.accounts.models import Member
 from selfwork.catalog.calendar import DAY, AvailabilityRules
 from selfwork.catalog.errors import NotBookable, PeriodInvalid
 from selfwork.catalog.models import Listing, ListingMode
-from selfwork.catalog.selectors import availability_get, listing_get
+from selfwork.catalog.selectors import (
+    availability_get,
+    listing_get,
+    listings_offered_for_swap,
+)
 from selfwork.catalog.views import calendar_month
 from selfwork.communities.models import Mode
 from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, SelfworkError
@@ -36,6 +40,7 @@ from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
 from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url, photo_url
+from selfwork.exchanges.forms import GiftRequestForm, SwapProposalForm
 from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.params import PARAMS, shown_params
@@ -724,6 +729,106 @@ def listing_rent(request: HtmxHttpRequest, public_id) -> HttpResponse:
         response = render(request, "exchanges/rent.html", context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+# --- Asking for a gift, proposing a swap -----------------------------------------------
+
+
+def _listing_in_mode_or_404(request: HttpRequest, public_id: Any, mode: str) -> Listing:
+    try:
+        listing = listing_get(public_id=public_id, viewer=request.user)
+    except NotFound as exc:
+        raise Http404(exc.detail) from exc
+    if not any(m.mode == mode for m in listing.modes.all()):
+        raise Http404("This listing is not offered that way.")
+    return listing
+
+
+def _start_error(form: forms.Form, exc: SelfworkError) -> int:
+    """Put a refusal beside the field it names (or above the form); its status."""
+    if exc.status == 403:
+        raise PermissionDenied(exc.detail) from exc
+    field = str(getattr(exc, "field", "") or "")
+    form.add_error(field if field in form.fields else None, exc.detail)
+    return exc.status
+
+
+@login_required
+def listing_ask(request: HttpRequest, public_id) -> HttpResponse:
+    """Ask for a gift with a message; the room of the request opens next."""
+    listing = _listing_in_mode_or_404(request, public_id, Mode.GIFT)
+    is_owner = listing.owner_id == request.user.pk
+    form = GiftRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and not is_owner and form.is_valid():
+        try:
+            exchange = services.exchange_order(
+                listing=listing,
+                customer=request.user,
+                mode=Mode.GIFT,
+                message=form.cleaned_data["message"],
+                now=timezone.now(),
+            )
+        except SelfworkError as exc:
+            status = _start_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "You asked for it. The giver chooses among the requests; you "
+                    "will hear from them here."
+                ),
+            )
+            return redirect("web:exchange", public_id=exchange.public_id)
+    elif request.method == "POST" and not is_owner:
+        status = 422
+    return render(
+        request,
+        "exchanges/ask.html",
+        {"listing": listing, "form": form, "is_owner": is_owner},
+        status=status,
+    )
+
+
+@login_required
+def listing_swap(request: HttpRequest, public_id) -> HttpResponse:
+    """Propose one of my swap listings in return; the room of the proposal opens next."""
+    listing = _listing_in_mode_or_404(request, public_id, Mode.SWAP)
+    is_owner = listing.owner_id == request.user.pk
+    offers = list(
+        listings_offered_for_swap(owner=request.user, community=listing.community)
+    )
+    form = SwapProposalForm(request.POST or None, offers=offers)
+    status = 200
+    if request.method == "POST" and not is_owner and form.is_valid():
+        try:
+            exchange = services.exchange_order(
+                listing=listing,
+                customer=request.user,
+                mode=Mode.SWAP,
+                offered_listing=form.cleaned_data["offered_listing"],
+                message=form.cleaned_data["message"],
+                now=timezone.now(),
+            )
+        except SelfworkError as exc:
+            status = _start_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your swap is proposed. The owner accepts or declines it; you "
+                    "will hear from them here."
+                ),
+            )
+            return redirect("web:exchange", public_id=exchange.public_id)
+    elif request.method == "POST" and not is_owner:
+        status = 422
+    return render(
+        request,
+        "exchanges/swap.html",
+        {"listing": listing, "form": form, "offers": offers, "is_owner": is_owner},
+        status=status,
+    )
 
 
 # --- Process pages --------------------------------------------------------------------

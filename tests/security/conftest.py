@@ -72,6 +72,7 @@ class World:
     private_rental: Any  # the provider's drill for rent in the back room
     rental_photo: Any  # the provider's photo of handing the drill over to the buyer
     rental: Any  # the buyer's rental of the drill, handed over with that photo
+    private_share: Any  # the provider's bike, given away or swapped, in the back room
     now: Any
 
 
@@ -195,6 +196,13 @@ def world(make_member, member_of, now) -> World:
         now=now,
     )
 
+    private_share = listing_create(
+        owner=provider,
+        community=back_room,
+        title="Bike",
+        modes=[{"mode": "gift"}, {"mode": "swap"}],
+        now=now,
+    )
     private_rental = listing_create(
         owner=provider,
         community=back_room,
@@ -315,6 +323,7 @@ def world(make_member, member_of, now) -> World:
         private_rental=private_rental,
         rental_photo=rental_photo,
         rental=rental,
+        private_share=private_share,
         now=now,
     )
 

@@ -638,6 +638,28 @@ WEB_CASES = [
         _rental_dates,
         variant="private community",
     ),
+    web(
+        "GET",
+        "listings/<uuid:public_id>/ask/",
+        "buyer",
+        lambda w: f"/listings/{w.private_share.public_id}/ask/",
+        variant="private community",
+    ),
+    web(
+        "POST",
+        "listings/<uuid:public_id>/ask/",
+        "buyer",
+        lambda w: f"/listings/{w.private_share.public_id}/ask/",
+        lambda w: {"message": "Could I have it?"},
+        variant="private community",
+    ),
+    web(
+        "GET",
+        "listings/<uuid:public_id>/swap/",
+        "buyer",
+        lambda w: f"/listings/{w.private_share.public_id}/swap/",
+        variant="private community",
+    ),
     # --- briefs --------------------------------------------------------------------
     web(
         "GET",

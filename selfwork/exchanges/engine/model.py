@@ -33,6 +33,12 @@ POT_WORDS = {
         "release_reservation",
         "the booking",
     ),
+    "promise": (
+        "its listing still promised",
+        "nothing is promised",
+        "give_listing or reopen_listing",
+        "the promise",
+    ),
 }
 
 
@@ -138,6 +144,11 @@ class Transition:
     @property
     def is_timer(self) -> bool:
         return self.when is not None
+
+    @property
+    def is_automatic(self) -> bool:
+        """Due the moment its state is entered: a step taken when its guards hold."""
+        return self.after == dt.timedelta(0)
 
     @property
     def after(self) -> dt.timedelta | None:

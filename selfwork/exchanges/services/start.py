@@ -9,8 +9,12 @@ from django.db import transaction
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
-from selfwork.catalog.selectors import availability_get, listing_get
-from selfwork.catalog.services import booking_period_check
+from selfwork.catalog.selectors import (
+    availability_get,
+    listing_get,
+    listing_get_for_owner,
+)
+from selfwork.catalog.services import booking_period_check, listing_lock
 from selfwork.communities.models import Community, Mode
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
@@ -18,7 +22,16 @@ from selfwork.core.parse import int_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.actions import ActionContext, actions_run
 from selfwork.exchanges.engine import process_load, process_version_pin
-from selfwork.exchanges.errors import CommissionsClosed
+from selfwork.exchanges.errors import (
+    AlreadyRequested,
+    AlreadySwapped,
+    CommissionsClosed,
+    GiftPromised,
+    ListingNotActive,
+    NotYourListing,
+    OtherCommunity,
+    SwapNotOffered,
+)
 from selfwork.exchanges.models import Exchange, ExchangeEvent
 from selfwork.exchanges.selectors import process_for_mode
 from selfwork.exchanges.services.common import (
@@ -44,6 +57,12 @@ class Order:
     # The period asked for (rentals, loans): dates, or ISO 8601 date-times.
     start: Any = None
     end: Any = None
+    customer: Any = None
+    mode: str = ""
+    # A swap: the public id of the customer's own listing offered in return.
+    offered_listing: Any = None
+    # A gift request's (or a swap proposal's) words to the owner, plain text.
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,6 +160,7 @@ def exchange_start(
         deposit_minor=terms.deposit.minor if terms.deposit is not None else 0,
         cancellation_policy=terms.cancellation_policy,
         instant_booking=terms.instant_booking,
+        offered_listing=terms.offered_listing,
         created_at=now,
         updated_at=now,
         state_entered_at=now,
@@ -357,12 +377,128 @@ def _rental_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     )
 
 
+def _nothing_else(order: Order, mode: str) -> None:
+    if (
+        order.package is not None
+        or order.options
+        or order.personalisation
+        or order.start is not None
+        or order.end is not None
+    ):
+        raise InvalidInput(
+            f"A {mode} takes no package, options, personalisation or period.",
+            field="mode",
+            code="unknown_parameter",
+        )
+
+
+def _free_terms(listing: Listing, order: Order, **extra: Any) -> Terms:
+    # Nothing is paid: one line at zero, in the community's currency.
+    unit = listing.community.currency
+    return Terms(
+        line_items=[LineItem(label=listing.title[:200], unit_price=Money(0, unit))],
+        currency=unit,
+        requirements=order.message,
+        **extra,
+    )
+
+
+def _open_exchange_check(listing: Listing, order: Order, **match: Any) -> None:
+    """Refuse a second open request (or proposal) of one member for one listing.
+
+    The listing's row is locked first, so two such requests racing queue there
+    and the second sees the first.
+    """
+    listing_lock(listing=listing)
+    if Exchange.objects.filter(
+        listing=listing,
+        customer=order.customer,
+        closed_at__isnull=True,
+        process_name=process_for_mode(community=listing.community, mode=order.mode),
+        **match,
+    ).exists():
+        raise AlreadyRequested(
+            "You have an open request for this listing already; see it among "
+            "your exchanges."
+        )
+
+
+def _gift_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    _nothing_else(order, "gift")
+    if order.offered_listing is not None:
+        raise InvalidInput(
+            "A gift takes no listing in return.",
+            field="offered_listing",
+            code="unknown_parameter",
+        )
+    if not order.message:
+        raise InvalidInput(
+            "Say a few words to the giver: why you would like it, when you could "
+            "collect it.",
+            field="message",
+            code="required",
+        )
+    _open_exchange_check(listing, order)
+    return _free_terms(listing, order)
+
+
+def _offered_listing(listing: Listing, order: Order) -> Listing:
+    """The customer's own listing offered in a swap, checked; nothing is written."""
+    if order.offered_listing is None:
+        raise InvalidInput(
+            "Choose one of your listings to offer in return.",
+            field="offered_listing",
+            code="required",
+        )
+    try:
+        offered = listing_get_for_owner(
+            public_id=order.offered_listing, owner=order.customer
+        )
+    except NotFound as exc:
+        # Someone else's listing and no listing at all answer alike: whether
+        # another member's hidden listing exists is not the proposer's to learn.
+        raise NotYourListing(
+            "You can offer only a listing of your own.", field="offered_listing"
+        ) from exc
+    if offered.status == Listing.Status.SWAPPED:
+        raise AlreadySwapped(
+            "That listing of yours was swapped already.", field="offered_listing"
+        )
+    if offered.status != Listing.Status.ACTIVE:
+        raise ListingNotActive(
+            f"That listing of yours is {offered.get_status_display().lower()}; "
+            "offer an active one.",
+            field="offered_listing",
+        )
+    if offered.community_id != listing.community_id:
+        raise OtherCommunity(
+            f"Offer a listing of yours in {listing.community.name}, where this one is.",
+            field="offered_listing",
+        )
+    if not any(m.mode == Mode.SWAP for m in offered.modes.all()):
+        raise SwapNotOffered(
+            "That listing of yours is not offered for swaps; add the swap mode "
+            "to it first.",
+            field="offered_listing",
+        )
+    return offered
+
+
+def _swap_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    _nothing_else(order, "swap")
+    offered = _offered_listing(listing, order)
+    _open_exchange_check(listing, order, offered_listing=offered)
+    return _free_terms(listing, order, offered_listing=offered)
+
+
 # How each mode's listing is priced into terms; the process it runs is the
 # community's choice (``selectors.process_for_mode``).
 TERMS_BY_MODE: dict[str, Callable[[Listing, ListingMode, Order], Terms]] = {
     Mode.SERVICE.value: _service_terms,
     Mode.MADE_TO_ORDER.value: _purchase_terms,
     Mode.RENTAL.value: _rental_terms,
+    Mode.SWAP.value: _swap_terms,
+    Mode.GIFT.value: _gift_terms,
 }
 
 
@@ -380,22 +516,36 @@ def exchange_order(
     personalisation: dict | None = None,
     start: Any = None,
     end: Any = None,
+    offered_listing: Any = None,
+    message: str = "",
 ) -> Exchange:
     """Order from ``listing`` in ``mode``: the server prices it and starts its process.
 
     The mode prices the order (a ``service`` package with its delivery days and
     revisions, a ``made_to_order`` product with its options and
-    personalisation); the community's binding of the mode (by default
-    ``commission`` and ``purchase``) names the process it runs.
+    personalisation, a rental's period; a ``gift`` request with its
+    ``message``, a ``swap`` proposal of the customer's ``offered_listing``, both
+    free); the community's binding of the mode (by default ``commission``,
+    ``purchase``, ``rental``, ``gift``, ``swap``) names the process it runs.
 
     :raises NotFound: if ``customer`` may not see the listing.
     :raises InvalidInput: an unknown or unsupported mode, package, option or
         choice, a missing required choice or answer, a bad quantity;
-        ``self_exchange`` for one's own listing.
+        ``self_exchange`` for one's own listing; for a swap,
+        ``not_your_listing``, ``listing_not_active``, ``other_community`` or
+        ``swap_not_offered`` for the listing offered.
     :raises CommissionsClosed: if the provider takes no commissions now.
+    :raises GiftPromised: the gift is promised to someone (409).
+    :raises AlreadyRequested: an open request for the listing exists (409).
+    :raises AlreadySwapped: the listing offered was swapped already (409).
     """
     member_check(customer, field="customer")
     listing = listing_get(public_id=listing.public_id, viewer=customer)
+    if listing.status == Listing.Status.PROMISED:
+        raise GiftPromised(
+            "This gift is promised to someone; it may become available again if "
+            "it is not collected."
+        )
     if listing.status != Listing.Status.ACTIVE:
         raise NotFound("No such listing.", code="listing_not_found")
     builder = TERMS_BY_MODE.get(mode) if isinstance(mode, str) else None
@@ -419,6 +569,10 @@ def exchange_order(
         )
     order = Order(
         now=now,
+        customer=customer,
+        mode=mode,
+        offered_listing=offered_listing,
+        message=plain_check(message, field="message", max_length=2000, required=False),
         start=start,
         end=end,
         package=package,

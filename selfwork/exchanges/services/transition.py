@@ -143,8 +143,8 @@ def _payments_take(
         now=now,
         from_state=from_state,
     )
-    if not guards_hold(fresh, transition.guards, now):
-        raise guard_failure(fresh, transition.guards, now)
+    if not guards_hold(fresh, transition.guards, now, role):
+        raise guard_failure(fresh, transition.guards, now, role)
     ctx = ActionContext(
         exchange=fresh,
         process=process,
@@ -195,7 +195,7 @@ def _checked(
     # Guards that wait on other rows (a payment a host has yet to confirm) are
     # not conditions on this row: checked here, they say "not yet" (409).
     if guards_waiting(exchange, transition.guards, now):
-        raise guard_failure(exchange, transition.guards, now)
+        raise guard_failure(exchange, transition.guards, now, role)
     return role, params, current
 
 
@@ -229,7 +229,9 @@ def _transition(
         from_state=from_state,
     )
     target = process.states[transition.target]
-    match = Q(pk=exchange.pk, state=current) & guards_where(transition.guards, now)
+    match = Q(pk=exchange.pk, state=current) & guards_where(
+        transition.guards, now, role
+    )
     changes: dict[str, Any] = {
         "state": target.name,
         "state_entered_at": now,
@@ -248,7 +250,7 @@ def _transition(
                 "possible.",
                 state=getattr(fresh, "state", None),
             )
-        raise guard_failure(fresh, transition.guards, now)
+        raise guard_failure(fresh, transition.guards, now, role)
 
     exchange.refresh_from_db()
     seq = _next_seq(exchange)
@@ -297,6 +299,8 @@ def _transition(
         to_state=target.name,
     )
     _timers_due_now(exchange=exchange, process=process, state=target.name, now=now)
+    for listing_id in ctx.listings_taken:
+        _automatic_steps_on(listing_id=listing_id, leaving=exchange, now=now)
     exchange.refresh_from_db()
     return exchange
 
@@ -354,6 +358,38 @@ def exchange_remind(
             due_at=timer.due_at + reminder.every,
             created_at=now,
         )
+
+
+def _automatic_steps_on(*, listing_id: int, leaving: Exchange, now: dt.datetime):
+    """Let the other open exchanges on a listing just taken take their automatic steps.
+
+    When a gift is promised or a thing swapped, the other requests and proposals
+    on it end (their process says how: a system transition due on entering the
+    state and guarded by ``listing_taken``), each recorded on its own timeline
+    with its notice, in this same transaction.
+    """
+    others = (
+        Exchange.objects.filter(
+            Q(listing_id=listing_id) | Q(offered_listing_id=listing_id),
+            closed_at__isnull=True,
+        )
+        .exclude(pk=leaving.pk)
+        .order_by("pk")
+    )
+    for other in others:
+        process = exchange_process(exchange=other)
+        for step in process.timers_from(other.state):
+            if not step.is_automatic or not guards_hold(other, step.guards, now):
+                continue
+            exchange_transition(
+                exchange=other,
+                actor=None,
+                name=step.name,
+                params={},
+                now=now,
+                from_state=other.state,
+            )
+            break
 
 
 def _timers_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):

@@ -96,7 +96,8 @@ class TestCreate:
         [
             ({"listing": "not-a-uuid"}, 422, "invalid_input"),
             ({"listing": "00000000-0000-0000-0000-000000000000"}, 404, None),
-            ({"mode": "gift"}, 422, "mode_not_orderable"),
+            ({"mode": "barter"}, 422, "mode_not_orderable"),
+            ({"mode": "gift"}, 422, "unknown_mode"),
             ({"package": "Platinum"}, 422, "unknown_package"),
             ({"quantity": 0}, 422, "invalid_input"),
             ({"quantity": 10**20}, 422, "invalid_input"),

@@ -8,8 +8,10 @@ import pytest
 from selfwork.catalog.services import listing_create
 from selfwork.exchanges.demo import (
     COMMISSION_PATHS,
+    GIFT_PATHS,
     PURCHASE_PATHS,
     RENTAL_PATHS,
+    SWAP_PATHS,
     exchanges_demo_seed,
 )
 from selfwork.exchanges.engine import process_load
@@ -70,3 +72,45 @@ def test_the_demo_has_a_rental_in_every_state(
 
 def test_without_listings_the_demo_makes_no_exchanges(db, now):
     assert exchanges_demo_seed(now=now, rng=random.Random(7)) == 0
+
+
+def test_the_demo_has_gifts_and_swaps_in_every_state(
+    guild, provider, buyer, host, member_of, make_member, now, books
+):
+    neighbours = [make_member() for _ in range(4)]
+    for member in neighbours:
+        member_of(guild, member)
+    earlier = now - dt.timedelta(days=60)
+    for i in range(len(GIFT_PATHS)):
+        listing_create(
+            owner=provider, community=guild, title=f"Seedlings, tray {i + 1}",
+            modes=[{"mode": "gift"}], now=earlier,
+        )  # fmt: skip
+    for owner, title in zip(
+        (provider, buyer, *neighbours[:3]),
+        ("Crime novels", "Board games", "Cookbooks", "Rhubarb crowns", "Puzzles"),
+        strict=True,
+    ):
+        listing_create(
+            owner=owner, community=guild, title=title, modes=[{"mode": "swap"}],
+            now=earlier,
+        )  # fmt: skip
+    exchanges_demo_seed(now=now, rng=random.Random(7))
+
+    for name in ("gift", "swap"):
+        states = set(
+            Exchange.objects.filter(process_name=name).values_list("state", flat=True)
+        )
+        assert states == set(process_load(name).states), name
+    gifts = Exchange.objects.filter(process_name="gift")
+    assert gifts.count() == sum(len(r) for _, r in GIFT_PATHS.values())
+    assert Exchange.objects.filter(process_name="swap").count() == len(SWAP_PATHS)
+    given = gifts.get(state="promised").listing
+    assert set(gifts.filter(listing=given).values_list("state", flat=True)) == {
+        "promised",
+        "not_chosen",
+    }
+    assert gifts.filter(listing__status="active", state="requested").count() == 2
+    swapped = Exchange.objects.get(process_name="swap", state="completed")
+    assert {swapped.listing.status, swapped.offered_listing.status} == {"swapped"}
+    books(gifts.filter(state="completed").first())
