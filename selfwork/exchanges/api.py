@@ -31,7 +31,7 @@ from selfwork.core.throttle import throttled
 from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
 from selfwork.exchanges.models import Exchange, Message
-from selfwork.exchanges.params import PARAMS
+from selfwork.exchanges.params import PARAMS, AmountIn
 
 router = Router(tags=["exchanges"], auth=member_auth)
 processes_router = Router(tags=["processes"])
@@ -189,7 +189,10 @@ class ExchangePage(Schema):
 
 class ExchangeIn(BodyIn):
     listing: uuid.UUID
-    mode: str = Field(max_length=20, description="service, made_to_order or rental")
+    mode: str = Field(
+        max_length=20,
+        description="service, made_to_order, rental, lend or timebank",
+    )
     package: str | None = Field(
         None, max_length=60, description="A package id (or name) of a service."
     )
@@ -211,6 +214,11 @@ class ExchangeIn(BodyIn):
         None,
         max_length=40,
         description="rental: the day or moment the period ends (exclusive)",
+    )
+    hours: AmountIn | None = Field(
+        None,
+        description='timebank: the hours asked for, {"amount": "1.50", "currency": '
+        '"HOUR"}; the listing\'s hours when left out',
     )
 
 
@@ -442,6 +450,7 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
         requirements=payload.requirements,
         start=payload.start,
         end=payload.end,
+        hours=payload.hours.model_dump() if payload.hours is not None else None,
         now=at,
     )
     exchange = selectors.exchange_get_for_party(

@@ -11,7 +11,9 @@ from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.catalog.selectors import availability_get, listing_get
 from selfwork.catalog.services import booking_period_check
+from selfwork.communities.errors import InsufficientHours, TimebankDisabled
 from selfwork.communities.models import Community, Mode
+from selfwork.communities.timebank import hours_amount_check, hours_available
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse
@@ -26,6 +28,7 @@ from selfwork.exchanges.services.common import (
     outbox_queue,
     timers_schedule,
 )
+from selfwork.exchanges.services.transition import timers_take_due_now
 from selfwork.exchanges.terms import LineItem, Terms, terms_check
 from selfwork.payments.fees import NO_FEES, FeePolicy, customer_fee_of
 from selfwork.payments.services import fee_policy_for
@@ -44,6 +47,8 @@ class Order:
     # The period asked for (rentals, loans): dates, or ISO 8601 date-times.
     start: Any = None
     end: Any = None
+    # Hours asked for (timebank), as sent: {"amount": "1.50", "currency": "HOUR"}.
+    hours: Any = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +72,15 @@ def exchange_start(
     listing: Listing | None = None,
     source: str = "listing",
     title: str = "",
+    started_by=None,
 ) -> Exchange:
     """Start an exchange on the current version of ``process``, in its initial state.
 
     The exchange copies ``terms`` and the community's fee policy of today, and
     pins the process version; its total adds the customer fee to the line items.
-    Its initial state's timers start now.
+    Its initial state's timers start now, and one due at once whose guards hold
+    is taken at once (an automatic step). ``started_by`` is the party who
+    started it, when that is the provider (answering a request for help).
 
     :raises NotFound: if there is no such process.
     :raises InvalidInput: bad parties (``self_exchange`` when they are one
@@ -145,11 +153,15 @@ def exchange_start(
         updated_at=now,
         state_entered_at=now,
     )
+    starter_role = (
+        "provider" if started_by is not None and started_by == provider else "customer"
+    )
+    starter = provider if starter_role == "provider" else customer
     ExchangeEvent.objects.create(
         exchange=exchange,
         seq=1,
-        actor=customer,
-        actor_role="customer",
+        actor=starter,
+        actor_role=starter_role,
         name="start",
         from_state="",
         to_state=definition.initial,
@@ -162,8 +174,8 @@ def exchange_start(
                 exchange=exchange,
                 process=definition,
                 transition=Start(definition.on_start),
-                actor=customer,
-                role="customer",
+                actor=starter,
+                role=starter_role,
                 params={},
                 seq=1,
                 now=now,
@@ -179,6 +191,10 @@ def exchange_start(
         process=definition.name,
         state=definition.initial,
     )
+    timers_take_due_now(
+        exchange=exchange, process=definition, state=definition.initial, now=now
+    )
+    exchange.refresh_from_db()
     return exchange
 
 
@@ -357,13 +373,123 @@ def _rental_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     )
 
 
+def _hours_of(listing: Listing, mode: ListingMode) -> Money | None:
+    if mode.price_minor is None or mode.unit != HOUR:
+        return None
+    return Money(mode.price_minor, HOUR)
+
+
+def _timebank_open(listing: Listing) -> None:
+    if not listing.community.timebank_enabled:
+        raise TimebankDisabled(
+            f"{listing.community.name} has no time bank, so nothing is exchanged "
+            "in hours there."
+        )
+
+
+def _timebank_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    if order.package is not None or order.options or order.personalisation:
+        raise InvalidInput(
+            "A time-bank exchange takes hours (and requirements) only.",
+            field="package",
+            code="unknown_parameter",
+        )
+    if order.start is not None or order.end is not None:
+        raise InvalidInput(
+            "A time-bank exchange books no period.",
+            field="start",
+            code="unknown_parameter",
+        )
+    _timebank_open(listing)
+    if order.hours is not None:
+        hours = hours_amount_check(order.hours)
+    else:
+        listed = _hours_of(listing, mode)
+        if listed is None:
+            raise InvalidInput(
+                "This listing names no hours; say how many in hours.",
+                field="hours",
+                code="required",
+            )
+        hours = listed
+    if hours.minor > MAX_EXCHANGE_HOURS:
+        raise InvalidInput(
+            f"One exchange moves at most {Money(MAX_EXCHANGE_HOURS, HOUR)}.",
+            field="hours",
+            code="amount_too_large",
+        )
+    return Terms(
+        line_items=[LineItem(label=listing.title[:200], unit_price=hours, quantity=1)],
+        currency=HOUR,
+        requirements=order.requirements,
+    )
+
+
+def _lend_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    if order.package is not None or order.options or order.personalisation:
+        raise InvalidInput(
+            "A loan takes a start and an end.",
+            field="package",
+            code="unknown_parameter",
+        )
+    if order.hours is not None:
+        raise InvalidInput(
+            "A loan costs the hours its listing names, if any.",
+            field="hours",
+            code="unknown_parameter",
+        )
+    if order.start is None or order.end is None:
+        raise InvalidInput(
+            "A loan needs a start and an end.", field="start", code="required"
+        )
+    period = booking_period_check(
+        listing=listing, start=order.start, end=order.end, now=order.now
+    )
+    hours = _hours_of(listing, mode) or Money.zero(HOUR)
+    if hours.minor:
+        _timebank_open(listing)
+    each = "day" if period.unit == "day" else "hour"
+    return Terms(
+        line_items=[
+            LineItem(
+                label=f"{listing.title} — lent for {period.units} × 1 {each}"[:200],
+                unit_price=hours,
+                quantity=1,
+            )
+        ],
+        currency=HOUR,
+        requirements=order.requirements,
+        booking_start=period.start,
+        booking_end=period.end,
+    )
+
+
+def _hours_affordable(*, listing: Listing, customer, terms: Terms) -> None:
+    """Refuse a borrower (or asker) who could not give the hours at the end."""
+    if terms.currency != HOUR or terms.total.minor == 0:
+        return
+    available = hours_available(community=listing.community, member=customer)
+    if available.minor < terms.total.minor:
+        raise InsufficientHours(
+            f"You have {Money(max(available.minor, 0), HOUR)} to give in "
+            f"{listing.community.name} before reaching its floor; this needs "
+            f"{terms.total}.",
+            available=Money(max(available.minor, 0), HOUR).as_dict(),
+            requested=terms.total.as_dict(),
+        )
+
+
 # How each mode's listing is priced into terms; the process it runs is the
 # community's choice (``selectors.process_for_mode``).
 TERMS_BY_MODE: dict[str, Callable[[Listing, ListingMode, Order], Terms]] = {
     Mode.SERVICE.value: _service_terms,
     Mode.MADE_TO_ORDER.value: _purchase_terms,
     Mode.RENTAL.value: _rental_terms,
+    Mode.LEND.value: _lend_terms,
+    Mode.TIMEBANK.value: _timebank_terms,
 }
+# The most hours one exchange moves.
+MAX_EXCHANGE_HOURS = 1000 * 100
 
 
 @transaction.atomic
@@ -380,6 +506,7 @@ def exchange_order(
     personalisation: dict | None = None,
     start: Any = None,
     end: Any = None,
+    hours: Any = None,
 ) -> Exchange:
     """Order from ``listing`` in ``mode``: the server prices it and starts its process.
 
@@ -393,6 +520,7 @@ def exchange_order(
         choice, a missing required choice or answer, a bad quantity;
         ``self_exchange`` for one's own listing.
     :raises CommissionsClosed: if the provider takes no commissions now.
+    :raises InsufficientHours: a loan priced in hours the borrower cannot give.
     """
     member_check(customer, field="customer")
     listing = listing_get(public_id=listing.public_id, viewer=customer)
@@ -421,6 +549,7 @@ def exchange_order(
         now=now,
         start=start,
         end=end,
+        hours=hours,
         package=package,
         quantity=_order_quantity(quantity),
         options=options or {},
@@ -433,16 +562,22 @@ def exchange_order(
         raise InvalidInput(
             'options is {"<option name>": "<choice label>"}.', field="options"
         )
+    terms = builder(listing, row, order)
+    answering = listing.kind == Listing.Kind.REQUEST
+    asker = listing.owner if answering else customer
+    if mode == Mode.LEND.value:
+        _hours_affordable(listing=listing, customer=asker, terms=terms)
     return exchange_start(
         process=process,
-        customer=customer,
-        provider=listing.owner,
+        customer=asker,
+        provider=customer if answering else listing.owner,
         community=listing.community,
-        terms=builder(listing, row, order),
+        terms=terms,
         now=now,
         listing=listing,
-        source=Exchange.Source.LISTING,
+        source=Exchange.Source.REQUEST if answering else Exchange.Source.LISTING,
         title=listing.title,
+        started_by=customer,
     )
 
 

@@ -179,7 +179,7 @@ def exchange_transition(
         from_state=current,
         to_state=target.name,
     )
-    _timers_due_now(exchange=exchange, process=process, state=target.name, now=now)
+    timers_take_due_now(exchange=exchange, process=process, state=target.name, now=now)
     exchange.refresh_from_db()
     return exchange
 
@@ -239,7 +239,7 @@ def exchange_remind(
         )
 
 
-def _timers_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):
+def timers_take_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):
     """Take at once a system transition of ``state`` that is due now and possible.
 
     A timer ``at = "entered"`` is an automatic step (confirm an instant booking
