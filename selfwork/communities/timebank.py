@@ -360,6 +360,41 @@ def hours_balances_of(*, member) -> list[HoursBalance]:
     ]
 
 
+@dataclass(frozen=True)
+class HoursStatement:
+    """A member's hours in one community with the latest entries on them."""
+
+    balance: HoursBalance
+    entries: list[tuple[Leg, Money]]
+
+
+def hours_statements_of(*, member, per_community: int = 10) -> list[HoursStatement]:
+    """``hours_balances_of`` with each community's latest entries, newest first.
+
+    Three queries whatever the number of communities.
+    """
+    balances = hours_balances_of(member=member)
+    refs = {hours_ref(b.community, member): b for b in balances}
+    legs = (
+        Leg.objects.filter(
+            account__kind=Account.Kind.MEMBER_HOURS,
+            account__owner_ref__in=list(refs),
+            transaction__state=Transaction.State.POSTED,
+        )
+        .select_related("transaction", "account")
+        .order_by("-transaction__posted_at", "-pk")[: per_community * len(refs) * 4]
+    )
+    grouped: dict[str, list[tuple[Leg, Money]]] = {ref: [] for ref in refs}
+    for leg in legs if refs else []:
+        rows = grouped[leg.account.owner_ref]
+        if len(rows) < per_community:
+            rows.append((leg, Money(leg.amount_minor, HOUR)))
+    return [
+        HoursStatement(balance=balance, entries=grouped[ref])
+        for ref, balance in refs.items()
+    ]
+
+
 def hours_statement(*, community: Community, member, limit: int = 50) -> list[Leg]:
     """The latest entries on ``member``'s hours in ``community``, newest first."""
     return list(

@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("listings/<uuid:public_id>/order/", views.listing_order, name="listing_order"),
     path("listings/<uuid:public_id>/rent/", views.listing_rent, name="listing_rent"),
+    path(
+        "listings/<uuid:public_id>/borrow/",
+        views.listing_borrow,
+        name="listing_borrow",
+    ),
+    path(
+        "listings/<uuid:public_id>/time/",
+        views.listing_timebank,
+        name="listing_timebank",
+    ),
     path("processes/", views.processes_index, name="processes"),
     path("processes/<slug:name>/", views.process_detail, name="process"),
 ]

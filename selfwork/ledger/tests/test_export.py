@@ -232,9 +232,7 @@ class TestHoursPerCommunity:
 
         accounts = {}
         for slug in ("riverside", "a-very-long-community-name-2"):
-            issuance = open_account(
-                "hours_issuance", "HOUR", owner_ref=f"hours:{slug}"
-            )
+            issuance = open_account("hours_issuance", "HOUR", owner_ref=f"hours:{slug}")
             giver = open_account(
                 "member_hours", "HOUR", owner_ref=f"hours:{slug}:g", floor_minor=-2000
             )
