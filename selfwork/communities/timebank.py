@@ -117,7 +117,7 @@ def timebank_member_join(*, community: Community, member, now: dt.datetime) -> N
         legs=[(_issuance_account(community, now), -credit), (account, credit)],
         idempotency_key=key,
         now=now,
-        memo=f"Starting credit of {Money(credit, HOUR)} in {community.slug}",
+        memo=f"Starting credit of {Money(credit, HOUR).format()} in {community.name}",
         reference=f"community:{community.public_id}",
     )
 
@@ -188,7 +188,7 @@ def hours_transfer(
             legs=[(source, -hours.minor), (target, hours.minor)],
             idempotency_key=idempotency_key,
             now=now,
-            memo=f"{hours} from {payer.username} to {payee.username}",
+            memo=f"{hours.format()} from {payer.username} to {payee.username}",
             reference=reference,
         )
     except InsufficientFunds as exc:
