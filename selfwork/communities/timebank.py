@@ -412,7 +412,7 @@ def hours_statement(*, community: Community, member, limit: int = 50) -> list[Le
 class Giver:
     """A member who gave time, and how much."""
 
-    member: object
+    member: Member
     given: Money
     exchanges: int
 
@@ -427,7 +427,7 @@ class TimebankHealth:
     owed: Money  # the sum of every negative balance, as a positive amount
     issued: Money  # starting credits issued so far
     below_zero: int
-    below_zero_members: list
+    below_zero_members: list[tuple[Member, Money]]
     givers: list[Giver]
 
 
@@ -473,7 +473,7 @@ def timebank_health(*, community: Community, top: int = 5) -> TimebankHealth:
         row["account__owner_ref"].rsplit(":", 1)[1] for row in earned
     }
     members = {str(m.public_id): m for m in Member.objects.filter(public_id__in=ids)}
-    below: list = []
+    below: list[tuple[Member, Money]] = []
     for ref, balance in debtors:
         member = members.get(ref.rsplit(":", 1)[1])
         if member is not None:

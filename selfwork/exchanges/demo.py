@@ -319,16 +319,16 @@ RENTAL_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
 
 # Loans: (days before now it is asked for, first day after the request, days,
 # steps), as for rentals.
-_APPROVED: list[Step] = [("approve", "provider", 5, {"note": "Sure, pick it up."})]
+_APPROVED: list[Step] = [("approve", "provider", 1, {"note": "Sure, pick it up."})]
 _ON_LOAN: list[Step] = [*_APPROVED, ("handover", "provider", 40, {})]
 LEND_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
     "requested": (0.3, 5, 3, []),
     "booked": (2, 4, 3, _APPROVED),
-    "on_loan": (5, 1, 7, _ON_LOAN),
-    "returned": (6, 1, 3, [*_ON_LOAN, ("return", "customer", 72, {})]),
+    "on_loan": (5, 2, 7, _ON_LOAN),
+    "returned": (6, 2, 3, [*_ON_LOAN, ("return", "customer", 72, {})]),
     "completed": (
         20,
-        1,
+        2,
         4,
         [
             *_ON_LOAN,
@@ -338,10 +338,10 @@ LEND_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
     ),
     "declined": (4, 6, 2, [("decline", "provider", 6, {"reason": "I need it."})]),
     "cancelled": (3, 8, 2, [*_APPROVED, ("cancel", "customer", 20, {})]),
-    "expired": (9, 1, 2, _APPROVED),
+    "expired": (9, 2, 2, _APPROVED),
     "lost": (
         25,
-        1,
+        2,
         3,
         [
             *_ON_LOAN,
