@@ -279,3 +279,50 @@ class TestHealth:
 
     def test_members_may_not(self, api_as, timebank, buyer):
         assert api_as(buyer).get("/communities/guild/timebank").status_code == 403
+
+
+class TestRequests:
+    def test_a_request_for_help_is_posted_and_answered_over_the_api(
+        self, api_as, timebank, buyer, provider
+    ):
+        created = api_as(buyer).post(
+            "/listings",
+            {
+                "community": "guild",
+                "title": "Wanted: someone to water my plants",
+                "kind": "request",
+                "modes": [{"mode": "timebank", "hours": hours("0.50")}],
+            },
+        )
+        assert created.status_code == 201, created.json()
+        assert created.json()["kind"] == "request"
+        answered = api_as(provider).post(
+            "/exchanges", {"listing": created.json()["id"], "mode": "timebank"}
+        )
+        assert answered.status_code == 201, answered.json()
+        exchange = answered.json()
+        assert exchange["state"] == "offered"
+        accepted = api_as(buyer).post(
+            f"/exchanges/{exchange['id']}/transitions", {"name": "accept_offer"}
+        )
+        assert accepted.status_code == 200, accepted.json()
+        api_as(buyer).post(
+            f"/exchanges/{exchange['id']}/transitions", {"name": "confirm"}
+        )
+        assert hour_balances(api_as(buyer)) == {"guild": "2.50"}
+        assert hour_balances(api_as(provider)) == {"guild": "3.50"}
+
+    @pytest.mark.parametrize(
+        "body, code",
+        [
+            ({"kind": "wish", "modes": [{"mode": "gift"}]}, None),
+            ({"kind": "request", "modes": [{"mode": "gift"}]}, "request_timebank_only"),
+        ],
+    )
+    def test_bad_requests_are_refused(self, api_as, timebank, buyer, body, code):
+        response = api_as(buyer).post(
+            "/listings", {"community": "guild", "title": "Help", **body}
+        )
+        assert response.status_code == 422, response.json()
+        if code:
+            assert response.json()["code"] == code

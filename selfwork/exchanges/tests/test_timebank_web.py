@@ -130,3 +130,34 @@ def test_a_loan_is_asked_for_from_the_borrow_page(browse_as, timebank, provider,
     assert response.status_code == 302, response.content.decode()[:2000]
     exchange = Exchange.objects.get()
     assert (exchange.process_name, exchange.state) == ("lend", "requested")
+
+
+@pytest.mark.parametrize("name", ["lend", "timebank"])
+def test_each_process_has_its_graph_page(client, db, name):
+    page = client.get(f"/processes/{name}/")
+    assert page.status_code == 200
+    assert "<svg" in page.content.decode() or "stateDiagram" in page.content.decode()
+
+
+def test_a_request_for_help_offers_help_instead(browse_as, timebank, buyer, provider):
+    wanted = listing_create(
+        owner=buyer,
+        community=timebank,
+        title="Wanted: a hand with a sofa",
+        modes=[{"mode": "timebank", "hours": hours("1.00")}],
+        kind="request",
+        now=timezone.now(),
+    )
+    browser = browse_as(provider)
+    assert (
+        "Offer your help"
+        in browser.get(f"/listings/{wanted.public_id}/").content.decode()
+    )
+    response = browser.post(f"/listings/{wanted.public_id}/time/", {"hours": ""})
+    assert response.status_code == 302
+    exchange = Exchange.objects.get()
+    assert (exchange.customer, exchange.provider, exchange.state) == (
+        buyer,
+        provider,
+        "offered",
+    )
