@@ -395,19 +395,6 @@ def hours_statements_of(*, member, per_community: int = 10) -> list[HoursStateme
     ]
 
 
-def hours_statement(*, community: Community, member, limit: int = 50) -> list[Leg]:
-    """The latest entries on ``member``'s hours in ``community``, newest first."""
-    return list(
-        Leg.objects.filter(
-            account__kind=Account.Kind.MEMBER_HOURS,
-            account__owner_ref=hours_ref(community, member),
-            transaction__state=Transaction.State.POSTED,
-        )
-        .select_related("transaction")
-        .order_by("-transaction__posted_at", "-pk")[:limit]
-    )
-
-
 @dataclass(frozen=True)
 class Giver:
     """A member who gave time, and how much."""

@@ -13,6 +13,7 @@ from selfwork.catalog.selectors import availability_get, listing_get
 from selfwork.catalog.services import booking_period_check
 from selfwork.communities.errors import InsufficientHours, TimebankDisabled
 from selfwork.communities.models import Community, Mode
+from selfwork.communities.selectors import member_required
 from selfwork.communities.timebank import hours_amount_check, hours_available
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
@@ -521,6 +522,7 @@ def exchange_order(
         ``self_exchange`` for one's own listing.
     :raises CommissionsClosed: if the provider takes no commissions now.
     :raises InsufficientHours: a loan priced in hours the borrower cannot give.
+    :raises NotPermitted: hours asked by someone who is not a member.
     """
     member_check(customer, field="customer")
     listing = listing_get(public_id=listing.public_id, viewer=customer)
@@ -563,6 +565,13 @@ def exchange_order(
             'options is {"<option name>": "<choice label>"}.', field="options"
         )
     terms = builder(listing, row, order)
+    if terms.currency == HOUR and terms.total.minor > 0:
+        # Hours are the community's own: only its members hold and move them.
+        member_required(
+            community=listing.community,
+            member=customer,
+            doing="exchange hours in its time bank",
+        )
     answering = listing.kind == Listing.Kind.REQUEST
     asker = listing.owner if answering else customer
     if mode == Mode.LEND.value:

@@ -326,3 +326,11 @@ class TestRequests:
         assert response.status_code == 422, response.json()
         if code:
             assert response.json()["code"] == code
+
+
+def test_someone_outside_the_community_cannot_ask_for_hours(api_as, lesson, stranger):
+    response = api_as(stranger).post(
+        "/exchanges", {"listing": str(lesson.public_id), "mode": "timebank"}
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "not_a_member")
+    assert not Exchange.objects.exists()
