@@ -161,3 +161,36 @@ def test_a_request_for_help_offers_help_instead(browse_as, timebank, buyer, prov
         provider,
         "offered",
     )
+
+
+def test_the_rooms_of_a_loan_render_in_each_state_for_both_parties(
+    browse_as, timebank, provider, buyer
+):
+    today = timezone.now()
+    ladder = listing_create(
+        owner=provider,
+        community=timebank,
+        title="Ladder",
+        modes=[{"mode": "lend", "hours": hours("1.00")}],
+        now=today,
+    )
+    first = (today + dt.timedelta(days=3)).date()
+    exchange = services.exchange_order(
+        listing=ladder,
+        customer=buyer,
+        mode="lend",
+        start=first,
+        end=first + dt.timedelta(days=2),
+        now=today,
+    )
+    steps = [(provider, "approve"), (provider, "handover"), (buyer, "return")]
+    for actor, name in [(None, None), *steps]:
+        if name is not None:
+            exchange = services.exchange_transition(
+                exchange=exchange, actor=actor, name=name, params={}, now=today
+            )
+        for member in (provider, buyer):
+            room = browse_as(member).get(f"/exchanges/{exchange.public_id}/")
+            assert room.status_code == 200, (exchange.state, member)
+    html = room.content.decode()
+    assert "Returned" in html
