@@ -334,3 +334,34 @@ def test_someone_outside_the_community_cannot_ask_for_hours(api_as, lesson, stra
     )
     assert (response.status_code, response.json()["code"]) == (403, "not_a_member")
     assert not Exchange.objects.exists()
+
+
+def test_the_wallet_reads_every_time_bank_in_the_same_queries(
+    api_as, timebank, buyer, make_member, now
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from selfwork.communities.services import community_create, community_join
+
+    api = api_as(buyer)
+    api.get("/wallet")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as one:
+        api.get("/wallet")
+    for slug in ("orchard", "workshop"):
+        other = community_create(
+            creator=make_member(),
+            slug=slug,
+            name=slug.title(),
+            now=now,
+            settings={"timebank_enabled": True},
+        )
+        community_join(community=other, member=buyer, now=now)
+    with CaptureQueriesContext(connection) as three:
+        wallet = api.get("/wallet").json()
+    assert len(three) == len(one)
+    assert [b["community"] for b in wallet["balances"] if b["currency"] == "HOUR"] == [
+        "guild",
+        "orchard",
+        "workshop",
+    ]
