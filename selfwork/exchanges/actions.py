@@ -502,7 +502,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "credit_hours",
             "moves the exchange's total in time credits from the customer to the "
-            "provider",
+            "provider, in its community's time bank (within its floor and ceiling)",
             _credit_hours,
         ),
         Action(
