@@ -64,6 +64,10 @@ class ListingOut(Schema):
     owner: str
     owner_name: str
     status: str
+    kind: str = Field(
+        description="offer, or request: the owner asks for help (timebank), and "
+        "whoever answers it gives the time and earns the hours."
+    )
     tags: list[str]
     category: str | None
     custom: dict[str, Any]
@@ -141,6 +145,7 @@ def listing_out(
         "owner": listing.owner.username,
         "owner_name": listing.owner.name,
         "status": listing.status,
+        "kind": listing.kind,
         "tags": listing.tags,
         "category": listing.category.slug if listing.category else None,
         "custom": listing.custom,
@@ -231,6 +236,13 @@ class ListingIn(BodyIn):
     images: list[str] = Field(default_factory=list, max_length=20)
     city: str | None = Field(None, max_length=200)
     country: str | None = Field(None, max_length=10)
+    kind: str = Field(
+        "offer",
+        max_length=10,
+        description="offer, or request: ask for help in the timebank mode; a "
+        "helper answers it and earns the hours you give.",
+        json_schema_extra=documented(enum=["offer", "request"]),
+    )
 
 
 class ListingUpdateIn(BodyIn):

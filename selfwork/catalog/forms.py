@@ -271,6 +271,13 @@ class ListingForm(forms.Form):
             )
         if "timebank" in self.mode_names:
             self.fields["timebank_hours"] = money_field("Hours")
+            if self.listing is None:
+                self.fields["timebank_request"] = forms.BooleanField(
+                    label="This is a request for help",
+                    required=False,
+                    help_text="Ask for someone's time instead of offering yours: "
+                    "whoever helps you earns the hours, and you give them.",
+                )
 
     @staticmethod
     def _custom_field(f: ListingField) -> forms.Field:
@@ -452,6 +459,12 @@ class ListingForm(forms.Form):
             "city": data["city"],
             "country": data["country"],
         }
+
+    def kind(self) -> str:
+        """A new listing's kind: a request for help when asked (time bank only)."""
+        data = self.cleaned_data
+        asked = data.get("mode_timebank") and data.get("timebank_request")
+        return Listing.Kind.REQUEST if asked else Listing.Kind.OFFER
 
     def kept_image_ids(self) -> list[str]:
         removed = set(self.cleaned_data.get("remove_images") or [])

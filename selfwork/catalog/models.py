@@ -30,6 +30,12 @@ class Listing(models.Model):
         GIVEN = "given", "Given"
         SWAPPED = "swapped", "Swapped"
 
+    class Kind(models.TextChoices):
+        OFFER = "offer", "Offer"
+        # A member asks for help (a time bank's request): whoever answers it
+        # gives the time, and the member who asked gives the hours.
+        REQUEST = "request", "Request for help"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, related_name="listings"
@@ -55,6 +61,7 @@ class Listing(models.Model):
     status = models.CharField(
         max_length=8, choices=Status.choices, default=Status.ACTIVE
     )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.OFFER)
     # The lowest price across the listing's modes ("from €40"): what price
     # filters and sorts use. Null when every mode is free.
     price_minor = models.BigIntegerField(null=True, blank=True)
@@ -70,6 +77,10 @@ class Listing(models.Model):
                     status__in=["active", "hidden", "promised", "given", "swapped"]
                 ),
                 name="listing_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["offer", "request"]),
+                name="listing_kind_known",
             ),
             models.CheckConstraint(
                 condition=Q(price_minor__isnull=True) | Q(price_minor__gt=0),

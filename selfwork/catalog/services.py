@@ -488,13 +488,21 @@ def listing_create(
     images: list[str] | None = None,
     city: str | None = None,
     country: str | None = None,
+    kind: str = Listing.Kind.OFFER,
 ) -> Listing:
     """Publish a listing in ``community`` in one or more modes.
+
+    A ``request`` asks for help in the time bank: it is offered in the
+    ``timebank`` mode only, and whoever answers it is the exchange's provider.
 
     :raises NotPermitted: if ``owner`` is not an active member of ``community``.
     :raises InvalidInput: naming the first bad field; nothing is stored.
     """
     member_required(community=community, member=owner, doing="publish there")
+    if kind not in Listing.Kind.values:
+        raise InvalidInput(
+            "kind is offer or request.", field="kind", code="invalid_kind"
+        )
     fields = list(ListingField.objects.filter(community=community))
     tag_list = _tags_parse(tags)
     listing = Listing(
@@ -513,10 +521,17 @@ def listing_create(
             required=False,
         ),
         country=_country_parse(owner.country if country is None else country),
+        kind=kind,
         created_at=now,
         updated_at=now,
     )
     terms = _modes_parse(modes, community)
+    if kind == Listing.Kind.REQUEST and any(t.mode != Mode.TIMEBANK for t in terms):
+        raise InvalidInput(
+            "A request for help is offered in the timebank mode only.",
+            field="modes",
+            code="request_timebank_only",
+        )
     uploads = _images_parse(images, owner)
     listing.save()
     _write_modes(listing, terms)

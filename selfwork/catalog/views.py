@@ -156,6 +156,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
                         community=community,
                         modes=form.modes(),
                         images=[str(u.public_id) for u in created],
+                        kind=form.kind(),
                         now=now,
                         **form.fields_for_service(),
                     )

@@ -11,6 +11,7 @@ from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
 from selfwork.communities.models import Community, ListingField, Membership
 from selfwork.communities.services import KEY, SLUG
+from selfwork.communities.timebank import TimebankHealth, timebank_health
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
@@ -23,7 +24,7 @@ from selfwork.core.api import (
     now,
 )
 from selfwork.core.errors import NotPermitted
-from selfwork.core.money import Money
+from selfwork.core.money import HOUR, Money
 from selfwork.core.pagination import offset_page
 
 router = Router(tags=["communities"])
@@ -40,6 +41,20 @@ class ListingFieldOut(Schema):
     kind: str
     choices: list[str]
     required: bool
+
+
+class TimebankOut(Schema):
+    enabled: bool
+    starting_credit: MoneyOut = Field(
+        description="Hours issued to each member once, on joining."
+    )
+    floor: MoneyOut = Field(description="How far into debt a member may go.")
+    ceiling: MoneyOut = Field(description="The most a member may hold.")
+
+
+class HoursIn(BodyIn):
+    amount: str = Field(max_length=40, description='A decimal string, e.g. "1.50".')
+    currency: str = Field(max_length=10, description='"HOUR"')
 
 
 class CommunityOut(Schema):
@@ -59,6 +74,7 @@ class CommunityOut(Schema):
     payment_instructions: str = Field(
         "", description="How to pay a host by hand, where payments are by hand."
     )
+    timebank: TimebankOut
     member_count: int
     created_at: str
     my_role: str | None = None
@@ -98,6 +114,12 @@ def community_out(
         "enabled_modes": community.enabled_modes,
         "membership_approval": community.membership_approval,
         "payment_instructions": community.payment_instructions,
+        "timebank": {
+            "enabled": community.timebank_enabled,
+            "starting_credit": Money(community.timebank_starting_minor, HOUR).as_dict(),
+            "floor": Money(community.timebank_floor_minor, HOUR).as_dict(),
+            "ceiling": Money(community.timebank_ceiling_minor, HOUR).as_dict(),
+        },
         "member_count": community.member_count,
         "created_at": community.created_at.isoformat(),
         "my_role": membership.role if membership else None,
@@ -163,6 +185,18 @@ class CommunityUpdateIn(BodyIn):
     enabled_modes: list[str] | None = Field(None, max_length=20)
     membership_approval: bool | None = None
     payment_instructions: str | None = Field(None, max_length=2000)
+    timebank_enabled: bool | None = Field(
+        None, description="Members hold hours here, an hour for an hour."
+    )
+    timebank_starting_credit: HoursIn | None = Field(
+        None, description="Hours issued once to each member on joining (0 or more)."
+    )
+    timebank_floor: HoursIn | None = Field(
+        None, description='How far into debt a member may go, e.g. "-20.00".'
+    )
+    timebank_ceiling: HoursIn | None = Field(
+        None, description="The most hours a member may hold (more than 0)."
+    )
 
 
 class MembershipOut(Schema):
@@ -231,6 +265,7 @@ def community_update(request: HttpRequest, slug: str, payload: CommunityUpdateIn
         community=community,
         actor=request.user,
         changes=payload.model_dump(exclude_unset=True),
+        now=now(),
     )
     return community_detail_out(community, request.user)
 
@@ -374,3 +409,73 @@ def listing_field_create(request: HttpRequest, slug: str, payload: ListingFieldI
             "required": f.required,
         },
     )
+
+
+class MemberHoursOut(Schema):
+    username: str
+    display_name: str
+    hours: MoneyOut
+
+
+class GiverOut(Schema):
+    username: str
+    display_name: str
+    given: MoneyOut
+    exchanges: int
+
+
+class TimebankHealthOut(Schema):
+    community: str
+    enabled: bool
+    accounts: int = Field(description="Members holding an hours account here.")
+    in_circulation: MoneyOut = Field(description="The sum of every positive balance.")
+    owed: MoneyOut = Field(description="The sum of every negative balance.")
+    issued: MoneyOut = Field(description="Starting credits issued so far.")
+    below_zero: int = Field(description="How many members owe hours.")
+    below_zero_members: list[MemberHoursOut] = Field(
+        description="The members deepest in debt (at most five)."
+    )
+    most_active_givers: list[GiverOut] = Field(
+        description="The members who gave the most hours (at most five)."
+    )
+
+
+@router.get(
+    "/{slug}/timebank",
+    response={200: TimebankHealthOut, **PROBLEMS},
+    auth=member_auth,
+)
+def community_timebank(request: HttpRequest, slug: str):
+    """The time bank's health, for the community's hosts."""
+    community = selectors.community_get(slug=slug, viewer=request.user)
+    selectors.host_required(community=community, member=request.user)
+    return timebank_health_out(timebank_health(community=community))
+
+
+def timebank_health_out(health: TimebankHealth) -> dict[str, Any]:
+    return {
+        "community": health.community.slug,
+        "enabled": health.community.timebank_enabled,
+        "accounts": health.accounts,
+        "in_circulation": health.in_circulation.as_dict(),
+        "owed": health.owed.as_dict(),
+        "issued": health.issued.as_dict(),
+        "below_zero": health.below_zero,
+        "below_zero_members": [
+            {
+                "username": member.username,
+                "display_name": member.name,
+                "hours": hours.as_dict(),
+            }
+            for member, hours in health.below_zero_members
+        ],
+        "most_active_givers": [
+            {
+                "username": giver.member.username,
+                "display_name": giver.member.name,
+                "given": giver.given.as_dict(),
+                "exchanges": giver.exchanges,
+            }
+            for giver in health.givers
+        ],
+    }

@@ -4,7 +4,7 @@ from django import forms
 
 from selfwork.accounts.forms import choice_field, comma_list, currency_choices
 from selfwork.communities.models import Community, ListingField, Membership, Mode
-from selfwork.core.money import Money
+from selfwork.core.money import HOUR, Money
 
 VISIBILITY_HELP = {
     "public": "Anyone can see it and join.",
@@ -118,6 +118,32 @@ class CommunitySettingsForm(CommunityForm):
         help_text="Where this community is paid by cash or transfer: what customers "
         "should do (an account number, where to meet). Markdown.",
     )
+    timebank_enabled = forms.BooleanField(
+        label="Run a time bank",
+        required=False,
+        help_text="Members hold hours here and exchange an hour of time for an hour.",
+    )
+    timebank_starting_credit = forms.CharField(
+        label="Starting credit (hours)",
+        max_length=20,
+        required=False,
+        help_text="Given once to each member when they join; 0 for none.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
+    )
+    timebank_floor = forms.CharField(
+        label="Floor (hours)",
+        max_length=20,
+        required=False,
+        help_text="How far into debt a member may go, such as -20.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
+    )
+    timebank_ceiling = forms.CharField(
+        label="Ceiling (hours)",
+        max_length=20,
+        required=False,
+        help_text="The most hours a member may hold.",
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
+    )
     enabled_modes = forms.MultipleChoiceField(
         label="Ways to exchange",
         choices=Mode.choices,
@@ -147,6 +173,12 @@ class CommunitySettingsForm(CommunityForm):
             "membership_approval": community.membership_approval,
             "enabled_modes": community.enabled_modes,
             "payment_instructions": community.payment_instructions,
+            "timebank_enabled": community.timebank_enabled,
+            "timebank_starting_credit": Money(
+                community.timebank_starting_minor, HOUR
+            ).amount,
+            "timebank_floor": Money(community.timebank_floor_minor, HOUR).amount,
+            "timebank_ceiling": Money(community.timebank_ceiling_minor, HOUR).amount,
         }
 
     def changes(self) -> dict:
@@ -158,6 +190,15 @@ class CommunitySettingsForm(CommunityForm):
             "treasury_share_percent": data["treasury_share_percent"].strip() or "0",
             "enabled_modes": data["enabled_modes"],
             "payment_instructions": data["payment_instructions"],
+            "timebank_enabled": data["timebank_enabled"],
+            **{
+                name: {"amount": data[name].strip() or default, "currency": HOUR}
+                for name, default in (
+                    ("timebank_starting_credit", "0"),
+                    ("timebank_floor", "-20"),
+                    ("timebank_ceiling", "100"),
+                )
+            },
         }
 
 

@@ -58,6 +58,13 @@ class Community(models.Model):
     # How to pay a host by hand (cash, a bank transfer): shown to customers of a
     # community paid through the manual gateway (Markdown).
     payment_instructions = models.TextField(blank=True, max_length=2000)
+    # The time bank: members hold hours in this community, an hour for an hour.
+    # Each member's account may go down to the floor and up to the ceiling; the
+    # starting credit is issued once, on joining, from the community's issuance.
+    timebank_enabled = models.BooleanField(default=False)
+    timebank_starting_minor = models.BigIntegerField(default=0)
+    timebank_floor_minor = models.BigIntegerField(default=-2000)
+    timebank_ceiling_minor = models.BigIntegerField(default=10000)
     cover = models.ForeignKey(
         "core.Upload",
         null=True,
@@ -87,6 +94,13 @@ class Community(models.Model):
             models.CheckConstraint(
                 condition=Q(minimum_fee_minor__gte=0),
                 name="community_minimum_fee_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(timebank_floor_minor__lte=0)
+                & Q(timebank_ceiling_minor__gt=0)
+                & Q(timebank_starting_minor__gte=0)
+                & Q(timebank_starting_minor__lte=models.F("timebank_ceiling_minor")),
+                name="community_timebank_limits_in_order",
             ),
         ]
         indexes = [models.Index(fields=["visibility", "-member_count"])]

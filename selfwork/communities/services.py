@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone as dj_timezone
 
 from selfwork.communities.models import (
     ALL_MODES,
@@ -14,6 +15,12 @@ from selfwork.communities.models import (
     Community,
     ListingField,
     Membership,
+)
+from selfwork.communities.timebank import (
+    timebank_limits_apply,
+    timebank_limits_check,
+    timebank_limits_parse,
+    timebank_member_join,
 )
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from selfwork.core.money import Money, unit_check, unit_exponent
@@ -74,8 +81,23 @@ def _modes_check(modes: Any) -> list[str]:
     return [m for m in ALL_MODES if m in modes]
 
 
+TIMEBANK_SETTINGS = frozenset(
+    {
+        "timebank_enabled",
+        "timebank_starting_credit",
+        "timebank_floor",
+        "timebank_ceiling",
+    }
+)
+
+
 def _apply_settings(community: Community, changes: dict[str, Any]) -> None:
+    for field, value in timebank_limits_parse(changes).items():
+        setattr(community, field, value)
+    timebank_limits_check(community)
     for field, value in changes.items():
+        if field in TIMEBANK_SETTINGS:
+            continue
         if field == "name":
             value = plain_check(value, field="name", max_length=80)
         elif field == "tagline":
@@ -164,6 +186,7 @@ def community_create(
         created_at=now,
         joined_at=now,
     )
+    timebank_member_join(community=community, member=creator, now=now)
     return community
 
 
@@ -190,12 +213,23 @@ def _require_moderator(community: Community, actor) -> Membership:
 
 @transaction.atomic
 def community_update(
-    *, community: Community, actor, changes: dict[str, Any]
+    *,
+    community: Community,
+    actor,
+    changes: dict[str, Any],
+    now: dt.datetime | None = None,
 ) -> Community:
-    """Change a community's settings (hosts only)."""
+    """Change a community's settings (hosts only).
+
+    Time-bank limits reach every member's hours account at once (a floor that
+    would put a member in breach stops at their balance); enabling the time bank
+    opens an account for every member, with the starting credit.
+    """
     _require_host(community, actor)
     _apply_settings(community, changes)
     community.save()
+    if TIMEBANK_SETTINGS & set(changes):
+        timebank_limits_apply(community=community, now=now or dj_timezone.now())
     return community
 
 
@@ -219,6 +253,7 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         Community.objects.filter(pk=community.pk).update(
             member_count=F("member_count") + 1
         )
+        timebank_member_join(community=community, member=member, now=now)
         return membership
     if membership is not None:
         if membership.status == Membership.Status.PENDING:
@@ -250,6 +285,7 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         Community.objects.filter(pk=community.pk).update(
             member_count=F("member_count") + 1
         )
+        timebank_member_join(community=community, member=member, now=now)
     return membership
 
 
@@ -267,6 +303,7 @@ def membership_approve(
             "No request to join from that member.", code="no_pending_request"
         )
     Community.objects.filter(pk=community.pk).update(member_count=F("member_count") + 1)
+    timebank_member_join(community=community, member=member, now=now)
     return Membership.objects.get(community=community, member=member)
 
 

@@ -48,6 +48,7 @@ from selfwork.communities.services import (
     membership_decline,
     membership_set_role,
 )
+from selfwork.communities.timebank import timebank_health
 from selfwork.core.errors import InvalidInput, NotFound, SelfworkError
 from selfwork.core.pagination import offset_page
 
@@ -217,6 +218,9 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
             "invited": community_members(community=community, status="invited"),
             "members": community_members(community=community),
             "role_choices": Membership.Role.choices,
+            "timebank": timebank_health(community=community)
+            if community.timebank_enabled
+            else None,
         },
         status=status,
     )
@@ -238,7 +242,10 @@ def _settings_action(
                 return None
             try:
                 community_update(
-                    community=community, actor=actor, changes=settings_form.changes()
+                    community=community,
+                    actor=actor,
+                    changes=settings_form.changes(),
+                    now=timezone.now(),
                 )
             except SelfworkError as exc:
                 add_service_error(settings_form, exc)

@@ -143,6 +143,11 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
             "treasury_share_percent": "100",
             "enabled_modes": ["rental", "lend", "swap", "gift", "timebank"],
             "membership_approval": True,
+            # Everyone starts with two hours, may owe up to ten and hold sixty.
+            "timebank_enabled": True,
+            "timebank_starting_credit": {"amount": "2", "currency": "HOUR"},
+            "timebank_floor": {"amount": "-10", "currency": "HOUR"},
+            "timebank_ceiling": {"amount": "60", "currency": "HOUR"},
         },
         (
             ("tools", "Tools"),

@@ -29,6 +29,8 @@ class Offer:
     # Rental and lend calendars, as ``availability_set`` takes them; empty means
     # SHARING_CALENDAR.
     calendar: dict[str, Any] = field(default_factory=dict)
+    # "request": the owner asks for help in the time bank instead of offering.
+    kind: str = "offer"
 
 
 SERVICE = ("service",)
@@ -1461,6 +1463,28 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
         "seedling",
         terms={"hours": "2.00"},
         owner="siobhan-kelly",
+    ),
+    Offer(
+        "Wanted: a hand moving a sofa upstairs",
+        "skills",
+        ("moving", "help wanted", "time bank"),
+        "I need two strong arms for an hour on Saturday morning; I give the hours.",
+        ("timebank",),
+        "home",
+        terms={"hours": "1.00"},
+        owner="rosa-garcia",
+        kind="request",
+    ),
+    Offer(
+        "Wanted: help setting up a new laptop",
+        "skills",
+        ("computers", "help wanted", "time bank"),
+        "Moving files and e-mail from my old laptop; about an hour and a half.",
+        ("timebank",),
+        "bulb",
+        terms={"hours": "1.50"},
+        owner="siobhan-kelly",
+        kind="request",
     ),
     Offer(
         "Hemming and simple alterations",

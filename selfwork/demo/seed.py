@@ -265,6 +265,7 @@ class ListingPlan:
     pictures: int
     # availability_set keywords for rental and lend listings; None for the rest.
     calendar: dict[str, Any] | None = None
+    kind: str = "offer"
 
 
 @dataclass
@@ -514,6 +515,7 @@ def _listing_plan(
         calendar=(offer.calendar or SHARING_CALENDAR)
         if {"rental", "lend"} & set(offer.modes)
         else None,
+        kind=offer.kind,
     )
 
 
@@ -766,6 +768,7 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
             custom=item.custom,
             modes=item.modes,
             images=images,
+            kind=item.kind,
             now=item.created_at,
         )
         if item.calendar is not None:

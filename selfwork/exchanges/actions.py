@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import F, Q
 
 from selfwork.catalog import services as catalog
 from selfwork.catalog.calendar import cancellation_refund_percent
 from selfwork.catalog.selectors import listing_status_of
+from selfwork.communities.timebank import hours_transfer
 from selfwork.core.errors import Conflict, InvalidInput
 from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.errors import (
@@ -37,10 +37,7 @@ from selfwork.exchanges.errors import (
 )
 from selfwork.exchanges.models import Exchange, OutboxEvent
 from selfwork.exchanges.selectors import exchange_bill, exchange_fee_policy
-from selfwork.ledger.models import Account
-from selfwork.ledger.services import account_get_or_create, transaction_post
 from selfwork.payments import services as payments
-from selfwork.payments.books import member_ref
 from selfwork.payments.errors import DepositExpired
 from selfwork.payments.models import (
     Charge,
@@ -400,35 +397,29 @@ def _payout(ctx: ActionContext) -> None:
     ctx.effects["payout"] = payout.status
 
 
-def _hours_account(member, now: dt.datetime) -> Account:
-    floor_hours = int(getattr(settings, "SELFWORK_HOURS_FLOOR", 10))
-    return account_get_or_create(
-        kind=Account.Kind.MEMBER_HOURS,
-        owner_ref=member_ref(member),
-        unit=HOUR,
-        now=now,
-        floor_minor=-floor_hours * 100,
-        name=f"Time credits of {member.username}",
-    )
-
-
 def _credit_hours(ctx: ActionContext) -> None:
+    """Move the exchange's hours from the customer to the provider, in its community.
+
+    The community's time bank decides: refused past the payer's floor
+    (``insufficient_hours``) or the payee's ceiling (``hours_ceiling_reached``),
+    and then nothing moves and the transition is rolled back. A free exchange
+    (a loan for nothing) moves nothing.
+    """
     exchange = ctx.exchange
     if exchange.currency != HOUR:
         raise InvalidInput(
             "Time credits move only for an exchange priced in hours.",
             code="not_in_hours",
         )
-    transaction_post(
-        kind="hours",
-        legs=[
-            (_hours_account(exchange.customer, ctx.now), -exchange.total_minor),
-            (_hours_account(exchange.provider, ctx.now), exchange.total_minor),
-        ],
+    if exchange.total_minor == 0:
+        return
+    hours_transfer(
+        community=exchange.community,
+        payer=exchange.customer,
+        payee=exchange.provider,
+        hours=Money(exchange.total_minor, HOUR),
         idempotency_key=f"hours:{exchange.public_id}:{ctx.seq}",
         now=ctx.now,
-        memo=f"{Money(exchange.total_minor, HOUR)} from {exchange.customer.username} "
-        f"to {exchange.provider.username}",
         reference=str(exchange.public_id),
     )
     ctx.effects["hours"] = exchange.total_minor
@@ -654,7 +645,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "credit_hours",
             "moves the exchange's total in time credits from the customer to the "
-            "provider",
+            "provider, in its community's time bank (within its floor and ceiling)",
             _credit_hours,
         ),
         Action(

@@ -31,7 +31,7 @@ from selfwork.core.throttle import throttled
 from selfwork.exchanges import engine, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url
 from selfwork.exchanges.models import Exchange, Message
-from selfwork.exchanges.params import PARAMS
+from selfwork.exchanges.params import PARAMS, AmountIn
 
 router = Router(tags=["exchanges"], auth=member_auth)
 processes_router = Router(tags=["processes"])
@@ -197,8 +197,8 @@ class ExchangeIn(BodyIn):
     listing: uuid.UUID
     mode: str = Field(
         max_length=20,
-        description="service, made_to_order, rental, swap or gift (as the listing "
-        "offers)",
+        description="service, made_to_order, rental, lend, swap, gift or timebank "
+        "(as the listing offers)",
     )
     package: str | None = Field(
         None, max_length=60, description="A package id (or name) of a service."
@@ -231,6 +231,11 @@ class ExchangeIn(BodyIn):
         "",
         max_length=2000,
         description="gift (required): a few words to the giver; swap: optional",
+    )
+    hours: AmountIn | None = Field(
+        None,
+        description='timebank: the hours asked for, {"amount": "1.50", "currency": '
+        '"HOUR"}; the listing\'s hours when left out',
     )
 
 
@@ -477,6 +482,7 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
         end=payload.end,
         offered_listing=payload.offered_listing,
         message=payload.message,
+        hours=payload.hours.model_dump() if payload.hours is not None else None,
         now=at,
     )
     exchange = selectors.exchange_get_for_party(

@@ -374,6 +374,96 @@ SWAP_PATHS: dict[str, tuple[float, list[ShareStep]]] = {
 }  # fmt: skip
 
 
+# Loans: (days before now it is asked for, first day after the request, days,
+# steps), as for rentals.
+_APPROVED: list[Step] = [("approve", "provider", 1, {"note": "Sure, pick it up."})]
+_ON_LOAN: list[Step] = [*_APPROVED, ("handover", "provider", 40, {})]
+LEND_PATHS: dict[str, tuple[float, int, int, list[Step]]] = {
+    "requested": (0.3, 5, 3, []),
+    "booked": (2, 4, 3, _APPROVED),
+    "on_loan": (5, 2, 7, _ON_LOAN),
+    "returned": (6, 2, 3, [*_ON_LOAN, ("return", "customer", 72, {})]),
+    "completed": (
+        20,
+        2,
+        4,
+        [
+            *_ON_LOAN,
+            ("return", "customer", 96, {"note": "Thanks, it was perfect."}),
+            ("confirm_return", "provider", 3, {}),
+        ],
+    ),
+    "declined": (4, 6, 2, [("decline", "provider", 6, {"reason": "I need it."})]),
+    "cancelled": (3, 8, 2, [*_APPROVED, ("cancel", "customer", 20, {})]),
+    "expired": (9, 2, 2, _APPROVED),
+    "lost": (
+        25,
+        2,
+        3,
+        [
+            *_ON_LOAN,
+            (
+                "report_not_returned",
+                "provider",
+                190,
+                {"reason": "Not back after a week of reminders."},
+            ),
+        ],
+    ),
+}
+# Time-bank exchanges: (days before now it is asked for, answering a request for
+# help, steps).
+TIMEBANK_PATHS: dict[str, tuple[float, bool, list[Step]]] = {
+    "requested": (0.4, False, []),
+    "offered": (0.6, True, []),
+    "agreed": (2, False, [("accept", "provider", 3, {"note": "Saturday at ten?"})]),
+    "done": (
+        4,
+        False,
+        [("accept", "provider", 2, {}), ("mark_done", "provider", 48, {})],
+    ),
+    "completed": (
+        12,
+        False,
+        [("accept", "provider", 4, {}), ("confirm", "customer", 30, {})],
+    ),
+    "completed_adjusted": (
+        18,
+        False,
+        [
+            ("accept", "provider", 1, {}),
+            (
+                "adjust_hours",
+                "provider",
+                20,
+                {
+                    "hours": {"amount": "2.50", "currency": "HOUR"},
+                    "note": "It took longer than we thought.",
+                },
+            ),
+            ("mark_done", "provider", 2, {}),
+            ("confirm", "customer", 5, {}),
+        ],
+    ),
+    "completed_request": (
+        9,
+        True,
+        [("accept_offer", "customer", 3, {}), ("confirm", "customer", 26, {})],
+    ),
+    "declined": (3, False, [("decline", "provider", 5, {"reason": "Away then."})]),
+    "withdrawn": (2, False, [("withdraw", "customer", 2, {})]),
+    "cancelled": (
+        6,
+        False,
+        [
+            ("accept", "provider", 2, {}),
+            ("cancel", "customer", 30, {"reason": "Found another way."}),
+        ],
+    ),
+    "expired": (10, False, []),
+}
+
+
 @dataclass
 class _Plan:
     """Events in time order; an event may plan further ones (an order's next steps)."""
@@ -516,6 +606,8 @@ def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
     count += _rentals(plan, created, now, rng)
     count += _gifts(plan, now)
     count += _swaps(plan, now)
+    count += _loans(plan, created, now, rng)
+    count += _time_bank(plan, created, now, rng)
     plan.run()
     timers_run_due(now=now)
     return count
@@ -560,7 +652,7 @@ def _rentals(plan, created, now: dt.datetime, rng: random.Random) -> int:
     return made
 
 
-def _rent(created, listings, first_day, days, start, steps, plan):
+def _rent(created, listings, first_day, days, start, steps, plan, mode="rental"):
     def run() -> None:
         begin = start.date() + dt.timedelta(days=first_day)
         for listing in listings:
@@ -575,7 +667,7 @@ def _rent(created, listings, first_day, days, start, steps, plan):
                 exchange = services.exchange_order(
                     listing=listing,
                     customer=customer,
-                    mode="rental",
+                    mode=mode,
                     start=begin,
                     end=begin + dt.timedelta(days=days),
                     now=start,
@@ -585,6 +677,79 @@ def _rent(created, listings, first_day, days, start, steps, plan):
             created.append(exchange)
             _schedule(plan, exchange, steps, start, host)
             return
+
+    return run
+
+
+def _loans(plan, created, now: dt.datetime, rng: random.Random) -> int:
+    """A loan in every state of the lend process, on the demo's lend listings."""
+    listings = list(
+        Listing.objects.filter(status=Listing.Status.ACTIVE, modes__mode="lend")
+        .select_related("community", "owner")
+        .order_by("pk")
+        .distinct()
+    )
+    made = 0
+    for i, (days_ago, first_day, days, steps) in enumerate(LEND_PATHS.values()):
+        if not listings:
+            break
+        order = listings[i % len(listings) :] + listings[: i % len(listings)]
+        start = now - dt.timedelta(days=days_ago, minutes=rng.randrange(90))
+        plan.at(
+            start,
+            _rent(created, order, first_day, days, start, steps, plan, mode="lend"),
+        )
+        made += 1
+    return made
+
+
+def _time_bank(plan, created, now: dt.datetime, rng: random.Random) -> int:
+    """A time-bank exchange in every state, on the demo's timebank listings.
+
+    Offers of time are asked for by a neighbour; requests for help are answered
+    by one, who then earns the hours.
+    """
+    listings = list(
+        Listing.objects.filter(
+            status=Listing.Status.ACTIVE,
+            modes__mode="timebank",
+            community__timebank_enabled=True,
+        )
+        .select_related("community", "owner")
+        .order_by("pk")
+        .distinct()
+    )
+    made = 0
+    for i, (days_ago, answering, steps) in enumerate(TIMEBANK_PATHS.values()):
+        kind = Listing.Kind.REQUEST if answering else Listing.Kind.OFFER
+        fitting = [x for x in listings if x.kind == kind]
+        if not fitting:
+            continue
+        listing = fitting[i % len(fitting)]
+        host = _host(listing.community, owner=listing.owner)
+        others = [
+            m for m in _members(listing.community) if m not in (listing.owner, host)
+        ]
+        if not others or host is None:
+            continue
+        other = others[(i * 3) % len(others)]
+        start = now - dt.timedelta(days=days_ago, minutes=rng.randrange(90))
+        plan.at(start, _ask(created, listing, other, start, steps, host, plan))
+        made += 1
+    return made
+
+
+def _ask(created, listing, member, start, steps, host, plan):
+    def run() -> None:
+        exchange = services.exchange_order(
+            listing=listing,
+            customer=member,
+            mode="timebank",
+            requirements="Made for the demo: see the listing for details.",
+            now=start,
+        )
+        created.append(exchange)
+        _schedule(plan, exchange, steps, start, host)
 
     return run
 

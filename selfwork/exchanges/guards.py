@@ -223,6 +223,17 @@ GUARDS: dict[str, Guard] = {
             ),
         ),
         Guard(
+            name="answers_request",
+            description="the provider started the exchange, answering the "
+            "customer's request for help",
+            where=lambda now: Q(source="request"),
+            holds=lambda x, now: x.source == "request",
+            failure=lambda x: GuardFailed(
+                "The customer asked for this exchange; the provider answers it.",
+                code="not_a_request",
+            ),
+        ),
+        Guard(
             name="within_claim_window",
             description="less than 48 hours have passed since the exchange entered "
             "its state (e.g. since the item was returned)",

@@ -60,6 +60,9 @@ class Exchange(models.Model):
     class Source(models.TextChoices):
         LISTING = "listing", "Listing"
         OFFER = "offer", "Offer"
+        # A helper answered a member's request for help: the helper started the
+        # exchange and is its provider; the member who asked is the customer.
+        REQUEST = "request", "Request for help"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     process_name = models.CharField(max_length=40)
@@ -195,7 +198,7 @@ class Exchange(models.Model):
                 name="exchange_state_and_process_named",
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["listing", "offer"]),
+                condition=Q(source__in=["listing", "offer", "request"]),
                 name="exchange_source_known",
             ),
         ]

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.models import Upload
-from selfwork.core.money import Money
+from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 
@@ -175,6 +175,54 @@ def _money_recorded(value: Money) -> dict[str, Any]:
     return {"amount": value.as_dict()}
 
 
+# The most hours one exchange moves (as ordering allows).
+MAX_HOURS = 1000 * 100
+
+
+def _hours(value: object, ctx: ParamContext) -> Money:
+    from selfwork.communities.timebank import hours_amount_check
+
+    if ctx.exchange.currency != HOUR:
+        raise InvalidInput(
+            "Only an exchange in hours takes hours.", field="hours", code="not_in_hours"
+        )
+    if isinstance(value, AmountIn):
+        value = value.model_dump()
+    hours = hours_amount_check(value, field="hours")
+    if hours.minor > MAX_HOURS:
+        raise InvalidInput(
+            f"One exchange moves at most {Money(MAX_HOURS, HOUR)}.",
+            field="hours",
+            code="amount_too_large",
+        )
+    return hours
+
+
+def _hours_recorded(value: Money) -> dict[str, Any]:
+    return {"hours": value.as_dict()}
+
+
+def _hours_agreed(exchange: Exchange, value: Money | None, params, now) -> None:
+    """Make ``value`` the hours the exchange moves: its one line item and total."""
+    if value is None:
+        return
+    from selfwork.exchanges.models import Exchange as ExchangeRow
+
+    items = [
+        {
+            "label": (exchange.line_items[0]["label"] if exchange.line_items else "")
+            or exchange.title,
+            "unit_price_minor": value.minor,
+            "quantity": 1,
+        }
+    ]
+    ExchangeRow.objects.filter(pk=exchange.pk).update(
+        total_minor=value.minor, line_items=items, updated_at=now
+    )
+    exchange.total_minor = value.minor
+    exchange.line_items = items
+
+
 PARAMS: dict[str, Param] = {
     p.name: p
     for p in (
@@ -264,6 +312,20 @@ PARAMS: dict[str, Param] = {
             widget="money",
             shown_as="Amount",
             recorded=_money_recorded,
+        ),
+        Param(
+            name="hours",
+            description='the hours the exchange moves, {"amount": "1.50", '
+            '"currency": "HOUR"}: more than zero, in hundredths at most',
+            schema=AmountIn,
+            bounds={},
+            clean=_hours,
+            label="Hours",
+            widget="money",
+            help="The time the work takes, in hours (1.50 is an hour and a half).",
+            shown_as="Hours",
+            recorded=_hours_recorded,
+            on_taken=_hours_agreed,
         ),
         Param(
             name="reason",

@@ -21,6 +21,16 @@ urlpatterns = [
     path("listings/<uuid:public_id>/rent/", views.listing_rent, name="listing_rent"),
     path("listings/<uuid:public_id>/ask/", views.listing_ask, name="listing_ask"),
     path("listings/<uuid:public_id>/swap/", views.listing_swap, name="listing_swap"),
+    path(
+        "listings/<uuid:public_id>/borrow/",
+        views.listing_borrow,
+        name="listing_borrow",
+    ),
+    path(
+        "listings/<uuid:public_id>/time/",
+        views.listing_timebank,
+        name="listing_timebank",
+    ),
     path("processes/", views.processes_index, name="processes"),
     path("processes/<slug:name>/", views.process_detail, name="process"),
 ]

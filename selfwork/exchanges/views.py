@@ -872,3 +872,109 @@ def process_detail(request: HttpRequest, name: str) -> HttpResponse:
             "mermaid": engine.process_graph_mermaid(process),
         },
     )
+
+
+# --- Time bank and loans from a listing ----------------------------------------------
+
+
+@login_required
+def listing_timebank(request: HttpRequest, public_id) -> HttpResponse:
+    """Ask for a member's time in hours, or offer help on a request; then the room."""
+    listing = _listing_in_mode_or_404(request, public_id, Mode.TIMEBANK)
+    mode = next(m for m in listing.modes.all() if m.mode == Mode.TIMEBANK)
+    is_owner = listing.owner_id == request.user.pk
+    is_request = listing.kind == Listing.Kind.REQUEST
+    listed = Money(mode.price_minor, mode.unit) if mode.price_minor else None
+    error, status = "", 200
+    if request.method == "POST" and not is_owner:
+        raw = request.POST.get("hours", "").strip()[:20]
+        try:
+            exchange = services.exchange_order(
+                listing=listing,
+                customer=request.user,
+                mode=Mode.TIMEBANK,
+                hours={"amount": raw, "currency": "HOUR"} if raw else None,
+                requirements=request.POST.get("requirements", "").strip(),
+                now=timezone.now(),
+            )
+        except SelfworkError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.detail) from exc
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your offer of help is sent. The hours move to you once the work is confirmed."
+                )
+                if is_request
+                else _(
+                    "Your request is sent. The hours move only when you confirm the work was done."
+                ),
+            )
+            return redirect("web:exchange", public_id=exchange.public_id)
+    return render(
+        request,
+        "exchanges/timebank.html",
+        {
+            "listing": listing,
+            "listed": listed,
+            "is_owner": is_owner,
+            "is_request": is_request,
+            "error": error,
+            "posted": request.POST,
+        },
+        status=status,
+    )
+
+
+@login_required
+def listing_borrow(request: HttpRequest, public_id) -> HttpResponse:
+    """Ask to borrow a thing for some days; the room opens next."""
+    listing = _listing_in_mode_or_404(request, public_id, Mode.LEND)
+    mode = next(m for m in listing.modes.all() if m.mode == Mode.LEND)
+    try:
+        rules = availability_get(listing=listing)
+    except NotBookable as exc:
+        raise Http404(exc.detail) from exc
+    is_owner = listing.owner_id == request.user.pk
+    listed = Money(mode.price_minor, mode.unit) if mode.price_minor else None
+    error, status = "", 200
+    if request.method == "POST" and not is_owner:
+        try:
+            start, end = _rental_period(request.POST, rules)
+            exchange = services.exchange_order(
+                listing=listing,
+                customer=request.user,
+                mode=Mode.LEND,
+                start=start,
+                end=end,
+                requirements=request.POST.get("requirements", "").strip(),
+                now=timezone.now(),
+            )
+        except SelfworkError as exc:
+            if exc.status == 403:
+                raise PermissionDenied(exc.detail) from exc
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(
+                request,
+                _(
+                    "The days are held for you. The owner approves or declines within two days."
+                ),
+            )
+            return redirect("web:exchange", public_id=exchange.public_id)
+    return render(
+        request,
+        "exchanges/borrow.html",
+        {
+            "listing": listing,
+            "listed": listed,
+            "rules": rules,
+            "is_owner": is_owner,
+            "error": error,
+            "posted": {k: str(request.POST.get(k, ""))[:20] for k in ("start", "end")},
+            "calendar": calendar_month(request, listing, now=timezone.now()),
+        },
+        status=status,
+    )

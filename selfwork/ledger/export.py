@@ -11,6 +11,12 @@ same journal with every sign flipped: wallets are then what the platform owes.)
 Names are ``Root:Group:OWNER:UNIT``, e.g. ``Assets:Wallets:MEMBER-3FA8…:EUR``, valid
 for both tools: components start with a capital letter or digit.
 
+Time credits are one commodity per community: hours of one community are not
+hours of another. An ``HOUR`` account whose owner reference is
+``hours:<community>…`` (the time bank's naming) is in the commodity
+``HOUR_<COMMUNITY>``, e.g. ``HOUR_RIVERSIDE``, within beancount's 24 characters
+(a long name is shortened and made unique by a hash); hledger reads it quoted.
+
 With ``owner_ref_prefix`` (one member's statement, one community), only the
 owner's accounts are named; each transaction's other legs are summed into
 ``Equity:Elsewhere:UNIT``, so the journal still balances and no other party's
@@ -18,6 +24,7 @@ accounts are disclosed.
 """
 
 import csv
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -25,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TextIO
 
-from django.db.models import Min
+from django.db.models import Min, Prefetch
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import Money
@@ -66,6 +73,29 @@ CHUNK = 1000
 class _Posting:
     account: str
     amount: Money
+    commodity: str
+
+
+HOURS_PREFIX = "hours:"
+COMMODITY_MAX = 24
+
+
+def commodity_of(unit: str, owner_ref: str) -> str:
+    """The journal commodity of an account: its unit, or hours per community."""
+    if unit != "HOUR" or not owner_ref.startswith(HOURS_PREFIX):
+        return unit
+    community = owner_ref[len(HOURS_PREFIX) :].split(":", 1)[0]
+    cleaned = re.sub(r"[^A-Z0-9]+", "_", community.upper()).strip("_") or "NONE"
+    name = f"HOUR_{cleaned}"
+    if len(name) > COMMODITY_MAX:
+        digest = hashlib.sha256(community.encode()).hexdigest()[:5].upper()
+        name = f"HOUR_{cleaned[: COMMODITY_MAX - 11].rstrip('_')}_{digest}"
+    return name
+
+
+def _hledger_commodity(commodity: str) -> str:
+    # hledger reads a bare symbol of letters only; anything else is quoted.
+    return commodity if commodity.isalpha() else f'"{commodity}"'
 
 
 def _component(text: str) -> str:
@@ -79,11 +109,12 @@ def account_names(accounts: Iterable[Account]) -> dict[int, str]:
     taken: set[str] = set()
     for account in sorted(accounts, key=lambda a: a.pk):
         group = GROUPS.get(account.kind) or ("Assets", _component(account.kind).title())
-        name = ":".join((*group, _component(account.owner_ref), account.unit))
+        unit = _component(commodity_of(account.unit, account.owner_ref))
+        name = ":".join((*group, _component(account.owner_ref), unit))
         if name in taken:
             # Two owner references that differ only in case or punctuation.
             name = ":".join(
-                (*group, f"{_component(account.owner_ref)}-{account.pk}", account.unit)
+                (*group, f"{_component(account.owner_ref)}-{account.pk}", unit)
             )
         taken.add(name)
         names[account.pk] = name
@@ -123,7 +154,9 @@ class _Journal:
                 state=Transaction.State.POSTED,
                 pk__in=legs.values("transaction_id"),
             )
-            .prefetch_related("legs")
+            .prefetch_related(
+                Prefetch("legs", queryset=Leg.objects.select_related("account"))
+            )
             .order_by("pk")
         )
 
@@ -138,39 +171,52 @@ class _Journal:
             default=date(1970, 1, 1),
         )
 
-    def units(self) -> list[str]:
-        return sorted({a.unit for a in self.accounts.values()})
+    def commodity(self, account: Account) -> str:
+        return commodity_of(account.unit, account.owner_ref)
+
+    def units(self) -> list[tuple[str, str]]:
+        """Each (unit, commodity) the exported accounts hold."""
+        return sorted({(a.unit, self.commodity(a)) for a in self.accounts.values()})
 
     def postings(self, txn: Transaction) -> list[_Posting]:
         mine: list[_Posting] = []
-        elsewhere: dict[str, int] = defaultdict(int)
+        elsewhere: dict[tuple[str, str], int] = defaultdict(int)
         for leg in sorted(txn.legs.all(), key=lambda leg: leg.account_id):
+            commodity = self.commodity(leg.account)
             if leg.account_id in self.accounts:
                 mine.append(
                     _Posting(
-                        self.names[leg.account_id], Money(leg.amount_minor, leg.unit)
+                        self.names[leg.account_id],
+                        Money(leg.amount_minor, leg.unit),
+                        commodity,
                     )
                 )
             else:
-                elsewhere[leg.unit] += leg.amount_minor
-        for unit, minor in sorted(elsewhere.items()):
+                elsewhere[(leg.unit, commodity)] += leg.amount_minor
+        for (unit, commodity), minor in sorted(elsewhere.items()):
             if minor:
-                mine.append(_Posting(f"{ELSEWHERE}:{unit}", Money(minor, unit)))
+                mine.append(
+                    _Posting(
+                        f"{ELSEWHERE}:{_component(commodity)}",
+                        Money(minor, unit),
+                        commodity,
+                    )
+                )
         return mine
 
 
 def _write_hledger(journal: _Journal, stream: TextIO) -> int:
     stream.write("; selfwork ledger export (hledger journal)\n")
-    for unit in journal.units():
+    for unit, commodity in journal.units():
         sample = Money(10**6 * 10 ** Money(0, unit).exponent, unit)
         # A trailing decimal mark keeps hledger from reading "1000" as grouped.
         amount = sample.amount if sample.exponent else f"{sample.amount}."
-        stream.write(f"commodity {amount} {unit}\n")
+        stream.write(f"commodity {amount} {_hledger_commodity(commodity)}\n")
     for pk in journal.accounts:
         stream.write(f"account {journal.names[pk]}\n")
     if journal.filtered:
-        for unit in journal.units():
-            stream.write(f"account {ELSEWHERE}:{unit}\n")
+        for _, commodity in journal.units():
+            stream.write(f"account {ELSEWHERE}:{_component(commodity)}\n")
     count = 0
     for txn in journal.transactions.iterator(chunk_size=CHUNK):
         description = _one_line(f"{txn.kind}: {txn.memo}" if txn.memo else txn.kind)
@@ -180,7 +226,8 @@ def _write_hledger(journal: _Journal, stream: TextIO) -> int:
             stream.write(f"    ; reference: {_one_line(txn.reference)}\n")
         for posting in journal.postings(txn):
             stream.write(
-                f"    {posting.account}    {posting.amount.amount} {posting.amount.unit}\n"
+                f"    {posting.account}    {posting.amount.amount} "
+                f"{_hledger_commodity(posting.commodity)}\n"
             )
         count += 1
     return count
@@ -189,16 +236,19 @@ def _write_hledger(journal: _Journal, stream: TextIO) -> int:
 def _write_beancount(journal: _Journal, stream: TextIO) -> int:
     stream.write('option "title" "selfwork ledger export"\n')
     earliest = journal.earliest()
-    for unit in journal.units():
-        stream.write(f"{earliest:%Y-%m-%d} commodity {unit}\n")
+    for _, commodity in journal.units():
+        stream.write(f"{earliest:%Y-%m-%d} commodity {commodity}\n")
     for pk, account in journal.accounts.items():
         stream.write(
             f"{journal.opened_on(account):%Y-%m-%d} open {journal.names[pk]}"
-            f" {account.unit}\n"
+            f" {journal.commodity(account)}\n"
         )
     if journal.filtered:
-        for unit in journal.units():
-            stream.write(f"{earliest:%Y-%m-%d} open {ELSEWHERE}:{unit} {unit}\n")
+        for _, commodity in journal.units():
+            stream.write(
+                f"{earliest:%Y-%m-%d} open {ELSEWHERE}:{_component(commodity)} "
+                f"{commodity}\n"
+            )
     count = 0
     for txn in journal.transactions.iterator(chunk_size=CHUNK):
         stream.write(
@@ -210,7 +260,7 @@ def _write_beancount(journal: _Journal, stream: TextIO) -> int:
             stream.write(f"  reference: {_beancount_string(txn.reference)}\n")
         for posting in journal.postings(txn):
             stream.write(
-                f"  {posting.account}  {posting.amount.amount} {posting.amount.unit}\n"
+                f"  {posting.account}  {posting.amount.amount} {posting.commodity}\n"
             )
         count += 1
     return count

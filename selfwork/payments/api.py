@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from selfwork.communities.timebank import HoursBalance, hours_balances_of
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
@@ -18,7 +19,7 @@ from selfwork.core.api import (
     now,
 )
 from selfwork.core.errors import InvalidInput
-from selfwork.core.money import Money
+from selfwork.core.money import HOUR, Money
 from selfwork.core.pagination import cursor_decode, cursor_encode, offset_page
 from selfwork.core.parse import money_parse
 from selfwork.ledger.models import Leg
@@ -30,6 +31,11 @@ router = Router(tags=["wallet"], auth=member_auth)
 
 class BalanceOut(Schema):
     currency: str
+    community: str | None = Field(
+        None,
+        description="For HOUR: the community whose time bank holds these hours "
+        "(hours of one community are not hours of another).",
+    )
     available: str = Field(description="In the wallet: can be paid out now.")
     escrow: str = Field(
         description="Paid by customers for your work, held until they accept."
@@ -144,6 +150,19 @@ def _balance_out(balance: selectors.WalletBalance) -> dict:
     }
 
 
+def _hours_out(balance: HoursBalance) -> dict:
+    zero = Money.zero(HOUR).amount
+    return {
+        "currency": HOUR,
+        "community": balance.community.slug,
+        "available": balance.available.amount,
+        "escrow": zero,
+        "escrow_paid": zero,
+        "paid_out": zero,
+        "deposits_held": zero,
+    }
+
+
 def _entry_out(leg: Leg) -> dict:
     txn = leg.transaction
     return {
@@ -181,10 +200,16 @@ def _payout_out(payout: Payout) -> dict:
 
 @router.get("", response={200: WalletOut, **PROBLEMS})
 def wallet_read(request: HttpRequest):
-    """Your balances per currency: available, in escrow, paid out, deposits held."""
+    """Your balances per currency: available, in escrow, paid out, deposits held.
+
+    Hours follow the money, one item per community whose time bank you belong
+    to (``"currency": "HOUR"`` with its ``community``); they may be negative,
+    down to that community's floor.
+    """
     member = caller(request)
     return {
-        "balances": [_balance_out(b) for b in selectors.wallet_balances(member=member)],
+        "balances": [_balance_out(b) for b in selectors.wallet_balances(member=member)]
+        + [_hours_out(h) for h in hours_balances_of(member=member)],
         "auto_payout": selectors.payout_preference(member=member),
     }
 

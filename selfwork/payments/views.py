@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from selfwork.accounts.forms import add_service_error
 from selfwork.communities.models import Community
+from selfwork.communities.timebank import hours_statements_of
 from selfwork.core.errors import SelfworkError
 from selfwork.core.money import Money
 from selfwork.ledger.export import ledger_export
@@ -113,6 +114,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
         "payments/wallet.html",
         {
             "balances": balances,
+            "hours": hours_statements_of(member=member),
             "entries": [
                 (leg, Money(leg.amount_minor, leg.unit))
                 for leg in entries[:ENTRIES_PER_PAGE]

@@ -70,6 +70,8 @@ class World:
     portfolio_item: Any  # the buyer's
     token_id: int  # the buyer's API token
     private_rental: Any  # the provider's drill for rent in the back room
+    private_lend: Any  # the provider's ladder, lent for free in the back room
+    private_time: Any  # the provider's hours of help in the back room
     rental_photo: Any  # the provider's photo of handing the drill over to the buyer
     rental: Any  # the buyer's rental of the drill, handed over with that photo
     private_share: Any  # the provider's bike, given away or swapped, in the back room
@@ -210,6 +212,20 @@ def world(make_member, member_of, now) -> World:
         modes=[RENTAL],
         now=now,
     )
+    private_lend = listing_create(
+        owner=provider,
+        community=back_room,
+        title="Ladder",
+        modes=[{"mode": "lend"}],
+        now=now,
+    )
+    private_time = listing_create(
+        owner=provider,
+        community=back_room,
+        title="An hour of help",
+        modes=[{"mode": "timebank", "hours": {"amount": "1", "currency": "HOUR"}}],
+        now=now,
+    )
     # The rental's room and its photo are read by the wall clock; its period is
     # any future one.
     first = now.date() + dt.timedelta(days=10)
@@ -321,6 +337,8 @@ def world(make_member, member_of, now) -> World:
         portfolio_item=portfolio_item,
         token_id=token_id,
         private_rental=private_rental,
+        private_lend=private_lend,
+        private_time=private_time,
         rental_photo=rental_photo,
         rental=rental,
         private_share=private_share,

@@ -150,6 +150,21 @@ API_CASES = [
         public_may=frozenset({"member"}),
     ),
     *community_cases("GET", "/communities/{slug}/members"),
+    api(
+        "GET",
+        "/communities/{slug}/timebank",
+        "host",
+        lambda w: {"slug": w.back_room.slug},
+        variant="private community",
+    ),
+    api(
+        "GET",
+        "/communities/{slug}/timebank",
+        "host",
+        lambda w: {"slug": w.guild.slug},
+        sees=ALL,
+        variant="public community",
+    ),
     *community_cases(
         "POST",
         "/communities/{slug}/invitations",
@@ -646,6 +661,13 @@ WEB_CASES = [
         variant="private community",
     ),
     web(
+        "GET",
+        "listings/<uuid:public_id>/borrow/",
+        "buyer",
+        lambda w: f"/listings/{w.private_lend.public_id}/borrow/",
+        variant="private community",
+    ),
+    web(
         "POST",
         "listings/<uuid:public_id>/ask/",
         "buyer",
@@ -654,10 +676,25 @@ WEB_CASES = [
         variant="private community",
     ),
     web(
+        "POST",
+        "listings/<uuid:public_id>/borrow/",
+        "buyer",
+        lambda w: f"/listings/{w.private_lend.public_id}/borrow/",
+        _rental_dates,
+        variant="private community",
+    ),
+    web(
         "GET",
         "listings/<uuid:public_id>/swap/",
         "buyer",
         lambda w: f"/listings/{w.private_share.public_id}/swap/",
+        variant="private community",
+    ),
+    web(
+        "GET",
+        "listings/<uuid:public_id>/time/",
+        "buyer",
+        lambda w: f"/listings/{w.private_time.public_id}/time/",
         variant="private community",
     ),
     # --- briefs --------------------------------------------------------------------

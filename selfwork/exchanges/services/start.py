@@ -15,7 +15,10 @@ from selfwork.catalog.selectors import (
     listing_get_for_owner,
 )
 from selfwork.catalog.services import booking_period_check, listing_lock
+from selfwork.communities.errors import InsufficientHours, TimebankDisabled
 from selfwork.communities.models import Community, Mode
+from selfwork.communities.selectors import member_required
+from selfwork.communities.timebank import hours_amount_check, hours_available
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse
@@ -39,6 +42,7 @@ from selfwork.exchanges.services.common import (
     outbox_queue,
     timers_schedule,
 )
+from selfwork.exchanges.services.transition import timers_take_due_now
 from selfwork.exchanges.terms import LineItem, Terms, terms_check
 from selfwork.payments.fees import NO_FEES, FeePolicy, customer_fee_of
 from selfwork.payments.services import fee_policy_for
@@ -63,6 +67,8 @@ class Order:
     offered_listing: Any = None
     # A gift request's (or a swap proposal's) words to the owner, plain text.
     message: str = ""
+    # Hours asked for (timebank), as sent: {"amount": "1.50", "currency": "HOUR"}.
+    hours: Any = None
 
 
 @dataclass(frozen=True)
@@ -86,12 +92,15 @@ def exchange_start(
     listing: Listing | None = None,
     source: str = "listing",
     title: str = "",
+    started_by=None,
 ) -> Exchange:
     """Start an exchange on the current version of ``process``, in its initial state.
 
     The exchange copies ``terms`` and the community's fee policy of today, and
     pins the process version; its total adds the customer fee to the line items.
-    Its initial state's timers start now.
+    Its initial state's timers start now, and one due at once whose guards hold
+    is taken at once (an automatic step). ``started_by`` is the party who
+    started it, when that is the provider (answering a request for help).
 
     :raises NotFound: if there is no such process.
     :raises InvalidInput: bad parties (``self_exchange`` when they are one
@@ -165,11 +174,15 @@ def exchange_start(
         updated_at=now,
         state_entered_at=now,
     )
+    starter_role = (
+        "provider" if started_by is not None and started_by == provider else "customer"
+    )
+    starter = provider if starter_role == "provider" else customer
     ExchangeEvent.objects.create(
         exchange=exchange,
         seq=1,
-        actor=customer,
-        actor_role="customer",
+        actor=starter,
+        actor_role=starter_role,
         name="start",
         from_state="",
         to_state=definition.initial,
@@ -182,8 +195,8 @@ def exchange_start(
                 exchange=exchange,
                 process=definition,
                 transition=Start(definition.on_start),
-                actor=customer,
-                role="customer",
+                actor=starter,
+                role=starter_role,
                 params={},
                 seq=1,
                 now=now,
@@ -199,6 +212,10 @@ def exchange_start(
         process=definition.name,
         state=definition.initial,
     )
+    timers_take_due_now(
+        exchange=exchange, process=definition, state=definition.initial, now=now
+    )
+    exchange.refresh_from_db()
     return exchange
 
 
@@ -384,9 +401,10 @@ def _nothing_else(order: Order, mode: str) -> None:
         or order.personalisation
         or order.start is not None
         or order.end is not None
+        or order.hours is not None
     ):
         raise InvalidInput(
-            f"A {mode} takes no package, options, personalisation or period.",
+            f"A {mode} takes no package, options, personalisation, period or hours.",
             field="mode",
             code="unknown_parameter",
         )
@@ -491,6 +509,112 @@ def _swap_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     return _free_terms(listing, order, offered_listing=offered)
 
 
+def _hours_of(listing: Listing, mode: ListingMode) -> Money | None:
+    if mode.price_minor is None or mode.unit != HOUR:
+        return None
+    return Money(mode.price_minor, HOUR)
+
+
+def _timebank_open(listing: Listing) -> None:
+    if not listing.community.timebank_enabled:
+        raise TimebankDisabled(
+            f"{listing.community.name} has no time bank, so nothing is exchanged "
+            "in hours there."
+        )
+
+
+def _timebank_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    if order.package is not None or order.options or order.personalisation:
+        raise InvalidInput(
+            "A time-bank exchange takes hours (and requirements) only.",
+            field="package",
+            code="unknown_parameter",
+        )
+    if order.start is not None or order.end is not None:
+        raise InvalidInput(
+            "A time-bank exchange books no period.",
+            field="start",
+            code="unknown_parameter",
+        )
+    _timebank_open(listing)
+    if order.hours is not None:
+        hours = hours_amount_check(order.hours)
+    else:
+        listed = _hours_of(listing, mode)
+        if listed is None:
+            raise InvalidInput(
+                "This listing names no hours; say how many in hours.",
+                field="hours",
+                code="required",
+            )
+        hours = listed
+    if hours.minor > MAX_EXCHANGE_HOURS:
+        raise InvalidInput(
+            f"One exchange moves at most {Money(MAX_EXCHANGE_HOURS, HOUR)}.",
+            field="hours",
+            code="amount_too_large",
+        )
+    return Terms(
+        line_items=[LineItem(label=listing.title[:200], unit_price=hours, quantity=1)],
+        currency=HOUR,
+        requirements=order.requirements,
+    )
+
+
+def _lend_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
+    if order.package is not None or order.options or order.personalisation:
+        raise InvalidInput(
+            "A loan takes a start and an end.",
+            field="package",
+            code="unknown_parameter",
+        )
+    if order.hours is not None:
+        raise InvalidInput(
+            "A loan costs the hours its listing names, if any.",
+            field="hours",
+            code="unknown_parameter",
+        )
+    if order.start is None or order.end is None:
+        raise InvalidInput(
+            "A loan needs a start and an end.", field="start", code="required"
+        )
+    period = booking_period_check(
+        listing=listing, start=order.start, end=order.end, now=order.now
+    )
+    hours = _hours_of(listing, mode) or Money.zero(HOUR)
+    if hours.minor:
+        _timebank_open(listing)
+    each = "day" if period.unit == "day" else "hour"
+    return Terms(
+        line_items=[
+            LineItem(
+                label=f"{listing.title} — lent for {period.units} × 1 {each}"[:200],
+                unit_price=hours,
+                quantity=1,
+            )
+        ],
+        currency=HOUR,
+        requirements=order.requirements,
+        booking_start=period.start,
+        booking_end=period.end,
+    )
+
+
+def _hours_affordable(*, listing: Listing, customer, terms: Terms) -> None:
+    """Refuse a borrower (or asker) who could not give the hours at the end."""
+    if terms.currency != HOUR or terms.total.minor == 0:
+        return
+    available = hours_available(community=listing.community, member=customer)
+    if available.minor < terms.total.minor:
+        raise InsufficientHours(
+            f"You have {Money(max(available.minor, 0), HOUR)} to give in "
+            f"{listing.community.name} before reaching its floor; this needs "
+            f"{terms.total}.",
+            available=Money(max(available.minor, 0), HOUR).as_dict(),
+            requested=terms.total.as_dict(),
+        )
+
+
 # How each mode's listing is priced into terms; the process it runs is the
 # community's choice (``selectors.process_for_mode``).
 TERMS_BY_MODE: dict[str, Callable[[Listing, ListingMode, Order], Terms]] = {
@@ -499,7 +623,11 @@ TERMS_BY_MODE: dict[str, Callable[[Listing, ListingMode, Order], Terms]] = {
     Mode.RENTAL.value: _rental_terms,
     Mode.SWAP.value: _swap_terms,
     Mode.GIFT.value: _gift_terms,
+    Mode.LEND.value: _lend_terms,
+    Mode.TIMEBANK.value: _timebank_terms,
 }
+# The most hours one exchange moves.
+MAX_EXCHANGE_HOURS = 1000 * 100
 
 
 @transaction.atomic
@@ -518,6 +646,7 @@ def exchange_order(
     end: Any = None,
     offered_listing: Any = None,
     message: str = "",
+    hours: Any = None,
 ) -> Exchange:
     """Order from ``listing`` in ``mode``: the server prices it and starts its process.
 
@@ -538,6 +667,8 @@ def exchange_order(
     :raises GiftPromised: the gift is promised to someone (409).
     :raises AlreadyRequested: an open request for the listing exists (409).
     :raises AlreadySwapped: the listing offered was swapped already (409).
+    :raises InsufficientHours: a loan priced in hours the borrower cannot give.
+    :raises NotPermitted: hours asked by someone who is not a member.
     """
     member_check(customer, field="customer")
     listing = listing_get(public_id=listing.public_id, viewer=customer)
@@ -575,6 +706,7 @@ def exchange_order(
         message=plain_check(message, field="message", max_length=2000, required=False),
         start=start,
         end=end,
+        hours=hours,
         package=package,
         quantity=_order_quantity(quantity),
         options=options or {},
@@ -587,16 +719,29 @@ def exchange_order(
         raise InvalidInput(
             'options is {"<option name>": "<choice label>"}.', field="options"
         )
+    terms = builder(listing, row, order)
+    if terms.currency == HOUR and terms.total.minor > 0:
+        # Hours are the community's own: only its members hold and move them.
+        member_required(
+            community=listing.community,
+            member=customer,
+            doing="exchange hours in its time bank",
+        )
+    answering = listing.kind == Listing.Kind.REQUEST
+    asker = listing.owner if answering else customer
+    if mode == Mode.LEND.value:
+        _hours_affordable(listing=listing, customer=asker, terms=terms)
     return exchange_start(
         process=process,
-        customer=customer,
-        provider=listing.owner,
+        customer=asker,
+        provider=customer if answering else listing.owner,
         community=listing.community,
-        terms=builder(listing, row, order),
+        terms=terms,
         now=now,
         listing=listing,
-        source=Exchange.Source.LISTING,
+        source=Exchange.Source.REQUEST if answering else Exchange.Source.LISTING,
         title=listing.title,
+        started_by=customer,
     )
 
 

@@ -298,7 +298,7 @@ def _transition(
         from_state=current,
         to_state=target.name,
     )
-    _timers_due_now(exchange=exchange, process=process, state=target.name, now=now)
+    timers_take_due_now(exchange=exchange, process=process, state=target.name, now=now)
     for listing_id in ctx.listings_taken:
         _automatic_steps_on(listing_id=listing_id, leaving=exchange, now=now)
     exchange.refresh_from_db()
@@ -392,7 +392,7 @@ def _automatic_steps_on(*, listing_id: int, leaving: Exchange, now: dt.datetime)
             break
 
 
-def _timers_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):
+def timers_take_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):
     """Take at once a system transition of ``state`` that is due now and possible.
 
     A timer ``at = "entered"`` is an automatic step (confirm an instant booking

@@ -114,3 +114,67 @@ def test_the_demo_has_gifts_and_swaps_in_every_state(
     swapped = Exchange.objects.get(process_name="swap", state="completed")
     assert {swapped.listing.status, swapped.offered_listing.status} == {"swapped"}
     books(gifts.filter(state="completed").first())
+
+
+def test_the_demo_has_a_loan_and_a_time_bank_exchange_in_every_state(
+    guild, provider, buyer, host, member_of, make_member, now, books
+):
+    from selfwork.communities.services import community_update
+    from selfwork.communities.timebank import hours_balances_of
+    from selfwork.exchanges.demo import LEND_PATHS, TIMEBANK_PATHS
+
+    community_update(
+        community=guild,
+        actor=host,
+        changes={
+            "timebank_enabled": True,
+            "timebank_starting_credit": {"amount": "2", "currency": "HOUR"},
+        },
+        now=now - dt.timedelta(days=90),
+    )
+    guild.refresh_from_db()
+    for _ in range(4):
+        member_of(guild, make_member())
+    earlier = now - dt.timedelta(days=60)
+    for title in ("Ladder", "Camera", "Tent"):
+        listing_create(
+            owner=provider,
+            community=guild,
+            title=title,
+            modes=[{"mode": "lend", "hours": {"amount": "1", "currency": "HOUR"}}],
+            now=earlier,
+        )
+    listing_create(
+        owner=provider,
+        community=guild,
+        title="Bike repair hour",
+        modes=[{"mode": "timebank", "hours": {"amount": "1", "currency": "HOUR"}}],
+        now=earlier,
+    )
+    listing_create(
+        owner=buyer,
+        community=guild,
+        title="Wanted: help moving a sofa",
+        modes=[{"mode": "timebank", "hours": {"amount": "1.5", "currency": "HOUR"}}],
+        kind="request",
+        now=earlier,
+    )
+    exchanges_demo_seed(now=now, rng=random.Random(7))
+
+    loans = Exchange.objects.filter(process_name="lend")
+    assert loans.count() == len(LEND_PATHS)
+    assert set(loans.values_list("state", flat=True)) == set(
+        process_load("lend").states
+    )
+    time = Exchange.objects.filter(process_name="timebank")
+    assert time.count() == len(TIMEBANK_PATHS)
+    assert set(time.values_list("state", flat=True)) == set(
+        process_load("timebank").states
+    )
+    balances = {
+        b.balance.minor
+        for m in guild.memberships.select_related("member")
+        for b in hours_balances_of(member=m.member)
+    }
+    assert len(balances) > 2, "hour balances differ between members"
+    books(time.filter(state="completed").first())

@@ -1,11 +1,16 @@
-"""Time credits: a process that moves hours runs ``credit_hours`` through the ledger."""
+"""Time credits: a process that moves hours runs ``credit_hours`` through the ledger.
+
+The hours move in the exchange's community's time bank, within its floor.
+"""
 
 import pytest
 
+from selfwork.communities.errors import InsufficientHours
+from selfwork.communities.services import community_update
+from selfwork.communities.timebank import hours_ref
 from selfwork.core.money import Money
 from selfwork.exchanges import services
 from selfwork.exchanges.terms import LineItem, Terms
-from selfwork.ledger.errors import InsufficientFunds
 from selfwork.ledger.models import Account
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +51,16 @@ after = "P7D"
 
 
 @pytest.fixture
-def hours_exchange(tmp_path, settings, guild, buyer, provider, now):
+def hours_exchange(tmp_path, settings, guild, host, buyer, provider, now):
+    community_update(
+        community=guild,
+        actor=host,
+        changes={
+            "timebank_enabled": True,
+            "timebank_floor": {"amount": "-10", "currency": "HOUR"},
+        },
+        now=now,
+    )
     (tmp_path / "hours.toml").write_text(HOURS_PROCESS)
     settings.SELFWORK_PROCESS_DIR = str(tmp_path)
 
@@ -66,25 +80,25 @@ def hours_exchange(tmp_path, settings, guild, buyer, provider, now):
     return start
 
 
-def hours_of(member):
+def hours_of(member, community):
     account = Account.objects.filter(
-        kind="member_hours", owner_ref=f"member:{member.public_id}"
+        kind="member_hours", owner_ref=hours_ref(community, member)
     ).first()
     return account.balance_minor if account else 0
 
 
 def test_confirming_moves_the_hours_from_customer_to_provider(
-    hours_exchange, move, buyer, provider
+    hours_exchange, move, buyer, provider, guild
 ):
     exchange = move(hours_exchange("1.50"), buyer, "confirm")
     assert exchange.state == "done"
-    assert (hours_of(buyer), hours_of(provider)) == (-150, 150)
+    assert (hours_of(buyer, guild), hours_of(provider, guild)) == (-150, 150)
 
 
-def test_no_one_goes_below_the_time_credit_floor(hours_exchange, move, buyer):
+def test_no_one_goes_below_the_time_credit_floor(hours_exchange, move, buyer, guild):
     exchange = hours_exchange("12.00")
-    with pytest.raises(InsufficientFunds):
+    with pytest.raises(InsufficientHours):
         move(exchange, buyer, "confirm")
     exchange.refresh_from_db()
     assert exchange.state == "requested"
-    assert hours_of(buyer) == 0
+    assert hours_of(buyer, guild) == 0

@@ -221,3 +221,84 @@ def test_an_unknown_format_is_refused():
 def test_an_empty_ledger_exports_journals_the_tools_accept(tmp_path):
     assert hledger_balances(export(tmp_path, "hledger")) == {}
     assert beancount_balances(export(tmp_path, "beancount")) == {}
+
+
+class TestHoursPerCommunity:
+    """Each community's time bank is a commodity of its own, in both tools."""
+
+    @pytest.fixture
+    def time_banks(self, open_account, key, now):
+        from selfwork.ledger.services import transaction_post
+
+        accounts = {}
+        for slug in ("riverside", "a-very-long-community-name-2"):
+            issuance = open_account("hours_issuance", "HOUR", owner_ref=f"hours:{slug}")
+            giver = open_account(
+                "member_hours", "HOUR", owner_ref=f"hours:{slug}:g", floor_minor=-2000
+            )
+            taker = open_account(
+                "member_hours", "HOUR", owner_ref=f"hours:{slug}:t", floor_minor=-2000
+            )
+            transaction_post(
+                kind="hours_starting_credit",
+                legs=[(issuance, -300), (giver, 300)],
+                idempotency_key=key(),
+                now=now,
+            )
+            transaction_post(
+                kind="hours",
+                legs=[(giver, -125), (taker, 125)],
+                idempotency_key=key(),
+                now=now,
+            )
+            accounts[slug] = (issuance, giver, taker)
+        return accounts
+
+    def expected(self, time_banks):
+        from selfwork.ledger.export import commodity_of
+
+        names = account_names([a for trio in time_banks.values() for a in trio])
+        balances = {}
+        for trio in time_banks.values():
+            for account in trio:
+                account.refresh_from_db()
+                commodity = commodity_of(account.unit, account.owner_ref)
+                balances[names[account.pk]] = (
+                    Decimal(account.balance_minor).scaleb(-2),
+                    commodity,
+                )
+        return balances
+
+    def test_the_commodity_names_the_community(self):
+        from selfwork.ledger.export import commodity_of
+
+        assert commodity_of("HOUR", "hours:riverside:x") == "HOUR_RIVERSIDE"
+        assert commodity_of("HOUR", "member:x") == "HOUR"
+        long = commodity_of("HOUR", "hours:a-very-long-community-name-2:x")
+        assert len(long) <= 24
+        assert long.startswith("HOUR_A_VERY_LONG")
+
+    def test_hledger_reads_each_community_apart(self, time_banks, tmp_path):
+        path = export(tmp_path, "hledger")
+        read = {
+            name: (amount, unit.strip('"'))
+            for name, (amount, unit) in hledger_balances(path).items()
+        }
+        assert read == self.expected(time_banks)
+
+    def test_bean_check_accepts_them_and_reads_each_community_apart(
+        self, time_banks, tmp_path
+    ):
+        path = export(tmp_path, "beancount")
+        assert beancount_balances(path) == self.expected(time_banks)
+
+    @pytest.mark.parametrize("format", ["hledger", "beancount"])
+    def test_one_members_statement_still_balances(self, time_banks, tmp_path, format):
+        giver = time_banks["riverside"][1]
+        path = export(tmp_path, format, owner_ref_prefix=giver.owner_ref)
+        text = path.read_text()
+        assert "HOUR_RIVERSIDE" in text
+        if format == "hledger":
+            assert hledger_balances(path)
+        else:
+            assert beancount_balances(path)

@@ -39,6 +39,7 @@ class TestWalletRead:
         assert as_provider.get("/wallet").json()["balances"] == [
             {
                 "currency": "EUR",
+                "community": None,
                 "available": "75.00",
                 "escrow": "30.00",
                 "escrow_paid": "0.00",

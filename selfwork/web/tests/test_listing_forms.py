@@ -395,3 +395,29 @@ class TestOddInput:
         html = page_text(response)
         assert 'class="errorlist' in html or "alert-error" in html
         assert Listing.objects.count() == 0
+
+
+class TestRequestForHelp:
+    def test_a_timebank_listing_may_be_a_request_for_help(self, seller):
+        response = _new(
+            seller,
+            {"mode_timebank": "on", "timebank_hours": "1.5", "timebank_request": "on"},
+        )
+        assert response.status_code == 302
+        listing = Listing.objects.get()
+        assert listing.kind == "request"
+        page = page_text(seller.get(reverse("web:listing", args=[listing.public_id])))
+        assert "This is your own listing" not in page
+
+    def test_a_request_is_for_the_time_bank_only(self, seller):
+        response = _new(
+            seller,
+            {
+                "mode_timebank": "on",
+                "timebank_hours": "1",
+                "timebank_request": "on",
+                "mode_gift": "on",
+            },
+        )
+        assert 400 <= response.status_code < 500
+        assert Listing.objects.count() == 0
