@@ -17,7 +17,7 @@ from selfwork.ledger.services import account_get_or_create, transaction_post
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module(
-    "selfwork.exchanges.migrations.0010_hours_per_community"
+    "selfwork.exchanges.migrations.0011_hours_per_community"
 )
 
 
