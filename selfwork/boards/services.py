@@ -18,7 +18,8 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import DateTimeField, F, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 
 from selfwork.boards.errors import (
@@ -134,6 +135,12 @@ def _mentions_notify(
     )
 
 
+def _activity(now: dt.datetime) -> Greatest:
+    # Never back in time: a server whose clock lags the one that took the post
+    # (or a reply) must not move the activity before it.
+    return Greatest(F("last_activity_at"), Value(now, output_field=DateTimeField()))
+
+
 def _read_mark(*, post: Post, member, now: dt.datetime) -> None:
     PostRead.objects.bulk_create(
         [PostRead(post=post, member=member, read_at=now)],
@@ -222,7 +229,7 @@ def reply_create(*, post: Post, author, body: Any, now: dt.datetime) -> Reply:
     # The compare-and-set decides against a host locking the post at this moment.
     taken = Post.objects.filter(
         pk=post.pk, locked=False, status=Post.Status.VISIBLE
-    ).update(reply_count=F("reply_count") + 1, last_activity_at=now)
+    ).update(reply_count=F("reply_count") + 1, last_activity_at=_activity(now))
     if taken != 1:
         current = Post.objects.only("locked", "status").get(pk=post.pk)
         if current.status != Post.Status.VISIBLE:
@@ -305,7 +312,7 @@ def post_accept(*, post: Post, author, reply: Reply, now: dt.datetime) -> None:
     if (
         Post.objects.filter(
             pk=post.pk, status=Post.Status.VISIBLE, kind=Post.Kind.QUESTION
-        ).update(accepted_reply=reply, last_activity_at=now)
+        ).update(accepted_reply=reply, last_activity_at=_activity(now))
         != 1
     ):
         raise PostNotVisible("This post is hidden or removed; it takes no changes.")

@@ -117,6 +117,13 @@ class TestReplies:
         question.refresh_from_db()
         assert question.reply_count == 1 and question.last_activity_at == later
 
+    def test_a_reply_by_a_lagging_clock_never_moves_the_activity_back(
+        self, make_reply, question, now
+    ):
+        make_reply(now=now - dt.timedelta(seconds=2))
+        question.refresh_from_db()
+        assert question.reply_count == 1 and question.last_activity_at == now
+
     def test_a_locked_post_takes_no_reply(self, make_reply, question, host, now):
         services.post_lock(post=question, actor=host, locked=True, now=now)
         with pytest.raises(PostLocked) as refused:
