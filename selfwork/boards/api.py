@@ -266,7 +266,6 @@ def reply_create(request: HttpRequest, post_id: str, payload: ReplyIn):
     reply = services.reply_create(
         post=post, author=member, body=payload.body, now=now()
     )
-    reply.author = member
     return Status(201, reply_out(reply, post=post, accepted_id=None))
 
 

@@ -206,6 +206,7 @@ def board_posts(*, community: Community, viewer, query: BoardQuery) -> PostPage:
             raise _invalid_cursor()
         if not 0 <= offset <= MAX_SEARCH_OFFSET:
             raise _invalid_cursor()
+        # ``rank`` is a raw SQL annotation, which the type stubs cannot see.
         ranked = _text_match(rows, words).order_by(  # type: ignore[misc]
             "-rank", "-created_at", "-id"
         )

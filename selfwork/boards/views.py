@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from selfwork.accounts.forms import uploads_atomic, uploads_store
@@ -47,11 +48,12 @@ def _community(request: HttpRequest, slug: str) -> Community:
 
 
 def _roles(membership: Membership | None) -> dict[str, bool]:
-    active = membership is not None and membership.is_active
+    if membership is None or not membership.is_active:
+        return {"is_member": False, "is_host": False, "can_moderate": False}
     return {
-        "is_member": active,
-        "is_host": active and membership.role == Membership.Role.HOST,  # type: ignore[union-attr]
-        "can_moderate": active and membership.can_moderate,  # type: ignore[union-attr]
+        "is_member": True,
+        "is_host": membership.role == Membership.Role.HOST,
+        "can_moderate": membership.can_moderate,
     }
 
 
@@ -105,8 +107,7 @@ def _board_page(
             viewer=request.user,
             query=selectors.BoardQuery(kind=kind or None, q=q, limit=BOARD_PAGE),
         )
-    for post in page.items:
-        post.is_unread = selectors.post_unread(post, viewer=request.user)  # type: ignore[attr-defined]
+    unread = {p.pk for p in page.items if selectors.post_unread(p, viewer=request.user)}
     membership = membership_get(community=community, member=request.user)
     roles = _roles(membership)
     if form is None and roles["is_member"]:
@@ -118,6 +119,7 @@ def _board_page(
             "community": community,
             "membership": membership,
             "posts": page.items,
+            "unread": unread,
             "next_cursor": page.next,
             "paging": bool(request.GET.get("cursor")),
             "kind": kind,
@@ -192,7 +194,10 @@ def board_post(request: HttpRequest, slug: str, public_id) -> HttpResponse:
 
 
 def _path(post: Post) -> str:
-    return f"/c/{post.community.slug}/board/{post.public_id}/"
+    return reverse(
+        "web:board_post",
+        kwargs={"slug": post.community.slug, "public_id": post.public_id},
+    )
 
 
 def _post_page(
@@ -208,12 +213,13 @@ def _post_page(
     # What was new before this visit stays marked on it; the next visit is clean.
     read_before = getattr(post, "read_at", None)
     replies = list(selectors.replies_of(post=post))
-    for reply in replies:
-        reply.is_new = bool(  # type: ignore[attr-defined]
-            viewer.is_authenticated
-            and reply.author_id != viewer.pk
-            and (read_before is None or reply.created_at > read_before)
-        )
+    new_replies = {
+        r.pk
+        for r in replies
+        if viewer.is_authenticated
+        and r.author_id != viewer.pk
+        and (read_before is None or r.created_at > read_before)
+    }
     if status == 200:
         services.post_mark_read(post=post, member=viewer, now=timezone.now())
     can_reply = roles["is_member"] and post.is_visible and not post.locked
@@ -226,6 +232,7 @@ def _post_page(
             "post": post,
             "community": post.community,
             "replies": replies,
+            "new_replies": new_replies,
             "reply_form": reply_form,
             "is_author": viewer.is_authenticated and post.author_id == viewer.pk,
             "can_vote": roles["is_member"]
