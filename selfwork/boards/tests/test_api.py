@@ -52,6 +52,18 @@ class TestPosting:
         assert response.json()["code"] == code
         assert not Post.objects.exists()
 
+    def test_a_retry_with_the_same_idempotency_key_posts_once(
+        self, api_as, guild, buyer
+    ):
+        api = api_as(buyer)
+        body = {"kind": "offer", "title": "Spare seedlings"}
+        key = {"Idempotency-Key": "seedlings-1"}
+        first = api.post("/communities/guild/posts", body, headers=key)
+        again = api.post("/communities/guild/posts", body, headers=key)
+        assert first.status_code == again.status_code == 201
+        assert first.json()["id"] == again.json()["id"]
+        assert Post.objects.count() == 1
+
     def test_posting_outside_ones_communities_is_403(self, api_as, guild, stranger):
         response = _post(api_as(stranger))
         assert response.status_code == 403 and response.json()["code"] == "not_a_member"

@@ -113,3 +113,26 @@ class TestWhoSeesWhat:
             assert post not in page.items
             assert selectors.posts_search(viewer=viewer, q="crocodile") == []
         assert selectors.post_get(public_id=post.public_id, viewer=host) == post
+
+
+class TestPrivateBoards:
+    def test_search_never_finds_a_private_communitys_posts_for_outsiders(
+        self, host, stranger, now
+    ):
+        from selfwork.communities.services import community_create
+
+        room = community_create(
+            creator=host,
+            slug="room",
+            name="Back Room",
+            now=now,
+            settings={"visibility": "private"},
+        )
+        services.post_create(
+            community=room, author=host, kind="idea", title="Secret garden", now=now
+        )
+        assert selectors.posts_search(viewer=stranger, q="garden") == []
+        assert selectors.posts_search(viewer=None, q="garden") == []
+        assert [p.title for p in selectors.posts_search(viewer=host, q="garden")] == [
+            "Secret garden"
+        ]
