@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from selfwork.accounts.api import auth_router, members_router
+from selfwork.boards.api import community_posts_router, posts_router, replies_router
 from selfwork.briefs.api import briefs_router, offers_router
 from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
@@ -27,6 +28,9 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/members", members_router)
 api.add_router("/communities", communities_router)
+api.add_router("/communities", community_posts_router)
+api.add_router("/posts", posts_router)
+api.add_router("/replies", replies_router)
 api.add_router("/listings", listings_router)
 api.add_router("/uploads", uploads_router)
 api.add_router("/wallet", wallet_router)

@@ -190,7 +190,12 @@ def listings_offered_for_swap(*, owner, community) -> QuerySet[Listing]:
     )
 
 
-def _fts_terms(q: str) -> list[str]:
+def search_terms(q: str) -> list[str]:
+    """The words of a search box's text that full-text search matches: at most 12.
+
+    Shared by every search over full text (listings, board posts), so one query
+    finds the same words everywhere.
+    """
     return [w.lower() for w in _WORD.findall(q)][:12]
 
 
@@ -309,7 +314,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         Money.parse("0", query.currency, field="currency")
         rows = rows.filter(price_unit=query.currency)
 
-    words = _fts_terms(query.q or "")
+    words = search_terms(query.q or "")
     sort = query.sort or ("relevance" if words else "newest")
     if sort not in SORTS:
         raise InvalidInput(

@@ -2,6 +2,7 @@
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
+from selfwork.accounts.models import Member
 from selfwork.communities.models import Category, Community, ListingField, Membership
 from selfwork.core.errors import NotFound, NotPermitted
 
@@ -181,3 +182,19 @@ def categories_of(*, community: Community) -> QuerySet[Category]:
 def listing_fields_of(*, community: Community) -> QuerySet[ListingField]:
     """Return the community's custom listing fields in display order."""
     return ListingField.objects.filter(community=community).order_by("position", "pk")
+
+
+def active_members_named(
+    *, community: Community, usernames: list[str]
+) -> QuerySet[Member]:
+    """Return the active members of ``community`` among ``usernames``, by username.
+
+    For mentions: a name that is nobody, or somebody outside the community, is
+    simply not among them.
+    """
+    return Member.objects.filter(
+        username__in=usernames,
+        is_active=True,
+        memberships__community=community,
+        memberships__status=Membership.Status.ACTIVE,
+    ).order_by("username")

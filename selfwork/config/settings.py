@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "selfwork.payments",
     "selfwork.exchanges",
     "selfwork.briefs",
+    "selfwork.boards",
     "selfwork.web",
 ]
 

@@ -22,6 +22,7 @@ from django.db import transaction
 
 from selfwork.accounts.models import Member
 from selfwork.accounts.services import member_signup, member_update, portfolio_add
+from selfwork.boards.demo import boards_demo_seed
 from selfwork.catalog.services import availability_set, listing_create
 from selfwork.communities.models import Community, Membership
 from selfwork.communities.services import (
@@ -815,4 +816,10 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
     # Exchanges in every state of the commission and purchase processes.
     task = bar.phase("exchanges", 1)
     exchanges_demo_seed(now=BASE_TIME, rng=random.Random(SEED + 2))
+    bar.advance(task)
+
+    # Lively boards: questions with accepted answers, ideas with votes, pinned
+    # announcements, offers and wants, critique requests and tips.
+    task = bar.phase("boards", 1)
+    boards_demo_seed(now=BASE_TIME)
     bar.advance(task)

@@ -171,7 +171,28 @@ def _notify(event: OutboxEvent) -> None:
         )
 
 
-HANDLERS = {"exchange.notification": _notify}
+def _member_notice(event: OutboxEvent) -> None:
+    """A notice that is about no exchange: its sender wrote subject and text."""
+    payload = event.payload
+    recipients = Member.objects.filter(
+        public_id__in=payload.get("recipients", []), is_active=True
+    ).exclude(email="")
+    base = getattr(settings, "SELFWORK_BASE_URL", "")
+    path = str(payload.get("path", ""))
+    for member in recipients.order_by("pk"):
+        send_mail(
+            subject=str(payload.get("subject", "")),
+            message=(
+                f"Hello {member.name},\n\n{payload.get('text', '')}\n"
+                + (f"\nOpen it: {base}{path}\n" if path else "")
+                + "\n— selfwork\n"
+            ),
+            from_email=None,
+            recipient_list=[member.email],
+        )
+
+
+HANDLERS = {"exchange.notification": _notify, "member.notice": _member_notice}
 
 
 def _outbox_next(now: dt.datetime) -> OutboxEvent | None:

@@ -7,6 +7,7 @@ pages that span apps live in ``selfwork.web.views``.
 from django.urls import path
 
 from selfwork.accounts import views as accounts_views
+from selfwork.boards.urls import urlpatterns as boards_urls
 from selfwork.briefs.urls import urlpatterns as briefs_urls
 from selfwork.catalog.urls import urlpatterns as catalog_urls
 from selfwork.communities.urls import urlpatterns as communities_urls
@@ -27,5 +28,6 @@ urlpatterns = [
     *catalog_urls,
     *payments_urls,
     *briefs_urls,
+    *boards_urls,
     *exchanges_urls,
 ]

@@ -17,6 +17,7 @@ from django_htmx.middleware import HtmxDetails
 
 from selfwork.accounts.models import Member
 from selfwork.accounts.selectors import api_tokens_list, member_get
+from selfwork.boards.selectors import posts_search
 from selfwork.catalog.selectors import (
     SORTS,
     ListingQuery,
@@ -147,6 +148,11 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         except NotFound as exc:
             error = exc.detail
 
+    # Board posts that match the words sit above the listings, on the first page.
+    posts = []
+    if error is None and raw["q"] and not params.get("cursor"):
+        posts = posts_search(viewer=request.user, q=raw["q"], community=community)
+
     more_url = None
     if page is not None and page.next:
         kept = {k: v for k, v in raw.items() if v}
@@ -167,6 +173,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         "currencies": sorted(request_rates(request)),
         "viewer_currency": viewer_currency(request),
         "page": page,
+        "posts": posts,
         "error": error,
         "refresh_filters": refresh_filters,
         "has_filters": any(raw[k] for k in SEARCH_KEYS if k != "sort") or custom,

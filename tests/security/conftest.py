@@ -75,6 +75,11 @@ class World:
     rental_photo: Any  # the provider's photo of handing the drill over to the buyer
     rental: Any  # the buyer's rental of the drill, handed over with that photo
     private_share: Any  # the provider's bike, given away or swapped, in the back room
+    post: Any  # the buyer's question on the guild's board; the provider voted for it
+    private_post: Any  # the buyer's question on the back room's board
+    hidden_post: Any  # the buyer's idea on the guild's board, hidden by the host
+    reply: Any  # the provider's reply to ``post``
+    private_reply: Any  # the provider's reply to ``private_post``
     now: Any
 
 
@@ -82,6 +87,7 @@ class World:
 def world(make_member, member_of, now) -> World:
     from selfwork.accounts.models import ApiToken
     from selfwork.accounts.services import api_token_create, portfolio_add
+    from selfwork.boards import services as boards
     from selfwork.briefs import services as briefs
     from selfwork.catalog.services import listing_create, listing_hide
     from selfwork.communities.models import Membership
@@ -304,6 +310,28 @@ def world(make_member, member_of, now) -> World:
         note="Away at my sister's",
     )
 
+    def question(room):
+        return boards.post_create(
+            community=room,
+            author=buyer,
+            kind="question",
+            title="Who has a ladder?",
+            body="Two metres would do.",
+            now=now,
+        )
+
+    post, private_post = question(guild), question(back_room)
+    hidden_post = boards.post_create(
+        community=guild, author=buyer, kind="idea", title="Ideas", now=now
+    )
+    boards.post_hide(post=hidden_post, actor=host, reason="Duplicate", now=now)
+    reply, private_reply = (
+        boards.reply_create(post=p, author=provider, body="Mine.", now=now)
+        for p in (post, private_post)
+    )
+    boards.post_vote(post=post, member=provider, now=now)
+    boards.post_vote(post=private_post, member=provider, now=now)
+
     image = upload_create(owner=buyer, data=_png(), now=now)
     portfolio_item = portfolio_add(member=buyer, upload_id=str(image.public_id))
     api_token_create(member=buyer, now=now, name="laptop")
@@ -342,6 +370,11 @@ def world(make_member, member_of, now) -> World:
         rental_photo=rental_photo,
         rental=rental,
         private_share=private_share,
+        post=post,
+        private_post=private_post,
+        hidden_post=hidden_post,
+        reply=reply,
+        private_reply=private_reply,
         now=now,
     )
 

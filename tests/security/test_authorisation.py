@@ -88,6 +88,34 @@ def charge_id(w):
     return {"charge_id": w.charge.public_id}
 
 
+def _post_id(attr):
+    return lambda w: {"post_id": getattr(w, attr).public_id}
+
+
+def _board_cases(method, route, owner, body=None, *, public_may=frozenset()):
+    """One post on the public guild's board (seen by all) and one in the back room."""
+    return [
+        api(
+            method,
+            route,
+            owner,
+            _post_id("post"),
+            body,
+            sees=ALL,
+            may=frozenset(public_may),
+            variant="public community",
+        ),
+        api(
+            method,
+            route,
+            owner,
+            _post_id("private_post"),
+            body,
+            variant="private community",
+        ),
+    ]
+
+
 def community_cases(method, route, body=None, *, public_may=frozenset(), **owners):
     """The private back room (hidden from non-members) and the public guild."""
     private_owner = owners.get("private_owner", "host")
@@ -375,6 +403,87 @@ API_CASES = [
     ),
     api("POST", "/offers/{offer_id}/counter/accept", "provider", countered_id),
     api("POST", "/offers/{offer_id}/counter/decline", "provider", countered_id),
+    # --- boards ----------------------------------------------------------------------
+    *community_cases("GET", "/communities/{slug}/posts"),
+    *community_cases(
+        "POST",
+        "/communities/{slug}/posts",
+        lambda w: {"kind": "idea", "title": "A tool library"},
+        public_may=frozenset({"member"}),
+    ),
+    *[
+        case
+        for route, owner, body, public_may in (
+            ("/posts/{post_id}", "buyer", None, ALL),
+            ("/posts/{post_id}/replies", "buyer", None, ALL),
+        )
+        for case in _board_cases("GET", route, owner, body, public_may=public_may)
+    ],
+    *_board_cases(
+        "POST", "/posts/{post_id}/read", "buyer", public_may={"member", "other_host"}
+    ),
+    *_board_cases(
+        "POST",
+        "/posts/{post_id}/replies",
+        "buyer",
+        lambda w: {"body": "Me too."},
+        public_may={"member"},
+    ),
+    # The author cannot vote for their own post: the host is the one who may.
+    *_board_cases("POST", "/posts/{post_id}/vote", "host", public_may={"member"}),
+    # The provider voted for both posts; nobody else has a vote to take back.
+    *_board_cases("DELETE", "/posts/{post_id}/vote", "provider"),
+    api(
+        "POST",
+        "/posts/{post_id}/accept",
+        "buyer",
+        _post_id("post"),
+        lambda w: {"reply": str(w.reply.public_id)},
+        sees=ALL,
+        variant="public community",
+    ),
+    api(
+        "POST",
+        "/posts/{post_id}/accept",
+        "buyer",
+        _post_id("private_post"),
+        lambda w: {"reply": str(w.private_reply.public_id)},
+        variant="private community",
+    ),
+    *[
+        case
+        for action in ("pin", "unpin", "lock", "unlock")
+        for case in _board_cases("POST", f"/posts/{{post_id}}/{action}", "host")
+    ],
+    *[
+        case
+        for action in ("hide", "remove")
+        for case in _board_cases(
+            "POST",
+            f"/posts/{{post_id}}/{action}",
+            "host",
+            lambda w: {"reason": "Off topic"},
+        )
+    ],
+    # Only its author and the hosts see a hidden post: to anyone else it is 404.
+    api("POST", "/posts/{post_id}/unhide", "host", _post_id("hidden_post")),
+    api(
+        "POST",
+        "/replies/{reply_id}/remove",
+        "host",
+        lambda w: {"reply_id": w.reply.public_id},
+        lambda w: {"reason": "Rude"},
+        sees=ALL,
+        variant="public community",
+    ),
+    api(
+        "POST",
+        "/replies/{reply_id}/remove",
+        "host",
+        lambda w: {"reply_id": w.private_reply.public_id},
+        lambda w: {"reason": "Rude"},
+        variant="private community",
+    ),
 ]
 
 # Operations that take a path parameter but name nothing anyone owns.
@@ -459,6 +568,17 @@ def _download(w):
     )
 
 
+BOARD_POST = "c/<slug:slug>/board/<uuid:public_id>/"
+
+
+def _board_post(attr):
+    def url(w):
+        post = getattr(w, attr)
+        return f"/c/{post.community.slug}/board/{post.public_id}/"
+
+    return url
+
+
 WEB_CASES = [
     web(
         "POST",
@@ -478,7 +598,7 @@ WEB_CASES = [
             may=ALL if variant.startswith("public") else frozenset(),
             variant=variant,
         )
-        for suffix in ("", "members/", "briefs/")
+        for suffix in ("", "members/", "briefs/", "board/")
         for url, variant in _community(suffix)
     ],
     *[
@@ -535,6 +655,106 @@ WEB_CASES = [
         sees=ALL,
         may=frozenset({"member"}),
         variant="public community",
+    ),
+    # --- boards ---------------------------------------------------------------------
+    web(
+        "POST",
+        "c/<slug:slug>/board/",
+        "host",
+        lambda w: f"/c/{w.back_room.slug}/board/",
+        lambda w: {"kind": "idea", "title": "A tool library"},
+        variant="private community",
+    ),
+    web(
+        "POST",
+        "c/<slug:slug>/board/",
+        "host",
+        lambda w: f"/c/{w.guild.slug}/board/",
+        lambda w: {"kind": "idea", "title": "A tool library"},
+        sees=ALL,
+        may=frozenset({"member"}),
+        variant="public community",
+    ),
+    web(
+        "GET",
+        BOARD_POST,
+        "buyer",
+        _board_post("post"),
+        sees=ALL,
+        may=ALL,
+        variant="public community",
+    ),
+    web("GET", BOARD_POST, "buyer", _board_post("private_post"), variant="private"),
+    web("GET", BOARD_POST, "buyer", _board_post("hidden_post"), variant="hidden"),
+    web(
+        "POST",
+        BOARD_POST,
+        "buyer",
+        _board_post("post"),
+        lambda w: {"action": "reply", "body": "Me too."},
+        sees=ALL,
+        may=frozenset({"member"}),
+        variant="reply",
+    ),
+    web(
+        "POST",
+        BOARD_POST,
+        "buyer",
+        _board_post("private_post"),
+        lambda w: {"action": "reply", "body": "Me too."},
+        variant="reply, private community",
+    ),
+    web(
+        "POST",
+        BOARD_POST,
+        "host",
+        _board_post("post"),
+        lambda w: {"action": "vote"},
+        sees=ALL,
+        may=frozenset({"member"}),
+        variant="vote",
+    ),
+    web(
+        "POST",
+        BOARD_POST,
+        "buyer",
+        _board_post("post"),
+        lambda w: {"action": "accept", "reply": str(w.reply.public_id)},
+        sees=ALL,
+        variant="accept",
+    ),
+    *[
+        web(
+            "POST",
+            BOARD_POST,
+            "host",
+            _board_post("post"),
+            body,
+            sees=ALL,
+            variant=variant,
+        )
+        for variant, body in (
+            ("pin", lambda w: {"action": "pin"}),
+            ("lock", lambda w: {"action": "lock"}),
+            ("hide", lambda w: {"action": "hide", "reason": "Off topic"}),
+            ("remove", lambda w: {"action": "remove", "reason": "Spam"}),
+            (
+                "remove a reply",
+                lambda w: {
+                    "action": "remove_reply",
+                    "reply": str(w.reply.public_id),
+                    "reason": "Rude",
+                },
+            ),
+        )
+    ],
+    web(
+        "POST",
+        BOARD_POST,
+        "host",
+        _board_post("private_post"),
+        lambda w: {"action": "pin"},
+        variant="pin, private community",
     ),
     # --- members -----------------------------------------------------------------
     web(

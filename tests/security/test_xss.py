@@ -225,7 +225,31 @@ def market(make_member, now):
     move(maker, "deliver", note=MARKDOWN[:4000])
     move(buyer, "dispute", reason=MARKDOWN[:1000])
 
+    from selfwork.boards import services as boards
+    from selfwork.boards.models import Post, Reply
+
+    posts = [
+        boards.post_create(
+            community=community,
+            author=buyer,
+            kind=kind,
+            title=_plain(10 + n),
+            body=MARKDOWN,
+            now=now,
+        )
+        for n, kind in enumerate(["question", "idea", "offer", "want"])
+    ]
+    question = posts[0]
+    answer = boards.reply_create(post=question, author=maker, body=MARKDOWN, now=now)
+    boards.post_accept(post=question, author=buyer, reply=answer, now=now)
+    boards.reply_create(post=question, author=buyer, body=MARKDOWN, now=now)
+    removed = boards.reply_create(post=question, author=buyer, body="Bye", now=now)
+    boards.reply_remove(reply=removed, actor=maker, reason=_plain(14), now=now)
+    boards.post_hide(post=posts[1], actor=maker, reason=_plain(15), now=now)
+
     # What the validators refused, as rows older than the validators would hold it.
+    Post.objects.filter(pk=posts[2].pk).update(title=PAYLOADS[0], body=EVERYTHING)
+    Reply.objects.filter(post=question).exclude(pk=removed.pk).update(body=EVERYTHING)
     Community.objects.filter(pk=community.pk).update(description=EVERYTHING)
     Listing.objects.filter(pk=listings[-1].pk).update(
         title=PAYLOADS[0], description=EVERYTHING
@@ -239,6 +263,7 @@ def market(make_member, now):
         "listings": listings,
         "brief": brief,
         "exchange": exchange,
+        "posts": posts,
     }
 
 
@@ -249,6 +274,7 @@ def _pages(market) -> dict[str, list[str]]:
     raw_listing = market["listings"][-1].public_id
     brief = market["brief"].public_id
     exchange = market["exchange"].public_id
+    question, hidden, raw = (market["posts"][i].public_id for i in (0, 1, 2))
     shared = [
         "/",
         "/search/?q=img",
@@ -262,6 +288,10 @@ def _pages(market) -> dict[str, list[str]]:
         f"/briefs/{brief}/",
         "/m/maker/",
         "/m/buyer/",
+        f"/c/{c}/board/",
+        f"/c/{c}/board/{question}/",
+        f"/c/{c}/board/{raw}/",
+        f"/c/{c}/board/?q=img",
     ]
     return {
         "": shared,
@@ -272,6 +302,9 @@ def _pages(market) -> dict[str, list[str]]:
             "/exchanges/",
             "/dashboard/",
             "/settings/profile/",
+            f"/c/{c}/board/",
+            f"/c/{c}/board/{question}/",
+            f"/c/{c}/board/{hidden}/",
         ],
         "maker": [
             f"/exchanges/{exchange}/",
@@ -281,6 +314,9 @@ def _pages(market) -> dict[str, list[str]]:
             "/operator/money/",
             f"/c/{c}/settings/",
             f"/listings/{listing}/edit/",
+            f"/c/{c}/board/",
+            f"/c/{c}/board/{question}/",
+            f"/c/{c}/board/{hidden}/",
         ],
     }
 

@@ -188,6 +188,43 @@ class TestCalendars:
         ).exists()
 
 
+class TestBoards:
+    def test_riverside_has_a_lively_board(self, demo):
+        from selfwork.boards.models import Post
+
+        posts = Post.objects.filter(community__slug="riverside-share")
+        assert {p.kind for p in posts} == {
+            "announcement",
+            "question",
+            "idea",
+            "offer",
+            "want",
+        }
+        answered = posts.get(accepted_reply__isnull=False)
+        assert answered.kind == "question" and answered.accepted_reply.post == answered
+        assert posts.filter(kind="idea", vote_count__gte=3).exists()
+        pinned = posts.get(pinned=True)
+        assert pinned.kind == "announcement"
+        assert pinned.author.username == "siobhan-kelly"  # the host
+        assert posts.filter(locked=True).exists()
+
+    def test_the_guild_board_has_critique_requests_and_tips(self, demo):
+        from selfwork.boards.models import Post
+
+        titles = list(
+            Post.objects.filter(community__slug="illustrators-guild").values_list(
+                "title", flat=True
+            )
+        )
+        assert sum(t.startswith("Critique request") for t in titles) >= 2
+        assert sum(t.startswith("Tip:") for t in titles) >= 2
+
+    def test_mentions_in_the_demo_queue_notices(self, demo):
+        from selfwork.boards.models import Mention
+
+        assert Mention.objects.filter(member__username="declan-murphy").exists()
+
+
 class TestSeedingOnce:
     def test_seeding_again_adds_nothing(self, demo):
         before = (
