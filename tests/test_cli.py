@@ -10,11 +10,16 @@ import pytest
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
 
+# Seeding the whole demo takes about a minute on an idle 2-core machine, and
+# several times that beside a busy test run; the limit only catches a hang.
+TIMEOUT = 600
+
+
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "SELFWORK_DATA_DIR": str(data_dir)}
     env.pop("SELFWORK_DATABASE_URL", None)  # each run gets its own SQLite file
     return subprocess.run(
-        [SELFWORK, *args], env=env, capture_output=True, text=True, timeout=120
+        [SELFWORK, *args], env=env, capture_output=True, text=True, timeout=TIMEOUT
     )
 
 
