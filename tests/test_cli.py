@@ -10,8 +10,8 @@ import pytest
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
 
-# Seeding the whole demo takes about a minute on an idle 2-core machine, and
-# several times that beside a busy test run; the limit only catches a hang.
+# Seeding the whole demo took over five minutes beside a busy test run on a
+# 2-core machine; the limit only catches a hang.
 TIMEOUT = 600
 
 
