@@ -159,8 +159,9 @@ def member_reputation(*, member, now: dt.datetime) -> Reputation:
       ``reviews_opened_at`` marks them, for any process);
     - completion rate: of the exchanges they provided that have ended, the share
       that ended successfully;
-    - on-time rate: of the exchanges they provided with a due date, delivered or
-      past due, the share first delivered by the due date;
+    - on-time rate: of the exchanges they provided with a due date that were
+      delivered, or are still open past it, the share first delivered by the due
+      date (one that ended undelivered, declined or refunded, owed nothing);
     - repeat customers: customers with two or more completed exchanges from them.
     """
     as_provider, as_customer = member_rating(member=member)
@@ -182,7 +183,8 @@ def member_reputation(*, member, now: dt.datetime) -> Reputation:
         .aggregate(
             owed=Count(
                 "pk",
-                filter=Q(first_delivery_at__isnull=False) | Q(due_at__lt=now),
+                filter=Q(first_delivery_at__isnull=False)
+                | Q(due_at__lt=now, closed_at__isnull=True),
             ),
             on_time=Count("pk", filter=Q(first_delivery_at__lte=F("due_at"))),
         )
