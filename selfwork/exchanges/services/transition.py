@@ -21,8 +21,8 @@ from selfwork.exchanges.actions import (
     actions_give_back,
     actions_run,
     actions_take,
-    reviews_open,
     notice_queue,
+    reviews_open,
 )
 from selfwork.exchanges.engine import Transition
 from selfwork.exchanges.errors import InvalidTransition
