@@ -61,8 +61,8 @@ def _exchange_locked(exchange: Exchange) -> Exchange:
     trigger are not interleaved with the other party's (PostgreSQL; SQLite has one
     writer)."""
     return (
-        Exchange.objects.select_for_update()
-        .select_related("listing")
+        Exchange.objects.select_for_update(of=("self",))
+        .select_related("customer", "provider")
         .get(pk=exchange.pk)
     )
 
