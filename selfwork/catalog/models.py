@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from selfwork.communities.models import Mode
 
@@ -69,8 +69,8 @@ class Listing(models.Model):
     price_unit = models.CharField(max_length=4, blank=True)
     sort_price = models.BigIntegerField(default=0)
     # The published, visible ratings its customers gave (``exchanges`` keeps them
-    # in step through ``listing_rating_add``), and a key that sorts by them: the
-    # mean in hundredths, then the count (``rating_key_of``).
+    # in step through ``listing_rating_add``, their one writer), and a key that
+    # sorts by them: the mean in hundredths, then the count (``rating_key_of``).
     rating_sum = models.PositiveIntegerField(default=0)
     rating_count = models.PositiveIntegerField(default=0)
     rating_key = models.BigIntegerField(default=0)
@@ -92,11 +92,6 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=Q(price_minor__isnull=True) | Q(price_minor__gt=0),
                 name="listing_price_positive",
-            ),
-            models.CheckConstraint(
-                condition=Q(rating_sum__gte=F("rating_count"))
-                & Q(rating_sum__lte=F("rating_count") * 5),
-                name="listing_rating_sum_in_range",
             ),
         ]
         indexes = [
