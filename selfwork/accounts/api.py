@@ -195,6 +195,5 @@ def portfolio_remove(request: HttpRequest, item_id: Path[int]):
     return Status(204, None)
 
 
-@members_router.get("/{username}", response={200: MemberOut, **PROBLEMS})
-def member_profile(request: HttpRequest, username: str):
-    return member_out(selectors.member_get(username=username))
+# ``GET /members/{username}`` (the public profile with its reputation) is served
+# by ``exchanges.reviews_api``: reputation is read from exchanges, above accounts.

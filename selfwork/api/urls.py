@@ -15,6 +15,11 @@ from selfwork.core.problems import problem_for
 from selfwork.core.uploads_api import router as uploads_router
 from selfwork.exchanges.api import processes_router
 from selfwork.exchanges.api import router as exchanges_router
+from selfwork.exchanges.reviews_api import (
+    exchange_reviews_router,
+    member_reputation_router,
+    reviews_router,
+)
 from selfwork.payments.api import router as wallet_router
 
 api = NinjaAPI(
@@ -27,6 +32,8 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/members", members_router)
+# After ``members_router``, so that ``/members/me`` is not taken for a username.
+api.add_router("/members", member_reputation_router)
 api.add_router("/communities", communities_router)
 api.add_router("/communities", community_posts_router)
 api.add_router("/posts", posts_router)
@@ -35,6 +42,8 @@ api.add_router("/listings", listings_router)
 api.add_router("/uploads", uploads_router)
 api.add_router("/wallet", wallet_router)
 api.add_router("/exchanges", exchanges_router)
+api.add_router("/exchanges", exchange_reviews_router)
+api.add_router("/reviews", reviews_router)
 api.add_router("/processes", processes_router)
 api.add_router("/briefs", briefs_router)
 api.add_router("/offers", offers_router)

@@ -56,6 +56,14 @@ class ModeOut(Schema):
     packages: list[PackageOut] = []
 
 
+class ListingRatingOut(Schema):
+    mean: str | None = Field(
+        description="The mean of its customers' published ratings (1 to 5), to "
+        "one decimal place; null before the first."
+    )
+    count: int
+
+
 class ListingOut(Schema):
     id: str
     title: str
@@ -77,6 +85,7 @@ class ListingOut(Schema):
     price: MoneyOut | None
     price_in_viewer_currency: MoneyOut | None
     images: list[str]
+    rating: ListingRatingOut
     created_at: str
     updated_at: str
     url: str
@@ -155,6 +164,10 @@ def listing_out(
         "price": MoneyOut.of(price),
         "price_in_viewer_currency": MoneyOut.of(converted),
         "images": [i.upload.url for i in listing.images.all()],
+        "rating": {
+            "mean": str(listing.rating_mean) if listing.rating_count else None,
+            "count": listing.rating_count,
+        },
         "created_at": listing.created_at.isoformat(),
         "updated_at": listing.updated_at.isoformat(),
         "url": f"/listings/{listing.public_id}/",

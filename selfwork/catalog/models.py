@@ -10,6 +10,7 @@ rule (an exclusion constraint on PostgreSQL, a trigger on SQLite; migration 0005
 """
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -67,6 +68,12 @@ class Listing(models.Model):
     price_minor = models.BigIntegerField(null=True, blank=True)
     price_unit = models.CharField(max_length=4, blank=True)
     sort_price = models.BigIntegerField(default=0)
+    # The published, visible ratings its customers gave (``exchanges`` keeps them
+    # in step through ``listing_rating_add``, their one writer), and a key that
+    # sorts by them: the mean in hundredths, then the count (``rating_key_of``).
+    rating_sum = models.PositiveIntegerField(default=0)
+    rating_count = models.PositiveIntegerField(default=0)
+    rating_key = models.BigIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 
@@ -99,12 +106,36 @@ class Listing(models.Model):
                 name="listing_price",
             ),
             models.Index(fields=["owner", "-created_at"], name="listing_owner"),
+            models.Index(
+                fields=["status", "-rating_key", "-id"], name="listing_rating"
+            ),
             models.Index(fields=["category", "status"], name="listing_category"),
             models.Index(fields=["country", "city"], name="listing_place"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def rating_mean(self) -> Decimal | None:
+        """The mean rating to one decimal place, or None before the first review."""
+        return rating_mean_of(self.rating_sum, self.rating_count)
+
+
+def rating_mean_of(total: int, count: int) -> Decimal | None:
+    """The mean of ``count`` ratings summing to ``total``, to one decimal place."""
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def rating_key_of(total: int, count: int) -> int:
+    """A key that sorts listings by their mean rating, then by how many ratings."""
+    if not count:
+        return 0
+    return (total * 100 // count) * 10_000_000 + min(count, 9_999_999)
 
 
 class ListingMode(models.Model):

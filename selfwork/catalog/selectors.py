@@ -40,7 +40,7 @@ from selfwork.core.money import Money
 from selfwork.core.pagination import cursor_decode as _cursor_decode
 from selfwork.core.pagination import cursor_encode as _cursor_encode
 
-SORTS = ("relevance", "newest", "price_asc", "price_desc")
+SORTS = ("relevance", "newest", "price_asc", "price_desc", "rating")
 MAX_LIMIT = 100
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -332,6 +332,11 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         offset = _cursor_int(position.get("o", 0), low=0, high=10_000)
         if position and sort == "newest":
             after_at, after_id = _cursor_time(position["t"]), _cursor_int(position["i"])
+        elif position and sort == "rating":
+            after_key, after_id = (
+                _cursor_int(position["r"], low=0),
+                _cursor_int(position["i"]),
+            )
         elif position and sort != "relevance":
             after_price, after_id = (
                 _cursor_int(position["p"]),
@@ -356,6 +361,14 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
                 Q(created_at__lt=after_at) | Q(created_at=after_at, id__lt=after_id)
             )
         page = list(rows.order_by("-created_at", "-id")[: limit + 1])
+    elif sort == "rating":
+        # Best rated first (the mean, then how many ratings: ``rating_key``);
+        # listings nobody has rated yet come last, newest id first.
+        if position:
+            rows = rows.filter(
+                Q(rating_key__lt=after_key) | Q(rating_key=after_key, id__lt=after_id)
+            )
+        page = list(rows.order_by("-rating_key", "-id")[: limit + 1])
     else:
         ascending = sort == "price_asc"
         if position:
@@ -393,6 +406,8 @@ def _position(listing: Listing, sort: str) -> dict[str, Any]:
     """Where a keyset page ends, as the cursor of the next."""
     if sort == "newest":
         return {"t": listing.created_at.isoformat(), "i": listing.id}
+    if sort == "rating":
+        return {"r": listing.rating_key, "i": listing.id}
     return {"p": listing.sort_price, "i": listing.id}
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from selfwork.catalog.calendar import (
     MAX_ADVANCE_DAYS,
@@ -35,6 +36,7 @@ from selfwork.catalog.models import (
     ListingImage,
     ListingMode,
     ListingPackage,
+    rating_key_of,
 )
 from selfwork.communities.models import (
     Category,
@@ -645,6 +647,24 @@ def listing_status_move(
         status=target, updated_at=now
     )
     return moved == 1
+
+
+def listing_rating_add(*, listing_id: int, total: int, count: int) -> None:
+    """Add ``count`` ratings summing to ``total`` to a listing (negative to take
+    them away, when a host hides a review), and re-key its place in rating sorts.
+
+    The caller's transaction holds the row from the update to the re-key, so two
+    reviews published at once both count (PostgreSQL re-reads the row; SQLite has
+    one writer).
+    """
+    Listing.objects.filter(pk=listing_id).update(
+        rating_sum=F("rating_sum") + total, rating_count=F("rating_count") + count
+    )
+    row = Listing.objects.filter(pk=listing_id).values("rating_sum", "rating_count")
+    for sums in row:
+        Listing.objects.filter(pk=listing_id).update(
+            rating_key=rating_key_of(sums["rating_sum"], sums["rating_count"])
+        )
 
 
 def listing_lock(*, listing: Listing) -> None:

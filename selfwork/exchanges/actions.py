@@ -516,10 +516,17 @@ def _reveal_deliverables(ctx: ActionContext) -> None:
         ctx.exchange.deliverables_revealed_at = ctx.now
 
 
-def _publish_reviews(ctx: ActionContext) -> None:
+def reviews_open(ctx: ActionContext) -> None:
+    """Open the review window of an exchange that ended successfully (once)."""
+    # Opens the review window; the reviews themselves are published when both
+    # parties have written theirs, or by the worker when the window closes.
     if ctx.exchange.reviews_opened_at is None:
-        Exchange.objects.filter(pk=ctx.exchange.pk).update(reviews_opened_at=ctx.now)
+        close_at = ctx.now + ctx.process.review_window
+        Exchange.objects.filter(pk=ctx.exchange.pk).update(
+            reviews_opened_at=ctx.now, reviews_close_at=close_at
+        )
         ctx.exchange.reviews_opened_at = ctx.now
+        ctx.exchange.reviews_close_at = close_at
 
 
 def notice_queue(
@@ -721,7 +728,7 @@ ACTIONS: dict[str, Action] = {
             "lets the customer download the delivered files",
             _reveal_deliverables,
         ),
-        Action("publish_reviews", "opens reviews for both parties", _publish_reviews),
+        Action("publish_reviews", "opens reviews for both parties", reviews_open),
         Action(
             "confirm_side",
             "records that the party taking the transition handed over their side",

@@ -12,9 +12,11 @@ from selfwork.exchanges.models import (
     Exchange,
     ExchangeEvent,
     Licence,
+    MemberRating,
     Message,
     OutboxEvent,
     ProcessVersion,
+    Review,
     Timer,
 )
 
@@ -76,6 +78,39 @@ class MessageAdmin(ReadOnlyAdmin):
 class LicenceAdmin(ReadOnlyAdmin):
     list_display = ("public_id", "exchange", "created_at")
     ordering = ("-created_at", "-pk")
+
+
+# Hiding a review goes through the room or ``POST /reviews/{id}/hide``, which
+# keep the reason and take its rating out of the sums; here operators look.
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = (
+        "public_id",
+        "exchange",
+        "author",
+        "subject",
+        "author_role",
+        "rating",
+        "published_at",
+        "hidden_at",
+    )
+    list_filter = ("author_role", "rating")
+    search_fields = ("=public_id", "author__username", "subject__username")
+    ordering = ("-created_at", "-pk")
+    list_select_related = ("exchange", "author", "subject")
+
+
+@admin.register(MemberRating)
+class MemberRatingAdmin(ReadOnlyAdmin):
+    list_display = (
+        "member",
+        "provider_sum",
+        "provider_count",
+        "customer_sum",
+        "customer_count",
+    )
+    ordering = ("member",)
+    list_select_related = ("member",)
 
 
 @admin.register(Timer)

@@ -95,3 +95,45 @@ class SwapNotOffered(InvalidInput):
     """The listing offered in a swap does not have the swap mode."""
 
     code = "swap_not_offered"
+
+
+class ReviewsNotOpen(Conflict):
+    """The exchange has not ended successfully, so it cannot be reviewed yet."""
+
+    code = "reviews_not_open"
+    title = "Reviews not open"
+
+
+class ReviewsClosed(Conflict):
+    """The review window has closed and the exchange's reviews are published."""
+
+    code = "reviews_closed"
+    title = "Reviews closed"
+
+
+class AlreadyReviewed(Conflict):
+    """The party reviewed this exchange already; a review is written once."""
+
+    code = "already_reviewed"
+    title = "Already reviewed"
+
+
+class AlreadyReplied(Conflict):
+    """The reviewed member replied to this review already; a reply is written once."""
+
+    code = "already_replied"
+    title = "Already replied"
+
+
+class ReviewNotPublished(Conflict):
+    """The review is not published yet, so it cannot be answered or hidden."""
+
+    code = "review_not_published"
+    title = "Review not published"
+
+
+class AlreadyHidden(Conflict):
+    """A host or operator hid this review already."""
+
+    code = "already_hidden"
+    title = "Already hidden"

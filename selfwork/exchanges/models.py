@@ -138,6 +138,11 @@ class Exchange(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     deliverables_revealed_at = models.DateTimeField(null=True, blank=True)
     reviews_opened_at = models.DateTimeField(null=True, blank=True)
+    # When the review window closes (the process's ``review_window`` after
+    # reviews opened), and when the reviews were published: at once when both
+    # parties have reviewed, else when the window closes (the worker).
+    reviews_close_at = models.DateTimeField(null=True, blank=True)
+    reviews_published_at = models.DateTimeField(null=True, blank=True)
     # How a dispute was decided: {"refund_percent", "note", "decided_by", "role",
     # "decided_at"}; kept once recorded, applied by ``settle_resolution``.
     resolution = models.JSONField(null=True, blank=True)
@@ -210,6 +215,12 @@ class Exchange(models.Model):
                 name="exchange_provider_queue",
             ),
             models.Index(fields=["community", "state"], name="exchange_community"),
+            models.Index(
+                fields=["reviews_close_at"],
+                condition=Q(reviews_published_at__isnull=True)
+                & Q(reviews_close_at__isnull=False),
+                name="exchange_reviews_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -284,6 +295,151 @@ class Message(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="message_not_empty"),
         ]
+
+
+SUB_RATINGS = ("communication", "quality", "on_time")
+
+
+class Review(models.Model):
+    """One party's review of the other after a successful exchange.
+
+    Hidden from everyone but its author until ``published_at``; once published it
+    no longer changes, except for the reviewed party's one reply and a host's
+    hiding it (with the reason kept).
+    """
+
+    class Role(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        PROVIDER = "provider", "Provider"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    exchange = models.ForeignKey(
+        Exchange, on_delete=models.CASCADE, related_name="reviews"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # The author's side of the exchange; the subject held the other.
+    author_role = models.CharField(max_length=8, choices=Role.choices)
+    rating = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=5000)
+    # The customer's optional ratings of the provider, 1 to 5 each.
+    communication = models.PositiveSmallIntegerField(null=True, blank=True)
+    quality = models.PositiveSmallIntegerField(null=True, blank=True)
+    on_time = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(max_length=5000, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hidden_reason = models.TextField(max_length=1000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exchange", "author_role"], name="review_once_per_party"
+            ),
+            models.CheckConstraint(
+                condition=~Q(author=F("subject")), name="review_of_the_other_party"
+            ),
+            models.CheckConstraint(
+                condition=Q(author_role__in=["customer", "provider"]),
+                name="review_role_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__isnull": True})
+                    | Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"review_{name}_1_to_5",
+                )
+                for name in SUB_RATINGS
+            ],
+            models.CheckConstraint(
+                condition=Q(author_role="customer")
+                | Q(
+                    communication__isnull=True,
+                    quality__isnull=True,
+                    on_time__isnull=True,
+                ),
+                name="review_sub_ratings_by_customer",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="review_text_not_empty"),
+            # A reply answers a published review, and is given at most once.
+            models.CheckConstraint(
+                condition=Q(reply="", replied_at__isnull=True)
+                | (
+                    ~Q(reply="")
+                    & Q(replied_at__isnull=False, published_at__isnull=False)
+                ),
+                name="review_reply_after_publishing",
+            ),
+            models.CheckConstraint(
+                condition=Q(hidden_at__isnull=True, hidden_reason="")
+                | (Q(hidden_at__isnull=False) & ~Q(hidden_reason="")),
+                name="review_hidden_with_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subject", "-published_at", "-id"],
+                condition=Q(published_at__isnull=False),
+                name="review_subject_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 by {self.author_role} on {self.exchange_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class MemberRating(models.Model):
+    """A member's published, visible ratings, summed: kept in step with ``Review``.
+
+    Written in the transaction that publishes or hides reviews, so a profile or a
+    card reads one row instead of averaging every review it has.
+    """
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    provider_sum = models.PositiveIntegerField(default=0)
+    provider_count = models.PositiveIntegerField(default=0)
+    customer_sum = models.PositiveIntegerField(default=0)
+    customer_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider_sum__gte=F("provider_count"))
+                & Q(provider_sum__lte=F("provider_count") * 5)
+                & Q(customer_sum__gte=F("customer_count"))
+                & Q(customer_sum__lte=F("customer_count") * 5),
+                name="member_rating_sums_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ratings of {self.member_id}"
 
 
 class Delivery(models.Model):

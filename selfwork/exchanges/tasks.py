@@ -26,7 +26,11 @@ from selfwork.core.idempotency import idempotency_records_purge
 from selfwork.core.throttle import rate_counters_purge
 from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPending
 from selfwork.exchanges.models import OutboxEvent, Timer
-from selfwork.exchanges.services import exchange_remind, exchange_transition
+from selfwork.exchanges.services import (
+    exchange_remind,
+    exchange_transition,
+    reviews_publish_due,
+)
 from selfwork.payments.errors import GatewayUnavailable
 from selfwork.payments.services import calls_after_commit
 from selfwork.payments.tasks import deposits_expire_run, payments_reconcile_run
@@ -291,7 +295,9 @@ def worker_loop(
     interval: float = 5.0,
     batch: int = 100,
 ) -> int:
-    """Run due timers and outbox events; ``once``: until nothing is due, then return 0.
+    """Run due timers, outbox events and closed review windows.
+
+    ``once``: until nothing is due, then return 0.
 
     ``now`` fast-forwards the clock (``selfwork worker --once --now …``); without
     it each round runs as of the wall clock. Without ``once`` it polls every
@@ -315,16 +321,18 @@ def worker_loop(
         delivered = outbox_run(now=at, limit=batch)
         expired = deposits_expire_run(now=at, limit=batch)
         reconciled = payments_reconcile_run(now=at, limit=batch)
-        if fired or delivered or expired or reconciled:
+        reviewed = reviews_publish_due(now=at, limit=batch)
+        if fired or delivered or expired or reconciled or reviewed:
             stdout.write(
                 f"{at.isoformat()}: {fired} timer(s) fired, "
                 f"{delivered} outbox event(s) delivered, "
                 f"{expired} deposit authorisation(s) expired, "
-                f"{reconciled} payment(s) reconciled\n"
+                f"{reconciled} payment(s) reconciled, "
+                f"{reviewed} exchange(s) had their reviews published\n"
             )
         # A round's work can make more due at once (a fired timer queues its
         # notifications): run again until a round finds nothing.
-        busy = bool(fired or delivered or expired or reconciled)
+        busy = bool(fired or delivered or expired or reconciled or reviewed)
         if once and not busy:
             return 0
         if not busy:

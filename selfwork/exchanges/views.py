@@ -38,9 +38,15 @@ from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, Selfwo
 from selfwork.core.money import Money
 from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
-from selfwork.exchanges import engine, selectors, services
+from selfwork.exchanges import engine, reputation, selectors, services
 from selfwork.exchanges.downloads import delivery_file_url, photo_url
-from selfwork.exchanges.forms import GiftRequestForm, SwapProposalForm
+from selfwork.exchanges.forms import (
+    GiftRequestForm,
+    ReviewForm,
+    ReviewHideForm,
+    ReviewReplyForm,
+    SwapProposalForm,
+)
 from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.params import PARAMS, shown_params
@@ -241,6 +247,8 @@ def _room(
     errors: dict[str, str] | None = None,
     posted: dict[str, str] | None = None,
     message_error: str = "",
+    review_form: ReviewForm | None = None,
+    review_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
     member = request.user
@@ -290,9 +298,45 @@ def _room(
             "by_hand": by_hand,
             "awaits_host": by_hand and selectors.payment_awaits_host(exchange=exchange),
             "rental_photos": _rental_photos(exchange, rental, process, member, now),
+            **_reviews_panel(exchange, member, role, now, review_form),
+            "review_error": review_error,
         },
         status=status,
     )
+
+
+def _reviews_panel(
+    exchange: Exchange, member, role: str | None, now: dt.datetime, form
+) -> dict[str, Any]:
+    """What the room shows of reviews: those the member may read, and the forms
+    they may use (write, reply once, hide as an overseer)."""
+    shown = []
+    for review in reputation.reviews_of_exchange(exchange=exchange, member=member):
+        published = review.published_at is not None
+        shown.append(
+            {
+                "review": review,
+                "can_reply": published
+                and review.subject_id == member.pk
+                and not review.reply
+                and not review.hidden_at,
+                "can_hide": published
+                and not review.hidden_at
+                and role not in ("customer", "provider")
+                and services.review_can_hide(review=review, member=member),
+                "show_reason": True,
+            }
+        )
+    review_open = reputation.review_open_for(exchange=exchange, member=member, at=now)
+    if review_open and form is None:
+        form = ReviewForm(customer=role == "customer")
+    return {
+        "reviews": shown,
+        "review_open": review_open,
+        "review_form": form if review_open else None,
+        "reply_form": ReviewReplyForm(),
+        "hide_form": ReviewHideForm(),
+    }
 
 
 def _rental_photos(
@@ -336,8 +380,104 @@ def exchange_room(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return _message_post(request, exchange)
     if action == "transition":
         return _transition(request, exchange)
+    if action == "review":
+        return _review_post(request, exchange)
+    if action in ("review_reply", "review_hide"):
+        return _review_answer(request, exchange, action)
     messages.error(request, "That form is not one of this page's.")
     return redirect("web:exchange", public_id=exchange.public_id)
+
+
+def _room_anchor(exchange: Exchange, anchor: str) -> HttpResponse:
+    return redirect(reverse("web:exchange", args=[exchange.public_id]) + anchor)
+
+
+def _review_post(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+    role = _role_of(exchange, request.user)
+    form = ReviewForm(request.POST, customer=role == "customer")
+    if not form.is_valid():
+        return _room(request, exchange, review_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        review = services.review_submit(
+            exchange=exchange,
+            author=request.user,
+            review=services.ReviewIn(
+                rating=data["rating"],
+                text=data["text"],
+                communication=data.get("communication"),
+                quality=data.get("quality"),
+                on_time=data.get("on_time"),
+            ),
+            now=timezone.now(),
+        )
+    except SelfworkError as exc:
+        if exc.status == 404:
+            raise Http404(exc.detail) from exc
+        return _room(
+            request,
+            exchange,
+            review_form=form,
+            review_error=exc.detail,
+            status=exc.status,
+        )
+    if review.published_at is not None:
+        messages.success(
+            request, _("Thank you. Both reviews are now published on your profiles.")
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you. Your review is published when the other party has "
+                "reviewed you too, or when the time to review ends."
+            ),
+        )
+    return _room_anchor(exchange, "#reviews")
+
+
+def _review_answer(
+    request: HttpRequest, exchange: Exchange, action: str
+) -> HttpResponse:
+    """A reply to a review of the member, or an overseer hiding one."""
+    member = request.user
+    try:
+        review = reputation.review_get(
+            public_id=request.POST.get("review", "")[:64], member=member
+        )
+        if review.exchange_id != exchange.pk:
+            raise NotFound("No such review.", code="review_not_found")
+        if action == "review_reply":
+            form: forms.Form = ReviewReplyForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput(_("Write your reply first."), field="text")
+            services.review_reply(
+                review=review,
+                member=member,
+                text=form.cleaned_data["text"],
+                now=timezone.now(),
+            )
+            messages.success(request, _("Your reply is published under the review."))
+        else:
+            form = ReviewHideForm(request.POST)
+            if not form.is_valid():
+                raise InvalidInput(
+                    _("Say which rule the review breaks."), field="reason"
+                )
+            services.review_hide(
+                review=review,
+                actor=member,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+            messages.success(
+                request, _("The review is hidden, and the reason you gave is kept.")
+            )
+    except SelfworkError as exc:
+        if exc.status == 404:
+            raise Http404(exc.detail) from exc
+        return _room(request, exchange, review_error=exc.detail, status=exc.status)
+    return _room_anchor(exchange, "#reviews")
 
 
 # Upload fields by widget, and the kind of upload each makes.

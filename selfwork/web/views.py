@@ -34,6 +34,7 @@ from selfwork.communities.selectors import (
     memberships_of,
 )
 from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.exchanges.reputation import member_reputation, reviews_of_member
 from selfwork.exchanges.selectors import rentals_due_for_owner
 from selfwork.payments.selectors import charges_pending_for_host
 from selfwork.web.templatetags.selfwork import request_rates, viewer_currency
@@ -57,6 +58,7 @@ SORT_LABELS = {
     "newest": "Newest",
     "price_asc": "Price: low to high",
     "price_desc": "Price: high to low",
+    "rating": "Best rated",
 }
 
 
@@ -228,6 +230,10 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# The newest reviews a profile shows; the API pages through all of them.
+REVIEWS_SHOWN = 10
+
+
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     try:
         member = member_get(username=username)
@@ -241,6 +247,8 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             "member": member,
             "portfolio": list(member.portfolio.all()),
             "listings": listings,
+            "reputation": member_reputation(member=member, now=timezone.now()),
+            "reviews": list(reviews_of_member(member=member)[:REVIEWS_SHOWN]),
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
         },
     )

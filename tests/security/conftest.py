@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -57,6 +58,9 @@ class World:
     private_listing: Any
     exchange: Any  # the buyer's commission, awaiting payment
     completed: Any  # the buyer's commission, delivered and accepted (licence)
+    reviewable: Any  # the buyer's commission, accepted just now: open for reviews
+    reviewed: Any  # the buyer's commission, accepted just now, both reviews published
+    review: Any  # the buyer's published review of the provider, on ``reviewed``
     delivered_file: Any
     brief: Any  # the buyer's open brief in the guild
     private_brief: Any  # the buyer's brief in the back room
@@ -173,6 +177,38 @@ def world(make_member, member_of, now) -> World:
     )
     exchanges.exchange_transition(
         exchange=completed, actor=buyer, name="accept", params={}, now=now
+    )
+
+    # Reviews are open for 14 days of the API's clock, the wall clock: these two
+    # commissions end now, not at the world's fixed ``now``.
+    def finished_now():
+        at = timezone.now()
+        ordered = exchanges.exchange_order(
+            listing=listing, customer=buyer, mode="service", package=package, now=at
+        )
+        for actor, name, params in [
+            (buyer, "pay", {"card": CARD_SUCCEEDS}),
+            (provider, "deliver", {"note": "Done"}),
+            (buyer, "accept", {}),
+        ]:
+            ordered = exchanges.exchange_transition(
+                exchange=ordered, actor=actor, name=name, params=params, now=at
+            )
+        return ordered
+
+    reviewable = finished_now()
+    reviewed = finished_now()
+    review = exchanges.review_submit(
+        exchange=reviewed,
+        author=buyer,
+        review=exchanges.ReviewIn(rating=4, text="Good work."),
+        now=timezone.now(),
+    )
+    exchanges.review_submit(
+        exchange=reviewed,
+        author=provider,
+        review=exchanges.ReviewIn(rating=5, text="A kind buyer."),
+        now=timezone.now(),
     )
 
     brief_fields = {
@@ -352,6 +388,9 @@ def world(make_member, member_of, now) -> World:
         private_listing=private_listing,
         exchange=exchange,
         completed=completed,
+        reviewable=reviewable,
+        reviewed=reviewed,
+        review=review,
         delivered_file=delivered_file,
         brief=brief,
         private_brief=private_brief,

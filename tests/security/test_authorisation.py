@@ -316,6 +316,38 @@ API_CASES = [
         exchange_id,
         lambda w: {"body": "Hello"},
     ),
+    # --- reviews ------------------------------------------------------------------
+    api("GET", "/exchanges/{exchange_id}/reviews", "buyer", exchange_id),
+    api(
+        "POST",
+        "/exchanges/{exchange_id}/reviews",
+        "buyer",
+        lambda w: {"exchange_id": w.reviewable.public_id},
+        lambda w: {"rating": 5, "text": "Lovely."},
+    ),
+    api(
+        "POST",
+        "/reviews/{review_id}/reply",
+        "provider",
+        lambda w: {"review_id": w.review.public_id},
+        lambda w: {"text": "Thank you."},
+        sees=ALL,
+    ),
+    api(
+        "POST",
+        "/reviews/{review_id}/hide",
+        "host",
+        lambda w: {"review_id": w.review.public_id},
+        lambda w: {"reason": "It names a private address."},
+        sees=ALL,
+    ),
+    api(
+        "GET",
+        "/members/{username}/reviews",
+        "provider",
+        lambda w: {"username": w.provider.username},
+        may=ALL,
+    ),
     # --- briefs and offers -----------------------------------------------------------
     api(
         "GET",
@@ -979,6 +1011,38 @@ WEB_CASES = [
         _exchange(),
         lambda w: {"action": "transition", "name": "pay", "card": CARD_SUCCEEDS},
         variant="pay",
+    ),  # fmt: skip
+    web(
+        "POST",
+        "exchanges/<uuid:public_id>/",
+        "buyer",
+        _exchange(attr="reviewable"),
+        lambda w: {"action": "review", "rating": "5", "text": "Lovely."},
+        variant="review",
+    ),  # fmt: skip
+    web(
+        "POST",
+        "exchanges/<uuid:public_id>/",
+        "provider",
+        _exchange(attr="reviewed"),
+        lambda w: {
+            "action": "review_reply",
+            "review": str(w.review.public_id),
+            "text": "Thank you.",
+        },
+        variant="reply to a review",
+    ),  # fmt: skip
+    web(
+        "POST",
+        "exchanges/<uuid:public_id>/",
+        "host",
+        _exchange(attr="reviewed"),
+        lambda w: {
+            "action": "review_hide",
+            "review": str(w.review.public_id),
+            "reason": "It names a private address.",
+        },
+        variant="hide a review",
     ),  # fmt: skip
     web("GET", "exchanges/<uuid:public_id>/messages/", "buyer", _exchange("messages/")),
     web(

@@ -225,6 +225,42 @@ def market(make_member, now):
     move(maker, "deliver", note=MARKDOWN[:4000])
     move(buyer, "dispute", reason=MARKDOWN[:1000])
 
+    # Two commissions ended and reviewed both ways; the buyer's review of the first
+    # is answered, the buyer's review of the second is hidden by a host.
+    from selfwork.exchanges.models import Review
+
+    reviewed = []
+    for listing_n in (1, 2):
+        shop = listings[listing_n]
+        ordered = exchanges.exchange_order(
+            listing=shop,
+            customer=buyer,
+            mode="service",
+            package=str(shop.modes.get(mode="service").packages.get().public_id),
+            now=now,
+        )
+        for actor, name, params in [
+            (buyer, "pay", {"card": CARD_SUCCEEDS}),
+            (maker, "deliver", {"note": "Done."}),
+            (buyer, "accept", {}),
+        ]:
+            ordered = exchanges.exchange_transition(
+                exchange=ordered, actor=actor, name=name, params=params, now=now
+            )
+        for author in (buyer, maker):
+            exchanges.review_submit(
+                exchange=ordered,
+                author=author,
+                review=exchanges.ReviewIn(rating=3, text=MARKDOWN[:5000]),
+                now=now,
+            )
+        reviewed.append(ordered)
+    answered = Review.objects.get(exchange=reviewed[0], author=buyer)
+    exchanges.review_reply(review=answered, member=maker, text=MARKDOWN[:5000], now=now)
+    Review.objects.filter(exchange=reviewed[1], author=buyer).update(
+        hidden_at=now, hidden_reason=EVERYTHING[:1000]
+    )
+
     from selfwork.boards import services as boards
     from selfwork.boards.models import Post, Reply
 
@@ -256,6 +292,8 @@ def market(make_member, now):
     )
     type(maker).objects.filter(pk=buyer.pk).update(bio=EVERYTHING)
     Message.objects.filter(exchange=exchange).update(body=EVERYTHING)
+    Review.objects.filter(exchange=reviewed[0]).update(text=EVERYTHING)
+    Review.objects.filter(pk=answered.pk).update(reply=EVERYTHING)
     return {
         "maker": maker,
         "buyer": buyer,
@@ -263,6 +301,7 @@ def market(make_member, now):
         "listings": listings,
         "brief": brief,
         "exchange": exchange,
+        "reviewed": reviewed,
         "posts": posts,
     }
 
@@ -274,6 +313,7 @@ def _pages(market) -> dict[str, list[str]]:
     raw_listing = market["listings"][-1].public_id
     brief = market["brief"].public_id
     exchange = market["exchange"].public_id
+    answered, hidden_review = (e.public_id for e in market["reviewed"])
     question, hidden, raw = (market["posts"][i].public_id for i in (0, 1, 2))
     shared = [
         "/",
@@ -299,6 +339,8 @@ def _pages(market) -> dict[str, list[str]]:
             f"/listings/{listing}/order/",
             f"/briefs/{brief}/",
             f"/exchanges/{exchange}/",
+            f"/exchanges/{answered}/",
+            f"/exchanges/{hidden_review}/",
             "/exchanges/",
             "/dashboard/",
             "/settings/profile/",
@@ -309,6 +351,8 @@ def _pages(market) -> dict[str, list[str]]:
         "maker": [
             f"/exchanges/{exchange}/",
             f"/exchanges/{exchange}/messages/",
+            f"/exchanges/{answered}/",
+            f"/exchanges/{hidden_review}/",
             "/dashboard/",
             "/wallet/",
             "/operator/money/",

@@ -67,7 +67,15 @@ TOP_KEYS = {
     "states",
     "transitions",
     "reminders",
+    "review_window",
 }
+
+
+# How long the parties of a successful exchange may review each other, unless
+# the process says otherwise (``review_window``), and the bounds it may set.
+REVIEW_WINDOW = dt.timedelta(days=14)
+REVIEW_WINDOW_MIN = dt.timedelta(days=1)
+REVIEW_WINDOW_MAX = dt.timedelta(days=90)
 
 
 STYLES = ("primary", "danger", "quiet")
@@ -185,6 +193,8 @@ class Process:
     # Actions run when an exchange starts, before it enters ``initial``.
     on_start: tuple[str, ...] = ()
     reminders: dict[str, Reminder] = field(default_factory=dict)
+    # How long reviews stay open after the exchange ends successfully.
+    review_window: dt.timedelta = REVIEW_WINDOW
     # The TOML text it was read from, kept with each stored version.
     text: str = field(default="", repr=False)
     source: str = ""

@@ -18,6 +18,9 @@ from selfwork.exchanges.engine.model import (
     MAX_AFTER,
     NAME,
     REMINDER_KEYS,
+    REVIEW_WINDOW,
+    REVIEW_WINDOW_MAX,
+    REVIEW_WINDOW_MIN,
     STATE_KEYS,
     STYLES,
     TOP_KEYS,
@@ -314,6 +317,7 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
     on_start = _names(raw, "on_start", "on_start", problems)
     _actions_check(on_start, "on_start", problems)
     reminders = _reminders(raw.get("reminders", {}), states, problems)
+    review_window = _review_window(raw, problems)
 
     if not problems:
         problems.extend(_graph_problems(initial, states, transitions, on_start))
@@ -341,7 +345,27 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
         source=source,
         on_start=on_start,
         reminders=reminders,
+        review_window=review_window,
     )
+
+
+def _review_window(raw: dict[str, Any], problems: list[str]) -> dt.timedelta:
+    """The ``review_window`` of a process, or the default when it names none."""
+    text = raw.get("review_window")
+    if text is None:
+        return REVIEW_WINDOW
+    try:
+        window = duration_parse(text)
+    except ValueError as exc:
+        problems.append(f"review_window: {exc}")
+        return REVIEW_WINDOW
+    if not REVIEW_WINDOW_MIN <= window <= REVIEW_WINDOW_MAX:
+        problems.append(
+            'review_window: reviews stay open between one day ("P1D") and '
+            '90 days ("P90D")'
+        )
+        return REVIEW_WINDOW
+    return window
 
 
 def _actions_check(actions: tuple[str, ...], where: str, problems: list[str]) -> None:

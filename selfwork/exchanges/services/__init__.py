@@ -1,4 +1,4 @@
-"""Writes on exchanges: start one, order from a listing, move it, talk in it.
+"""Writes on exchanges: start one, order from a listing, move it, talk in it, review it.
 
 ``exchange_transition`` (``services.transition``) is the one way an exchange
 moves; ``exchange_start`` and ``exchange_order`` (``services.start``) create
@@ -8,6 +8,14 @@ exchanges; ``message_post`` (``services.messages``) writes to their conversation
 from selfwork.exchanges.services.common import member_notice_queue
 from selfwork.exchanges.services.messages import message_post
 from selfwork.exchanges.services.processes import process_bind
+from selfwork.exchanges.services.reviews import (
+    ReviewIn,
+    review_can_hide,
+    review_hide,
+    review_reply,
+    review_submit,
+    reviews_publish_due,
+)
 from selfwork.exchanges.services.start import (
     TERMS_BY_MODE,
     Quote,
@@ -23,6 +31,7 @@ from selfwork.exchanges.services.transition import (
 __all__ = [
     "TERMS_BY_MODE",
     "Quote",
+    "ReviewIn",
     "exchange_order",
     "exchange_quote",
     "exchange_remind",
@@ -31,4 +40,9 @@ __all__ = [
     "member_notice_queue",
     "message_post",
     "process_bind",
+    "review_can_hide",
+    "review_hide",
+    "review_reply",
+    "review_submit",
+    "reviews_publish_due",
 ]

@@ -22,6 +22,7 @@ from selfwork.exchanges.actions import (
     actions_run,
     actions_take,
     notice_queue,
+    reviews_open,
 )
 from selfwork.exchanges.engine import Transition
 from selfwork.exchanges.errors import InvalidTransition
@@ -289,6 +290,10 @@ def _transition(
     timers_schedule(exchange=exchange, process=process, state=target.name, now=now)
     if target.success and exchange.usage_rights:
         _licence_grant(exchange=exchange, now=now)
+    # Reviews are keyed on a successful end, whatever the process: one whose
+    # file forgets ``publish_reviews`` still lets its parties review each other.
+    if target.success:
+        reviews_open(ctx)
     outbox_queue(
         "exchange.transitioned",
         exchange=exchange,

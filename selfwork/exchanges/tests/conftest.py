@@ -222,3 +222,29 @@ def rental(drill, buyer, now):
         )
 
     return make
+
+
+@pytest.fixture
+def finish(commission, provider, buyer):
+    """``finish(at)``: the Full colour commission paid, delivered and accepted at ``at``."""
+
+    def complete(at):
+        exchange = services.exchange_transition(
+            exchange=commission,
+            actor=buyer,
+            name="pay",
+            params={"card": CARD_SUCCEEDS},
+            now=at,
+        )
+        exchange = services.exchange_transition(
+            exchange=exchange,
+            actor=provider,
+            name="deliver",
+            params={"note": "Done."},
+            now=at,
+        )
+        return services.exchange_transition(
+            exchange=exchange, actor=buyer, name="accept", params={}, now=at
+        )
+
+    return complete

@@ -16,6 +16,14 @@ def test_operators_read_exchanges_in_the_admin_but_cannot_edit(commission, make_
     page = client.get(f"/admin/exchanges/exchange/{commission.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
-    for model in ("timer", "outboxevent", "processversion", "delivery", "licence"):
+    for model in (
+        "timer",
+        "outboxevent",
+        "processversion",
+        "delivery",
+        "licence",
+        "review",
+        "memberrating",
+    ):
         assert client.get(f"/admin/exchanges/{model}/").status_code == 200
     assert client.get("/admin/exchanges/exchange/add/").status_code == 403

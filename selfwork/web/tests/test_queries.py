@@ -102,3 +102,33 @@ class TestQueryCounts:
         few = _queries(client, reverse("web:dashboard"))
         busy_market(10)
         assert _queries(client, reverse("web:dashboard")) == few
+
+
+class TestRatingsCostNothing:
+    """Cards show each listing's rating from its own row: no query per card."""
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            reverse("web:search"),
+            reverse("web:search") + "?sort=rating",
+            reverse("web:profile", args=["priya"]),
+            "/api/v1/listings",
+            "/api/v1/listings?sort=rating",
+        ],
+    )
+    def test_given_rated_listings_when_search_renders_then_queries_are_unchanged(
+        self, client, busy_market, url
+    ):
+        from selfwork.catalog.models import Listing
+        from selfwork.catalog.services import listing_rating_add
+
+        busy_market(6)
+        unrated = _queries(client, url)
+        for n, pk in enumerate(Listing.objects.values_list("pk", flat=True)):
+            listing_rating_add(listing_id=pk, total=4 + n % 2, count=1)
+
+        assert _queries(client, url) == unrated
+        if not url.startswith("/api/"):
+            page = client.get(url).content.decode()
+            assert "Rated 5.0 out of 5 in 1 review." in page
