@@ -34,7 +34,7 @@ IRREDUCIBLE = {
 # Every check schemathesis has, in `make fuzz` and in `make test`, except that
 # `make test` leaves out positive_data_acceptance for the operations below: their
 # documents still state some rules only in prose (docs/decisions/0011, "Limits").
-IMPRECISE = {
+IMPRECISE: set[str] = {
     # enabled_modes non-empty, percentages, fees by currency
     "POST /api/v1/communities",
     "PATCH /api/v1/communities/{slug}",
@@ -44,9 +44,6 @@ IMPRECISE = {
     "POST /api/v1/listings",
     "PATCH /api/v1/listings/{listing_id}",
     "POST /api/v1/briefs",
-    # labels and account numbers
-    "POST /api/v1/wallet/destinations",
-    "POST /api/v1/wallet/payouts",
 }
 
 
