@@ -35,9 +35,6 @@ IRREDUCIBLE = {
 # `make test` leaves out positive_data_acceptance for the operations below: their
 # documents still state some rules only in prose (docs/decisions/0011, "Limits").
 IMPRECISE: set[str] = {
-    # enabled_modes non-empty, percentages, fees by currency
-    "POST /api/v1/communities",
-    "PATCH /api/v1/communities/{slug}",
     # available_from and available_to go together; prices, currencies
     "GET /api/v1/listings",
     # modes and custom fields are free-form objects in the document

@@ -149,6 +149,16 @@ def amount_pattern(exponent: int, *, sign: str = "any", most: int = MAX_MINOR) -
     return f"^{'-?' if sign == 'any' else ''}(?:{body})$"
 
 
+def percent_pattern(most: int) -> str:
+    """What ``communities.services._percent_check`` takes: 0 to ``most``.
+
+    ``most`` is a multiple of ten from 20 to 100; up to three digits, two decimals.
+    """
+    below = f"0{{0,2}}[0-9]|0?[1-{most // 10 - 1}][0-9]"
+    top = f"0{{0,{3 - len(str(most))}}}{most}(?:\\.0{{1,2}})?"
+    return f"^\\s*(?:(?:{below})(?:\\.[0-9]{{1,2}})?|{top})\\s*$"
+
+
 @cache
 def currency_groups() -> dict[int, list[str]]:
     """The currencies selfwork accepts, by their number of decimals."""
