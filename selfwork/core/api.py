@@ -148,11 +148,10 @@ class BodyIn(Schema):
             return handler(data)
         if not isinstance(data, dict):
             raise ValueError("The body must be a JSON object.")
-        # Unknown members are ignored, as the OpenAPI document allows; only what
-        # is read must be free of NUL.
-        known = {field.alias or name for name, field in cls.model_fields.items()}
-        _refuse_nul({key: value for key, value in data.items() if key in known})
         model = handler(data)
+        # Unknown members are ignored, as the OpenAPI document allows, here and in
+        # nested objects; only what is read (what the model kept) must be free of NUL.
+        _refuse_nul(model.model_dump())
         for name, field in cls.model_fields.items():
             key = field.alias or name
             if key not in data:

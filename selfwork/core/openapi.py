@@ -225,6 +225,7 @@ def time_zones() -> list[str]:
 SCHEMAS: dict[str, dict[str, Any]] = {
     "Money": _money("any", _MONEY),
     "PositiveMoney": _money("positive", _MONEY + " More than zero."),
+    "MoneyNotNegative": _money("not_negative", _MONEY + " Zero or more."),
     "Hours": _hours("any", _HOURS),
     "PositiveHours": _hours("positive", _HOURS + " More than zero."),
     "Currency": {
