@@ -307,7 +307,7 @@ def _modes(schema: dict[str, Any]) -> None:
             "type": "array",
             "minItems": 1,
             "maxItems": 10,
-            "items": {"oneOf": MODE_SCHEMAS},
+            "items": {"anyOf": MODE_SCHEMAS},
         }
     )
 
