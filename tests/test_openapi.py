@@ -6,26 +6,98 @@ token through the WSGI application into a real database. No answer may be a 5xx,
 and every answer must have a documented status, content type and shape.
 """
 
+import io
 import os
+import uuid
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 # `make test` runs a bounded number of examples per operation; `make fuzz` sets
 # SELFWORK_FUZZ=1 for many more, and the stateful phase, with every check.
 FUZZ = os.environ.get("SELFWORK_FUZZ") == "1"
 MAX_EXAMPLES = int(os.environ.get("SELFWORK_FUZZ_EXAMPLES", "200" if FUZZ else "10"))
-# Every check schemathesis has, in `make fuzz`. `make test` leaves out only
-# positive_data_acceptance: some schema-valid requests are still refused for rules
-# the document states only in prose (see docs/decisions/0011).
-EXCLUDED_CHECKS = [] if FUZZ else [positive_data_acceptance]
+# Codes a schema-valid request may still meet, by operation, because no JSON
+# Schema can state the rule behind them (docs/decisions/0011, "Limits"): an
+# upload id must name one of the caller's uploads; an uploaded file must be an
+# image (or a deliverable) by its content. positive_data_acceptance lets these
+# codes pass on these operations, and no other refusal of a schema-valid request.
+IRREDUCIBLE = {
+    "PATCH /api/v1/members/me": {"unknown_upload"},
+    "POST /api/v1/members/me/portfolio": {"unknown_upload"},
+    "POST /api/v1/uploads": {"empty_file", "not_an_image", "unsupported_file"},
+}
+# Every check schemathesis has, in `make fuzz` and in `make test`, except that
+# `make test` leaves out positive_data_acceptance for the operations below: their
+# documents still state some rules only in prose (docs/decisions/0011, "Limits").
+IMPRECISE: set[str] = {
+    # parameters that go together: available_from with available_to, and
+    # min_price or max_price with the currency whose decimals they follow
+    "GET /api/v1/listings",
+}
+# The newest parts of the API (boards, reviews, conversations, notifications)
+# were written beside this work and their documents are not yet made precise:
+# positive_data_acceptance skips them in `make test` until they are.
+IMPRECISE_PARTS = ("/posts", "/reviews", "/conversations", "/blocks", "/notifications")
+
+
+def imprecise(label: str) -> bool:
+    return label in IMPRECISE or any(part in label for part in IMPRECISE_PARTS)
+
+
+def _problem_code(response) -> str | None:
+    try:
+        return response.json().get("code")
+    except ValueError:
+        return None
+
+
+# Not registered (schemathesis.check would run it everywhere): passed per case.
+def accepts_what_it_documents(ctx, response, case):
+    """positive_data_acceptance, but for the operation's ``IRREDUCIBLE`` codes."""
+    try:
+        return positive_data_acceptance(ctx, response, case)
+    except RejectedPositiveData:
+        if _problem_code(response) in IRREDUCIBLE.get(case.operation.label, ()):
+            return None
+        raise
+
+
+def checks_for(case) -> dict:
+    if not FUZZ and imprecise(case.operation.label):
+        return {"excluded_checks": [positive_data_acceptance]}
+    return {
+        "excluded_checks": [positive_data_acceptance],
+        "additional_checks": [accepts_what_it_documents],
+    }
+
 
 # A cursor is opaque (format: cursor); a fuzzer cannot know one the server gave
 # out, so it pages from the start. The paging tests follow real cursors.
 schemathesis.openapi.format("cursor", st.just(""))
+
+
+def _image(fmt: str) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 80, 40)).save(out, fmt)
+    return out.getvalue()
+
+
+# An upload id (format: upload) must name one of the caller's uploads; the fuzzer
+# is given the image the token fixture uploaded. An uploaded file (format: binary)
+# must be an image or a deliverable by its content, which no schema can describe:
+# the fuzzer sends small real images, accepted as either kind.
+UPLOAD_ID = uuid.UUID("00000000-0000-4000-8000-00000000f022")
+schemathesis.openapi.format("upload", st.just(str(UPLOAD_ID)))
+schemathesis.openapi.format(
+    "binary", st.sampled_from([_image(f) for f in ("PNG", "JPEG", "GIF", "WEBP")])
+)
 
 
 @pytest.fixture
@@ -34,6 +106,8 @@ def token(settings, now):
     from selfwork.accounts.services import api_token_create, member_signup
     from selfwork.catalog.services import listing_create
     from selfwork.communities.services import community_create
+    from selfwork.core.models import Upload
+    from selfwork.core.uploads import upload_create
 
     # Argon2 is slow on purpose; a fuzzer signs up many members.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -48,6 +122,8 @@ def token(settings, now):
         modes=[{"mode": "gift"}],
         now=now,
     )
+    image = upload_create(owner=member, data=_image("PNG"), now=now)
+    Upload.objects.filter(pk=image.pk).update(public_id=UPLOAD_ID)
     return api_token_create(member=member, now=now)
 
 
@@ -81,7 +157,8 @@ HYPOTHESIS = settings(
 @HYPOTHESIS
 def test_no_request_breaks_the_api(case, token):
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {token}"}, excluded_checks=EXCLUDED_CHECKS
+        headers={"Authorization": f"Bearer {token}"},
+        **checks_for(case),
     )
 
 

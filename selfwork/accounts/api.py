@@ -9,9 +9,25 @@ from ninja.responses import Status
 from selfwork.accounts import selectors, services
 from selfwork.accounts.models import Member
 from selfwork.accounts.services import USERNAME
-from selfwork.core.api import PROBLEMS, BodyIn, caller, documented, member_auth, now
+from selfwork.core.api import (
+    PROBLEMS,
+    BodyIn,
+    caller,
+    documented,
+    documented_not_null,
+    member_auth,
+    now,
+)
 from selfwork.core.errors import NotFound
 from selfwork.core.idempotency import idempotency_withhold
+from selfwork.core.openapi import (
+    COUNTRY_OR_EMPTY,
+    UPLOAD_ID,
+    WORDS,
+    markdown,
+    plain,
+    ref,
+)
 from selfwork.core.throttle import client_address, throttle_count, throttled
 
 auth_router = Router(tags=["auth"])
@@ -135,26 +151,77 @@ def token(request: HttpRequest, payload: TokenIn):
     return {"token": services.api_token_create(member=member, now=at, name="api")}
 
 
+MARKDOWN_BIO = markdown(max_length=4000)
+
+
 class MeUpdateIn(BodyIn):
     display_name: str | None = Field(
-        None, max_length=500, json_schema_extra=documented(min_length=1)
+        None,
+        max_length=500,
+        json_schema_extra=documented_not_null(**plain(max_length=80)),
     )
-    bio: str | None = Field(None, max_length=20000)
-    avatar: str | None = Field(None, max_length=64)
-    skills: list[str] | None = Field(None, max_length=100)
-    languages: list[str] | None = Field(None, max_length=100)
-    city: str | None = Field(None, max_length=500)
-    country: str | None = Field(None, max_length=10)
-    time_zone: str | None = Field(None, max_length=100)
-    preferred_currency: str | None = Field(None, max_length=10)
-    commission_status: str | None = Field(None, max_length=20)
-    commission_slots: int | None = Field(None, ge=0, le=100)
+    bio: str | None = Field(
+        None, max_length=20000, json_schema_extra=documented_not_null(**MARKDOWN_BIO)
+    )
+    avatar: str | None = Field(
+        None,
+        max_length=64,
+        description="An image id from POST /api/v1/uploads, or null or empty to remove it.",
+        json_schema_extra=documented(
+            anyOf=[UPLOAD_ID, {"const": ""}, {"type": "null"}]
+        ),
+    )
+    skills: list[str] | None = Field(
+        None, max_length=100, json_schema_extra=documented_not_null(**WORDS)
+    )
+    languages: list[str] | None = Field(
+        None, max_length=100, json_schema_extra=documented_not_null(**WORDS)
+    )
+    city: str | None = Field(
+        None,
+        max_length=500,
+        json_schema_extra=documented_not_null(**plain(max_length=80, required=False)),
+    )
+    country: str | None = Field(
+        None,
+        max_length=10,
+        description="A two-letter ISO code (any case), or empty.",
+        json_schema_extra=documented(pattern=COUNTRY_OR_EMPTY),
+    )
+    time_zone: str | None = Field(
+        None,
+        max_length=100,
+        json_schema_extra=documented_not_null(**ref("TimeZone")),
+    )
+    preferred_currency: str | None = Field(
+        None,
+        max_length=10,
+        json_schema_extra=documented_not_null(**ref("Currency")),
+    )
+    commission_status: str | None = Field(
+        None,
+        max_length=20,
+        json_schema_extra=documented_not_null(
+            enum=list(Member.CommissionStatus.values)
+        ),
+    )
+    commission_slots: int | None = Field(
+        None, ge=0, le=100, json_schema_extra=documented_not_null()
+    )
     away: bool | None = None
 
 
 class PortfolioIn(BodyIn):
-    image: str = Field(max_length=64)
-    caption: str = Field("", max_length=1000)
+    image: str = Field(
+        max_length=64,
+        description="An image id from POST /api/v1/uploads.",
+        json_schema_extra=documented(**UPLOAD_ID),
+    )
+    caption: str = Field(
+        "",
+        max_length=1000,
+        json_schema_extra=documented(**plain(max_length=200, required=False)),
+    )
 
 
 @members_router.get("/me", response={200: MeOut, **PROBLEMS}, auth=member_auth)

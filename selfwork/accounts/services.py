@@ -292,7 +292,9 @@ def portfolio_add(
     caption = plain_check(caption, field="caption", max_length=200, required=False)
     count = member.portfolio.count()
     if count >= MAX_PORTFOLIO:
-        raise InvalidInput(
+        # The request is fine; the portfolio's state refuses it (409, like a
+        # taken name): removing an image makes the same request succeed.
+        raise Conflict(
             f"A portfolio holds at most {MAX_PORTFOLIO} images.", code="portfolio_full"
         )
     return PortfolioItem.objects.create(

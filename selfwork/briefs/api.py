@@ -10,6 +10,7 @@ from ninja.responses import Status
 from selfwork.briefs import selectors, services
 from selfwork.briefs.errors import CounterNotOpen
 from selfwork.briefs.models import Brief, Counter, Offer
+from selfwork.briefs.services import MAX_ATTACHMENTS
 from selfwork.communities.selectors import community_get
 from selfwork.core.api import (
     PROBLEMS,
@@ -18,15 +19,19 @@ from selfwork.core.api import (
     MoneyOut,
     QueryIn,
     caller,
+    documented,
     member_auth,
     now,
 )
 from selfwork.core.money import Money
+from selfwork.core.openapi import UPLOAD_ID, markdown, plain, ref
 from selfwork.core.throttle import throttled
 
 briefs_router = Router(tags=["briefs"])
 offers_router = Router(tags=["offers"])
 
+# What briefs.services._deadline_parse takes: ten characters, an ISO date.
+DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 MONEY_HINT = 'MONEY is {"amount": "12.50", "currency": "EUR"}.'
 
 
@@ -181,19 +186,57 @@ def offer_out(offer: Offer, *, at: dt.datetime) -> dict[str, Any]:
 # --- Briefs ------------------------------------------------------------------------
 
 
+def _money(name: str):
+    # Typed for the document only (decision 0011): money_parse refuses a bad
+    # amount with its own codes (invalid_money, too_precise, unknown_currency).
+    def amend(schema: dict[str, Any]) -> None:
+        schema.pop("additionalProperties", None)
+        schema.pop("type", None)
+        schema.update(ref(name))
+
+    return amend
+
+
+POSITIVE_MONEY = _money("PositiveMoney")
+
+
 class BudgetIn(BodyIn):
-    min: dict[str, Any] = Field(description=MONEY_HINT)
-    max: dict[str, Any] = Field(description=MONEY_HINT)
+    min: dict[str, Any] = Field(
+        description=MONEY_HINT + " In the same currency as max, and at most max.",
+        json_schema_extra=POSITIVE_MONEY,
+    )
+    max: dict[str, Any] = Field(
+        description=MONEY_HINT, json_schema_extra=POSITIVE_MONEY
+    )
 
 
 class BriefIn(BodyIn):
     community: str = Field(max_length=50)
-    title: str = Field(max_length=1000)
-    description: str = Field(max_length=40000)
+    title: str = Field(
+        max_length=1000, json_schema_extra=documented(**plain(max_length=120))
+    )
+    description: str = Field(
+        max_length=40000,
+        json_schema_extra=documented(**markdown(max_length=10000, required=True)),
+    )
     budget: BudgetIn
-    deadline: str | None = Field(None, max_length=40, description="A date: 2026-12-24")
+    deadline: str | None = Field(
+        None,
+        max_length=40,
+        description="A date: 2026-12-24, today or later; empty or null for none.",
+        json_schema_extra=documented(
+            anyOf=[
+                {"type": "string", "format": "date", "pattern": DATE},
+                {"const": ""},
+                {"type": "null"},
+            ]
+        ),
+    )
     attachments: list[str] = Field(
-        default_factory=list, max_length=20, description="Upload ids of images"
+        default_factory=list,
+        max_length=20,
+        description="Upload ids of images",
+        json_schema_extra=documented(maxItems=MAX_ATTACHMENTS, items=UPLOAD_ID),
     )
 
 
@@ -284,7 +327,9 @@ class OfferQuery(QueryIn):
 
 class MilestoneIn(BodyIn):
     title: str = Field(max_length=1000)
-    amount: dict[str, Any] = Field(description=MONEY_HINT)
+    amount: dict[str, Any] = Field(
+        description=MONEY_HINT, json_schema_extra=POSITIVE_MONEY
+    )
 
 
 class UsageRightsIn(BodyIn):
@@ -293,7 +338,10 @@ class UsageRightsIn(BodyIn):
 
 
 class OfferIn(BodyIn):
-    price: dict[str, Any] = Field(description=MONEY_HINT)
+    price: dict[str, Any] = Field(
+        description=MONEY_HINT + " In the brief's currency.",
+        json_schema_extra=POSITIVE_MONEY,
+    )
     delivery_days: int = Field(ge=1, le=365)
     message: str = Field("", max_length=10000)
     milestones: list[MilestoneIn] = Field(
@@ -427,7 +475,10 @@ def offer_decline(request: HttpRequest, offer_id: str):
 
 
 class CounterIn(BodyIn):
-    price: dict[str, Any] = Field(description=MONEY_HINT)
+    price: dict[str, Any] = Field(
+        description=MONEY_HINT + " In the brief's currency.",
+        json_schema_extra=POSITIVE_MONEY,
+    )
     delivery_days: int | None = Field(None, ge=1, le=365)
     message: str = Field("", max_length=4000)
 

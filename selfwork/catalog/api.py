@@ -9,7 +9,10 @@ from ninja.responses import Status
 
 from selfwork.catalog import selectors, services
 from selfwork.catalog.models import Listing, ListingMode
+from selfwork.catalog.services import MAX_IMAGES, MAX_OPTIONS, MAX_TAGS
+from selfwork.communities.models import Mode
 from selfwork.communities.selectors import community_get
+from selfwork.communities.services import KEY
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
@@ -17,11 +20,13 @@ from selfwork.core.api import (
     MoneyOut,
     QueryIn,
     documented,
+    documented_not_null,
     member_auth,
     now,
 )
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import Money, unit_check
+from selfwork.core.openapi import COUNTRY_OR_EMPTY, UPLOAD_ID, markdown, plain, ref
 
 router = Router(tags=["listings"])
 
@@ -234,21 +239,150 @@ def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
     }
 
 
+def _object(members: list[str], **properties: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": members,
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def _text(max_length: int, *, required: bool = True) -> dict[str, Any]:
+    return {"type": "string", **plain(max_length=max_length, required=required)}
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+# What catalog.services._mode_parse takes, one object shape per mode; rules across
+# modes (each mode once, enabled in the community, one currency) are in prose.
+_CHOICE = _object(
+    ["label"], label=_text(60), price_delta=_or_null(ref("MoneyNotNegative"))
+)
+_OPTION = _object(
+    ["name", "choices"],
+    name=_text(60),
+    choices={"type": "array", "minItems": 1, "maxItems": 20, "items": _CHOICE},
+)
+_PROMPT = _object(["prompt"], prompt=_text(200), required={"type": "boolean"})
+_PACKAGE = _object(
+    ["name", "price", "delivery_days"],
+    name=_text(60),
+    description=_text(500, required=False),
+    price=ref("PositiveMoney"),
+    delivery_days={"type": "integer", "minimum": 1, "maximum": 365},
+    revisions={"type": "integer", "minimum": 0, "maximum": 50},
+)
+
+
+def _mode(name: str, required: list[str], **properties: Any) -> dict[str, Any]:
+    return _object(
+        ["mode", *required], mode={"type": "string", "const": name}, **properties
+    )
+
+
+MODE_SCHEMAS = [
+    _mode(
+        Mode.MADE_TO_ORDER,
+        ["price"],
+        price=ref("PositiveMoney"),
+        options={"type": "array", "maxItems": MAX_OPTIONS, "items": _OPTION},
+        personalisation={"type": "array", "maxItems": MAX_OPTIONS, "items": _PROMPT},
+    ),
+    _mode(
+        Mode.SERVICE,
+        ["packages"],
+        packages={"type": "array", "minItems": 1, "maxItems": 3, "items": _PACKAGE},
+    ),
+    _mode(
+        Mode.RENTAL,
+        ["price"],
+        price=ref("PositiveMoney"),
+        unit={"type": "string", "enum": list(ListingMode.RentalUnit.values)},
+        deposit=_or_null(ref("MoneyNotNegative")),
+    ),
+    _mode(Mode.LEND, [], hours=_or_null(ref("PositiveHours"))),
+    _mode(Mode.SWAP, [], wants=_text(200, required=False)),
+    _mode(Mode.GIFT, []),
+    _mode(Mode.TIMEBANK, ["hours"], hours=ref("PositiveHours")),
+]
+
+
+def _modes(schema: dict[str, Any]) -> None:
+    # Typed for the document only: the service refuses a bad mode with its own
+    # codes (unknown_mode, invalid_money, too_precise, ...).
+    schema.pop("anyOf", None)
+    schema.pop("default", None)
+    schema.update(
+        {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 10,
+            "items": {"anyOf": MODE_SCHEMAS},
+        }
+    )
+
+
+def _custom_or_null(schema: dict[str, Any]) -> None:
+    _custom(schema)
+    schema["type"] = ["object", "null"]
+
+
+def _custom(schema: dict[str, Any]) -> None:
+    # Keys are the community's listing fields (unknown_field otherwise); values
+    # are checked by each field's kind.
+    schema.pop("anyOf", None)
+    schema.update(
+        {
+            "type": "object",
+            "propertyNames": {"pattern": KEY.pattern},
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "string"},
+                    {"type": "number"},
+                    {"type": "boolean"},
+                    {"type": "null"},
+                ]
+            },
+        }
+    )
+
+
+TITLE = plain(max_length=120)
+DESCRIPTION = markdown(max_length=20000)
+TAGS = {"maxItems": MAX_TAGS, "items": {"type": "string", **plain(max_length=30)}}
+IMAGES = {
+    "maxItems": MAX_IMAGES,
+    "items": UPLOAD_ID,
+    "description": "Image ids from POST /api/v1/uploads.",
+}
+CITY = plain(max_length=80, required=False)
+COUNTRY = {"pattern": COUNTRY_OR_EMPTY}
+
+
 class ListingIn(BodyIn):
     community: str = Field(max_length=50)
-    title: str = Field(max_length=1000)
-    description: str = Field("", max_length=40000)
-    modes: list[dict[str, Any]] = Field(
-        max_length=10,
-        description=MODES_DESCRIPTION,
-        json_schema_extra=documented(minItems=1),
+    title: str = Field(max_length=1000, json_schema_extra=documented(**TITLE))
+    description: str = Field(
+        "", max_length=40000, json_schema_extra=documented(**DESCRIPTION)
     )
-    tags: list[str] = Field(default_factory=list, max_length=50)
+    modes: list[dict[str, Any]] = Field(
+        max_length=10, description=MODES_DESCRIPTION, json_schema_extra=_modes
+    )
+    tags: list[str] = Field(
+        default_factory=list, max_length=50, json_schema_extra=documented(**TAGS)
+    )
     category: str | None = Field(None, max_length=50)
-    custom: dict[str, Any] = Field(default_factory=dict)
-    images: list[str] = Field(default_factory=list, max_length=20)
-    city: str | None = Field(None, max_length=200)
-    country: str | None = Field(None, max_length=10)
+    custom: dict[str, Any] = Field(default_factory=dict, json_schema_extra=_custom)
+    images: list[str] = Field(
+        default_factory=list, max_length=20, json_schema_extra=documented(**IMAGES)
+    )
+    city: str | None = Field(None, max_length=200, json_schema_extra=documented(**CITY))
+    country: str | None = Field(
+        None, max_length=10, json_schema_extra=documented(**COUNTRY)
+    )
     kind: str = Field(
         "offer",
         max_length=10,
@@ -259,17 +393,27 @@ class ListingIn(BodyIn):
 
 
 class ListingUpdateIn(BodyIn):
-    title: str | None = Field(None, max_length=1000)
-    description: str | None = Field(None, max_length=40000)
-    modes: list[dict[str, Any]] | None = Field(
-        None, max_length=10, description=MODES_DESCRIPTION
+    title: str | None = Field(
+        None, max_length=1000, json_schema_extra=documented_not_null(**TITLE)
     )
-    tags: list[str] | None = Field(None, max_length=50)
+    description: str | None = Field(
+        None, max_length=40000, json_schema_extra=documented_not_null(**DESCRIPTION)
+    )
+    modes: list[dict[str, Any]] | None = Field(
+        None, max_length=10, description=MODES_DESCRIPTION, json_schema_extra=_modes
+    )
+    tags: list[str] | None = Field(
+        None, max_length=50, json_schema_extra=documented_not_null(**TAGS)
+    )
     category: str | None = Field(None, max_length=50)
-    custom: dict[str, Any] | None = None
-    images: list[str] | None = Field(None, max_length=20)
-    city: str | None = Field(None, max_length=200)
-    country: str | None = Field(None, max_length=10)
+    custom: dict[str, Any] | None = Field(None, json_schema_extra=_custom_or_null)
+    images: list[str] | None = Field(
+        None, max_length=20, json_schema_extra=documented_not_null(**IMAGES)
+    )
+    city: str | None = Field(None, max_length=200, json_schema_extra=documented(**CITY))
+    country: str | None = Field(
+        None, max_length=10, json_schema_extra=documented(**COUNTRY)
+    )
     status: str | None = Field(None, max_length=10)
 
 

@@ -172,6 +172,14 @@ def _mode_parse(raw: Any, *, index: int) -> _ModeTerms:
     return terms
 
 
+def _members_check(raw: dict[str, Any], known: set[str], *, at: str) -> None:
+    # As for a mode: a member the object does not have is a mistake to report,
+    # not something to drop (the API document lists each object's members).
+    unknown = set(raw) - known
+    if unknown:
+        raise InvalidInput(f"{at} has no field '{sorted(unknown)[0][:30]}'.", field=at)
+
+
 def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or len(raw) > MAX_OPTIONS:
         raise InvalidInput(
@@ -183,6 +191,7 @@ def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any
         at = f"{where}.options[{i}]"
         if not isinstance(option, dict) or not isinstance(option.get("choices"), list):
             raise InvalidInput(f'{at} is {{"name", "choices": [...]}}.', field=at)
+        _members_check(option, {"name", "choices"}, at=at)
         name = plain_check(option.get("name", ""), field=f"{at}.name", max_length=60)
         if not 1 <= len(option["choices"]) <= 20:
             raise InvalidInput(f"{at} has 1 to 20 choices.", field=f"{at}.choices")
@@ -191,6 +200,7 @@ def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any
             cat = f"{at}.choices[{j}]"
             if not isinstance(choice, dict):
                 raise InvalidInput(f'{cat} is {{"label", "price_delta"?}}.', field=cat)
+            _members_check(choice, {"label", "price_delta"}, at=cat)
             label = plain_check(
                 choice.get("label", ""), field=f"{cat}.label", max_length=60
             )
@@ -224,6 +234,7 @@ def _prompts_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
         at = f"{where}.personalisation[{i}]"
         if not isinstance(prompt, dict):
             raise InvalidInput(f'{at} is {{"prompt", "required"?}}.', field=at)
+        _members_check(prompt, {"prompt", "required"}, at=at)
         text = plain_check(
             prompt.get("prompt", ""), field=f"{at}.prompt", max_length=200
         )
@@ -245,6 +256,11 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
             raise InvalidInput(
                 f'{at} is {{"name", "price", "delivery_days", "revisions"}}.', field=at
             )
+        _members_check(
+            package,
+            {"name", "description", "price", "delivery_days", "revisions"},
+            at=at,
+        )
         price = _positive(
             _money(package.get("price"), field=f"{at}.price"), field=f"{at}.price"
         )

@@ -6,11 +6,22 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from selfwork.accounts.selectors import member_get
 from selfwork.communities import selectors, services
-from selfwork.communities.models import Community, ListingField, Membership
-from selfwork.communities.services import KEY, SLUG
+from selfwork.communities.models import (
+    ALL_MODES,
+    Community,
+    ListingField,
+    Membership,
+)
+from selfwork.communities.services import (
+    KEY,
+    MAX_MINIMUM_FEE,
+    RESERVED_SLUGS,
+    SLUG,
+)
 from selfwork.communities.timebank import TimebankHealth, timebank_health
 from selfwork.core.api import (
     PROBLEMS,
@@ -20,11 +31,20 @@ from selfwork.core.api import (
     QueryIn,
     caller,
     documented,
+    documented_not_null,
     member_auth,
     now,
 )
 from selfwork.core.errors import NotPermitted
 from selfwork.core.money import HOUR, Money
+from selfwork.core.openapi import (
+    amount_pattern,
+    currency_groups,
+    markdown,
+    percent_pattern,
+    plain,
+    ref,
+)
 from selfwork.core.pagination import offset_page
 
 router = Router(tags=["communities"])
@@ -52,7 +72,14 @@ class TimebankOut(Schema):
     ceiling: MoneyOut = Field(description="The most a member may hold.")
 
 
+def _hours(schema: dict[str, Any]) -> None:
+    schema.clear()
+    schema.update(ref("Hours"))
+
+
 class HoursIn(BodyIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_hours)
+
     amount: str = Field(max_length=40, description='A decimal string, e.g. "1.50".')
     currency: str = Field(max_length=10, description='"HOUR"')
 
@@ -149,53 +176,158 @@ def community_detail_out(community: Community, viewer) -> dict[str, Any]:
 
 
 VISIBILITIES = documented(enum=list(Community.Visibility.values))
+NAME = plain(max_length=80)
+DESCRIPTION = markdown(max_length=10000)
+TAGLINE = plain(max_length=160, required=False)
+FEE_PERCENT = documented(pattern=percent_pattern(50))
+SHARE_PERCENT = documented(pattern=percent_pattern(100))
+MODES = {"minItems": 1, "items": {"type": "string", "enum": list(ALL_MODES)}}
+MINIMUM_FEE = (
+    "In the community's currency, with at most as many decimals as it has; from "
+    f"0 to {MAX_MINIMUM_FEE}."
+)
+
+
+def _minimum_fee_by_currency(schema: dict[str, Any]) -> None:
+    # How many decimals minimum_fee may have depends on the currency sent with it
+    # (EUR when none is): one branch per number of decimals.
+    most = MAX_MINIMUM_FEE
+    schema["anyOf"] = [
+        {
+            "properties": {
+                "currency": {"enum": codes},
+                "minimum_fee": {
+                    "pattern": amount_pattern(
+                        exponent, sign="not_negative", most=most * 10**exponent
+                    )
+                },
+            },
+            **({} if "EUR" in codes else {"required": ["currency"]}),
+        }
+        for exponent, codes in sorted(currency_groups().items())
+    ]
 
 
 class CommunityIn(BodyIn):
-    name: str = Field(max_length=500, json_schema_extra=documented(min_length=1))
+    model_config = ConfigDict(json_schema_extra=_minimum_fee_by_currency)
+
+    name: str = Field(max_length=500, json_schema_extra=documented(**NAME))
     slug: str = Field(
-        max_length=100, json_schema_extra=documented(pattern=SLUG.pattern)
+        max_length=100,
+        json_schema_extra=documented(
+            pattern=SLUG.pattern, **{"not": {"enum": sorted(RESERVED_SLUGS)}}
+        ),
     )
-    description: str = Field("", max_length=20000)
-    tagline: str = Field("", max_length=500)
-    currency: str = Field("EUR", max_length=10)
-    fee_percent: str = Field("0", max_length=20)
-    customer_fee_percent: str = Field("0", max_length=20)
-    minimum_fee: str = Field(
-        "0", max_length=40, description="In the community's currency"
+    description: str = Field("", max_length=20000, json_schema_extra=DESCRIPTION)
+    tagline: str = Field("", max_length=500, json_schema_extra=TAGLINE)
+    currency: str = Field(
+        "EUR", max_length=10, json_schema_extra=documented(**ref("Currency"))
     )
-    treasury_share_percent: str = Field("0", max_length=20)
+    fee_percent: str = Field("0", max_length=20, json_schema_extra=FEE_PERCENT)
+    customer_fee_percent: str = Field("0", max_length=20, json_schema_extra=FEE_PERCENT)
+    minimum_fee: str = Field("0", max_length=40, description=MINIMUM_FEE)
+    treasury_share_percent: str = Field(
+        "0", max_length=20, json_schema_extra=SHARE_PERCENT
+    )
     visibility: str = Field("public", max_length=20, json_schema_extra=VISIBILITIES)
-    enabled_modes: list[str] | None = Field(None, max_length=20)
+    enabled_modes: list[str] | None = Field(
+        None,
+        max_length=20,
+        description="Every mode when left out or null.",
+        json_schema_extra=documented(**MODES),
+    )
     membership_approval: bool = False
 
 
-class CommunityUpdateIn(BodyIn):
-    name: str | None = Field(
-        None, max_length=500, json_schema_extra=documented(min_length=1)
+def _not_null(**keywords: Any) -> Any:
+    return documented_not_null(**keywords)
+
+
+# A change of minimum_fee alone is in the community's current currency, which the
+# document cannot know; it allows up to three decimals there, the most any has.
+def _minimum_fee_change(schema: dict[str, Any]) -> None:
+    _minimum_fee_by_currency(schema)
+    for branch in schema["anyOf"]:
+        branch["required"] = ["currency"]
+    schema["anyOf"].append(
+        {
+            "not": {"required": ["currency"]},
+            "properties": {
+                "minimum_fee": {
+                    "pattern": amount_pattern(
+                        3, sign="not_negative", most=MAX_MINIMUM_FEE * 1000
+                    )
+                }
+            },
+        }
     )
-    description: str | None = Field(None, max_length=20000)
-    tagline: str | None = Field(None, max_length=500)
-    currency: str | None = Field(None, max_length=10)
-    fee_percent: str | None = Field(None, max_length=20)
-    customer_fee_percent: str | None = Field(None, max_length=20)
-    minimum_fee: str | None = Field(None, max_length=40)
-    treasury_share_percent: str | None = Field(None, max_length=20)
-    visibility: str | None = Field(None, max_length=20, json_schema_extra=VISIBILITIES)
-    enabled_modes: list[str] | None = Field(None, max_length=20)
-    membership_approval: bool | None = None
-    payment_instructions: str | None = Field(None, max_length=2000)
+
+
+HOURS = (
+    'Hours: {"amount": "1.50", "currency": "HOUR"}. The starting credit is 0 or '
+    "more (at most the ceiling); the floor 0 or less, down to -1000.00; the "
+    "ceiling from 1.00 to 10000.00."
+)
+
+
+class CommunityUpdateIn(BodyIn):
+    model_config = ConfigDict(json_schema_extra=_minimum_fee_change)
+
+    name: str | None = Field(None, max_length=500, json_schema_extra=_not_null(**NAME))
+    description: str | None = Field(
+        None, max_length=20000, json_schema_extra=_not_null(**DESCRIPTION)
+    )
+    tagline: str | None = Field(
+        None, max_length=500, json_schema_extra=_not_null(**TAGLINE)
+    )
+    currency: str | None = Field(
+        None, max_length=10, json_schema_extra=_not_null(**ref("Currency"))
+    )
+    fee_percent: str | None = Field(
+        None, max_length=20, json_schema_extra=_not_null(**FEE_PERCENT)
+    )
+    customer_fee_percent: str | None = Field(
+        None, max_length=20, json_schema_extra=_not_null(**FEE_PERCENT)
+    )
+    minimum_fee: str | None = Field(
+        None, max_length=40, description=MINIMUM_FEE, json_schema_extra=_not_null()
+    )
+    treasury_share_percent: str | None = Field(
+        None, max_length=20, json_schema_extra=_not_null(**SHARE_PERCENT)
+    )
+    visibility: str | None = Field(
+        None, max_length=20, json_schema_extra=_not_null(**VISIBILITIES)
+    )
+    enabled_modes: list[str] | None = Field(
+        None, max_length=20, json_schema_extra=_not_null(**MODES)
+    )
+    membership_approval: bool | None = Field(
+        None, description="null is false.", json_schema_extra=None
+    )
+    payment_instructions: str | None = Field(
+        None,
+        max_length=2000,
+        json_schema_extra=_not_null(**markdown(max_length=2000)),
+    )
     timebank_enabled: bool | None = Field(
-        None, description="Members hold hours here, an hour for an hour."
+        None,
+        description="Members hold hours here, an hour for an hour.",
+        json_schema_extra=_not_null(),
     )
     timebank_starting_credit: HoursIn | None = Field(
-        None, description="Hours issued once to each member on joining (0 or more)."
+        None,
+        description="Hours issued once to each member on joining (0 or more).",
+        json_schema_extra=_not_null(description=HOURS),
     )
     timebank_floor: HoursIn | None = Field(
-        None, description='How far into debt a member may go, e.g. "-20.00".'
+        None,
+        description='How far into debt a member may go, e.g. "-20.00".',
+        json_schema_extra=_not_null(description=HOURS),
     )
     timebank_ceiling: HoursIn | None = Field(
-        None, description="The most hours a member may hold (more than 0)."
+        None,
+        description="The most hours a member may hold (more than 0).",
+        json_schema_extra=_not_null(description=HOURS),
     )
 
 

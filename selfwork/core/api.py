@@ -5,6 +5,7 @@ routers only ask whether ``request.user`` is a member.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -28,6 +29,7 @@ from selfwork.core.errors import (
 )
 from selfwork.core.idempotency import body_too_large
 from selfwork.core.money import Money
+from selfwork.core.openapi import SCHEMAS, refs_resolve
 from selfwork.core.problems import PROBLEM_MEDIA_TYPE, problem_for
 from selfwork.core.throttle import REFUSAL
 
@@ -97,6 +99,26 @@ def documented(**keywords: Any) -> dict[str, Any]:
     return {names.get(k, k): v for k, v in keywords.items()}
 
 
+def documented_not_null(**keywords: Any) -> Callable[[dict[str, Any]], None]:
+    """``documented(...)`` for an optional field the service refuses as ``null``.
+
+    The field may be left out (``str | None = None`` in Python), but a ``null``
+    sent for it is refused by the service, so the document does not offer it.
+    """
+    extra = documented(**keywords)
+
+    def amend(schema: dict[str, Any]) -> None:
+        branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+        if len(branches) == 1:
+            schema.update(branches[0])
+        elif branches:
+            schema["anyOf"] = branches
+        schema.pop("default", None)
+        schema.update(extra)
+
+    return amend
+
+
 class QueryIn(Schema):
     """Base of every query-string schema: no NUL characters in any value."""
 
@@ -126,11 +148,10 @@ class BodyIn(Schema):
             return handler(data)
         if not isinstance(data, dict):
             raise ValueError("The body must be a JSON object.")
-        # Unknown members are ignored, as the OpenAPI document allows; only what
-        # is read must be free of NUL.
-        known = {field.alias or name for name, field in cls.model_fields.items()}
-        _refuse_nul({key: value for key, value in data.items() if key in known})
         model = handler(data)
+        # Unknown members are ignored, as the OpenAPI document allows, here and in
+        # nested objects; only what is read (what the model kept) must be free of NUL.
+        _refuse_nul(model.model_dump())
         for name, field in cls.model_fields.items():
             key = field.alias or name
             if key not in data:
@@ -204,6 +225,8 @@ def document_problems(api: NinjaAPI) -> None:
 
     def get_openapi_schema(**kwargs: Any) -> Any:
         schema = build(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(SCHEMAS)
+        refs_resolve(schema)
         _declare_plain_text(schema)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -222,7 +245,7 @@ def _declare_plain_text(node: Any) -> None:
     """Say in the document what ``_refuse_nul`` enforces: no text holds NUL."""
     if isinstance(node, dict):
         if node.get("type") == "string" and not (
-            {"pattern", "format", "enum", "const"} & set(node)
+            {"pattern", "format", "enum", "const", "$ref"} & set(node)
         ):
             node["pattern"] = PLAIN_TEXT
         for value in node.values():

@@ -74,10 +74,10 @@ def money_parse(
     ``hours`` False takes a currency only (``HOUR`` is an unknown currency here),
     True takes ``HOUR`` only, None either. ``positive`` refuses zero and less.
 
-    :raises InvalidInput: ``invalid_money`` for anything but such an object (or
-        a currency where hours are wanted), ``invalid_amount``, ``too_precise``,
-        ``amount_too_large`` or ``unknown_currency`` from ``Money.parse``, and
-        ``amount_not_positive``.
+    :raises InvalidInput: ``invalid_money`` for anything but such an object, with
+        these two members and no other (or a currency where hours are wanted),
+        ``invalid_amount``, ``too_precise``, ``amount_too_large`` or
+        ``unknown_currency`` from ``Money.parse``, and ``amount_not_positive``.
     """
     if isinstance(value, Money):
         money = value
@@ -89,11 +89,7 @@ def money_parse(
                 f"{field} is counted in HOUR.", field=field, code="invalid_money"
             )
     else:
-        if (
-            not isinstance(value, dict)
-            or "amount" not in value
-            or "currency" not in value
-        ):
+        if not isinstance(value, dict) or set(value) != {"amount", "currency"}:
             raise InvalidInput(
                 f'{field} is an object like {{"amount": "12.50", "currency": "EUR"}}.',
                 field=field,

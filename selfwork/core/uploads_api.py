@@ -15,6 +15,13 @@ from selfwork.core.uploads import delivery_max_bytes, upload_create
 
 router = Router(tags=["uploads"])
 
+# What the content of ``file`` must be (it is checked by its bytes, not its name):
+# an image for kind=image; for kind=file, also a PDF, a ZIP archive or UTF-8 text.
+ACCEPTED_TYPES = (
+    "image/jpeg, image/png, image/webp, image/gif, application/pdf, "
+    "application/zip, text/plain"
+)
+
 
 class UploadOut(Schema):
     id: str
@@ -38,6 +45,15 @@ class UploadQuery(QueryIn):
     response={201: UploadOut, **PROBLEMS},
     auth=member_auth,
     throttle=throttled("uploads"),
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "encoding": {"file": {"contentType": ACCEPTED_TYPES}},
+                }
+            }
+        }
+    },
 )
 def upload(request: HttpRequest, file: File[UploadedFile], query: Query[UploadQuery]):
     from django.conf import settings

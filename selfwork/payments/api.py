@@ -1,10 +1,12 @@
 """API: the member's wallet — balances, entries, payout destinations, payouts."""
 
 import uuid
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from selfwork.communities.timebank import HoursBalance, hours_balances_of
 from selfwork.core.api import (
@@ -20,6 +22,7 @@ from selfwork.core.api import (
 )
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import HOUR, Money
+from selfwork.core.openapi import plain, ref
 from selfwork.core.pagination import cursor_decode, cursor_encode, offset_page
 from selfwork.core.parse import money_parse
 from selfwork.ledger.models import Leg
@@ -82,9 +85,20 @@ class DestinationPage(Schema):
     next: str | None
 
 
+# What payments.gateways.account_number_clean takes.
+ACCOUNT_NUMBER = "^[ -]*(?:[A-Za-z0-9][ -]*){8,34}$"
+
+
 class DestinationIn(BodyIn):
-    label: str = Field(max_length=200)
-    account_number: str = Field(max_length=60)
+    label: str = Field(
+        max_length=200, json_schema_extra=documented(**plain(max_length=80))
+    )
+    account_number: str = Field(
+        max_length=60,
+        description="8 to 34 letters and digits, like an IBAN; spaces and '-' "
+        "between them are dropped.",
+        json_schema_extra=documented(pattern=ACCOUNT_NUMBER),
+    )
     kind: str = Field(
         PayoutDestination.Kind.SANDBOX_BANK,
         max_length=30,
@@ -92,7 +106,15 @@ class DestinationIn(BodyIn):
     )
 
 
+def _positive_money(schema: dict[str, Any]) -> None:
+    # The document's PositiveMoney says what money_parse and the payout take.
+    schema.clear()
+    schema.update(ref("PositiveMoney"))
+
+
 class MoneyIn(BodyIn):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_positive_money)
+
     amount: str = Field(max_length=40, description='A decimal string, e.g. "12.50".')
     currency: str = Field(max_length=10, description="ISO 4217, upper case.")
 

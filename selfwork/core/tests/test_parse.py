@@ -51,6 +51,8 @@ class TestMoneyParse:
         [
             ("12.50", False, "invalid_money"),
             ({"amount": "1"}, False, "invalid_money"),
+            # Exactly as the document's Money says: no other member.
+            ({"amount": "1", "currency": "EUR", "note": "x"}, False, "invalid_money"),
             ({"amount": "1", "currency": "HOUR"}, False, "unknown_currency"),
             ({"amount": "1", "currency": "EUR"}, True, "invalid_money"),
             ({"amount": "١٠", "currency": "EUR"}, False, "invalid_amount"),
