@@ -303,14 +303,11 @@ def blocks_list(request: HttpRequest):
 def member_block(request: HttpRequest, payload: BlockIn):
     """Block a member (``{"username"}``): they can no longer write to me."""
     member = caller(request)
-    services.member_block(blocker=member, username=payload.username, now=now())
-    block = selectors.blocked_by(member=member).first()
+    block = services.member_block(blocker=member, username=payload.username, now=now())
     return Status(201, block_out(block))
 
 
-@blocks_router.delete(
-    "/{username}", response={204: None, **PROBLEMS}, auth=member_auth
-)
+@blocks_router.delete("/{username}", response={204: None, **PROBLEMS}, auth=member_auth)
 def member_unblock(request: HttpRequest, username: str):
     """Take back my block: the member may write to me again."""
     member = caller(request)

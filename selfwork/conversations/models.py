@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from selfwork.accounts.models import Member
+
 
 class Conversation(models.Model):
     """Two members talking, about one listing or about nothing in particular."""
@@ -59,7 +61,7 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"Conversation {self.public_id}"
 
-    def other(self, member) -> "models.Model":
+    def other(self, member) -> Member:
         """The member ``member`` is talking to."""
         return self.second if self.first_id == member.pk else self.first
 

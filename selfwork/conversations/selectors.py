@@ -91,9 +91,7 @@ def inbox_page(*, member, cursor: str | None, limit: int) -> InboxPage:
     rows = inbox_rows(member=member)
     if (after := _position(cursor)) is not None:
         at, pk = after
-        rows = rows.filter(
-            Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk)
-        )
+        rows = rows.filter(Q(last_message_at__lt=at) | Q(last_message_at=at, pk__lt=pk))
     page = list(rows[: limit + 1])
     if len(page) <= limit:
         return InboxPage(items=page, next=None)
@@ -113,14 +111,10 @@ def conversation_get(*, public_id: Any, viewer) -> Participant:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound(
-            "No such conversation.", code="conversation_not_found"
-        ) from exc
+        raise NotFound("No such conversation.", code="conversation_not_found") from exc
     if not _signed_in(viewer):
         raise NotFound("No such conversation.", code="conversation_not_found")
-    side = (
-        inbox_rows(member=viewer).filter(conversation__public_id=key).first()
-    )
+    side = inbox_rows(member=viewer).filter(conversation__public_id=key).first()
     if side is None:
         raise NotFound("No such conversation.", code="conversation_not_found")
     return side
@@ -140,9 +134,7 @@ def messages_rows(*, conversation: Conversation) -> QuerySet[Message]:
         Message.objects.filter(conversation=conversation)
         .select_related("sender")
         .prefetch_related(
-            Prefetch(
-                "images", queryset=MessageImage.objects.select_related("upload")
-            )
+            Prefetch("images", queryset=MessageImage.objects.select_related("upload"))
         )
         .order_by("created_at", "id")
     )

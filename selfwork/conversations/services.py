@@ -72,9 +72,7 @@ def recipient_get(*, sender, username: Any) -> Member:
         raise UnknownMember("Say who the message is for.", field="to")
     recipient = Member.objects.filter(username__iexact=name, is_active=True).first()
     if recipient is None:
-        raise UnknownMember(
-            "There is no active member with that username.", field="to"
-        )
+        raise UnknownMember("There is no active member with that username.", field="to")
     if recipient.pk == sender.pk:
         raise CannotMessageSelf("You cannot send a message to yourself.", field="to")
     return recipient
@@ -125,9 +123,7 @@ def conversation_path(conversation: Conversation) -> str:
     return reverse("web:conversation", kwargs={"public_id": conversation.public_id})
 
 
-def _notify(
-    *, conversation: Conversation, sender, recipient, now: dt.datetime
-) -> None:
+def _notify(*, conversation: Conversation, sender, recipient, now: dt.datetime) -> None:
     """E-mail ``recipient`` about a new message, at most once per ``NOTICE_INTERVAL``.
 
     The compare-and-set on ``notified_at`` decides between two messages sent at
@@ -135,8 +131,9 @@ def _notify(
     """
     due = Q(notified_at__isnull=True) | Q(notified_at__lte=now - NOTICE_INTERVAL)
     if (
-        Participant.objects.filter(due, conversation=conversation, member=recipient)
-        .update(notified_at=now)
+        Participant.objects.filter(
+            due, conversation=conversation, member=recipient
+        ).update(notified_at=now)
         != 1
     ):
         return
@@ -318,7 +315,7 @@ def conversation_mark_read(
 
 
 @transaction.atomic
-def member_block(*, blocker, username: Any, now: dt.datetime) -> Member:
+def member_block(*, blocker, username: Any, now: dt.datetime) -> Block:
     """Block the member called ``username``: ``blocker`` takes no more messages.
 
     :raises InvalidInput: ``unknown_member``, ``cannot_message_self``.
@@ -327,10 +324,12 @@ def member_block(*, blocker, username: Any, now: dt.datetime) -> Member:
     blocked = recipient_get(sender=blocker, username=username)
     try:
         with transaction.atomic():
-            Block.objects.create(blocker=blocker, blocked=blocked, created_at=now)
+            block = Block.objects.create(
+                blocker=blocker, blocked=blocked, created_at=now
+            )
     except IntegrityError as exc:
         raise AlreadyBlocked("You have blocked this member already.") from exc
-    return blocked
+    return block
 
 
 @transaction.atomic

@@ -59,9 +59,7 @@ def unread_link(request: HttpRequest) -> HttpResponse:
     Loading it apart keeps every other page's queries as they were.
     """
     count = selectors.unread_total(member=request.user)
-    return render(
-        request, "conversations/_unread_link.html", {"unread_count": count}
-    )
+    return render(request, "conversations/_unread_link.html", {"unread_count": count})
 
 
 def _recipient_and_listing(request: HttpRequest) -> tuple[str, str]:
@@ -99,7 +97,10 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         throttle_check(request=request, scope="messages", now=now)
         with uploads_atomic() as created:
             uploads_store(
-                form.cleaned_data["images"], owner=request.user, now=now, created=created
+                form.cleaned_data["images"],
+                owner=request.user,
+                now=now,
+                created=created,
             )
             started = services.conversation_start(
                 sender=request.user,
@@ -192,7 +193,10 @@ def _message_send(request: HttpRequest, side: Participant) -> HttpResponse:
         throttle_check(request=request, scope="messages", now=now)
         with uploads_atomic() as created:
             uploads_store(
-                form.cleaned_data["images"], owner=request.user, now=now, created=created
+                form.cleaned_data["images"],
+                owner=request.user,
+                now=now,
+                created=created,
             )
             services.message_send(
                 conversation=side.conversation,

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from selfwork.conversations import selectors, services
-from selfwork.conversations.models import Block, Conversation, Message, Participant
+from selfwork.conversations.models import Block, Conversation, Message
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 from selfwork.exchanges.models import OutboxEvent
 
