@@ -91,13 +91,13 @@ def world(make_member, member_of, now) -> World:
     from selfwork.boards import services as boards
     from selfwork.briefs import services as briefs
     from selfwork.catalog.services import listing_create, listing_hide
-    from selfwork.conversations import services as conversations
     from selfwork.communities.models import Membership
     from selfwork.communities.services import (
         community_create,
         community_invite,
         community_join,
     )
+    from selfwork.conversations import services as conversations
     from selfwork.core.money import Money
     from selfwork.core.uploads import upload_create
     from selfwork.exchanges import services as exchanges
