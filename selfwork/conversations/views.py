@@ -9,9 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
 from selfwork.accounts.forms import uploads_atomic, uploads_store
 from selfwork.conversations import selectors, services
@@ -114,7 +115,12 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
         form.add_service_error(exc)
         return _new_page(request, recipient, subject, form, status=exc.status)
     messages.success(request, "Your message is sent.")
-    return redirect("web:conversation", public_id=started.conversation.public_id)
+    target = reverse(
+        "web:conversation", kwargs={"public_id": started.conversation.public_id}
+    )
+    if _is_htmx(request):
+        return HttpResponseClientRedirect(target)
+    return redirect(target)
 
 
 def _new_page(request, recipient, subject, form, *, status: int = 200) -> HttpResponse:
@@ -208,10 +214,10 @@ def _message_send(request: HttpRequest, side: Participant) -> HttpResponse:
     except SelfworkError as exc:
         form.add_service_error(exc)
         return _thread_page(request, side, form=form, status=exc.status)
-    target = f"{request.path}#latest"
     if _is_htmx(request):
-        return HttpResponseClientRedirect(target)
-    return redirect(target)
+        # The page is this one: a refresh shows the message in the thread.
+        return HttpResponseClientRefresh()
+    return redirect(f"{request.path}#latest")
 
 
 def _block(request: HttpRequest, side: Participant, action: str) -> HttpResponse:

@@ -106,14 +106,16 @@ class TestConversationPage:
         assert response.status_code == 302
         assert "Gladly." in text(client.get(path))
 
-    def test_with_htmx_a_sent_reply_reloads_the_page(self, browse_as, start, provider):
+    def test_with_htmx_a_sent_reply_refreshes_the_page(
+        self, browse_as, start, provider
+    ):
         conversation = start().conversation
         response = browse_as(provider).post(
             f"/messages/{conversation.public_id}/",
             {"action": "message", "body": "Gladly."},
             HTTP_HX_REQUEST="true",
         )
-        assert response.status_code == 200 and response["HX-Redirect"]
+        assert response.status_code == 200 and response["HX-Refresh"] == "true"
 
     def test_a_blocked_sender_sees_why_in_the_page(
         self, browse_as, start, buyer, provider, now
