@@ -37,6 +37,7 @@ def conversations_demo_seed(*, now: dt.datetime, data: Path = DATA) -> int:
     members = {m.username: m for m in Member.objects.all()}
     made = 0
     for spec in plan["conversation"]:
+        people: dict[str, Member | None]
         if spec.get("exchange") == "first commission":
             exchange = _first_commission()
             if exchange is None:
@@ -57,11 +58,12 @@ def conversations_demo_seed(*, now: dt.datetime, data: Path = DATA) -> int:
                 if listing is None:
                     continue
             started_at = now - dt.timedelta(days=spec["days_ago"])
-        if None in people.values():
+        found = {role: m for role, m in people.items() if m is not None}
+        if len(found) != 2:
             continue
         first, *rest = spec["message"]
-        writer = people[first["by"]]
-        reader = next(m for m in people.values() if m != writer)
+        writer = found[first["by"]]
+        reader = next(m for m in found.values() if m != writer)
         conversation = services.conversation_start(
             sender=writer,
             to=reader.username,
@@ -72,7 +74,7 @@ def conversations_demo_seed(*, now: dt.datetime, data: Path = DATA) -> int:
         for message in rest:
             services.message_send(
                 conversation=conversation,
-                sender=people[message["by"]],
+                sender=found[message["by"]],
                 body=message["body"].strip(),
                 now=started_at + dt.timedelta(hours=message["hours"]),
             )
