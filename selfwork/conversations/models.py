@@ -26,13 +26,16 @@ class Conversation(models.Model):
     second = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # A listing can be deleted for good; its conversations stay, about "a listing
+    # that was deleted", and never merge with the pair's conversation about nothing.
     listing = models.ForeignKey(
         "catalog.Listing",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="conversations",
     )
+    about_listing = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     # The newest message: what "newest activity first" orders by.
     last_message_at = models.DateTimeField()
@@ -49,8 +52,12 @@ class Conversation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["first", "second"],
-                condition=Q(listing__isnull=True),
+                condition=Q(listing__isnull=True, about_listing=False),
                 name="conversation_once_without_listing",
+            ),
+            models.CheckConstraint(
+                condition=Q(listing__isnull=True) | Q(about_listing=True),
+                name="conversation_listing_flagged",
             ),
             models.CheckConstraint(
                 condition=Q(last_message_at__gte=F("created_at")),

@@ -124,7 +124,10 @@ def conversation_between(*, member, other, listing) -> Conversation | None:
     """Return the conversation between two members about ``listing`` (or none)."""
     first_id, second_id = sorted([member.pk, other.pk])
     return Conversation.objects.filter(
-        first_id=first_id, second_id=second_id, listing=listing
+        first_id=first_id,
+        second_id=second_id,
+        listing=listing,
+        about_listing=listing is not None,
     ).first()
 
 

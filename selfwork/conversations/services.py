@@ -207,6 +207,7 @@ def _conversation_get_or_create(
                 first=first,
                 second=second,
                 listing=listing,
+                about_listing=listing is not None,
                 created_at=now,
                 last_message_at=now,
             )
@@ -220,10 +221,13 @@ def _conversation_get_or_create(
             )
     except IntegrityError:
         # Another request started it a moment ago: the constraint kept it single.
-        return (
-            Conversation.objects.get(first=first, second=second, listing=listing),
-            False,
+        existing = Conversation.objects.get(
+            first=first,
+            second=second,
+            listing=listing,
+            about_listing=listing is not None,
         )
+        return existing, False
     return conversation, True
 
 

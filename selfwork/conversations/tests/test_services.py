@@ -126,6 +126,19 @@ class TestStart:
         assert caught.value.code == "unknown_listing"
         assert not Conversation.objects.exists()
 
+    def test_a_deleted_listings_conversation_stays_apart_from_one_about_nothing(
+        self, start, portrait, provider
+    ):
+        from selfwork.catalog.services import listing_delete
+
+        about = start(listing=str(portrait.public_id)).conversation
+        listing_delete(listing=portrait, actor=provider)
+        about.refresh_from_db()
+        assert about.listing is None and about.about_listing is True
+        loose = start()
+        assert loose.created is True and loose.conversation.pk != about.pk
+        assert Message.objects.filter(conversation=about).count() == 1
+
 
 class TestSend:
     def test_only_the_two_members_write(self, start, stranger, now):
