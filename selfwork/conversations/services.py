@@ -140,8 +140,8 @@ def _notify(*, conversation: Conversation, sender, recipient, now: dt.datetime) 
     if conversation.listing_id is not None:
         subject = f"{sender.name} sent you a message about “{conversation.listing}”"
         text = (
-            f"{sender.name} sent you a message about your conversation on "
-            f"“{conversation.listing}”. Open the conversation to read it and reply."
+            f"{sender.name} wrote to you about “{conversation.listing}”. Open the "
+            "conversation to read the message and reply."
         )
     else:
         subject = f"{sender.name} sent you a message"
