@@ -9,6 +9,7 @@ from selfwork.boards.api import community_posts_router, posts_router, replies_ro
 from selfwork.briefs.api import briefs_router, offers_router
 from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
+from selfwork.conversations.api import blocks_router, conversations_router
 from selfwork.core.api import install_error_handlers
 from selfwork.core.errors import NotFound
 from selfwork.core.problems import problem_for
@@ -47,6 +48,8 @@ api.add_router("/reviews", reviews_router)
 api.add_router("/processes", processes_router)
 api.add_router("/briefs", briefs_router)
 api.add_router("/offers", offers_router)
+api.add_router("/conversations", conversations_router)
+api.add_router("/blocks", blocks_router)
 
 
 # Exempt like every API endpoint: the API reads no cookies, so a POST to a path it

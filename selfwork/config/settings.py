@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "selfwork.exchanges",
     "selfwork.briefs",
     "selfwork.boards",
+    "selfwork.conversations",
     "selfwork.web",
 ]
 

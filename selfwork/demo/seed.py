@@ -33,6 +33,7 @@ from selfwork.communities.services import (
     membership_approve,
     membership_set_role,
 )
+from selfwork.conversations.demo import conversations_demo_seed
 from selfwork.core.uploads import upload_create
 from selfwork.demo import art
 from selfwork.demo.communities import COMMUNITIES, CONDITIONS
@@ -822,4 +823,10 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
     # announcements, offers and wants, critique requests and tips.
     task = bar.phase("boards", 1)
     boards_demo_seed(now=BASE_TIME)
+    bar.advance(task)
+
+    # Members asking before they order, borrow or swap; one of them asked about
+    # the listing of the first commission before ordering it.
+    task = bar.phase("conversations", 1)
+    conversations_demo_seed(now=BASE_TIME)
     bar.advance(task)

@@ -11,6 +11,7 @@ from selfwork.boards.urls import urlpatterns as boards_urls
 from selfwork.briefs.urls import urlpatterns as briefs_urls
 from selfwork.catalog.urls import urlpatterns as catalog_urls
 from selfwork.communities.urls import urlpatterns as communities_urls
+from selfwork.conversations.urls import urlpatterns as conversations_urls
 from selfwork.exchanges.urls import urlpatterns as exchanges_urls
 from selfwork.payments.urls import urlpatterns as payments_urls
 from selfwork.web import views
@@ -29,5 +30,6 @@ urlpatterns = [
     *payments_urls,
     *briefs_urls,
     *boards_urls,
+    *conversations_urls,
     *exchanges_urls,
 ]

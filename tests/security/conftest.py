@@ -84,6 +84,7 @@ class World:
     hidden_post: Any  # the buyer's idea on the guild's board, hidden by the host
     reply: Any  # the provider's reply to ``post``
     private_reply: Any  # the provider's reply to ``private_post``
+    conversation: Any  # the buyer's conversation with the provider about ``listing``
     now: Any
 
 
@@ -100,6 +101,7 @@ def world(make_member, member_of, now) -> World:
         community_invite,
         community_join,
     )
+    from selfwork.conversations import services as conversations
     from selfwork.core.money import Money
     from selfwork.core.uploads import upload_create
     from selfwork.exchanges import services as exchanges
@@ -368,6 +370,16 @@ def world(make_member, member_of, now) -> World:
     boards.post_vote(post=post, member=provider, now=now)
     boards.post_vote(post=private_post, member=provider, now=now)
 
+    conversation = conversations.conversation_start(
+        sender=buyer,
+        to=provider.username,
+        listing=str(listing.public_id),
+        body=CONVERSATION_SECRET,
+        now=now,
+    ).conversation
+    # The buyer blocked the applicant: a block only the buyer may take back.
+    conversations.member_block(blocker=buyer, username=applicant.username, now=now)
+
     image = upload_create(owner=buyer, data=_png(), now=now)
     portfolio_item = portfolio_add(member=buyer, upload_id=str(image.public_id))
     api_token_create(member=buyer, now=now, name="laptop")
@@ -414,6 +426,7 @@ def world(make_member, member_of, now) -> World:
         hidden_post=hidden_post,
         reply=reply,
         private_reply=private_reply,
+        conversation=conversation,
         now=now,
     )
 
@@ -429,6 +442,9 @@ def _png() -> bytes:
 
 
 # Bookkeeping that any authenticated request writes, whatever it asks for.
+# What the buyer wrote to the provider: nobody else may read it.
+CONVERSATION_SECRET = "Could you paint my cat, Tiramisu, by May?"
+
 NOT_FINGERPRINTED = {("accounts_apitoken", "last_used_at")}
 # Throttles count every attempt, refused ones included: that is how they slow an
 # attacker down. The counters hold no object's data.

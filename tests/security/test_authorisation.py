@@ -31,7 +31,12 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from selfwork.payments.gateways import CARD_SUCCEEDS
-from tests.security.conftest import World, database_fingerprint, money
+from tests.security.conftest import (
+    CONVERSATION_SECRET,
+    World,
+    database_fingerprint,
+    money,
+)
 
 ROLES = ("member", "other_host", "anonymous")
 WHO = {"member": "neighbour", "other_host": "rival", "anonymous": None}
@@ -518,6 +523,57 @@ API_CASES = [
     ),
 ]
 
+
+def _conversation_id(w):
+    return {"conversation_id": w.conversation.public_id}
+
+
+def _conversation_secret(w):
+    return CONVERSATION_SECRET
+
+
+# A conversation is its two members' alone: everyone else gets 404 (or 401).
+API_CASES += [
+    api(
+        "GET",
+        "/conversations/{conversation_id}",
+        "buyer",
+        _conversation_id,
+    ),
+    api(
+        "GET",
+        "/conversations/{conversation_id}/messages",
+        "buyer",
+        _conversation_id,
+        secret=_conversation_secret,
+    ),
+    api(
+        "GET",
+        "/conversations/{conversation_id}/messages",
+        "provider",
+        _conversation_id,
+        secret=_conversation_secret,
+        variant="the recipient",
+    ),
+    api(
+        "POST",
+        "/conversations/{conversation_id}/messages",
+        "provider",
+        _conversation_id,
+        lambda w: {"body": "Yes, by April even."},
+    ),
+    api("POST", "/conversations/{conversation_id}/read", "provider", _conversation_id),
+    # Anyone may ask to take back a block of theirs; only the buyer has this one,
+    # so anyone else is told there is none (409) and nothing changes.
+    api(
+        "DELETE",
+        "/blocks/{username}",
+        "buyer",
+        lambda w: {"username": w.applicant.username},
+        sees=ALL,
+    ),
+]
+
 # Operations that take a path parameter but name nothing anyone owns.
 API_CASES += [
     # --- processes: which process a community's modes run --------------------------
@@ -601,6 +657,11 @@ def _download(w):
 
 
 BOARD_POST = "c/<slug:slug>/board/<uuid:public_id>/"
+CONVERSATION = "messages/<uuid:public_id>/"
+
+
+def _conversation_page(w):
+    return f"/messages/{w.conversation.public_id}/"
 
 
 def _board_post(attr):
@@ -787,6 +848,30 @@ WEB_CASES = [
         _board_post("private_post"),
         lambda w: {"action": "pin"},
         variant="pin, private community",
+    ),
+    # --- conversations ---------------------------------------------------------------
+    web(
+        "GET",
+        CONVERSATION,
+        "buyer",
+        _conversation_page,
+        secret=_conversation_secret,
+    ),
+    web(
+        "POST",
+        CONVERSATION,
+        "provider",
+        _conversation_page,
+        lambda w: {"action": "message", "body": "Yes, by April even."},
+        variant="message",
+    ),
+    web(
+        "POST",
+        CONVERSATION,
+        "provider",
+        _conversation_page,
+        lambda w: {"action": "block"},
+        variant="block",
     ),
     # --- members -----------------------------------------------------------------
     web(

@@ -283,7 +283,23 @@ def market(make_member, now):
     boards.reply_remove(reply=removed, actor=maker, reason=_plain(14), now=now)
     boards.post_hide(post=posts[1], actor=maker, reason=_plain(15), now=now)
 
+    from selfwork.conversations import services as conversations
+    from selfwork.conversations.models import Message as ConversationMessage
+
+    talk = conversations.conversation_start(
+        sender=buyer,
+        to=maker.username,
+        listing=str(listings[-1].public_id),
+        body=MARKDOWN,
+        now=now,
+    ).conversation
+    conversations.message_send(conversation=talk, sender=maker, body=MARKDOWN, now=now)
+    raw_talk = conversations.conversation_start(
+        sender=buyer, to=maker.username, body="Hello", now=now
+    ).conversation
+
     # What the validators refused, as rows older than the validators would hold it.
+    ConversationMessage.objects.filter(conversation=raw_talk).update(body=EVERYTHING)
     Post.objects.filter(pk=posts[2].pk).update(title=PAYLOADS[0], body=EVERYTHING)
     Reply.objects.filter(post=question).exclude(pk=removed.pk).update(body=EVERYTHING)
     Community.objects.filter(pk=community.pk).update(description=EVERYTHING)
@@ -303,6 +319,7 @@ def market(make_member, now):
         "exchange": exchange,
         "reviewed": reviewed,
         "posts": posts,
+        "conversations": [talk, raw_talk],
     }
 
 
@@ -315,6 +332,7 @@ def _pages(market) -> dict[str, list[str]]:
     exchange = market["exchange"].public_id
     answered, hidden_review = (e.public_id for e in market["reviewed"])
     question, hidden, raw = (market["posts"][i].public_id for i in (0, 1, 2))
+    talk, raw_talk = (t.public_id for t in market["conversations"])
     shared = [
         "/",
         "/search/?q=img",
@@ -347,6 +365,11 @@ def _pages(market) -> dict[str, list[str]]:
             f"/c/{c}/board/",
             f"/c/{c}/board/{question}/",
             f"/c/{c}/board/{hidden}/",
+            "/messages/",
+            f"/messages/{talk}/",
+            f"/messages/{raw_talk}/",
+            f"/messages/new/?to=maker&listing={listing}",
+            "/messages/unread/",
         ],
         "maker": [
             f"/exchanges/{exchange}/",
@@ -361,6 +384,10 @@ def _pages(market) -> dict[str, list[str]]:
             f"/c/{c}/board/",
             f"/c/{c}/board/{question}/",
             f"/c/{c}/board/{hidden}/",
+            "/messages/",
+            f"/messages/{talk}/",
+            f"/messages/{raw_talk}/",
+            "/messages/new/?to=buyer",
         ],
     }
 

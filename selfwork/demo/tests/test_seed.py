@@ -225,6 +225,33 @@ class TestBoards:
         assert Mention.objects.filter(member__username="declan-murphy").exists()
 
 
+class TestConversations:
+    def test_the_demo_has_conversations_with_unread_messages(self, demo):
+        from selfwork.conversations.models import Conversation, Participant
+
+        assert Conversation.objects.count() == 4
+        assert Participant.objects.filter(unread_count__gt=0).exists()
+
+    def test_the_first_commission_was_talked_about_before_it_was_ordered(self, demo):
+        from selfwork.conversations.models import Message
+        from selfwork.conversations.selectors import conversation_for_exchange
+        from selfwork.exchanges.models import Exchange
+
+        exchange = (
+            Exchange.objects.filter(process_name="commission")
+            .order_by("created_at", "pk")
+            .first()
+        )
+        talk = conversation_for_exchange(
+            listing_id=exchange.listing_id,
+            customer_id=exchange.customer_id,
+            provider_id=exchange.provider_id,
+        )
+        assert talk is not None
+        last = Message.objects.filter(conversation=talk).latest("created_at")
+        assert last.created_at < exchange.created_at
+
+
 class TestSeedingOnce:
     def test_seeding_again_adds_nothing(self, demo):
         before = (
