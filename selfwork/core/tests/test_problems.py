@@ -249,6 +249,7 @@ class TestOpenApiDocument:
             "newest",
             "price_asc",
             "price_desc",
+            "rating",
         ]
         assert search["cursor"]["format"] == "cursor"
         assert search["q"]["pattern"] == "^[^\\x00]*$"
