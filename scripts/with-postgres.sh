@@ -21,7 +21,7 @@ trap cleanup EXIT
 "${as_postgres[@]}" "$bindir/initdb" -D "$workdir/data" --auth=trust -U selfwork -E UTF8 >/dev/null
 # fsync off: a throwaway cluster for tests; production keeps every default.
 "${as_postgres[@]}" "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/log" -w -o \
-    "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    "-c listen_addresses=127.0.0.1 -p $port -k $workdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=600" \
     start >/dev/null
 "$bindir/createdb" -h 127.0.0.1 -p "$port" -U selfwork selfwork
 
