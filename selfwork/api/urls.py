@@ -15,6 +15,7 @@ from selfwork.core.problems import problem_for
 from selfwork.core.uploads_api import router as uploads_router
 from selfwork.exchanges.api import processes_router
 from selfwork.exchanges.api import router as exchanges_router
+from selfwork.notifications.api import router as notifications_router
 from selfwork.payments.api import router as wallet_router
 
 api = NinjaAPI(
@@ -38,6 +39,7 @@ api.add_router("/exchanges", exchanges_router)
 api.add_router("/processes", processes_router)
 api.add_router("/briefs", briefs_router)
 api.add_router("/offers", offers_router)
+api.add_router("/notifications", notifications_router)
 
 
 # Exempt like every API endpoint: the API reads no cookies, so a POST to a path it
