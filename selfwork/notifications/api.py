@@ -48,7 +48,7 @@ class NotificationQuery(QueryIn):
     limit: int = Field(30, ge=1, le=100)
 
 
-class ReadIn(BodyIn):
+class NotificationsReadIn(BodyIn):
     ids: list[str] | None = Field(
         None,
         max_length=services.READ_MAX_IDS,
@@ -57,18 +57,18 @@ class ReadIn(BodyIn):
     )
 
 
-class ReadOut(Schema):
+class NotificationsReadOut(Schema):
     marked: int = Field(description="How many unread notifications became read.")
     unread: int
 
 
-class PreferencesOut(Schema):
+class NotificationPreferencesOut(Schema):
     channels: dict[str, str] = Field(
         description="For each kind, how I am told: " + ", ".join(Channel.values) + "."
     )
 
 
-class PreferencesIn(BodyIn):
+class NotificationPreferencesIn(BodyIn):
     channels: dict[str, str] = Field(
         max_length=len(Kind.values),
         description="The kinds to change, each with its channel: "
@@ -104,8 +104,10 @@ def notifications_list(request: HttpRequest, filters: Query[NotificationQuery]):
     }
 
 
-@router.post("/read", response={200: ReadOut, **PROBLEMS}, auth=member_auth)
-def notifications_read(request: HttpRequest, payload: ReadIn):
+@router.post(
+    "/read", response={200: NotificationsReadOut, **PROBLEMS}, auth=member_auth
+)
+def notifications_read(request: HttpRequest, payload: NotificationsReadIn):
     """Mark my notifications read: ``{"ids": [...]}``, or all of them with ``{}``."""
     member = caller(request)
     marked = services.notifications_mark_read(member=member, ids=payload.ids, now=now())
@@ -116,7 +118,9 @@ def notifications_read(request: HttpRequest, payload: ReadIn):
 
 
 @router.get(
-    "/preferences", response={200: PreferencesOut, **PROBLEMS}, auth=member_auth
+    "/preferences",
+    response={200: NotificationPreferencesOut, **PROBLEMS},
+    auth=member_auth,
 )
 def preferences_get(request: HttpRequest):
     """How I am told of each kind of notification."""
@@ -124,9 +128,11 @@ def preferences_get(request: HttpRequest):
 
 
 @router.patch(
-    "/preferences", response={200: PreferencesOut, **PROBLEMS}, auth=member_auth
+    "/preferences",
+    response={200: NotificationPreferencesOut, **PROBLEMS},
+    auth=member_auth,
 )
-def preferences_update(request: HttpRequest, payload: PreferencesIn):
+def preferences_update(request: HttpRequest, payload: NotificationPreferencesIn):
     """Change how I am told of some kinds: ``{"channels": {"message": "digest"}}``."""
     member = caller(request)
     services.preferences_set(member=member, choices=payload.channels, now=now())
