@@ -23,6 +23,7 @@ from selfwork.catalog.selectors import (
     ListingQuery,
     listings_of_owner,
     listings_search,
+    member_offers_commissions,
 )
 from selfwork.communities.models import Mode
 from selfwork.communities.selectors import (
@@ -241,6 +242,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             "member": member,
             "portfolio": list(member.portfolio.all()),
             "listings": listings,
+            "offers_commissions": member_offers_commissions(member=member),
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
         },
     )
