@@ -2,6 +2,8 @@
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -29,6 +31,42 @@ def _collectstatic() -> None:
     from django.core.management import call_command
 
     call_command("collectstatic", "--no-input", verbosity=0)
+
+
+def _worker_wanted(args: argparse.Namespace) -> bool:
+    if getattr(args, "no_worker", False):
+        return False
+    return os.environ.get("SELFWORK_RUN_WORKER", "1").strip().lower() not in {
+        "0",
+        "false",
+        "no",
+        "off",
+    }
+
+
+def _worker_start(args: argparse.Namespace) -> subprocess.Popen | None:
+    """Start ``selfwork worker`` beside the web server, unless told not to.
+
+    A child process rather than a thread: gunicorn forks its web workers, and a
+    thread would run in none of them (or in every one). Without it a newcomer's
+    demo sends no e-mail and fires no timer.
+    """
+    if not _worker_wanted(args):
+        return None
+    print("selfwork: starting the worker (timers, outbox, e-mail); --no-worker to skip")
+    return subprocess.Popen([sys.executable, "-m", "selfwork.cli", "worker"])
+
+
+def _worker_stop(worker: subprocess.Popen | None) -> None:
+    if worker is None or worker.poll() is not None:
+        return
+    # SIGINT: the worker finishes its round and returns, as after Ctrl-C.
+    worker.send_signal(signal.SIGINT)
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -59,7 +97,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--graceful-timeout",
         "10",
     ]
-    run()
+    worker = _worker_start(args)
+    try:
+        run()
+    finally:
+        _worker_stop(worker)
     return 0
 
 
@@ -169,6 +211,11 @@ def parser() -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--threads", type=int, default=int(os.environ.get("SELFWORK_THREADS", "4"))
+        )
+        p.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run the worker beside the server (SELFWORK_RUN_WORKER=0)",
         )
 
     serve = sub.add_parser("serve", help="serve the web UI and API with gunicorn")

@@ -147,3 +147,51 @@ class TestDemoMoney:
         result = run("audit", data_dir=demo)
         assert result.returncode == 1
         assert "All invariants hold" not in result.stdout
+
+
+def _serve(data_dir: Path, *extra: str) -> str:
+    """Run ``selfwork serve`` until it answers, stop it, and return what it printed."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "SELFWORK_DATA_DIR": str(data_dir)}
+    env.pop("SELFWORK_DATABASE_URL", None)
+    server = subprocess.Popen(
+        [SELFWORK, "serve", "--port", str(port), "--workers", "1", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        # Give the worker its first round (the audit it starts with).
+        time.sleep(3)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    return output
+
+
+class TestServe:
+    def test_runs_the_worker_beside_the_server(self, migrated):
+        output = _serve(migrated)
+        assert "starting the worker" in output
+        assert "ledger audit: all invariants hold" in output
+
+    def test_no_worker_when_told_not_to(self, migrated):
+        output = _serve(migrated, "--no-worker")
+        assert "starting the worker" not in output
+        assert "ledger audit" not in output

@@ -21,6 +21,7 @@ from selfwork.exchanges.reviews_api import (
     member_reputation_router,
     reviews_router,
 )
+from selfwork.notifications.api import router as notifications_router
 from selfwork.payments.api import router as wallet_router
 
 api = NinjaAPI(
@@ -50,6 +51,7 @@ api.add_router("/briefs", briefs_router)
 api.add_router("/offers", offers_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/blocks", blocks_router)
+api.add_router("/notifications", notifications_router)
 
 
 # Exempt like every API endpoint: the API reads no cookies, so a POST to a path it

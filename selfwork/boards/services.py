@@ -41,7 +41,8 @@ from selfwork.communities.selectors import (
 from selfwork.core.errors import InvalidInput, NotPermitted
 from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
-from selfwork.exchanges.services import member_notice_queue
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify_many
 
 TITLE_MAX = 120
 BODY_MAX = 10000
@@ -119,19 +120,24 @@ def _mentions_notify(
         [Mention(post=post, reply=reply, member=m, created_at=now) for m in members]
     )
     if reply is None:
-        subject = f"{author.name} mentioned you in “{post.title}”"
-        text = (
+        title = f"{author.name} mentioned you in “{post.title}”."
+        body = (
             f"{author.name} mentioned you in the post “{post.title}” on the "
             f"board of {post.community.name}."
         )
     else:
-        subject = f"{author.name} mentioned you in a reply to “{post.title}”"
-        text = (
+        title = f"{author.name} mentioned you in a reply to “{post.title}”."
+        body = (
             f"{author.name} mentioned you in a reply to the post “{post.title}” "
             f"on the board of {post.community.name}."
         )
-    member_notice_queue(
-        recipients=members, subject=subject, text=text, path=_post_path(post), now=now
+    notify_many(
+        members=members,
+        kind=Kind.MENTION,
+        title=title,
+        body=body,
+        link=_post_path(post),
+        now=now,
     )
 
 

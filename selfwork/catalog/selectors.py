@@ -174,6 +174,17 @@ def listings_of_owner(*, owner, viewer) -> QuerySet[Listing]:
     return rows.order_by("-created_at", "-pk")
 
 
+def member_offers_commissions(*, member) -> bool:
+    """Whether ``member`` offers work to order: an active listing with a service mode.
+
+    Only then does their commission status (open, waitlist, closed) mean anything
+    to others; a member who offers nothing shows none.
+    """
+    return Listing.objects.filter(
+        owner=member, status=Listing.Status.ACTIVE, modes__mode=Mode.SERVICE
+    ).exists()
+
+
 def listings_offered_for_swap(*, owner, community) -> QuerySet[Listing]:
     """Return ``owner``'s active listings in ``community`` offered for swaps, A–Z."""
     if owner is None or not owner.is_authenticated:

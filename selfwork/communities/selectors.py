@@ -198,3 +198,13 @@ def active_members_named(
         memberships__community=community,
         memberships__status=Membership.Status.ACTIVE,
     ).order_by("username")
+
+
+def community_moderators(*, community: Community) -> QuerySet[Member]:
+    """Return the active hosts and moderators of ``community``, by username."""
+    return Member.objects.filter(
+        is_active=True,
+        memberships__community=community,
+        memberships__status=Membership.Status.ACTIVE,
+        memberships__role__in=[Membership.Role.HOST, Membership.Role.MODERATOR],
+    ).order_by("username")

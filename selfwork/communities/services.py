@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone as dj_timezone
 
 from selfwork.communities.models import (
@@ -16,6 +17,7 @@ from selfwork.communities.models import (
     ListingField,
     Membership,
 )
+from selfwork.communities.selectors import community_moderators
 from selfwork.communities.timebank import (
     timebank_limits_apply,
     timebank_limits_check,
@@ -25,6 +27,8 @@ from selfwork.communities.timebank import (
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from selfwork.core.money import Money, unit_check, unit_exponent
 from selfwork.core.text import markdown_check, plain_check
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify_many
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,48}[a-z0-9])$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -286,6 +290,15 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
             member_count=F("member_count") + 1
         )
         timebank_member_join(community=community, member=member, now=now)
+    else:
+        notify_many(
+            members=community_moderators(community=community),
+            kind=Kind.JOIN_REQUEST,
+            title=f"{member.name} asked to join {community.name}.",
+            body="Approve or decline the request on the community's members page.",
+            link=reverse("web:community_members", kwargs={"slug": community.slug}),
+            now=now,
+        )
     return membership
 
 

@@ -7,6 +7,7 @@ the repository. The secret key is generated once into the data directory.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "selfwork.core",
     "selfwork.accounts",
     "selfwork.ledger",
+    "selfwork.notifications",
     "selfwork.communities",
     "selfwork.catalog",
     "selfwork.payments",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "selfwork.notifications.context.unread_notifications",
             ],
         },
     },
@@ -194,18 +197,35 @@ SELFWORK_THROTTLES = {
 }
 
 # --- Mail -------------------------------------------------------------------------
-EMAIL_HOST = os.environ.get("SELFWORK_EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("SELFWORK_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("SELFWORK_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("SELFWORK_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = _env_bool("SELFWORK_EMAIL_TLS", False)
+# Links in e-mails are absolute, built from this: the address members reach the
+# site at. The default is where `make run` serves.
+SELFWORK_BASE_URL = os.environ.get("SELFWORK_BASE_URL", "http://127.0.0.1:8000").rstrip(
+    "/"
+)
+# An SMTP server as one URL (smtp://user:password@host:port, smtps:// for TLS on
+# connect, ?starttls for STARTTLS), or the SELFWORK_EMAIL_* variables one by one.
+_email_url = urlsplit(os.environ.get("SELFWORK_EMAIL_URL", ""))
+EMAIL_HOST = _email_url.hostname or os.environ.get("SELFWORK_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = _email_url.port or int(os.environ.get("SELFWORK_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = unquote(_email_url.username or "") or os.environ.get(
+    "SELFWORK_EMAIL_USER", ""
+)
+EMAIL_HOST_PASSWORD = unquote(_email_url.password or "") or os.environ.get(
+    "SELFWORK_EMAIL_PASSWORD", ""
+)
+EMAIL_USE_TLS = _email_url.query == "starttls" or _env_bool("SELFWORK_EMAIL_TLS", False)
+EMAIL_USE_SSL = _email_url.scheme == "smtps"
+# A mail server that stops answering must not hold a worker for ever.
+EMAIL_TIMEOUT = int(os.environ.get("SELFWORK_EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "SELFWORK_EMAIL_FROM", "selfwork <noreply@localhost>"
 )
-if os.environ.get("SELFWORK_EMAIL_BACKEND") == "console" or (
-    DEBUG and "SELFWORK_EMAIL_HOST" not in os.environ
-):
+if os.environ.get("SELFWORK_EMAIL_BACKEND") == "console":
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif not _email_url.hostname and "SELFWORK_EMAIL_HOST" not in os.environ:
+    # No mail server configured (the demo, a first install): keep the e-mails and
+    # show them to staff at /operator/mail/ instead of failing to send them.
+    EMAIL_BACKEND = "selfwork.notifications.backends.StoredEmailBackend"
 
 # --- Static and media -------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -46,7 +46,8 @@ from selfwork.conversations.models import (
 from selfwork.core.errors import NotFound
 from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check
-from selfwork.exchanges.services import member_notice_queue
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify
 
 BODY_MAX = 5000
 MAX_IMAGES = 4
@@ -149,11 +150,12 @@ def _notify(*, conversation: Conversation, sender, recipient, now: dt.datetime) 
             f"{sender.name} sent you a message on selfwork. Open the conversation "
             "to read it and reply."
         )
-    member_notice_queue(
-        recipients=[recipient],
-        subject=subject,
-        text=text,
-        path=conversation_path(conversation),
+    notify(
+        member=recipient,
+        kind=Kind.MESSAGE,
+        title=subject,
+        body=text,
+        link=conversation_path(conversation),
         now=now,
     )
 

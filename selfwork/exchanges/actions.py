@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Q
+from django.urls import reverse
 
 from selfwork.catalog import services as catalog
 from selfwork.catalog.calendar import cancellation_refund_percent
@@ -37,6 +38,8 @@ from selfwork.exchanges.errors import (
 )
 from selfwork.exchanges.models import Exchange, OutboxEvent
 from selfwork.exchanges.selectors import exchange_bill, exchange_fee_policy
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify_many
 from selfwork.payments import services as payments
 from selfwork.payments.errors import DepositExpired
 from selfwork.payments.models import (
@@ -529,6 +532,80 @@ def reviews_open(ctx: ActionContext) -> None:
         ctx.exchange.reviews_close_at = close_at
 
 
+# What a notice is about, told by what its transition does (the engine's own
+# vocabulary), so that a new process's steps are named without code: the first
+# match wins.
+NOTICE_KIND_BY_ACTION = (
+    ("payout", Kind.PAID_OUT),
+    ("release", Kind.ACCEPTED),
+    ("credit_hours", Kind.ACCEPTED),
+    ("charge", Kind.PAID),
+    ("reveal_deliverables", Kind.DELIVERED),
+)
+# A step that spends one of the agreed revisions is a request for changes.
+NOTICE_KIND_BY_GUARD = (("revisions_left", Kind.CHANGES_REQUESTED),)
+
+NOTICE_TITLES = {
+    Kind.PAID_OUT: "The money for “{title}” is paid out.",
+    Kind.ACCEPTED: "“{title}” is accepted.",
+    Kind.PAID: "“{title}” is paid for.",
+    Kind.DELIVERED: "“{title}” is delivered.",
+    Kind.CHANGES_REQUESTED: "Changes are requested on “{title}”.",
+    Kind.REMINDER: "A reminder about “{title}”: {label}.",
+    Kind.EXCHANGE: "“{title}” moved on: {label}.",
+}
+
+
+def notice_kind(transition: Any) -> str:
+    """The kind of notification a transition's notice is (see ``NOTICE_KIND_BY_*``)."""
+    if transition is None:
+        return Kind.EXCHANGE
+    for action, kind in NOTICE_KIND_BY_ACTION:
+        if action in transition.actions:
+            return kind
+    for guard, kind in NOTICE_KIND_BY_GUARD:
+        if guard in transition.guards:
+            return kind
+    return Kind.EXCHANGE
+
+
+def _notice_body(
+    *, actor: Any, label: str, state_label: str, detail: str, decision: str
+) -> str:
+    if actor is not None:
+        step = f"{actor.name} chose “{label}”."
+    else:
+        step = f"“{label}” happened as the process says it does in time."
+    parts = [step, f"The exchange is now: {state_label}."]
+    if detail:
+        parts.append(detail)
+    if decision:
+        parts.append(decision)
+    return "\n\n".join(parts)
+
+
+def resolution_text(resolution: dict | None) -> str:
+    """The decision on a dispute, as both parties are told it."""
+    if not resolution:
+        return ""
+    text = (
+        "The decision: {percent} % of the money in escrow goes back to the "
+        "customer and the rest to the provider. Decided by {who} ({role}), "
+        "because: {note}"
+    ).format(
+        percent=resolution.get("refund_percent"),
+        who=resolution.get("decided_by") or "staff",
+        role=resolution.get("role"),
+        note=resolution.get("note", ""),
+    )
+    if resolution.get("role") != "staff":
+        text += (
+            "\n\nIf you disagree, you may ask the platform's staff to review it "
+            "within 7 days; until then the money stays in escrow."
+        )
+    return text
+
+
 def notice_queue(
     *,
     exchange: Exchange,
@@ -539,8 +616,15 @@ def notice_queue(
     transition: str = "",
     detail: str = "",
     resolution: dict | None = None,
+    actor: Any = None,
+    kind: str | None = None,
 ) -> None:
-    """Queue a notice to ``recipients`` about ``exchange`` (the worker e-mails it)."""
+    """Tell ``recipients`` about a step of ``exchange``, in the app and as they chose.
+
+    Each recipient gets a notification (``notify``), e-mailed by the worker after
+    commit if their preference says so; the outbox event stays for webhooks.
+    """
+    state_label = process.states[exchange.state].label
     OutboxEvent.objects.create(
         kind="exchange.notification",
         exchange=exchange,
@@ -551,13 +635,33 @@ def notice_queue(
             "label": label,
             "detail": detail,
             "state": exchange.state,
-            "state_label": process.states[exchange.state].label,
+            "state_label": state_label,
             "recipients": [str(m.public_id) for m in recipients],
             "resolution": resolution,
         },
         created_at=now,
         available_at=now,
     )
+    kind = kind or notice_kind(process.transitions.get(transition))
+    notify_many(
+        members=recipients,
+        kind=kind,
+        title=NOTICE_TITLES[Kind(kind)].format(title=exchange.title, label=label),
+        body=_notice_body(
+            actor=actor,
+            label=label,
+            state_label=state_label,
+            detail=detail,
+            decision=resolution_text(resolution),
+        ),
+        link=exchange_path(exchange),
+        now=now,
+    )
+
+
+def exchange_path(exchange: Exchange) -> str:
+    """The path of ``exchange``'s room, the page a notice about it links to."""
+    return reverse("web:exchange", kwargs={"public_id": exchange.public_id})
 
 
 def _notify(ctx: ActionContext) -> None:
@@ -571,6 +675,7 @@ def _notify(ctx: ActionContext) -> None:
         recipients=[
             m for m in (exchange.customer, exchange.provider) if m.pk != actor_pk
         ],
+        actor=ctx.actor,
         resolution=exchange.resolution
         if "record_resolution" in ctx.transition.actions
         else None,
@@ -586,6 +691,7 @@ def _notify_customer(ctx: ActionContext) -> None:
         transition=ctx.transition.name,
         detail=ctx.transition.description,
         recipients=[ctx.exchange.customer],
+        actor=ctx.actor,
         now=ctx.now,
     )
 

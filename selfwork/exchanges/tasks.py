@@ -11,16 +11,14 @@ a customer's click loses or wins cleanly.
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from selfwork.accounts.models import Member
 from selfwork.core.errors import SelfworkError
 from selfwork.core.idempotency import idempotency_records_purge
 from selfwork.core.throttle import rate_counters_purge
@@ -31,6 +29,7 @@ from selfwork.exchanges.services import (
     exchange_transition,
     reviews_publish_due,
 )
+from selfwork.notifications.tasks import digests_send, notification_emails_send
 from selfwork.payments.errors import GatewayUnavailable
 from selfwork.payments.services import calls_after_commit
 from selfwork.payments.tasks import deposits_expire_run, payments_reconcile_run
@@ -119,84 +118,10 @@ def timers_run_due(*, now: dt.datetime, limit: int = 100) -> int:
     return fired
 
 
-def _exchange_link(public_id: str) -> str:
-    try:
-        path = reverse("web:exchange", kwargs={"public_id": public_id})
-    except NoReverseMatch:
-        return ""
-    base = getattr(settings, "SELFWORK_BASE_URL", "")
-    return f"{base}{path}"
-
-
-def _resolution_text(resolution: dict | None) -> str:
-    """The decision on a dispute, as both parties are told it."""
-    if not resolution:
-        return ""
-    text = (
-        "\nThe decision: {percent} % of the money in escrow goes back to the "
-        "customer and the rest to the provider.\nDecided by {who} ({role}), "
-        "because: {note}\n"
-    ).format(
-        percent=resolution.get("refund_percent"),
-        who=resolution.get("decided_by") or "staff",
-        role=resolution.get("role"),
-        note=resolution.get("note", ""),
-    )
-    if resolution.get("role") != "staff":
-        text += (
-            "\nIf you disagree, you may ask the platform's staff to review it "
-            "within 7 days; until then the money stays in escrow.\n"
-        )
-    return text
-
-
-def _notify(event: OutboxEvent) -> None:
-    payload = event.payload
-    recipients = Member.objects.filter(
-        public_id__in=payload.get("recipients", []), is_active=True
-    ).exclude(email="")
-    link = _exchange_link(payload.get("exchange", ""))
-    decision = _resolution_text(payload.get("resolution"))
-    for member in recipients.order_by("pk"):
-        send_mail(
-            subject=f"{payload.get('title', 'Your exchange')}: "
-            f"{payload.get('state_label', payload.get('state', ''))}",
-            message=(
-                f"Hello {member.name},\n\n"
-                f"“{payload.get('title', '')}” moved on: {payload.get('label', '')} "
-                f"— it is now {str(payload.get('state_label', '')).lower()}.\n"
-                + (f"\n{payload['detail']}\n" if payload.get("detail") else "")
-                + decision
-                + (f"\nOpen it: {link}\n" if link else "")
-                + "\n— selfwork\n"
-            ),
-            from_email=None,
-            recipient_list=[member.email],
-        )
-
-
-def _member_notice(event: OutboxEvent) -> None:
-    """A notice that is about no exchange: its sender wrote subject and text."""
-    payload = event.payload
-    recipients = Member.objects.filter(
-        public_id__in=payload.get("recipients", []), is_active=True
-    ).exclude(email="")
-    base = getattr(settings, "SELFWORK_BASE_URL", "")
-    path = str(payload.get("path", ""))
-    for member in recipients.order_by("pk"):
-        send_mail(
-            subject=str(payload.get("subject", "")),
-            message=(
-                f"Hello {member.name},\n\n{payload.get('text', '')}\n"
-                + (f"\nOpen it: {base}{path}\n" if path else "")
-                + "\n— selfwork\n"
-            ),
-            from_email=None,
-            recipient_list=[member.email],
-        )
-
-
-HANDLERS = {"exchange.notification": _notify, "member.notice": _member_notice}
+# Outbox events whose kind has a deliverer here. Notifications are e-mailed by
+# ``notifications.tasks`` from their own rows; the exchange events stay in the
+# outbox for webhooks to read.
+HANDLERS: dict[str, Callable[[OutboxEvent], None]] = {}
 
 
 def _outbox_next(now: dt.datetime) -> OutboxEvent | None:
@@ -229,8 +154,8 @@ def _outbox_claim(now: dt.datetime) -> OutboxEvent | None:
 def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
     """Deliver up to ``limit`` outbox events available at ``now``; return how many.
 
-    Notifications become e-mails to their recipients; other kinds have no
-    deliverer yet (webhooks will read them) and are marked done. Each event is
+    An event whose kind has no deliverer here (webhooks will read them) is
+    marked done. Each event is
     leased in one transaction, delivered outside any, and its result recorded
     in another. A failed delivery is retried with growing pauses, at most eight
     times.
@@ -295,7 +220,7 @@ def worker_loop(
     interval: float = 5.0,
     batch: int = 100,
 ) -> int:
-    """Run due timers, outbox events and closed review windows.
+    """Run due timers, outbox events, e-mails and closed review windows.
 
     ``once``: until nothing is due, then return 0.
 
@@ -319,13 +244,15 @@ def worker_loop(
             next_housekeeping_at = timezone.now() + HOUSEKEEPING_EVERY
         fired = timers_run_due(now=at, limit=batch)
         delivered = outbox_run(now=at, limit=batch)
+        delivered += notification_emails_send(now=at, limit=batch)
+        delivered += digests_send(now=at, limit=batch)
         expired = deposits_expire_run(now=at, limit=batch)
         reconciled = payments_reconcile_run(now=at, limit=batch)
         reviewed = reviews_publish_due(now=at, limit=batch)
         if fired or delivered or expired or reconciled or reviewed:
             stdout.write(
                 f"{at.isoformat()}: {fired} timer(s) fired, "
-                f"{delivered} outbox event(s) delivered, "
+                f"{delivered} outbox event(s) and e-mail(s) delivered, "
                 f"{expired} deposit authorisation(s) expired, "
                 f"{reconciled} payment(s) reconciled, "
                 f"{reviewed} exchange(s) had their reviews published\n"

@@ -39,6 +39,7 @@ from selfwork.core.money import Money
 from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
 from selfwork.exchanges import engine, reputation, selectors, services
+from selfwork.exchanges.actions import notice_kind
 from selfwork.exchanges.downloads import delivery_file_url, photo_url
 from selfwork.exchanges.forms import (
     GiftRequestForm,
@@ -50,6 +51,7 @@ from selfwork.exchanges.forms import (
 from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.params import PARAMS, shown_params
+from selfwork.notifications.models import Kind
 from selfwork.payments.selectors import community_gateway
 
 SANDBOX_CARD = "4242 4242 4242 4242"
@@ -571,9 +573,35 @@ def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
             posted=posted,
             status=exc.status,
         )
-    label = option.label if option else name
-    messages.success(request, f"Done: {label}.")
+    messages.success(request, _done_sentence(exchange, name))
     return redirect("web:exchange", public_id=exchange.public_id)
+
+
+# What the member is told after a step, by the kind of step it was (read from
+# what the transition does, as its notice is), in words rather than its label.
+DONE_SENTENCES = {
+    Kind.PAID: "You paid for “{title}”. The money is held until you accept the work.",
+    Kind.ACCEPTED: "You accepted “{title}”; the money is on its way to {provider}.",
+    Kind.PAID_OUT: "You accepted “{title}”; the money is on its way to {provider}.",
+    Kind.DELIVERED: "You delivered “{title}”; {customer} has been told.",
+    Kind.CHANGES_REQUESTED: "You asked {provider} for changes to “{title}”.",
+}
+
+
+def _done_sentence(exchange: Exchange, name: str) -> str:
+    fresh = Exchange.objects.select_related("customer", "provider").get(pk=exchange.pk)
+    process = selectors.exchange_process(exchange=fresh)
+    transition = process.transitions.get(name)
+    template = DONE_SENTENCES.get(Kind(notice_kind(transition)))
+    if template is None:
+        label = transition.label if transition else name
+        return (
+            f"You chose “{label}” on “{fresh.title}”; it is now: "
+            f"{process.states[fresh.state].label}."
+        )
+    return template.format(
+        title=fresh.title, provider=fresh.provider.name, customer=fresh.customer.name
+    )
 
 
 class _TooManyFiles(Exception):

@@ -13,6 +13,7 @@ from selfwork.catalog.urls import urlpatterns as catalog_urls
 from selfwork.communities.urls import urlpatterns as communities_urls
 from selfwork.conversations.urls import urlpatterns as conversations_urls
 from selfwork.exchanges.urls import urlpatterns as exchanges_urls
+from selfwork.notifications.urls import urlpatterns as notifications_urls
 from selfwork.payments.urls import urlpatterns as payments_urls
 from selfwork.web import views
 
@@ -29,6 +30,7 @@ urlpatterns = [
     *catalog_urls,
     *payments_urls,
     *briefs_urls,
+    *notifications_urls,
     *boards_urls,
     *conversations_urls,
     *exchanges_urls,

@@ -23,6 +23,7 @@ from selfwork.catalog.selectors import (
     ListingQuery,
     listings_of_owner,
     listings_search,
+    member_offers_commissions,
 )
 from selfwork.communities.models import Mode
 from selfwork.communities.selectors import (
@@ -249,6 +250,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             "listings": listings,
             "reputation": member_reputation(member=member, now=timezone.now()),
             "reviews": list(reviews_of_member(member=member)[:REVIEWS_SHOWN]),
+            "offers_commissions": member_offers_commissions(member=member),
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,
         },
     )

@@ -65,7 +65,7 @@ def test_a_question_gets_an_answer_its_author_accepts(
     live_server, browser: Browser, neighbours
 ):
     from selfwork.boards.models import Post
-    from selfwork.exchanges.models import OutboxEvent
+    from selfwork.notifications.models import Notification
 
     base = live_server.url
     asker_context, asker = logged_in(browser, base, "greta")
@@ -95,7 +95,7 @@ def test_a_question_gets_an_answer_its_author_accepts(
     helper.fill("textarea[name=body]", "@greta my ladder reaches 6 metres; take it.")
     helper.get_by_role("button", name="Post the reply").click()
     expect(helper.locator(".reply")).to_have_count(1)
-    assert OutboxEvent.objects.filter(kind="member.notice").count() == 1
+    assert Notification.objects.filter(kind="mention").count() == 1
 
     # Greta marks his reply the accepted answer
     asker.goto(post_url)

@@ -71,7 +71,8 @@ def test_a_buyer_asks_before_ordering_and_the_provider_replies(
     live_server, browser: Browser, portrait
 ):
     from selfwork.conversations.models import Message
-    from selfwork.exchanges.models import Exchange, OutboxEvent
+    from selfwork.exchanges.models import Exchange
+    from selfwork.notifications.models import Notification
 
     base = live_server.url
     buyer_context, buyer = logged_in(browser, base, "bruno")
@@ -99,7 +100,7 @@ def test_a_buyer_asks_before_ordering_and_the_provider_replies(
     expect(buyer).to_have_url(re.compile(r"/messages/[0-9a-f-]{36}/"))
     expect(buyer.locator(".chat-body strong")).to_have_text("two")
     conversation_url = buyer.url.split("#")[0]
-    assert OutboxEvent.objects.filter(kind="member.notice").count() == 1
+    assert Notification.objects.filter(kind="message").count() == 1
 
     # Priya sees the unread count in the header and opens the conversation
     provider.goto(f"{base}/dashboard/")

@@ -672,7 +672,16 @@ def _board_post(attr):
     return url
 
 
+def _providers_notification(w) -> str:
+    from selfwork.notifications.models import Notification
+
+    notification = Notification.objects.filter(member=w.provider).earliest("pk")
+    return f"/notifications/{notification.public_id}/"
+
+
 WEB_CASES = [
+    # --- notifications: opening one marks it read, so only its member may ----------
+    web("GET", "notifications/<uuid:public_id>/", "provider", _providers_notification),
     web(
         "POST",
         "settings/tokens/<int:token_id>/revoke/",
@@ -1170,6 +1179,9 @@ WEB_CASES = [
 WEB_NOT_OWNED = {
     # A one-time link mailed to the account's address; tested in accounts.
     "password-reset/<uidb64>/<token>/",
+    # A signed link mailed to the member it names, working without a log-in;
+    # a forged one is refused (notifications/tests/test_notifications.py).
+    "unsubscribe/<str:token>/",
     # Process definitions are the install's TOML files, the same for everyone.
     "processes/<slug:name>/",
     # Public uploads under random names; /media/private/ is refused to everyone

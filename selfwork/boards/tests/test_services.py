@@ -16,8 +16,8 @@ from selfwork.boards.errors import (
 from selfwork.boards.models import Mention, Post, PostRead, Reply, Vote
 from selfwork.core.errors import InvalidInput, NotPermitted
 from selfwork.core.uploads import upload_create
-from selfwork.exchanges.models import OutboxEvent
-from selfwork.exchanges.tasks import outbox_run
+from selfwork.notifications.models import Notification
+from selfwork.notifications.tasks import notification_emails_send
 
 
 class TestPostCreate:
@@ -84,7 +84,7 @@ class TestMentions:
         )
         told = Mention.objects.filter(post=post, reply=None)
         assert {m.member for m in told} == {provider, host}
-        assert outbox_run(now=now) == 1
+        assert notification_emails_send(now=now) == 2
         assert sorted(m.to[0] for m in mailoutbox) == sorted(
             [provider.email, host.email]
         )
@@ -94,13 +94,13 @@ class TestMentions:
     def test_a_reply_mentions_each_member_once(self, make_reply, host, question, now):
         reply = make_reply(body=f"Ask @{host.username}. Really, @{host.username}!")
         assert Mention.objects.filter(reply=reply, member=host).count() == 1
-        event = OutboxEvent.objects.get(kind="member.notice")
-        assert event.payload["recipients"] == [str(host.public_id)]
-        assert "reply" in event.payload["subject"]
+        (told,) = Notification.objects.filter(kind="mention")
+        assert told.member == host
+        assert "reply" in told.title
 
     def test_no_mention_queues_nothing(self, make_post):
         make_post(body="Nobody named here; write to me at ana@example.org.")
-        assert not OutboxEvent.objects.exists()
+        assert not Notification.objects.exists()
 
     def test_the_words_that_are_mentions(self):
         assert services.mentions_in("@ana-lima, @bo_b! x@carl @Dee @a @ana-lima") == [

@@ -8,11 +8,11 @@ import pytest
 from selfwork.conversations import selectors, services
 from selfwork.conversations.models import Block, Conversation, Message
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
-from selfwork.exchanges.models import OutboxEvent
+from selfwork.notifications.models import Notification
 
 
 def _notices():
-    return list(OutboxEvent.objects.filter(kind="member.notice").order_by("pk"))
+    return list(Notification.objects.filter(kind="message").order_by("pk"))
 
 
 class TestStart:
@@ -222,8 +222,8 @@ class TestEmail:
         start(body="And…", now=now + dt.timedelta(minutes=59))
         notices = _notices()
         assert len(notices) == 1
-        assert notices[0].payload["recipients"] == [str(provider.public_id)]
-        assert notices[0].payload["path"].startswith("/messages/")
+        assert notices[0].member_id == provider.pk
+        assert notices[0].link.startswith("/messages/")
         start(body="Still there?", now=now + dt.timedelta(minutes=61))
         assert len(_notices()) == 2
 
@@ -232,8 +232,8 @@ class TestEmail:
         services.message_send(
             conversation=conversation, sender=provider, body="Hi!", now=now
         )
-        recipients = [n.payload["recipients"] for n in _notices()]
-        assert recipients == [[str(provider.public_id)], [str(buyer.public_id)]]
+        recipients = [n.member_id for n in _notices()]
+        assert recipients == [provider.pk, buyer.pk]
 
 
 class TestFirstResponseMedian:

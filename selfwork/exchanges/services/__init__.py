@@ -5,7 +5,6 @@ moves; ``exchange_start`` and ``exchange_order`` (``services.start``) create
 exchanges; ``message_post`` (``services.messages``) writes to their conversation.
 """
 
-from selfwork.exchanges.services.common import member_notice_queue
 from selfwork.exchanges.services.messages import message_post
 from selfwork.exchanges.services.processes import process_bind
 from selfwork.exchanges.services.reviews import (
@@ -37,7 +36,6 @@ __all__ = [
     "exchange_remind",
     "exchange_start",
     "exchange_transition",
-    "member_notice_queue",
     "message_post",
     "process_bind",
     "review_can_hide",

@@ -56,27 +56,3 @@ def outbox_queue(
         created_at=now,
         available_at=now,
     )
-
-
-def member_notice_queue(
-    *, recipients: list[Member], subject: str, text: str, path: str, now: dt.datetime
-) -> None:
-    """Queue an e-mail to each of ``recipients`` that the worker sends later.
-
-    The generic notice, for anything that is not an exchange (a mention on a
-    board): the caller writes ``subject`` and ``text`` in whole sentences, and
-    ``path`` is the site-relative page it is about. Nothing is queued for nobody.
-    """
-    if not recipients:
-        return
-    OutboxEvent.objects.create(
-        kind="member.notice",
-        payload={
-            "recipients": [str(m.public_id) for m in recipients],
-            "subject": subject,
-            "text": text,
-            "path": path,
-        },
-        created_at=now,
-        available_at=now,
-    )

@@ -6,9 +6,12 @@ from django.db import transaction
 
 from selfwork.core.errors import NotFound
 from selfwork.core.text import markdown_check
+from selfwork.exchanges.actions import exchange_path
 from selfwork.exchanges.models import Exchange, Message
 from selfwork.exchanges.selectors import exchange_roles
 from selfwork.exchanges.services.common import outbox_queue
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify
 
 
 @transaction.atomic
@@ -31,4 +34,20 @@ def message_post(*, exchange: Exchange, author, body: str, now: dt.datetime) -> 
         message=str(message.public_id),
         author=str(author.public_id),
     )
+    for party in (exchange.customer, exchange.provider):
+        if party.pk != author.pk:
+            notify(
+                member=party,
+                kind=Kind.MESSAGE,
+                title=f"{author.name} wrote to you about “{exchange.title}”.",
+                body=plain_excerpt(body),
+                link=exchange_path(exchange),
+                now=now,
+            )
     return message
+
+
+def plain_excerpt(body: str, length: int = 280) -> str:
+    """The start of a message, as plain text for a notification (never rendered as HTML)."""
+    text = " ".join(body.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"

@@ -29,7 +29,8 @@ from selfwork.exchanges.errors import (
 )
 from selfwork.exchanges.models import SUB_RATINGS, Exchange, MemberRating, Review
 from selfwork.exchanges.selectors import exchange_roles
-from selfwork.exchanges.services.common import member_notice_queue
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify, notify_many
 
 TEXT_MAX = 5000
 REASON_MAX = 1000
@@ -130,15 +131,16 @@ def review_submit(
         _publish(exchange=exchange, now=now)
         created.refresh_from_db()
     else:
-        member_notice_queue(
-            recipients=[subject],
-            subject=f"{author.name} has reviewed your exchange “{exchange.title}”.",
-            text=(
+        notify(
+            member=subject,
+            kind=Kind.REVIEW_PUBLISHED,
+            title=f"{author.name} has reviewed your exchange “{exchange.title}”.",
+            body=(
                 f"{author.name} has written a review of you. You will both see each "
                 "other's review once you have written yours, or when the time to "
                 f"review ends on {exchange.reviews_close_at:%d %B %Y}."
             ),
-            path=_room_path(exchange),
+            link=_room_path(exchange),
             now=now,
         )
     return created
@@ -187,14 +189,15 @@ def _publish(*, exchange: Exchange, now: dt.datetime) -> int:
     for review in reviews:
         _ratings_add(review, sign=1)
     if reviews:
-        member_notice_queue(
-            recipients=[r.subject for r in reviews],
-            subject=f"A review of your exchange “{exchange.title}” is published.",
-            text=(
+        notify_many(
+            members=[r.subject for r in reviews],
+            kind=Kind.REVIEW_PUBLISHED,
+            title=f"A review of your exchange “{exchange.title}” is published.",
+            body=(
                 "The review written about you is now public, on your profile and "
                 "in the exchange. You may reply to it once."
             ),
-            path=_room_path(exchange),
+            link=_room_path(exchange),
             now=now,
         )
     return len(reviews)

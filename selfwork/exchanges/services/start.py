@@ -23,7 +23,7 @@ from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse
 from selfwork.core.text import markdown_check, plain_check
-from selfwork.exchanges.actions import ActionContext, actions_run
+from selfwork.exchanges.actions import ActionContext, actions_run, exchange_path
 from selfwork.exchanges.engine import process_load, process_version_pin
 from selfwork.exchanges.errors import (
     AlreadyRequested,
@@ -44,6 +44,8 @@ from selfwork.exchanges.services.common import (
 )
 from selfwork.exchanges.services.transition import timers_take_due_now
 from selfwork.exchanges.terms import LineItem, Terms, terms_check
+from selfwork.notifications.models import Kind
+from selfwork.notifications.services import notify
 from selfwork.payments.fees import NO_FEES, FeePolicy, customer_fee_of
 from selfwork.payments.services import fee_policy_for
 
@@ -205,6 +207,12 @@ def exchange_start(
     timers_schedule(
         exchange=exchange, process=definition, state=definition.initial, now=now
     )
+    _tell_the_other_party(
+        exchange=exchange,
+        starter=starter,
+        started_by_provider=starter_role == "provider",
+        now=now,
+    )
     outbox_queue(
         "exchange.started",
         exchange=exchange,
@@ -217,6 +225,28 @@ def exchange_start(
     )
     exchange.refresh_from_db()
     return exchange
+
+
+def _tell_the_other_party(
+    *, exchange: Exchange, starter, started_by_provider: bool, now: dt.datetime
+) -> None:
+    if started_by_provider:
+        recipient = exchange.customer
+        title = f"{starter.name} offered to help with “{exchange.title}”."
+    elif exchange.booking_start_at is not None:
+        recipient = exchange.provider
+        title = f"{starter.name} asked to book “{exchange.title}”."
+    else:
+        recipient = exchange.provider
+        title = f"{starter.name} ordered “{exchange.title}”."
+    notify(
+        member=recipient,
+        kind=Kind.REQUESTED,
+        title=title,
+        body="Open the exchange to see what they asked for and what comes next.",
+        link=exchange_path(exchange),
+        now=now,
+    )
 
 
 def _policy_at_start(community: Community, unit: str) -> FeePolicy:

@@ -42,6 +42,7 @@ from selfwork.exchanges.params import (
 )
 from selfwork.exchanges.selectors import exchange_process, exchange_roles
 from selfwork.exchanges.services.common import outbox_queue, timers_schedule
+from selfwork.notifications.models import Kind
 from selfwork.payments.services import calls_after_commit
 
 
@@ -352,6 +353,7 @@ def exchange_remind(
         label=reminder.label,
         detail=reminder.description,
         recipients=[exchange.customer, exchange.provider],
+        kind=Kind.REMINDER,
         now=now,
     )
     if reminder.every is not None:

@@ -1,4 +1,4 @@
-"""The worker: due timers fire once, the outbox becomes e-mail, the clock fast-forwards."""
+"""The worker: due timers fire once, notifications become e-mail, the clock fast-forwards."""
 
 import datetime as dt
 import io
@@ -10,6 +10,8 @@ from selfwork.core.models import IdempotencyRecord, RateCounter
 from selfwork.core.throttle import rate_hit
 from selfwork.exchanges.models import OutboxEvent, Timer
 from selfwork.exchanges.tasks import outbox_run, timers_run_due, worker_loop
+from selfwork.notifications.models import Notification
+from selfwork.notifications.tasks import notification_emails_send
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +47,14 @@ def test_notifications_are_mailed_to_the_other_party(
     delivered = outbox_run(now=later(minutes=1))
     assert delivered == OutboxEvent.objects.count()
     assert OutboxEvent.objects.filter(done=False).count() == 0
-    (message,) = mail.outbox
-    assert message.to == [provider.email]
-    assert "Book cover illustration" in message.subject
-    assert "In progress" in message.subject
-    assert outbox_run(now=later(minutes=2)) == 0
+    # The order, then the payment: both told to the provider, neither to the buyer.
+    assert notification_emails_send(now=later(minutes=1)) == 2
+    ordered, message = mail.outbox
+    assert ordered.subject == f"{buyer.name} ordered “Book cover illustration”."
+    assert message.to == ordered.to == [provider.email]
+    assert message.subject == "“Book cover illustration” is paid for."
+    assert "The exchange is now: In progress." in message.body
+    assert notification_emails_send(now=later(minutes=2)) == 0
 
 
 def test_a_failing_mail_server_is_retried_later(
@@ -58,12 +63,12 @@ def test_a_failing_mail_server_is_retried_later(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens
     move(commission, buyer, "pay")
-    outbox_run(now=later(minutes=1))
-    failed = OutboxEvent.objects.get(kind="exchange.notification")
-    assert failed.done is False
-    assert failed.attempts == 1
-    assert failed.last_error
-    assert failed.available_at > later(minutes=1)
+    assert notification_emails_send(now=later(minutes=1)) == 0
+    failed = Notification.objects.get(kind="paid")
+    assert failed.email == "pending"
+    assert failed.email_attempts == 1
+    assert failed.email_error
+    assert failed.email_available_at > later(minutes=1)
 
 
 def test_the_worker_fast_forwards_to_a_given_time(

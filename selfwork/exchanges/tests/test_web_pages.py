@@ -121,6 +121,23 @@ class TestRoom:
         commission.refresh_from_db()
         assert commission.state == "in_progress"
 
+    def test_each_step_is_told_in_words(self, commission, buyer, provider, browse_as):
+        customer, seller = browse_as(buyer), browse_as(provider)
+        take(customer, commission, "pay", card="4242 4242 4242 4242")
+        paid = text(customer.get(room(commission)))
+        assert "You paid for “Book cover illustration”." in paid
+        assert "Done:" not in paid
+        take(seller, commission, "deliver", note="Here it is")
+        assert "You delivered “Book cover illustration”; bruno has been told." in text(
+            seller.get(room(commission))
+        )
+        take(customer, commission, "accept")
+        accepted = text(customer.get(room(commission)))
+        assert (
+            "You accepted “Book cover illustration”; the money is on its way to priya."
+            in accepted
+        )
+
     def test_a_declined_card_says_so_and_changes_nothing(
         self, commission, buyer, browse_as
     ):

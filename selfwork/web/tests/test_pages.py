@@ -216,15 +216,41 @@ class TestListingPage:
 
 class TestProfile:
     def test_given_a_member_when_anyone_opens_their_profile_then_it_shows(
-        self, client, provider
+        self, client, provider, community, member_of, make_listing
     ):
+        member_of(community, provider)
+        make_listing(
+            provider,
+            community,
+            modes=[
+                {
+                    "mode": "service",
+                    "packages": [
+                        {
+                            "name": "Sketch",
+                            "price": {"amount": "40", "currency": "EUR"},
+                            "delivery_days": 3,
+                        }
+                    ],
+                }
+            ],
+        )
         provider.bio = "I paint *foxes*."
         provider.save()
         response = client.get(reverse("web:profile", args=["priya"]))
         html = page_text(response)
         assert response.status_code == 200
         assert "<em>foxes</em>" in html
-        assert "Open for commissions" in html
+        assert "Open for commissions · 3 slots" in html
+
+    def test_given_a_member_who_offers_nothing_then_no_commission_status_shows(
+        self, client, buyer
+    ):
+        response = client.get(reverse("web:profile", args=[buyer.username]))
+        html = page_text(response)
+        assert response.status_code == 200
+        for status in ("Open for commissions", "Waitlist", "Commissions closed"):
+            assert status not in html
 
     def test_given_no_such_member_when_the_profile_opens_then_404(self, client, db):
         assert client.get(reverse("web:profile", args=["ghost"])).status_code == 404

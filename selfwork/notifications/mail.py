@@ -1,0 +1,86 @@
+"""The e-mails notifications become: absolute links and one-click unsubscribe."""
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from selfwork.notifications.models import Kind, Notification
+from selfwork.notifications.services import unsubscribe_token
+
+
+def absolute(path: str) -> str:
+    """``path`` on this site as a link that works from a mail client."""
+    if not path or "://" in path:
+        return path
+    return f"{settings.SELFWORK_BASE_URL.rstrip('/')}/{path.lstrip('/')}"
+
+
+def _unsubscribe_url(member, kind: str) -> str:
+    return absolute(
+        reverse(
+            "web:unsubscribe",
+            kwargs={"token": unsubscribe_token(member=member, kind=kind)},
+        )
+    )
+
+
+def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
+    unsubscribe = _unsubscribe_url(member, kind)
+    footer = (
+        "You receive this e-mail because of your notification settings: "
+        f"{absolute(reverse('web:notification_settings'))}\n"
+        f"To stop these e-mails with one click: {unsubscribe}\n"
+    )
+    return EmailMessage(
+        subject=subject,
+        body=f"{text}\n\n-- \n{footer}",
+        to=[member.email],
+        headers={
+            # RFC 8058: a mail client may unsubscribe by POSTing to the link.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def notification_email(notification: Notification) -> EmailMessage:
+    """The e-mail telling its member one notification."""
+    member = notification.member
+    lines = [f"Hello {member.name},", "", notification.title]
+    if notification.body:
+        lines += ["", notification.body]
+    if notification.link:
+        lines += ["", f"Open it: {absolute(notification.link)}"]
+    return _message(
+        member=member,
+        kind=notification.kind,
+        subject=notification.title,
+        text="\n".join(lines),
+    )
+
+
+def digest_email(*, member, notifications: list[Notification]) -> EmailMessage:
+    """The daily e-mail gathering ``notifications``, oldest first."""
+    lines = [
+        f"Hello {member.name},",
+        "",
+        f"Here is what happened since your last digest ({len(notifications)}):",
+    ]
+    for n in notifications:
+        lines += ["", f"* {n.title}"]
+        if n.body:
+            lines.append(f"  {n.body}")
+        if n.link:
+            lines.append(f"  Open it: {absolute(n.link)}")
+    lines += ["", f"All your notifications: {absolute(reverse('web:notifications'))}"]
+    return _message(
+        member=member,
+        kind="*",
+        subject=f"Your daily digest: {len(notifications)} notification(s)",
+        text="\n".join(lines),
+    )
+
+
+def kind_label(kind: str) -> str:
+    """What a kind is called on the settings page and in e-mails."""
+    return "all notifications" if kind == "*" else Kind(kind).label.lower()
