@@ -166,8 +166,8 @@ class TestConversationPage:
         path = f"/messages/{conversation.public_id}/"
         client.get(path)
         # Session, member, the conversation with both members and listing, the
-        # messages with senders, their images, the viewer's block.
-        with django_assert_num_queries(6):
+        # messages with senders, their images, the viewer's block, the bell's count.
+        with django_assert_num_queries(7):
             client.get(path)
         for n in range(10):
             services.message_send(
@@ -177,7 +177,7 @@ class TestConversationPage:
                 now=now + dt.timedelta(minutes=n),
             )
         # And the write that marks the news read.
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(8):
             client.get(path)
 
 
@@ -190,14 +190,15 @@ class TestInbox:
                 sender=make_member(name), to="priya", body="Hi", now=now
             )
         client = browse_as(provider)
-        with django_assert_num_queries(3):
+        # Session, member, the conversations; and the bell's unread count.
+        with django_assert_num_queries(4):
             page = text(client.get("/messages/"))
         assert "1 unread message" in page and "ann" in page and "ben" in page
         for name in ("cat", "dan", "eve"):
             services.conversation_start(
                 sender=make_member(name), to="priya", body="Hi", now=now
             )
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(4):
             client.get("/messages/")
 
     def test_the_header_count_is_empty_for_anonymous_visitors(self, browse_as):

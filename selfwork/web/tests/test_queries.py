@@ -82,8 +82,9 @@ class TestQueryCounts:
     ):
         busy_market(12)
         client = login(provider)
-        # 12 for the listings and the page, and one for the board posts that match.
-        with django_assert_max_num_queries(13):
+        # 12 for the listings and the page, one for the board posts that match,
+        # and one for the bell's unread count.
+        with django_assert_max_num_queries(14):
             client.get(
                 reverse("web:search"),
                 {"q": "portrait", "community": "guild", "mode": "service"},
