@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from selfwork.accounts.api import auth_router, members_router
+from selfwork.api.members import member_profile_router
 from selfwork.boards.api import community_posts_router, posts_router, replies_router
 from selfwork.briefs.api import briefs_router, offers_router
 from selfwork.catalog.api import router as listings_router
@@ -35,6 +36,7 @@ install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/members", members_router)
 # After ``members_router``, so that ``/members/me`` is not taken for a username.
+api.add_router("/members", member_profile_router)
 api.add_router("/members", member_reputation_router)
 api.add_router("/communities", communities_router)
 api.add_router("/communities", community_posts_router)

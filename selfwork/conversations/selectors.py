@@ -207,15 +207,15 @@ def conversation_for_exchange(
     ).first()
 
 
-def first_response_median(*, member) -> float | None:
-    """Median minutes ``member`` takes to answer in conversations, or ``None``.
+def first_response_waits(*, member) -> list[float]:
+    """The minutes ``member`` took to answer, one figure per wait they answered.
 
     In each conversation, a message from the other member starts a wait that the
     member's next message ends; later messages from the other member before that
     reply belong to the same wait. A wait never answered counts nothing, as does a
-    conversation the member started and nobody answered. Reputation uses this as
-    "median first-response time" (one query, the messages of the member's
-    conversations in order).
+    conversation the member started and nobody answered. Reputation reads these
+    for the "median first-response time" (one query, the messages of the
+    member's conversations in order).
     """
     rows = (
         Message.objects.filter(
@@ -236,6 +236,10 @@ def first_response_median(*, member) -> float | None:
         elif waiting_since is not None:
             waits.append((created_at - waiting_since).total_seconds() / 60)
             waiting_since = None
-    if not waits:
-        return None
-    return float(statistics.median(waits))
+    return waits
+
+
+def first_response_median(*, member) -> float | None:
+    """Median minutes ``member`` takes to answer in conversations, or ``None``."""
+    waits = first_response_waits(member=member)
+    return float(statistics.median(waits)) if waits else None

@@ -6,12 +6,15 @@ whatever their history (see ``member_reputation``).
 """
 
 import datetime as dt
+import statistics
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import ngettext
 
 from selfwork.catalog.models import rating_mean_of
 from selfwork.core.errors import NotFound
@@ -25,12 +28,10 @@ RELIABLE_EXCHANGES = 10
 ON_TIME_RATE = Decimal("0.95")
 ON_TIME_EXCHANGES = 10
 
-# Why the median first response is null: conversations before buying are built
-# separately (issue 10, section 3); once they exist this figure reads them.
-FIRST_RESPONSE_PENDING = (
-    "Conversations between members are not part of this version yet, so there "
-    "are no first responses to measure."
-)
+FAST_RESPONDER_MINUTES = 60
+FAST_RESPONDER_ANSWERS = 5
+
+FIRST_RESPONSE_NONE = "No messages answered yet."
 
 
 def _review_rows() -> QuerySet[Review]:
@@ -130,6 +131,14 @@ class Reputation:
     badges: tuple[Badge, ...]
 
 
+def _first_response_note(answers: int) -> str:
+    return ngettext(
+        "The median time this member took to answer a message, over %(n)d answer.",
+        "The median time this member took to answer a message, over %(n)d answers.",
+        answers,
+    ) % {"n": answers}
+
+
 def _rate(part: int, whole: int) -> Decimal | None:
     if not whole:
         return None
@@ -151,8 +160,14 @@ def member_rating(*, member) -> tuple[Rating, Rating]:
     )
 
 
-def member_reputation(*, member, now: dt.datetime) -> Reputation:
+def member_reputation(
+    *, member, now: dt.datetime, response_waits: Sequence[float] = ()
+) -> Reputation:
     """The member's reputation, in four queries whatever their history.
+
+    ``response_waits`` are the minutes the member took to answer each message
+    that waited for them (conversations sit above this app, so the caller reads
+    them: ``conversations.selectors.first_response_waits``).
 
     - completed exchanges: those, as either party, that ended successfully
       (every way into a process's success state opens reviews, so
@@ -238,6 +253,21 @@ def member_reputation(*, member, now: dt.datetime) -> Reputation:
                 f"{ON_TIME_EXCHANGES} exchanges with a due date by that date.",
             )
         )
+    median_minutes = statistics.median(response_waits) if response_waits else None
+    if (
+        median_minutes is not None
+        and median_minutes <= FAST_RESPONDER_MINUTES
+        and len(response_waits) >= FAST_RESPONDER_ANSWERS
+    ):
+        badges.append(
+            Badge(
+                "fast_responder",
+                "Fast responder",
+                f"Answers new messages within {FAST_RESPONDER_MINUTES} minutes "
+                f"(the median), over at least {FAST_RESPONDER_ANSWERS} "
+                "conversations.",
+            )
+        )
     return Reputation(
         as_provider=as_provider,
         as_customer=as_customer,
@@ -246,7 +276,13 @@ def member_reputation(*, member, now: dt.datetime) -> Reputation:
         on_time_rate=on_time,
         repeat_customers=repeat,
         member_since=member.date_joined,
-        median_first_response_seconds=None,
-        median_first_response_note=FIRST_RESPONSE_PENDING,
+        median_first_response_seconds=(
+            round(median_minutes * 60) if median_minutes is not None else None
+        ),
+        median_first_response_note=(
+            _first_response_note(len(response_waits))
+            if response_waits
+            else FIRST_RESPONSE_NONE
+        ),
         badges=tuple(badges),
     )

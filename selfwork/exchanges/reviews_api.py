@@ -5,8 +5,9 @@
   other party's.
 - ``POST /reviews/{id}/reply`` is the reviewed member's one public reply;
   ``POST /reviews/{id}/hide`` is a host's or operator's, with a reason.
-- ``GET /members/{username}`` is the public profile with ``reputation``;
-  ``GET /members/{username}/reviews`` lists published reviews, newest first.
+- ``GET /members/{username}/reviews`` lists published reviews, newest first.
+  (``GET /members/{username}``, the profile with ``reputation``, is in
+  ``selfwork.api.members``: it also reads conversations, which sit above.)
 """
 
 import datetime as dt
@@ -17,7 +18,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfwork.accounts import selectors as accounts
-from selfwork.accounts.api import MemberOut, member_out
+from selfwork.accounts.api import MemberOut
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
@@ -254,16 +255,6 @@ def reputation_out(figures: reputation.Reputation) -> dict[str, Any]:
             for b in figures.badges
         ],
     }
-
-
-@member_reputation_router.get(
-    "/{username}", response={200: MemberWithReputationOut, **PROBLEMS}
-)
-def member_profile(request: HttpRequest, username: str):
-    """A member's public profile and reputation."""
-    member = accounts.member_get(username=username)
-    figures = reputation.member_reputation(member=member, now=now())
-    return {**member_out(member), "reputation": reputation_out(figures)}
 
 
 @member_reputation_router.get(

@@ -34,6 +34,7 @@ from selfwork.communities.selectors import (
     membership_get,
     memberships_of,
 )
+from selfwork.conversations.selectors import first_response_waits
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.exchanges.reputation import member_reputation, reviews_of_member
 from selfwork.exchanges.selectors import rentals_due_for_owner
@@ -248,7 +249,11 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
             "member": member,
             "portfolio": list(member.portfolio.all()),
             "listings": listings,
-            "reputation": member_reputation(member=member, now=timezone.now()),
+            "reputation": member_reputation(
+                member=member,
+                now=timezone.now(),
+                response_waits=first_response_waits(member=member),
+            ),
             "reviews": list(reviews_of_member(member=member)[:REVIEWS_SHOWN]),
             "offers_commissions": member_offers_commissions(member=member),
             "is_me": request.user.is_authenticated and request.user.pk == member.pk,

@@ -91,3 +91,37 @@ def test_a_customers_figures_match_the_hand_count(history, buyer):
 def test_the_figures_take_four_queries(history, provider, django_assert_num_queries):
     with django_assert_num_queries(4):
         reputation.member_reputation(member=provider, now=history)
+
+
+class TestFirstResponse:
+    def test_the_median_answer_is_given_in_seconds_with_how_many_it_covers(
+        self, history, provider
+    ):
+        figures = reputation.member_reputation(
+            member=provider, now=history, response_waits=[90.0, 10.0, 30.0]
+        )
+        assert figures.median_first_response_seconds == 1800
+        assert "3 answers" in figures.median_first_response_note
+        assert figures.badges == ()  # too few answers for the badge
+
+    @pytest.mark.parametrize(
+        ("waits", "fast"),
+        [
+            ([5.0, 10.0, 60.0, 70.0, 80.0], True),  # median 60: within the hour
+            ([5.0, 10.0, 61.0, 70.0, 80.0], False),  # median 61
+            ([1.0, 1.0, 1.0, 1.0], False),  # four answers are too few
+        ],
+    )
+    def test_fast_responder_needs_a_median_within_the_hour_over_five_answers(
+        self, history, provider, waits, fast
+    ):
+        figures = reputation.member_reputation(
+            member=provider, now=history, response_waits=waits
+        )
+        codes = [b.code for b in figures.badges]
+        assert ("fast_responder" in codes) is fast
+
+    def test_no_answers_say_so(self, history, provider):
+        figures = reputation.member_reputation(member=provider, now=history)
+        assert figures.median_first_response_seconds is None
+        assert figures.median_first_response_note == "No messages answered yet."

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 from selfwork.communities.models import Mode
 from selfwork.core.fx import fx_convert, fx_table
@@ -151,3 +152,20 @@ def get_item(mapping: dict, key: str) -> Any:
     if not isinstance(mapping, dict):
         return None
     return mapping.get(key)
+
+
+@register.filter
+def response_time(seconds: Any) -> str:
+    """How long a median answer takes, in words: "within 5 minutes", "about 3 hours"."""
+    if seconds in (None, ""):
+        return ""
+    minutes = max(1, round(int(seconds) / 60))
+    if minutes < 60:
+        return ngettext("within %(n)d minute", "within %(n)d minutes", minutes) % {
+            "n": minutes
+        }
+    hours = round(minutes / 60)
+    if hours < 48:
+        return ngettext("about %(n)d hour", "about %(n)d hours", hours) % {"n": hours}
+    days = round(hours / 24)
+    return gettext("about %(n)d days") % {"n": days}

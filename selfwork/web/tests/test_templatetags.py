@@ -1,9 +1,10 @@
 """The template helpers: money, Markdown and the viewer's currency."""
 
+import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from selfwork.web.templatetags.selfwork import markdown, money, percent
+from selfwork.web.templatetags.selfwork import markdown, money, percent, response_time
 
 
 def test_money_formats_minor_units_in_their_currency():
@@ -43,3 +44,19 @@ def test_in_my_currency_converts_once_per_request(db, django_assert_num_queries)
     first, second, same = text.split("|")
     assert first.startswith("≈ NZ$") and second.startswith("≈ NZ$")
     assert same == ""
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (None, ""),
+        (20, "within 1 minute"),
+        (60, "within 1 minute"),
+        (25 * 60, "within 25 minutes"),
+        (60 * 60, "about 1 hour"),
+        (5 * 3600, "about 5 hours"),
+        (3 * 86400, "about 3 days"),
+    ],
+)
+def test_response_time_says_a_median_answer_in_words(seconds, words):
+    assert response_time(seconds) == words
