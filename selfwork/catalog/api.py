@@ -47,6 +47,10 @@ class PackageOut(Schema):
     price: MoneyOut
     delivery_days: int
     revisions: int
+    commercial_use: bool = Field(
+        description="The buyer may use the work commercially (else personal use)."
+    )
+    credit_required: bool = Field(description="The buyer must credit the provider.")
 
 
 class ModeOut(Schema):
@@ -134,6 +138,8 @@ def _mode_out(row: ListingMode) -> dict[str, Any]:
             "price": Money(p.price_minor, p.unit).as_dict(),
             "delivery_days": p.delivery_days,
             "revisions": p.revisions,
+            "commercial_use": p.commercial_use,
+            "credit_required": p.credit_required,
         }
         for p in row.packages.all()
     ]
@@ -274,6 +280,8 @@ _PACKAGE = _object(
     price=ref("PositiveMoney"),
     delivery_days={"type": "integer", "minimum": 1, "maximum": 365},
     revisions={"type": "integer", "minimum": 0, "maximum": 50},
+    commercial_use={"type": "boolean"},
+    credit_required={"type": "boolean"},
 )
 
 

@@ -251,6 +251,12 @@ class ListingForm(forms.Form):
                 self.fields[f"service_{row}_price"] = money_field("Price")
                 self.fields[f"service_{row}_days"] = _small_int("Delivery days")
                 self.fields[f"service_{row}_revisions"] = _small_int("Revisions")
+                self.fields[f"service_{row}_commercial"] = forms.BooleanField(
+                    label="Commercial use included", required=False
+                )
+                self.fields[f"service_{row}_credit"] = forms.BooleanField(
+                    label="The buyer must credit me", required=False
+                )
         if "rental" in self.mode_names:
             self.fields["rental_price"] = money_field("Price")
             self.fields["rental_unit"] = forms.ChoiceField(
@@ -327,6 +333,10 @@ class ListingForm(forms.Form):
                                 for part in ("name", "price", "days", "revisions")
                             ],
                             "description": self[f"service_{row}_description"],
+                            "rights": [
+                                self[f"service_{row}_commercial"],
+                                self[f"service_{row}_credit"],
+                            ],
                         }
                         for row in range(1, PACKAGE_ROWS + 1)
                     ]
@@ -414,6 +424,8 @@ class ListingForm(forms.Form):
                         "revisions": _int_or_text(
                             data[f"service_{row}_revisions"] or "0"
                         ),
+                        "commercial_use": bool(data[f"service_{row}_commercial"]),
+                        "credit_required": bool(data[f"service_{row}_credit"]),
                     }
                     for row in self._package_order
                 ]
@@ -558,6 +570,8 @@ def listing_initial(listing: Listing, fields: list[ListingField]) -> dict[str, A
                 ).amount
                 initial[f"service_{n}_days"] = package.delivery_days
                 initial[f"service_{n}_revisions"] = package.revisions
+                initial[f"service_{n}_commercial"] = package.commercial_use
+                initial[f"service_{n}_credit"] = package.credit_required
         elif row.mode == "rental" and row.price_minor:
             initial["rental_price"] = Money(row.price_minor, unit).amount
             initial["rental_unit"] = row.rental_unit or "day"

@@ -183,7 +183,8 @@ class ListingMode(models.Model):
 
 
 class ListingPackage(models.Model):
-    """A tier of a service listing: name, price, delivery time, revisions included."""
+    """A tier of a service listing: name, price, delivery time, revisions included,
+    and the usage rights its buyer gets (copied into the exchange's terms)."""
 
     mode = models.ForeignKey(
         ListingMode, on_delete=models.CASCADE, related_name="packages"
@@ -195,6 +196,8 @@ class ListingPackage(models.Model):
     unit = models.CharField(max_length=4)
     delivery_days = models.PositiveSmallIntegerField()
     revisions = models.PositiveSmallIntegerField(default=0)
+    commercial_use = models.BooleanField(default=False)
+    credit_required = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

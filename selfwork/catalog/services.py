@@ -258,7 +258,15 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
             )
         _members_check(
             package,
-            {"name", "description", "price", "delivery_days", "revisions"},
+            {
+                "name",
+                "description",
+                "price",
+                "delivery_days",
+                "revisions",
+                "commercial_use",
+                "credit_required",
+            },
             at=at,
         )
         price = _positive(
@@ -284,6 +292,13 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
                 ),
                 "revisions": int_parse(
                     package.get("revisions", 0), field=f"{at}.revisions", low=0, high=50
+                ),
+                "commercial_use": _bool(
+                    package.get("commercial_use", False), field=f"{at}.commercial_use"
+                ),
+                "credit_required": _bool(
+                    package.get("credit_required", False),
+                    field=f"{at}.credit_required",
                 ),
             }
         )
@@ -473,6 +488,8 @@ def _write_modes(listing: Listing, terms: list[_ModeTerms]) -> None:
                 unit=p["price"].unit,
                 delivery_days=p["delivery_days"],
                 revisions=p["revisions"],
+                commercial_use=p["commercial_use"],
+                credit_required=p["credit_required"],
                 position=i,
             )
             for i, p in enumerate(t.packages)

@@ -82,10 +82,7 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
             ("album-art", "Album art"),
             ("logos", "Logos"),
         ),
-        (
-            FieldSpec("style", "Style", "choice", STYLES),
-            FieldSpec("commercial_use", "Commercial use included", "boolean"),
-        ),
+        (FieldSpec("style", "Style", "choice", STYLES),),
     ),
     CommunitySpec(
         MAKERS,

@@ -307,7 +307,7 @@ def _first(person: Person) -> str:
 
 
 def _service_mode(
-    offer: Offer, base: int, currency: str, rng: random.Random
+    offer: Offer, base: int, currency: str, rng: random.Random, *, commercial: bool
 ) -> tuple[dict[str, Any], list[str]]:
     tiers = _TIERS[offer.category]
     count = min(len(tiers), rng.choice((1, 2, 3, 3)))
@@ -322,6 +322,7 @@ def _service_mode(
                 "price": _money(price, currency),
                 "delivery_days": days,
                 "revisions": revisions,
+                "commercial_use": commercial,
             }
         )
         extra = (
@@ -467,18 +468,19 @@ def _listing_plan(
     if currency not in _CURRENCIES[community]:
         currency = _FALLBACK[community]
     custom: dict[str, Any] = {}
+    commercial = False
     if community == GUILD:
-        custom = {
-            "style": style,
-            "commercial_use": offer.category != "portraits" or rng.random() < 0.2,
-        }
+        custom = {"style": style}
+        commercial = offer.category != "portraits" or rng.random() < 0.2
     elif community == MAKERS and offer.material:
         custom = {"material": offer.material}
     elif community == RIVERSIDE and offer.category != "skills":
         custom = {"condition": rng.choices(CONDITIONS, weights=(3, 5, 2))[0]}
 
     if "service" in offer.modes:
-        mode, lines = _service_mode(offer, offer.price, currency, rng)
+        mode, lines = _service_mode(
+            offer, offer.price, currency, rng, commercial=commercial
+        )
         modes, steps = [mode], _STEPS["service"]
         heading = "#### Packages"
     elif "made_to_order" in offer.modes:
@@ -497,7 +499,7 @@ def _listing_plan(
     if community == GUILD:
         rights = (
             "Commercial use is included."
-            if custom["commercial_use"]
+            if commercial
             else "For personal use; ask about commercial rights."
         )
         parts.insert(2, f"*Medium: {style}.* {rights}")

@@ -298,7 +298,10 @@ def _service_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
         currency=chosen.unit,
         delivery_days=chosen.delivery_days,
         revisions=chosen.revisions,
-        usage_rights={"use": "personal", "credit_required": False},
+        usage_rights={
+            "use": "commercial" if chosen.commercial_use else "personal",
+            "credit_required": chosen.credit_required,
+        },
         requirements=order.requirements,
     )
 
