@@ -19,6 +19,9 @@ def public_media(request, path: str):
     return serve(request, path, document_root=str(settings.MEDIA_ROOT))
 
 
+# A write that waited out SQLite's lock, wherever it was raised, is a 503 to retry.
+handler500 = "selfwork.core.problems.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/login/", admin_login, name="admin_login"),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -30,7 +31,12 @@ from selfwork.core.errors import (
 from selfwork.core.idempotency import body_too_large
 from selfwork.core.money import Money
 from selfwork.core.openapi import SCHEMAS, refs_resolve
-from selfwork.core.problems import PROBLEM_MEDIA_TYPE, problem_for
+from selfwork.core.problems import (
+    PROBLEM_MEDIA_TYPE,
+    busy_response,
+    database_busy,
+    problem_for,
+)
 from selfwork.core.throttle import REFUSAL
 
 logger = logging.getLogger("selfwork.api")
@@ -320,6 +326,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return problem_for(NotFound("Nothing here."))
+
+    @api.exception_handler(OperationalError)
+    def database_error(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        if not database_busy(exc):
+            return unexpected(request, exc)
+        logger.warning("database busy on %s %s", request.method, request.path)
+        return busy_response(request)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -147,6 +147,18 @@ class RateLimited(SelfworkError):
         self.retry_after = retry_after
 
 
+class DatabaseBusy(SelfworkError):
+    """The database stayed locked by other writers past its wait; nothing was changed.
+
+    SQLite lets one writer at a time; under a burst of writes one that waited its
+    whole timeout gives up. Retrying after a moment is safe.
+    """
+
+    status = 503
+    code = "database_busy"
+    title = "Busy"
+
+
 class InternalError(SelfworkError):
     """A failure nobody anticipated; it is logged, and nothing was changed."""
 

@@ -6,14 +6,19 @@ carrying their status and stable code; this module only renders them.
 
 import json
 import logging
+import sys
 from typing import Any
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.defaults import server_error as django_server_error
 
 from selfwork.core.errors import (
     ERROR_FOR_STATUS,
     CsrfFailed,
+    DatabaseBusy,
     MethodNotAllowed,
     SelfworkError,
 )
@@ -115,3 +120,38 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             )
         )
     return django_csrf_failure(request, reason=reason)
+
+
+def database_busy(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is SQLite giving up on a lock another writer held too long."""
+    return isinstance(exc, OperationalError) and (
+        "database is locked" in str(exc) or "database table is locked" in str(exc)
+    )
+
+
+BUSY_DETAIL = (
+    "Too many changes are being written right now; nothing was changed. Try "
+    "again in a moment."
+)
+
+
+def busy_response(request: HttpRequest) -> HttpResponse:
+    """A 503 with ``Retry-After``: a problem under /api/, a page elsewhere."""
+    if is_api(request):
+        response = problem_for(DatabaseBusy(BUSY_DETAIL))
+    else:
+        response = HttpResponse(render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = "1"
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a write that waited out SQLite's lock is a 503 to retry.
+
+    Django calls this while handling the exception, whichever layer raised it
+    (a view, or a middleware such as the token check's bookkeeping write).
+    """
+    if database_busy(sys.exc_info()[1]):
+        logger.warning("database busy on %s %s", request.method, request.path)
+        return busy_response(request)
+    return django_server_error(request)

@@ -252,6 +252,33 @@ def provider_slots_full(*, provider) -> bool:
     return commissions_open(provider=provider).count() >= provider.commission_slots
 
 
+@dataclass(frozen=True)
+class CommissionQueue:
+    """How full a provider's commission slots are, as a buyer sees it before ordering."""
+
+    slots: int
+    taken: int
+    waiting: int
+
+    @property
+    def free(self) -> int:
+        return self.slots - self.taken
+
+    @property
+    def next_place(self) -> int | None:
+        """The queue place a new order would get (1 = next), or None if a slot is free."""
+        return None if self.free else self.waiting + 1
+
+
+def commission_queue(*, provider) -> CommissionQueue:
+    """``provider``'s slots: how many are taken and how many orders wait (one query)."""
+    open_now = commissions_open(provider=provider).count()
+    slots = provider.commission_slots
+    return CommissionQueue(
+        slots=slots, taken=min(open_now, slots), waiting=max(open_now - slots, 0)
+    )
+
+
 def queue_position(*, exchange: Exchange) -> int | None:
     """Return the customer's place in the provider's waitlist (1 = next), or None.
 

@@ -166,9 +166,10 @@ def test_a_drill_rented_for_two_days_from_listing_to_released_deposit(
     photo = priya.locator(".photo-grid img").first
     expect(photo).to_be_visible()
     # The photo has loaded (not only laid out) and is the one uploaded
-    loaded = "img => img.complete && img.naturalWidth > 0"
-    priya.wait_for_function(f"({loaded})(document.querySelector('.photo-grid img'))")
-    assert photo.evaluate("img => img.naturalWidth") == 320
+    assert (
+        photo.evaluate("async img => { await img.decode(); return img.naturalWidth }")
+        == 320
+    )
 
     # Nell sees the photo too, and returns the drill
     nell.reload()

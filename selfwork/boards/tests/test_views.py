@@ -41,12 +41,13 @@ class TestTheBoardPage:
             post = make_post(title=f"Post {n}", now=now + dt.timedelta(minutes=n))
             services.reply_create(post=post, author=provider, body="Yes", now=now)
         # Session, member, community, posts (votes and reads annotated),
-        # their images, the viewer's membership: six, however many posts.
-        with django_assert_num_queries(6):
+        # their images, the viewer's membership, the bell's unread count: seven,
+        # however many posts.
+        with django_assert_num_queries(7):
             assert client.get(f"/c/{guild.slug}/board/").status_code == 200
         for n in range(3, 15):
             make_post(title=f"Post {n}", now=now + dt.timedelta(minutes=n))
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             assert client.get(f"/c/{guild.slug}/board/").status_code == 200
 
     def test_unread_posts_are_marked_until_read(
@@ -202,12 +203,12 @@ class TestThePostPage:
         services.reply_create(post=question, author=provider, body="One", now=now)
         client.get(_page(question))
         # Session, member, community, post, its images, membership, replies
-        # with their authors, and the write that marks the post read.
-        with django_assert_num_queries(8):
+        # with their authors, the write that marks the post read, and the bell.
+        with django_assert_num_queries(9):
             client.get(_page(question))
         for n in range(10):
             services.reply_create(
                 post=question, author=provider, body=f"Reply {n}", now=now
             )
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(_page(question))

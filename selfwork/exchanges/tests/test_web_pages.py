@@ -102,8 +102,43 @@ class TestRoom:
             listing=portrait, customer=later, mode="service", package=package(), now=now
         )
         page = text(browse_as(later).get(room(waiting)))
-        assert "you are number 1 on the waitlist" in page
-        assert "waitlist" not in text(browse_as(buyer).get(room(commission)))
+        assert "Queued · number 1" in page
+        assert "you are number 1 in the queue" in page
+        # A queued order is not said to be in progress.
+        assert "working on it" not in page
+        assert "Queued" not in text(browse_as(buyer).get(room(commission)))
+        assert "Queued: number 1 in your queue" in text(
+            browse_as(provider).get(room(waiting))
+        )
+
+    def test_before_ordering_a_buyer_sees_the_slots_and_the_queue(
+        self,
+        commission,
+        portrait,
+        provider,
+        make_member,
+        guild,
+        member_of,
+        browse_as,
+    ):
+        lina = make_member("lina")
+        member_of(guild, lina)
+        client = browse_as(lina)
+        listing_page = f"/listings/{portrait.public_id}/"
+        order_page = f"/listings/{portrait.public_id}/order/"
+        # Three slots, one taken by the buyer's commission: no queue.
+        assert "Open · 2 of 3 slots free" in text(client.get(listing_page))
+        assert "joins the queue" not in text(client.get(order_page))
+
+        provider.commission_slots = 1
+        provider.save()
+        for page in (listing_page, order_page):
+            shown = text(client.get(page))
+            assert f"All of {provider.name}" in shown, page
+            assert "joins the queue as number 1" in shown, page
+        assert "Slots full" in text(client.get(listing_page))
+        profile = text(client.get(f"/m/{provider.username}/"))
+        assert "Slots full" in profile
 
     def test_a_stranger_gets_404(self, commission, stranger, browse_as):
         assert browse_as(stranger).get(room(commission)).status_code == 404

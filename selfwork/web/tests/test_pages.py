@@ -241,7 +241,7 @@ class TestProfile:
         html = page_text(response)
         assert response.status_code == 200
         assert "<em>foxes</em>" in html
-        assert "Open for commissions · 3 slots" in html
+        assert "Open · 3 of 3 slots free" in html
 
     def test_given_a_member_who_offers_nothing_then_no_commission_status_shows(
         self, client, buyer
@@ -249,7 +249,7 @@ class TestProfile:
         response = client.get(reverse("web:profile", args=[buyer.username]))
         html = page_text(response)
         assert response.status_code == 200
-        for status in ("Open for commissions", "Waitlist", "Commissions closed"):
+        for status in ("Open ·", "Slots full", "Waitlist", "Commissions closed"):
             assert status not in html
 
     def test_given_no_such_member_when_the_profile_opens_then_404(self, client, db):
