@@ -51,6 +51,8 @@ class TransitionOption:
     style: str = "primary"
     # Whether taking it charges the customer (the button shows the amount due).
     pays: bool = False
+    # Whether taking it pays the provider for good (escrow released, hours moved).
+    releases: bool = False
 
 
 def exchange_roles(*, exchange: Exchange, member) -> frozenset[str]:
@@ -183,6 +185,7 @@ def transitions_available(
             description=t.description,
             style=t.style,
             pays="charge" in t.actions,
+            releases=bool({"release", "credit_hours"} & set(t.actions)),
         )
         for t in process.transitions_from(exchange.state)
         if roles & set(t.actors)

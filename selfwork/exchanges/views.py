@@ -52,7 +52,7 @@ from selfwork.exchanges.licences import licence_text
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.params import PARAMS, shown_params
 from selfwork.notifications.models import Kind
-from selfwork.payments.selectors import community_gateway
+from selfwork.payments.selectors import community_gateway, last_charged, last_released
 
 SANDBOX_CARD = "4242 4242 4242 4242"
 MAX_DELIVERY_FILES = 10
@@ -139,8 +139,27 @@ def exchanges_mine(request: HttpRequest) -> HttpResponse:
 # --- The room ---------------------------------------------------------------------
 
 
+def _confirmation(exchange: Exchange, member, option, pay_amount: Money | None) -> str:
+    """The question the room asks before a step that moves money for good."""
+    if option.pays and pay_amount is not None:
+        return _(
+            "Pay %(amount)s for “%(title)s”? The money is held until you accept "
+            "the work."
+        ) % {"amount": pay_amount.format(), "title": exchange.title}
+    if option.releases and member.pk != exchange.provider_id:
+        return _(
+            "%(step)s: %(provider)s is paid at once, and this cannot be undone. "
+            "Continue?"
+        ) % {"step": option.label, "provider": exchange.provider.name}
+    return ""
+
+
 def _transition_forms(
-    exchange: Exchange, member, errors: dict[str, str], posted: dict[str, str]
+    exchange: Exchange,
+    member,
+    errors: dict[str, str],
+    posted: dict[str, str],
+    pay_amount: Money | None = None,
 ) -> list[dict[str, Any]]:
     options = selectors.transitions_available(exchange=exchange, member=member)
     sandbox = any("card" in o.params for o in options) and (
@@ -176,6 +195,7 @@ def _transition_forms(
                     PARAMS[p].widget in ("files", "photos") for p in option.params
                 ),
                 "sandbox": sandbox and "card" in option.params,
+                "confirm": _confirmation(exchange, member, option, pay_amount),
             }
         )
     return forms_
@@ -262,7 +282,9 @@ def _room(
     milestones = selectors.exchange_milestones(exchange=exchange)
     rental = selectors.exchange_rental(exchange=exchange)
     by_hand = community_gateway(community=exchange.community) == "manual"
-    forms_ = _transition_forms(exchange, member, errors or {}, posted or {})
+    forms_ = _transition_forms(
+        exchange, member, errors or {}, posted or {}, pay_amount=bill.due
+    )
     counterpart = (
         exchange.provider
         if role == "customer"
@@ -580,9 +602,10 @@ def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
 # What the member is told after a step, by the kind of step it was (read from
 # what the transition does, as its notice is), in words rather than its label.
 DONE_SENTENCES = {
-    Kind.PAID: "You paid for “{title}”. The money is held until you accept the work.",
-    Kind.ACCEPTED: "You accepted “{title}”; the money is on its way to {provider}.",
-    Kind.PAID_OUT: "You accepted “{title}”; the money is on its way to {provider}.",
+    Kind.PAID: "You paid {paid} for “{title}”. The money is held until you accept "
+    "the work.",
+    Kind.ACCEPTED: "You accepted “{title}”; {released} is on its way to {provider}.",
+    Kind.PAID_OUT: "You accepted “{title}”; {released} is on its way to {provider}.",
     Kind.DELIVERED: "You delivered “{title}”; {customer} has been told.",
     Kind.CHANGES_REQUESTED: "You asked {provider} for changes to “{title}”.",
 }
@@ -599,8 +622,15 @@ def _done_sentence(exchange: Exchange, name: str) -> str:
             f"You chose “{label}” on “{fresh.title}”; it is now: "
             f"{process.states[fresh.state].label}."
         )
+    reference = str(fresh.public_id)
+    paid = last_charged(reference_prefix=reference)
+    released = last_released(reference_prefix=reference)
     return template.format(
-        title=fresh.title, provider=fresh.provider.name, customer=fresh.customer.name
+        title=fresh.title,
+        provider=fresh.provider.name,
+        customer=fresh.customer.name,
+        paid=paid.format() if paid else _("the price"),
+        released=released.format() if released else _("the money"),
     )
 
 

@@ -486,3 +486,27 @@ def money_overview(*, community_names: dict[str, str] | None = None) -> MoneyOve
         status=Charge.Status.PENDING
     ).count()
     return overview
+
+
+def last_charged(*, reference_prefix: str) -> Money | None:
+    """What the customer last paid under ``reference_prefix`` (fees included)."""
+    charge = (
+        Charge.objects.filter(
+            reference__startswith=reference_prefix, status__in=Charge.CAPTURED
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if charge is None:
+        return None
+    return Money(charge.amount_minor, charge.currency)
+
+
+def last_released(*, reference_prefix: str) -> Money | None:
+    """What the provider last received under ``reference_prefix``, after fees."""
+    release = (
+        Release.objects.filter(reference__startswith=reference_prefix)
+        .order_by("-pk")
+        .first()
+    )
+    return None if release is None else Money(release.net_minor, release.currency)

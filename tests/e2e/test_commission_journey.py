@@ -12,6 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import confirm_next
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a long enough passphrase"
@@ -131,8 +133,11 @@ def test_a_commission_from_brief_to_same_day_payout(
     card = customer.locator("input[name=card]")
     expect(card).to_have_value("4242 4242 4242 4242")
     card.fill("4242 4242 4242 4242")
+    asked = confirm_next(customer)
     customer.get_by_role("button", name="Pay €240.00").click()
     state_is(customer, "In progress")
+    assert asked and asked[0].startswith("Pay €240.00 for")
+    expect(customer.get_by_role("status").first).to_contain_text("You paid €240.00")
 
     # Priya delivers a file
     provider.goto(room_url)
@@ -171,8 +176,14 @@ def test_a_commission_from_brief_to_same_day_payout(
 
     # Bruno accepts the work
     customer.reload()
+    asked = confirm_next(customer)
     customer.locator("#transition-accept").get_by_role("button", name="Accept").click()
     state_is(customer, "Completed")
+    assert asked and "is paid at once" in asked[0]
+    # €240.00 less the 5% fee: €228.00 reaches Priya
+    expect(customer.locator(".messages, [role=status]").first).to_contain_text(
+        "€228.00 is on its way"
+    )
     expect(customer.get_by_role("link", name="Download licence")).to_be_visible()
 
     # Priya's wallet: €240.00 less the 5% fee released and paid out today

@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import confirm_next
 from tests.e2e.test_content_security_policy import LISTEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -144,8 +145,10 @@ def test_a_drill_rented_for_two_days_from_listing_to_released_deposit(
     expect(nell.locator(".deposit-status")).to_contain_text("€40.00")
     card = nell.locator("input[name=card]")
     card.fill("4242 4242 4242 4242")
+    asked = confirm_next(nell)
     nell.get_by_role("button", name="Pay €12.00").click()
     state_is(nell, "Waiting for the owner")
+    assert asked and asked[0].startswith("Pay €12.00 for")
     expect(nell.locator(".deposit-status")).to_contain_text("Held on the card")
 
     # Priya sees it on her dashboard, approves, and hands the drill over with a photo

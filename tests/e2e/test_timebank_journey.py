@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import confirm_next
 from tests.e2e.test_content_security_policy import LISTEN
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -117,10 +118,12 @@ def test_an_hour_and_a_half_is_asked_accepted_confirmed_and_moves_exactly(
 
     # Nell confirms the work was done
     nell.reload()
+    asked = confirm_next(nell)
     nell.locator("#transition-confirm").get_by_role(
         "button", name="Confirm the work was done"
     ).click()
     state_is(nell, "Completed")
+    assert asked and "is paid at once" in asked[0]
 
     # Both wallets moved by exactly an hour and a half
     assert hours_on_wallet(nell, base) == nell_before - Decimal("1.50")

@@ -160,7 +160,7 @@ class TestRoom:
         customer, seller = browse_as(buyer), browse_as(provider)
         take(customer, commission, "pay", card="4242 4242 4242 4242")
         paid = text(customer.get(room(commission)))
-        assert "You paid for “Book cover illustration”." in paid
+        assert "You paid €120.00 for “Book cover illustration”." in paid
         assert "Done:" not in paid
         take(seller, commission, "deliver", note="Here it is")
         assert "You delivered “Book cover illustration”; bruno has been told." in text(
@@ -169,9 +169,25 @@ class TestRoom:
         take(customer, commission, "accept")
         accepted = text(customer.get(room(commission)))
         assert (
-            "You accepted “Book cover illustration”; the money is on its way to priya."
+            "You accepted “Book cover illustration”; €114.00 is on its way to priya."
             in accepted
         )
+
+    def test_paying_and_accepting_ask_first(
+        self, commission, buyer, provider, browse_as
+    ):
+        customer, seller = browse_as(buyer), browse_as(provider)
+        page = text(customer.get(room(commission)))
+        assert (
+            'data-confirm="Pay €120.00 for “Book cover illustration”? The money is '
+            'held until you accept the work."' in page
+        )
+        take(customer, commission, "pay", card="4242 4242 4242 4242")
+        take(seller, commission, "deliver", note="Here it is")
+        page = text(customer.get(room(commission)))
+        assert "Accept: priya is paid at once, and this cannot be undone." in page
+        # The provider's own steps move no money of theirs: nothing to confirm.
+        assert "data-confirm" not in text(seller.get(room(commission)))
 
     def test_a_declined_card_says_so_and_changes_nothing(
         self, commission, buyer, browse_as
