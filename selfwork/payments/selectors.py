@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
+from django.utils.translation import gettext as _
 
 from selfwork.communities.selectors import communities_hosted_by
 from selfwork.core.errors import NotFound
@@ -29,6 +30,7 @@ from selfwork.payments.models import (
     Refund,
     Release,
 )
+from selfwork.payments.references import references_describe
 
 DEFAULT_GATEWAY = "sandbox"
 
@@ -510,3 +512,57 @@ def last_released(*, reference_prefix: str) -> Money | None:
         .first()
     )
     return None if release is None else Money(release.net_minor, release.currency)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of a wallet's history, in words."""
+
+    leg: Leg
+    amount: Money
+    what: str
+    detail: str = ""
+    title: str = ""
+    link: str = ""
+
+
+def wallet_history(*, member, legs: list[Leg]) -> list[HistoryRow]:
+    """``legs`` of ``member``'s wallet said in words: what happened, with whom.
+
+    Two queries whatever the number of legs: the references' labels (from the
+    apps that own them) and the releases' fees.
+    """
+    references = [leg.transaction.reference for leg in legs]
+    labels = references_describe(references)
+    fees = {
+        r.reference: Money(r.fee_minor, r.currency)
+        for r in Release.objects.filter(
+            reference__in={ref for ref in references if ref}, provider=member
+        )
+    }
+    rows = []
+    for leg in legs:
+        txn = leg.transaction
+        label = labels.get(txn.reference)
+        amount = Money(leg.amount_minor, leg.unit)
+        what, detail = txn.memo or txn.kind, ""
+        if label is not None:
+            other = label.counterpart(me=member.name)
+            if txn.kind == "release" and leg.amount_minor > 0:
+                what = _("Payment from %(name)s") % {"name": other}
+                fee = fees.get(txn.reference)
+                if fee is not None and fee.minor:
+                    detail = _("after a %(fee)s fee") % {"fee": fee.format()}
+            elif txn.kind == "deposit_capture" and leg.amount_minor > 0:
+                what = _("Deposit claimed from %(name)s") % {"name": other}
+        rows.append(
+            HistoryRow(
+                leg=leg,
+                amount=amount,
+                what=what,
+                detail=detail,
+                title=label.title if label else "",
+                link=label.link if label else "",
+            )
+        )
+    return rows

@@ -115,10 +115,9 @@ def wallet(request: HttpRequest) -> HttpResponse:
         {
             "balances": balances,
             "hours": hours_statements_of(member=member),
-            "entries": [
-                (leg, Money(leg.amount_minor, leg.unit))
-                for leg in entries[:ENTRIES_PER_PAGE]
-            ],
+            "entries": selectors.wallet_history(
+                member=member, legs=entries[:ENTRIES_PER_PAGE]
+            ),
             "older": older,
             "paging": before is not None,
             "destinations": destinations,

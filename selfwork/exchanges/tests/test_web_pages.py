@@ -173,6 +173,20 @@ class TestRoom:
             in accepted
         )
 
+    def test_the_wallet_says_what_was_paid_for_and_by_whom(
+        self, commission, buyer, provider, browse_as
+    ):
+        customer, seller = browse_as(buyer), browse_as(provider)
+        take(customer, commission, "pay", card="4242 4242 4242 4242")
+        take(seller, commission, "deliver", note="Here it is")
+        take(customer, commission, "accept")
+        wallet = text(seller.get("/wallet/"))
+        assert "Payment from bruno" in wallet
+        assert "after a €6.00 fee" in wallet
+        assert f'<a href="{room(commission)}">Book cover illustration</a>' in wallet
+        # No ledger reference is shown in place of words.
+        assert f"<code>{commission.public_id}</code>" not in wallet
+
     def test_paying_and_accepting_ask_first(
         self, commission, buyer, provider, browse_as
     ):
