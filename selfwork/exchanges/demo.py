@@ -16,6 +16,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -610,7 +611,63 @@ def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
     count += _time_bank(plan, created, now, rng)
     plan.run()
     timers_run_due(now=now)
+    _reviews(now=now, rng=rng)
     return count
+
+
+# What demo customers and providers say of each other: (rating, text).
+_CUSTOMER_SAYS: tuple[tuple[int, str], ...] = (
+    (5, "Exactly what I hoped for, and **early**. I would order again."),
+    (5, "Lovely to work with: quick answers and a beautiful result."),
+    (5, "Listened to every detail. The finished piece is on our wall now."),
+    (4, "Very good work; one round of changes took a little longer than planned."),
+    (4, "Friendly and careful. Delivery was a day late, but worth the wait."),
+    (3, "Good in the end, though it took two rounds to get the colours right."),
+)
+_PROVIDER_SAYS: tuple[tuple[int, str], ...] = (
+    (5, "A clear brief and quick feedback. A pleasure."),
+    (5, "Knew what they wanted and paid at once. Thank you!"),
+    (4, "Friendly; the brief changed a little on the way, which was fine."),
+)
+
+
+def _reviews(*, now: dt.datetime, rng: random.Random) -> int:
+    """Both parties of most completed demo exchanges review each other; return how many.
+
+    Some leave it to one side or to neither, so profiles show reviews published
+    together, and a few still hidden until the other party writes theirs.
+    """
+    written = 0
+    # Written a few hours after each exchange ended, well inside its window;
+    # the worker publishes the one-sided ones whose window has closed since.
+    completed = Exchange.objects.filter(
+        reviews_opened_at__isnull=False, reviews_published_at__isnull=True
+    ).select_related("customer", "provider")
+    for exchange in completed.order_by("reviews_opened_at", "pk"):
+        chance = rng.random()
+        authors: list[tuple[Any, tuple[tuple[int, str], ...]]] = []
+        if chance < 0.85:
+            authors.append((exchange.customer, _CUSTOMER_SAYS))
+        if chance < 0.6 or 0.85 <= chance < 0.9:
+            authors.append((exchange.provider, _PROVIDER_SAYS))
+        opened = exchange.reviews_opened_at
+        assert opened is not None
+        for n, (author, says) in enumerate(authors, start=1):
+            rating, text = rng.choice(says)
+            when = min(opened + dt.timedelta(hours=3 * n), now)
+            if exchange.reviews_close_at and when >= exchange.reviews_close_at:
+                break
+            subs = {}
+            if author == exchange.customer:
+                subs = {"communication": rating, "quality": rating, "on_time": 5}
+            services.review_submit(
+                exchange=exchange,
+                author=author,
+                review=services.ReviewIn(rating=rating, text=text, **subs),
+                now=when,
+            )
+            written += 1
+    return written
 
 
 def _order(created, listing, customer, mode, args, start, steps, host, plan):
