@@ -1,7 +1,5 @@
 """The reviews API: shapes, status codes and who sees what."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
@@ -241,28 +239,6 @@ class TestProfile:
         assert figures["median_first_response_note"]
         assert figures["badges"] == []
         assert body["username"] == "priya"
-
-    def test_the_profile_measures_how_fast_the_member_answers_messages(
-        self, client, buyer, provider
-    ):
-        from selfwork.conversations.services import conversation_start, message_send
-
-        asked = timezone.now() - dt.timedelta(hours=2)
-        started = conversation_start(
-            sender=buyer, to=provider.username, body="Hello?", now=asked
-        )
-        message_send(
-            conversation=started.conversation,
-            sender=provider,
-            body="Hi!",
-            now=asked + dt.timedelta(minutes=25),
-        )
-        figures = client.get("/api/v1/members/priya").json()["reputation"]
-        assert figures["median_first_response_seconds"] == 25 * 60
-        assert "1 answer" in figures["median_first_response_note"]
-        # The one who asked answered nothing.
-        asker = client.get(f"/api/v1/members/{buyer.username}").json()["reputation"]
-        assert asker["median_first_response_seconds"] is None
 
     def test_me_is_still_the_callers_own_profile(self, api_as, provider):
         assert api_as(provider).get("/members/me").json()["username"] == "priya"
