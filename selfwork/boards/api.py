@@ -24,6 +24,7 @@ from selfwork.core.api import (
     member_auth,
     now,
 )
+from selfwork.core.openapi import UPLOAD_ID, markdown, plain
 from selfwork.core.throttle import throttled
 
 community_posts_router = Router(tags=["boards"])
@@ -145,17 +146,19 @@ class PostQuery(QueryIn):
 class PostIn(BodyIn):
     kind: str = Field(max_length=20, json_schema_extra=documented(enum=KINDS))
     title: str = Field(
-        max_length=1000, json_schema_extra=documented(min_length=1, max_length=120)
+        max_length=1000,
+        json_schema_extra=documented(**plain(max_length=services.TITLE_MAX)),
     )
     body: str = Field(
         "",
         max_length=40000,
-        json_schema_extra=documented(max_length=services.BODY_MAX),
+        json_schema_extra=documented(**markdown(max_length=services.BODY_MAX)),
         description="Markdown. Mention a member of the community as @username.",
     )
     images: list[str] = Field(
         default_factory=list,
         max_length=20,
+        json_schema_extra=documented(maxItems=services.MAX_IMAGES, items=UPLOAD_ID),
         description=f"Upload ids of images, at most {services.MAX_IMAGES}.",
     )
 
@@ -234,7 +237,9 @@ class ReplyQuery(QueryIn):
 class ReplyIn(BodyIn):
     body: str = Field(
         max_length=20000,
-        json_schema_extra=documented(min_length=1, max_length=services.REPLY_MAX),
+        json_schema_extra=documented(
+            **markdown(max_length=services.REPLY_MAX, required=True)
+        ),
         description="Markdown. Mention a member of the community as @username.",
     )
 
@@ -313,7 +318,7 @@ def post_accept(request: HttpRequest, post_id: str, payload: AcceptIn):
 class ReasonIn(BodyIn):
     reason: str = Field(
         max_length=2000,
-        json_schema_extra=documented(min_length=1, max_length=services.REASON_MAX),
+        json_schema_extra=documented(**plain(max_length=services.REASON_MAX)),
         description="Why; kept with the post and shown to its author.",
     )
 

@@ -183,7 +183,13 @@ def post_create(
     title = plain_check(title, field="title", max_length=TITLE_MAX)
     body = markdown_check(body or "", field="body", max_length=BODY_MAX)
     uploads = (
-        upload_ids_parse(images, owner=author, field="images", limit=MAX_IMAGES)
+        upload_ids_parse(
+            images,
+            owner=author,
+            field="images",
+            limit=MAX_IMAGES,
+            duplicates="merge",
+        )
         if images
         else []
     )

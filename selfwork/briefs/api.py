@@ -62,7 +62,7 @@ class BriefPageOut(Schema):
     next: str | None
 
 
-class MilestoneOut(Schema):
+class OfferMilestoneOut(Schema):
     title: str
     amount: MoneyOut
 
@@ -91,7 +91,7 @@ class OfferOut(Schema):
     price: MoneyOut
     delivery_days: int
     revisions: int
-    milestones: list[MilestoneOut]
+    milestones: list[OfferMilestoneOut]
     usage_rights: UsageRightsOut
     message: str
     expires_at: str

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from selfwork.accounts.services import USERNAME
 from selfwork.conversations import selectors, services
 from selfwork.conversations.models import Block, Message, Participant
 from selfwork.core.api import (
@@ -23,6 +24,7 @@ from selfwork.core.api import (
     member_auth,
     now,
 )
+from selfwork.core.openapi import UPLOAD_ID, markdown
 from selfwork.core.throttle import throttled
 
 conversations_router = Router(tags=["conversations"])
@@ -46,7 +48,7 @@ class ConversationPageOut(Schema):
     next: str | None
 
 
-class MessageOut(Schema):
+class ConversationMessageOut(Schema):
     id: str
     conversation: str
     sender: str
@@ -56,8 +58,8 @@ class MessageOut(Schema):
     created_at: str
 
 
-class MessagePageOut(Schema):
-    items: list[MessageOut]
+class ConversationMessagePageOut(Schema):
+    items: list[ConversationMessageOut]
     next: str | None
 
 
@@ -65,7 +67,7 @@ class StartedOut(Schema):
     id: str = Field(description="The conversation's id.")
     created: bool = Field(description="False when an existing one was reused.")
     conversation: ConversationOut
-    message: MessageOut
+    message: ConversationMessageOut
 
 
 class BlockOut(Schema):
@@ -123,31 +125,40 @@ def _body_field() -> Any:
     """The message body, as every route that takes one declares it."""
     return Field(
         max_length=20000,
-        json_schema_extra=documented(min_length=1, max_length=services.BODY_MAX),
+        json_schema_extra=documented(
+            **markdown(max_length=services.BODY_MAX, required=True)
+        ),
         description="Markdown; raw HTML is refused (`markup_not_allowed`).",
     )
 
 
 class ConversationIn(BodyIn):
-    to: str = Field(max_length=200, description="The username of the member.")
+    to: str = Field(
+        max_length=200,
+        json_schema_extra=documented(pattern=USERNAME.pattern),
+        description="The username of the member.",
+    )
     listing: str | None = Field(
         None,
         max_length=100,
+        json_schema_extra=documented(format="uuid"),
         description="The id of a listing one of us offers, to talk about it.",
     )
     body: str = _body_field()
     images: list[str] = Field(
         default_factory=list,
         max_length=20,
+        json_schema_extra=documented(maxItems=services.MAX_IMAGES, items=UPLOAD_ID),
         description=f"Upload ids of images, at most {services.MAX_IMAGES}.",
     )
 
 
-class MessageIn(BodyIn):
+class ConversationMessageIn(BodyIn):
     body: str = _body_field()
     images: list[str] = Field(
         default_factory=list,
         max_length=20,
+        json_schema_extra=documented(maxItems=services.MAX_IMAGES, items=UPLOAD_ID),
         description=f"Upload ids of images, at most {services.MAX_IMAGES}.",
     )
 
@@ -220,7 +231,7 @@ class MessageQuery(QueryIn):
 
 @conversations_router.get(
     "/{conversation_id}/messages",
-    response={200: MessagePageOut, **PROBLEMS},
+    response={200: ConversationMessagePageOut, **PROBLEMS},
     auth=member_auth,
 )
 def messages_list(
@@ -241,11 +252,13 @@ def messages_list(
 
 @conversations_router.post(
     "/{conversation_id}/messages",
-    response={201: MessageOut, **PROBLEMS},
+    response={201: ConversationMessageOut, **PROBLEMS},
     auth=member_auth,
     throttle=throttled("messages"),
 )
-def message_send(request: HttpRequest, conversation_id: str, payload: MessageIn):
+def message_send(
+    request: HttpRequest, conversation_id: str, payload: ConversationMessageIn
+):
     """Write in the conversation: ``{"body"}``; a block refuses with ``403 blocked``."""
     member = caller(request)
     side = _side(conversation_id, member)
@@ -281,7 +294,11 @@ def conversation_mark_read(request: HttpRequest, conversation_id: str):
 
 
 class BlockIn(BodyIn):
-    username: str = Field(max_length=200, description="The member to block.")
+    username: str = Field(
+        max_length=200,
+        json_schema_extra=documented(pattern=USERNAME.pattern),
+        description="The member to block.",
+    )
 
 
 def block_out(block: Block) -> dict[str, Any]:

@@ -196,7 +196,9 @@ def _message_write(
 def _images_parse(images: Any, *, owner) -> list:
     if not images:
         return []
-    return upload_ids_parse(images, owner=owner, field="images", limit=MAX_IMAGES)
+    return upload_ids_parse(
+        images, owner=owner, field="images", limit=MAX_IMAGES, duplicates="merge"
+    )
 
 
 def _conversation_get_or_create(

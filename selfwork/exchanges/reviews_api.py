@@ -25,12 +25,15 @@ from selfwork.core.api import (
     Cursor,
     QueryIn,
     caller,
+    documented,
     member_auth,
     now,
 )
+from selfwork.core.openapi import markdown, plain
 from selfwork.core.pagination import offset_page
 from selfwork.exchanges import reputation, selectors, services
 from selfwork.exchanges.models import Review
+from selfwork.exchanges.services.reviews import REASON_MAX, TEXT_MAX
 
 exchange_reviews_router = Router(tags=["reviews"], auth=member_auth)
 reviews_router = Router(tags=["reviews"], auth=member_auth)
@@ -39,7 +42,11 @@ member_reputation_router = Router(tags=["members"])
 
 class ReviewIn(BodyIn):
     rating: int = Field(ge=1, le=5)
-    text: str = Field(max_length=20000, description="Markdown (no raw HTML).")
+    text: str = Field(
+        max_length=20000,
+        json_schema_extra=documented(**markdown(max_length=TEXT_MAX, required=True)),
+        description="Markdown (no raw HTML).",
+    )
     communication: int | None = Field(
         None, ge=1, le=5, description="The customer's rating only."
     )
@@ -47,12 +54,20 @@ class ReviewIn(BodyIn):
     on_time: int | None = Field(None, ge=1, le=5, description="The customer's only.")
 
 
-class ReplyIn(BodyIn):
-    text: str = Field(max_length=20000, description="Markdown (no raw HTML).")
+class ReviewReplyIn(BodyIn):
+    text: str = Field(
+        max_length=20000,
+        json_schema_extra=documented(**markdown(max_length=TEXT_MAX, required=True)),
+        description="Markdown (no raw HTML).",
+    )
 
 
 class HideIn(BodyIn):
-    reason: str = Field(max_length=5000, description="Why the review breaks the rules.")
+    reason: str = Field(
+        max_length=5000,
+        json_schema_extra=documented(**plain(max_length=REASON_MAX)),
+        description="Why the review breaks the rules.",
+    )
 
 
 class ReviewPartyOut(Schema):
@@ -206,7 +221,7 @@ def exchange_review_create(request: HttpRequest, exchange_id: str, payload: Revi
 
 
 @reviews_router.post("/{review_id}/reply", response={200: ReviewOut, **PROBLEMS})
-def review_reply(request: HttpRequest, review_id: str, payload: ReplyIn):
+def review_reply(request: HttpRequest, review_id: str, payload: ReviewReplyIn):
     """Reply once, publicly, to a published review about you."""
     member = caller(request)
     review = reputation.review_get(public_id=review_id, member=member)

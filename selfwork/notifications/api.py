@@ -52,6 +52,7 @@ class NotificationsReadIn(BodyIn):
     ids: list[str] | None = Field(
         None,
         max_length=services.READ_MAX_IDS,
+        json_schema_extra=documented(items={"type": "string", "format": "uuid"}),
         description="The notifications to mark read; leave out to mark all read. "
         "Ids that are not mine are ignored.",
     )
@@ -71,6 +72,10 @@ class NotificationPreferencesOut(Schema):
 class NotificationPreferencesIn(BodyIn):
     channels: dict[str, str] = Field(
         max_length=len(Kind.values),
+        json_schema_extra=documented(
+            properties={kind: {"enum": list(Channel.values)} for kind in Kind.values},
+            additionalProperties=False,
+        ),
         description="The kinds to change, each with its channel: "
         + ", ".join(Channel.values)
         + ".",
