@@ -199,36 +199,62 @@ def search_terms(q: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(q)][:12]
 
 
-def _text_match(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
-    """Filter by full text and annotate ``rank`` (higher is better) on either engine."""
+def _fts_match(words: list[str]) -> str:
+    """An FTS5 query: every word must match; the last as a prefix (search-as-you-type)."""
+    return " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+
+
+def _pg_tsquery(words: list[str]) -> str:
+    return " & ".join(words[:-1] + [words[-1] + ":*"])
+
+
+def _text_filter(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
+    """Keep the rows matching ``words`` (for the keyset sorts, which need no rank).
+
+    The matching ids are read from the full-text index once, as a list the
+    database probes while it walks the sort's own index.
+    """
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return rows.filter(
-            id__in=RawSQL(
-                "SELECT id FROM catalog_listing "
-                "WHERE search_vector @@ to_tsquery('selfwork_search', %s)",
-                (tsquery,),
-            )
-        ).annotate(
-            rank=RawSQL(
-                "ts_rank_cd(catalog_listing.search_vector, to_tsquery('selfwork_search', %s))",
-                (tsquery,),
-            )
+        return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
+            params=[_pg_tsquery(words)],
         )
-    # FTS5: every word must match; the last as a prefix, for search-as-you-type.
-    match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
     return rows.filter(
         id__in=RawSQL(
             "SELECT rowid FROM catalog_listing_fts WHERE catalog_listing_fts MATCH %s",
-            (match,),
+            (_fts_match(words),),
         )
-    ).annotate(
+    )
+
+
+def _text_ranked(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
+    """Keep the rows matching ``words`` and annotate ``rank`` (higher is better).
+
+    One pass over the full-text index: on SQLite a join with FTS5, which computes
+    bm25 for the row it stands on (a rank in a correlated subquery re-ran the
+    MATCH for every matching row); on PostgreSQL the GIN index finds the rows and
+    ts_rank_cd reads the stored vector beside them.
+    """
+    if connection.vendor == "postgresql":
+        tsquery = _pg_tsquery(words)
+        return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
+            params=[tsquery],
+            select={
+                "rank": "ts_rank_cd(catalog_listing.search_vector, "
+                "to_tsquery('selfwork_search', %s))"
+            },
+            select_params=[tsquery],
+        )
+    return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+        tables=["catalog_listing_fts"],
+        where=[
+            "catalog_listing_fts.rowid = catalog_listing.id",
+            "catalog_listing_fts MATCH %s",
+        ],
+        params=[_fts_match(words)],
         # bm25 is lower-is-better; negate it so both engines sort rank descending.
-        rank=RawSQL(
-            "(SELECT -bm25(catalog_listing_fts, 10.0, 4.0, 1.0) FROM catalog_listing_fts "
-            "WHERE catalog_listing_fts MATCH %s AND rowid = catalog_listing.id)",
-            (match,),
-        )
+        select={"rank": "-bm25(catalog_listing_fts, 10.0, 4.0, 1.0)"},
     )
 
 
@@ -323,7 +349,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
     if sort == "relevance" and not words:
         sort = "newest"
     if words:
-        rows = _text_match(rows, words)
+        rows = (_text_ranked if sort == "relevance" else _text_filter)(rows, words)
 
     position = _cursor_decode(query.cursor)
     # Read the whole cursor before querying: a forged one must be a 422, never
