@@ -135,7 +135,7 @@ def _mode_out(row: ListingMode) -> dict[str, Any]:
             "delivery_days": p.delivery_days,
             "revisions": p.revisions,
         }
-        for p in row.packages.all()
+        for p in row.package_rows
     ]
     return out
 
@@ -165,10 +165,10 @@ def listing_out(
         "custom": listing.custom,
         "city": listing.city,
         "country": listing.country,
-        "modes": [_mode_out(m) for m in listing.modes.all()],
+        "modes": [_mode_out(m) for m in listing.mode_rows],
         "price": MoneyOut.of(price),
         "price_in_viewer_currency": MoneyOut.of(converted),
-        "images": [i.upload.url for i in listing.images.all()],
+        "images": [i.upload.url for i in listing.image_rows],
         "rating": {
             "mean": str(listing.rating_mean) if listing.rating_count else None,
             "count": listing.rating_count,

@@ -75,27 +75,56 @@ class ListingPage:
     next: str | None
 
 
-def _listing_rows() -> QuerySet[Listing]:
-    """Listings with everything a card or a page shows, in a constant number of queries."""
-    return Listing.objects.select_related(
-        "community", "owner", "owner__avatar", "category"
-    ).prefetch_related(
+def _prefetches(to_attr: bool) -> list[Prefetch]:
+    """Modes with their packages, and images with their uploads, in order.
+
+    ``to_attr`` stores plain lists (``Listing.mode_rows`` and friends read them):
+    no QuerySet is built per row, which is what a page of cards needs. Without
+    it, ``listing.modes.all()`` stays prefetched for the code of a single listing.
+    """
+
+    def named(name: str) -> dict[str, str]:
+        return {"to_attr": f"prefetched_{name}"} if to_attr else {}
+
+    packages = Prefetch(
+        "packages",
+        queryset=ListingPackage.objects.order_by("position", "pk"),
+        **named("packages"),
+    )
+    return [
         Prefetch(
             "modes",
-            queryset=ListingMode.objects.order_by("pk").prefetch_related(
-                Prefetch(
-                    "packages",
-                    queryset=ListingPackage.objects.order_by("position", "pk"),
-                )
-            ),
+            queryset=ListingMode.objects.order_by("pk").prefetch_related(packages),
+            **named("modes"),
         ),
-        Prefetch("images", queryset=ListingImage.objects.select_related("upload")),
-    )
+        Prefetch(
+            "images",
+            queryset=ListingImage.objects.select_related("upload"),
+            **named("images"),
+        ),
+    ]
+
+
+def _rows(*, cards: bool) -> QuerySet[Listing]:
+    return Listing.objects.select_related(
+        "community", "owner", "owner__avatar", "category"
+    ).prefetch_related(*_prefetches(to_attr=cards))
+
+
+def _listing_rows() -> QuerySet[Listing]:
+    """Listings with everything a page shows, in a constant number of queries."""
+    return _rows(cards=False)
+
+
+def _card_rows() -> QuerySet[Listing]:
+    """Listings with everything a card shows, cheaply, in a constant number of queries."""
+    return _rows(cards=True)
 
 
 def listings_visible_to(*, viewer) -> QuerySet[Listing]:
-    """Return the active listings ``viewer`` may see (private communities stay private)."""
-    return _listing_rows().filter(
+    """Return the active listings ``viewer`` may see (private communities stay private),
+    as cards (see ``Listing.mode_rows``)."""
+    return _card_rows().filter(
         status=Listing.Status.ACTIVE,
         community__in=communities_visible_to(viewer=viewer).values("pk"),
     )
@@ -166,9 +195,10 @@ def listing_get_for_moderation(*, public_id: Any, actor) -> Listing:
 
 
 def listings_of_owner(*, owner, viewer) -> QuerySet[Listing]:
-    """Return ``owner``'s listings ``viewer`` may see, newest first (all, for the owner)."""
+    """Return ``owner``'s listings ``viewer`` may see, newest first (all, for the owner),
+    as cards."""
     if viewer is not None and viewer.is_authenticated and viewer.pk == owner.pk:
-        rows = _listing_rows().filter(owner=owner)
+        rows = _card_rows().filter(owner=owner)
     else:
         rows = listings_visible_to(viewer=viewer).filter(owner=owner)
     return rows.order_by("-created_at", "-pk")
