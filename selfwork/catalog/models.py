@@ -105,6 +105,10 @@ class Listing(models.Model):
                 fields=["status", "price_unit", "sort_price", "id"],
                 name="listing_price",
             ),
+            # Price sorts across currencies (the one above serves a single one).
+            models.Index(
+                fields=["status", "sort_price", "id"], name="listing_price_any"
+            ),
             models.Index(fields=["owner", "-created_at"], name="listing_owner"),
             models.Index(
                 fields=["status", "-rating_key", "-id"], name="listing_rating"
