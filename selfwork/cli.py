@@ -2,8 +2,10 @@
 fx, bench."""
 
 import argparse
+import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 
@@ -162,12 +164,15 @@ def cmd_bench_seed(args: argparse.Namespace) -> int:
     _manage("migrate", "--no-input", "-v", "0")
     from rich.progress import Progress
 
-    from selfwork.demo.bulk import bench_seed
+    from selfwork.demo.bulk import bench_orders, bench_seed
 
     with Progress() as progress:
         task = progress.add_task("Listings", total=args.listings)
         for written in bench_seed(listings=args.listings):
             progress.update(task, completed=written)
+    customer = bench_orders(count=args.orders)
+    if args.customer_file:
+        Path(args.customer_file).write_text(json.dumps(asdict(customer)))
     return 0
 
 
@@ -247,6 +252,12 @@ def parser() -> argparse.ArgumentParser:
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)
     seed = bench_sub.add_parser("seed", help="bulk-load varied listings, fast")
     seed.add_argument("--listings", type=int, default=10_000)
+    seed.add_argument("--orders", type=int, default=100, help="exchanges to start")
+    seed.add_argument(
+        "--customer-file",
+        metavar="JSON",
+        help="write the ordering member's API token and exchange ids here",
+    )
     seed.set_defaults(func=cmd_bench_seed)
 
     fx = sub.add_parser("fx", help="reference exchange rates")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from selfwork.accounts.models import Member
-from selfwork.accounts.services import member_signup
+from selfwork.accounts.services import api_token_create, member_signup
 from selfwork.catalog.models import Listing, ListingMode, ListingPackage
 from selfwork.communities.models import Category, Community, Mode
 from selfwork.communities.services import (
@@ -28,6 +28,8 @@ from selfwork.communities.services import (
     community_create,
     community_join,
 )
+from selfwork.exchanges.models import Exchange
+from selfwork.exchanges.services import exchange_order
 
 BASE_TIME = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 BATCH = 5000
@@ -270,3 +272,39 @@ def bench_seed(*, listings: int, members: int = 20, seed: int = 2026) -> Iterato
         _write_batch(rng, market, written, size)
         written += size
         yield written
+
+
+@dataclass(frozen=True)
+class BenchCustomer:
+    """A member with open orders, and the API token to read them with."""
+
+    username: str
+    token: str
+    exchanges: list[str]
+
+
+def bench_orders(*, count: int) -> BenchCustomer:
+    """Place ``count`` orders through the services, all by one customer.
+
+    Orders on made-to-order listings in euros, the communities' currency: each
+    starts an exchange awaiting payment, so nothing reaches the ledger yet.
+    """
+    customer = Member.objects.get(username="bench1")
+    listings = (
+        Listing.objects.filter(modes__mode=Mode.MADE_TO_ORDER, price_unit="EUR")
+        .exclude(owner=customer)
+        .order_by("pk")[:count]
+    )
+    orders: list[Exchange] = [
+        exchange_order(
+            listing=listing,
+            customer=customer,
+            mode=Mode.MADE_TO_ORDER,
+            now=BASE_TIME + dt.timedelta(days=400),
+        )
+        for listing in listings
+    ]
+    token = api_token_create(
+        member=customer, now=BASE_TIME + dt.timedelta(days=400), name="bench"
+    )
+    return BenchCustomer(customer.username, token, [str(e.public_id) for e in orders])
