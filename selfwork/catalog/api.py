@@ -18,6 +18,7 @@ from selfwork.core.api import (
     BodyIn,
     Cursor,
     MoneyOut,
+    Out,
     QueryIn,
     documented,
     documented_not_null,
@@ -40,7 +41,7 @@ MODES_DESCRIPTION = (
 )
 
 
-class PackageOut(Schema):
+class PackageOut(Out):
     id: str
     name: str
     description: str
@@ -49,7 +50,7 @@ class PackageOut(Schema):
     revisions: int
 
 
-class ModeOut(Schema):
+class ModeOut(Out):
     mode: str
     price: MoneyOut | None = None
     hours: MoneyOut | None = None
@@ -61,7 +62,7 @@ class ModeOut(Schema):
     packages: list[PackageOut] = []
 
 
-class ListingRatingOut(Schema):
+class ListingRatingOut(Out):
     mean: str | None = Field(
         description="The mean of its customers' published ratings (1 to 5), to "
         "one decimal place; null before the first."
@@ -69,7 +70,7 @@ class ListingRatingOut(Schema):
     count: int
 
 
-class ListingOut(Schema):
+class ListingOut(Out):
     id: str
     title: str
     description: str
@@ -96,7 +97,7 @@ class ListingOut(Schema):
     url: str
 
 
-class ListingPageOut(Schema):
+class ListingPageOut(Out):
     items: list[ListingOut]
     next: str | None
 
