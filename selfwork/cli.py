@@ -1,10 +1,13 @@
-"""The ``selfwork`` command: serve, migrate, demo, worker, audit, process, manage, fx."""
+"""The ``selfwork`` command: serve, migrate, demo, worker, audit, process, manage,
+fx, bench."""
 
 import argparse
+import json
 import os
 import signal
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 
@@ -197,6 +200,24 @@ def cmd_process_graph(args: argparse.Namespace) -> int:
     return process_graph_command(args.name, args.format, sys.stdout)
 
 
+def cmd_bench_seed(args: argparse.Namespace) -> int:
+    """Migrate, then bulk-load ``--listings`` varied listings with a progress bar."""
+    _django()
+    _manage("migrate", "--no-input", "-v", "0")
+    from rich.progress import Progress
+
+    from selfwork.demo.bulk import bench_orders, bench_seed
+
+    with Progress() as progress:
+        task = progress.add_task("Listings", total=args.listings)
+        for written in bench_seed(listings=args.listings):
+            progress.update(task, completed=written)
+    customer = bench_orders(count=args.orders)
+    if args.customer_file:
+        Path(args.customer_file).write_text(json.dumps(asdict(customer)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="selfwork", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
@@ -273,6 +294,18 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("name", help="a process name, or a .toml file")
     graph.add_argument("--format", choices=["svg", "mermaid"], default="svg")
     graph.set_defaults(func=cmd_process_graph)
+
+    bench = sub.add_parser("bench", help="benchmark data")
+    bench_sub = bench.add_subparsers(dest="bench_command", required=True)
+    seed = bench_sub.add_parser("seed", help="bulk-load varied listings, fast")
+    seed.add_argument("--listings", type=int, default=10_000)
+    seed.add_argument("--orders", type=int, default=100, help="exchanges to start")
+    seed.add_argument(
+        "--customer-file",
+        metavar="JSON",
+        help="write the ordering member's API token and exchange ids here",
+    )
+    seed.set_defaults(func=cmd_bench_seed)
 
     fx = sub.add_parser("fx", help="reference exchange rates")
     fx_sub = fx.add_subparsers(dest="fx_command", required=True)

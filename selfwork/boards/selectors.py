@@ -145,19 +145,15 @@ def _text_match(rows: QuerySet[Post], words: list[str]) -> QuerySet[Post]:
             )
         )
     # FTS5: every word must match; the last as a prefix, as listings search does.
+    # One join, so bm25 is computed for the row FTS5 stands on (a rank in a
+    # correlated subquery re-ran the MATCH for every matching post).
     match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
-    return rows.filter(
-        id__in=RawSQL(
-            "SELECT rowid FROM boards_post_fts WHERE boards_post_fts MATCH %s",
-            (match,),
-        )
-    ).annotate(
+    return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+        tables=["boards_post_fts"],
+        where=["boards_post_fts.rowid = boards_post.id", "boards_post_fts MATCH %s"],
+        params=[match],
         # bm25 is lower-is-better; negate it so both engines sort rank descending.
-        rank=RawSQL(
-            "(SELECT -bm25(boards_post_fts, 10.0, 1.0) FROM boards_post_fts "
-            "WHERE boards_post_fts MATCH %s AND rowid = boards_post.id)",
-            (match,),
-        )
+        select={"rank": "-bm25(boards_post_fts, 10.0, 1.0)"},
     )
 
 

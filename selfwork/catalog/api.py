@@ -18,6 +18,7 @@ from selfwork.core.api import (
     BodyIn,
     Cursor,
     MoneyOut,
+    Out,
     QueryIn,
     documented,
     documented_not_null,
@@ -40,7 +41,7 @@ MODES_DESCRIPTION = (
 )
 
 
-class PackageOut(Schema):
+class PackageOut(Out):
     id: str
     name: str
     description: str
@@ -53,7 +54,7 @@ class PackageOut(Schema):
     credit_required: bool = Field(description="The buyer must credit the provider.")
 
 
-class ModeOut(Schema):
+class ModeOut(Out):
     mode: str
     price: MoneyOut | None = None
     hours: MoneyOut | None = None
@@ -65,7 +66,7 @@ class ModeOut(Schema):
     packages: list[PackageOut] = []
 
 
-class ListingRatingOut(Schema):
+class ListingRatingOut(Out):
     mean: str | None = Field(
         description="The mean of its customers' published ratings (1 to 5), to "
         "one decimal place; null before the first."
@@ -73,7 +74,7 @@ class ListingRatingOut(Schema):
     count: int
 
 
-class ListingOut(Schema):
+class ListingOut(Out):
     id: str
     title: str
     description: str
@@ -100,7 +101,7 @@ class ListingOut(Schema):
     url: str
 
 
-class ListingPageOut(Schema):
+class ListingPageOut(Out):
     items: list[ListingOut]
     next: str | None
 
@@ -141,7 +142,7 @@ def _mode_out(row: ListingMode) -> dict[str, Any]:
             "commercial_use": p.commercial_use,
             "credit_required": p.credit_required,
         }
-        for p in row.packages.all()
+        for p in row.package_rows
     ]
     return out
 
@@ -171,10 +172,10 @@ def listing_out(
         "custom": listing.custom,
         "city": listing.city,
         "country": listing.country,
-        "modes": [_mode_out(m) for m in listing.modes.all()],
+        "modes": [_mode_out(m) for m in listing.mode_rows],
         "price": MoneyOut.of(price),
         "price_in_viewer_currency": MoneyOut.of(converted),
-        "images": [i.upload.url for i in listing.images.all()],
+        "images": [i.upload.url for i in listing.image_rows],
         "rating": {
             "mean": str(listing.rating_mean) if listing.rating_count else None,
             "count": listing.rating_count,

@@ -105,6 +105,10 @@ class Listing(models.Model):
                 fields=["status", "price_unit", "sort_price", "id"],
                 name="listing_price",
             ),
+            # Price sorts across currencies (the one above serves a single one).
+            models.Index(
+                fields=["status", "sort_price", "id"], name="listing_price_any"
+            ),
             models.Index(fields=["owner", "-created_at"], name="listing_owner"),
             models.Index(
                 fields=["status", "-rating_key", "-id"], name="listing_rating"
@@ -115,6 +119,22 @@ class Listing(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # A page of cards prefetches modes, packages and images into plain lists
+    # (``catalog.selectors._card_rows``): a prefetch into ``modes.all()`` builds
+    # a filtered QuerySet per row, most of a list page's cost. These read the
+    # lists when present, else the related managers (prefetched or not).
+    @property
+    def mode_rows(self) -> list["ListingMode"]:
+        """The listing's modes, in the order they were written."""
+        rows = getattr(self, "prefetched_modes", None)
+        return rows if rows is not None else list(self.modes.all())
+
+    @property
+    def image_rows(self) -> list["ListingImage"]:
+        """The listing's images, first shown first."""
+        rows = getattr(self, "prefetched_images", None)
+        return rows if rows is not None else list(self.images.all())
 
     @property
     def rating_mean(self) -> Decimal | None:
@@ -180,6 +200,12 @@ class ListingMode(models.Model):
         indexes = [
             models.Index(fields=["mode", "listing"], name="listing_mode_by_mode")
         ]
+
+    @property
+    def package_rows(self) -> list["ListingPackage"]:
+        """The mode's packages in order (a prefetched list, else the manager)."""
+        rows = getattr(self, "prefetched_packages", None)
+        return rows if rows is not None else list(self.packages.all())
 
 
 class ListingPackage(models.Model):

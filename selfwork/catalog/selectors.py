@@ -75,27 +75,56 @@ class ListingPage:
     next: str | None
 
 
-def _listing_rows() -> QuerySet[Listing]:
-    """Listings with everything a card or a page shows, in a constant number of queries."""
-    return Listing.objects.select_related(
-        "community", "owner", "owner__avatar", "category"
-    ).prefetch_related(
+def _prefetches(to_attr: bool) -> list[Prefetch]:
+    """Modes with their packages, and images with their uploads, in order.
+
+    ``to_attr`` stores plain lists (``Listing.mode_rows`` and friends read them):
+    no QuerySet is built per row, which is what a page of cards needs. Without
+    it, ``listing.modes.all()`` stays prefetched for the code of a single listing.
+    """
+
+    def named(name: str) -> dict[str, str]:
+        return {"to_attr": f"prefetched_{name}"} if to_attr else {}
+
+    packages = Prefetch(
+        "packages",
+        queryset=ListingPackage.objects.order_by("position", "pk"),
+        **named("packages"),
+    )
+    return [
         Prefetch(
             "modes",
-            queryset=ListingMode.objects.order_by("pk").prefetch_related(
-                Prefetch(
-                    "packages",
-                    queryset=ListingPackage.objects.order_by("position", "pk"),
-                )
-            ),
+            queryset=ListingMode.objects.order_by("pk").prefetch_related(packages),
+            **named("modes"),
         ),
-        Prefetch("images", queryset=ListingImage.objects.select_related("upload")),
-    )
+        Prefetch(
+            "images",
+            queryset=ListingImage.objects.select_related("upload"),
+            **named("images"),
+        ),
+    ]
+
+
+def _rows(*, cards: bool) -> QuerySet[Listing]:
+    return Listing.objects.select_related(
+        "community", "owner", "owner__avatar", "category"
+    ).prefetch_related(*_prefetches(to_attr=cards))
+
+
+def _listing_rows() -> QuerySet[Listing]:
+    """Listings with everything a page shows, in a constant number of queries."""
+    return _rows(cards=False)
+
+
+def _card_rows() -> QuerySet[Listing]:
+    """Listings with everything a card shows, cheaply, in a constant number of queries."""
+    return _rows(cards=True)
 
 
 def listings_visible_to(*, viewer) -> QuerySet[Listing]:
-    """Return the active listings ``viewer`` may see (private communities stay private)."""
-    return _listing_rows().filter(
+    """Return the active listings ``viewer`` may see (private communities stay private),
+    as cards (see ``Listing.mode_rows``)."""
+    return _card_rows().filter(
         status=Listing.Status.ACTIVE,
         community__in=communities_visible_to(viewer=viewer).values("pk"),
     )
@@ -166,9 +195,10 @@ def listing_get_for_moderation(*, public_id: Any, actor) -> Listing:
 
 
 def listings_of_owner(*, owner, viewer) -> QuerySet[Listing]:
-    """Return ``owner``'s listings ``viewer`` may see, newest first (all, for the owner)."""
+    """Return ``owner``'s listings ``viewer`` may see, newest first (all, for the owner),
+    as cards."""
     if viewer is not None and viewer.is_authenticated and viewer.pk == owner.pk:
-        rows = _listing_rows().filter(owner=owner)
+        rows = _card_rows().filter(owner=owner)
     else:
         rows = listings_visible_to(viewer=viewer).filter(owner=owner)
     return rows.order_by("-created_at", "-pk")
@@ -210,36 +240,62 @@ def search_terms(q: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(q)][:12]
 
 
-def _text_match(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
-    """Filter by full text and annotate ``rank`` (higher is better) on either engine."""
+def _fts_match(words: list[str]) -> str:
+    """An FTS5 query: every word must match; the last as a prefix (search-as-you-type)."""
+    return " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+
+
+def _pg_tsquery(words: list[str]) -> str:
+    return " & ".join(words[:-1] + [words[-1] + ":*"])
+
+
+def _text_filter(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
+    """Keep the rows matching ``words`` (for the keyset sorts, which need no rank).
+
+    The matching ids are read from the full-text index once, as a list the
+    database probes while it walks the sort's own index.
+    """
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
-        return rows.filter(
-            id__in=RawSQL(
-                "SELECT id FROM catalog_listing "
-                "WHERE search_vector @@ to_tsquery('selfwork_search', %s)",
-                (tsquery,),
-            )
-        ).annotate(
-            rank=RawSQL(
-                "ts_rank_cd(catalog_listing.search_vector, to_tsquery('selfwork_search', %s))",
-                (tsquery,),
-            )
+        return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
+            params=[_pg_tsquery(words)],
         )
-    # FTS5: every word must match; the last as a prefix, for search-as-you-type.
-    match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
     return rows.filter(
         id__in=RawSQL(
             "SELECT rowid FROM catalog_listing_fts WHERE catalog_listing_fts MATCH %s",
-            (match,),
+            (_fts_match(words),),
         )
-    ).annotate(
+    )
+
+
+def _text_ranked(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
+    """Keep the rows matching ``words`` and annotate ``rank`` (higher is better).
+
+    One pass over the full-text index: on SQLite a join with FTS5, which computes
+    bm25 for the row it stands on (a rank in a correlated subquery re-ran the
+    MATCH for every matching row); on PostgreSQL the GIN index finds the rows and
+    ts_rank_cd reads the stored vector beside them.
+    """
+    if connection.vendor == "postgresql":
+        tsquery = _pg_tsquery(words)
+        return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
+            params=[tsquery],
+            select={
+                "rank": "ts_rank_cd(catalog_listing.search_vector, "
+                "to_tsquery('selfwork_search', %s))"
+            },
+            select_params=[tsquery],
+        )
+    return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
+        tables=["catalog_listing_fts"],
+        where=[
+            "catalog_listing_fts.rowid = catalog_listing.id",
+            "catalog_listing_fts MATCH %s",
+        ],
+        params=[_fts_match(words)],
         # bm25 is lower-is-better; negate it so both engines sort rank descending.
-        rank=RawSQL(
-            "(SELECT -bm25(catalog_listing_fts, 10.0, 4.0, 1.0) FROM catalog_listing_fts "
-            "WHERE catalog_listing_fts MATCH %s AND rowid = catalog_listing.id)",
-            (match,),
-        )
+        select={"rank": "-bm25(catalog_listing_fts, 10.0, 4.0, 1.0)"},
     )
 
 
@@ -334,7 +390,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
     if sort == "relevance" and not words:
         sort = "newest"
     if words:
-        rows = _text_match(rows, words)
+        rows = (_text_ranked if sort == "relevance" else _text_filter)(rows, words)
 
     position = _cursor_decode(query.cursor)
     # Read the whole cursor before querying: a forged one must be a 422, never

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security.base import AuthBase
-from pydantic import ModelWrapValidatorHandler, model_validator
+from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
 
 from selfwork.core.errors import (
     ERROR_FOR_STATUS,
@@ -174,7 +174,18 @@ class BodyIn(Schema):
         return model
 
 
-class MoneyOut(Schema):
+class Out(BaseModel):
+    """A response the server builds itself, checked by pydantic alone.
+
+    ninja's ``Schema`` resolves every field of every nested object through a
+    wrapper made for ORM rows; for dicts the server just built it only costs
+    time (a third of a page of 24 listings).
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class MoneyOut(Out):
     amount: str
     currency: str
 

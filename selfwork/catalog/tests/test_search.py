@@ -397,9 +397,10 @@ class TestQueryCounts:
                 listing.owner.avatar  # noqa: B018
                 listing.community.slug  # noqa: B018
                 listing.category  # noqa: B018
-                for mode in listing.modes.all():
-                    list(mode.packages.all())
-                for image in listing.images.all():
+                # A page of cards: modes, packages and images as prefetched lists.
+                for mode in listing.mode_rows:
+                    list(mode.package_rows)
+                for image in listing.image_rows:
                     image.upload.url  # noqa: B018
             return page
 

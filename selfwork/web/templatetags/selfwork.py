@@ -105,10 +105,10 @@ def price_summary(listing) -> dict[str, Any]:
     if listing.price_minor is None:
         return {"text": "Free", "free": True, "several": False}
     count = 0
-    for mode in listing.modes.all():
+    for mode in listing.mode_rows:
         if mode.price_minor is not None:
             count += 1
-        count += len(mode.packages.all())
+        count += len(mode.package_rows)
     return {
         "text": Money(listing.price_minor, listing.price_unit).format(),
         "free": False,

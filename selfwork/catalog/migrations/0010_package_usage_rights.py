@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0008_listing_ratings'),
+        ('catalog', '0009_listing_price_any_currency'),
     ]
 
     operations = [
