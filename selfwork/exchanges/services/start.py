@@ -38,6 +38,7 @@ from selfwork.exchanges.errors import (
 from selfwork.exchanges.models import Exchange, ExchangeEvent
 from selfwork.exchanges.selectors import process_for_mode
 from selfwork.exchanges.services.common import (
+    exchange_announce,
     member_check,
     outbox_queue,
     timers_schedule,
@@ -206,6 +207,13 @@ def exchange_start(
         exchange=exchange, process=definition, state=definition.initial, now=now
     )
     outbox_queue(
+        "exchange.started",
+        exchange=exchange,
+        now=now,
+        process=definition.name,
+        state=definition.initial,
+    )
+    exchange_announce(
         "exchange.started",
         exchange=exchange,
         now=now,
