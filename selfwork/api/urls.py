@@ -22,6 +22,7 @@ from selfwork.exchanges.reviews_api import (
     reviews_router,
 )
 from selfwork.payments.api import router as wallet_router
+from selfwork.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="selfwork API",
@@ -50,6 +51,7 @@ api.add_router("/briefs", briefs_router)
 api.add_router("/offers", offers_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/blocks", blocks_router)
+api.add_router("/webhooks", webhooks_router)
 
 
 # Exempt like every API endpoint: the API reads no cookies, so a POST to a path it

@@ -243,6 +243,7 @@ def _member_joined(*, community: Community, member, now: dt.datetime) -> None:
         subject=str(member.public_id),
         community_id=community.pk,
         now=now,
+        community=community.slug,
     )
 
 
