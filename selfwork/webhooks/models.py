@@ -38,6 +38,8 @@ class WebhookEndpoint(models.Model):
     previous_secret = models.CharField(max_length=100, blank=True)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     disabled_at = models.DateTimeField(null=True, blank=True)
+    # The last event recorded when it was registered: it hears only later ones.
+    after_event_id = models.BigIntegerField(default=0)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

@@ -9,45 +9,57 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from ninja import Schema
+
 from selfwork.accounts.models import Member
-from selfwork.catalog.api import listing_out
+from selfwork.catalog.api import ListingOut, listing_out
 from selfwork.catalog.selectors import listing_get
-from selfwork.communities.api import membership_out
+from selfwork.communities.api import MembershipOut, membership_out
 from selfwork.communities.models import Membership
 from selfwork.core.errors import NotFound
 from selfwork.core.fx import fx_table
 from selfwork.core.models import Event
-from selfwork.exchanges.api import exchange_out
+from selfwork.exchanges.api import ExchangeOut, exchange_out
 from selfwork.exchanges.models import Exchange, Review
-from selfwork.exchanges.reviews_api import review_out
-from selfwork.payments.api import payout_out
+from selfwork.exchanges.reviews_api import ReviewOut, review_out
+from selfwork.payments.api import PayoutOut, payout_out
 from selfwork.payments.models import Payout
 
 Render = Callable[[Event, Any, dt.datetime], Any]
 
 
+class Gone(dict):
+    """What an event recorded of an object that no longer exists."""
+
+
+def _as_api(schema: type[Schema], raw: Any) -> Any:
+    # Through the response schema, as the API sends it (defaults filled in).
+    return schema.model_validate(raw).model_dump(mode="json", by_alias=True)
+
+
 def _exchange(event: Event, viewer, at: dt.datetime) -> Any:
     exchange = Exchange.objects.filter(public_id=event.subject).first()
     if exchange is None:
-        return {"id": event.subject}
-    return exchange_out(exchange, viewer=viewer, at=at)
+        return Gone(id=event.subject)
+    return _as_api(ExchangeOut, exchange_out(exchange, viewer=viewer, at=at))
 
 
 def _listing(event: Event, viewer, at: dt.datetime) -> Any:
     if event.kind == "listing.removed":
-        return event.data
+        return Gone(event.data)
     try:
         listing = listing_get(public_id=event.subject, viewer=viewer)
     except NotFound:
-        return event.data
-    return listing_out(
+        return Gone(event.data)
+    raw = listing_out(
         listing, viewer_currency=viewer.preferred_currency, rates=fx_table()
     )
+    return _as_api(ListingOut, raw)
 
 
 def _membership(event: Event, viewer, at: dt.datetime) -> Any:
     if event.community_id is None:
-        return {"id": event.subject}
+        return Gone(id=event.subject)
     membership = (
         Membership.objects.filter(
             community_id=event.community_id,
@@ -56,7 +68,9 @@ def _membership(event: Event, viewer, at: dt.datetime) -> Any:
         .select_related("member")
         .first()
     )
-    return membership_out(membership) if membership else {"id": event.subject}
+    if membership is None:
+        return Gone(id=event.subject)
+    return _as_api(MembershipOut, membership_out(membership))
 
 
 def _review(event: Event, viewer, at: dt.datetime) -> Any:
@@ -65,7 +79,9 @@ def _review(event: Event, viewer, at: dt.datetime) -> Any:
         .select_related("exchange", "author", "subject")
         .first()
     )
-    return review_out(review, viewer=viewer) if review else {"id": event.subject}
+    if review is None:
+        return Gone(id=event.subject)
+    return _as_api(ReviewOut, review_out(review, viewer=viewer))
 
 
 def _payout(event: Event, viewer, at: dt.datetime) -> Any:
@@ -74,7 +90,9 @@ def _payout(event: Event, viewer, at: dt.datetime) -> Any:
         .select_related("destination")
         .first()
     )
-    return payout_out(payout) if payout else {"id": event.subject}
+    if payout is None:
+        return Gone(id=event.subject)
+    return _as_api(PayoutOut, payout_out(payout))
 
 
 RENDERERS: dict[str, Render] = {

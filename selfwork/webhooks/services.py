@@ -8,11 +8,13 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import host_required
 from selfwork.core.errors import InvalidInput
 from selfwork.core.events import EVENT_KINDS, event_record
+from selfwork.core.models import Event
 from selfwork.webhooks.errors import UnknownEvent, WebhookCommunityRequired
 from selfwork.webhooks.models import WebhookDelivery, WebhookEndpoint
 from selfwork.webhooks.signing import secret_new
@@ -76,6 +78,7 @@ def endpoint_create(
         url=url,
         events=chosen,
         secret=secret_new(),
+        after_event_id=Event.objects.aggregate(last=Max("pk"))["last"] or 0,
         created_at=now,
         updated_at=now,
     )

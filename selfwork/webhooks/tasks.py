@@ -55,10 +55,12 @@ def _locked(rows):
 
 
 def _endpoints_for(event: Event) -> list[WebhookEndpoint]:
-    rows = WebhookEndpoint.objects.filter(disabled_at__isnull=True).select_related(
-        "owner"
+    # A disabled endpoint still collects its deliveries: they wait, in order,
+    # until its owner enables it again.
+    rows = WebhookEndpoint.objects.select_related("owner").filter(
+        Q(community__isnull=True) | Q(community_id=event.community_id),
+        after_event_id__lt=event.pk,
     )
-    rows = rows.filter(Q(community__isnull=True) | Q(community_id=event.community_id))
     # ``events`` is a short JSON list; SQLite cannot query into it, so filter here.
     return [e for e in rows.order_by("pk") if event.kind in e.events]
 
