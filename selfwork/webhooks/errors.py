@@ -1,6 +1,6 @@
 """The anticipated failures of webhook endpoints, each with a stable ``code``."""
 
-from selfwork.core.errors import Conflict, InvalidInput, NotFound
+from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 
 
 class WebhookNotFound(NotFound):
@@ -34,13 +34,7 @@ class WebhookUrlPrivate(InvalidInput):
     code = "webhook_url_private"
 
 
-class WebhookCommunityRequired(InvalidInput):
-    """A host's endpoint names the community whose events it hears."""
+class WebhookCommunityRequired(NotPermitted):
+    """Only staff may hear every community; a host's endpoint names theirs."""
 
     code = "webhook_community_required"
-
-
-class DeliveryInProgress(Conflict):
-    """The delivery is pending already; it is retried on its schedule."""
-
-    code = "webhook_delivery_pending"

@@ -55,7 +55,7 @@ def endpoint_create(
     """Register ``url`` to hear ``events`` of ``community`` (its host), or of all
     communities (staff only, with no community).
 
-    :raises WebhookCommunityRequired: if a member who is not staff names none.
+    :raises WebhookCommunityRequired: (403) if a member who is not staff names none.
     :raises NotPermitted: if ``owner`` does not host ``community``.
     :raises InvalidInput: for a bad url or event name; nothing is stored.
     """

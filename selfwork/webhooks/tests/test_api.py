@@ -77,7 +77,7 @@ class TestRegister:
     def test_a_member_must_name_a_community(self, api_as, host, receiver):
         body = {"url": receiver.url, "events": ["listing.created"]}
         response = api_as(host).post("/webhooks", body)
-        assert response.status_code == 422
+        assert response.status_code == 403
         assert response.json()["code"] == "webhook_community_required"
 
     def test_an_unknown_community_is_not_found(self, api_as, host, receiver):
