@@ -54,6 +54,16 @@ class TestDelivered:
         assert receiver.requests[0].json["data"]["username"] == "newcomer"
         assert receiver.requests[0].json["context"] == {"community": "guild"}
 
+    def test_a_deleted_listing_arrives_as_its_identity(
+        self, register, bag, receiver, run, now, api_as, provider
+    ):
+        endpoint = register(["listing.removed"])
+        assert api_as(provider).delete(f"/listings/{bag.public_id}").status_code == 204
+        run(timezone.now())
+        payload = receiver.requests[0].verified_by(endpoint["secret"])
+        assert payload["type"] == "listing.removed"
+        assert payload["data"] == {"id": str(bag.public_id), "community": "guild"}
+
     def test_ping(self, register, receiver, run, now, api_as, host):
         endpoint = register(["listing.created"])
         response = api_as(host).post(f"/webhooks/{endpoint['id']}/ping")
