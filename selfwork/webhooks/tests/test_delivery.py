@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from selfwork.catalog.services import listing_update
+from selfwork.catalog.services import listing_create, listing_update
 from selfwork.exchanges.models import OutboxEvent
 from selfwork.exchanges.services import exchange_order, exchange_transition
 from selfwork.payments.gateways import CARD_SUCCEEDS
@@ -118,6 +118,54 @@ class TestDelivered:
             "to_state": "paid",
         }
         assert payloads[2]["data"]["id"] == str(exchange.public_id)
+
+    def test_a_rental_books_and_frees_the_calendar(
+        self, register, guild, provider, buyer, receiver, run, now
+    ):
+        endpoint = register(
+            ["booking.created", "booking.cancelled", "exchange.refunded"]
+        )
+        drill = listing_create(
+            owner=provider,
+            community=guild,
+            title="Cordless drill",
+            modes=[
+                {
+                    "mode": "rental",
+                    "price": {"amount": "6.00", "currency": "EUR"},
+                    "unit": "day",
+                    "deposit": {"amount": "40.00", "currency": "EUR"},
+                }
+            ],
+            now=now,
+        )
+        first = now.date() + dt.timedelta(days=10)
+        exchange = exchange_order(
+            listing=drill,
+            customer=buyer,
+            mode="rental",
+            start=first,
+            end=first + dt.timedelta(days=2),
+            now=now,
+        )
+        exchange_transition(
+            exchange=exchange,
+            actor=buyer,
+            name="pay",
+            params={"card": CARD_SUCCEEDS},
+            now=now,
+        )
+        exchange_transition(
+            exchange=exchange, actor=provider, name="decline", params={}, now=now
+        )
+        run(now)
+        assert receiver.kinds == [
+            "booking.created",
+            "exchange.refunded",
+            "booking.cancelled",
+        ]
+        payload = receiver.requests[0].verified_by(endpoint["secret"])
+        assert payload["data"]["booking"]["start"].startswith(first.isoformat())
 
 
 class TestRetries:
