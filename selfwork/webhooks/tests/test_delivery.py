@@ -7,9 +7,11 @@ from django.utils import timezone
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from selfwork.catalog.services import listing_create, listing_update
+from selfwork.core.money import Money
 from selfwork.exchanges.models import OutboxEvent
 from selfwork.exchanges.services import exchange_order, exchange_transition
 from selfwork.payments.gateways import CARD_SUCCEEDS
+from selfwork.payments.services import payout_create, payout_destination_add
 from selfwork.webhooks.models import WebhookDelivery, WebhookEndpoint
 from selfwork.webhooks.tasks import MAX_ATTEMPTS, RETRY_SCHEDULE
 
@@ -166,6 +168,46 @@ class TestDelivered:
         ]
         payload = receiver.requests[0].verified_by(endpoint["secret"])
         assert payload["data"]["booking"]["start"].startswith(first.isoformat())
+
+    def test_staff_hear_a_sale_to_the_payout(
+        self, register, bag, buyer, provider, stranger, receiver, run, now, api_as
+    ):
+        stranger.is_staff = True
+        stranger.save(update_fields=["is_staff"])
+        endpoint = register(
+            ["exchange.paid", "exchange.released", "payout.paid"],
+            member=stranger,
+            community=None,
+        )
+        exchange = exchange_order(
+            listing=bag, customer=buyer, mode="made_to_order", now=now
+        )
+        for actor, name, params in [
+            (buyer, "pay", {"card": CARD_SUCCEEDS}),
+            (provider, "start_production", {}),
+            (provider, "ship", {"tracking": "RR123456789DE"}),
+            (buyer, "confirm_receipt", {}),
+        ]:
+            exchange_transition(
+                exchange=exchange, actor=actor, name=name, params=params, now=now
+            )
+        destination = payout_destination_add(
+            member=provider,
+            label="Bank",
+            account_number="DE89370400440532013000",
+            now=now,
+        )
+        payout = payout_create(
+            member=provider,
+            amount=Money.parse("10.00", "EUR"),
+            destination=destination,
+            now=now,
+        )
+        run(now)
+        assert receiver.kinds == ["exchange.paid", "exchange.released", "payout.paid"]
+        payload = receiver.requests[2].verified_by(endpoint["secret"])
+        assert payload["data"]["id"] == str(payout.public_id)
+        assert payload["data"]["status"] == "paid"
 
 
 class TestRetries:
