@@ -188,6 +188,7 @@ _THROTTLE_DEFAULTS = {
     "messages": "60/hour",
     "offers": "30/hour",
     "board_posts": "30/hour",
+    "webhook_sends": "60/hour",
 }
 SELFWORK_THROTTLES = {
     scope: os.environ.get(f"SELFWORK_THROTTLE_{scope.upper()}", rate)

@@ -21,6 +21,7 @@ from selfwork.core.api import (
 from selfwork.core.events import EVENT_KINDS
 from selfwork.core.idempotency import idempotency_withhold
 from selfwork.core.pagination import offset_page
+from selfwork.core.throttle import throttled
 from selfwork.webhooks import selectors, services
 from selfwork.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -228,7 +229,11 @@ def webhook_rotate(request: HttpRequest, endpoint_id: str):
     return _with_secret(request, endpoint)
 
 
-@router.post("/{endpoint_id}/ping", response={202: DeliveryOut, **PROBLEMS})
+@router.post(
+    "/{endpoint_id}/ping",
+    response={202: DeliveryOut, **PROBLEMS},
+    throttle=throttled("webhook_sends"),
+)
 def webhook_ping(request: HttpRequest, endpoint_id: str):
     """Queue a ``ping`` event to this endpoint, to test it."""
     endpoint = selectors.endpoint_get_for_owner(
@@ -255,6 +260,7 @@ def webhook_deliveries(request: HttpRequest, endpoint_id: str, page: Query[PageQ
 @router.post(
     "/{endpoint_id}/deliveries/{delivery_id}/retry",
     response={202: DeliveryOut, **PROBLEMS},
+    throttle=throttled("webhook_sends"),
 )
 def webhook_delivery_retry(request: HttpRequest, endpoint_id: str, delivery_id: str):
     """Send a delivery again soon, under the same webhook-id."""

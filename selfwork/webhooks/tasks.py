@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
+from selfwork.communities.selectors import member_is_host
 from selfwork.core.models import Event
 from selfwork.exchanges.services.common import member_notice_queue
 from selfwork.webhooks import transport
@@ -62,7 +63,20 @@ def _endpoints_for(event: Event) -> list[WebhookEndpoint]:
         after_event_id__lt=event.pk,
     )
     # ``events`` is a short JSON list; SQLite cannot query into it, so filter here.
-    return [e for e in rows.order_by("pk") if event.kind in e.events]
+    return [
+        e for e in rows.order_by("pk") if event.kind in e.events and _still_entitled(e)
+    ]
+
+
+def _still_entitled(endpoint: WebhookEndpoint) -> bool:
+    # A host who stepped down hears no more of the community (the endpoint stays,
+    # theirs to delete); staff hear everything.
+    owner = endpoint.owner
+    if owner.is_staff:
+        return True
+    if endpoint.community_id is None or not owner.is_active:
+        return False
+    return member_is_host(community=endpoint.community_id, member=owner)
 
 
 def events_fan_out(*, now: dt.datetime, limit: int = 100) -> int:

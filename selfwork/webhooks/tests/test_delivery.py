@@ -66,6 +66,17 @@ class TestDelivered:
         assert payload["type"] == "listing.removed"
         assert payload["data"] == {"id": str(bag.public_id), "community": "guild"}
 
+    def test_a_host_who_stepped_down_hears_no_more(
+        self, register, guild, receiver, run, now, make_member, member_of, host
+    ):
+        from selfwork.communities.models import Membership
+
+        register(["member.joined"])
+        Membership.objects.filter(community=guild, member=host).update(role="member")
+        member_of(guild, make_member("newcomer"))
+        run(now)
+        assert receiver.requests == []
+
     def test_ping(self, register, receiver, run, now, api_as, host):
         endpoint = register(["listing.created"])
         response = api_as(host).post(f"/webhooks/{endpoint['id']}/ping")
