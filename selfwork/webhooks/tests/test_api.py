@@ -189,3 +189,16 @@ class TestPrivateAddresses:
         }
         response = api_as(host).post("/webhooks", body)
         assert response.json()["code"] == "webhook_url_private"
+
+
+def test_pings_are_throttled(settings, register, api_as, host):
+    settings.SELFWORK_THROTTLES = {
+        **settings.SELFWORK_THROTTLES,
+        "webhook_sends": "1/hour",
+    }
+    created = register(["listing.created"])
+    api = api_as(host)
+    assert api.post(f"/webhooks/{created['id']}/ping").status_code == 202
+    refused = api.post(f"/webhooks/{created['id']}/ping")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
