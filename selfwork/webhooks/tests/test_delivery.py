@@ -9,7 +9,12 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from selfwork.catalog.services import listing_create, listing_update
 from selfwork.core.money import Money
 from selfwork.exchanges.models import OutboxEvent
-from selfwork.exchanges.services import exchange_order, exchange_transition
+from selfwork.exchanges.services import (
+    ReviewIn,
+    exchange_order,
+    exchange_transition,
+    review_submit,
+)
 from selfwork.payments.gateways import CARD_SUCCEEDS
 from selfwork.payments.services import payout_create, payout_destination_add
 from selfwork.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -180,13 +185,13 @@ class TestDelivered:
         payload = receiver.requests[0].verified_by(endpoint["secret"])
         assert payload["data"]["booking"]["start"].startswith(first.isoformat())
 
-    def test_staff_hear_a_sale_to_the_payout(
+    def test_staff_hear_a_sale_to_the_payout_and_the_reviews(
         self, register, bag, buyer, provider, stranger, receiver, run, now, api_as
     ):
         stranger.is_staff = True
         stranger.save(update_fields=["is_staff"])
         endpoint = register(
-            ["exchange.paid", "exchange.released", "payout.paid"],
+            ["exchange.paid", "exchange.released", "payout.paid", "review.published"],
             member=stranger,
             community=None,
         )
@@ -214,11 +219,29 @@ class TestDelivered:
             destination=destination,
             now=now,
         )
+        for author, rating in [(buyer, 5), (provider, 4)]:
+            review_submit(
+                exchange=exchange,
+                author=author,
+                review=ReviewIn(rating=rating, text="Lovely to deal with."),
+                now=now,
+            )
         run(now)
-        assert receiver.kinds == ["exchange.paid", "exchange.released", "payout.paid"]
+        assert receiver.kinds == [
+            "exchange.paid",
+            "exchange.released",
+            "payout.paid",
+            "review.published",
+            "review.published",
+        ]
         payload = receiver.requests[2].verified_by(endpoint["secret"])
         assert payload["data"]["id"] == str(payout.public_id)
         assert payload["data"]["status"] == "paid"
+        ratings = {
+            r.verified_by(endpoint["secret"])["data"]["rating"]
+            for r in receiver.requests[3:]
+        }
+        assert ratings == {4, 5}
 
 
 class TestRetries:
