@@ -6,9 +6,11 @@ gone by then (a deleted listing) is sent as the identity its event recorded.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from ninja import Schema
 
 from selfwork.accounts.models import Member
@@ -24,6 +26,8 @@ from selfwork.exchanges.models import Exchange, Review
 from selfwork.exchanges.reviews_api import ReviewOut, review_out
 from selfwork.payments.api import PayoutOut, payout_out
 from selfwork.payments.models import Payout
+
+logger = logging.getLogger("selfwork.webhooks")
 
 Render = Callable[[Event, Any, dt.datetime], Any]
 
@@ -114,5 +118,15 @@ RENDERERS: dict[str, Render] = {
 
 
 def payload_data(event: Event, *, viewer, at: dt.datetime) -> Any:
-    """The ``data`` of a delivery of ``event`` to an endpoint of ``viewer``."""
-    return RENDERERS[event.kind](event, viewer, at)
+    """The ``data`` of a delivery of ``event`` to an endpoint of ``viewer``.
+
+    An object that cannot be rendered (a bug) is sent as its id and logged:
+    one broken event must not stop every other from being delivered.
+    """
+    try:
+        # A savepoint: a failed query must not break the fan-out's transaction.
+        with transaction.atomic():
+            return RENDERERS[event.kind](event, viewer, at)
+    except Exception:  # noqa: BLE001 - logged with its traceback
+        logger.exception("webhook payload of %s %s", event.kind, event.subject)
+        return Gone(id=event.subject)
