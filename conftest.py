@@ -11,6 +11,9 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("SELFWORK_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Webhook receivers in tests run on 127.0.0.1 (workers the tests start read it
+# from here; this process's settings from the fixture below).
+os.environ.setdefault("SELFWORK_WEBHOOK_ALLOW_PRIVATE", "true")
 
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
@@ -34,6 +37,12 @@ def image_decode_slots_per_test_process(settings, tmp_path_factory):
     decoding the demo's pictures would make another's upload a 429.
     """
     settings.UPLOAD_LOCK_DIR = tmp_path_factory.getbasetemp() / "image-locks"
+
+
+@pytest.fixture(autouse=True)
+def webhook_receivers_on_this_machine(settings):
+    """Let webhooks reach the tests' receivers on 127.0.0.1; the SSRF tests say no."""
+    settings.SELFWORK_WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture(autouse=True)

@@ -109,6 +109,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # The demo's webhook receivers are on this machine.
+    os.environ.setdefault("SELFWORK_WEBHOOK_ALLOW_PRIVATE", "true")
     _django()
     _manage("migrate", "--no-input", "-v", "0")
     from selfwork.demo.seed import demo_seed
@@ -182,8 +184,16 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     _django()
     from selfwork.exchanges.commands import worker_command
+    from selfwork.webhooks.tasks import webhooks_run
 
-    return worker_command(once=args.once, now=args.now, stdout=sys.stdout)
+    return worker_command(
+        once=args.once,
+        now=args.now,
+        stdout=sys.stdout,
+        jobs=[
+            ("webhook event(s) fanned out or delivery attempt(s) made", webhooks_run)
+        ],
+    )
 
 
 def cmd_process_check(args: argparse.Namespace) -> int:

@@ -44,6 +44,12 @@ IRREDUCIBLE = {
     "PATCH /api/v1/members/me": {"unknown_upload"},
     "POST /api/v1/members/me/portfolio": {"unknown_upload"},
     "POST /api/v1/uploads": {"empty_file", "not_an_image", "unsupported_file"},
+    # A webhook URL must resolve, and to a public address (docs/webhooks.md).
+    "POST /api/v1/webhooks": {"webhook_url_invalid", "webhook_url_private"},
+    "PATCH /api/v1/webhooks/{endpoint_id}": {
+        "webhook_url_invalid",
+        "webhook_url_private",
+    },
 }
 # Every check schemathesis has, in `make fuzz` and in `make test`, except that
 # `make test` leaves out positive_data_acceptance for the operations below: their

@@ -24,6 +24,7 @@ from selfwork.exchanges.reviews_api import (
 )
 from selfwork.notifications.api import router as notifications_router
 from selfwork.payments.api import router as wallet_router
+from selfwork.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="selfwork API",
@@ -54,6 +55,7 @@ api.add_router("/offers", offers_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/blocks", blocks_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/webhooks", webhooks_router)
 
 
 # Exempt like every API endpoint: the API reads no cookies, so a POST to a path it

@@ -465,7 +465,7 @@ def listing_delete(request: HttpRequest, listing_id: str):
     listing = selectors.listing_get_for_moderation(
         public_id=listing_id, actor=request.user
     )
-    services.listing_delete(listing=listing, actor=request.user)
+    services.listing_delete(listing=listing, actor=request.user, now=now())
     return Status(204, None)
 
 

@@ -46,6 +46,7 @@ from selfwork.communities.models import (
 )
 from selfwork.communities.selectors import member_can_moderate, member_required
 from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.core.events import event_record
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
@@ -572,7 +573,20 @@ def listing_create(
     _write_modes(listing, terms)
     listing.save(update_fields=["price_minor", "price_unit", "sort_price"])
     _write_images(listing, uploads)
+    _listing_announce("listing.created", listing, now=now)
     return listing
+
+
+def _listing_announce(kind: str, listing: Listing, *, now: dt.datetime) -> None:
+    event_record(
+        kind=kind,
+        subject=str(listing.public_id),
+        community_id=listing.community_id,
+        now=now,
+        # A deleted listing cannot be rendered later: its identity goes with it.
+        id=str(listing.public_id),
+        community=listing.community.slug,
+    )
 
 
 EDITABLE = {
@@ -649,6 +663,7 @@ def listing_update(
     listing.refresh_from_db(fields=["status"])
     if uploads is not None:
         _write_images(listing, uploads)
+    _listing_announce("listing.updated", listing, now=now)
     return listing
 
 
@@ -722,12 +737,13 @@ def listing_show(*, listing: Listing, actor, now: dt.datetime) -> Listing:
 
 
 @transaction.atomic
-def listing_delete(*, listing: Listing, actor) -> None:
+def listing_delete(*, listing: Listing, actor, now: dt.datetime) -> None:
     """Delete ``listing`` (its owner, or a host or moderator of its community)."""
     if listing.owner_id != actor.pk and not member_can_moderate(
         community=listing.community_id, member=actor
     ):
         raise NotFound("No such listing.", code="listing_not_found")
+    _listing_announce("listing.removed", listing, now=now)
     listing.delete()
 
 

@@ -271,7 +271,7 @@ def listing_delete_view(request: HttpRequest, public_id) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.detail) from exc
     title, slug = listing.title, listing.community.slug
-    listing_delete(listing=listing, actor=request.user)
+    listing_delete(listing=listing, actor=request.user, now=timezone.now())
     messages.success(request, f"“{title}” is deleted.")
     default = (
         reverse("web:dashboard")

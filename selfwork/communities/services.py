@@ -25,6 +25,7 @@ from selfwork.communities.timebank import (
     timebank_member_join,
 )
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from selfwork.core.events import event_record
 from selfwork.core.money import Money, unit_check, unit_exponent
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.notifications.models import Kind
@@ -237,6 +238,19 @@ def community_update(
     return community
 
 
+def _member_joined(*, community: Community, member, now: dt.datetime) -> None:
+    """Count a new active member, open their time-bank account, tell integrations."""
+    Community.objects.filter(pk=community.pk).update(member_count=F("member_count") + 1)
+    timebank_member_join(community=community, member=member, now=now)
+    event_record(
+        kind="member.joined",
+        subject=str(member.public_id),
+        community_id=community.pk,
+        now=now,
+        community=community.slug,
+    )
+
+
 @transaction.atomic
 def community_join(*, community: Community, member, now: dt.datetime) -> Membership:
     """Join ``community``, or ask to when it needs approval, or accept an invitation.
@@ -254,10 +268,7 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         membership.status = Membership.Status.ACTIVE
         membership.joined_at = now
         membership.save(update_fields=["status", "joined_at"])
-        Community.objects.filter(pk=community.pk).update(
-            member_count=F("member_count") + 1
-        )
-        timebank_member_join(community=community, member=member, now=now)
+        _member_joined(community=community, member=member, now=now)
         return membership
     if membership is not None:
         if membership.status == Membership.Status.PENDING:
@@ -286,10 +297,7 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         joined_at=now if status == Membership.Status.ACTIVE else None,
     )
     if status == Membership.Status.ACTIVE:
-        Community.objects.filter(pk=community.pk).update(
-            member_count=F("member_count") + 1
-        )
-        timebank_member_join(community=community, member=member, now=now)
+        _member_joined(community=community, member=member, now=now)
     else:
         notify_many(
             members=community_moderators(community=community),
@@ -315,8 +323,7 @@ def membership_approve(
         raise NotFound(
             "No request to join from that member.", code="no_pending_request"
         )
-    Community.objects.filter(pk=community.pk).update(member_count=F("member_count") + 1)
-    timebank_member_join(community=community, member=member, now=now)
+    _member_joined(community=community, member=member, now=now)
     return Membership.objects.get(community=community, member=member)
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "selfwork.briefs",
     "selfwork.boards",
     "selfwork.conversations",
+    "selfwork.webhooks",
     "selfwork.web",
 ]
 
@@ -190,6 +191,7 @@ _THROTTLE_DEFAULTS = {
     "messages": "60/hour",
     "offers": "30/hour",
     "board_posts": "30/hour",
+    "webhook_sends": "60/hour",
 }
 SELFWORK_THROTTLES = {
     scope: os.environ.get(f"SELFWORK_THROTTLE_{scope.upper()}", rate)
@@ -278,6 +280,15 @@ SELFWORK_PAYMENT_GATEWAY = os.environ.get("SELFWORK_PAYMENT_GATEWAY", "sandbox")
 SELFWORK_DEPOSIT_AUTHORISATION_DAYS = int(
     os.environ.get("SELFWORK_DEPOSIT_AUTHORISATION_DAYS", "31")
 )
+
+# --- Webhooks -------------------------------------------------------------------
+# Whether endpoints may resolve to loopback, private or link-local addresses.
+# Off in production (a webhook URL must not reach the server's own network);
+# the tests and the demo, whose receivers run on 127.0.0.1, turn it on. Cloud
+# metadata addresses are refused either way.
+SELFWORK_WEBHOOK_ALLOW_PRIVATE = _env_bool("SELFWORK_WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds a receiver has to answer a delivery.
+SELFWORK_WEBHOOK_TIMEOUT = float(os.environ.get("SELFWORK_WEBHOOK_TIMEOUT", "10"))
 
 # How often each `selfwork worker` audits the whole ledger, in seconds.
 SELFWORK_AUDIT_INTERVAL = int(os.environ.get("SELFWORK_AUDIT_INTERVAL", "3600"))

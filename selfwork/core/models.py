@@ -103,3 +103,36 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"1 {self.base} = {self.rate} {self.quote}"
+
+
+class Event(models.Model):
+    """Something that happened to a public object, recorded in the change's transaction.
+
+    The outbox of integrations: the webhooks app fans each event out to the
+    endpoints that want it, after commit. An event names its object, not a copy
+    of it; the deliveries render the object as the API does. ``community_id`` is
+    the community it happened in (no foreign key: the core knows no communities),
+    and events of one ``sequence`` (an exchange's public id) are delivered in
+    the order they were recorded.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)
+    subject = models.CharField(max_length=64)
+    community_id = models.BigIntegerField(null=True, blank=True)
+    sequence = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=Q(fanned_out_at__isnull=True),
+                name="event_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject}"

@@ -8,42 +8,22 @@ more precision than their unit has.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
-from babel.numbers import format_currency, get_currency_precision, list_currencies
+from babel.core import get_global
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_territory_currencies,
+)
 
 from selfwork.core.errors import InvalidInput
 
 HOUR = "HOUR"
-# Currencies of the world that are still legal tender; babel's list carries
-# historic and fund codes (e.g. "XBA"), which no marketplace prices in.
-_NOT_TENDER = {
-    "XAG",
-    "XAU",
-    "XBA",
-    "XBB",
-    "XBC",
-    "XBD",
-    "XDR",
-    "XPD",
-    "XPT",
-    "XSU",
-    "XTS",
-    "XUA",
-    "XXX",
-    "BOV",
-    "CHE",
-    "CHW",
-    "CLF",
-    "COU",
-    "MXV",
-    "USN",
-    "UYI",
-    "UYW",
-}
 # The largest amount we accept in any unit: far above any real price, far below
 # what a 64-bit integer column holds.
 MAX_MINOR = 10**15
@@ -52,11 +32,19 @@ _AMOUNT = re.compile(r"^-?[0-9]{1,16}(\.[0-9]{1,6})?$")
 
 @cache
 def currencies() -> frozenset[str]:
-    """Return the ISO 4217 codes selfwork accepts as currencies."""
+    """Return the ISO 4217 codes selfwork accepts: those legal tender somewhere today.
+
+    The one list every money picker, form and API check reads. babel's
+    ``list_currencies`` also holds historic codes (DEM, FRF), funds and metals
+    (CLF, XAU); a code some territory uses as tender now is the active list.
+    """
+    today = dt.date.today()
     return frozenset(
-        c
-        for c in list_currencies()
-        if len(c) == 3 and c.isupper() and c not in _NOT_TENDER
+        code
+        for territory in get_global("territory_currencies")
+        for code in get_territory_currencies(
+            territory, start_date=today, end_date=today, tender=True
+        )
     )
 
 
@@ -82,7 +70,7 @@ def unit_check(unit: str, *, field: str = "currency", allow_hours: bool = True) 
             else ""
         )
         raise InvalidInput(
-            f"'{unit[:10]}' is not a currency selfwork knows.{hint}",
+            f"'{unit[:10]}' is not a currency in use today (ISO 4217).{hint}",
             field=field,
             code="unknown_currency",
         )

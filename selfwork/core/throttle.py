@@ -43,6 +43,7 @@ SCOPE_LABELS = {
     "messages": "messages",
     "offers": "offers",
     "board_posts": "board posts",
+    "webhook_sends": "webhook pings and retries",
 }
 
 _PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}

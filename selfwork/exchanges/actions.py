@@ -720,6 +720,9 @@ class Action:
     # the transaction, and if the transition fails it is given back.
     take: Callable[[ActionContext], Any] | None = None
     give_back: Callable[[Any, dt.datetime], Any] | None = None
+    # The events integrations hear when it runs (``core.events``), besides the
+    # exchange's own ``exchange.transitioned``.
+    announces: tuple[str, ...] = ()
 
 
 ACTIONS: dict[str, Action] = {
@@ -735,6 +738,7 @@ ACTIONS: dict[str, Action] = {
             give_back=lambda charge, now: payments.charge_abandon(
                 charge=charge, now=now
             ),
+            announces=("exchange.paid",),
         ),
         Action(
             "refund",
@@ -742,6 +746,7 @@ ACTIONS: dict[str, Action] = {
             _refund,
             settles=("escrow",),
             partial_with="refund_percent",
+            announces=("exchange.refunded",),
         ),
         Action(
             "release",
@@ -749,6 +754,7 @@ ACTIONS: dict[str, Action] = {
             "when it started; with milestones left, moves to the next one",
             _release,
             settles=("escrow",),
+            announces=("exchange.released",),
         ),
         Action(
             "payout",
@@ -773,6 +779,7 @@ ACTIONS: dict[str, Action] = {
             "releases the rest",
             _settle_resolution,
             settles_open=("escrow", "deposit", "booking"),
+            announces=("exchange.refunded", "exchange.released"),
         ),
         Action(
             "reserve",
@@ -780,12 +787,14 @@ ACTIONS: dict[str, Action] = {
             "when it is not free)",
             _reserve,
             opens=("booking",),
+            announces=("booking.created",),
         ),
         Action(
             "release_reservation",
             "frees the exchange's period on the listing's calendar",
             _release_reservation,
             settles_open=("booking",),
+            announces=("booking.cancelled",),
         ),
         Action(
             "hold_deposit",
@@ -828,6 +837,7 @@ ACTIONS: dict[str, Action] = {
             "before it starts; releases the rest to the provider",
             _refund_by_policy,
             settles_open=("escrow",),
+            announces=("exchange.refunded",),
         ),
         Action(
             "reveal_deliverables",
@@ -914,6 +924,25 @@ def actions_give_back(taken: dict[str, Any], now: dt.datetime) -> None:
         give_back = ACTIONS[name].give_back
         if give_back is not None and getattr(thing, "recorded_here", False):
             give_back(thing, now)
+
+
+def actions_announced(ctx: ActionContext, *, success: bool) -> list[str]:
+    """The events the transition's actions announce, in the order they ran.
+
+    A payment still waiting for a host's confirmation is not paid yet; a
+    reservation freed at a successful end (the thing came back) was used, not
+    cancelled.
+    """
+    kinds: list[str] = []
+    for name in ctx.transition.actions:
+        for kind in ACTIONS[name].announces:
+            if kind == "exchange.paid" and ctx.payment_pending:
+                continue
+            if kind == "booking.cancelled" and success:
+                continue
+            if kind not in kinds:
+                kinds.append(kind)
+    return kinds
 
 
 def actions_run(ctx: ActionContext) -> None:

@@ -4,6 +4,7 @@ Each returns the process exit code; the CLI parses arguments and calls one.
 """
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -74,8 +75,15 @@ def process_graph_command(name: str, format: str, stdout: TextIO) -> int:
     return 0
 
 
-def worker_command(*, once: bool, now: str | None, stdout: TextIO) -> int:
-    """Run the worker; ``now`` is an ISO 8601 time to run as of (with ``once``)."""
+def worker_command(
+    *,
+    once: bool,
+    now: str | None,
+    stdout: TextIO,
+    jobs: Sequence[tuple[str, Callable[..., int]]] = (),
+) -> int:
+    """Run the worker; ``now`` is an ISO 8601 time to run as of (with ``once``);
+    ``jobs`` are the upper apps' work each round (see ``worker_loop``)."""
     at = None
     if now is not None:
         try:
@@ -85,4 +93,4 @@ def worker_command(*, once: bool, now: str | None, stdout: TextIO) -> int:
             return 2
         if at.tzinfo is None:
             at = at.replace(tzinfo=dt.UTC)
-    return worker_loop(once=once, now=at, stdout=stdout)
+    return worker_loop(once=once, now=at, stdout=stdout, jobs=jobs)

@@ -11,7 +11,7 @@ a customer's click loses or wins cleanly.
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from django.conf import settings
@@ -219,6 +219,7 @@ def worker_loop(
     stdout: TextIO,
     interval: float = 5.0,
     batch: int = 100,
+    jobs: Sequence[tuple[str, Callable[..., int]]] = (),
 ) -> int:
     """Run due timers, outbox events, e-mails and closed review windows.
 
@@ -229,6 +230,10 @@ def worker_loop(
     ``interval`` seconds until interrupted, and audits the whole ledger when it
     starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after. It purges expired
     idempotency records and rate counters when it starts and every 10 minutes.
+
+    ``jobs`` are the apps above this one that have work of their own each round
+    (webhooks): a label and a function of ``now`` and ``limit`` returning how
+    many things it did.
     """
     audit_every = dt.timedelta(seconds=settings.SELFWORK_AUDIT_INTERVAL)
     next_audit_at = None if once else timezone.now()
@@ -249,6 +254,10 @@ def worker_loop(
         expired = deposits_expire_run(now=at, limit=batch)
         reconciled = payments_reconcile_run(now=at, limit=batch)
         reviewed = reviews_publish_due(now=at, limit=batch)
+        others = [(label, job(now=at, limit=batch)) for label, job in jobs]
+        for label, done in others:
+            if done:
+                stdout.write(f"{at.isoformat()}: {done} {label}\n")
         if fired or delivered or expired or reconciled or reviewed:
             stdout.write(
                 f"{at.isoformat()}: {fired} timer(s) fired, "
@@ -259,7 +268,14 @@ def worker_loop(
             )
         # A round's work can make more due at once (a fired timer queues its
         # notifications): run again until a round finds nothing.
-        busy = bool(fired or delivered or expired or reconciled or reviewed)
+        busy = bool(
+            fired
+            or delivered
+            or expired
+            or reconciled
+            or reviewed
+            or any(done for _, done in others)
+        )
         if once and not busy:
             return 0
         if not busy:

@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     REVIEW_PUBLISHED = "review_published", "Published reviews"
     MENTION = "mention", "Mentions on community boards"
     JOIN_REQUEST = "join_request", "Requests to join a community you host"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoints that stopped receiving"
 
 
 class Channel(models.TextChoices):

@@ -207,7 +207,7 @@ def _destination_out(destination: PayoutDestination) -> dict:
     }
 
 
-def _payout_out(payout: Payout) -> dict:
+def payout_out(payout: Payout) -> dict:
     return {
         "id": str(payout.public_id),
         "amount": Money(payout.amount_minor, payout.currency).as_dict(),
@@ -298,7 +298,7 @@ def payout_create(request: HttpRequest, payload: PayoutIn):
     payout = services.payout_create(
         member=member, amount=amount, destination=destination, now=now()
     )
-    return Status(201, _payout_out(payout))
+    return Status(201, payout_out(payout))
 
 
 @router.get("/payouts", response={200: PayoutPage, **PROBLEMS})
@@ -309,7 +309,7 @@ def payouts_list(request: HttpRequest, page: Query[PageQuery]):
         cursor=page.cursor,
         limit=page.limit,
     )
-    return {"items": [_payout_out(p) for p in rows], "next": cursor}
+    return {"items": [payout_out(p) for p in rows], "next": cursor}
 
 
 @router.get("/preferences", response={200: PreferencesOut, **PROBLEMS})

@@ -85,6 +85,8 @@ class World:
     reply: Any  # the provider's reply to ``post``
     private_reply: Any  # the provider's reply to ``private_post``
     conversation: Any  # the buyer's conversation with the provider about ``listing``
+    webhook: Any  # the host's webhook endpoint for the guild's events
+    webhook_delivery: Any  # a ping queued to ``webhook``
     now: Any
 
 
@@ -384,6 +386,16 @@ def world(make_member, member_of, now) -> World:
     portfolio_item = portfolio_add(member=buyer, upload_id=str(image.public_id))
     api_token_create(member=buyer, now=now, name="laptop")
     token_id = ApiToken.objects.filter(member=buyer, name="laptop").get().pk
+    from selfwork.webhooks import services as webhooks
+
+    webhook = webhooks.endpoint_create(
+        owner=host,
+        url="http://127.0.0.1:9/hooks",
+        events=["listing.created", "exchange.transitioned"],
+        community=guild,
+        now=now,
+    )
+    webhook_delivery = webhooks.endpoint_ping(endpoint=webhook, now=now)
     return World(
         host=host,
         provider=provider,
@@ -427,6 +439,8 @@ def world(make_member, member_of, now) -> World:
         reply=reply,
         private_reply=private_reply,
         conversation=conversation,
+        webhook=webhook,
+        webhook_delivery=webhook_delivery,
         now=now,
     )
 

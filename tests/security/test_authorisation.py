@@ -93,6 +93,10 @@ def charge_id(w):
     return {"charge_id": w.charge.public_id}
 
 
+def webhook_id(w):
+    return {"endpoint_id": w.webhook.public_id}
+
+
 def _post_id(attr):
     return lambda w: {"post_id": getattr(w, attr).public_id}
 
@@ -609,6 +613,27 @@ API_CASES += [
         lambda w: {"process": "purchase"},
         sees=ALL,
         variant="public community",
+    ),
+    # --- webhooks: the endpoint's owner only (its community's host) --------------
+    *[
+        api(method, "/webhooks/{endpoint_id}" + suffix, "host", webhook_id, body)
+        for method, suffix, body in [
+            ("GET", "", None),
+            ("PATCH", "", lambda w: {"events": ["listing.updated"]}),
+            ("DELETE", "", None),
+            ("POST", "/rotate", None),
+            ("POST", "/ping", None),
+            ("GET", "/deliveries", None),
+        ]
+    ],
+    api(
+        "POST",
+        "/webhooks/{endpoint_id}/deliveries/{delivery_id}/retry",
+        "host",
+        lambda w: {
+            "endpoint_id": w.webhook.public_id,
+            "delivery_id": w.webhook_delivery.public_id,
+        },
     ),
 ]
 

@@ -132,7 +132,7 @@ class TestStart:
         from selfwork.catalog.services import listing_delete
 
         about = start(listing=str(portrait.public_id)).conversation
-        listing_delete(listing=portrait, actor=provider)
+        listing_delete(listing=portrait, actor=provider, now=dt.datetime.now(dt.UTC))
         about.refresh_from_db()
         assert about.listing is None and about.about_listing is True
         loose = start()

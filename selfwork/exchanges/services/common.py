@@ -5,6 +5,7 @@ from typing import Any
 
 from selfwork.accounts.models import Member
 from selfwork.core.errors import InvalidInput
+from selfwork.core.events import event_record
 from selfwork.exchanges.engine import Process
 from selfwork.exchanges.models import Exchange, OutboxEvent, Timer
 
@@ -55,4 +56,18 @@ def outbox_queue(
         payload={"exchange": str(exchange.public_id), **payload},
         created_at=now,
         available_at=now,
+    )
+
+
+def exchange_announce(
+    kind: str, *, exchange: Exchange, now: dt.datetime, **data: Any
+) -> None:
+    """Record an event about ``exchange`` for integrations, in order with its others."""
+    event_record(
+        kind=kind,
+        subject=str(exchange.public_id),
+        community_id=exchange.community_id,
+        sequence=str(exchange.public_id),
+        now=now,
+        **data,
     )

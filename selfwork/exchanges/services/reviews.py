@@ -18,6 +18,7 @@ from django.urls import reverse
 from selfwork.catalog.services import listing_rating_add
 from selfwork.communities.selectors import member_is_host
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.core.events import event_record
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.errors import (
     AlreadyHidden,
@@ -188,6 +189,12 @@ def _publish(*, exchange: Exchange, now: dt.datetime) -> int:
     Review.objects.filter(exchange=exchange).update(published_at=now)
     for review in reviews:
         _ratings_add(review, sign=1)
+        event_record(
+            kind="review.published",
+            subject=str(review.public_id),
+            community_id=exchange.community_id,
+            now=now,
+        )
     if reviews:
         notify_many(
             members=[r.subject for r in reviews],

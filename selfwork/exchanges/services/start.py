@@ -23,7 +23,12 @@ from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse
 from selfwork.core.text import markdown_check, plain_check
-from selfwork.exchanges.actions import ActionContext, actions_run, exchange_path
+from selfwork.exchanges.actions import (
+    ActionContext,
+    actions_announced,
+    actions_run,
+    exchange_path,
+)
 from selfwork.exchanges.engine import process_load, process_version_pin
 from selfwork.exchanges.errors import (
     AlreadyRequested,
@@ -38,6 +43,7 @@ from selfwork.exchanges.errors import (
 from selfwork.exchanges.models import Exchange, ExchangeEvent
 from selfwork.exchanges.selectors import process_for_mode
 from selfwork.exchanges.services.common import (
+    exchange_announce,
     member_check,
     outbox_queue,
     timers_schedule,
@@ -191,19 +197,20 @@ def exchange_start(
         params={"source": source},
         created_at=now,
     )
+    announced: list[str] = []
     if definition.on_start:
-        actions_run(
-            ActionContext(
-                exchange=exchange,
-                process=definition,
-                transition=Start(definition.on_start),
-                actor=starter,
-                role=starter_role,
-                params={},
-                seq=1,
-                now=now,
-            )
+        ctx = ActionContext(
+            exchange=exchange,
+            process=definition,
+            transition=Start(definition.on_start),
+            actor=starter,
+            role=starter_role,
+            params={},
+            seq=1,
+            now=now,
         )
+        actions_run(ctx)
+        announced = actions_announced(ctx, success=False)
     timers_schedule(
         exchange=exchange, process=definition, state=definition.initial, now=now
     )
@@ -220,6 +227,16 @@ def exchange_start(
         process=definition.name,
         state=definition.initial,
     )
+    exchange_announce(
+        "exchange.started",
+        exchange=exchange,
+        now=now,
+        process=definition.name,
+        state=definition.initial,
+    )
+    # After ``exchange.started``: a booking made at the start (a rental's period).
+    for kind in announced:
+        exchange_announce(kind, exchange=exchange, now=now)
     timers_take_due_now(
         exchange=exchange, process=definition, state=definition.initial, now=now
     )

@@ -18,6 +18,7 @@ from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 from selfwork.exchanges.actions import (
     ACTIONS,
     ActionContext,
+    actions_announced,
     actions_give_back,
     actions_run,
     actions_take,
@@ -41,7 +42,11 @@ from selfwork.exchanges.params import (
     params_recorded,
 )
 from selfwork.exchanges.selectors import exchange_process, exchange_roles
-from selfwork.exchanges.services.common import outbox_queue, timers_schedule
+from selfwork.exchanges.services.common import (
+    exchange_announce,
+    outbox_queue,
+    timers_schedule,
+)
 from selfwork.notifications.models import Kind
 from selfwork.payments.services import calls_after_commit
 
@@ -304,6 +309,17 @@ def _transition(
         from_state=current,
         to_state=target.name,
     )
+    exchange_announce(
+        "exchange.transitioned",
+        exchange=exchange,
+        now=now,
+        process=process.name,
+        transition=transition.name,
+        from_state=current,
+        to_state=target.name,
+    )
+    for kind in actions_announced(ctx, success=target.success):
+        exchange_announce(kind, exchange=exchange, now=now)
     timers_take_due_now(exchange=exchange, process=process, state=target.name, now=now)
     for listing_id in ctx.listings_taken:
         _automatic_steps_on(listing_id=listing_id, leaving=exchange, now=now)

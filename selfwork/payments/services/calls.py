@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.db.models import F
 
+from selfwork.core.events import event_record
 from selfwork.core.money import Money
 from selfwork.ledger.models import Transaction
 from selfwork.ledger.services import transaction_reverse
@@ -197,9 +198,10 @@ def _payout_settle(
     payout: Payout, call: GatewayCall, *, result: GatewayResult, now: dt.datetime
 ) -> None:
     if result.ok:
-        Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
+        if Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
             status=Payout.Status.PAID, gateway_ref=result.ref, paid_at=now
-        )
+        ):
+            _payout_announce("payout.paid", payout, now=now)
         return
     posted = Transaction.objects.get(idempotency_key=payout.idempotency_key)
     transaction_reverse(
@@ -208,11 +210,17 @@ def _payout_settle(
         now=now,
         memo=f"Payout failed ({call.failure_code}); back to the wallet",
     )
-    Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
+    if Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
         status=Payout.Status.FAILED,
         gateway_ref=result.ref,
         failure_code=call.failure_code,
-    )
+    ):
+        _payout_announce("payout.failed", payout, now=now)
+
+
+def _payout_announce(kind: str, payout: Payout, *, now: dt.datetime) -> None:
+    # A payout belongs to a member, not a community: operators' endpoints hear it.
+    event_record(kind=kind, subject=str(payout.public_id), community_id=None, now=now)
 
 
 def calls_run_due(*, now: dt.datetime, limit: int = 100) -> int:
