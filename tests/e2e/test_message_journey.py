@@ -104,6 +104,8 @@ def test_a_buyer_asks_before_ordering_and_the_provider_replies(
 
     # Priya sees the unread count in the header and opens the conversation
     provider.goto(f"{base}/dashboard/")
+    # The bell counts the new message among her notifications
+    expect(provider.locator(".bell .bell-count")).to_have_text("1")
     header = provider.locator(".nav-inline")
     header.get_by_role("link", name="Messages (1)").click()
     expect(provider).to_have_url(re.compile(r"/messages/$"))
