@@ -26,8 +26,16 @@ from selfwork.core.api import (
     now,
 )
 from selfwork.core.fx import fx_convert, fx_table
-from selfwork.core.money import Money, unit_check
-from selfwork.core.openapi import COUNTRY_OR_EMPTY, UPLOAD_ID, markdown, plain, ref
+from selfwork.core.money import HOUR, Money, unit_check
+from selfwork.core.openapi import (
+    COUNTRY_OR_EMPTY,
+    UPLOAD_ID,
+    amount_pattern,
+    currency_enum,
+    markdown,
+    plain,
+    ref,
+)
 
 router = Router(tags=["listings"])
 
@@ -193,14 +201,36 @@ def _viewer_currency(request: HttpRequest, asked: str | None = None) -> str:
     return user.preferred_currency if user.is_authenticated else "EUR"
 
 
+# A price bound: a decimal of at most three places (the most any currency has);
+# more places than the currency's own are refused as ``too_precise``.
+PRICE_BOUND = "^$|" + amount_pattern(3)  # empty: no bound
+
+
 class SearchQuery(QueryIn):
     q: str = Field("", max_length=200)
     community: str | None = Field(None, max_length=50)
-    mode: str | None = Field(None, max_length=30)
+    mode: str | None = Field(
+        None, max_length=30, json_schema_extra=documented(enum=["", *Mode.values])
+    )
     category: str | None = Field(None, max_length=50)
-    min_price: str | None = Field(None, max_length=30)
-    max_price: str | None = Field(None, max_length=30)
-    currency: str | None = Field(None, max_length=4)
+    min_price: str | None = Field(
+        None,
+        max_length=30,
+        json_schema_extra=documented(pattern=PRICE_BOUND),
+        description="A decimal amount in `currency` (needs it).",
+    )
+    max_price: str | None = Field(
+        None,
+        max_length=30,
+        json_schema_extra=documented(pattern=PRICE_BOUND),
+        description="A decimal amount in `currency` (needs it).",
+    )
+    currency: str | None = Field(
+        None,
+        max_length=4,
+        json_schema_extra=documented(enum=[*currency_enum(), HOUR]),
+        description="Listings priced in this currency (a price range needs it).",
+    )
     country: str | None = Field(None, max_length=2)
     city: str | None = Field(None, max_length=80)
     owner: str | None = Field(None, max_length=30)
@@ -210,7 +240,10 @@ class SearchQuery(QueryIn):
     cursor: Cursor = None
     limit: int = Field(24, ge=1, le=100)
     show_in: str | None = Field(
-        None, max_length=3, description="Currency to show prices in"
+        None,
+        max_length=3,
+        json_schema_extra=documented(enum=currency_enum()),
+        description="Currency to show prices in",
     )
     available_from: str | None = Field(
         None,

@@ -369,6 +369,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             raise InvalidInput(
                 "A price range needs a currency, such as currency=EUR.",
                 field="currency",
+                code="currency_required",
             )
         rows = rows.filter(price_unit=query.currency)
         if query.min_price:
@@ -501,6 +502,7 @@ def _available_filter(
         raise InvalidInput(
             "available_from and available_to go together.",
             field="available_to" if query.available_from else "available_from",
+            code="period_incomplete",
         )
     zone = _viewer_zone(viewer)
     start = instant_parse(query.available_from, zone=zone, field="available_from")
