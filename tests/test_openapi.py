@@ -64,11 +64,7 @@ IRREDUCIBLE = {
 # Every check schemathesis has, in `make fuzz` and in `make test`, except that
 # `make test` leaves out positive_data_acceptance for the operations below: their
 # documents still state some rules only in prose (docs/decisions/0011, "Limits").
-IMPRECISE: set[str] = {
-    # available_from and available_to take what Python's ISO parser takes, which
-    # no pattern states exactly yet
-    "GET /api/v1/listings",
-}
+IMPRECISE: set[str] = set()
 
 
 def imprecise(label: str) -> bool:

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfwork.catalog import selectors, services
+from selfwork.catalog.calendar import ISO_INSTANT
 from selfwork.catalog.models import Listing, ListingMode
 from selfwork.catalog.services import MAX_IMAGES, MAX_OPTIONS, MAX_TAGS
 from selfwork.communities.models import Mode
@@ -248,12 +249,16 @@ class SearchQuery(QueryIn):
     available_from: str | None = Field(
         None,
         max_length=40,
+        json_schema_extra=documented(pattern="^$|" + ISO_INSTANT),
         description="Rental and lend listings free from this date (midnight in your "
         "time zone, UTC when anonymous) or date and time with offset; needs "
         "available_to",
     )
     available_to: str | None = Field(
-        None, max_length=40, description="… until this date or time (exclusive)"
+        None,
+        max_length=40,
+        json_schema_extra=documented(pattern="^$|" + ISO_INSTANT),
+        description="… until this date or time (exclusive)",
     )
 
 

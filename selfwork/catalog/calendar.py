@@ -9,6 +9,7 @@ Pure functions, and ``rules_of``, the one read of a listing's availability row.
 """
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -183,9 +184,26 @@ def opening_hours_parse(raw: Any) -> tuple[OpeningHours, ...]:
     return tuple(sorted(windows, key=lambda w: (w.weekday, w.opens)))
 
 
+# The ISO 8601 text ``instant_parse`` takes: a date, or a date and a time (to the
+# minute, second or microsecond) with its offset from UTC ("Z" or ±hh:mm). The API
+# documents the same pattern, so a client knows exactly what is accepted.
+ISO_INSTANT = (
+    "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    "(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?$"
+)
+_ISO_INSTANT = re.compile(ISO_INSTANT)
+
+
 def instant_parse(value: Any, *, zone: zoneinfo.ZoneInfo, field: str) -> dt.datetime:
     """A ``date`` (local midnight), an aware ``datetime``, or ISO text of either → UTC."""
     if isinstance(value, str):
+        if not _ISO_INSTANT.match(value):
+            raise PeriodInvalid(
+                f"{field} is a date (2026-12-24) or a date and time with its offset "
+                "(2026-12-24T10:00:00+00:00).",
+                field=field,
+            )
         try:
             value = (
                 dt.date.fromisoformat(value)

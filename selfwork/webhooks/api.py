@@ -37,7 +37,7 @@ EVENTS = {
 URL = {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 2000}
 
 
-class EndpointOut(Schema):
+class WebhookEndpointOut(Schema):
     id: str
     url: str
     events: list[str]
@@ -53,18 +53,18 @@ class EndpointOut(Schema):
     updated_at: str
 
 
-class EndpointWithSecretOut(EndpointOut):
+class WebhookEndpointWithSecretOut(WebhookEndpointOut):
     secret: str = Field(
         description="whsec_…: the signing secret, shown only in this response."
     )
 
 
-class EndpointPage(Schema):
-    items: list[EndpointOut]
+class WebhookEndpointPage(Schema):
+    items: list[WebhookEndpointOut]
     next: str | None
 
 
-class DeliveryOut(Schema):
+class WebhookDeliveryOut(Schema):
     id: str
     webhook_id: str = Field(description="The webhook-id header of every attempt.")
     event: str
@@ -81,12 +81,12 @@ class DeliveryOut(Schema):
     delivered_at: str | None
 
 
-class DeliveryPage(Schema):
-    items: list[DeliveryOut]
+class WebhookDeliveryPage(Schema):
+    items: list[WebhookDeliveryOut]
     next: str | None
 
 
-class EndpointIn(BodyIn):
+class WebhookEndpointIn(BodyIn):
     url: str = Field(..., max_length=2000, json_schema_extra=documented(**URL))
     events: list[str] = Field(..., json_schema_extra=documented(**EVENTS))
     community: str | None = Field(
@@ -98,7 +98,7 @@ class EndpointIn(BodyIn):
     )
 
 
-class EndpointUpdateIn(BodyIn):
+class WebhookEndpointUpdateIn(BodyIn):
     url: str | None = Field(
         None, max_length=2000, json_schema_extra=documented_not_null(**URL)
     )
@@ -158,8 +158,8 @@ def delivery_out(delivery: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-@router.post("", response={201: EndpointWithSecretOut, **PROBLEMS})
-def webhook_create(request: HttpRequest, payload: EndpointIn):
+@router.post("", response={201: WebhookEndpointWithSecretOut, **PROBLEMS})
+def webhook_create(request: HttpRequest, payload: WebhookEndpointIn):
     """Register an endpoint; the answer holds its signing secret, shown only here."""
     member = caller(request)
     community = (
@@ -177,7 +177,7 @@ def webhook_create(request: HttpRequest, payload: EndpointIn):
     return Status(201, _with_secret(request, endpoint))
 
 
-@router.get("", response={200: EndpointPage, **PROBLEMS})
+@router.get("", response={200: WebhookEndpointPage, **PROBLEMS})
 def webhook_list(request: HttpRequest, page: Query[PageQuery]):
     """Your endpoints, newest first."""
     rows, cursor = offset_page(
@@ -189,7 +189,9 @@ def webhook_list(request: HttpRequest, page: Query[PageQuery]):
 
 
 @router.get(
-    "/{endpoint_id}", response={200: EndpointOut, **PROBLEMS}, url_name="webhook_read"
+    "/{endpoint_id}",
+    response={200: WebhookEndpointOut, **PROBLEMS},
+    url_name="webhook_read",
 )
 def webhook_read(request: HttpRequest, endpoint_id: str):
     endpoint = selectors.endpoint_get_for_owner(
@@ -198,8 +200,10 @@ def webhook_read(request: HttpRequest, endpoint_id: str):
     return endpoint_out(endpoint)
 
 
-@router.patch("/{endpoint_id}", response={200: EndpointOut, **PROBLEMS})
-def webhook_update(request: HttpRequest, endpoint_id: str, payload: EndpointUpdateIn):
+@router.patch("/{endpoint_id}", response={200: WebhookEndpointOut, **PROBLEMS})
+def webhook_update(
+    request: HttpRequest, endpoint_id: str, payload: WebhookEndpointUpdateIn
+):
     """Change the URL or events, or enable an endpoint the retries disabled."""
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)
@@ -219,7 +223,9 @@ def webhook_delete(request: HttpRequest, endpoint_id: str):
     return Status(204, None)
 
 
-@router.post("/{endpoint_id}/rotate", response={200: EndpointWithSecretOut, **PROBLEMS})
+@router.post(
+    "/{endpoint_id}/rotate", response={200: WebhookEndpointWithSecretOut, **PROBLEMS}
+)
 def webhook_rotate(request: HttpRequest, endpoint_id: str):
     """A new signing secret; the old one keeps signing beside it for 24 hours."""
     endpoint = selectors.endpoint_get_for_owner(
@@ -231,7 +237,7 @@ def webhook_rotate(request: HttpRequest, endpoint_id: str):
 
 @router.post(
     "/{endpoint_id}/ping",
-    response={202: DeliveryOut, **PROBLEMS},
+    response={202: WebhookDeliveryOut, **PROBLEMS},
     throttle=throttled("webhook_sends"),
 )
 def webhook_ping(request: HttpRequest, endpoint_id: str):
@@ -243,7 +249,9 @@ def webhook_ping(request: HttpRequest, endpoint_id: str):
     return Status(202, delivery_out(delivery))
 
 
-@router.get("/{endpoint_id}/deliveries", response={200: DeliveryPage, **PROBLEMS})
+@router.get(
+    "/{endpoint_id}/deliveries", response={200: WebhookDeliveryPage, **PROBLEMS}
+)
 def webhook_deliveries(request: HttpRequest, endpoint_id: str, page: Query[PageQuery]):
     """The endpoint's deliveries, newest first: status, attempts, last answer."""
     endpoint = selectors.endpoint_get_for_owner(
@@ -259,7 +267,7 @@ def webhook_deliveries(request: HttpRequest, endpoint_id: str, page: Query[PageQ
 
 @router.post(
     "/{endpoint_id}/deliveries/{delivery_id}/retry",
-    response={202: DeliveryOut, **PROBLEMS},
+    response={202: WebhookDeliveryOut, **PROBLEMS},
     throttle=throttled("webhook_sends"),
 )
 def webhook_delivery_retry(request: HttpRequest, endpoint_id: str, delivery_id: str):

@@ -264,7 +264,7 @@ class TestSearchAvailable:
     @pytest.mark.parametrize(
         ("params", "code"),
         [
-            ({"available_from": "2027-01-01"}, "invalid_input"),
+            ({"available_from": "2027-01-01"}, "period_incomplete"),
             (
                 {"available_from": "2027-01-05", "available_to": "2027-01-01"},
                 "period_invalid",

@@ -223,7 +223,7 @@ class TestFilters:
             ({"community": "guild", "field.signed": "perhaps"}, 422, "invalid_input"),
             ({"community": "nowhere"}, 404, "community_not_found"),
             ({"mode": "auction"}, 422, "unknown_mode"),
-            ({"min_price": "10"}, 422, "invalid_input"),
+            ({"min_price": "10"}, 422, "currency_required"),
             ({"min_price": "ten", "currency": "EUR"}, 422, "invalid_amount"),
             ({"max_price": "1e400", "currency": "EUR"}, 422, "invalid_amount"),
             ({"max_price": "0.001", "currency": "EUR"}, 422, "too_precise"),
