@@ -265,6 +265,12 @@ def _declare_plain_text(node: Any) -> None:
             {"pattern", "format", "enum", "const", "$ref"} & set(node)
         ):
             node["pattern"] = PLAIN_TEXT
+        # A map's keys are text too: {"<option name>": "<choice>"}.
+        if node.get("type") == "object" and node.get("additionalProperties") not in (
+            None,
+            False,
+        ):
+            node.setdefault("propertyNames", {"pattern": PLAIN_TEXT})
         for value in node.values():
             _declare_plain_text(value)
     elif isinstance(node, list):
