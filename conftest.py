@@ -25,6 +25,22 @@ settings.register_profile(
 )
 settings.load_profile("selfwork")
 
+
+def pytest_collection_modifyitems(config, items):
+    # Browser journeys drive the same templates and scripts on either engine;
+    # what the engines do differently is covered by the service and API tests,
+    # which run on both. On PostgreSQL the browser runs only when asked for.
+    on_postgres = os.environ.get("SELFWORK_DATABASE_URL", "").startswith("postgres")
+    if not on_postgres or os.environ.get("SELFWORK_BROWSER_ON_POSTGRES") == "1":
+        return
+    skip = pytest.mark.skip(
+        reason="browser journeys run on SQLite (SELFWORK_BROWSER_ON_POSTGRES=1 for both)"
+    )
+    for item in items:
+        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(skip)
+
+
 PASSWORD = "a long enough passphrase"
 _serial = itertools.count(1)
 
