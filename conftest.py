@@ -45,6 +45,15 @@ PASSWORD = "a long enough passphrase"
 _serial = itertools.count(1)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def undeclared_problem_codes_fail_the_test():
+    # Checked when a problem is answered (core.problems); the tests refuse what
+    # production only logs.
+    from django.conf import settings as django_settings
+
+    django_settings.SELFWORK_ERROR_CODES_STRICT = True
+
+
 @pytest.fixture(autouse=True)
 def image_decode_slots_per_test_process(settings, tmp_path_factory):
     """Give each test process its own decode slots, as each server has its own.

@@ -2,7 +2,6 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
 
 from selfwork.accounts.api import auth_router, members_router
 from selfwork.api.members import member_profile_router
@@ -11,7 +10,7 @@ from selfwork.briefs.api import briefs_router, offers_router
 from selfwork.catalog.api import router as listings_router
 from selfwork.communities.api import router as communities_router
 from selfwork.conversations.api import blocks_router, conversations_router
-from selfwork.core.api import install_error_handlers
+from selfwork.core.api import SelfworkAPI, install_error_handlers
 from selfwork.core.errors import NotFound
 from selfwork.core.problems import problem_for
 from selfwork.core.uploads_api import router as uploads_router
@@ -26,7 +25,7 @@ from selfwork.notifications.api import router as notifications_router
 from selfwork.payments.api import router as wallet_router
 from selfwork.webhooks.api import router as webhooks_router
 
-api = NinjaAPI(
+api = SelfworkAPI(
     title="selfwork API",
     version="1",
     description="Micro-platforms: communities, members, listings. Errors are RFC 9457 "

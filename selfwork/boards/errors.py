@@ -5,7 +5,7 @@ who-may-do-what refusals are ``NotPermitted`` (403); these are the conflicts
 with the state of a post (409).
 """
 
-from selfwork.core.errors import Conflict
+from selfwork.core.errors import Conflict, declare
 
 
 class PostLocked(Conflict):
@@ -48,3 +48,17 @@ class ModerationState(Conflict):
 
     code = "moderation_state"
     title = "Nothing to change"
+
+
+# Codes raised with a general class (``InvalidInput(..., code=…)``).
+declare(
+    __name__,
+    ("hosts_only", 403, "Only hosts post announcements."),
+    ("not_moderator", 403, "Only a host or moderator of the community may do that."),
+    ("own_post", 403, "A member cannot vote for their own post."),
+    ("post_not_found", 404, "No post has that id (or you may not see it)."),
+    ("reply_not_found", 404, "No reply has that id."),
+    ("reply_not_in_post", 422, "The reply answers another post."),
+    ("reply_removed", 422, "A host removed the reply, so it cannot be the answer."),
+    ("unknown_kind", 422, "A post's kind is not one of the board's kinds."),
+)

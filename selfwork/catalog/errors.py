@@ -8,7 +8,7 @@ conflict with the calendar's state (409): the same request may succeed once that
 booking is released.
 """
 
-from selfwork.core.errors import Conflict, InvalidInput
+from selfwork.core.errors import Conflict, InvalidInput, declare
 
 
 class PeriodInvalid(InvalidInput):
@@ -71,3 +71,19 @@ class ListingTaken(Conflict):
 
     code = "listing_taken"
     title = "Listing taken"
+
+
+# Codes raised with a general class (``InvalidInput(..., code=…)``).
+declare(
+    __name__,
+    ("blocked_not_found", 404, "The listing has no blocked period with that id."),
+    ("currency_required", 422, "A price range needs the currency its amounts are in."),
+    ("duplicate_mode", 422, "A mode appears twice on the listing."),
+    ("mode_not_enabled", 422, "The community does not offer that mode."),
+    ("period_incomplete", 422, "available_from and available_to go together."),
+    ("range_too_long", 422, "A calendar is read at most a year at a time."),
+    ("request_timebank_only", 422, "A request for help is offered in hours only."),
+    ("unknown_category", 422, "The community has no such category."),
+    ("unknown_field", 422, "The community has no such listing field."),
+    ("unknown_sort", 422, "The sort is not one the search knows."),
+)

@@ -1,6 +1,6 @@
 """The time bank's anticipated failures, each with a stable ``code``."""
 
-from selfwork.core.errors import Conflict, InvalidInput
+from selfwork.core.errors import Conflict, InvalidInput, declare
 
 
 class InsufficientHours(Conflict):
@@ -24,3 +24,41 @@ class TimebankDisabled(InvalidInput):
     """The community has no time bank, so nothing can be exchanged in hours."""
 
     code = "timebank_disabled"
+
+
+# Codes raised with a general class (``InvalidInput(..., code=…)``).
+declare(
+    __name__,
+    ("already_member", 409, "The member belongs to the community already."),
+    ("category_exists", 409, "The community has a category of that name already."),
+    ("host_only", 403, "Only the community's hosts can do that."),
+    ("invalid_ceiling", 422, "The time bank's ceiling is out of the range allowed."),
+    ("invalid_percent", 422, "A percentage is not a number such as 5 or 7.5 in range."),
+    ("invalid_slug", 422, "An address is 3 to 50 lower-case letters, digits and '-'."),
+    ("invalid_starting_credit", 422, "The time bank's starting credit is negative."),
+    ("invalid_visibility", 422, "Visibility is public, invite_only or private."),
+    (
+        "invitation_required",
+        403,
+        "The community is invite-only; a host invites members.",
+    ),
+    ("join_pending", 409, "A request to join is waiting for a host already."),
+    ("last_host", 409, "The only host cannot leave or step down."),
+    (
+        "listing_field_exists",
+        409,
+        "The community has a listing field of that name already.",
+    ),
+    ("minimum_fee_too_high", 422, "The minimum fee is more than the limit allowed."),
+    ("moderator_only", 403, "Only the community's hosts and moderators can do that."),
+    ("no_pending_request", 404, "The member has no request to join waiting."),
+    ("not_a_member", 403, "Only members of the community can do that."),
+    ("not_host", 403, "Only a host of the community may do that."),
+    ("not_member", 404, "The member does not belong to the community."),
+    ("slug_taken", 409, "The community address is taken."),
+    (
+        "starting_credit_above_ceiling",
+        422,
+        "The starting credit is more than the ceiling.",
+    ),
+)

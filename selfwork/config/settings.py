@@ -299,6 +299,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Every problem code the API answers with is declared (core.errors.declare); an
+# undeclared one is logged, and with this setting (the tests') refused outright.
+SELFWORK_ERROR_CODES_STRICT = _env_bool("SELFWORK_ERROR_CODES_STRICT", False)
+
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,7 +4,7 @@ Bad values are ``core.errors.InvalidInput`` (422) naming their field, with the
 codes below; blocks are refusals (403); strangers get 404 from the selectors.
 """
 
-from selfwork.core.errors import Conflict, InvalidInput, NotPermitted
+from selfwork.core.errors import Conflict, InvalidInput, NotPermitted, declare
 
 
 class CannotMessageSelf(InvalidInput):
@@ -57,3 +57,10 @@ class AlreadyBlocked(Conflict):
 class NotBlocked(Conflict):
     code = "not_blocked"
     title = "Not blocked"
+
+
+# Codes raised with a general class (``InvalidInput(..., code=…)``).
+declare(
+    __name__,
+    ("conversation_not_found", 404, "No conversation of yours has that id."),
+)

@@ -27,6 +27,7 @@ from selfwork.core.errors import (
     NotFound,
     RateLimited,
     SelfworkError,
+    declared_codes,
 )
 from selfwork.core.idempotency import body_too_large
 from selfwork.core.money import Money
@@ -194,14 +195,32 @@ class MoneyOut(Out):
         return money.as_dict() if money is not None else None
 
 
+class ProblemFieldError(Schema):
+    loc: list[str] = Field(description="Where the value is: body, a field, an index.")
+    msg: str
+
+
 class Problem(Schema):
-    """An RFC 9457 problem: ``code`` is stable, ``detail`` is for people."""
+    """An RFC 9457 problem: ``code`` is stable, ``detail`` is for people.
+
+    ``code`` is one of the declared codes (``x-error-codes`` in this document gives
+    each one's status and meaning). Some problems carry more members: the
+    ``field`` a value was wrong in, the validation ``errors``, whether the same
+    request is worth sending again (``retryable``), and the ids they concern.
+    """
 
     type: str
     title: str
     status: int
     code: str
     detail: str
+    field: str | None = Field(None, description="The field the problem is about.")
+    errors: list[ProblemFieldError] | None = Field(
+        None, description="Every value the request got wrong, when it was not read."
+    )
+    retryable: bool | None = Field(
+        None, description="Whether sending the same request again may succeed."
+    )
 
 
 PROBLEMS = {
@@ -231,6 +250,33 @@ def _validation_detail(errors: list[dict]) -> str:
     return f"{where}: {message}" if where else str(message)
 
 
+# Every POST takes one (core.idempotency): a retry with the same key and body gets
+# the first answer again instead of acting twice.
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any unique string (a UUID): a retry with the same key and body "
+    "gets the first response again, for 24 hours; the same key with another body "
+    "is refused (422 idempotency_key_reused).",
+    "schema": {
+        "type": "string",
+        "format": "idempotency-key",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": "^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$",
+    },
+}
+
+
+class SelfworkAPI(NinjaAPI):
+    """The API's one instance: operation ids are the views' names (``listing_create``),
+    short for generated clients, and unique across apps (a test holds them so)."""
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        return str(operation.view_func.__name__)
+
+
 def document_problems(api: NinjaAPI) -> None:
     """Make the OpenAPI document say what errors really are: ``application/problem+json``.
 
@@ -242,10 +288,14 @@ def document_problems(api: NinjaAPI) -> None:
 
     def get_openapi_schema(**kwargs: Any) -> Any:
         schema = build(**kwargs)
-        schema.setdefault("components", {}).setdefault("schemas", {}).update(SCHEMAS)
+        components = schema.setdefault("components", {})
+        components.setdefault("schemas", {}).update(SCHEMAS)
+        _declare_codes(components)
         refs_resolve(schema)
         _declare_plain_text(schema)
         for operations in schema.get("paths", {}).values():
+            if "post" in operations:
+                operations["post"].setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             for operation in operations.values():
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content")
@@ -256,6 +306,18 @@ def document_problems(api: NinjaAPI) -> None:
         return schema
 
     api.get_openapi_schema = get_openapi_schema  # type: ignore[method-assign]
+
+
+def _declare_codes(components: dict[str, Any]) -> None:
+    """List every declared problem code: an enum on ``code``, and what each means."""
+    codes = declared_codes()
+    problem = components.get("schemas", {}).get("Problem")
+    if problem is not None:
+        problem["properties"]["code"]["enum"] = sorted(codes)
+    components["x-error-codes"] = {
+        code: {"status": entry.status, "meaning": entry.meaning, "app": entry.app}
+        for code, entry in sorted(codes.items())
+    }
 
 
 def _declare_plain_text(node: Any) -> None:

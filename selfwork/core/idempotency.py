@@ -14,6 +14,7 @@ the first answer, as a token shown once should. Records are kept for 24 hours
 import datetime as dt
 import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -33,6 +34,8 @@ from selfwork.core.throttle import client_address
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# Printable ASCII, not only spaces: what a header carries unchanged everywhere.
+KEY_PATTERN = re.compile(r"[\x20-\x7e]*[\x21-\x7e][\x20-\x7e]*")
 # A claim whose request died (process killed) is released after this long.
 STALE_CLAIM = dt.timedelta(minutes=5)
 # How long a key is remembered: a retry after this is a new request.
@@ -101,10 +104,10 @@ class IdempotencyMiddleware:
             or not request.path.startswith("/api/")
         ):
             return self.get_response(request)
-        if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        if len(key) > MAX_KEY_LENGTH or not KEY_PATTERN.fullmatch(key):
             return problem_for(
                 InvalidIdempotencyKey(
-                    f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters."
+                    f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable ASCII characters."
                 )
             )
         try:

@@ -9,6 +9,7 @@ import logging
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from selfwork.core.errors import (
     DatabaseBusy,
     MethodNotAllowed,
     SelfworkError,
+    declared_codes,
 )
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -51,8 +53,25 @@ def problem_response(
     )
 
 
+class UndeclaredErrorCode(Exception):
+    """A problem's code is not declared (``core.errors.declare``), or not with its status."""
+
+
+def _check_declared(error: SelfworkError) -> None:
+    declared = declared_codes().get(error.code)
+    if declared is not None and declared.status == error.status:
+        return
+    message = f"The problem code {error.code!r} ({error.status}) is not declared" + (
+        "" if declared is None else f" with that status (it is {declared.status})"
+    )
+    if settings.SELFWORK_ERROR_CODES_STRICT:
+        raise UndeclaredErrorCode(message)
+    logger.error(message)
+
+
 def problem_for(error: SelfworkError) -> HttpResponse:
     """The problem response of an anticipated failure."""
+    _check_declared(error)
     return problem_response(
         error.status, error.code, error.title, error.detail, **error.extra
     )

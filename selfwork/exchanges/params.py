@@ -116,7 +116,7 @@ def _photos(value: object, ctx: ParamContext) -> list[Upload]:
         raise InvalidInput(
             "photos are image uploads (POST /api/v1/uploads).",
             field="photos",
-            code="not_an_image",
+            code="not_an_image_upload",
         )
     return photos
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
 
-from selfwork.core.errors import InvalidInput
+from selfwork.core.errors import InvalidIdempotencyKey, InvalidInput
 from selfwork.core.money import MAX_MINOR, Money, unit_check
 from selfwork.ledger.checksums import chain_next, transaction_checksum
 from selfwork.ledger.errors import (
@@ -203,13 +203,15 @@ def _post(
             field="kind",
             code="invalid_kind",
         )
-    if not isinstance(idempotency_key, str) or not idempotency_key.strip():
-        raise InvalidInput(
-            "An idempotency key is required.",
+    if (
+        not isinstance(idempotency_key, str)
+        or not idempotency_key.strip()
+        or len(idempotency_key) > 255
+    ):
+        raise InvalidIdempotencyKey(
+            "An idempotency key is text of 1 to 255 characters.",
             field="idempotency_key",
-            code="invalid_idempotency_key",
         )
-    _text_check(idempotency_key, field="idempotency_key", max_length=255)
     _text_check(memo, field="memo", max_length=500)
     _text_check(reference, field="reference", max_length=100)
     specs = _legs_check(legs)

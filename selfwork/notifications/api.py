@@ -127,7 +127,7 @@ def notifications_read(request: HttpRequest, payload: NotificationsReadIn):
     response={200: NotificationPreferencesOut, **PROBLEMS},
     auth=member_auth,
 )
-def preferences_get(request: HttpRequest):
+def notification_preferences_get(request: HttpRequest):
     """How I am told of each kind of notification."""
     return {"channels": selectors.preferences_for(member=caller(request))}
 
@@ -137,7 +137,9 @@ def preferences_get(request: HttpRequest):
     response={200: NotificationPreferencesOut, **PROBLEMS},
     auth=member_auth,
 )
-def preferences_update(request: HttpRequest, payload: NotificationPreferencesIn):
+def notification_preferences_update(
+    request: HttpRequest, payload: NotificationPreferencesIn
+):
     """Change how I am told of some kinds: ``{"channels": {"message": "digest"}}``."""
     member = caller(request)
     services.preferences_set(member=member, choices=payload.channels, now=now())

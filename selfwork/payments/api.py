@@ -313,13 +313,13 @@ def payouts_list(request: HttpRequest, page: Query[PageQuery]):
 
 
 @router.get("/preferences", response={200: PreferencesOut, **PROBLEMS})
-def preferences_read(request: HttpRequest):
+def payout_preferences_get(request: HttpRequest):
     """Whether every release is paid out to you automatically."""
     return {"auto_payout": selectors.payout_preference(member=caller(request))}
 
 
 @router.patch("/preferences", response={200: PreferencesOut, **PROBLEMS})
-def preferences_update(request: HttpRequest, payload: PreferencesIn):
+def payout_preferences_update(request: HttpRequest, payload: PreferencesIn):
     """Turn automatic payouts on or off (on needs a payout destination)."""
     preference = services.payout_preference_set(
         member=caller(request), auto_payout=payload.auto_payout, now=now()

@@ -54,8 +54,9 @@ class WebhookEndpointOut(Schema):
 
 
 class WebhookEndpointWithSecretOut(WebhookEndpointOut):
-    secret: str = Field(
-        description="whsec_…: the signing secret, shown only in this response."
+    secret: str | None = Field(
+        description="whsec_…: the signing secret, shown only in this response (null "
+        "when it is replayed for an Idempotency-Key)."
     )
 
 

@@ -1,6 +1,6 @@
 """The anticipated failures of webhook endpoints, each with a stable ``code``."""
 
-from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.core.errors import InvalidInput, NotFound, NotPermitted, declare
 
 
 class WebhookNotFound(NotFound):
@@ -38,3 +38,10 @@ class WebhookCommunityRequired(NotPermitted):
     """Only staff may hear every community; a host's endpoint names theirs."""
 
     code = "webhook_community_required"
+
+
+# Codes raised with a general class (``InvalidInput(..., code=…)``).
+declare(
+    __name__,
+    ("too_many_webhooks", 422, "The owner has as many endpoints as allowed."),
+)

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from selfwork.core.errors import InvalidInput
+from selfwork.core.errors import InvalidInput, SelfworkError
 from selfwork.core.money import Money
 from selfwork.ledger import services
 from selfwork.ledger.errors import (
@@ -176,7 +176,7 @@ class TestTransactionPost:
             "now": now,
         }
         request[field] = value
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(SelfworkError) as refused:
             services.transaction_post(**request)
         assert refused.value.code == code
 

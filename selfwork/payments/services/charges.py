@@ -102,11 +102,10 @@ def escrow_charge(
             now=now,
         )
     if charge.status == Charge.Status.FAILED:
-        raise PaymentDeclined(
+        raise PaymentDeclined.because(
+            charge.failure_code,
             DECLINE_DETAIL.get(charge.failure_code, "The payment failed."),
-            code=charge.failure_code,
             charge=str(charge.public_id),
-            retryable=charge.failure_code == "processing_error",
         )
     if claim:
         charge = charge_claim(charge=charge, now=now)

@@ -131,11 +131,10 @@ def deposit_authorise(
             now=now,
         )
     if deposit.status == Deposit.Status.FAILED:
-        raise PaymentDeclined(
+        raise PaymentDeclined.because(
+            deposit.failure_code,
             DECLINE_DETAIL.get(deposit.failure_code, "The authorisation failed."),
-            code=deposit.failure_code,
             deposit=str(deposit.public_id),
-            retryable=deposit.failure_code == "processing_error",
         )
     if claim:
         deposit = deposit_claim(deposit=deposit, now=now)

@@ -91,7 +91,9 @@ class TestSandboxCharge:
         before = ledger_counts()
         with pytest.raises(PaymentDeclined) as caught:
             pay(card=card, ref="portrait-1")
-        assert (caught.value.status, caught.value.code) == (402, code)
+        problem = "processing_error" if code == "processing_error" else "card_declined"
+        assert (caught.value.status, caught.value.code) == (402, problem)
+        assert caught.value.extra["decline_code"] == code
         assert ledger_counts() == before
         charge = Charge.objects.get(reference="portrait-1")
         assert (charge.status, charge.failure_code) == ("failed", code)

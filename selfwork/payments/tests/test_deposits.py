@@ -103,7 +103,8 @@ class TestAuthorise:
         before = ledger_counts()
         with pytest.raises(PaymentDeclined) as raised:
             authorise(card=card)
-        assert (raised.value.status, raised.value.code) == (402, code)
+        assert (raised.value.status, raised.value.code) == (402, "card_declined")
+        assert raised.value.extra["decline_code"] == code
         [failed] = Deposit.objects.all()
         assert (failed.status, failed.failure_code) == ("failed", code)
         assert ledger_counts() == before
