@@ -183,6 +183,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"selfwork restore: {exc}", file=sys.stderr)
         return 2
     print(f"Restored the {manifest.describe()}.")
+    for note in manifest.notes:
+        print(f"Note: {note}")
     _manage("migrate", "--no-input", "-v", "0")
     if cmd_audit(args) != 0:
         print(

@@ -26,7 +26,13 @@ from django.db import connection, connections
 
 from selfwork.communities.services import community_update
 from selfwork.communities.timebank import hours_transfer
-from selfwork.core.backup import MANIFEST, BackupError, Manifest, backup_restore
+from selfwork.core.backup import (
+    MANIFEST,
+    BackupError,
+    Manifest,
+    backup_create,
+    backup_restore,
+)
 from selfwork.core.money import HOUR, Money
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -179,6 +185,7 @@ class TestBackupUnderLoad:
             acked_during = len(load.acked) - len(acked_before)
         assert backup.returncode == 0, backup.stderr
         assert "1 media file(s)" in backup.stdout
+        assert oct(archive.stat().st_mode & 0o777) == "0o600"
         # The service kept committing while the backup ran.
         assert acked_during > 0
 
@@ -202,12 +209,25 @@ class TestBackupUnderLoad:
         assert manifest["counts"]["ledger_transaction"] == len(keys)
         assert "0003_sqlite_balance_by_posting" in manifest["migrations"]["ledger"]
 
-        again = selfwork(
-            "restore", str(archive), data_dir=fresh_dir, database_url=fresh_url
-        )
-        assert again.returncode == 2
-        assert "already holds data" in again.stderr
-        assert "--force" in again.stderr
+
+class TestBackupOfMediaElsewhere:
+    def test_holds_the_database_and_names_the_storage_keeping_the_media(
+        self, settings, tmp_path, now
+    ):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        }
+        archive = tmp_path / "selfwork.tar.gz"
+
+        manifest = backup_create(path=archive, now=now)
+
+        assert manifest.media == "django.core.files.storage.memory.InMemoryStorage"
+        with tarfile.open(archive) as tar:
+            names = tar.getnames()
+        assert not [n for n in names if n.startswith("media")]
+        assert len(names) == 2
+        assert "no media (kept by" in manifest.describe()
 
 
 @pytest.mark.django_db
@@ -215,18 +235,7 @@ class TestRestoreRefuses:
     def test_an_archive_of_the_other_engine_and_touches_nothing(self, tmp_path):
         other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
         archive = tmp_path / "other.tar.gz"
-        _archive_write(
-            archive,
-            Manifest(
-                engine=other,
-                created_at="2026-11-21T09:00:00+00:00",
-                selfwork_version="0.1.0",
-                migrations={},
-                counts={},
-                media="included",
-            ),
-            {},
-        )
+        _archive_write(archive, _manifest_of(other), {})
         engine = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[other]
 
         with pytest.raises(BackupError, match=f"holds a {engine} database"):
@@ -236,19 +245,37 @@ class TestRestoreRefuses:
         archive = tmp_path / "newer.tar.gz"
         _archive_write(
             archive,
-            Manifest(
-                engine=connection.vendor,
-                created_at="2026-11-21T09:00:00+00:00",
+            _manifest_of(
+                connection.vendor,
                 selfwork_version="9.0.0",
                 migrations={"ledger": ["0001_initial", "0999_from_the_future"]},
-                counts={},
-                media="included",
             ),
             {},
         )
 
         with pytest.raises(BackupError, match="ledger.0999_from_the_future"):
             backup_restore(path=archive, force=True)
+
+    def test_over_a_database_holding_data_without_force(self, buyer, tmp_path):
+        archive = tmp_path / "selfwork.tar.gz"
+        _archive_write(archive, _manifest_of(connection.vendor), {})
+
+        with pytest.raises(BackupError, match="already holds data.*--force"):
+            backup_restore(path=archive, force=False)
+
+        buyer.refresh_from_db()
+
+    def test_over_media_files_without_force(self, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.MEDIA_ROOT.mkdir()
+        (settings.MEDIA_ROOT / "avatar.png").write_bytes(b"\x89PNG")
+        archive = tmp_path / "selfwork.tar.gz"
+        _archive_write(archive, _manifest_of(connection.vendor), {})
+
+        with pytest.raises(BackupError, match="media directory .* already holds"):
+            backup_restore(path=archive, force=False)
+
+        assert (settings.MEDIA_ROOT / "avatar.png").read_bytes() == b"\x89PNG"
 
     def test_a_file_that_is_no_backup(self, tmp_path):
         junk = tmp_path / "junk.tar.gz"
@@ -302,6 +329,20 @@ class TestRestoreAudits:
         assert "All invariants hold" not in result.stdout
         assert "fails the audit" in result.stderr
         assert "Restore done" not in result.stdout
+
+
+def _manifest_of(engine: str, **fields) -> Manifest:
+    return Manifest(
+        **{
+            "engine": engine,
+            "created_at": "2026-11-21T09:00:00+00:00",
+            "selfwork_version": "0.1.0",
+            "migrations": {},
+            "counts": {},
+            "media": "included",
+            **fields,
+        }
+    )
 
 
 def _manifest(archive: Path) -> dict:

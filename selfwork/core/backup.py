@@ -26,6 +26,7 @@ The ledger audit that proves a restored database sound lives above the core; the
 ``selfwork restore`` command runs it after ``backup_restore``.
 """
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -153,6 +154,8 @@ def backup_create(
             _member_add(
                 archive, MANIFEST, json.dumps(asdict(manifest), indent=2).encode()
             )
+        # The archive holds everything the database does: readable by its owner only.
+        partial.chmod(0o600)
         os.replace(partial, path)
     return manifest
 
@@ -284,6 +287,11 @@ def manifest_read(path: Path) -> Manifest:
             if member is None:
                 raise KeyError(MANIFEST)
             data = json.loads(member.read())
+        if isinstance(data, dict) and data.get("format") != ARCHIVE_FORMAT:
+            raise BackupError(
+                f"{path} is a backup in format {data.get('format')}; this selfwork "
+                f"reads format {ARCHIVE_FORMAT}."
+            )
         manifest = Manifest(**data)
     except FileNotFoundError:
         raise BackupError(f"There is no file {path}.") from None
@@ -296,18 +304,14 @@ def manifest_read(path: Path) -> Manifest:
             f"{path} is not a selfwork backup: its manifest is missing or unreadable "
             f"({exc})."
         ) from None
-    if manifest.format != ARCHIVE_FORMAT:
-        raise BackupError(
-            f"{path} is a backup in format {manifest.format}; this selfwork reads "
-            f"format {ARCHIVE_FORMAT}."
-        )
     return manifest
 
 
 def backup_restore(
     *, path: Path, force: bool, using: str = DEFAULT_DB_ALIAS
 ) -> Manifest:
-    """Replace the database and the media with the archive's; return its manifest.
+    """Replace the database and the media with the archive's; return its manifest,
+    with ``notes`` on media the operator must restore from elsewhere.
 
     The caller then applies migrations newer than the archive and audits the
     ledger: a restore is done only when the audit is clean.
@@ -372,7 +376,19 @@ def backup_restore(
             )
         if media_root and manifest.media == "included":
             _media_load(archive, media_root, Path(tmp))
-    return manifest
+    notes = []
+    if media_root is None and manifest.media == "included" and manifest.media_files:
+        notes.append(
+            f"The archive holds {manifest.media_files} media file(s) under media/, "
+            f"but media are now kept by {_media_storage_name()}: copy them there "
+            "yourself; they were not restored."
+        )
+    elif manifest.media != "included":
+        notes.append(
+            f"The media were kept by {manifest.media} when the backup was taken and "
+            "are not in the archive: restore them from that storage's own backup."
+        )
+    return dataclasses.replace(manifest, notes=notes)
 
 
 def _scratch() -> Path:
@@ -484,11 +500,9 @@ def _migrations_unknown(migrations: dict[str, list[str]]) -> list[str]:
 def _pg_environment(connection: Any) -> dict[str, str]:
     """libpq's environment for the tools: the password never on a command line."""
     params = connection.settings_dict
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("PG") or key in {"PGPASSFILE", "PGSERVICEFILE"}
-    }
+    # libpq reads the same PG* defaults for the tools as for Django's connection;
+    # what the settings name overrides them.
+    environment = dict(os.environ)
     for key, variable in (
         ("NAME", "PGDATABASE"),
         ("USER", "PGUSER"),
