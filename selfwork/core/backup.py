@@ -18,9 +18,10 @@ The database is copied before the media: a stored file is written before the row
 that names it commits, so every file the snapshot refers to is on disk by the
 time the media are read. Files added later are harmless extras.
 
-A dump never goes through ``dumpdata``: the ledger's triggers refuse rows that do
-not arrive through postings, and a dump must keep what the database keeps
-(triggers, full-text indexes, sequences).
+A backup never goes through ``dumpdata``: it reads table after table, each in
+its own moment, so under writes a leg can be dumped without its transaction; and
+it keeps rows only, not what else the database keeps (triggers, full-text
+indexes, sequences).
 
 The ledger audit that proves a restored database sound lives above the core; the
 ``selfwork restore`` command runs it after ``backup_restore``.
