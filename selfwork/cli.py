@@ -1,5 +1,5 @@
-"""The ``selfwork`` command: serve, migrate, demo, worker, audit, process, manage,
-fx, bench."""
+"""The ``selfwork`` command: serve, migrate, demo, worker, audit, backup, restore,
+process, manage, fx, bench."""
 
 import argparse
 import json
@@ -157,6 +157,46 @@ def cmd_audit(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    _django()
+    from django.utils import timezone
+
+    from selfwork.core.backup import BackupError, backup_create
+
+    try:
+        manifest = backup_create(path=Path(args.file), now=timezone.now())
+    except BackupError as exc:
+        print(f"selfwork backup: {exc}", file=sys.stderr)
+        return 2
+    print(f"Backed up the {manifest.describe()} to {args.file}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore, bring the schema up to this version, and succeed only on a clean audit."""
+    _django()
+    from selfwork.core.backup import BackupError, backup_restore
+
+    try:
+        manifest = backup_restore(path=Path(args.file), force=args.force)
+    except BackupError as exc:
+        print(f"selfwork restore: {exc}", file=sys.stderr)
+        return 2
+    print(f"Restored the {manifest.describe()}.")
+    for note in manifest.notes:
+        print(f"Note: {note}")
+    _manage("migrate", "--no-input", "-v", "0")
+    if cmd_audit(args) != 0:
+        print(
+            "selfwork restore: the restored ledger fails the audit (above); "
+            "do not serve from it.",
+            file=sys.stderr,
+        )
+        return 1
+    print("Restore done: the audit is clean.")
+    return 0
+
+
 def cmd_ledger_export(args: argparse.Namespace) -> int:
     _django()
     from selfwork.ledger.commands import export_command
@@ -268,6 +308,24 @@ def parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="check every invariant of the ledger")
     audit.set_defaults(func=cmd_audit)
+
+    backup = sub.add_parser(
+        "backup", help="write the database and the media to one archive file"
+    )
+    backup.add_argument("file", help="the archive to write (.tar.gz)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore",
+        help="replace the database and the media with an archive's, then audit",
+    )
+    restore.add_argument("file", help="an archive written by `selfwork backup`")
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a database or media directory that already holds data",
+    )
+    restore.set_defaults(func=cmd_restore)
 
     ledger = sub.add_parser("ledger", help="the double-entry ledger")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)

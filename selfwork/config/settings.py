@@ -137,6 +137,11 @@ _db["CONN_MAX_AGE"] = int(os.environ.get("SELFWORK_CONN_MAX_AGE", "600"))
 _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# dumpdata/loaddata keep times to the microsecond: the ledger's checksums cover them.
+SERIALIZATION_MODULES = {
+    "json": "selfwork.core.dumps.json",
+    "jsonl": "selfwork.core.dumps.jsonl",
+}
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.Member"

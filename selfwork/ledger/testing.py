@@ -11,26 +11,19 @@ rollback at the end of the test brings them back, as ``ledger_triggers_create()`
 would.
 """
 
-import importlib
-
 from django.db import connection, transaction
 
-_MIGRATIONS = [
-    importlib.import_module(f"selfwork.ledger.migrations.{name}")
-    for name in ("0002_database_invariants", "0003_sqlite_balance_by_posting")
-]
+from selfwork.ledger import triggers
 
 
 def ledger_triggers_drop() -> None:
     """Drop every trigger guarding the ledger on the default connection."""
-    for migration in reversed(_MIGRATIONS):
-        migration.uninstall(connection)
+    triggers.ledger_triggers_drop(connection)
 
 
 def ledger_triggers_create() -> None:
     """Create every trigger guarding the ledger on the default connection."""
-    for migration in _MIGRATIONS:
-        migration.install(connection)
+    triggers.ledger_triggers_create(connection)
 
 
 def ledger_rows_delete() -> None:
