@@ -24,6 +24,7 @@ from selfwork.core.errors import (
     SelfworkError,
     declared_codes,
 )
+from selfwork.core.throttle import rate_limit_headers
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 API_PREFIX = "/api/"
@@ -115,6 +116,8 @@ class ApiProblemMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if is_api(request):
+            rate_limit_headers(request, response)
         if (
             response.status_code < 400
             or not is_api(request)
@@ -123,7 +126,14 @@ class ApiProblemMiddleware:
         ):
             return response
         problem = problem_for(_stand_in(request, response))
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+        for header in (
+            "Allow",
+            "Retry-After",
+            "WWW-Authenticate",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ):
             if header in response:
                 problem[header] = response[header]
         return problem

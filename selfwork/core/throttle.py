@@ -74,6 +74,11 @@ class Verdict:
     allowed: bool
     hits: int
     retry_after: int
+    limit: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.hits)
 
 
 # One statement adds the hit and starts a new window when the old one is over;
@@ -104,7 +109,10 @@ def rate_hit(*, bucket: str, limit: int, seconds: int, now: dt.datetime) -> Verd
         cursor.execute(_HIT_SQL, [bucket[:200], at + seconds, at, at])
         hits, reset_at = cursor.fetchone()
     return Verdict(
-        allowed=hits <= limit, hits=hits, retry_after=max(1, int(reset_at) - at)
+        allowed=hits <= limit,
+        hits=hits,
+        retry_after=max(1, int(reset_at) - at),
+        limit=limit,
     )
 
 
@@ -130,10 +138,10 @@ def rate_hit_all(
 ) -> Verdict:
     """Hit every ``(bucket, limit)``; on the first refusal, give back the others' hits.
 
-    :returns: the refusing verdict, or the last allowed one.
+    :returns: the refusing verdict, or the allowed one with the fewest hits left.
     """
     taken: list[str] = []
-    verdict = Verdict(allowed=True, hits=0, retry_after=0)
+    tightest: Verdict | None = None
     for bucket, limit in buckets:
         verdict = rate_hit(bucket=bucket, limit=limit, seconds=seconds, now=now)
         if not verdict.allowed:
@@ -141,7 +149,9 @@ def rate_hit_all(
                 rate_refund(bucket=earlier)
             return verdict
         taken.append(bucket)
-    return verdict
+        if tightest is None or verdict.remaining < tightest.remaining:
+            tightest = verdict
+    return tightest or Verdict(allowed=True, hits=0, retry_after=0)
 
 
 def wait_text(seconds: int) -> str:
@@ -288,6 +298,22 @@ def throttle_check(
 
 # Where a refused API request keeps its ``RateLimited``, for the problem response.
 REFUSAL = "_selfwork_throttle_refusal"
+# Where a throttled API request keeps its verdict, for the rate-limit headers.
+VERDICT = "_selfwork_throttle_verdict"
+
+
+def rate_limit_headers(request: HttpRequest, response: Any) -> None:
+    """``RateLimit-Limit``, ``-Remaining`` and ``-Reset`` (seconds) of a throttled route.
+
+    The figures are those of the request's tightest bucket (member, subject or
+    address), as the IETF rate-limit header fields draft names them.
+    """
+    verdict: Verdict | None = getattr(request, VERDICT, None)
+    if verdict is None or not verdict.limit:
+        return
+    response["RateLimit-Limit"] = str(verdict.limit)
+    response["RateLimit-Remaining"] = str(verdict.remaining)
+    response["RateLimit-Reset"] = str(verdict.retry_after)
 
 
 class Throttle(BaseThrottle):
@@ -307,6 +333,7 @@ class Throttle(BaseThrottle):
             request=request, scope=self.scope, now=timezone.now()
         )
         self._local.wait = None if verdict.allowed else verdict.retry_after
+        setattr(request, VERDICT, verdict)
         if not verdict.allowed:
             setattr(request, REFUSAL, throttle_refused(self.scope, verdict.retry_after))
         return verdict.allowed

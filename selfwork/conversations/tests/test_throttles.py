@@ -38,3 +38,21 @@ def test_the_page_shows_the_refusal_with_429(two_an_hour, buyer, provider, brows
     assert refused.status_code == 429
     assert "Too many messages for now" in refused.content.decode()
     assert Message.objects.count() == 2
+
+
+def test_each_answer_says_how_many_messages_are_left(
+    two_an_hour, buyer, provider, api_as
+):
+    api = api_as(buyer)
+    first = api.post("/conversations", {"to": "priya", "body": "Hi"})
+    assert (first["RateLimit-Limit"], first["RateLimit-Remaining"]) == ("2", "1")
+    assert 0 < int(first["RateLimit-Reset"]) <= 3600
+    key = first.json()["id"]
+    second = api.post(f"/conversations/{key}/messages", {"body": "Still me"})
+    assert second["RateLimit-Remaining"] == "0"
+    refused = api.post(f"/conversations/{key}/messages", {"body": "Hello?"})
+    assert refused.status_code == 429
+    assert (refused["RateLimit-Limit"], refused["RateLimit-Remaining"]) == ("2", "0")
+    assert refused["RateLimit-Reset"] == refused["Retry-After"]
+    # A route without a limit sends no such headers.
+    assert "RateLimit-Limit" not in api.get("/conversations")
