@@ -100,6 +100,37 @@ class TestLedgerCommands:
         assert result.returncode == 0, result.stderr
         assert "hledger" in result.stdout
 
+    def test_export_writes_the_platforms_books_or_the_holders_view(self, migrated):
+        books = run("ledger", "export", "--format", "hledger", data_dir=migrated)
+        holders = run(
+            "ledger",
+            "export",
+            "--format",
+            "hledger",
+            "--view",
+            "holders",
+            data_dir=migrated,
+        )
+        assert (books.returncode, holders.returncode) == (0, 0), books.stderr
+        assert "the platform's books" in books.stdout
+        assert "the platform's books" not in holders.stdout
+
+    def test_export_refuses_the_books_of_one_member(self, migrated):
+        result = run(
+            "ledger",
+            "export",
+            "--format",
+            "hledger",
+            "--view",
+            "books",
+            "--member",
+            "mei-chen",
+            data_dir=migrated,
+        )
+        assert result.returncode == 2
+        assert "holders' view" in result.stderr
+        assert result.stdout == ""
+
     def test_export_of_an_unknown_member_says_so(self, migrated):
         result = run(
             "ledger",
