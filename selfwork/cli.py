@@ -198,8 +198,16 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_ledger_export(args: argparse.Namespace) -> int:
+    if args.view == "books" and (args.member or args.community):
+        print(
+            "selfwork: --view books is the whole platform's books; a member's or "
+            "community's statement is in the holders' view.",
+            file=sys.stderr,
+        )
+        return 2
     _django()
     from selfwork.ledger.commands import export_command
+    from selfwork.payments.books import owner_names
 
     prefix = None
     if args.member:
@@ -218,7 +226,13 @@ def cmd_ledger_export(args: argparse.Namespace) -> int:
             print(f"selfwork: no community '{args.community}'", file=sys.stderr)
             return 2
         prefix = f"community:{community.public_id}"
-    return export_command(args.format, sys.stdout, owner_ref_prefix=prefix)
+    return export_command(
+        args.format,
+        sys.stdout,
+        owner_ref_prefix=prefix,
+        view=args.view,
+        owner_names=owner_names,
+    )
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -334,6 +348,13 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--format", choices=["hledger", "beancount", "csv"], required=True
+    )
+    export.add_argument(
+        "--view",
+        choices=["books", "holders"],
+        help="books: the platform's own books (the default for the whole ledger); "
+        "holders: each account as its holder sees it (always for --member and "
+        "--community)",
     )
     whose = export.add_mutually_exclusive_group()
     whose.add_argument(

@@ -100,6 +100,37 @@ class TestLedgerCommands:
         assert result.returncode == 0, result.stderr
         assert "hledger" in result.stdout
 
+    def test_export_writes_the_holders_view_when_asked(self, migrated):
+        # The platform's books, the default, are read from the seeded demo below.
+        holders = run(
+            "ledger",
+            "export",
+            "--format",
+            "hledger",
+            "--view",
+            "holders",
+            data_dir=migrated,
+        )
+        assert holders.returncode == 0, holders.stderr
+        assert "hledger journal" in holders.stdout
+        assert "the platform's books" not in holders.stdout
+
+    def test_export_refuses_the_books_of_one_member(self, migrated):
+        result = run(
+            "ledger",
+            "export",
+            "--format",
+            "hledger",
+            "--view",
+            "books",
+            "--member",
+            "mei-chen",
+            data_dir=migrated,
+        )
+        assert result.returncode == 2
+        assert "holders' view" in result.stderr
+        assert result.stdout == ""
+
     def test_export_of_an_unknown_member_says_so(self, migrated):
         result = run(
             "ledger",
@@ -132,6 +163,47 @@ class TestDemoMoney:
         assert result.returncode == 0, result.stdout[-3000:]
         assert "All invariants hold" in result.stdout
         assert "0 transactions" not in result.stdout
+
+    def test_the_demos_books_balance_in_hledger_and_pass_bean_check(
+        self, demo, tmp_path
+    ):
+        import csv
+        import io
+        import shutil
+
+        journals = {}
+        for format in ("hledger", "beancount"):
+            result = run("ledger", "export", "--format", format, data_dir=demo)
+            assert result.returncode == 0, result.stderr
+            journals[format] = tmp_path / f"books.{format}"
+            journals[format].write_text(result.stdout)
+        checked = subprocess.run(
+            [str(Path(SELFWORK).with_name("bean-check")), str(journals["beancount"])],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        hledger = shutil.which("hledger")
+        assert hledger, "hledger is missing: run scripts/system-packages.sh"
+
+        def net(report: str) -> set[str]:
+            result = subprocess.run(
+                [hledger, "--strict", "-f", str(journals["hledger"]), report]
+                + ["-O", "csv"],
+                capture_output=True,
+                text=True,
+            )
+            assert result.returncode == 0, result.stderr
+            rows = {row[0]: row[-1] for row in csv.reader(io.StringIO(result.stdout))}
+            return set(rows["Net:"].split(", "))
+
+        # Assets less liabilities and equity are exactly the income earned.
+        income = net("incomestatement")
+        assert income and income == net("balancesheetequity")
+        # Members are named by username, the treasuries by their community.
+        text = journals["hledger"].read_text()
+        assert "account Liabilities:Members:" in text
+        assert "MEMBER-" not in text
 
     def test_a_leg_changed_behind_the_ledgers_back_fails_the_audit_loudly(self, demo):
         corrupt = (

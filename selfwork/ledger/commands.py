@@ -9,7 +9,7 @@ from typing import TextIO
 
 from selfwork.core.errors import InvalidInput
 from selfwork.ledger.audit import Check, ledger_audit
-from selfwork.ledger.export import ledger_export
+from selfwork.ledger.export import OwnerNames, ledger_export
 
 
 def audit_command(stdout: TextIO, extra_checks: Iterable[Check] = ()) -> int:
@@ -27,10 +27,22 @@ def export_command(
     stdout: TextIO,
     owner_ref_prefix: str | None = None,
     stderr: TextIO | None = None,
+    view: str | None = None,
+    owner_names: OwnerNames | None = None,
 ) -> int:
-    """Write the journal in ``format`` to ``stdout``; 0, or 2 for an unknown format."""
+    """Write the journal in ``format`` to ``stdout``; 0, or 2 for a refused export.
+
+    ``view`` and ``owner_names`` are ``ledger_export``'s (the platform's books
+    by default, the holders' view for one owner).
+    """
     try:
-        ledger_export(format=format, stream=stdout, owner_ref_prefix=owner_ref_prefix)
+        ledger_export(
+            format=format,
+            stream=stdout,
+            owner_ref_prefix=owner_ref_prefix,
+            view=view,
+            owner_names=owner_names,
+        )
     except InvalidInput as exc:
         (stderr or sys.stderr).write(f"selfwork ledger export: {exc.detail}\n")
         return 2

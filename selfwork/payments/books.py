@@ -15,11 +15,18 @@ money out to a gateway      ``payout_clearing``      ``gateway:<name>``
 ==========================  =======================  =========================
 
 Every account is opened on first use, in the unit of the money it holds.
+``owner_names`` goes the other way, for the platform's books that the ledger
+export writes: it names members by username and communities by slug.
 """
 
 import datetime as dt
 import re
+import uuid
+from collections.abc import Sequence
 
+from selfwork.accounts.models import Member
+from selfwork.communities.models import Community
+from selfwork.communities.timebank import HOURS_PREFIX
 from selfwork.core.errors import InvalidInput
 from selfwork.ledger.models import Account
 from selfwork.ledger.services import account_get_or_create
@@ -30,6 +37,10 @@ DEPOSIT_PREFIX = "deposit:"
 # A reference must fit in an owner ref ("exchange:" + reference, 100 characters).
 REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._-]{0,89}$")
 PART = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+MEMBER_PREFIX = "member:"
+COMMUNITY_PREFIX = "community:"
+# Ids looked up per query: well under SQLite's limit of bound parameters.
+NAMES_CHUNK = 500
 
 
 def reference_check(reference: object) -> str:
@@ -149,3 +160,53 @@ def payout_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
         floor_minor=None,
         name=f"Payout clearing ({name})",
     )
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _names_of(model, field: str, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    ordered = sorted(ids)
+    found: dict[uuid.UUID, str] = {}
+    for start in range(0, len(ordered), NAMES_CHUNK):
+        found.update(
+            model.objects.filter(
+                public_id__in=ordered[start : start + NAMES_CHUNK]
+            ).values_list("public_id", field)
+        )
+    return found
+
+
+def owner_names(owner_refs: Sequence[str]) -> dict[str, str]:
+    """Name the holders of ``owner_refs`` for the platform's books.
+
+    A member's wallet (``member:<uuid>``) and hours (``hours:<slug>:<uuid>``)
+    are named by the member's username, a treasury (``community:<uuid>``) by
+    the community's slug. References this cannot name are left out; the export
+    names those by the reference itself. Two queries per 500 of each.
+    """
+    members: dict[str, uuid.UUID] = {}
+    communities: dict[str, uuid.UUID] = {}
+    for ref in owner_refs:
+        if ref.startswith(MEMBER_PREFIX):
+            found = _uuid(ref.removeprefix(MEMBER_PREFIX))
+            target = members
+        elif ref.startswith(COMMUNITY_PREFIX):
+            found = _uuid(ref.removeprefix(COMMUNITY_PREFIX))
+            target = communities
+        elif ref.startswith(HOURS_PREFIX) and ref.count(":") == 2:
+            found = _uuid(ref.rsplit(":", 1)[1])
+            target = members
+        else:
+            continue
+        if found is not None:
+            target[ref] = found
+    usernames = _names_of(Member, "username", set(members.values()))
+    slugs = _names_of(Community, "slug", set(communities.values()))
+    names = {ref: usernames[id] for ref, id in members.items() if id in usernames}
+    names.update({ref: slugs[id] for ref, id in communities.items() if id in slugs})
+    return names

@@ -50,3 +50,18 @@ class TestExportCommand:
         assert export_command("xlsx", out, stderr=err) == 2
         assert out.getvalue() == ""
         assert "not an export format" in err.getvalue()
+
+    def test_exits_two_for_an_unknown_view_or_the_books_of_one_owner(self):
+        for options in ({"view": "owners"}, {"view": "books", "owner_ref_prefix": "m"}):
+            out, err = io.StringIO(), io.StringIO()
+
+            assert export_command("hledger", out, stderr=err, **options) == 2
+            assert out.getvalue() == ""
+            assert "selfwork ledger export:" in err.getvalue()
+
+    def test_a_statement_of_one_owner_stays_in_the_holders_view(self, realistic_ledger):
+        out = io.StringIO()
+
+        assert export_command("hledger", out, owner_ref_prefix="platform") == 0
+        assert "account Assets:PlatformFees:PLATFORM:EUR" in out.getvalue()
+        assert "Income:" not in out.getvalue()

@@ -5,6 +5,7 @@ import io
 import shutil
 import subprocess
 import sys
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +15,12 @@ from beancount.core import account as beancount_account
 from beancount.core import realization
 
 from selfwork.core.errors import InvalidInput
-from selfwork.ledger.export import account_names, ledger_export
+from selfwork.ledger.export import (
+    account_names,
+    books_account_names,
+    ledger_export,
+    name_component,
+)
 from selfwork.ledger.models import Account
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +37,11 @@ def hledger() -> str:
     return path
 
 
-def export(tmp_path, format, owner_ref_prefix=None) -> Path:
+def export(tmp_path, format, owner_ref_prefix=None, view=None) -> Path:
     out = io.StringIO()
-    ledger_export(format=format, stream=out, owner_ref_prefix=owner_ref_prefix)
+    ledger_export(
+        format=format, stream=out, owner_ref_prefix=owner_ref_prefix, view=view
+    )
     path = tmp_path / f"ledger.{format}"
     path.write_text(out.getvalue())
     return path
@@ -49,6 +57,34 @@ def ours(accounts) -> dict[str, tuple[Decimal, str]]:
             decimal = Decimal(account.balance_minor).scaleb(-_exponent(account.unit))
             balances[names[account.pk]] = (decimal, account.unit)
     return balances
+
+
+def in_books(accounts, owner_names=None) -> dict[str, tuple[Decimal, str]]:
+    """The platform's books as selfwork computes them: each balance flipped, and
+    the balances of accounts that share a name (escrow, deposits) added up."""
+    from selfwork.ledger.export import commodity_of
+
+    names = books_account_names(accounts, owner_names)
+    totals: dict[str, tuple[int, str, str]] = {}
+    for account in accounts:
+        account.refresh_from_db()
+        minor, _, _ = totals.get(names[account.pk], (0, "", ""))
+        totals[names[account.pk]] = (
+            minor - account.balance_minor,
+            account.unit,
+            commodity_of(account.unit, account.owner_ref),
+        )
+    return {
+        name: (Decimal(minor).scaleb(-_exponent(unit)), commodity)
+        for name, (minor, unit, commodity) in totals.items()
+        if minor
+    }
+
+
+def unquoted(balances):
+    return {
+        name: (amount, unit.strip('"')) for name, (amount, unit) in balances.items()
+    }
 
 
 def _exponent(unit):
@@ -107,12 +143,12 @@ class TestHledgerExport:
     def test_hledger_reads_the_same_balance_for_every_account(
         self, realistic_ledger, tmp_path
     ):
-        path = export(tmp_path, "hledger")
+        path = export(tmp_path, "hledger", view="holders")
 
         assert hledger_balances(path) == ours(realistic_ledger.values())
 
     def test_carries_amounts_with_each_units_exponent(self, realistic_ledger, tmp_path):
-        text = export(tmp_path, "hledger").read_text()
+        text = export(tmp_path, "hledger", view="holders").read_text()
 
         assert "  120.00 EUR\n" in text
         assert "  12000 JPY\n" in text
@@ -129,7 +165,7 @@ class TestBeancountExport:
     def test_bean_check_accepts_it_and_beancount_reads_the_same_balances(
         self, realistic_ledger, tmp_path
     ):
-        path = export(tmp_path, "beancount")
+        path = export(tmp_path, "beancount", view="holders")
 
         assert beancount_balances(path) == ours(realistic_ledger.values())
 
@@ -197,7 +233,7 @@ class TestCsvExport:
     def test_every_accounts_last_balance_after_is_its_balance(
         self, realistic_ledger, tmp_path
     ):
-        rows = list(csv.DictReader(export(tmp_path, "csv").open()))
+        rows = list(csv.DictReader(export(tmp_path, "csv", view="holders").open()))
         last = {row["account_id"]: row["balance_after"] for row in rows}
 
         for account in Account.objects.all():
@@ -279,7 +315,7 @@ class TestHoursPerCommunity:
         assert long.startswith("HOUR_A_VERY_LONG")
 
     def test_hledger_reads_each_community_apart(self, time_banks, tmp_path):
-        path = export(tmp_path, "hledger")
+        path = export(tmp_path, "hledger", view="holders")
         read = {
             name: (amount, unit.strip('"'))
             for name, (amount, unit) in hledger_balances(path).items()
@@ -289,7 +325,7 @@ class TestHoursPerCommunity:
     def test_bean_check_accepts_them_and_reads_each_community_apart(
         self, time_banks, tmp_path
     ):
-        path = export(tmp_path, "beancount")
+        path = export(tmp_path, "beancount", view="holders")
         assert beancount_balances(path) == self.expected(time_banks)
 
     @pytest.mark.parametrize("format", ["hledger", "beancount"])
@@ -302,3 +338,159 @@ class TestHoursPerCommunity:
             assert hledger_balances(path)
         else:
             assert beancount_balances(path)
+
+    def test_the_books_owe_each_communitys_hours_in_its_commodity(
+        self, time_banks, tmp_path
+    ):
+        accounts = [a for trio in time_banks.values() for a in trio]
+        expected = in_books(accounts)
+
+        assert unquoted(hledger_balances(export(tmp_path, "hledger"))) == expected
+        assert beancount_balances(export(tmp_path, "beancount")) == expected
+        assert expected["Liabilities:TimeBank:Riverside:T:HOUR-RIVERSIDE"] == (
+            Decimal("-1.25"),
+            "HOUR_RIVERSIDE",
+        )
+        assert expected["Equity:TimeBank:Riverside:Issued:HOUR-RIVERSIDE"] == (
+            Decimal("3.00"),
+            "HOUR_RIVERSIDE",
+        )
+
+
+class TestBooks:
+    """The whole ledger's default export: the platform's own books."""
+
+    @pytest.mark.parametrize("format", ["hledger", "beancount"])
+    def test_the_tools_read_every_balance_flipped_with_escrow_rolled_up(
+        self, format, realistic_ledger, tmp_path
+    ):
+        read = hledger_balances if format == "hledger" else beancount_balances
+
+        balances = unquoted(read(export(tmp_path, format)))
+
+        assert balances == in_books(list(realistic_ledger.values()))
+        # What the platform owes Priya is a credit; its fees are income.
+        assert balances["Income:Fees:Platform:EUR"] == (Decimal("-4.00"), "EUR")
+        assert balances["Assets:Gateway:Sandbox:Payouts:EUR"] == (
+            Decimal("-100.00"),
+            "EUR",
+        )
+        assert not any(name.startswith("Assets:Wallets") for name in balances)
+
+    def test_escrow_of_each_exchange_is_a_tagged_posting_of_one_account(
+        self, open_account, fund, tmp_path
+    ):
+        portrait = open_account("escrow", "EUR", owner_ref="exchange:portrait-1")
+        logo = open_account("escrow", "EUR", owner_ref="exchange:logo-2")
+        fund(portrait, 12_000)
+        fund(logo, 3_050)
+        path = export(tmp_path, "hledger")
+
+        assert hledger_balances(path)["Liabilities:Escrow:EUR"] == (
+            Decimal("-150.50"),
+            "EUR",
+        )
+        one = subprocess.run(
+            [hledger(), "-f", str(path), "balance", "-N", "-O", "csv"]
+            + ["Liabilities:Escrow", "tag:exchange=logo-2"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert '"Liabilities:Escrow:EUR","-30.50 EUR"' in one
+        entries, errors, _ = loader.load_file(
+            str(export(tmp_path, "beancount")), log_errors=None
+        )
+        assert errors == []
+        held = {
+            posting.meta["exchange"]: posting.units.number
+            for entry in entries
+            for posting in getattr(entry, "postings", [])
+            if posting.account == "Liabilities:Escrow:EUR"
+        }
+        assert held == {"portrait-1": Decimal("-120.00"), "logo-2": Decimal("-30.50")}
+
+    def test_csv_rows_carry_the_books_names_and_signs(self, realistic_ledger, tmp_path):
+        rows = list(csv.DictReader(export(tmp_path, "csv").open()))
+
+        fees = [row for row in rows if row["account_kind"] == "platform_fees"]
+        assert [(r["account"], r["amount"], r["balance_after"]) for r in fees] == [
+            ("Income:Fees:Platform:EUR", "-4.00", "-4.00"),
+            ("Income:Fees:Platform:JPY", "-500", "-500"),
+        ]
+
+    def test_a_view_that_does_not_exist_is_refused(self):
+        with pytest.raises(InvalidInput) as refused:
+            ledger_export(format="hledger", stream=io.StringIO(), view="owners")
+        assert refused.value.code == "unknown_export_view"
+
+    def test_one_owners_books_are_refused_their_statement_is_their_view(self):
+        out = io.StringIO()
+        with pytest.raises(InvalidInput) as refused:
+            ledger_export(
+                format="hledger", stream=out, owner_ref_prefix="member:", view="books"
+            )
+        assert refused.value.code == "books_of_the_whole_ledger"
+        assert out.getvalue() == ""
+
+
+class TestBooksNames:
+    @pytest.mark.parametrize(
+        ("name", "component"),
+        [
+            ("mei-chen", "Mei-chen"),
+            ("mei_chen", "MeiChen"),
+            ("42-studio", "42-studio"),
+            ("ana_b_c", "AnaBC"),
+            ("riverside", "Riverside"),
+            ("Zoë.admin@x", "Zo-admin-x"),
+            ("__", "NONE"),
+        ],
+    )
+    def test_a_name_becomes_a_component_both_tools_accept(self, name, component):
+        assert name_component(name) == component
+        assert beancount_account.is_valid(f"Liabilities:Members:{component}:EUR")
+
+    def test_holders_are_named_and_escrow_is_one_account_per_currency(self):
+        def account(pk, kind, owner_ref, unit="EUR"):
+            return Account(pk=pk, kind=kind, owner_ref=owner_ref, unit=unit)
+
+        mei, mei2, other = (f"member:{uuid.UUID(int=n)}" for n in (1, 2, 3))
+        accounts = [
+            account(1, "member_wallet", mei),
+            account(2, "member_wallet", mei2),
+            account(3, "member_wallet", mei2, "JPY"),
+            account(4, "member_wallet", other),
+            account(5, "escrow", "exchange:a"),
+            account(6, "escrow", "exchange:b"),
+            account(7, "community_treasury", f"community:{uuid.UUID(int=9)}"),
+            account(8, "gateway_clearing", "gateway:sandbox"),
+            account(9, "payout_clearing", "gateway:sandbox"),
+            account(10, "member_hours", f"hours:riverside:{uuid.UUID(int=1)}", "HOUR"),
+            account(11, "hours_issuance", "hours:riverside", "HOUR"),
+            account(12, "platform_fees", "platform"),
+        ]
+        known = {
+            mei: "mei-2",
+            mei2: "mei_2",  # the same component: the later holder is told apart
+            f"community:{uuid.UUID(int=9)}": "riverside",
+            f"hours:riverside:{uuid.UUID(int=1)}": "mei-2",
+        }
+
+        names = books_account_names(accounts, known)
+
+        assert names == {
+            1: "Liabilities:Members:Mei-2:EUR",
+            2: "Liabilities:Members:Mei-2-00000000:EUR",
+            3: "Liabilities:Members:Mei-2-00000000:JPY",
+            4: "Liabilities:Members:00000000-0000-0000-0000-000000000003:EUR",
+            5: "Liabilities:Escrow:EUR",
+            6: "Liabilities:Escrow:EUR",
+            7: "Income:Fees:Treasury:Riverside:EUR",
+            8: "Assets:Gateway:Sandbox:Clearing:EUR",
+            9: "Assets:Gateway:Sandbox:Payouts:EUR",
+            10: "Liabilities:TimeBank:Riverside:Mei-2:HOUR-RIVERSIDE",
+            11: "Equity:TimeBank:Riverside:Issued:HOUR-RIVERSIDE",
+            12: "Income:Fees:Platform:EUR",
+        }
+        assert all(beancount_account.is_valid(name) for name in names.values())

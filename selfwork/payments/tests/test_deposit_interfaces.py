@@ -121,7 +121,7 @@ class TestExports:
             ("beancount", beancount_balances),
         ):
             out = io.StringIO()
-            ledger_export(format=format, stream=out)
+            ledger_export(format=format, stream=out, view="holders")
             path = tmp_path / f"ledger.{format}"
             path.write_text(out.getvalue())
             balances = read(path)
@@ -129,6 +129,16 @@ class TestExports:
             assert not any("CAMERA-1" in name for name in balances)
             wallet = [v for k, v in balances.items() if k.startswith("Assets:Wallets")]
             assert [amount for amount, _ in wallet] == [30]
+            # In the platform's books, deposits held are owed, rolled up per currency.
+            out = io.StringIO()
+            ledger_export(format=format, stream=out)
+            path.write_text(out.getvalue())
+            balances = read(path)
+            assert balances["Liabilities:Deposits:EUR"][0] == -40
+            wallet = [
+                v for k, v in balances.items() if k.startswith("Liabilities:Members")
+            ]
+            assert [amount for amount, _ in wallet] == [-30]
 
     def test_the_providers_csv_statement_shows_the_claim(self, deposit, provider, now):
         services.deposit_capture(reference="tent-3", amount=eur("12.50"), now=now)
