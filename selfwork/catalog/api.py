@@ -63,14 +63,29 @@ class PackageOut(Out):
     credit_required: bool = Field(description="The buyer must credit the provider.")
 
 
+class ChoiceOut(Out):
+    label: str
+    price_delta: MoneyOut
+
+
+class OptionOut(Out):
+    name: str
+    choices: list[ChoiceOut]
+
+
+class PromptOut(Out):
+    prompt: str
+    required: bool = False
+
+
 class ModeOut(Out):
     mode: str
     price: MoneyOut | None = None
     hours: MoneyOut | None = None
     unit: str | None = None
     deposit: MoneyOut | None = None
-    options: list[dict[str, Any]] = []
-    personalisation: list[dict[str, Any]] = []
+    options: list[OptionOut] = []
+    personalisation: list[PromptOut] = []
     wants: str = ""
     packages: list[PackageOut] = []
 

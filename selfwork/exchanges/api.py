@@ -110,6 +110,13 @@ class DeliveryOut(Schema):
     created_at: str
 
 
+class UsageRightsOut(Schema):
+    use: str | None = Field(
+        None, description="personal or commercial; absent when the terms say nothing"
+    )
+    credit_required: bool | None = None
+
+
 class LicenceOut(Schema):
     id: str
     terms: dict[str, Any]
@@ -160,7 +167,7 @@ class ExchangeOut(Schema):
     revisions_allowed: int
     revisions_used: int
     milestones: list[MilestoneOut]
-    usage_rights: dict[str, Any]
+    usage_rights: UsageRightsOut
     requirements: str
     transitions: list[str] = Field(description="The transitions you may take now.")
     transition_options: list[TransitionOptionOut]
