@@ -202,6 +202,9 @@ class Problem(Schema):
     status: int
     code: str
     detail: str
+    request_id: str | None = Field(
+        default=None, description="The id of the request, as in X-Request-ID."
+    )
 
 
 PROBLEMS = {

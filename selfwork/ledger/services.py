@@ -8,6 +8,7 @@ errors.
 """
 
 import datetime as dt
+import logging
 import re
 import uuid
 from collections import defaultdict
@@ -27,6 +28,8 @@ from selfwork.ledger.errors import (
     UnbalancedTransaction,
 )
 from selfwork.ledger.models import UNBOUNDED_KINDS, Account, Leg, Transaction
+
+logger = logging.getLogger("selfwork.ledger")
 
 FLOOR_CONSTRAINT = "ledger_account_balance_above_floor"
 KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -295,7 +298,26 @@ def _post(
     txn.state = Transaction.State.POSTED
     txn.posted_at = now
     txn.checksum = checksum
+    _posted_log(txn, specs)
     return txn
+
+
+def _posted_log(txn: Transaction, specs: Sequence[LegSpec]) -> None:
+    """Log a posted transaction once it is committed: what moved, in which units."""
+    moved: dict[str, int] = defaultdict(int)
+    for spec in specs:
+        if spec.amount_minor > 0:
+            moved[spec.account.unit] += spec.amount_minor
+    fields = {
+        "transaction": str(txn.public_id),
+        "kind": txn.kind,
+        "amounts_minor": dict(moved),
+        "currencies": sorted(moved),
+        "reverses": str(txn.reverses.public_id) if txn.reverses else None,
+    }
+    db_transaction.on_commit(
+        lambda: logger.info("ledger transaction posted", extra=fields)
+    )
 
 
 @db_transaction.atomic
