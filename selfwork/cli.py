@@ -133,9 +133,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SELFWORK_WEBHOOK_ALLOW_PRIVATE", "true")
     _django()
     _manage("migrate", "--no-input", "-v", "0")
+    import logging
+
     from selfwork.demo.seed import demo_seed
 
-    demo_seed(progress=True)
+    # Seeding posts hundreds of ledger transactions and moves; the progress bar
+    # tells the story, and the per-move log lines would drown it.
+    logger = logging.getLogger("selfwork")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        demo_seed(progress=True)
+    finally:
+        logger.setLevel(level)
     if args.no_serve:
         return 0
     return cmd_serve(args)

@@ -10,6 +10,7 @@ What is logged is chosen field by field: amounts, currencies, public ids, states
 and addresses. Never a password, a token, a webhook secret or a card number.
 """
 
+import contextvars
 import hashlib
 import logging
 import re
@@ -43,6 +44,17 @@ def log_context_clear() -> None:
 def log_context_get(name: str) -> Any:
     """What the current request or job bound as ``name``, or None."""
     return structlog.contextvars.get_contextvars().get(name)
+
+
+def log_on_commit(logger: logging.Logger, message: str, fields: dict[str, Any]) -> None:
+    """Log ``message`` once the current transaction commits (a rolled-back change
+    is no news), with the request id or job of the code that made the change."""
+    from django.db import transaction
+
+    context = contextvars.copy_context()
+    transaction.on_commit(
+        lambda: context.run(logger.info, message, extra=fields), robust=True
+    )
 
 
 def username_digest(username: str) -> str:

@@ -19,6 +19,7 @@ from django.db import IntegrityError
 from django.db import transaction as db_transaction
 
 from selfwork.core.errors import InvalidInput
+from selfwork.core.logs import log_on_commit
 from selfwork.core.money import MAX_MINOR, Money, unit_check
 from selfwork.ledger.checksums import chain_next, transaction_checksum
 from selfwork.ledger.errors import (
@@ -315,9 +316,7 @@ def _posted_log(txn: Transaction, specs: Sequence[LegSpec]) -> None:
         "currencies": sorted(moved),
         "reverses": str(txn.reverses.public_id) if txn.reverses else None,
     }
-    db_transaction.on_commit(
-        lambda: logger.info("ledger transaction posted", extra=fields)
-    )
+    log_on_commit(logger, "ledger transaction posted", fields)
 
 
 @db_transaction.atomic

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.core.logs import log_on_commit
 from selfwork.exchanges.actions import (
     ACTIONS,
     ActionContext,
@@ -325,13 +326,13 @@ def _transition(
         exchange_announce(kind, exchange=exchange, now=now)
     moved = {
         "exchange": str(exchange.public_id),
-        "process": process.name,
+        "process_name": process.name,
         "transition": transition.name,
         "from_state": current,
         "to_state": target.name,
         "actor_role": role,
     }
-    transaction.on_commit(lambda: logger.info("exchange transitioned", extra=moved))
+    log_on_commit(logger, "exchange transitioned", moved)
     timers_take_due_now(exchange=exchange, process=process, state=target.name, now=now)
     for listing_id in ctx.listings_taken:
         _automatic_steps_on(listing_id=listing_id, leaving=exchange, now=now)

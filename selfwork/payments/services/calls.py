@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 
 from selfwork.core.events import event_record
+from selfwork.core.logs import log_on_commit
 from selfwork.core.money import Money
 from selfwork.ledger.models import Transaction
 from selfwork.ledger.services import transaction_reverse
@@ -227,7 +228,7 @@ def _payout_log(message: str, payout: Payout, *, failure_code: str = "") -> None
         "currency": payout.currency,
         "failure_code": failure_code or None,
     }
-    transaction.on_commit(lambda: logger.info(message, extra=fields))
+    log_on_commit(logger, message, fields)
 
 
 def _payout_announce(kind: str, payout: Payout, *, now: dt.datetime) -> None:
