@@ -5,10 +5,14 @@ import os
 import socket
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from selfwork.core.models import WorkerHeartbeat
 
 HEARTBEATS_KEPT = dt.timedelta(days=1)
+# A busy worker runs round after round without pausing: one write in this
+# long is enough to say it is alive.
+HEARTBEAT_EVERY = dt.timedelta(seconds=5)
 
 
 def worker_name() -> str:
@@ -23,6 +27,21 @@ def heartbeat_record(*, name: str, started_at: dt.datetime, now: dt.datetime) ->
         defaults={"beat_at": now},
         create_defaults={"started_at": started_at, "beat_at": now},
     )
+
+
+class Heartbeat:
+    """This worker's heartbeat: call it often, it writes at most every 5 seconds."""
+
+    def __init__(self) -> None:
+        self.name = worker_name()
+        self.started_at = timezone.now()
+        self.last: dt.datetime | None = None
+
+    def __call__(self) -> None:
+        now = timezone.now()
+        if self.last is None or now - self.last >= HEARTBEAT_EVERY:
+            heartbeat_record(name=self.name, started_at=self.started_at, now=now)
+            self.last = now
 
 
 def heartbeats_purge(*, now: dt.datetime) -> int:

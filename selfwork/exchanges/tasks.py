@@ -20,7 +20,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from selfwork.core.errors import SelfworkError
-from selfwork.core.heartbeats import heartbeat_record, heartbeats_purge, worker_name
+from selfwork.core.heartbeats import Heartbeat, heartbeats_purge
 from selfwork.core.idempotency import idempotency_records_purge
 from selfwork.core.logs import log_context_bind, log_context_clear, request_id_sane
 from selfwork.core.throttle import rate_counters_purge
@@ -200,8 +200,10 @@ def housekeeping_run(*, now: dt.datetime) -> int:
     )
 
 
-def _job(name: str, run: Callable[..., int], **kwargs) -> int:
-    """Run one of the round's jobs with its own id on every line it logs."""
+def _job(name: str, run: Callable[..., int], beat: Heartbeat, **kwargs) -> int:
+    """Run one of the round's jobs with its own id on every line it logs, after
+    a heartbeat (a long round must not look like a dead worker)."""
+    beat()
     log_context_bind(job=name, job_id=request_id_sane(None))
     try:
         return run(**kwargs)
@@ -245,8 +247,9 @@ def worker_loop(
     ``interval`` seconds until interrupted, and audits the whole ledger when it
     starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after. It purges expired
     idempotency records and rate counters when it starts and every 10 minutes.
-    Each round starts with a heartbeat (``core.WorkerHeartbeat``, read by
-    /readyz and /metrics), and each job logs under its own ``job_id``.
+    Each round and each job start with a heartbeat (``core.WorkerHeartbeat``,
+    at most one write in 5 seconds, read by /readyz and /metrics), and each job
+    logs under its own ``job_id``.
 
     ``jobs`` are the apps above this one that have work of their own each round
     (webhooks): a label and a function of ``now`` and ``limit`` returning how
@@ -255,9 +258,9 @@ def worker_loop(
     audit_every = dt.timedelta(seconds=settings.SELFWORK_AUDIT_INTERVAL)
     next_audit_at = None if once else timezone.now()
     next_housekeeping_at = timezone.now()
-    name, started_at = worker_name(), timezone.now()
+    beat = Heartbeat()
     while True:
-        heartbeat_record(name=name, started_at=started_at, now=timezone.now())
+        beat()
         if next_audit_at is not None and timezone.now() >= next_audit_at:
             audit_run(stdout=stdout)
             next_audit_at = timezone.now() + audit_every
@@ -266,15 +269,20 @@ def worker_loop(
             if purged := housekeeping_run(now=at):
                 stdout.write(f"{at.isoformat()}: {purged} expired record(s) purged\n")
             next_housekeeping_at = timezone.now() + HOUSEKEEPING_EVERY
-        fired = _job("timers", timers_run_due, now=at, limit=batch)
-        delivered = _job("outbox", outbox_run, now=at, limit=batch)
-        delivered += _job("emails", notification_emails_send, now=at, limit=batch)
-        delivered += _job("digests", digests_send, now=at, limit=batch)
-        expired = _job("deposits", deposits_expire_run, now=at, limit=batch)
-        reconciled = _job("reconcile", payments_reconcile_run, now=at, limit=batch)
-        reviewed = _job("reviews", reviews_publish_due, now=at, limit=batch)
+        fired = _job("timers", timers_run_due, beat, now=at, limit=batch)
+        delivered = _job("outbox", outbox_run, beat, now=at, limit=batch)
+        delivered += _job("emails", notification_emails_send, beat, now=at, limit=batch)
+        delivered += _job("digests", digests_send, beat, now=at, limit=batch)
+        expired = _job("deposits", deposits_expire_run, beat, now=at, limit=batch)
+        reconciled = _job(
+            "reconcile", payments_reconcile_run, beat, now=at, limit=batch
+        )
+        reviewed = _job("reviews", reviews_publish_due, beat, now=at, limit=batch)
         others = [
-            (label, _job(getattr(job, "__name__", "job"), job, now=at, limit=batch))
+            (
+                label,
+                _job(getattr(job, "__name__", "job"), job, beat, now=at, limit=batch),
+            )
             for label, job in jobs
         ]
         for label, done in others:
