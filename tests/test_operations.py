@@ -212,20 +212,21 @@ class TestMetrics:
 
     def test_counts_of_several_processes_add_up(self, client, tmp_path, monkeypatch):
         """gunicorn's workers are processes: each counts in the shared directory."""
+        # One process set up, then forked as gunicorn forks its workers: two
+        # process ids, two files of counts.
         script = (
-            "import django; django.setup()\n"
+            "import os, django; django.setup()\n"
             "from selfwork.core.observability import REQUESTS\n"
+            "pid = os.fork()\n"
             "REQUESTS.labels('shared/<int:n>', 'GET', '200').inc()\n"
+            "if pid: os.waitpid(pid, 0)\n"
         )
         env = {
             **os.environ,
             "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
             "DJANGO_SETTINGS_MODULE": "selfwork.config.settings",
         }
-        workers = [
-            subprocess.Popen([sys.executable, "-c", script], env=env) for _ in range(2)
-        ]
-        assert [w.wait(timeout=60) for w in workers] == [0, 0]
+        subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
         assert len(list(Path(tmp_path).glob("counter_*.db"))) == 2
         monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
         families = scrape(client)
