@@ -191,8 +191,9 @@ def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
 
 
 def housekeeping_run(*, now: dt.datetime) -> int:
-    """Delete what is kept only for a while: idempotency records past 24 hours, and
-    rate counters whose window is over. Return how many rows went."""
+    """Delete what is kept only for a while: idempotency records past 24 hours,
+    rate counters whose window is over, and the heartbeats of workers silent for
+    a day. Return how many rows went."""
     return (
         idempotency_records_purge(now=now)
         + rate_counters_purge(now=now)
