@@ -72,6 +72,25 @@ def _worker_stop(worker: subprocess.Popen | None) -> None:
         worker.wait()
 
 
+def _metrics_dir_prepare() -> None:
+    """Give gunicorn's worker processes one directory to count requests in.
+
+    prometheus_client's multiprocess mode: each process writes its counters to
+    files in ``PROMETHEUS_MULTIPROC_DIR`` and /metrics adds them up. The
+    variable must be set before the client is imported, and the directory
+    emptied before the server starts, or the last run's counts carry over.
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        data = Path(os.environ.get("SELFWORK_DATA_DIR", "var")).resolve()
+        directory = str(data / "prometheus")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve with gunicorn: ``--workers`` processes of ``--threads`` threads each.
 
@@ -80,6 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     slow request — an image being decoded, a gateway call — from holding up the
     quick ones queued behind it on the same worker.
     """
+    _metrics_dir_prepare()
     _django()
     _collectstatic()
     from gunicorn.app.wsgiapp import run
@@ -113,9 +133,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("SELFWORK_WEBHOOK_ALLOW_PRIVATE", "true")
     _django()
     _manage("migrate", "--no-input", "-v", "0")
+    import logging
+
     from selfwork.demo.seed import demo_seed
 
-    demo_seed(progress=True)
+    # Seeding posts hundreds of ledger transactions and moves; the progress bar
+    # tells the story, and the per-move log lines would drown it.
+    logger = logging.getLogger("selfwork")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        demo_seed(progress=True)
+    finally:
+        logger.setLevel(level)
     if args.no_serve:
         return 0
     return cmd_serve(args)

@@ -221,11 +221,13 @@ class TestDemoMoney:
         assert "All invariants hold" not in result.stdout
 
 
-def _serve(data_dir: Path, *extra: str) -> str:
-    """Run ``selfwork serve`` until it answers, stop it, and return what it printed."""
+def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]]:
+    """Run ``selfwork serve`` until it answers, read /readyz and /metrics, stop it,
+    and return what it printed and what those answered."""
     import signal
     import socket
     import time
+    import urllib.error
     import urllib.request
 
     with socket.socket() as probe:
@@ -251,19 +253,42 @@ def _serve(data_dir: Path, *extra: str) -> str:
                 time.sleep(0.5)
         # Give the worker its first round (the audit it starts with).
         time.sleep(3)
+        answers = {}
+        for path in ("readyz", "metrics"):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}") as r:
+                    answers[path] = (r.status, r.read().decode())
+            except urllib.error.HTTPError as exc:
+                answers[path] = (exc.code, exc.read().decode())
     finally:
         server.send_signal(signal.SIGTERM)
         output, _ = server.communicate(timeout=60)
-    return output
+    return output, answers
 
 
 class TestServe:
     def test_runs_the_worker_beside_the_server(self, migrated):
-        output = _serve(migrated)
+        output, answers = _serve(migrated)
         assert "starting the worker" in output
         assert "ledger audit: all invariants hold" in output
+        # The worker's heartbeat makes the server ready; gunicorn's worker
+        # counted its requests where /metrics reads them.
+        assert answers["readyz"][0] == 200, answers["readyz"]
+        status, metrics = answers["metrics"]
+        assert status == 200
+        from prometheus_client.parser import text_string_to_metric_families
+
+        requests = {
+            family.name: family for family in text_string_to_metric_families(metrics)
+        }["selfwork_http_requests"]
+        assert any(
+            sample.labels["route"] == "healthz" and sample.value >= 1
+            for sample in requests.samples
+        )
+        assert "selfwork_worker_heartbeat_age_seconds{worker=" in metrics
+        assert (migrated / "prometheus").is_dir()
 
     def test_no_worker_when_told_not_to(self, migrated):
-        output = _serve(migrated, "--no-worker")
+        output, _ = _serve(migrated, "--no-worker")
         assert "starting the worker" not in output
         assert "ledger audit" not in output

@@ -1,6 +1,7 @@
 """Writes on members: sign-up, log-in (rate-limited), profiles, portfolios, API tokens."""
 
 import datetime as dt
+import logging
 import re
 import secrets
 from typing import Any
@@ -16,6 +17,7 @@ from selfwork.accounts.errors import LoginRateLimited
 from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
 from selfwork.accounts.selectors import TIME_ZONE_SET
 from selfwork.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from selfwork.core.logs import username_digest
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
 from selfwork.core.parse import int_parse, upload_ids_parse
@@ -27,6 +29,8 @@ from selfwork.core.throttle import (
     rate_refund,
     wait_text,
 )
+
+logger = logging.getLogger("selfwork.accounts")
 
 USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -170,6 +174,7 @@ def member_authenticate(
         buckets=buckets, seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS, now=now
     )
     if not verdict.allowed:
+        _login_failed_log(name, address, reason="rate_limited")
         raise LoginRateLimited(
             "Too many failed log-ins. Wait "
             f"{wait_text(verdict.retry_after)} and try again.",
@@ -178,10 +183,12 @@ def member_authenticate(
     if member is None:
         # Hash anyway: an unknown name must take as long as a wrong password.
         make_password(password)
+        _login_failed_log(name, address, reason="bad_credentials")
         raise NotAuthenticated(
             "The username or password is wrong.", code="bad_credentials"
         )
     if not member.check_password(password):
+        _login_failed_log(name, address, reason="bad_credentials")
         raise NotAuthenticated(
             "The username or password is wrong.", code="bad_credentials"
         )
@@ -199,6 +206,19 @@ def member_authenticate(
     )
     Member.objects.filter(pk=member.pk).update(last_login=now)
     return member
+
+
+def _login_failed_log(username: str, address: str | None, *, reason: str) -> None:
+    # The name as a digest: a mistyped password is often typed into the name
+    # field, and a log is no place for it.
+    logger.info(
+        "log-in failed",
+        extra={
+            "username_digest": username_digest(username),
+            "address": address,
+            "reason": reason,
+        },
+    )
 
 
 def api_token_create(*, member: Member, now: dt.datetime, name: str = "") -> str:

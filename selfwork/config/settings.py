@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First of all: the request id every log line of the request carries, and
+    # the request metrics, which must see every answer, errors included.
+    "selfwork.core.observability.RequestContextMiddleware",
     # Outermost, so that whatever answers an /api/ request with an error (Django
     # itself, before any view) still answers with problem+json.
     "selfwork.core.problems.ApiProblemMiddleware",
@@ -321,10 +324,11 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Plain-HTTP requests are redirected, except the health check, which load
-    # balancers often poll over plain HTTP from inside the network.
+    # Plain-HTTP requests are redirected, except the health and readiness checks
+    # and the metrics, which load balancers and scrapers often poll over plain
+    # HTTP from inside the network.
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     # A year, subdomains included: what `check --deploy` and the HSTS preload
     # list ask for. Lower it with SELFWORK_HSTS_SECONDS while trying HTTPS out.
     SECURE_HSTS_SECONDS = int(os.environ.get("SELFWORK_HSTS_SECONDS", "31536000"))
@@ -352,13 +356,40 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Logs (README, "Logs"): one line per record on standard error, key=value text by
+# default, JSON lines with SELFWORK_LOG_FORMAT=json; every line of a request or a
+# worker job carries its request_id or job.
+SELFWORK_LOG_FORMAT = os.environ.get("SELFWORK_LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "selfwork": {
+            "()": "selfwork.core.logs.log_formatter",
+            "format": "json" if SELFWORK_LOG_FORMAT == "json" else "text",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "selfwork"}
+    },
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("SELFWORK_LOG_LEVEL", "INFO"),
     },
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Metrics and readiness (README, "Metrics and readiness") ----------------------
+# /metrics answers a scraper that sends this token as a bearer token, or one
+# calling from these addresses or networks (loopback only by default).
+SELFWORK_METRICS_TOKEN = os.environ.get("SELFWORK_METRICS_TOKEN", "")
+SELFWORK_METRICS_ALLOW = [
+    a.strip()
+    for a in os.environ.get("SELFWORK_METRICS_ALLOW", "127.0.0.1,::1").split(",")
+    if a.strip()
+]
+# /readyz answers 503 when no worker has beaten its heart for this many seconds
+# (0: do not ask about the worker, for sites that run none).
+SELFWORK_READY_HEARTBEAT_SECONDS = int(
+    os.environ.get("SELFWORK_READY_HEARTBEAT_SECONDS", "60")
+)

@@ -9,7 +9,8 @@ from django.views.static import serve
 from selfwork.accounts.views import admin_login
 from selfwork.api.urls import api, api_not_found
 from selfwork.core.uploads import PRIVATE_PREFIX
-from selfwork.web.health import healthz
+from selfwork.web.health import healthz, readyz
+from selfwork.web.metrics import metrics
 
 
 def public_media(request, path: str):
@@ -24,6 +25,8 @@ handler500 = "selfwork.core.problems.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -221,6 +221,9 @@ class Problem(Schema):
     retryable: bool | None = Field(
         None, description="Whether sending the same request again may succeed."
     )
+    request_id: str | None = Field(
+        default=None, description="The id of the request, as in X-Request-ID."
+    )
 
 
 PROBLEMS = {

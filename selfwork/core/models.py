@@ -136,3 +136,22 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When one ``selfwork worker`` process last went round its loop.
+
+    Each worker writes its own row every round; /readyz and /metrics read the
+    newest. ``name`` is the host and process id, so a restarted worker starts a
+    new row and old ones are purged after a day.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["-beat_at"], name="worker_heartbeat_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.beat_at.isoformat()}"

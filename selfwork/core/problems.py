@@ -24,6 +24,7 @@ from selfwork.core.errors import (
     SelfworkError,
     declared_codes,
 )
+from selfwork.core.logs import log_context_get
 from selfwork.core.throttle import rate_limit_headers
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -49,6 +50,10 @@ def problem_response(
     }
     for key, value in extra.items():
         body.setdefault(key, value)
+    # The id the logs of this request carry: a caller who quotes it in a report
+    # leads the operator to the lines.
+    if request_id := log_context_get("request_id"):
+        body.setdefault("request_id", request_id)
     return HttpResponse(
         json.dumps(body), status=status, content_type=PROBLEM_MEDIA_TYPE
     )

@@ -20,7 +20,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from selfwork.core.errors import SelfworkError
+from selfwork.core.heartbeats import Heartbeat, heartbeats_purge
 from selfwork.core.idempotency import idempotency_records_purge
+from selfwork.core.logs import log_context_bind, log_context_clear, request_id_sane
 from selfwork.core.throttle import rate_counters_purge
 from selfwork.exchanges.errors import GuardFailed, InvalidTransition, PaymentPending
 from selfwork.exchanges.models import OutboxEvent, Timer
@@ -189,9 +191,25 @@ def outbox_run(*, now: dt.datetime, limit: int = 100) -> int:
 
 
 def housekeeping_run(*, now: dt.datetime) -> int:
-    """Delete what is kept only for a while: idempotency records past 24 hours, and
-    rate counters whose window is over. Return how many rows went."""
-    return idempotency_records_purge(now=now) + rate_counters_purge(now=now)
+    """Delete what is kept only for a while: idempotency records past 24 hours,
+    rate counters whose window is over, and the heartbeats of workers silent for
+    a day. Return how many rows went."""
+    return (
+        idempotency_records_purge(now=now)
+        + rate_counters_purge(now=now)
+        + heartbeats_purge(now=now)
+    )
+
+
+def _job(name: str, run: Callable[..., int], beat: Heartbeat, **kwargs) -> int:
+    """Run one of the round's jobs with its own id on every line it logs, after
+    a heartbeat (a long round must not look like a dead worker)."""
+    beat()
+    log_context_bind(job=name, job_id=request_id_sane(None))
+    try:
+        return run(**kwargs)
+    finally:
+        log_context_clear()
 
 
 def audit_run(*, stdout: TextIO) -> bool:
@@ -230,6 +248,9 @@ def worker_loop(
     ``interval`` seconds until interrupted, and audits the whole ledger when it
     starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after. It purges expired
     idempotency records and rate counters when it starts and every 10 minutes.
+    Each round and each job start with a heartbeat (``core.WorkerHeartbeat``,
+    at most one write in 5 seconds, read by /readyz and /metrics), and each job
+    logs under its own ``job_id``.
 
     ``jobs`` are the apps above this one that have work of their own each round
     (webhooks): a label and a function of ``now`` and ``limit`` returning how
@@ -238,7 +259,9 @@ def worker_loop(
     audit_every = dt.timedelta(seconds=settings.SELFWORK_AUDIT_INTERVAL)
     next_audit_at = None if once else timezone.now()
     next_housekeeping_at = timezone.now()
+    beat = Heartbeat()
     while True:
+        beat()
         if next_audit_at is not None and timezone.now() >= next_audit_at:
             audit_run(stdout=stdout)
             next_audit_at = timezone.now() + audit_every
@@ -247,14 +270,22 @@ def worker_loop(
             if purged := housekeeping_run(now=at):
                 stdout.write(f"{at.isoformat()}: {purged} expired record(s) purged\n")
             next_housekeeping_at = timezone.now() + HOUSEKEEPING_EVERY
-        fired = timers_run_due(now=at, limit=batch)
-        delivered = outbox_run(now=at, limit=batch)
-        delivered += notification_emails_send(now=at, limit=batch)
-        delivered += digests_send(now=at, limit=batch)
-        expired = deposits_expire_run(now=at, limit=batch)
-        reconciled = payments_reconcile_run(now=at, limit=batch)
-        reviewed = reviews_publish_due(now=at, limit=batch)
-        others = [(label, job(now=at, limit=batch)) for label, job in jobs]
+        fired = _job("timers", timers_run_due, beat, now=at, limit=batch)
+        delivered = _job("outbox", outbox_run, beat, now=at, limit=batch)
+        delivered += _job("emails", notification_emails_send, beat, now=at, limit=batch)
+        delivered += _job("digests", digests_send, beat, now=at, limit=batch)
+        expired = _job("deposits", deposits_expire_run, beat, now=at, limit=batch)
+        reconciled = _job(
+            "reconcile", payments_reconcile_run, beat, now=at, limit=batch
+        )
+        reviewed = _job("reviews", reviews_publish_due, beat, now=at, limit=batch)
+        others = [
+            (
+                label,
+                _job(getattr(job, "__name__", "job"), job, beat, now=at, limit=batch),
+            )
+            for label, job in jobs
+        ]
         for label, done in others:
             if done:
                 stdout.write(f"{at.isoformat()}: {done} {label}\n")

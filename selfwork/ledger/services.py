@@ -8,6 +8,7 @@ errors.
 """
 
 import datetime as dt
+import logging
 import re
 import uuid
 from collections import defaultdict
@@ -18,6 +19,7 @@ from django.db import IntegrityError
 from django.db import transaction as db_transaction
 
 from selfwork.core.errors import InvalidIdempotencyKey, InvalidInput
+from selfwork.core.logs import log_on_commit
 from selfwork.core.money import MAX_MINOR, Money, unit_check
 from selfwork.ledger.checksums import chain_next, transaction_checksum
 from selfwork.ledger.errors import (
@@ -27,6 +29,8 @@ from selfwork.ledger.errors import (
     UnbalancedTransaction,
 )
 from selfwork.ledger.models import UNBOUNDED_KINDS, Account, Leg, Transaction
+
+logger = logging.getLogger("selfwork.ledger")
 
 FLOOR_CONSTRAINT = "ledger_account_balance_above_floor"
 KIND = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -297,7 +301,24 @@ def _post(
     txn.state = Transaction.State.POSTED
     txn.posted_at = now
     txn.checksum = checksum
+    _posted_log(txn, specs)
     return txn
+
+
+def _posted_log(txn: Transaction, specs: Sequence[LegSpec]) -> None:
+    """Log a posted transaction once it is committed: what moved, in which units."""
+    moved: dict[str, int] = defaultdict(int)
+    for spec in specs:
+        if spec.amount_minor > 0:
+            moved[spec.account.unit] += spec.amount_minor
+    fields = {
+        "transaction": str(txn.public_id),
+        "kind": txn.kind,
+        "amounts_minor": dict(moved),
+        "currencies": sorted(moved),
+        "reverses": str(txn.reverses.public_id) if txn.reverses else None,
+    }
+    log_on_commit(logger, "ledger transaction posted", fields)
 
 
 @db_transaction.atomic

@@ -89,3 +89,17 @@ def notifications_page(*, member, cursor: str | None, limit: int) -> Notificatio
 def stored_emails() -> QuerySet[StoredEmail]:
     """Return the e-mails kept instead of sent, newest first."""
     return StoredEmail.objects.order_by("-created_at", "-pk")
+
+
+def emails_failing() -> QuerySet[Notification]:
+    """Return the notifications whose e-mail failed: given up on (bounced, or out
+    of retries) or waiting for another try after an error; newest first."""
+    return (
+        Notification.objects.filter(
+            Q(email=Notification.Email.FAILED)
+            | Q(email=Notification.Email.PENDING, email_attempts__gt=0)
+            & ~Q(email_error="")
+        )
+        .select_related("member")
+        .order_by("-created_at", "-pk")
+    )

@@ -8,6 +8,7 @@ e-mail is sent at least once.
 
 import datetime as dt
 import logging
+import smtplib
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -45,11 +46,29 @@ def _email_lease(now: dt.datetime) -> Notification | None:
     return notification
 
 
+def smtp_refusal(exc: BaseException) -> tuple[int | None, bool]:
+    """The SMTP reply code of a failed send, and whether it is final (a bounce).
+
+    A 5xx answer (550 "no such mailbox" to RCPT, 554 to the message) will not
+    change on a retry; a 4xx answer, a timeout or a server that is down may.
+    """
+    code: int | None = None
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [reply[0] for reply in exc.recipients.values()]
+        code = min(codes) if codes else None
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code = exc.smtp_code
+    return code, code is not None and 500 <= code < 600
+
+
 def notification_emails_send(*, now: dt.datetime, limit: int = 100) -> int:
     """E-mail up to ``limit`` notifications waiting to be sent; return how many went.
 
-    A failed send is retried with growing pauses, at most eight times, then
-    marked ``failed`` with the reason; the notification stays in the app.
+    A failed send is retried with growing pauses (10 minutes, then doubling),
+    at most eight times, then marked ``failed`` with the reason; a send the
+    server refused for good (a 5xx reply, a bounce) is marked ``failed`` at
+    once. Either way the notification stays in the app, and staff see the
+    failure on the operator's mail page.
     """
     sent = 0
     for _ in range(limit):
@@ -59,19 +78,31 @@ def notification_emails_send(*, now: dt.datetime, limit: int = 100) -> int:
         try:
             notification_email(notification).send()
         except Exception as exc:  # noqa: BLE001 - an SMTP server, a network
-            logger.warning("notification %s e-mail failed: %s", notification.pk, exc)
-            retry = notification.email_attempts < EMAIL_MAX_ATTEMPTS
+            code, final = smtp_refusal(exc)
+            retry = not final and notification.email_attempts < EMAIL_MAX_ATTEMPTS
+            retry_at = (
+                now + EMAIL_RETRY_AFTER * 2**notification.email_attempts
+                if retry
+                else None
+            )
+            logger.warning(
+                "e-mail bounced" if final else "e-mail send failed",
+                extra={
+                    "notification": str(notification.public_id),
+                    "attempt": notification.email_attempts,
+                    "smtp_code": code,
+                    "error": _email_error(exc, code)[:300],
+                    "retry_at": retry_at.isoformat() if retry_at else None,
+                },
+            )
             Notification.objects.filter(
                 pk=notification.pk, email=Notification.Email.PENDING
             ).update(
                 email=Notification.Email.PENDING
                 if retry
                 else Notification.Email.FAILED,
-                email_available_at=now
-                + EMAIL_RETRY_AFTER * 2**notification.email_attempts
-                if retry
-                else None,
-                email_error=str(exc)[:300],
+                email_available_at=retry_at,
+                email_error=_email_error(exc, code)[:300],
             )
             continue
         Notification.objects.filter(
@@ -79,6 +110,18 @@ def notification_emails_send(*, now: dt.datetime, limit: int = 100) -> int:
         ).update(email=Notification.Email.SENT, emailed_at=now, email_available_at=None)
         sent += 1
     return sent
+
+
+def _email_error(exc: BaseException, code: int | None) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        replies = "; ".join(
+            f"{reply[0]} {reply[1].decode(errors='replace')}"
+            for reply in exc.recipients.values()
+        )
+        return f"refused by the mail server: {replies}"
+    if code is not None:
+        return f"{code} {exc}"
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _digest_start_of(now: dt.datetime) -> dt.datetime:
@@ -127,7 +170,10 @@ def digests_send(*, now: dt.datetime, limit: int = 100) -> int:
         try:
             digest_email(member=rows[0].member, notifications=rows).send()
         except Exception as exc:  # noqa: BLE001 - an SMTP server, a network
-            logger.warning("digest for member %s failed: %s", member_id, exc)
+            logger.warning(
+                "digest e-mail failed",
+                extra={"error": f"{type(exc).__name__}: {exc}"[:300]},
+            )
             digest.delete()
             continue
         Notification.objects.filter(pk__in=[n.pk for n in rows]).update(

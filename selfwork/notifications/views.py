@@ -131,11 +131,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def operator_mail(request: HttpRequest) -> HttpResponse:
-    """The e-mails kept instead of sent while no SMTP server is configured (staff)."""
+    """E-mails that failed or bounced, and those kept instead of sent while no
+    SMTP server is configured (staff)."""
     if not request.user.is_staff:
         raise PermissionDenied("Only the operator reads the kept e-mails.")
     return render(
         request,
         "notifications/operator_mail.html",
-        {"emails": list(selectors.stored_emails()[:MAIL_PAGE])},
+        {
+            "failing": list(selectors.emails_failing()[:MAIL_PAGE]),
+            "emails": list(selectors.stored_emails()[:MAIL_PAGE]),
+        },
     )

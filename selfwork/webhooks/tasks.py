@@ -243,13 +243,19 @@ def deliveries_send(*, now: dt.datetime, limit: int = 100) -> int:
         if delivery is None:
             break
         answer = delivery_send(delivery, now=now)
-        if not answer.ok:
-            logger.info(
-                "webhook %s to %s failed: %s",
-                delivery.message_id,
-                delivery.endpoint.url,
-                answer.error or answer.status,
-            )
+        # The endpoint's id, not its URL: a URL may carry the receiver's secret.
+        logger.info(
+            "webhook delivery attempted",
+            extra={
+                "endpoint": str(delivery.endpoint.public_id),
+                "delivery": str(delivery.public_id),
+                "event_kind": delivery.kind,
+                "attempt": delivery.attempts,
+                "ok": answer.ok,
+                "response_status": answer.status,
+                "error": (answer.error or "")[:200],
+            },
+        )
         _record(delivery, answer, now=now)
         sent += 1
     return sent

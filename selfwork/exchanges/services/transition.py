@@ -9,12 +9,14 @@ before it (and given back if it fails), everything else after it commits.
 """
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
 
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
+from selfwork.core.logs import log_on_commit
 from selfwork.exchanges.actions import (
     ACTIONS,
     ActionContext,
@@ -49,6 +51,8 @@ from selfwork.exchanges.services.common import (
 )
 from selfwork.notifications.models import Kind
 from selfwork.payments.services import calls_after_commit
+
+logger = logging.getLogger("selfwork.exchanges")
 
 
 def _role_for(exchange: Exchange, actor, transition: Transition) -> str:
@@ -320,6 +324,15 @@ def _transition(
     )
     for kind in actions_announced(ctx, success=target.success):
         exchange_announce(kind, exchange=exchange, now=now)
+    moved = {
+        "exchange": str(exchange.public_id),
+        "process_name": process.name,
+        "transition": transition.name,
+        "from_state": current,
+        "to_state": target.name,
+        "actor_role": role,
+    }
+    log_on_commit(logger, "exchange transitioned", moved)
     timers_take_due_now(exchange=exchange, process=process, state=target.name, now=now)
     for listing_id in ctx.listings_taken:
         _automatic_steps_on(listing_id=listing_id, leaving=exchange, now=now)

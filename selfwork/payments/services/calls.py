@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 
 from selfwork.core.events import event_record
+from selfwork.core.logs import log_on_commit
 from selfwork.core.money import Money
 from selfwork.ledger.models import Transaction
 from selfwork.ledger.services import transaction_reverse
@@ -201,6 +202,7 @@ def _payout_settle(
         if Payout.objects.filter(pk=payout.pk, status=Payout.Status.REQUESTED).update(
             status=Payout.Status.PAID, gateway_ref=result.ref, paid_at=now
         ):
+            _payout_log("payout paid", payout)
             _payout_announce("payout.paid", payout, now=now)
         return
     posted = Transaction.objects.get(idempotency_key=payout.idempotency_key)
@@ -215,7 +217,18 @@ def _payout_settle(
         gateway_ref=result.ref,
         failure_code=call.failure_code,
     ):
+        _payout_log("payout failed", payout, failure_code=call.failure_code)
         _payout_announce("payout.failed", payout, now=now)
+
+
+def _payout_log(message: str, payout: Payout, *, failure_code: str = "") -> None:
+    fields = {
+        "payout": str(payout.public_id),
+        "amount_minor": payout.amount_minor,
+        "currency": payout.currency,
+        "failure_code": failure_code or None,
+    }
+    log_on_commit(logger, message, fields)
 
 
 def _payout_announce(kind: str, payout: Payout, *, now: dt.datetime) -> None:

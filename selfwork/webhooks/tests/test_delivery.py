@@ -362,3 +362,69 @@ class TestPrivateAddressesAtSend:
         assert receiver.requests == []
         delivery = WebhookDelivery.objects.get()
         assert delivery.status == "pending" and "127.0.0.1" in delivery.last_error
+
+
+class TestLogged:
+    def test_attempts_and_payouts_are_logged_by_id_never_by_url(
+        self,
+        register,
+        bag,
+        buyer,
+        provider,
+        receiver,
+        run,
+        now,
+        caplog,
+        django_capture_on_commit_callbacks,
+    ):
+        import logging
+
+        endpoint = register(["listing.updated"], url=receiver.url + "?key=s3cret")
+        receiver.answers = [500]
+        listing_update(listing=bag, actor=provider, changes={"title": "B"}, now=now)
+        exchange = exchange_order(
+            listing=bag, customer=buyer, mode="made_to_order", now=now
+        )
+        with caplog.at_level(logging.INFO, logger="selfwork"):
+            with django_capture_on_commit_callbacks(execute=True):
+                for actor, name, params in [
+                    (buyer, "pay", {"card": CARD_SUCCEEDS}),
+                    (provider, "start_production", {}),
+                    (provider, "ship", {"tracking": "RR123456789DE"}),
+                    (buyer, "confirm_receipt", {}),
+                ]:
+                    exchange_transition(
+                        exchange=exchange,
+                        actor=actor,
+                        name=name,
+                        params=params,
+                        now=now,
+                    )
+                destination = payout_destination_add(
+                    member=provider,
+                    label="Bank",
+                    account_number="DE89370400440532013000",
+                    now=now,
+                )
+                payout = payout_create(
+                    member=provider,
+                    amount=Money.parse("10.00", "EUR"),
+                    destination=destination,
+                    now=now,
+                )
+            run(now)
+        attempts = [r for r in caplog.records if r.msg == "webhook delivery attempted"]
+        assert [(a.endpoint, a.attempt, a.ok, a.response_status) for a in attempts] == [
+            (endpoint["id"], 1, False, 500)
+        ]
+        (paid,) = [r for r in caplog.records if r.msg == "payout paid"]
+        assert (paid.payout, paid.amount_minor, paid.currency) == (
+            str(payout.public_id),
+            1000,
+            "EUR",
+        )
+        moves = [r.to_state for r in caplog.records if r.msg == "exchange transitioned"]
+        assert len(moves) == 4
+        everything = " ".join(str(vars(r)) for r in caplog.records)
+        for secret in ("s3cret", "DE89370400440532013000", endpoint["secret"]):
+            assert secret not in everything
