@@ -58,5 +58,7 @@ declare(
         422,
         "The export format is not hledger, beancount or csv.",
     ),
+    ("unknown_export_view", 422, "The export view is not books or holders."),
+    ("books_of_the_whole_ledger", 422, "The platform's books cover the whole ledger."),
     ("zero_leg", 422, "A leg moves nothing."),
 )
