@@ -1,23 +1,28 @@
 """The upload service: every file a member sends passes through here.
 
-Two kinds: ``image`` (listings, avatars, portfolios; re-encoded, served publicly
-from /media/) and ``file`` (deliverables of an exchange: PDF, PNG/JPEG/WebP
-re-encoded like images, ZIP or plain UTF-8 text; checked by content, never by
-name, and stored under ``private/``, which /media/ does not serve — downloads go
-through signed, per-member links).
+Two kinds: ``image`` (listings, avatars, portfolios; re-encoded, stored with
+their thumbnails in the public ``default`` storage) and ``file`` (deliverables of
+an exchange: PDF, PNG/JPEG/WebP re-encoded like images, ZIP or plain UTF-8 text;
+checked by content, never by name, and stored under ``private/`` in the
+``private`` storage, which nothing links to directly — downloads go through
+signed, per-member links, and on S3 on to a presigned URL a few minutes long).
 """
 
 import datetime as dt
 import io
+import posixpath
 import uuid
 import zipfile
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import Storage, default_storage, storages
+from storages.backends.s3 import S3Storage
 
 from selfwork.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
-from selfwork.core.images import image_clean
+from selfwork.core.images import Thumbnail, image_clean, thumbnails_render
+from selfwork.core.media_settings import PRIVATE_LINK_SECONDS
 from selfwork.core.models import Upload
 
 PRIVATE_PREFIX = "private/"
@@ -85,7 +90,7 @@ def upload_create(
         raise InvalidInput(
             "kind is image or file.", field="kind", code="unknown_upload_kind"
         )
-    image = image_clean(data)
+    image = image_clean(data, thumbnails=True)
     upload = Upload(
         owner=owner,
         kind=Upload.Kind.IMAGE,
@@ -99,8 +104,77 @@ def upload_create(
     upload.file.save(
         f"{uuid.uuid4().hex}.{image.extension}", ContentFile(image.content), save=False
     )
+    upload.thumbnails = _thumbnails_store(str(upload.file.name), image.thumbnails)
     upload.save()
     return upload
+
+
+def _thumbnails_store(original: str, thumbnails: tuple[Thumbnail, ...]) -> dict:
+    """Save each thumbnail beside ``original`` and return what ``Upload.thumbnails`` keeps."""
+    stem = posixpath.splitext(original)[0]
+    stored = {}
+    for thumb in thumbnails:
+        names = {
+            fmt: default_storage.save(
+                f"{stem}.{thumb.name}.{fmt}", ContentFile(content)
+            )
+            for fmt, content in (("webp", thumb.webp), ("jpeg", thumb.jpeg))
+        }
+        stored[thumb.name] = {"width": thumb.width, "height": thumb.height, **names}
+    return stored
+
+
+def upload_thumbnails_make(*, upload: Upload) -> Upload:
+    """Make the thumbnails of an image stored before thumbnails existed.
+
+    Nothing happens to an upload that has them already or is not an image.
+
+    :raises UnsupportedMedia: when the stored file is not a readable image.
+    """
+    if upload.kind != Upload.Kind.IMAGE or upload.thumbnails is not None:
+        return upload
+    name = str(upload.file.name)
+    with default_storage.open(name, "rb") as handle:
+        data = handle.read()
+    upload.thumbnails = _thumbnails_store(name, thumbnails_render(data))
+    Upload.objects.filter(pk=upload.pk, thumbnails__isnull=True).update(
+        thumbnails=upload.thumbnails
+    )
+    return upload
+
+
+def private_storage() -> Storage:
+    """The storage of deliverables (``STORAGES["private"]``)."""
+    return storages["private"]
+
+
+def upload_open(upload: Upload) -> IO[bytes]:
+    """Open an upload's stored file for reading, from the storage its kind uses.
+
+    :raises FileNotFoundError: when the file is gone from the local disk.
+    """
+    storage = private_storage() if upload.kind == Upload.Kind.FILE else default_storage
+    return storage.open(str(upload.file.name), "rb")
+
+
+def private_file_link(upload: Upload, *, filename: str) -> str | None:
+    """A presigned, short-lived URL of a deliverable on S3; None on the local disk.
+
+    Only for a viewer the caller has already checked: whoever holds the URL can
+    fetch the file until it expires (``PRIVATE_LINK_SECONDS``).
+    """
+    storage = private_storage()
+    if not isinstance(storage, S3Storage):
+        return None
+    return storage.url(
+        upload.file.name,
+        parameters={
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+            "ResponseContentType": upload.content_type,
+            "ResponseCacheControl": "private, no-store",
+        },
+        expire=PRIVATE_LINK_SECONDS,
+    )
 
 
 def _file_create(*, owner, data: bytes, now: dt.datetime) -> Upload:
@@ -126,7 +200,7 @@ def _file_create(*, owner, data: bytes, now: dt.datetime) -> Upload:
                 code="unsupported_file",
             )
         content, (extension, content_type) = data, found
-    name = default_storage.save(
+    name = private_storage().save(
         f"{PRIVATE_PREFIX}{now:%Y/%m}/{uuid.uuid4().hex}.{extension}",
         ContentFile(content),
     )

@@ -10,12 +10,13 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from selfwork.core.models import Upload
+from selfwork.core.uploads import private_file_link, upload_open
 from selfwork.exchanges.selectors import (
     exchange_photo_for_member,
     upload_exchange_for_member,
@@ -74,18 +75,29 @@ def download_check(*, token: str, member, now: dt.datetime) -> Upload:
 
 @require_GET
 @login_required
-def download(request: HttpRequest, token: str) -> FileResponse:
-    """Serve a deliverable to the member its signed link names."""
+def download(request: HttpRequest, token: str) -> FileResponse | HttpResponseRedirect:
+    """Serve a deliverable to the member its signed link names.
+
+    From the local disk, the file itself; from S3, a redirect to a presigned URL.
+    """
     upload = download_check(token=token, member=request.user, now=timezone.now())
+    extension = _EXTENSIONS.get(upload.content_type, "bin")
+    filename = f"delivery-{upload.public_id}.{extension}"
+    # On S3 the bytes come from the bucket, not through a worker of ours: the
+    # member has been checked, so hand them a presigned link a few minutes long.
+    if link := private_file_link(upload, filename=filename):
+        redirect = HttpResponseRedirect(link)
+        redirect["Cache-Control"] = "private, no-store"
+        redirect["Referrer-Policy"] = "no-referrer"
+        return redirect
     try:
-        handle = upload.file.open("rb")
+        handle = upload_open(upload)
     except FileNotFoundError as exc:
         raise Http404("The file is gone.") from exc
-    extension = _EXTENSIONS.get(upload.content_type, "bin")
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"delivery-{upload.public_id}.{extension}",
+        filename=filename,
         content_type=upload.content_type,
     )
     response["Cache-Control"] = "private, no-store"
@@ -152,7 +164,7 @@ def photo(request: HttpRequest, token: str) -> FileResponse:
     """Serve a rental's photo, inline, to the member its signed link names."""
     upload = photo_check(token=token, member=request.user, now=timezone.now())
     try:
-        handle = upload.file.open("rb")
+        handle = upload_open(upload)
     except FileNotFoundError as exc:
         raise Http404("The photo is gone.") from exc
     response = FileResponse(handle, content_type=upload.content_type)
