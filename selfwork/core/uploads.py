@@ -11,6 +11,7 @@ signed, per-member links, and on S3 on to a presigned URL a few minutes long).
 import datetime as dt
 import io
 import posixpath
+import time
 import uuid
 import zipfile
 from typing import IO
@@ -20,7 +21,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage, storages
 from storages.backends.s3 import S3Storage
 
-from selfwork.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from selfwork.core.errors import (
+    InvalidInput,
+    PayloadTooLarge,
+    RateLimited,
+    UnsupportedMedia,
+)
 from selfwork.core.images import Thumbnail, image_clean, thumbnails_render
 from selfwork.core.media_settings import PRIVATE_LINK_SECONDS
 from selfwork.core.models import Upload
@@ -141,6 +147,35 @@ def upload_thumbnails_make(*, upload: Upload) -> Upload:
         thumbnails=upload.thumbnails
     )
     return upload
+
+
+def thumbnails_backfill(*, attempts: int = 5) -> tuple[int, list[str]]:
+    """Make the thumbnails every image stored before thumbnails existed lacks.
+
+    Returns how many images got them, and one line per image that could not
+    (a file gone from storage, or no longer readable). Safe to run again, and
+    beside a running server: it takes one decode slot at a time, waiting a
+    second when uploads hold them all.
+    """
+    made, failed = 0, []
+    pending = Upload.objects.filter(
+        kind=Upload.Kind.IMAGE, thumbnails__isnull=True
+    ).order_by("pk")
+    for upload in pending.iterator(chunk_size=100):
+        for attempt in range(attempts):
+            try:
+                upload_thumbnails_make(upload=upload)
+            except RateLimited:
+                if attempt == attempts - 1:
+                    failed.append(f"{upload.public_id}: the server stayed busy")
+                time.sleep(1)
+                continue
+            except (FileNotFoundError, UnsupportedMedia, PayloadTooLarge) as exc:
+                failed.append(f"{upload.public_id} ({upload.file.name}): {exc}")
+            else:
+                made += 1
+            break
+    return made, failed
 
 
 def private_storage() -> Storage:
