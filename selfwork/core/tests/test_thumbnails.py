@@ -7,11 +7,14 @@ from django.core.files.storage import default_storage
 from django.template import Context, Template
 from PIL import Image
 
-from selfwork.cli import main
 from selfwork.core.errors import PayloadTooLarge
 from selfwork.core.images import THUMBNAIL_SIZES, image_clean, thumbnails_render
 from selfwork.core.models import Upload
-from selfwork.core.uploads import upload_create, upload_thumbnails_make
+from selfwork.core.uploads import (
+    thumbnails_backfill,
+    upload_create,
+    upload_thumbnails_make,
+)
 
 
 def sizes(clean) -> dict[str, tuple[int, int]]:
@@ -119,18 +122,17 @@ class TestOlderImages:
         assert older_image.thumbnail("card")["width"] == 480
         assert older_image.url not in render(older_image)
 
-    def test_the_command_makes_the_missing_thumbnails_once(self, older_image, capsys):
-        assert main(["media", "thumbnails"]) == 0
-        assert "Made the thumbnails of 1 image(s)." in capsys.readouterr().out
+    def test_the_backfill_makes_the_missing_thumbnails_once(self, older_image):
+        assert thumbnails_backfill() == (1, [])
         older_image.refresh_from_db()
         assert default_storage.exists(older_image.thumbnail("gallery")["webp"])
-        assert main(["media", "thumbnails"]) == 0
-        assert "of 0 image(s)" in capsys.readouterr().out
+        assert thumbnails_backfill() == (0, [])
 
-    def test_the_command_reports_an_image_whose_file_is_gone(self, older_image, capsys):
+    def test_the_backfill_reports_an_image_whose_file_is_gone(self, older_image):
         default_storage.delete(older_image.file.name)
-        assert main(["media", "thumbnails"]) == 1
-        assert str(older_image.public_id) in capsys.readouterr().err
+        made, failed = thumbnails_backfill()
+        assert made == 0
+        assert [str(older_image.public_id)] == [line.split(" ")[0] for line in failed]
         older_image.refresh_from_db()
         assert older_image.thumbnails is None
 
