@@ -130,6 +130,20 @@ def _thumbnails_store(original: str, thumbnails: tuple[Thumbnail, ...]) -> dict:
     return stored
 
 
+def upload_thumbnail_urls(upload: Upload) -> dict[str, dict[str, int | str]]:
+    """The thumbnails of an image with their public URLs: {size: width, height, webp, jpeg}."""
+    storage = default_storage
+    return {
+        size: {
+            "width": thumb["width"],
+            "height": thumb["height"],
+            "webp": storage.url(thumb["webp"]),
+            "jpeg": storage.url(thumb["jpeg"]),
+        }
+        for size, thumb in (upload.thumbnails or {}).items()
+    }
+
+
 def upload_thumbnails_make(*, upload: Upload) -> Upload:
     """Make the thumbnails of an image stored before thumbnails existed.
 
@@ -176,6 +190,16 @@ def thumbnails_backfill(*, attempts: int = 5) -> tuple[int, list[str]]:
                 made += 1
             break
     return made, failed
+
+
+def upload_files_delete(*, upload: Upload) -> None:
+    """Delete an upload's stored file and its thumbnails (not its row)."""
+    storage = private_storage() if upload.kind == Upload.Kind.FILE else default_storage
+    names = [str(upload.file.name)]
+    for thumb in (upload.thumbnails or {}).values():
+        names += [thumb["webp"], thumb["jpeg"]]
+    for name in names:
+        storage.delete(name)
 
 
 def private_storage() -> Storage:

@@ -13,6 +13,7 @@ from selfwork.core.models import Upload
 from selfwork.core.uploads import (
     thumbnails_backfill,
     upload_create,
+    upload_files_delete,
     upload_thumbnails_make,
 )
 
@@ -94,6 +95,19 @@ class TestStoredThumbnails:
             f'<img src="/media/{card["jpeg"]}" alt="A fox" width="480" height="240"'
             ' loading="lazy"></picture>'
         )
+
+    def test_deleting_an_uploads_files_deletes_its_thumbnails_too(
+        self, provider, now, png_bytes
+    ):
+        upload = upload_create(owner=provider, data=png_bytes(), now=now)
+        names = [upload.file.name] + [
+            name
+            for thumb in upload.thumbnails.values()
+            for name in (thumb["webp"], thumb["jpeg"])
+        ]
+        assert all(default_storage.exists(name) for name in names)
+        upload_files_delete(upload=upload)
+        assert not any(default_storage.exists(name) for name in names)
 
     def test_a_deliverable_has_no_thumbnails(self, provider, now, png_bytes):
         upload = upload_create(owner=provider, data=png_bytes(), now=now, kind="file")
