@@ -216,6 +216,22 @@ def upload_open(upload: Upload) -> IO[bytes]:
     return storage.open(str(upload.file.name), "rb")
 
 
+def upload_open_thumbnail(
+    upload: Upload, *, size: str, fmt: str
+) -> tuple[IO[bytes], str] | None:
+    """Open the ``fmt`` (webp or jpeg) thumbnail of ``upload`` at ``size``.
+
+    Returns the file and its content type, or None when the image has no such
+    thumbnail (an older image, or an unknown size or format).
+
+    :raises FileNotFoundError: when the file is gone from the local disk.
+    """
+    thumb = upload.thumbnail(size)
+    if thumb is None or fmt not in {"webp", "jpeg"}:
+        return None
+    return default_storage.open(thumb[fmt], "rb"), f"image/{fmt}"
+
+
 def private_file_link(upload: Upload, *, filename: str) -> str | None:
     """A presigned, short-lived URL of a deliverable on S3; None on the local disk.
 

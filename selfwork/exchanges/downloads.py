@@ -16,7 +16,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from selfwork.core.models import Upload
-from selfwork.core.uploads import private_file_link, upload_open
+from selfwork.core.uploads import (
+    private_file_link,
+    upload_open,
+    upload_open_thumbnail,
+)
 from selfwork.exchanges.selectors import (
     exchange_photo_for_member,
     upload_exchange_for_member,
@@ -161,13 +165,20 @@ def photo_check(*, token: str, member, now: dt.datetime) -> Upload:
 @require_GET
 @login_required
 def photo(request: HttpRequest, token: str) -> FileResponse:
-    """Serve a rental's photo, inline, to the member its signed link names."""
+    """Serve a rental's photo (or its thumbnail), inline, to the member its link names."""
     upload = photo_check(token=token, member=request.user, now=timezone.now())
     try:
-        handle = upload_open(upload)
+        # ``?size=card&format=webp``: a thumbnail for the room's grid; the photo
+        # as stored otherwise, or when it has no thumbnails.
+        found = upload_open_thumbnail(
+            upload,
+            size=request.GET.get("size", ""),
+            fmt=request.GET.get("format", "jpeg"),
+        )
+        handle, content_type = found or (upload_open(upload), upload.content_type)
     except FileNotFoundError as exc:
         raise Http404("The photo is gone.") from exc
-    response = FileResponse(handle, content_type=upload.content_type)
+    response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
