@@ -11,7 +11,11 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
-from selfwork.core.media_settings import media_storages, media_url
+from selfwork.core.media_settings import (
+    media_image_sources,
+    media_storages,
+    media_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -329,13 +333,14 @@ if HTTPS:
 # Content-Security-Policy (decision 0012): scripts, styles, fonts and images only
 # from this origin; no inline script or style, no eval. Pages keep their scripts
 # in static files and their per-element colours in classes; uploaded images are
-# served from /media/ on the same origin.
+# served from /media/ on the same origin, or from the media bucket or CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Public media on S3 or a CDN come from their own origin.
+        "img-src": ["'self'", "data:", *media_image_sources(os.environ)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -82,3 +82,22 @@ def media_url(env: Mapping[str, str]) -> str:
     """The base URL of public media: ``SELFWORK_MEDIA_URL``, else ``/media/``."""
     url = env.get("SELFWORK_MEDIA_URL", "").strip()
     return url.rstrip("/") + "/" if url else "/media/"
+
+
+def media_image_sources(env: Mapping[str, str]) -> list[str]:
+    """The origins public media are loaded from, for the CSP's ``img-src``.
+
+    None on the local disk (``/media/`` is this origin). On S3: the origin of
+    ``SELFWORK_MEDIA_URL`` when set, else the endpoint's, with its subdomains for
+    virtual-hosted bucket addresses (``https://*.amazonaws.com`` on AWS).
+    """
+    if media_url := env.get("SELFWORK_MEDIA_URL", "").strip():
+        parts = urlsplit(media_url)
+        return [f"{parts.scheme}://{parts.netloc}"] if parts.netloc else []
+    if not env.get("SELFWORK_MEDIA_S3_BUCKET", "").strip():
+        return []
+    endpoint = env.get("SELFWORK_MEDIA_S3_ENDPOINT_URL", "").strip()
+    if not endpoint:
+        return ["https://*.amazonaws.com"]
+    parts = urlsplit(endpoint)
+    return [f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://*.{parts.netloc}"]

@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
-from selfwork.core.media_settings import media_storages, media_url
+from selfwork.core.media_settings import (
+    media_image_sources,
+    media_storages,
+    media_url,
+)
 
 ROOT = Path("/srv/selfwork/media")
 
@@ -42,3 +46,16 @@ def test_with_a_bucket_public_media_are_public_and_deliverables_presigned():
 def test_deliverables_share_the_bucket_when_no_private_one_is_named():
     storages = media_storages({"SELFWORK_MEDIA_S3_BUCKET": "one"}, media_root=ROOT)
     assert storages["private"]["OPTIONS"]["bucket_name"] == "one"
+
+
+def test_pages_may_load_images_from_the_bucket_or_the_cdn_only():
+    assert media_image_sources({}) == []
+    bucket = {"SELFWORK_MEDIA_S3_BUCKET": "media"}
+    assert media_image_sources(bucket) == ["https://*.amazonaws.com"]
+    endpoint = {**bucket, "SELFWORK_MEDIA_S3_ENDPOINT_URL": "http://minio.lan:9000"}
+    assert media_image_sources(endpoint) == [
+        "http://minio.lan:9000",
+        "http://*.minio.lan:9000",
+    ]
+    cdn = {**endpoint, "SELFWORK_MEDIA_URL": "https://cdn.example.org/media/"}
+    assert media_image_sources(cdn) == ["https://cdn.example.org"]
