@@ -332,3 +332,66 @@ def smtp_server(settings):
         yield mailbox
     finally:
         controller.stop()
+
+
+class S3Media:
+    """A bucket on a real S3-compatible server (moto's), and a client to look in it."""
+
+    def __init__(self, endpoint: str, bucket: str):
+        import boto3
+
+        self.endpoint = endpoint
+        self.bucket = bucket
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint,
+            aws_access_key_id="media-test",
+            aws_secret_access_key="media-test-secret",
+            region_name="us-east-1",
+        )
+
+    def stored(self) -> set[str]:
+        listed = self.client.list_objects_v2(Bucket=self.bucket)
+        return {item["Key"] for item in listed.get("Contents", [])}
+
+    def env(self) -> dict[str, str]:
+        return {
+            "SELFWORK_MEDIA_S3_BUCKET": self.bucket,
+            "SELFWORK_MEDIA_S3_ENDPOINT_URL": self.endpoint,
+            "SELFWORK_MEDIA_S3_ACCESS_KEY": "media-test",
+            "SELFWORK_MEDIA_S3_SECRET_KEY": "media-test-secret",
+            "SELFWORK_MEDIA_S3_REGION": "us-east-1",
+        }
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """moto's S3 server, over HTTP on a free loopback port, for the whole run."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    # One line per request would bury a failing test's own output.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_media(s3_endpoint, settings):
+    """Media on a fresh bucket of the S3 server, through the settings operators use.
+
+    Changing ``STORAGES`` makes Django drop the storages it built (and
+    ``default_storage``), so the next file saved goes to the bucket.
+    """
+    import uuid
+
+    from selfwork.core.media_settings import media_storages
+
+    media = S3Media(s3_endpoint, f"media-{uuid.uuid4().hex[:16]}")
+    media.client.create_bucket(Bucket=media.bucket)
+    settings.STORAGES = media_storages(media.env(), media_root=settings.MEDIA_ROOT)
+    return media

@@ -1,5 +1,5 @@
 """The ``selfwork`` command: serve, migrate, demo, worker, audit, backup, restore,
-process, manage, fx, bench."""
+process, manage, media, fx, bench."""
 
 import argparse
 import json
@@ -280,6 +280,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_media_thumbnails(args: argparse.Namespace) -> int:
+    _django()
+    from selfwork.core.uploads import thumbnails_backfill
+
+    made, failed = thumbnails_backfill()
+    print(f"Made the thumbnails of {made} image(s).")
+    for line in failed:
+        print(f"selfwork: no thumbnails for {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def cmd_process_check(args: argparse.Namespace) -> int:
     _django()
     from selfwork.exchanges.commands import process_check_command
@@ -425,6 +436,13 @@ def parser() -> argparse.ArgumentParser:
         help="write the ordering member's API token and exchange ids here",
     )
     seed.set_defaults(func=cmd_bench_seed)
+
+    media = sub.add_parser("media", help="uploaded images and files")
+    media_sub = media.add_subparsers(dest="media_command", required=True)
+    thumbnails = media_sub.add_parser(
+        "thumbnails", help="make the thumbnails images stored before them lack"
+    )
+    thumbnails.set_defaults(func=cmd_media_thumbnails)
 
     fx = sub.add_parser("fx", help="reference exchange rates")
     fx_sub = fx.add_subparsers(dest="fx_command", required=True)

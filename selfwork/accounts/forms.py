@@ -21,7 +21,7 @@ from selfwork.core.errors import PayloadTooLarge, SelfworkError
 from selfwork.core.models import Upload
 from selfwork.core.money import currencies
 from selfwork.core.throttle import throttle_count
-from selfwork.core.uploads import upload_create
+from selfwork.core.uploads import upload_create, upload_files_delete
 
 # Codes of the upload checks (``core.images``); they carry no form field name.
 UPLOAD_CODES = {
@@ -272,7 +272,7 @@ def uploads_atomic() -> Iterator[list[Upload]]:
             yield created
     except BaseException:
         for upload in created:
-            upload.file.delete(save=False)
+            upload_files_delete(upload=upload)
         raise
 
 

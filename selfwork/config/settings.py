@@ -11,6 +11,12 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
+from selfwork.core.media_settings import (
+    media_image_sources,
+    media_storages,
+    media_url,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -247,13 +253,13 @@ NODE_MODULES = Path(
     os.environ.get("SELFWORK_NODE_MODULES", BASE_DIR.parent / "node_modules")
 )
 STATICFILES_DIRS = [("vendor/htmx", NODE_MODULES / "htmx.org" / "dist")]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "selfwork.core.storage.StaticStorage"},
-}
 WHITENOISE_USE_FINDERS = True
-MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Public media and private deliverables: the data directory's media/ folder, or an
+# S3-compatible bucket when SELFWORK_MEDIA_S3_BUCKET is set (see "Storage" in the
+# README and selfwork/core/media_settings.py).
+STORAGES = media_storages(os.environ, media_root=MEDIA_ROOT)
+MEDIA_URL = media_url(os.environ)
 
 # Uploads: bytes and pixels, checked on the content.
 UPLOAD_MAX_BYTES = int(
@@ -340,13 +346,14 @@ if HTTPS:
 # Content-Security-Policy (decision 0012): scripts, styles, fonts and images only
 # from this origin; no inline script or style, no eval. Pages keep their scripts
 # in static files and their per-element colours in classes; uploaded images are
-# served from /media/ on the same origin.
+# served from /media/ on the same origin, or from the media bucket or CDN.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Public media on S3 or a CDN come from their own origin.
+        "img-src": ["'self'", "data:", *media_image_sources(os.environ)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

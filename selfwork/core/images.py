@@ -15,7 +15,7 @@ import contextlib
 import fcntl
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -44,22 +44,59 @@ _FORMATS = {
 
 
 @dataclass(frozen=True)
+class ThumbnailSize:
+    """A size pages show images at: a ``side``-pixel square (``crop``) or a box."""
+
+    name: str
+    side: int
+    crop: bool
+
+
+# The sizes pages use, largest first (each is made from the one before it):
+# listing galleries and hero covers, cards and inline images, large avatars
+# (up to 96 CSS pixels, at twice the density) and small ones (up to 48).
+THUMBNAIL_SIZES = (
+    ThumbnailSize("gallery", 1200, crop=False),
+    ThumbnailSize("card", 480, crop=False),
+    ThumbnailSize("portrait", 192, crop=True),
+    ThumbnailSize("avatar", 96, crop=True),
+)
+THUMBNAIL_FORMATS = ("webp", "jpeg")
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    name: str
+    width: int
+    height: int
+    webp: bytes
+    jpeg: bytes
+
+
+@dataclass(frozen=True)
 class CleanImage:
     content: bytes
     width: int
     height: int
     extension: str
     content_type: str
+    thumbnails: tuple[Thumbnail, ...] = ()
 
 
 def image_clean(
-    data: bytes, *, max_bytes: int | None = None, downscale: bool = True
+    data: bytes,
+    *,
+    max_bytes: int | None = None,
+    downscale: bool = True,
+    thumbnails: bool = False,
 ) -> CleanImage:
     """Decode ``data`` as an image and return it re-encoded without metadata.
 
     With ``downscale`` (listings, avatars) the stored image is at most
     ``STORED_MAX_SIDE`` pixels long; without it (deliverables, which a buyer paid
-    for at full size) it keeps every pixel.
+    for at full size) it keeps every pixel. With ``thumbnails``, the result also
+    carries a WebP and a JPEG of every size in ``THUMBNAIL_SIZES``, made from the
+    pixels already decoded.
 
     :raises PayloadTooLarge: above the byte or pixel cap (decompression bombs).
     :raises UnsupportedMedia: if the content is not a JPEG, PNG, WebP or GIF image.
@@ -110,7 +147,10 @@ def image_clean(
             # averaging), then resamples the small image.
             if downscale:
                 image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), reducing_gap=2.0)
-            return _encode(image, _FORMATS[kind])
+            clean = _encode(image, _FORMATS[kind])
+            if thumbnails:
+                clean = replace(clean, thumbnails=_thumbnails(image))
+            return clean
     except Image.DecompressionBombError as exc:
         raise _too_many_pixels() from exc
     except (OSError, ValueError, SyntaxError) as exc:
@@ -191,3 +231,88 @@ def _encode(image: Image.Image, extension: str) -> CleanImage:
         extension=extension,
         content_type=f"image/{extension}",
     )
+
+
+def thumbnails_render(data: bytes) -> tuple[Thumbnail, ...]:
+    """Return the thumbnails of a stored image (already cleaned by ``image_clean``).
+
+    For images stored before thumbnails existed. The image is decoded with
+    bounded memory like an upload: pixel cap on the header first, JPEGs decoded
+    scaled down to what the largest thumbnail needs, one decode slot.
+
+    :raises PayloadTooLarge: above the pixel cap.
+    :raises UnsupportedMedia: when ``data`` is not a readable image.
+    """
+    largest = THUMBNAIL_SIZES[0].side
+    try:
+        with _decode_slot(), Image.open(io.BytesIO(data)) as image:
+            if image.size[0] * image.size[1] > settings.UPLOAD_MAX_PIXELS:
+                raise _too_many_pixels()
+            if image.format in {"JPEG", "MPO"}:
+                image.draft("RGB", (largest, largest))
+            image.load()
+            return _thumbnails(image)
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels() from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise UnsupportedMedia(
+            "The image is damaged and cannot be read.", code="not_an_image"
+        ) from exc
+
+
+def _thumbnails(image: Image.Image) -> tuple[Thumbnail, ...]:
+    """Every size of ``THUMBNAIL_SIZES``, each scaled down from the one before it.
+
+    Never scaled up: an image smaller than a size is only re-encoded.
+    """
+    made = []
+    # Resample in full colour: palette images would be scaled by nearest pixel.
+    source = image.convert("RGBA" if _has_alpha(image) else "RGB")
+    for size in THUMBNAIL_SIZES:
+        if size.crop:
+            side = min(size.side, source.width, source.height)
+            frame = ImageOps.fit(source, (side, side), method=Image.Resampling.LANCZOS)
+        else:
+            frame = source.copy()
+            frame.thumbnail((size.side, size.side), reducing_gap=2.0)
+            source = frame
+        made.append(
+            Thumbnail(
+                name=size.name,
+                width=frame.width,
+                height=frame.height,
+                webp=_encode_thumbnail(frame, "WEBP"),
+                jpeg=_encode_thumbnail(frame, "JPEG"),
+            )
+        )
+    return tuple(made)
+
+
+def _has_alpha(image: Image.Image) -> bool:
+    return image.mode in {"RGBA", "LA", "PA"} or (
+        image.mode == "P" and "transparency" in image.info
+    )
+
+
+def _encode_thumbnail(image: Image.Image, kind: str) -> bytes:
+    has_alpha = _has_alpha(image)
+    if kind == "WEBP":
+        frame = image.convert("RGBA" if has_alpha else "RGB")
+        # Method 2 of libwebp's 0–6 effort scale: half the time of the default 4
+        # for files within a per cent or two of its size, and the decode slot is
+        # held meanwhile.
+        options: dict[str, int | bool] = {"quality": 80, "method": 2}
+    else:
+        # JPEG has no transparency: lay transparent images on white, the colour
+        # of the page they sit on, rather than on whatever the pixels hold.
+        if has_alpha:
+            rgba = image.convert("RGBA")
+            frame = Image.new("RGB", rgba.size, (255, 255, 255))
+            frame.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            frame = image.convert("RGB")
+        options = {"quality": 82, "optimize": True, "progressive": True}
+    frame.info = {}
+    out = io.BytesIO()
+    frame.save(out, kind, **options)
+    return out.getvalue()

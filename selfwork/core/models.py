@@ -25,6 +25,10 @@ class Upload(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
+    # For images: {size: {"width", "height", "webp", "jpeg"}} with the storage
+    # names of each thumbnail (see ``core.images.THUMBNAIL_SIZES``). Null until
+    # they are made: pages then show the stored image itself.
+    thumbnails = models.JSONField(null=True, blank=True, default=None)
 
     class Meta:
         indexes = [models.Index(fields=["owner", "-created_at"])]
@@ -35,6 +39,10 @@ class Upload(models.Model):
     @property
     def url(self) -> str:
         return self.file.url
+
+    def thumbnail(self, size: str) -> dict | None:
+        """The thumbnail of this image at ``size`` (names and pixels), if made."""
+        return (self.thumbnails or {}).get(size)
 
 
 class IdempotencyRecord(models.Model):

@@ -11,7 +11,11 @@ from selfwork.core.api import PROBLEMS, QueryIn, member_auth, now
 from selfwork.core.errors import PayloadTooLarge
 from selfwork.core.models import Upload
 from selfwork.core.throttle import throttled
-from selfwork.core.uploads import delivery_max_bytes, upload_create
+from selfwork.core.uploads import (
+    delivery_max_bytes,
+    upload_create,
+    upload_thumbnail_urls,
+)
 
 router = Router(tags=["uploads"])
 
@@ -23,6 +27,13 @@ ACCEPTED_TYPES = (
 )
 
 
+class UploadThumbnailOut(Schema):
+    width: int
+    height: int
+    webp: str = Field(description="URL of the thumbnail in WebP.")
+    jpeg: str = Field(description="URL of the thumbnail in JPEG.")
+
+
 class UploadOut(Schema):
     id: str
     url: str
@@ -30,6 +41,11 @@ class UploadOut(Schema):
     width: int | None
     height: int | None
     size_bytes: int
+    thumbnails: dict[str, UploadThumbnailOut] = Field(
+        description="For images: the sizes pages show it at (avatar 96×96, "
+        "portrait 192×192, card up to 480, gallery up to 1200 pixels), each in "
+        "WebP and JPEG. Empty for deliverables."
+    )
 
 
 class UploadQuery(QueryIn):
@@ -82,5 +98,6 @@ def upload(request: HttpRequest, file: File[UploadedFile], query: Query[UploadQu
             "width": row.width,
             "height": row.height,
             "size_bytes": row.size_bytes,
+            "thumbnails": upload_thumbnail_urls(row),
         },
     )

@@ -10,12 +10,17 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from selfwork.core.models import Upload
+from selfwork.core.uploads import (
+    private_file_link,
+    upload_open,
+    upload_open_thumbnail,
+)
 from selfwork.exchanges.selectors import (
     exchange_photo_for_member,
     upload_exchange_for_member,
@@ -74,18 +79,29 @@ def download_check(*, token: str, member, now: dt.datetime) -> Upload:
 
 @require_GET
 @login_required
-def download(request: HttpRequest, token: str) -> FileResponse:
-    """Serve a deliverable to the member its signed link names."""
+def download(request: HttpRequest, token: str) -> FileResponse | HttpResponseRedirect:
+    """Serve a deliverable to the member its signed link names.
+
+    From the local disk, the file itself; from S3, a redirect to a presigned URL.
+    """
     upload = download_check(token=token, member=request.user, now=timezone.now())
+    extension = _EXTENSIONS.get(upload.content_type, "bin")
+    filename = f"delivery-{upload.public_id}.{extension}"
+    # On S3 the bytes come from the bucket, not through a worker of ours: the
+    # member has been checked, so hand them a presigned link a few minutes long.
+    if link := private_file_link(upload, filename=filename):
+        redirect = HttpResponseRedirect(link)
+        redirect["Cache-Control"] = "private, no-store"
+        redirect["Referrer-Policy"] = "no-referrer"
+        return redirect
     try:
-        handle = upload.file.open("rb")
+        handle = upload_open(upload)
     except FileNotFoundError as exc:
         raise Http404("The file is gone.") from exc
-    extension = _EXTENSIONS.get(upload.content_type, "bin")
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=f"delivery-{upload.public_id}.{extension}",
+        filename=filename,
         content_type=upload.content_type,
     )
     response["Cache-Control"] = "private, no-store"
@@ -149,13 +165,20 @@ def photo_check(*, token: str, member, now: dt.datetime) -> Upload:
 @require_GET
 @login_required
 def photo(request: HttpRequest, token: str) -> FileResponse:
-    """Serve a rental's photo, inline, to the member its signed link names."""
+    """Serve a rental's photo (or its thumbnail), inline, to the member its link names."""
     upload = photo_check(token=token, member=request.user, now=timezone.now())
     try:
-        handle = upload.file.open("rb")
+        # ``?size=card&format=webp``: a thumbnail for the room's grid; the photo
+        # as stored otherwise, or when it has no thumbnails.
+        found = upload_open_thumbnail(
+            upload,
+            size=request.GET.get("size", ""),
+            fmt=request.GET.get("format", "jpeg"),
+        )
+        handle, content_type = found or (upload_open(upload), upload.content_type)
     except FileNotFoundError as exc:
         raise Http404("The photo is gone.") from exc
-    response = FileResponse(handle, content_type=upload.content_type)
+    response = FileResponse(handle, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -27,6 +27,29 @@ class TestUploadApi:
         assert upload.owner == buyer
         assert "holiday" not in body["url"]
 
+    def test_an_image_answers_with_the_urls_of_its_thumbnails(
+        self, buyer, api_as, png_bytes, client
+    ):
+        body = api_as(buyer).upload(png_bytes(640, 480)).json()
+        assert set(body["thumbnails"]) == {"avatar", "portrait", "card", "gallery"}
+        card = body["thumbnails"]["card"]
+        assert (card["width"], card["height"]) == (480, 360)
+        response = client.get(card["webp"])
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content)[8:12] == b"WEBP"
+
+    def test_a_deliverable_has_no_thumbnails(self, buyer, api_as, png_bytes):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        api = api_as(buyer)
+        response = api.client.post(
+            "/api/v1/uploads?kind=file",
+            {"file": SimpleUploadedFile("proof.png", png_bytes())},
+            HTTP_AUTHORIZATION=f"Bearer {api.token}",
+        )
+        assert response.status_code == 201, response.content
+        assert response.json()["thumbnails"] == {}
+
     def test_the_stored_file_has_no_exif_or_gps(self, buyer, api_as, settings):
         body = api_as(buyer).upload(jpeg_with_gps(), name="IMG_0001.jpg").json()
         stored = Upload.objects.get(public_id=body["id"])

@@ -254,11 +254,17 @@ class TestRoom:
             assert "Photos of the item" in page
             src = page.split('<ul class="photo-grid">')[1].split('src="')[1]
             src = src.split('"')[0]
-            assert src.startswith("/photos/")
-            response = client.get(src)
-            assert response.status_code == 200
-            assert response["Content-Type"] == "image/png"
-            assert response["Cache-Control"] == "private, no-store"
+            assert src.startswith("/photos/") and src.endswith("?size=card")
+            # The grid shows the card thumbnail; the link opens the photo.
+            for url, content_type in (
+                (src, "image/jpeg"),
+                (f"{src}&format=webp", "image/webp"),
+                (src.split("?")[0], "image/png"),
+            ):
+                response = client.get(url)
+                assert response.status_code == 200
+                assert response["Content-Type"] == content_type
+                assert response["Cache-Control"] == "private, no-store"
 
     def test_photos_are_not_served_to_a_stranger_even_with_the_link(
         self, out_with_photos, buyer, stranger, browse_as

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
 from selfwork.communities.models import Mode
@@ -169,3 +170,52 @@ def response_time(seconds: Any) -> str:
         return ngettext("about %(n)d hour", "about %(n)d hours", hours) % {"n": hours}
     days = round(hours / 24)
     return gettext("about %(n)d days") % {"n": days}
+
+
+@register.simple_tag
+def picture(
+    upload, size: str = "card", alt: str = "", css_class: str = "", lazy: bool = True
+) -> SafeString:
+    """An image at one of the thumbnail sizes: WebP with a JPEG fallback.
+
+    ``size`` is a name from ``core.images.THUMBNAIL_SIZES``. An image stored before
+    thumbnails existed is shown as stored until ``selfwork media thumbnails``
+    has made them.
+    """
+    if upload is None:
+        return mark_safe("")  # noqa: S308 - empty
+    thumb = upload.thumbnail(size)
+    css = format_html(' class="{}"', css_class) if css_class else ""
+    loading = mark_safe(' loading="lazy"') if lazy else ""
+    if thumb is None:
+        dims = (
+            format_html(' width="{}" height="{}"', upload.width, upload.height)
+            if upload.width and upload.height
+            else ""
+        )
+        return format_html(
+            '<img src="{}" alt="{}"{}{}{}>', upload.url, alt, css, dims, loading
+        )
+    storage = upload.file.storage
+    return format_html(
+        '<picture><source type="image/webp" srcset="{}">'
+        '<img src="{}" alt="{}"{} width="{}" height="{}"{}></picture>',
+        storage.url(thumb["webp"]),
+        storage.url(thumb["jpeg"]),
+        alt,
+        css,
+        thumb["width"],
+        thumb["height"],
+        loading,
+    )
+
+
+@register.simple_tag
+def thumbnail_url(upload, size: str = "gallery") -> str:
+    """The JPEG URL of ``upload`` at ``size``, or the stored image's URL."""
+    thumb = upload.thumbnail(size) if upload is not None else None
+    if upload is None:
+        return ""
+    if thumb is None:
+        return upload.url
+    return upload.file.storage.url(thumb["jpeg"])

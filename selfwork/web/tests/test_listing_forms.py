@@ -85,7 +85,11 @@ class TestNewListing:
         ]
         image = ListingImage.objects.get(listing=listing)
         html = page_text(seller.get(response["Location"]))
-        assert image.upload.url in html
+        # Shown as its gallery thumbnail (WebP, JPEG fallback), not as stored.
+        gallery = image.upload.thumbnail("gallery")
+        assert f"/media/{gallery['webp']}" in html
+        assert f"/media/{gallery['jpeg']}" in html
+        assert f'src="{image.upload.url}"' not in html
         assert "Fox in gouache" in html and "€40.00" in html and "+€15.00" in html
         assert "<strong>painted</strong>" in html
 

@@ -52,9 +52,10 @@ class TestProfileEdit:
         )
         provider.refresh_from_db()
         assert provider.avatar is not None
-        assert provider.avatar.url in page_text(
-            client.get(reverse("web:profile", args=["priya"]))
-        )
+        html = page_text(client.get(reverse("web:profile", args=["priya"])))
+        # The profile's large avatar is the 192-pixel square, not the upload.
+        assert f"/media/{provider.avatar.thumbnail('portrait')['jpeg']}" in html
+        assert f'src="{provider.avatar.url}"' not in html
 
     def test_given_a_bad_country_when_saved_then_the_error_shows_and_nothing_changes(
         self, login, provider, png_bytes
