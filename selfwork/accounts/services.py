@@ -306,3 +306,76 @@ def portfolio_remove(*, member: Member, item_id: int) -> None:
     """Remove an image from ``member``'s portfolio."""
     if PortfolioItem.objects.filter(member=member, pk=item_id).delete()[0] == 0:
         raise NotFound("No such portfolio image.")
+
+
+def member_password_confirm(*, member: Member, password: Any) -> None:
+    """Check that ``password`` is ``member``'s own, before an irreversible step.
+
+    :raises InvalidInput: ``wrong_password`` (422): the member is signed in, so a
+        wrong password is a bad field of the request, not a failed log-in.
+    """
+    if not isinstance(password, str) or not member.check_password(password[:500]):
+        raise InvalidInput(
+            "That is not your password.", field="password", code="wrong_password"
+        )
+
+
+def _closed_username() -> str:
+    while True:
+        name = f"closed-{secrets.token_hex(5)}"
+        if not Member.objects.filter(username=name).exists():
+            return name
+
+
+@transaction.atomic
+def member_erase(*, member: Member, now: dt.datetime) -> Member:
+    """Erase ``member``'s personal data and make the account impossible to use.
+
+    The row stays, so exchanges, reviews and the books keep pointing at it, under
+    a pseudonym (``closed-<random>``) that nothing links to the person: name,
+    e-mail, bio, avatar, portfolio, skills, place, tokens and the devices it
+    logged in from are removed, and the password can never match. ``Member.name``
+    then reads "a former member" wherever the member's content is still shown.
+    Running it again changes nothing.
+    """
+    if member.closed_at is not None:
+        return member
+    images = [member.avatar_id, *member.portfolio.values_list("image_id", flat=True)]
+    ApiToken.objects.filter(member=member).delete()
+    LoginOrigin.objects.filter(member=member).delete()
+    PortfolioItem.objects.filter(member=member).delete()
+    member.username = _closed_username()
+    member.first_name = member.last_name = member.display_name = ""
+    member.email = ""
+    member.bio = member.city = member.country = ""
+    member.skills = []
+    member.languages = []
+    member.time_zone = "UTC"
+    member.avatar = None
+    member.commission_status = Member.CommissionStatus.CLOSED
+    member.commission_slots = 0
+    member.away = True
+    member.is_active = member.is_staff = member.is_superuser = False
+    member.set_unusable_password()
+    member.closed_at = now
+    member.save()
+    member.groups.clear()
+    member.user_permissions.clear()
+    for upload in Upload.objects.filter(pk__in=[i for i in images if i]):
+        # The file goes with the row; an image still shown elsewhere (a listing,
+        # a message) was uploaded again for it and is not among these.
+        if not _upload_in_use(upload):
+            upload.file.delete(save=False)
+            upload.delete()
+    return member
+
+
+def _upload_in_use(upload: Upload) -> bool:
+    """Whether any row other than the profile still points at ``upload``."""
+    for relation in Upload._meta.related_objects:
+        model = relation.related_model
+        if model in (Member, PortfolioItem) or not isinstance(model, type):
+            continue
+        if model._default_manager.filter(**{relation.field.name: upload}).exists():
+            return True
+    return False

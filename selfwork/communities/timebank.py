@@ -188,7 +188,7 @@ def hours_transfer(
             legs=[(source, -hours.minor), (target, hours.minor)],
             idempotency_key=idempotency_key,
             now=now,
-            memo=f"{hours.format()} from {payer.username} to {payee.username}",
+            memo=f"Transfer of {hours.format()} between members",
             reference=reference,
         )
     except InsufficientFunds as exc:

@@ -1,0 +1,34 @@
+"""Take members' names out of the memos of past time-credit transfers.
+
+Transfers used to say "2 h from alice to bruno"; the memo is sealed into the
+ledger's checksums and kept for as long as the books are, so it now says
+"Transfer of 2 h between members" (the reference names the exchange). This
+rewrites the memos posted before and seals them again (``ledger.reseal``), so the
+audit stays clean. Running it again changes nothing.
+"""
+
+import re
+
+from django.db import migrations
+
+OLD = re.compile(r"^(.+?) from .+ to .+$")
+
+
+def rewrite(kind: str, memo: str, reference: str) -> str | None:
+    """The memo of a past transfer, naming no one, or None to leave it."""
+    found = OLD.match(memo)
+    return None if found is None else f"Transfer of {found.group(1)} between members"
+
+
+def forwards(apps, schema_editor):
+    from selfwork.ledger.reseal import memos_rewrite
+
+    memos_rewrite(rewriter=rewrite, kinds=["hours"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("communities", "0003_timebank"),
+        ("ledger", "0003_sqlite_balance_by_posting"),
+    ]
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
