@@ -20,6 +20,8 @@ import datetime as dt
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from selfwork.accounts.models import Member
 from selfwork.accounts.services import member_erase, member_password_confirm
@@ -41,15 +43,23 @@ def _blockers_check(member: Member) -> None:
     if blockers.open_exchanges:
         count = len(blockers.open_exchanges)
         raise OpenExchanges(
-            f"You have {count} open exchange{'s' if count != 1 else ''}. Finish or "
-            "cancel them, then close your account.",
+            ngettext(
+                "You have %(count)d open exchange. Finish or cancel it, then close "
+                "your account.",
+                "You have %(count)d open exchanges. Finish or cancel them, then "
+                "close your account.",
+                count,
+            )
+            % {"count": count},
             exchanges=blockers.open_exchanges,
         )
     if blockers.money:
         raise MoneyHeld(
-            "Money is still held for you: "
-            + " ".join(blockers.money)
-            + " Close your account once it is settled.",
+            _(
+                "Money is still held for you: %(reasons)s Close your account once "
+                "it is settled."
+            )
+            % {"reasons": " ".join(blockers.money)},
             reasons=blockers.money,
         )
 
