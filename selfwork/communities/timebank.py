@@ -84,7 +84,7 @@ def hours_account_open(*, community: Community, member, now: dt.datetime) -> Acc
         unit=HOUR,
         now=now,
         floor_minor=community.timebank_floor_minor,
-        name=f"Hours of {member.username} in {community.slug}",
+        name=f"Hours of member {member.public_id} in {community.slug}",
     )
 
 

@@ -1,4 +1,4 @@
-"""Take members' names out of the memos of past time-credit transfers.
+"""Take members' names out of the ledger: past time-credit memos, account names.
 
 Transfers used to say "2 h from alice to bruno"; the memo is sealed into the
 ledger's checksums and kept for as long as the books are, so it now says
@@ -24,6 +24,15 @@ def forwards(apps, schema_editor):
     from selfwork.ledger.reseal import memos_rewrite
 
     memos_rewrite(rewriter=rewrite, kinds=["hours"])
+    # Account names are not sealed; hours accounts were named after their member.
+    Account = apps.get_model("ledger", "Account")
+    for pk, owner_ref in Account.objects.filter(
+        kind="member_hours", owner_ref__startswith="hours:"
+    ).values_list("pk", "owner_ref"):
+        _, slug, member = owner_ref.split(":", 2)
+        Account.objects.filter(pk=pk).update(
+            name=f"Hours of member {member} in {slug}"
+        )
 
 
 class Migration(migrations.Migration):

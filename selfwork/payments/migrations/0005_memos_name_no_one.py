@@ -1,4 +1,4 @@
-"""Take members' names and bank details out of the memos of past payments.
+"""Take members' names and bank details out of the ledger: past memos, wallet names.
 
 Memos are sealed into the ledger's checksums and kept for as long as the books
 are, so they must not carry personal data: a member who closes their account
@@ -50,6 +50,14 @@ def forwards(apps, schema_editor):
     from selfwork.ledger.reseal import memos_rewrite
 
     memos_rewrite(rewriter=rewrite, kinds=list(PATTERNS))
+    # Account names are not sealed; wallets were named after their member.
+    Account = apps.get_model("ledger", "Account")
+    for pk, owner_ref in Account.objects.filter(kind="member_wallet").values_list(
+        "pk", "owner_ref"
+    ):
+        Account.objects.filter(pk=pk).update(
+            name=f"Wallet of member {owner_ref.removeprefix('member:')}"
+        )
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ import pytest
 from selfwork.exchanges.services.reviews import ReviewIn, review_submit
 from selfwork.exchanges.tests.conftest import (  # noqa: F401 (fixtures)
     commission,
-    finish,
+    finish,  # noqa: F811
     guild,
     package,
     portrait,
@@ -15,7 +15,7 @@ from selfwork.exchanges.tests.conftest import (  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def reviewed(finish, buyer, provider, now):
+def reviewed(finish, buyer, provider, now):  # noqa: F811
     """The commission finished, and both parties reviewed it (so both published)."""
     exchange = finish(now + dt.timedelta(hours=1))
     at = now + dt.timedelta(hours=2)

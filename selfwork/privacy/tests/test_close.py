@@ -7,7 +7,6 @@ from selfwork.accounts.models import ApiToken, Member
 from selfwork.accounts.services import member_authenticate
 from selfwork.core.errors import NotAuthenticated
 from selfwork.core.money import Money
-
 from selfwork.ledger.models import Account, Transaction
 from selfwork.payments import services as payments
 from selfwork.payments.gateways import CARD_SUCCEEDS
