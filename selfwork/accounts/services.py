@@ -15,7 +15,13 @@ from django.db import IntegrityError, transaction
 from selfwork.accounts.errors import LoginRateLimited
 from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
 from selfwork.accounts.selectors import TIME_ZONE_SET
-from selfwork.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from selfwork.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+)
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
 from selfwork.core.parse import int_parse, upload_ids_parse
@@ -311,12 +317,13 @@ def portfolio_remove(*, member: Member, item_id: int) -> None:
 def member_password_confirm(*, member: Member, password: Any) -> None:
     """Check that ``password`` is ``member``'s own, before an irreversible step.
 
-    :raises InvalidInput: ``wrong_password`` (422): the member is signed in, so a
-        wrong password is a bad field of the request, not a failed log-in.
+    :raises NotPermitted: ``wrong_password`` (403): the member is signed in (not
+        a failed log-in, 401), and a well-formed password is not a bad value (422)
+        but one that does not permit the step.
     """
     if not isinstance(password, str) or not member.check_password(password[:500]):
-        raise InvalidInput(
-            "That is not your password.", field="password", code="wrong_password"
+        raise NotPermitted(
+            "That is not your password.", code="wrong_password", field="password"
         )
 
 

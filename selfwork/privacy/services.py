@@ -73,7 +73,7 @@ def member_close(
     The member confirms with their ``password``; staff acting on a member's
     request pass ``by_staff=True`` instead.
 
-    :raises InvalidInput: ``wrong_password`` (422), unless ``by_staff``.
+    :raises NotPermitted: ``wrong_password`` (403), unless ``by_staff``.
     :raises OpenExchanges: while the member is party to an unfinished exchange.
     :raises MoneyHeld: while money is held in escrow, as a deposit, in their
         wallet or on its way to them.

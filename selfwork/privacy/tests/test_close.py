@@ -61,10 +61,10 @@ class TestRefusals:
         assert "in your wallet: pay it out first" in body["detail"]
         assert Member.objects.filter(pk=provider.pk, closed_at__isnull=True).exists()
 
-    def test_a_wrong_password_is_a_422_and_closes_nothing(self, api_as, buyer):
+    def test_a_wrong_password_is_a_403_and_closes_nothing(self, api_as, buyer):
         _problem(
             api_as(buyer).post("/members/me/close", {"password": "not-it"}),
-            422,
+            403,
             "wrong_password",
         )
         _problem(api_as(buyer).post("/members/me/close", {}), 422, "invalid_input")
@@ -122,7 +122,7 @@ class TestTheClosePage:
         wrong = client.post(
             "/settings/account/close/", {"password": "nope", "confirm": "on"}
         )
-        assert wrong.status_code == 422
+        assert wrong.status_code == 403
         assert "That is not your password." in wrong.content.decode()
         done = client.post(
             "/settings/account/close/", {"password": PASSWORD, "confirm": "on"}
