@@ -104,6 +104,14 @@ class TestClosing:
         assert not Transaction.objects.filter(memo__icontains="bruno").exists()
         assert not Account.objects.filter(name__icontains="bruno").exists()
 
+    def test_ends_the_members_other_sessions(self, browse_as, buyer, now):
+        elsewhere = browse_as(buyer)
+        assert elsewhere.get("/settings/profile/").status_code == 200
+        member_close(member=buyer, password=PASSWORD, now=now)
+        response = elsewhere.get("/settings/profile/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+
     def test_closing_twice_changes_nothing(self, buyer, now):
         first = member_close(member=buyer, password=PASSWORD, now=now)
         name = first.username
