@@ -7,6 +7,7 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -40,6 +41,9 @@ class Member(AbstractUser):
     )
     commission_slots = models.PositiveSmallIntegerField(default=3)
     away = models.BooleanField(default=False)
+    # When the member closed their account: the row stays (exchanges, reviews and
+    # the books point at it) under a pseudonym, with no personal data left on it.
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -59,6 +63,8 @@ class Member(AbstractUser):
 
     @property
     def name(self) -> str:
+        if self.closed_at is not None:
+            return gettext("a former member")
         return self.display_name or self.username
 
 

@@ -16,7 +16,13 @@ from django.db import IntegrityError, transaction
 from selfwork.accounts.errors import LoginRateLimited
 from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
 from selfwork.accounts.selectors import TIME_ZONE_SET
-from selfwork.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from selfwork.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+)
 from selfwork.core.logs import username_digest
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
@@ -326,3 +332,77 @@ def portfolio_remove(*, member: Member, item_id: int) -> None:
     """Remove an image from ``member``'s portfolio."""
     if PortfolioItem.objects.filter(member=member, pk=item_id).delete()[0] == 0:
         raise NotFound("No such portfolio image.")
+
+
+def member_password_confirm(*, member: Member, password: Any) -> None:
+    """Check that ``password`` is ``member``'s own, before an irreversible step.
+
+    :raises NotPermitted: ``wrong_password`` (403): the member is signed in (not
+        a failed log-in, 401), and a well-formed password is not a bad value (422)
+        but one that does not permit the step.
+    """
+    if not isinstance(password, str) or not member.check_password(password[:500]):
+        raise NotPermitted(
+            "That is not your password.", code="wrong_password", field="password"
+        )
+
+
+def _closed_username() -> str:
+    while True:
+        name = f"closed-{secrets.token_hex(5)}"
+        if not Member.objects.filter(username=name).exists():
+            return name
+
+
+@transaction.atomic
+def member_erase(*, member: Member, now: dt.datetime) -> Member:
+    """Erase ``member``'s personal data and make the account impossible to use.
+
+    The row stays, so exchanges, reviews and the books keep pointing at it, under
+    a pseudonym (``closed-<random>``) that nothing links to the person: name,
+    e-mail, bio, avatar, portfolio, skills, place, tokens and the devices it
+    logged in from are removed, and the password can never match. ``Member.name``
+    then reads "a former member" wherever the member's content is still shown.
+    Running it again changes nothing.
+    """
+    if member.closed_at is not None:
+        return member
+    images = [member.avatar_id, *member.portfolio.values_list("image_id", flat=True)]
+    ApiToken.objects.filter(member=member).delete()
+    LoginOrigin.objects.filter(member=member).delete()
+    PortfolioItem.objects.filter(member=member).delete()
+    member.username = _closed_username()
+    member.first_name = member.last_name = member.display_name = ""
+    member.email = ""
+    member.bio = member.city = member.country = ""
+    member.skills = []
+    member.languages = []
+    member.time_zone = "UTC"
+    member.avatar = None
+    member.commission_status = Member.CommissionStatus.CLOSED
+    member.commission_slots = 0
+    member.away = True
+    member.is_active = member.is_staff = member.is_superuser = False
+    member.set_unusable_password()
+    member.closed_at = now
+    member.save()
+    member.groups.clear()
+    member.user_permissions.clear()
+    for upload in Upload.objects.filter(pk__in=[i for i in images if i]):
+        # The file goes with the row; an image still shown elsewhere (a listing,
+        # a message) was uploaded again for it and is not among these.
+        if not _upload_in_use(upload):
+            upload.file.delete(save=False)
+            upload.delete()
+    return member
+
+
+def _upload_in_use(upload: Upload) -> bool:
+    """Whether any row other than the profile still points at ``upload``."""
+    for relation in Upload._meta.related_objects:
+        model = relation.related_model
+        if model in (Member, PortfolioItem) or not isinstance(model, type):
+            continue
+        if model._default_manager.filter(**{relation.field.name: upload}).exists():
+            return True
+    return False

@@ -23,6 +23,7 @@ from selfwork.exchanges.reviews_api import (
 )
 from selfwork.notifications.api import router as notifications_router
 from selfwork.payments.api import router as wallet_router
+from selfwork.privacy.api import router as data_requests_router
 from selfwork.webhooks.api import router as webhooks_router
 
 api = SelfworkAPI(
@@ -35,6 +36,7 @@ api = SelfworkAPI(
 install_error_handlers(api)
 api.add_router("/auth", auth_router)
 api.add_router("/members", members_router)
+api.add_router("/members", data_requests_router)
 # After ``members_router``, so that ``/members/me`` is not taken for a username.
 api.add_router("/members", member_profile_router)
 api.add_router("/members", member_reputation_router)

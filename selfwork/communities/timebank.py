@@ -84,7 +84,7 @@ def hours_account_open(*, community: Community, member, now: dt.datetime) -> Acc
         unit=HOUR,
         now=now,
         floor_minor=community.timebank_floor_minor,
-        name=f"Hours of {member.username} in {community.slug}",
+        name=f"Hours of member {member.public_id} in {community.slug}",
     )
 
 
@@ -188,7 +188,7 @@ def hours_transfer(
             legs=[(source, -hours.minor), (target, hours.minor)],
             idempotency_key=idempotency_key,
             now=now,
-            memo=f"{hours.format()} from {payer.username} to {payee.username}",
+            memo=f"Transfer of {hours.format()} between members",
             reference=reference,
         )
     except InsufficientFunds as exc:

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "selfwork.boards",
     "selfwork.conversations",
     "selfwork.webhooks",
+    # After accounts: its admin adds the data-request actions to the members'.
+    "selfwork.privacy",
     "selfwork.web",
 ]
 

@@ -96,7 +96,8 @@ def wallet_account(member, unit: str, now: dt.datetime) -> Account:
         owner_ref=member_ref(member),
         unit=unit,
         now=now,
-        name=f"Wallet of {member.username}",
+        # Named by the public id, never the username: names outlive closed accounts.
+        name=f"Wallet of member {member.public_id}",
     )
 
 

@@ -514,6 +514,17 @@ def last_released(*, reference_prefix: str) -> Money | None:
     return None if release is None else Money(release.net_minor, release.currency)
 
 
+PAYOUT_PREFIX = "payout:"
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class HistoryRow:
     """One line of a wallet's history, in words."""
@@ -529,8 +540,10 @@ class HistoryRow:
 def wallet_history(*, member, legs: list[Leg]) -> list[HistoryRow]:
     """``legs`` of ``member``'s wallet said in words: what happened, with whom.
 
-    Two queries whatever the number of legs: the references' labels (from the
-    apps that own them) and the releases' fees.
+    Three queries whatever the number of legs: the references' labels (from the
+    apps that own them), the releases' fees and the payouts' destinations. The
+    ledger's memos name no one (they are sealed into its checksums for good), so
+    the names and accounts shown here are read from the rows they refer to.
     """
     references = [leg.transaction.reference for leg in legs]
     labels = references_describe(references)
@@ -539,6 +552,17 @@ def wallet_history(*, member, legs: list[Leg]) -> list[HistoryRow]:
         for r in Release.objects.filter(
             reference__in={ref for ref in references if ref}, provider=member
         )
+    }
+    payout_ids = [
+        ref.removeprefix(PAYOUT_PREFIX)
+        for ref in references
+        if ref.startswith(PAYOUT_PREFIX)
+    ]
+    destinations = {
+        f"{PAYOUT_PREFIX}{payout.public_id}": payout.destination
+        for payout in Payout.objects.filter(
+            public_id__in=[p for p in payout_ids if _is_uuid(p)], member=member
+        ).select_related("destination")
     }
     rows = []
     for leg in legs:
@@ -555,6 +579,11 @@ def wallet_history(*, member, legs: list[Leg]) -> list[HistoryRow]:
                     detail = _("after a %(fee)s fee") % {"fee": fee.format()}
             elif txn.kind == "deposit_capture" and leg.amount_minor > 0:
                 what = _("Deposit claimed from %(name)s") % {"name": other}
+        elif (destination := destinations.get(txn.reference)) is not None:
+            what = _("Payout to %(label)s %(masked)s") % {
+                "label": destination.label,
+                "masked": destination.masked,
+            }
         rows.append(
             HistoryRow(
                 leg=leg,

@@ -15,6 +15,7 @@ from selfwork.conversations.urls import urlpatterns as conversations_urls
 from selfwork.exchanges.urls import urlpatterns as exchanges_urls
 from selfwork.notifications.urls import urlpatterns as notifications_urls
 from selfwork.payments.urls import urlpatterns as payments_urls
+from selfwork.privacy.urls import urlpatterns as privacy_urls
 from selfwork.web import views
 
 app_name = "web"
@@ -29,6 +30,7 @@ urlpatterns = [
     *communities_urls,
     *catalog_urls,
     *payments_urls,
+    *privacy_urls,
     *briefs_urls,
     *notifications_urls,
     *boards_urls,

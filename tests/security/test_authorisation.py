@@ -1381,3 +1381,70 @@ class TestTheMatrixCoversEveryObjectOperation:
         routes = {route for route, _ in _url_patterns(get_resolver().url_patterns)}
         stale = {c.route for c in WEB_CASES} - routes
         assert not stale
+
+
+# --- the caller's own account: no object's id, so nobody else's to reach -------------
+
+# Data requests act on whoever calls; the matrix above cannot name an owner for
+# them. These check the same two things: an anonymous caller is refused with no
+# row changed, and a member reaches their own data and nobody else's.
+OWN_ACCOUNT_OPERATIONS = [
+    ("GET", "/api/v1/members/me/export"),
+    ("POST", "/api/v1/members/me/close"),
+    ("POST", "/settings/data/export/"),
+    ("GET", "/settings/account/close/"),
+    ("POST", "/settings/account/close/"),
+]
+OWN_PASSWORD = "a long enough passphrase"
+
+
+@pytest.mark.parametrize(("method", "url"), OWN_ACCOUNT_OPERATIONS)
+def test_a_data_request_refuses_an_anonymous_caller_and_changes_nothing(
+    method, url, world
+):
+    client = Client()
+    before = database_fingerprint()
+    body = {"password": OWN_PASSWORD, "confirm": "on"}
+    if method == "GET":
+        response = client.get(url)
+    elif url.startswith("/api/"):
+        response = client.post(url, body, content_type="application/json")
+    else:
+        response = client.post(url, body)
+    if url.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
+    assert database_fingerprint() == before
+
+
+def test_a_members_export_holds_nobody_elses_private_data(world, api_as):
+    import io
+    import zipfile
+
+    response = api_as(world.neighbour).get("/members/me/export")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert world.neighbour.email.encode() in everything
+    for secret in (CONVERSATION_SECRET, world.buyer.email, world.provider.email):
+        assert secret.encode() not in everything
+
+
+def test_closing_an_account_closes_the_callers_and_no_one_elses(world, api_as):
+    from selfwork.accounts.models import Member
+
+    others = {m.pk: m.username for m in (world.buyer, world.provider, world.host)}
+    response = api_as(world.neighbour).post(
+        "/members/me/close", {"password": OWN_PASSWORD}
+    )
+    assert response.status_code == 204
+    assert Member.objects.get(pk=world.neighbour.pk).closed_at is not None
+    for pk, username in others.items():
+        other = Member.objects.get(pk=pk)
+        assert (other.username, other.closed_at, other.is_active) == (
+            username,
+            None,
+            True,
+        )

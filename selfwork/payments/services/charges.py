@@ -381,7 +381,7 @@ def _charge_post(charge: Charge, *, now: dt.datetime) -> Transaction:
         legs=[(clearing, -amount.minor), (escrow, amount.minor)],
         idempotency_key=charge.idempotency_key,
         now=now,
-        memo=f"Payment by {charge.customer.username} into escrow",
+        memo=f"Payment into escrow for {charge.reference}",
         reference=charge.reference,
     )
 

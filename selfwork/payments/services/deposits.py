@@ -308,7 +308,7 @@ def _deposit_hold_post(deposit: Deposit, *, now: dt.datetime) -> Transaction:
         ],
         idempotency_key=deposit.idempotency_key,
         now=now,
-        memo=f"Deposit held on {deposit.customer.username}'s card",
+        memo=f"Deposit held on the customer's card for {deposit.reference}",
         reference=deposit.reference,
     )
 
@@ -335,8 +335,8 @@ def _deposit_settle_post(
         "deposit_void": "Deposit given back",
         "deposit_expire": "Deposit authorisation lapsed",
         "deposit_capture": (
-            f"Deposit claim: {Money(captured_minor, unit)} to "
-            f"{deposit.provider.username}, {Money(voided, unit)} given back"
+            f"Deposit claim: {Money(captured_minor, unit)} to the provider, "
+            f"{Money(voided, unit)} given back"
         ),
     }[kind]
     return transaction_post(

@@ -370,7 +370,7 @@ def _escrow_release(
         legs=legs,
         idempotency_key=key,
         now=now,
-        memo=f"Release to {provider.username}: {split.net} net of a {split.fee} fee"
+        memo=f"Release to the provider: {split.net} net of a {split.fee} fee"
         + (f" and a {split.customer_fee} customer fee" if customer_fee else ""),
         reference=reference,
     )

@@ -170,7 +170,7 @@ def _payout(
         ],
         idempotency_key=key,
         now=now,
-        memo=f"Payout to {destination.label} {destination.masked}",
+        memo=f"Payout {public_id}",
         reference=f"payout:{public_id}",
     )
     call_queue(

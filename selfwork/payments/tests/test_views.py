@@ -39,7 +39,7 @@ class TestWalletPage:
         assert "€100.00" in page  # available
         assert "€30.00" in page  # in escrow for their work
         assert "Main account" in page and "•••• 3000" in page
-        assert "Release to priya" in page  # the history's memo
+        assert "Release to the provider" in page  # the history's memo
 
     def test_a_newcomer_sees_an_empty_wallet(self, browser_as, stranger):
         page = browser_as(stranger).get("/wallet/").content.decode()
@@ -150,7 +150,7 @@ class TestWalletPage:
         assert "Older entries" in first
         older = first.split('href="?before=')[1].split('"')[0]
         second = client.get(f"/wallet/?before={older}").content.decode()
-        assert "Release to priya" in second
+        assert "Release to the provider" in second
         assert client.get("/wallet/?before=-1").status_code == 200
 
 
