@@ -25,4 +25,5 @@ declare(
     ("portfolio_full", 409, "The portfolio holds as many images as it may."),
     ("username_taken", 409, "The username is taken."),
     ("weak_password", 422, "The password is missing, too short or too common."),
+    ("wrong_password", 403, "The password given to confirm a step is not yours."),
 )
