@@ -37,6 +37,9 @@ IRREDUCIBLE = {
         "currency_required",
         "too_precise",
     },
+    # A password must not be too common, too like the username or all digits
+    # (Django's password validators); no schema can list the common ones.
+    "POST /api/v1/auth/signup": {"weak_password"},
     # A username must name an active member other than the caller; a block must
     # exist to be lifted, and not exist to be made; a listing must be one the
     # caller may see, offered by one of the two.

@@ -8,7 +8,7 @@ from ninja.responses import Status
 
 from selfwork.accounts import selectors, services
 from selfwork.accounts.models import Member
-from selfwork.accounts.services import USERNAME
+from selfwork.accounts.services import EMAIL, MAX_EMAIL, USERNAME
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
@@ -38,7 +38,10 @@ class SignupIn(BodyIn):
     username: str = Field(
         max_length=200, json_schema_extra=documented(pattern=USERNAME.pattern)
     )
-    email: str = Field(max_length=300)
+    email: str = Field(
+        max_length=300,
+        json_schema_extra=documented(pattern=EMAIL.pattern, max_length=MAX_EMAIL),
+    )
     password: str = Field(max_length=500)
     display_name: str = Field("", max_length=200)
 
