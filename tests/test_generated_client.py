@@ -108,6 +108,32 @@ class Journey:
         """A request model of the package, from ``data`` (checked by its own types)."""
         return getattr(self.module("models"), name).from_dict(data)
 
+    def move(self, exchange, member, name, **params):
+        """Take transition ``name`` of ``exchange`` as ``member``."""
+        return self.call(
+            "exchanges.exchange_transition",
+            200,
+            exchange.id,
+            client=member,
+            body=self.model("TransitionIn", {"name": name, **params}),
+        )
+
+    def rent(self, member, listing, first, days, status=201):
+        return self.call(
+            "exchanges.exchange_create",
+            status,
+            client=member,
+            body=self.model(
+                "ExchangeIn",
+                {
+                    "listing": listing.id,
+                    "mode": "rental",
+                    "start": first.isoformat(),
+                    "end": (first + dt.timedelta(days=days)).isoformat(),
+                },
+            ),
+        )
+
     def sign_up(self, username):
         signed = self.call(
             "auth.signup",
@@ -195,13 +221,7 @@ def test_a_commission_from_listing_to_paid_provider(journey, market):
     assert (exchange.process, exchange.total.amount) == ("commission", "120.00")
 
     def move(member, name, **params):
-        return journey.call(
-            "exchanges.exchange_transition",
-            200,
-            exchange.id,
-            client=member,
-            body=journey.model("TransitionIn", {"name": name, **params}),
-        )
+        return journey.move(exchange, member, name, **params)
 
     assert move(customer, "pay", card=CARD_SUCCEEDS).state == "in_progress"
     assert move(provider, "deliver", note="Here it is.").state == "delivered"
@@ -237,50 +257,15 @@ def test_a_rental_is_booked_paid_and_approved(journey, market):
         ),
     )
     first = dt.date.today() + dt.timedelta(days=10)
-    rental = journey.call(
-        "exchanges.exchange_create",
-        201,
-        client=customer,
-        body=journey.model(
-            "ExchangeIn",
-            {
-                "listing": drill.id,
-                "mode": "rental",
-                "start": first.isoformat(),
-                "end": (first + dt.timedelta(days=2)).isoformat(),
-            },
-        ),
-    )
+    rental = journey.rent(customer, drill, first, days=2)
     assert (rental.process, rental.total.amount) == ("rental", "12.00")
     assert rental.deposit.amount.amount == "40.00"
-    taken = journey.call(
-        "exchanges.exchange_create",
-        409,
-        client=journey.sign_up("carla"),
-        body=journey.model(
-            "ExchangeIn",
-            {
-                "listing": drill.id,
-                "mode": "rental",
-                "start": first.isoformat(),
-                "end": (first + dt.timedelta(days=1)).isoformat(),
-            },
-        ),
-    )
+    taken = journey.rent(journey.sign_up("carla"), drill, first, days=1, status=409)
     assert taken.code == "slot_taken"
 
-    def move(member, name, **params):
-        return journey.call(
-            "exchanges.exchange_transition",
-            200,
-            rental.id,
-            client=member,
-            body=journey.model("TransitionIn", {"name": name, **params}),
-        )
-
-    assert move(customer, "pay", card=CARD_SUCCEEDS).state == "pending_approval"
-    approved = move(provider, "approve")
-    assert approved.state == "booked"
+    paid = journey.move(rental, customer, "pay", card=CARD_SUCCEEDS)
+    assert paid.state == "pending_approval"
+    assert journey.move(rental, provider, "approve").state == "booked"
     wallet = journey.call("wallet.wallet_read", 200, client=customer)
     [eur] = [b for b in wallet.balances if b.currency == "EUR"]
     assert eur.deposits_held == "40.00"
