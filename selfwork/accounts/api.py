@@ -43,7 +43,11 @@ class SignupIn(BodyIn):
         json_schema_extra=documented(pattern=EMAIL.pattern, max_length=MAX_EMAIL),
     )
     password: str = Field(max_length=500)
-    display_name: str = Field("", max_length=200)
+    display_name: str = Field(
+        "",
+        max_length=200,
+        json_schema_extra=documented(**plain(max_length=80, required=False)),
+    )
 
 
 class TokenIn(BodyIn):

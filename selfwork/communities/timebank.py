@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.communities.errors import (
@@ -361,17 +362,42 @@ def hours_balances_of(*, member) -> list[HoursBalance]:
 
 
 @dataclass(frozen=True)
+class HoursEntry:
+    """One movement of a member's hours, and what it was, in words."""
+
+    leg: Leg
+    amount: Money
+    what: str
+
+
+@dataclass(frozen=True)
 class HoursStatement:
     """A member's hours in one community with the latest entries on them."""
 
     balance: HoursBalance
-    entries: list[tuple[Leg, Money]]
+    entries: list[HoursEntry]
+
+
+def _entry_words(leg: Leg, *, member, other) -> str:
+    """``1.5 h from nell to joao``: read from the legs, as memos name no one."""
+    txn = leg.transaction
+    if txn.kind == KIND_STARTING_CREDIT:
+        return gettext("Starting credit")
+    if txn.kind == KIND_TRANSFER and other is not None:
+        payer, payee = (other, member) if leg.amount_minor > 0 else (member, other)
+        return gettext("%(hours)s from %(payer)s to %(payee)s") % {
+            "hours": Money(abs(leg.amount_minor), HOUR).format(),
+            "payer": payer.name if payer.closed_at else payer.username,
+            "payee": payee.name if payee.closed_at else payee.username,
+        }
+    return txn.memo or txn.kind
 
 
 def hours_statements_of(*, member, per_community: int = 10) -> list[HoursStatement]:
     """``hours_balances_of`` with each community's latest entries, newest first.
 
-    Three queries whatever the number of communities.
+    Five queries whatever the number of communities: the balances, the legs, the
+    other side of each transfer and the members on it.
     """
     balances = hours_balances_of(member=member)
     refs = {hours_ref(b.community, member): b for b in balances}
@@ -384,13 +410,54 @@ def hours_statements_of(*, member, per_community: int = 10) -> list[HoursStateme
         .select_related("transaction", "account")
         .order_by("-transaction__posted_at", "-pk")[: per_community * len(refs) * 4]
     )
-    grouped: dict[str, list[tuple[Leg, Money]]] = {ref: [] for ref in refs}
+    grouped: dict[str, list[Leg]] = {ref: [] for ref in refs}
     for leg in legs if refs else []:
         rows = grouped[leg.account.owner_ref]
         if len(rows) < per_community:
-            rows.append((leg, Money(leg.amount_minor, HOUR)))
+            rows.append(leg)
+    shown = [leg for rows in grouped.values() for leg in rows]
+    transfers = [
+        leg.transaction_id for leg in shown if leg.transaction.kind == KIND_TRANSFER
+    ]
+    other_ref: dict[int, str] = {}
+    if transfers:
+        for txn_id, ref in (
+            Leg.objects.filter(
+                transaction_id__in=transfers, account__kind=Account.Kind.MEMBER_HOURS
+            )
+            .exclude(account__owner_ref__in=list(refs))
+            .values_list("transaction_id", "account__owner_ref")
+        ):
+            other_ref[txn_id] = ref
+    members = (
+        {
+            str(m.public_id): m
+            for m in Member.objects.filter(
+                public_id__in={r.rsplit(":", 1)[-1] for r in other_ref.values()}
+            )
+        }
+        if other_ref
+        else {}
+    )
+    entries = {
+        ref: [
+            HoursEntry(
+                leg=leg,
+                amount=Money(leg.amount_minor, HOUR),
+                what=_entry_words(
+                    leg,
+                    member=member,
+                    other=members.get(
+                        other_ref.get(leg.transaction_id, "").rsplit(":", 1)[-1]
+                    ),
+                ),
+            )
+            for leg in rows
+        ]
+        for ref, rows in grouped.items()
+    }
     return [
-        HoursStatement(balance=balance, entries=grouped[ref])
+        HoursStatement(balance=balance, entries=entries[ref])
         for ref, balance in refs.items()
     ]
 

@@ -110,7 +110,7 @@ class DeliveryOut(Schema):
     created_at: str
 
 
-class UsageRightsOut(Schema):
+class ExchangeUsageRightsOut(Schema):
     use: str | None = Field(
         None, description="personal or commercial; absent when the terms say nothing"
     )
@@ -167,7 +167,7 @@ class ExchangeOut(Schema):
     revisions_allowed: int
     revisions_used: int
     milestones: list[MilestoneOut]
-    usage_rights: UsageRightsOut
+    usage_rights: ExchangeUsageRightsOut
     requirements: str
     transitions: list[str] = Field(description="The transitions you may take now.")
     transition_options: list[TransitionOptionOut]
