@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 640
+WIDTH = 480
 HEIGHT = 240
 LEFT = 48
 RIGHT = 8
 TOP = 28
 BOTTOM = 36
 ROW = 24  # height of one bar of a horizontal chart
-LABEL_WIDTH = 150
+LABEL_WIDTH = 165
 # Colours with at least 3:1 contrast against white (WCAG non-text contrast).
 PALETTE = ("#1f6feb", "#b35900", "#2f855a", "#9f1ab1", "#c53030")
-MAX_X_LABELS = 12
+MAX_X_LABELS = 8
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,8 @@ def columns_svg(title: str, labels: list[str], series: list[Series]) -> SafeStri
         format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#555" />'
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ddd" />'
-            '<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>'
-            '<text x="{}" y="{}" font-size="11" text-anchor="end">0</text>',
+            '<text x="{}" y="{}" font-size="13" text-anchor="end">{}</text>'
+            '<text x="{}" y="{}" font-size="13" text-anchor="end">0</text>',
             LEFT,
             TOP + plot_h,
             WIDTH - RIGHT,
@@ -128,10 +128,10 @@ def columns_svg(title: str, labels: list[str], series: list[Series]) -> SafeStri
         parts.append(
             format_html(
                 '<rect x="{}" y="6" width="10" height="10" fill="{}" />'
-                '<text x="{}" y="15" font-size="12">{}</text>',
-                LEFT + index * 140,
+                '<text x="{}" y="15" font-size="14">{}</text>',
+                LEFT + index * 120,
                 colour,
-                LEFT + index * 140 + 14,
+                LEFT + index * 120 + 14,
                 one.name,
             )
         )
@@ -156,7 +156,7 @@ def columns_svg(title: str, labels: list[str], series: list[Series]) -> SafeStri
     parts.append(
         format_html_join(
             "",
-            '<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>',
+            '<text x="{}" y="{}" font-size="13" text-anchor="middle">{}</text>',
             (
                 (round(LEFT + (i + 0.5) * group_w, 2), HEIGHT - BOTTOM + 16, label)
                 for i, label in enumerate(labels)
@@ -179,9 +179,9 @@ def bars_svg(title: str, labels: list[str], series: Series) -> SafeString:
         width = plot_w * value / top if value > 0 else 0
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="12" text-anchor="end">{}</text>'
+                '<text x="{}" y="{}" font-size="14" text-anchor="end">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" />'
-                '<text x="{}" y="{}" font-size="12">{}</text>',
+                '<text x="{}" y="{}" font-size="14">{}</text>',
                 LABEL_WIDTH - 6,
                 y + ROW * 0.65,
                 label,

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from selfwork.catalog.selectors import listings_by_mode
 from selfwork.communities.models import Community, Mode
@@ -165,7 +166,11 @@ def _payouts_chart(period: Period, community) -> Chart:
     ]
     return Chart(
         key="payouts",
-        title=_("Hours from release to payout (%(count)s payouts)")
+        title=ngettext(
+            "Hours from release to payout (%(count)s payout)",
+            "Hours from release to payout (%(count)s payouts)",
+            times.count,
+        )
         % {"count": times.count},
         kind="bars",
         labels=[name for name, _k, _v in measures],

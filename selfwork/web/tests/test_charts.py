@@ -63,18 +63,7 @@ class TestColumns:
         svg = columns_svg("Members", labels, [Series("Active", [1] * 30)])
 
         named = re.findall(r'text-anchor="middle">(d\d+)</text>', svg)
-        assert named == [
-            "d0",
-            "d3",
-            "d6",
-            "d9",
-            "d12",
-            "d15",
-            "d18",
-            "d21",
-            "d24",
-            "d27",
-        ]
+        assert named == ["d0", "d4", "d8", "d12", "d16", "d20", "d24", "d28"]
 
 
 class TestBars:
