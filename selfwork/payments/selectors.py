@@ -665,20 +665,29 @@ def payout_times(*, since: dt.datetime, community=None) -> PayoutTimes:
     )
     if community is not None:
         payouts = payouts.filter(release__community=community)
-    waits = sorted(
+    waits = [
         max((paid_at - released_at).total_seconds(), 0.0)
         for released_at, paid_at in payouts.values_list(
             "release__created_at", "paid_at"
         )
         if paid_at is not None and released_at is not None
-    )
+    ]
+    return payout_times_of(waits)
+
+
+def payout_times_of(waits: list[float]) -> PayoutTimes:
+    """Summarise waits in seconds: median, 90th percentile (inclusive), longest."""
     if not waits:
         return PayoutTimes(count=0, median=None, p90=None, longest=None)
+    ordered = sorted(waits)
     p90 = (
-        statistics.quantiles(waits, n=10, method="inclusive")[-1]
-        if len(waits) > 1
-        else waits[0]
+        statistics.quantiles(ordered, n=10, method="inclusive")[-1]
+        if len(ordered) > 1
+        else ordered[0]
     )
     return PayoutTimes(
-        count=len(waits), median=statistics.median(waits), p90=p90, longest=waits[-1]
+        count=len(ordered),
+        median=statistics.median(ordered),
+        p90=p90,
+        longest=ordered[-1],
     )

@@ -109,3 +109,18 @@ class TestPayoutTimes:
             None,
             None,
         )
+
+
+class TestPayoutTimesOf:
+    def test_summarises_waits_in_any_order(self):
+        times = selectors.payout_times_of([3600.0, 60.0, 7200.0, 120.0])
+
+        assert times.count == 4
+        assert times.median == 1860.0
+        assert times.p90 == pytest.approx(6120.0)  # 3600 + 0.7 × (7200 − 3600)
+        assert times.longest == 7200.0
+
+    def test_one_wait_is_every_measure(self):
+        times = selectors.payout_times_of([90.0])
+
+        assert (times.median, times.p90, times.longest) == (90.0, 90.0, 90.0)
