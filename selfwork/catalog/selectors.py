@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from selfwork.catalog.calendar import (
@@ -625,3 +625,15 @@ def calendar_view(
         free=free,
         blocked=list(blocked_periods_of(listing=listing)) if is_owner else None,
     )
+
+
+def listings_by_mode(*, community=None) -> list[tuple[str, int]]:
+    """Return how many active listings are offered in each mode, in the modes' order.
+
+    A listing offered in two modes counts once in each.
+    """
+    modes = ListingMode.objects.filter(listing__status=Listing.Status.ACTIVE)
+    if community is not None:
+        modes = modes.filter(listing__community=community)
+    counts = dict(modes.values("mode").annotate(n=Count("pk")).values_list("mode", "n"))
+    return [(mode.value, counts.get(mode.value, 0)) for mode in Mode]

@@ -13,7 +13,10 @@ import uuid
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Trunc
+from django.utils import timezone
 
+from selfwork.catalog.models import Listing
 from selfwork.conversations.models import (
     Block,
     Conversation,
@@ -23,6 +26,8 @@ from selfwork.conversations.models import (
 )
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.pagination import cursor_decode, cursor_encode
+from selfwork.core.periods import Bucket
+from selfwork.exchanges.models import Exchange
 
 MAX_LIMIT = 100
 
@@ -243,3 +248,43 @@ def first_response_median(*, member) -> float | None:
     """Median minutes ``member`` takes to answer in conversations, or ``None``."""
     waits = first_response_waits(member=member)
     return float(statistics.median(waits)) if waits else None
+
+
+def active_members_by_period(
+    *, since: dt.datetime, bucket: Bucket, community=None
+) -> dict[dt.date, int]:
+    """Return how many members were active in each ``bucket`` since ``since``.
+
+    Active: started an exchange (as either party), posted a listing or wrote a
+    message. In one community, a message counts when its conversation is about
+    one of the community's listings (a conversation about nothing belongs to no
+    community). Buckets without activity are left out.
+    """
+    exchanges = Exchange.objects.filter(created_at__gte=since)
+    listings = Listing.objects.filter(created_at__gte=since)
+    messages = Message.objects.filter(created_at__gte=since)
+    if community is not None:
+        exchanges = exchanges.filter(community=community)
+        listings = listings.filter(community=community)
+        messages = messages.filter(conversation__listing__community=community)
+    # (bucket, member) pairs, distinct in the database; a member active in
+    # several ways is counted once by the set below.
+    sources = (
+        (exchanges, "created_at", "customer_id"),
+        (exchanges, "created_at", "provider_id"),
+        (listings, "created_at", "owner_id"),
+        (messages, "created_at", "sender_id"),
+    )
+    pairs: set[tuple[dt.date, int]] = set()
+    for queryset, moment, member in sources:
+        for period, member_id in (
+            queryset.annotate(period=Trunc(moment, bucket))
+            .values_list("period", member)
+            .distinct()
+            .order_by()
+        ):
+            pairs.add((timezone.localtime(period).date(), member_id))
+    counts: dict[dt.date, int] = {}
+    for period, _member_id in pairs:
+        counts[period] = counts.get(period, 0) + 1
+    return counts

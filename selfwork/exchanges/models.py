@@ -215,6 +215,11 @@ class Exchange(models.Model):
                 name="exchange_provider_queue",
             ),
             models.Index(fields=["community", "state"], name="exchange_community"),
+            # The dashboard's exchanges started per period, for all communities or one.
+            models.Index(fields=["created_at"], name="exchange_created"),
+            models.Index(
+                fields=["community", "created_at"], name="exchange_community_created"
+            ),
             models.Index(
                 fields=["reviews_close_at"],
                 condition=Q(reviews_published_at__isnull=True)

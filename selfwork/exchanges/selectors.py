@@ -10,7 +10,8 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from selfwork.catalog.calendar import DAY
@@ -21,6 +22,7 @@ from selfwork.communities.selectors import communities_hosted_by, member_is_host
 from selfwork.core.errors import NotFound
 from selfwork.core.models import Upload
 from selfwork.core.money import Money
+from selfwork.core.periods import Bucket
 from selfwork.exchanges.engine import Process, process_version_load
 from selfwork.exchanges.guards import guards_hold
 from selfwork.exchanges.models import (
@@ -691,3 +693,63 @@ def payment_awaits_host(*, exchange: Exchange) -> bool:
     from selfwork.exchanges.guards import _payments_of
 
     return _payments_of(exchange)[1]
+
+
+@dataclass(frozen=True)
+class ProcessCounts:
+    """Exchanges of one process started and completed in one bucket."""
+
+    period: dt.date
+    process_name: str
+    started: int
+    completed: int
+
+
+def counts_by_process(
+    *, since: dt.datetime, bucket: Bucket, community=None
+) -> list[ProcessCounts]:
+    """Return exchanges started and completed per ``bucket`` and process since ``since``.
+
+    Completed means closed in the state ``completed``, which every built-in
+    process names its successful end. Ordered by process, then bucket.
+    """
+    exchanges = Exchange.objects.all()
+    if community is not None:
+        exchanges = exchanges.filter(community=community)
+    counts: dict[tuple[str, dt.date], list[int]] = {}
+    for column, (field_name, narrowed) in enumerate(
+        (
+            ("created_at", exchanges.filter(created_at__gte=since)),
+            (
+                "closed_at",
+                exchanges.filter(closed_at__gte=since, state="completed"),
+            ),
+        )
+    ):
+        for row in (
+            narrowed.annotate(period=Trunc(field_name, bucket))
+            .values("process_name", "period")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            key = (row["process_name"], timezone.localtime(row["period"]).date())
+            counts.setdefault(key, [0, 0])[column] = row["n"]
+    return [
+        ProcessCounts(
+            period=period, process_name=name, started=pair[0], completed=pair[1]
+        )
+        for (name, period), pair in sorted(counts.items())
+    ]
+
+
+def states_now(*, community=None) -> list[tuple[str, int]]:
+    """Return how many exchanges are in each state now, the most common first."""
+    exchanges = Exchange.objects.all()
+    if community is not None:
+        exchanges = exchanges.filter(community=community)
+    return [
+        (row["state"], row["n"])
+        for row in exchanges.values("state")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "state")
+    ]

@@ -311,6 +311,11 @@ class Release(models.Model):
         indexes = [
             models.Index(fields=["reference"], name="payments_release_reference"),
             models.Index(fields=["provider"], name="payments_release_provider"),
+            # The dashboard's volume per period, for all communities or one.
+            models.Index(fields=["created_at"], name="payments_release_created"),
+            models.Index(
+                fields=["community", "created_at"], name="payments_release_community"
+            ),
         ]
 
 

@@ -1,17 +1,21 @@
 """Reads on payments: wallets, entries, destinations, payouts, deposits, the operator's view."""
 
+import datetime as dt
+import statistics
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Trunc
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from selfwork.communities.selectors import communities_hosted_by
 from selfwork.core.errors import NotFound
 from selfwork.core.money import Money
+from selfwork.core.periods import Bucket
 from selfwork.ledger.models import Account, Leg, Transaction
 from selfwork.payments.books import (
     DEPOSIT_PREFIX,
@@ -595,3 +599,95 @@ def wallet_history(*, member, legs: list[Leg]) -> list[HistoryRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    """Money released to providers in one bucket, in one currency."""
+
+    period: dt.date
+    volume: Money
+    fees: Money
+    releases: int
+
+
+def volume_by_period(
+    *, since: dt.datetime, bucket: Bucket, community=None
+) -> list[VolumeRow]:
+    """Return released volume (gross) and fees per ``bucket`` since ``since``.
+
+    One row per bucket and currency that saw a release, ordered by currency then
+    bucket; currencies are never added together. Fees are the platform's and the
+    treasury's shares. ``community`` narrows to one community (None: all).
+    """
+    releases = Release.objects.filter(created_at__gte=since)
+    if community is not None:
+        releases = releases.filter(community=community)
+    rows = (
+        releases.annotate(period=Trunc("created_at", bucket))
+        .values("period", "currency")
+        .annotate(
+            volume=Sum("gross_minor"),
+            fees=Sum(F("platform_fee_minor") + F("treasury_fee_minor")),
+            releases=Count("pk"),
+        )
+        .order_by("currency", "period")
+    )
+    return [
+        VolumeRow(
+            period=timezone.localtime(row["period"]).date(),
+            volume=Money(row["volume"], row["currency"]),
+            fees=Money(row["fees"], row["currency"]),
+            releases=row["releases"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PayoutTimes:
+    """How long released money waited before it was paid out, in seconds."""
+
+    count: int
+    median: float | None
+    p90: float | None
+    longest: float | None
+
+
+def payout_times(*, since: dt.datetime, community=None) -> PayoutTimes:
+    """Return the time from release to paid payout of payouts paid since ``since``.
+
+    Only payouts made for one release (automatic payouts) have a start to count
+    from; a payout a member asks for moves a wallet balance, not one release.
+    """
+    payouts = Payout.objects.filter(
+        status=Payout.Status.PAID, release__isnull=False, paid_at__gte=since
+    )
+    if community is not None:
+        payouts = payouts.filter(release__community=community)
+    waits = [
+        max((paid_at - released_at).total_seconds(), 0.0)
+        for released_at, paid_at in payouts.values_list(
+            "release__created_at", "paid_at"
+        )
+        if paid_at is not None and released_at is not None
+    ]
+    return payout_times_of(waits)
+
+
+def payout_times_of(waits: list[float]) -> PayoutTimes:
+    """Summarise waits in seconds: median, 90th percentile (inclusive), longest."""
+    if not waits:
+        return PayoutTimes(count=0, median=None, p90=None, longest=None)
+    ordered = sorted(waits)
+    p90 = (
+        statistics.quantiles(ordered, n=10, method="inclusive")[-1]
+        if len(ordered) > 1
+        else ordered[0]
+    )
+    return PayoutTimes(
+        count=len(ordered),
+        median=statistics.median(ordered),
+        p90=p90,
+        longest=ordered[-1],
+    )

@@ -16,7 +16,7 @@ from selfwork.exchanges.urls import urlpatterns as exchanges_urls
 from selfwork.notifications.urls import urlpatterns as notifications_urls
 from selfwork.payments.urls import urlpatterns as payments_urls
 from selfwork.privacy.urls import urlpatterns as privacy_urls
-from selfwork.web import views
+from selfwork.web import dashboard, views
 
 app_name = "web"
 
@@ -25,6 +25,16 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("c/<slug:slug>/", views.community_page, name="community"),
+    path(
+        "operator/dashboard/",
+        dashboard.operator_dashboard,
+        name="operator_dashboard",
+    ),
+    path(
+        "c/<slug:slug>/dashboard/",
+        dashboard.community_dashboard,
+        name="community_dashboard",
+    ),
     path("m/<str:username>/", views.profile, name="profile"),
     path("settings/profile/", accounts_views.profile_edit, name="profile_edit"),
     *communities_urls,

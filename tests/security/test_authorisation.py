@@ -751,6 +751,17 @@ WEB_CASES = [
         )
         for url, variant in _community("settings/")
     ],
+    *[
+        web(
+            "GET",
+            "c/<slug:slug>/dashboard/",
+            "host",
+            url,
+            sees=frozenset() if variant.startswith("private") else ALL,
+            variant=variant,
+        )
+        for url, variant in _community("dashboard/")
+    ],
     web(
         "POST",
         "c/<slug:slug>/join/",
