@@ -244,3 +244,26 @@ class TestDecide:
         again = client.post(page(disputed), {"refund_percent": "100", "note": "No."})
         assert again.status_code == 404
         assert Exchange.objects.get(pk=disputed.pk).resolution["refund_percent"] == 0
+
+
+class TestAdmin:
+    def test_shows_money_as_money_and_links_each_exchange_to_its_room(
+        self, disputed, make_member, browse_as
+    ):
+        root = make_member("root", is_staff=True, is_superuser=True)
+        client = browse_as(root)
+        room = f'href="/exchanges/{disputed.public_id}/"'
+        listing = text(client.get("/admin/exchanges/exchange/"))
+        assert "€120.00" in listing and room in listing
+        assert "12000" not in listing
+        detail = text(client.get(f"/admin/exchanges/exchange/{disputed.pk}/change/"))
+        assert "€120.00" in detail and room in detail
+        for path in (
+            "/admin/payments/charge/",
+            "/admin/ledger/account/",
+        ):
+            page_ = client.get(path)
+            assert page_.status_code == 200
+            assert "€120.00" in text(page_), path
+        transaction = client.get("/admin/ledger/transaction/")
+        assert transaction.status_code == 200
