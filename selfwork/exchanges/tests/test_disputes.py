@@ -267,3 +267,29 @@ class TestAdmin:
             assert "€120.00" in text(page_), path
         transaction = client.get("/admin/ledger/transaction/")
         assert transaction.status_code == 200
+
+
+class TestARentalDispute:
+    def test_staff_award_part_of_the_deposit_and_release_the_rent(
+        self, rental, buyer, provider, staff, move, browse_as, books
+    ):
+        booked = rental()
+        move(booked, buyer, "pay")
+        move(booked, provider, "approve")
+        move(booked, staff, "intervene", reason="The drill came back broken.")
+        client = browse_as(staff)
+        assert "€40.00" in text(client.get(CONSOLE))
+        preview = text(client.get(page(booked), {"amount": "15.00"}))
+        assert "The provider receives €11.40 of escrow after the fee (€0.60)." in (
+            preview
+        )
+        assert "awarded €15.00 of the €40.00 deposit" in preview
+        assert client.get(page(booked), {"amount": "lots"}).status_code == 422
+        response = client.post(page(booked), {"amount": "15.00", "note": "Broken."})
+        assert response.status_code == 302
+        exchange = Exchange.objects.get(pk=booked.pk)
+        assert exchange.state == "resolved"
+        assert books(exchange)["escrow"] == 0
+        assert "The provider is awarded €15.00 of the deposit." in text(
+            client.get(page(exchange))
+        )
