@@ -57,7 +57,6 @@ class World:
     hidden_listing: Any
     private_listing: Any
     exchange: Any  # the buyer's commission, awaiting payment
-    disputed: Any  # the buyer's commission, paid and disputed
     completed: Any  # the buyer's commission, delivered and accepted (licence)
     reviewable: Any  # the buyer's commission, accepted just now: open for reviews
     reviewed: Any  # the buyer's commission, accepted just now, both reviews published
@@ -172,14 +171,6 @@ def world(make_member, member_of, now) -> World:
         params={"card": CARD_SUCCEEDS},
         now=now,
     )
-    disputed = order()
-    for name, params in (
-        ("pay", {"card": CARD_SUCCEEDS}),
-        ("dispute", {"reason": "Not as agreed."}),
-    ):
-        exchanges.exchange_transition(
-            exchange=disputed, actor=buyer, name=name, params=params, now=now
-        )
     delivered_file = upload_create(owner=provider, data=PDF, now=now, kind="file")
     exchanges.exchange_transition(
         exchange=completed,
@@ -420,7 +411,6 @@ def world(make_member, member_of, now) -> World:
         hidden_listing=hidden_listing,
         private_listing=private_listing,
         exchange=exchange,
-        disputed=disputed,
         completed=completed,
         reviewable=reviewable,
         reviewed=reviewed,

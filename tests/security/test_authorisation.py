@@ -1169,13 +1169,6 @@ WEB_CASES = [
         "host",
         lambda w: f"/operator/disputes/{w.exchange.public_id}/",
     ),  # fmt: skip
-    web(
-        "POST",
-        "operator/disputes/<uuid:public_id>/",
-        "host",
-        lambda w: f"/operator/disputes/{w.disputed.public_id}/",
-        lambda w: {"refund_percent": "50", "note": "Half was delivered."},
-    ),  # fmt: skip
     web("GET", "exchanges/<uuid:public_id>/messages/", "buyer", _exchange("messages/")),
     web(
         "GET",
