@@ -293,3 +293,12 @@ class TestARentalDispute:
         assert "The provider is awarded €15.00 of the deposit." in text(
             client.get(page(exchange))
         )
+
+
+def test_the_wallet_api_tells_the_customer_what_was_refunded(
+    disputed, staff, buyer, browse_as, api_as
+):
+    browse_as(staff).post(page(disputed), {"refund_percent": "25", "note": "Late."})
+    wallet = api_as(buyer).get("/wallet").json()
+    eur = next(b for b in wallet["balances"] if b["currency"] == "EUR")
+    assert (eur["refunded"], eur["escrow_paid"]) == ("30.00", "0.00")
