@@ -42,6 +42,7 @@ from selfwork.notifications.models import Kind
 from selfwork.notifications.services import notify_many
 from selfwork.payments import services as payments
 from selfwork.payments.errors import DepositExpired
+from selfwork.payments.fees import refund_share
 from selfwork.payments.models import (
     Charge,
     Deposit,
@@ -175,7 +176,7 @@ def _refund_percent(ctx: ActionContext, percent: int) -> None:
     reference = payment_reference(ctx.exchange)
     _settled_only(reference)
     held = escrow_held(reference)
-    amount = held * percent // 100
+    amount = refund_share(held, int(percent))
     if amount > 0:
         payments.escrow_refund(
             reference=reference,

@@ -5,8 +5,11 @@ the API, where the process decides what is possible; here they look.
 """
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from selfwork.core.admin import ReadOnlyAdmin
+from selfwork.core.admin import ReadOnlyAdmin, money_column
 from selfwork.exchanges.models import (
     Delivery,
     Exchange,
@@ -51,15 +54,27 @@ class ExchangeAdmin(ReadOnlyAdmin):
         "customer",
         "provider",
         "community",
-        "total_minor",
-        "currency",
+        "total",
+        "room",
         "created_at",
     )
+    readonly_fields = ("total", "deposit", "room")
     list_filter = ("process_name", "state", "community")
     search_fields = ("=public_id", "title", "customer__username", "provider__username")
     ordering = ("-created_at", "-pk")
     list_select_related = ("customer", "provider", "community")
     inlines = [EventInline]
+
+    total = money_column("total_minor", description=_("total"))
+    deposit = money_column("deposit_minor", description=_("deposit"))
+
+    @admin.display(description=_("room"))
+    def room(self, obj: Exchange) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("web:exchange", args=[obj.public_id]),
+            _("Open the room"),
+        )
 
 
 @admin.register(Delivery)

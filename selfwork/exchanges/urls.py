@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from selfwork.exchanges import views
+from selfwork.exchanges import dispute_views, views
 
 urlpatterns = [
     path("exchanges/", views.exchanges_mine, name="exchanges"),
@@ -30,6 +30,12 @@ urlpatterns = [
         "listings/<uuid:public_id>/time/",
         views.listing_timebank,
         name="listing_timebank",
+    ),
+    path("operator/disputes/", dispute_views.disputes_console, name="disputes"),
+    path(
+        "operator/disputes/<uuid:public_id>/",
+        dispute_views.dispute_page,
+        name="dispute",
     ),
     path("processes/", views.processes_index, name="processes"),
     path("processes/<slug:name>/", views.process_detail, name="process"),

@@ -38,7 +38,7 @@ from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, Selfwo
 from selfwork.core.money import Money
 from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
-from selfwork.exchanges import engine, reputation, selectors, services
+from selfwork.exchanges import disputes, engine, reputation, selectors, services
 from selfwork.exchanges.actions import notice_kind
 from selfwork.exchanges.downloads import delivery_file_url, photo_url
 from selfwork.exchanges.forms import (
@@ -322,6 +322,7 @@ def _room(
             "by_hand": by_hand,
             "awaits_host": by_hand and selectors.payment_awaits_host(exchange=exchange),
             "rental_photos": _rental_photos(exchange, rental, process, member, now),
+            "decided": disputes.dispute_outcome(exchange=exchange),
             **_reviews_panel(exchange, member, role, now, review_form),
             "review_error": review_error,
         },

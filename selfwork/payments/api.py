@@ -51,6 +51,11 @@ class BalanceOut(Schema):
         description="Held on your card (or in cash) as deposits of your rentals: "
         "not taken, given back when the rental ends without a claim."
     )
+    refunded: str = Field(
+        "0",
+        description="Given back to your card from escrow you paid (a cancellation, "
+        "a dispute decided your way), so far.",
+    )
 
 
 class WalletOut(Schema):
@@ -169,6 +174,7 @@ def _balance_out(balance: selectors.WalletBalance) -> dict:
         "escrow_paid": balance.escrow_paid.amount,
         "paid_out": balance.paid_out.amount,
         "deposits_held": balance.deposits_held.amount,
+        "refunded": balance.refunded.amount,
     }
 
 
@@ -182,6 +188,7 @@ def _hours_out(balance: HoursBalance) -> dict:
         "escrow_paid": zero,
         "paid_out": zero,
         "deposits_held": zero,
+        "refunded": zero,
     }
 
 

@@ -78,6 +78,17 @@ class FeePolicy:
 NO_FEES = FeePolicy(fee_hundredths=0, minimum_minor=0, treasury_share_hundredths=0)
 
 
+def refund_share(held_minor: int, percent: int) -> int:
+    """The part of ``held_minor`` that ``percent`` (a whole 0–100) refunds.
+
+    Rounded down, so the odd minor unit stays with the provider's side and a
+    refund never asks escrow for more than it holds.
+    """
+    if held_minor < 0 or not 0 <= percent <= 100:
+        raise ValueError("refund_share takes a held amount and a whole percentage")
+    return held_minor * percent // 100
+
+
 def customer_fee_of(price_minor: int, policy: FeePolicy) -> int:
     """The customer fee added to ``price_minor`` (≥ 0), rounded half-up."""
     return percent_of(price_minor, policy.customer_fee_hundredths)

@@ -63,6 +63,8 @@ class WalletBalance:
     customer. ``paid_out`` is the sum of the member's paid payouts.
     ``deposits_held`` is what the member's card (or cash) holds as deposits of
     rentals they are customer of: not taken, not theirs to spend meanwhile.
+    ``refunded`` is what was given back to the member's card from escrow they
+    paid (a cancellation, a dispute decided their way).
     """
 
     currency: str
@@ -71,6 +73,7 @@ class WalletBalance:
     escrow_paid: Money
     paid_out: Money
     deposits_held: Money
+    refunded: Money
 
 
 def _escrow_by_unit(charges: QuerySet[Charge]) -> dict[str, int]:
@@ -89,7 +92,7 @@ def wallet_balances(*, member) -> list[WalletBalance]:
     """Return ``member``'s balances per currency, ordered by currency code.
 
     A currency appears once the member has a wallet, money in escrow, a deposit
-    held or a payout in it. Five queries whatever the member's history.
+    held, a refund or a payout in it. Six queries whatever the member's history.
     """
     wallets = dict(
         Account.objects.filter(
@@ -118,8 +121,19 @@ def wallet_balances(*, member) -> list[WalletBalance]:
         .annotate(total=Sum("balance_minor"))
         .values_list("unit", "total")
     )
+    refunded = dict(
+        Refund.objects.filter(charge__customer=member)
+        .values("currency")
+        .annotate(total=Sum("amount_minor"))
+        .values_list("currency", "total")
+    )
     units = sorted(
-        set(wallets) | set(escrow) | set(escrow_paid) | set(paid_out) | set(deposits)
+        set(wallets)
+        | set(escrow)
+        | set(escrow_paid)
+        | set(paid_out)
+        | set(deposits)
+        | set(refunded)
     )
     return [
         WalletBalance(
@@ -129,6 +143,7 @@ def wallet_balances(*, member) -> list[WalletBalance]:
             escrow_paid=Money(escrow_paid.get(unit) or 0, unit),
             paid_out=Money(paid_out.get(unit) or 0, unit),
             deposits_held=Money(deposits.get(unit) or 0, unit),
+            refunded=Money(refunded.get(unit) or 0, unit),
         )
         for unit in units
     ]

@@ -1174,6 +1174,12 @@ WEB_CASES = [
         },
         variant="hide a review",
     ),  # fmt: skip
+    web(
+        "GET",
+        "operator/disputes/<uuid:public_id>/",
+        "host",
+        lambda w: f"/operator/disputes/{w.exchange.public_id}/",
+    ),  # fmt: skip
     web("GET", "exchanges/<uuid:public_id>/messages/", "buyer", _exchange("messages/")),
     web(
         "GET",

@@ -51,8 +51,10 @@ from selfwork.payments.services.deposits import (
     manual_deposit_return,
 )
 from selfwork.payments.services.escrow import (
+    EscrowSplit,
     escrow_refund,
     escrow_release,
+    escrow_split_preview,
 )
 from selfwork.payments.services.payouts import (
     DESTINATION_GATEWAY,
@@ -68,6 +70,8 @@ from selfwork.payments.services.settings import (
 )
 
 __all__ = [
+    "EscrowSplit",
+    "escrow_split_preview",
     "DECLINE_DETAIL",
     "DESTINATION_GATEWAY",
     "calls_after_commit",

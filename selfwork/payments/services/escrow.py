@@ -1,6 +1,7 @@
 """Money out of escrow: refunds to the customer, releases to the provider less fees."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, Sum, Value, When
@@ -16,7 +17,7 @@ from selfwork.payments.errors import (
     NothingInEscrow,
     RefundExceedsEscrow,
 )
-from selfwork.payments.fees import fee_split, share_of
+from selfwork.payments.fees import FeeSplit, fee_split, refund_share, share_of
 from selfwork.payments.models import Charge, GatewayCall, Refund, Release
 from selfwork.payments.services.calls import call_queue, calls_after_commit
 from selfwork.payments.services.common import (
@@ -75,6 +76,52 @@ def _customer_fee_held(reference: str) -> int:
         total=Sum("customer_fee_minor")
     )["total"]
     return (paid or 0) - (refunded or 0) - (released or 0)
+
+
+@dataclass(frozen=True)
+class EscrowSplit:
+    """How settling a reference's escrow would divide it: a refund, then a release."""
+
+    held: Money
+    refund: Money
+    release: FeeSplit
+
+    @property
+    def fees(self) -> Money:
+        """The fees taken on release (provider fee and customer fee), all income."""
+        return self.release.platform + self.release.treasury
+
+
+def escrow_split_preview(*, reference: str, refund_percent: int) -> EscrowSplit | None:
+    """What refunding ``refund_percent`` of ``reference``'s escrow, then releasing
+    the rest, would pay each side now; ``None`` when escrow holds nothing.
+
+    A read: it posts nothing. It takes the same steps as ``escrow_refund`` and
+    ``escrow_release`` (``refund_share``, the customer fee taken in proportion,
+    ``fee_split`` under the policy the customer paid under), so what a resolver
+    is shown is what the settlement pays.
+    """
+    charges = _captured_charges(reference)
+    if not charges:
+        return None
+    unit = charges[0].currency
+    escrow = Account.objects.filter(
+        kind=Account.Kind.ESCROW, owner_ref=books.escrow_ref(reference), unit=unit
+    ).first()
+    held = escrow.balance_minor if escrow is not None else 0
+    if held <= 0:
+        return None
+    customer_fee = _customer_fee_held(reference)
+    refund = refund_share(held, refund_percent)
+    customer_fee -= share_of(refund, whole_minor=held, of_minor=customer_fee)
+    release = fee_split(
+        Money(held - refund, unit),
+        charge_policy(charges[0]),
+        customer_fee_minor=customer_fee,
+    )
+    return EscrowSplit(
+        held=Money(held, unit), refund=Money(refund, unit), release=release
+    )
 
 
 def _refunds_done(ledger_key: str, amount: Money | None) -> list[Refund]:

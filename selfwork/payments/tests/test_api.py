@@ -45,6 +45,7 @@ class TestWalletRead:
                 "escrow_paid": "0.00",
                 "paid_out": "25.00",
                 "deposits_held": "0.00",
+                "refunded": "0.00",
             }
         ]
 

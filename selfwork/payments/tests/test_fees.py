@@ -14,6 +14,7 @@ from selfwork.payments.fees import (
     fee_split,
     percent_hundredths,
     percent_of,
+    refund_share,
     share_of,
 )
 
@@ -195,3 +196,18 @@ def test_the_fee_is_the_percentage_rounded_half_up(gross, fee):
         FeePolicy(fee_hundredths=fee, minimum_minor=0, treasury_share_hundredths=0),
     )
     assert split.fee.minor == int(exact.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+
+
+class TestRefundShare:
+    def test_is_the_percentage_of_what_escrow_holds(self):
+        assert refund_share(12000, 50) == 6000
+        assert refund_share(12000, 0) == 0
+        assert refund_share(12000, 100) == 12000
+
+    def test_rounds_down_so_the_odd_cent_stays_with_the_provider(self):
+        assert refund_share(101, 50) == 50
+
+    @pytest.mark.parametrize("held, percent", [(-1, 50), (100, 101), (100, -1)])
+    def test_refuses_what_is_not_a_share(self, held, percent):
+        with pytest.raises(ValueError):
+            refund_share(held, percent)
