@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from selfwork.core.models import LegalPage
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Lists and inspects rows that only their app's services may write."""
@@ -14,3 +16,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(admin.ModelAdmin):
+    """The operator's terms, privacy notice and imprint, written in Markdown."""
+
+    list_display = ("kind", "updated_at")
+    fields = ("kind", "body")
