@@ -165,9 +165,7 @@ class TestPatchBranding:
         assert response.status_code == 422
         assert response.json()["code"] == "unknown_upload"
 
-    def test_a_domain_another_community_has_is_409(
-        self, community, host, api_as, now
-    ):
+    def test_a_domain_another_community_has_is_409(self, community, host, api_as, now):
         from selfwork.communities.services import community_create
 
         other = community_create(creator=host, slug="other", name="Other", now=now)
@@ -183,7 +181,9 @@ class TestPatchBranding:
     ):
         api = api_as(host)
         logo = api.upload(png_bytes()).json()["id"]
-        _patch(api, {"logo": logo, "accent_color": "#1d4ed8", "domain": "a.example.org"})
+        _patch(
+            api, {"logo": logo, "accent_color": "#1d4ed8", "domain": "a.example.org"}
+        )
         response = _patch(api, {"logo": None, "accent_color": "", "domain": None})
         assert response.status_code == 200
         body = response.json()
