@@ -302,6 +302,17 @@ DOMAIN = (
 )
 
 
+ACCENT_PATTERN = "^\\s*(?:#[0-9A-Fa-f]{6})?\\s*$"
+# What branding.domain_check accepts, before it lower-cases and drops a final dot:
+# labels of letters, digits and "-" (not at either end), 4 to 253 characters in
+# all, the last label not all digits.
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN_PATTERN = (
+    "^\\s*(?:(?=[A-Za-z0-9.-]{3,252}[A-Za-z0-9]\\.?\\s*$)"
+    f"(?:{_LABEL}\\.)+(?![0-9]+\\.?\\s*$){_LABEL}\\.?)?\\s*$"
+)
+
+
 class CommunityUpdateIn(BodyIn):
     model_config = ConfigDict(json_schema_extra=_minimum_fee_change)
 
@@ -378,7 +389,10 @@ class CommunityUpdateIn(BodyIn):
         max_length=20,
         description=ACCENT,
         json_schema_extra=documented(
-            anyOf=[{"pattern": "^\\s*(?:#[0-9A-Fa-f]{6})?\\s*$"}, {"type": "null"}]
+            anyOf=[
+                {"type": "string", "pattern": ACCENT_PATTERN},
+                {"type": "null"},
+            ]
         ),
     )
     about: str | None = Field(
@@ -402,7 +416,7 @@ class CommunityUpdateIn(BodyIn):
         description=DOMAIN,
         json_schema_extra=documented(
             anyOf=[
-                {"pattern": "^\\s*(?:[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)?\\.?\\s*$"},
+                {"type": "string", "pattern": DOMAIN_PATTERN},
                 {"type": "null"},
             ]
         ),

@@ -106,9 +106,11 @@ def domain_check(value: Any) -> str | None:
             field="domain",
             code="invalid_domain",
         )
-    domain = value.strip().lower().rstrip(".")
+    domain = value.strip().lower()
     if not domain:
         return None
+    # One final dot is the fully qualified spelling of the same name.
+    domain = domain.removesuffix(".")
     if not DOMAIN.match(domain):
         raise InvalidInput(
             _(
