@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext
 
 from selfwork.communities.branding import accent_color_check, domain_check
 from selfwork.communities.models import (
@@ -264,7 +265,8 @@ def community_update(
         .exists()
     ):
         raise Conflict(
-            f"The domain '{community.domain}' belongs to another community.",
+            gettext("The domain %(domain)s belongs to another community.")
+            % {"domain": community.domain},
             code="domain_taken",
         )
     try:
@@ -272,7 +274,8 @@ def community_update(
             community.save()
     except IntegrityError as exc:
         raise Conflict(
-            f"The domain '{community.domain}' belongs to another community.",
+            gettext("The domain %(domain)s belongs to another community.")
+            % {"domain": community.domain},
             code="domain_taken",
         ) from exc
     if old_domain != community.domain:
