@@ -54,6 +54,21 @@ def undeclared_problem_codes_fail_the_test():
     django_settings.SELFWORK_ERROR_CODES_STRICT = True
 
 
+@pytest.fixture(autouse=True, scope="session")
+def community_domains_admitted(django_test_environment):
+    """Keep ALLOWED_HOSTS a SiteHosts, as in production.
+
+    Django's test set-up replaces the setting with a plain list (adding
+    "testserver"); wrapped again, a community's own domain is admitted per
+    request exactly as it is when the site runs.
+    """
+    from django.conf import settings as django_settings
+
+    from selfwork.core.hosts import SiteHosts
+
+    django_settings.ALLOWED_HOSTS = SiteHosts(django_settings.ALLOWED_HOSTS)
+
+
 @pytest.fixture(autouse=True)
 def image_decode_slots_per_test_process(settings, tmp_path_factory):
     """Give each test process its own decode slots, as each server has its own.

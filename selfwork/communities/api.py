@@ -38,6 +38,7 @@ from selfwork.core.api import (
 from selfwork.core.errors import NotPermitted
 from selfwork.core.money import HOUR, Money
 from selfwork.core.openapi import (
+    UPLOAD_ID,
     amount_pattern,
     currency_groups,
     markdown,
@@ -102,6 +103,17 @@ class CommunityOut(Schema):
         "", description="How to pay a host by hand, where payments are by hand."
     )
     timebank: TimebankOut
+    logo: str | None = Field(None, description="The URL of the logo image.")
+    cover: str | None = Field(None, description="The URL of the cover image.")
+    accent_color: str = Field(
+        "", description='The accent colour, "#rrggbb", or "" for the default.'
+    )
+    about: str = Field("", description="The community's about page (Markdown).")
+    rules: str = Field("", description="The community's rules (Markdown).")
+    contact: str = Field("", description="How to reach the hosts (Markdown).")
+    domain: str | None = Field(
+        None, description="The community's own host name, if it has one."
+    )
     member_count: int
     created_at: str
     my_role: str | None = None
@@ -147,6 +159,13 @@ def community_out(
             "floor": Money(community.timebank_floor_minor, HOUR).as_dict(),
             "ceiling": Money(community.timebank_ceiling_minor, HOUR).as_dict(),
         },
+        "logo": community.logo.url if community.logo else None,
+        "cover": community.cover.url if community.cover else None,
+        "accent_color": community.accent_color,
+        "about": community.about,
+        "rules": community.rules,
+        "contact": community.contact,
+        "domain": community.domain,
         "member_count": community.member_count,
         "created_at": community.created_at.isoformat(),
         "my_role": membership.role if membership else None,
@@ -270,6 +289,30 @@ HOURS = (
 )
 
 
+IMAGE_CHANGE = documented(anyOf=[UPLOAD_ID, {"const": ""}, {"type": "null"}])
+ACCENT = (
+    'A colour "#rrggbb" (or "" or null for the default) that reads at 4.5:1 or '
+    "better (WCAG 2.2 AA) on the page background (#fbf7f1) and under white text; "
+    "a paler one is refused with low_contrast and the ratio it has."
+)
+DOMAIN = (
+    'The community\'s own host name, e.g. market.example.org (or "" or null to '
+    "detach it): stored lower-case, unique across communities. Point it at the "
+    "server with DNS and give the proxy a certificate for it."
+)
+
+
+ACCENT_PATTERN = "^\\s*(?:#[0-9A-Fa-f]{6})?\\s*$"
+# What branding.domain_check accepts, before it lower-cases and drops a final dot:
+# labels of letters, digits and "-" (not at either end), 4 to 253 characters in
+# all, the last label not all digits.
+_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+DOMAIN_PATTERN = (
+    "^\\s*(?:(?=[A-Za-z0-9.-]{3,252}[A-Za-z0-9]\\.?\\s*$)"
+    f"(?:{_LABEL}\\.)+(?![0-9]+\\.?\\s*$){_LABEL}\\.?)?\\s*$"
+)
+
+
 class CommunityUpdateIn(BodyIn):
     model_config = ConfigDict(json_schema_extra=_minimum_fee_change)
 
@@ -328,6 +371,55 @@ class CommunityUpdateIn(BodyIn):
         None,
         description="The most hours a member may hold (more than 0).",
         json_schema_extra=_not_null(description=HOURS),
+    )
+    logo: str | None = Field(
+        None,
+        max_length=64,
+        description="An image id from POST /api/v1/uploads, or null or empty to remove it.",
+        json_schema_extra=IMAGE_CHANGE,
+    )
+    cover: str | None = Field(
+        None,
+        max_length=64,
+        description="An image id from POST /api/v1/uploads, or null or empty to remove it.",
+        json_schema_extra=IMAGE_CHANGE,
+    )
+    accent_color: str | None = Field(
+        None,
+        max_length=20,
+        description=ACCENT,
+        json_schema_extra=documented(
+            anyOf=[
+                {"type": "string", "pattern": ACCENT_PATTERN},
+                {"type": "null"},
+            ]
+        ),
+    )
+    about: str | None = Field(
+        None,
+        max_length=20000,
+        json_schema_extra=_not_null(**markdown(max_length=10000)),
+    )
+    rules: str | None = Field(
+        None,
+        max_length=20000,
+        json_schema_extra=_not_null(**markdown(max_length=10000)),
+    )
+    contact: str | None = Field(
+        None,
+        max_length=4000,
+        json_schema_extra=_not_null(**markdown(max_length=2000)),
+    )
+    domain: str | None = Field(
+        None,
+        max_length=300,
+        description=DOMAIN,
+        json_schema_extra=documented(
+            anyOf=[
+                {"type": "string", "pattern": DOMAIN_PATTERN},
+                {"type": "null"},
+            ]
+        ),
     )
 
 

@@ -1,6 +1,7 @@
 """Web forms for communities. They shape input; ``communities.services`` judges it."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import choice_field, comma_list, currency_choices
 from selfwork.communities.models import Community, ListingField, Membership, Mode
@@ -255,3 +256,89 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+
+
+class BrandingForm(forms.Form):
+    """A community's look and pages: logo, cover, accent colour, about, rules, contact."""
+
+    logo = forms.FileField(
+        label=_("New logo"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP or GIF; shown square beside the name."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    cover = forms.FileField(
+        label=_("New cover image"),
+        required=False,
+        help_text=_("A wide image behind the community's name."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+    remove_cover = forms.BooleanField(label=_("Remove the cover"), required=False)
+    accent_color = forms.CharField(
+        label=_("Accent colour"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "A colour such as #1d4ed8 for buttons and links. It must read at 4.5:1 "
+            "or better on the page background and under white text; empty for "
+            "the default."
+        ),
+        widget=forms.TextInput(
+            attrs={"placeholder": "#1d4ed8", "size": "8", "spellcheck": "false"}
+        ),
+    )
+    about = forms.CharField(
+        label=_("About page"),
+        max_length=10000,
+        required=False,
+        help_text=_("The story of the community, at /c/<address>/about/. Markdown."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    rules = forms.CharField(
+        label=_("Rules"),
+        max_length=10000,
+        required=False,
+        help_text=_("What members agree to, at /c/<address>/rules/. Markdown."),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    contact = forms.CharField(
+        label=_("Contact"),
+        max_length=2000,
+        required=False,
+        help_text=_("How to reach the hosts, at /c/<address>/contact/. Markdown."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    domain = forms.CharField(
+        label=_("Own domain"),
+        max_length=253,
+        required=False,
+        help_text=_(
+            "A host name such as market.example.org that shows this community as "
+            "a whole site. Point it at this server (a CNAME) and ask the operator "
+            "for a certificate; empty for none."
+        ),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+    )
+
+    @staticmethod
+    def initial_of(community: Community) -> dict:
+        return {
+            "accent_color": community.accent_color,
+            "about": community.about,
+            "rules": community.rules,
+            "contact": community.contact,
+            "domain": community.domain or "",
+        }
+
+    def changes(self) -> dict:
+        """The text changes in ``community_update``'s shape (images handled apart)."""
+        data = self.cleaned_data
+        changes = {
+            name: data[name]
+            for name in ("accent_color", "about", "rules", "contact", "domain")
+        }
+        for image in ("logo", "cover"):
+            if not data[image] and data[f"remove_{image}"]:
+                changes[image] = None
+        return changes

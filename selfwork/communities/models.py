@@ -72,6 +72,22 @@ class Community(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Branding: the community's own logo, accent colour (``#rrggbb``, readable
+    # on the page background and under white text) and pages (Markdown).
+    logo = models.ForeignKey(
+        "core.Upload",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accent_color = models.CharField(max_length=7, blank=True)
+    about = models.TextField(blank=True, max_length=10000)
+    rules = models.TextField(blank=True, max_length=10000)
+    contact = models.TextField(blank=True, max_length=2000)
+    # A host name of its own (``market.example.org``): requests for it are served
+    # as this community's site. Lower-case; null when there is none.
+    domain = models.CharField(max_length=253, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -90,6 +106,10 @@ class Community(models.Model):
                 & Q(customer_fee_percent__gte=0, customer_fee_percent__lte=50)
                 & Q(treasury_share_percent__gte=0, treasury_share_percent__lte=100),
                 name="community_fees_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(domain__isnull=True) | ~Q(domain=""),
+                name="community_domain_not_empty",
             ),
             models.CheckConstraint(
                 condition=Q(minimum_fee_minor__gte=0),

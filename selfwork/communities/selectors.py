@@ -1,5 +1,6 @@
 """Reads on communities. Private communities do not exist for outsiders (404)."""
 
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from selfwork.accounts.models import Member
@@ -27,7 +28,7 @@ def communities_list(*, viewer) -> QuerySet[Community]:
     """Return visible communities, largest first, with their cover image loaded."""
     return (
         communities_visible_to(viewer=viewer)
-        .select_related("cover")
+        .select_related("cover", "logo")
         .order_by("-member_count", "name", "pk")
     )
 
@@ -43,11 +44,45 @@ def community_get(*, slug: str, viewer) -> Community:
     community = (
         communities_visible_to(viewer=viewer)
         .filter(slug=str(slug)[:50])
-        .select_related("cover")
+        .select_related("cover", "logo")
     ).first()
     if community is None:
         raise NotFound(f"No community '{str(slug)[:50]}'.", code="community_not_found")
     return community
+
+
+# How long a host name's community is remembered: a domain attached or moved is
+# forgotten at once on this process (``domain_forget``), on others within this.
+DOMAIN_CACHE_SECONDS = 60
+_NO_COMMUNITY = ""
+
+
+def _domain_key(domain: str) -> str:
+    return f"community-domain:{domain}"
+
+
+def community_slug_for_domain(domain: str) -> str | None:
+    """Return the slug of the community whose own domain is ``domain``, or None.
+
+    Read on every request for a host name that is not the site's own, so the
+    answer (a miss included) is kept in the local-memory cache for a minute.
+    """
+    domain = domain.lower()[:253]
+    key = _domain_key(domain)
+    slug = cache.get(key)
+    if slug is None:
+        slug = (
+            Community.objects.filter(domain=domain)
+            .values_list("slug", flat=True)
+            .first()
+        ) or _NO_COMMUNITY
+        cache.set(key, slug, DOMAIN_CACHE_SECONDS)
+    return slug or None
+
+
+def domain_forget(*domains: str | None) -> None:
+    """Drop what the cache remembers of these host names (after one changed)."""
+    cache.delete_many([_domain_key(d) for d in domains if d])
 
 
 def membership_get(*, community: Community, member) -> Membership | None:

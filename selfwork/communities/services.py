@@ -9,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext
 
+from selfwork.communities.branding import accent_color_check, domain_check
 from selfwork.communities.models import (
     ALL_MODES,
     Category,
@@ -17,7 +19,7 @@ from selfwork.communities.models import (
     ListingField,
     Membership,
 )
-from selfwork.communities.selectors import community_moderators
+from selfwork.communities.selectors import community_moderators, domain_forget
 from selfwork.communities.timebank import (
     timebank_limits_apply,
     timebank_limits_check,
@@ -27,6 +29,7 @@ from selfwork.communities.timebank import (
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from selfwork.core.events import event_record
 from selfwork.core.money import Money, unit_check, unit_exponent
+from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.notifications.models import Kind
 from selfwork.notifications.services import notify_many
@@ -96,7 +99,12 @@ TIMEBANK_SETTINGS = frozenset(
 )
 
 
-def _apply_settings(community: Community, changes: dict[str, Any]) -> None:
+BRANDING_PAGES = {"about": 10000, "rules": 10000, "contact": 2000}
+
+
+def _apply_settings(
+    community: Community, changes: dict[str, Any], *, actor=None
+) -> None:
     for field, value in timebank_limits_parse(changes).items():
         setattr(community, field, value)
     timebank_limits_check(community)
@@ -147,6 +155,21 @@ def _apply_settings(community: Community, changes: dict[str, Any]) -> None:
             )
         elif field == "membership_approval":
             value = bool(value)
+        elif field in BRANDING_PAGES:
+            value = markdown_check(
+                value or "", field=field, max_length=BRANDING_PAGES[field]
+            )
+        elif field == "accent_color":
+            value = accent_color_check("" if value is None else value)
+        elif field == "domain":
+            value = domain_check(value)
+        elif field in {"logo", "cover"} and actor is not None:
+            # An image the acting host uploaded (``POST /uploads``), or null.
+            value = (
+                upload_ids_parse([value], owner=actor, field=field, limit=1)[0]
+                if value
+                else None
+            )
         else:
             raise InvalidInput(f"'{field}' is not a community setting.", field=field)
         setattr(community, field, value)
@@ -231,8 +254,34 @@ def community_update(
     opens an account for every member, with the starting credit.
     """
     _require_host(community, actor)
-    _apply_settings(community, changes)
-    community.save()
+    old_domain = Community.objects.filter(pk=community.pk).values_list(
+        "domain", flat=True
+    )[0]
+    _apply_settings(community, changes, actor=actor)
+    if (
+        community.domain
+        and Community.objects.filter(domain=community.domain)
+        .exclude(pk=community.pk)
+        .exists()
+    ):
+        raise Conflict(
+            gettext("The domain %(domain)s belongs to another community.")
+            % {"domain": community.domain},
+            code="domain_taken",
+        )
+    try:
+        with transaction.atomic():
+            community.save()
+    except IntegrityError as exc:
+        raise Conflict(
+            gettext("The domain %(domain)s belongs to another community.")
+            % {"domain": community.domain},
+            code="domain_taken",
+        ) from exc
+    if old_domain != community.domain:
+        transaction.on_commit(
+            lambda: domain_forget(old_domain, community.domain), robust=True
+        )
     if TIMEBANK_SETTINGS & set(changes):
         timebank_limits_apply(community=community, now=now or dj_timezone.now())
     return community

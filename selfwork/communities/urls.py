@@ -18,6 +18,16 @@ urlpatterns = [
         views.community_members_view,
         name="community_members",
     ),
+    path("c/<slug:slug>/brand.css", views.community_brand_css, name="community_css"),
+    *[
+        path(
+            f"c/<slug:slug>/{page}/",
+            views.community_text_page,
+            {"page": page},
+            name=f"community_{page}",
+        )
+        for page in views.BRAND_PAGES
+    ],
     path(
         "c/<slug:slug>/settings/",
         views.community_settings,

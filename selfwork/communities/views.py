@@ -13,11 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from selfwork.accounts.forms import add_service_error
+from selfwork.accounts.forms import add_service_error, uploads_atomic, uploads_store
 from selfwork.accounts.selectors import member_get
+from selfwork.communities.branding import HEX_COLOR
 from selfwork.communities.forms import (
+    BrandingForm,
     CategoryForm,
     CommunityForm,
     CommunitySettingsForm,
@@ -164,6 +168,7 @@ def community_members_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 SETTINGS_ACTIONS = {
     "settings",
+    "branding",
     "category_add",
     "category_delete",
     "field_add",
@@ -190,6 +195,9 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
     forms: dict[str, Form] = {
         "settings": CommunitySettingsForm(
             initial=CommunitySettingsForm.initial_of(community), prefix="settings"
+        ),
+        "branding": BrandingForm(
+            initial=BrandingForm.initial_of(community), prefix="branding"
         ),
         "category": CategoryForm(prefix="category"),
         "field": ListingFieldForm(prefix="field"),
@@ -254,6 +262,8 @@ def _settings_action(
                 return None
             messages.success(request, "Settings saved.")
             return redirect(at)
+        if action == "branding":
+            return _branding_save(request, community, forms)
         if action == "category_add":
             category_form = forms["category"] = CategoryForm(post, prefix="category")
             if not category_form.is_valid():
@@ -343,3 +353,83 @@ def _settings_action(
         # Actions without a form of their own (buttons in a list) report above it.
         messages.error(request, exc.detail)
         return redirect(at)
+
+
+def _branding_save(
+    request: HttpRequest, community: Community, forms: dict[str, Form]
+) -> HttpResponse | None:
+    """Save the branding form: new images first, then one ``community_update``."""
+    form = forms["branding"] = BrandingForm(
+        request.POST, request.FILES, prefix="branding"
+    )
+    if not form.is_valid():
+        return None
+    changes = form.changes()
+    try:
+        with uploads_atomic() as created:
+            for image in ("logo", "cover"):
+                if form.cleaned_data[image]:
+                    stored = uploads_store(
+                        [form.cleaned_data[image]],
+                        owner=request.user,
+                        now=timezone.now(),
+                        created=created,
+                    )
+                    changes[image] = str(stored[-1].public_id)
+            community_update(
+                community=community,
+                actor=request.user,
+                changes=changes,
+                now=timezone.now(),
+            )
+    except SelfworkError as exc:
+        add_service_error(form, exc, upload_field=getattr(exc, "field", None))
+        community.refresh_from_db()
+        return None
+    messages.success(request, gettext("Branding saved."))
+    return redirect(
+        reverse("web:community_settings", kwargs={"slug": community.slug}) + "#branding"
+    )
+
+
+BRAND_PAGES = {
+    "about": _lazy("About"),
+    "rules": _lazy("Rules"),
+    "contact": _lazy("Contact"),
+}
+
+
+def community_text_page(request: HttpRequest, slug: str, page: str) -> HttpResponse:
+    """A community's about, rules or contact page (Markdown its hosts wrote)."""
+    community = _community_or_404(slug, request.user)
+    text = getattr(community, page)
+    return render(
+        request,
+        "communities/text_page.html",
+        {
+            "community": community,
+            "page": page,
+            "title": BRAND_PAGES[page],
+            "text": text,
+        },
+        status=200 if text else 404,
+    )
+
+
+def community_brand_css(request: HttpRequest, slug: str) -> HttpResponse:
+    """The community's accent colour as CSS custom properties.
+
+    A stylesheet of its own rather than an inline ``style``: the
+    Content-Security-Policy allows styles from this origin only (decision 0012).
+    """
+    community = _community_or_404(slug, request.user)
+    color = community.accent_color
+    css = ""
+    if HEX_COLOR.match(color):
+        css = (
+            f":root {{ --community-accent: {color}; --brand: {color}; "
+            f"--brand-strong: {color}; }}\n"
+        )
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response

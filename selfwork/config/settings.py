@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
+from selfwork.core.hosts import SiteHosts
 from selfwork.core.media_settings import (
     media_image_sources,
     media_storages,
@@ -46,11 +47,13 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("SELFWORK_DEBUG", False)
-ALLOWED_HOSTS = [
+# The operator's host names; a community's own domain is admitted per request,
+# once CommunityDomainMiddleware finds it in the database (selfwork.core.hosts).
+ALLOWED_HOSTS = SiteHosts(
     h.strip()
     for h in os.environ.get("SELFWORK_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if h.strip()
-]
+)
 CSRF_TRUSTED_ORIGINS = [
     o.strip()
     for o in os.environ.get("SELFWORK_CSRF_TRUSTED_ORIGINS", "").split(",")
@@ -92,6 +95,8 @@ MIDDLEWARE = [
     # Outermost, so that whatever answers an /api/ request with an error (Django
     # itself, before any view) still answers with problem+json.
     "selfwork.core.problems.ApiProblemMiddleware",
+    # Before anything asks for request.get_host(): admits a community's domain.
+    "selfwork.communities.domains.CommunityDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -9,6 +9,7 @@ from selfwork.core.money import Money
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
+from selfwork.core.models import LegalPage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +39,11 @@ def money_column(
         return Money(value, getattr(obj, unit)).format()
 
     return show
+
+
+@admin.register(LegalPage)
+class LegalPageAdmin(admin.ModelAdmin):
+    """The operator's terms, privacy notice and imprint, written in Markdown."""
+
+    list_display = ("kind", "updated_at")
+    fields = ("kind", "body")

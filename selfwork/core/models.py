@@ -163,3 +163,34 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} at {self.beat_at.isoformat()}"
+
+
+class LegalPage(models.Model):
+    """A legal text the operator writes in the admin (Markdown): terms, privacy, imprint.
+
+    Each is served at ``/legal/<kind>/`` and linked from every footer; one not yet
+    written answers 404 with a page saying so.
+    """
+
+    class Kind(models.TextChoices):
+        TERMS = "terms", "Terms of use"
+        PRIVACY = "privacy", "Privacy notice"
+        IMPRINT = "imprint", "Imprint"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, unique=True)
+    body = models.TextField(
+        blank=True, max_length=50000, help_text="Markdown; raw HTML is not shown."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["terms", "privacy", "imprint"]),
+                name="legal_page_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()

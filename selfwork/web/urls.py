@@ -24,6 +24,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("legal/<slug:kind>/", views.legal_page, name="legal"),
     path("c/<slug:slug>/", views.community_page, name="community"),
     path(
         "operator/dashboard/",

@@ -13,6 +13,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _lazy
 from django_htmx.middleware import HtmxDetails
 
 from selfwork.accounts.models import Member
@@ -36,6 +38,8 @@ from selfwork.communities.selectors import (
 )
 from selfwork.conversations.selectors import first_response_waits
 from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.core.legal import legal_page_get
+from selfwork.core.models import LegalPage
 from selfwork.exchanges.reputation import member_reputation, reviews_of_member
 from selfwork.exchanges.selectors import rentals_due_for_owner
 from selfwork.payments.selectors import charges_pending_for_host
@@ -65,6 +69,10 @@ SORT_LABELS = {
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    # At a community's own domain the whole site is that community.
+    slug = getattr(request, "community_domain", None)
+    if slug:
+        return community_page(request, slug)
     communities = list(communities_list(viewer=request.user)[:6])
     listings = listings_search(
         query=ListingQuery(sort="newest", limit=8), viewer=request.user
@@ -93,6 +101,10 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     """
     params = request.GET
     raw = {key: str(params.get(key, "")).strip()[:200] for key in SEARCH_KEYS}
+    # At a community's own domain, search never leaves that community.
+    domain_slug = getattr(request, "community_domain", None)
+    if domain_slug:
+        raw["community"] = domain_slug
     custom = {
         key[len("field.") :]: str(value).strip()[:200]
         for key, value in params.items()
@@ -278,4 +290,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rentals": rentals_due_for_owner(owner=member, now=timezone.now()),
             "payments_to_confirm": list(charges_pending_for_host(member=member)[:20]),
         },
+    )
+
+
+LEGAL_TITLES: dict[str, str | Promise] = {
+    LegalPage.Kind.TERMS.value: _lazy("Terms of use"),
+    LegalPage.Kind.PRIVACY.value: _lazy("Privacy notice"),
+    LegalPage.Kind.IMPRINT.value: _lazy("Imprint"),
+}
+
+
+def legal_page(request: HttpRequest, kind: str) -> HttpResponse:
+    """The operator's terms, privacy notice or imprint.
+
+    One the operator has not written yet answers 404, with a page that says so
+    rather than an empty one that looks like the real text.
+    """
+    if kind not in LEGAL_TITLES:
+        raise Http404("No such page.")
+    page = legal_page_get(kind=kind)
+    return render(
+        request,
+        "web/legal.html",
+        {"page": page, "title": LEGAL_TITLES[kind]},
+        status=200 if page else 404,
     )
