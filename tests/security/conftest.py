@@ -130,6 +130,10 @@ def world(make_member, member_of, now) -> World:
     elsewhere = community_create(
         creator=rival, slug="elsewhere", name="Elsewhere", now=now, settings={}
     )
+    # Written, so that their pages exist and follow the community's visibility.
+    for room in (guild, back_room):
+        room.about, room.rules, room.contact = "Who we are.", "Be kind.", "Ask Hana."
+        room.save(update_fields=["about", "rules", "contact"])
     for member in (provider, buyer, neighbour):
         member_of(guild, member)
     for member in (provider, buyer):

@@ -725,7 +725,16 @@ WEB_CASES = [
             may=ALL if variant.startswith("public") else frozenset(),
             variant=variant,
         )
-        for suffix in ("", "members/", "briefs/", "board/")
+        for suffix in (
+            "",
+            "members/",
+            "briefs/",
+            "board/",
+            "about/",
+            "rules/",
+            "contact/",
+            "brand.css",
+        )
         for url, variant in _community(suffix)
     ],
     *[
@@ -1229,6 +1238,8 @@ WEB_NOT_OWNED = {
     # Public uploads under random names; /media/private/ is refused to everyone
     # (exchanges/tests/test_downloads.py), deliverables go through files/<token>.
     "^media/(?P<path>.*)$",
+    # The operator's terms, privacy notice and imprint, the same for everyone.
+    "legal/<slug:kind>/",
 }
 
 
