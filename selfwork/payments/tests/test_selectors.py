@@ -27,10 +27,11 @@ def busy_provider(pay, funded, provider, community, now):
     return provider
 
 
-def test_balances_take_five_queries(busy_provider):
+def test_balances_take_six_queries(busy_provider):
     with CaptureQueriesContext(connection) as queries:
         (balance,) = wallet_balances(member=busy_provider)
-    assert len(queries) == 5
+    # Accounts, escrow held and paid, payouts, deposits held, refunds.
+    assert len(queries) == 6
     assert (balance.available, balance.escrow, balance.paid_out) == (
         eur("45.00"),
         eur("50.00"),
