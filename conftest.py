@@ -31,13 +31,23 @@ def pytest_collection_modifyitems(config, items):
     # what the engines do differently is covered by the service and API tests,
     # which run on both. On PostgreSQL the browser runs only when asked for.
     on_postgres = os.environ.get("SELFWORK_DATABASE_URL", "").startswith("postgres")
-    if not on_postgres or os.environ.get("SELFWORK_BROWSER_ON_POSTGRES") == "1":
+    if not on_postgres:
         return
+    # A test that runs selfwork on its own SQLite file does the same work in
+    # either suite: running it twice only costs time.
+    once = pytest.mark.skip(
+        reason="runs on its own SQLite file: once, in the SQLite suite"
+    )
+    browser_too = os.environ.get("SELFWORK_BROWSER_ON_POSTGRES") == "1"
     skip = pytest.mark.skip(
         reason="browser journeys run on SQLite (SELFWORK_BROWSER_ON_POSTGRES=1 for both)"
     )
     for item in items:
-        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+        if item.get_closest_marker("own_sqlite"):
+            item.add_marker(once)
+        elif not browser_too and {"page", "browser"} & set(
+            getattr(item, "fixturenames", ())
+        ):
             item.add_marker(skip)
 
 

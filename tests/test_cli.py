@@ -9,6 +9,9 @@ import pytest
 
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
+# Every run below gets its own SQLite file, on either suite.
+pytestmark = pytest.mark.own_sqlite
+
 
 # Seeding the whole demo took over five minutes beside a busy test run on a
 # 2-core machine; the limit only catches a hang.

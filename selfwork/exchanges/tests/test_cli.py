@@ -11,6 +11,9 @@ from selfwork.exchanges.engine import BUILTIN_DIR
 
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
+# Every run below gets its own SQLite file, on either suite.
+pytestmark = pytest.mark.own_sqlite
+
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "SELFWORK_DATA_DIR": str(data_dir)}

@@ -71,6 +71,7 @@ def test_killing_the_worker_mid_delivery_loses_and_doubles_nothing(
         community=guild,
         now=now,
     )
+    receiver.secret = endpoint.secret
     for n in range(40):
         listing_update(
             listing=bag, actor=provider, changes={"title": f"Bag {n}"}, now=now
