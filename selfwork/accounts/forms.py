@@ -17,9 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext, get_language, to_locale
+from django.utils.translation import get_language, gettext, pgettext_lazy, to_locale
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from selfwork.accounts.models import TIME_ZONES, Member
 from selfwork.core.errors import PayloadTooLarge, SelfworkError

@@ -7,9 +7,8 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
