@@ -8,14 +8,13 @@ service, whose ``InvalidInput`` is shown next to the field it names.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 from django import forms
 from django.conf import settings
 from django.db import transaction
-from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext, pgettext_lazy, to_locale
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,9 @@ from selfwork.core.models import Upload
 from selfwork.core.money import currencies
 from selfwork.core.throttle import throttle_count
 from selfwork.core.uploads import upload_create, upload_files_delete
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 # Codes of the upload checks (``core.images``); they carry no form field name.
 UPLOAD_CODES = {
@@ -89,7 +91,7 @@ def _currency_choices(locale: str) -> list[tuple[str, str]]:
 
 
 def _text(
-    label: str | Promise, *, max_length: int, required: bool = True, **attrs
+    label: "str | _StrPromise", *, max_length: int, required: bool = True, **attrs
 ) -> forms.CharField:
     return forms.CharField(
         label=label,

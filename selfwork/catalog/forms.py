@@ -8,10 +8,9 @@ beside the input it names.
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.utils.functional import Promise
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +30,9 @@ from selfwork.catalog.models import CancellationPolicy, Listing, ListingMode
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.core.errors import InvalidInput, SelfworkError
 from selfwork.core.money import Money
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 MAX_IMAGES = 8
 PACKAGE_ROWS = 3
@@ -67,7 +69,7 @@ class MultipleFileField(forms.FileField):
 
 
 def money_field(
-    label: str | Promise, *, required: bool = False, **attrs: Any
+    label: "str | _StrPromise", *, required: bool = False, **attrs: Any
 ) -> forms.CharField:
     """A text input for an amount: kept as typed, parsed exactly by the service."""
     return forms.CharField(
@@ -86,7 +88,7 @@ def money_field(
     )
 
 
-def _small_int(label: str | Promise) -> forms.CharField:
+def _small_int(label: "str | _StrPromise") -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=6,

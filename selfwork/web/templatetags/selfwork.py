@@ -76,7 +76,7 @@ def mode_label(mode: str) -> str:
 
 @register.filter
 def mode_hint(mode: str) -> str:
-    return _MODE_HINTS.get(mode, "")
+    return str(_MODE_HINTS.get(mode, ""))
 
 
 @register.simple_tag(takes_context=True)
