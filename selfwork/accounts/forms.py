@@ -8,13 +8,16 @@ service, whose ``InvalidInput`` is shown next to the field it names.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
 from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext, pgettext_lazy, to_locale
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.models import TIME_ZONES, Member
 from selfwork.core.errors import PayloadTooLarge, SelfworkError
@@ -22,6 +25,9 @@ from selfwork.core.models import Upload
 from selfwork.core.money import currencies
 from selfwork.core.throttle import throttle_count
 from selfwork.core.uploads import upload_create, upload_files_delete
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 # Codes of the upload checks (``core.images``); they carry no form field name.
 UPLOAD_CODES = {
@@ -64,16 +70,28 @@ def comma_list(text: str) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-@cache
 def currency_choices() -> list[tuple[str, str]]:
-    """Every currency selfwork accepts, as ``("EUR", "EUR — Euro")``, sorted by code."""
+    """Every currency selfwork accepts, as ``("EUR", "EUR — Euro")``, sorted by code.
+
+    The names are in the active language.
+    """
+    return _currency_choices(to_locale(get_language() or "en"))
+
+
+@cache
+def _currency_choices(locale: str) -> list[tuple[str, str]]:
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        locale = "en"
     return [
-        (c, f"{c} — {get_currency_name(c, locale='en')}") for c in sorted(currencies())
+        (c, f"{c} — {get_currency_name(c, locale=locale)}")
+        for c in sorted(currencies())
     ]
 
 
 def _text(
-    label: str, *, max_length: int, required: bool = True, **attrs
+    label: "str | _StrPromise", *, max_length: int, required: bool = True, **attrs
 ) -> forms.CharField:
     return forms.CharField(
         label=label,
@@ -85,10 +103,12 @@ def _text(
 
 class SignupForm(forms.Form):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=30,
-        help_text="3 to 30 lower-case letters, digits, “-” or “_”. "
-        "It becomes your address on selfwork.",
+        help_text=_(
+            "3 to 30 lower-case letters, digits, “-” or “_”. "
+            "It becomes your address on selfwork."
+        ),
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "username",
@@ -98,26 +118,26 @@ class SignupForm(forms.Form):
         ),
     )
     email = forms.CharField(
-        label="Email",
+        label=_("Email"),
         max_length=254,
-        help_text="For password resets. Never shown to other members.",
+        help_text=_("For password resets. Never shown to other members."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     display_name = _text(
-        "Your name", max_length=80, required=False, autocomplete="name"
+        _("Your name"), max_length=80, required=False, autocomplete="name"
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         max_length=500,
         strip=False,
-        help_text="At least 10 characters. A few unrelated words work well.",
+        help_text=_("At least 10 characters. A few unrelated words work well."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label="Username",
+        label=_("Username"),
         max_length=150,
         widget=forms.TextInput(
             attrs={
@@ -129,7 +149,7 @@ class LoginForm(forms.Form):
         ),
     )
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         max_length=500,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -137,61 +157,63 @@ class LoginForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    display_name = _text("Display name", max_length=80, autocomplete="name")
+    display_name = _text(_("Display name"), max_length=80, autocomplete="name")
     bio = forms.CharField(
-        label="About you",
+        label=_("About you"),
         required=False,
         max_length=4000,
-        help_text="Markdown works: **bold**, *italic*, lists and links.",
+        help_text=_("Markdown works: **bold**, *italic*, lists and links."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     skills = _text(
-        "Skills",
+        _("Skills"),
         max_length=1000,
         required=False,
-        placeholder="illustration, ink, book covers",
+        placeholder=_("illustration, ink, book covers"),
     )
-    skills.help_text = "Separate with commas; up to 20."
+    skills.help_text = _("Separate with commas; up to 20.")
     languages = _text(
-        "Languages", max_length=1000, required=False, placeholder="English, Māori"
+        _("Languages"), max_length=1000, required=False, placeholder=_("English, Māori")
     )
-    languages.help_text = "Separate with commas."
-    city = _text("City", max_length=80, required=False, autocomplete="address-level2")
+    languages.help_text = _("Separate with commas.")
+    city = _text(
+        _("City"), max_length=80, required=False, autocomplete="address-level2"
+    )
     country = _text(
-        "Country code",
+        _("Country code"),
         max_length=2,
         required=False,
         autocomplete="country",
-        placeholder="NZ",
+        placeholder=pgettext_lazy("example country code", "NZ"),
         size="3",
     )
-    country.help_text = "Two letters, such as NZ, DE or BR."
+    country.help_text = _("Two letters, such as NZ, DE or BR.")
     time_zone = forms.ChoiceField(
-        label="Time zone", choices=[(tz, tz) for tz in TIME_ZONES]
+        label=_("Time zone"), choices=[(tz, tz) for tz in TIME_ZONES]
     )
     preferred_currency = forms.ChoiceField(
-        label="Show prices in",
-        help_text="Prices in other currencies get an approximate conversion.",
+        label=_("Show prices in"),
+        help_text=_("Prices in other currencies get an approximate conversion."),
     )
     commission_status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=Member.CommissionStatus.choices,
         widget=forms.RadioSelect,
     )
     commission_slots = forms.IntegerField(
-        label="Open slots",
+        label=_("Open slots"),
         min_value=0,
         max_value=100,
-        help_text="How many commissions you take at once.",
+        help_text=_("How many commissions you take at once."),
     )
-    away = forms.BooleanField(label="I am away (pause new requests)", required=False)
+    away = forms.BooleanField(label=_("I am away (pause new requests)"), required=False)
     avatar = forms.FileField(
-        label="New avatar",
+        label=_("New avatar"),
         required=False,
-        help_text="JPEG, PNG, WebP or GIF.",
+        help_text=_("JPEG, PNG, WebP or GIF."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
-    remove_avatar = forms.BooleanField(label="Remove my avatar", required=False)
+    remove_avatar = forms.BooleanField(label=_("Remove my avatar"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,16 +239,19 @@ class ProfileForm(forms.Form):
 
 class PortfolioForm(forms.Form):
     image = forms.FileField(
-        label="Image",
-        help_text="JPEG, PNG, WebP or GIF.",
+        label=_("Image"),
+        help_text=_("JPEG, PNG, WebP or GIF."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
-    caption = _text("Caption", max_length=200, required=False)
+    caption = _text(_("Caption"), max_length=200, required=False)
 
 
 class TokenForm(forms.Form):
     name = _text(
-        "Token name", max_length=80, required=False, placeholder="e.g. my shop sync"
+        _("Token name"),
+        max_length=80,
+        required=False,
+        placeholder=_("e.g. my shop sync"),
     )
 
 
@@ -235,7 +260,12 @@ def uploaded_bytes(file) -> bytes:
     limit = settings.UPLOAD_MAX_BYTES
     if file.size and file.size > limit:
         raise PayloadTooLarge(
-            f"“{str(file.name)[:60]}” is {file.size:,} bytes; the limit is {limit:,}.",
+            gettext("“%(name)s” is %(size)s bytes; the limit is %(limit)s.")
+            % {
+                "name": str(file.name)[:60],
+                "size": f"{file.size:,}",
+                "limit": f"{limit:,}",
+            },
             code="file_too_large",
         )
     return file.read(limit + 1)
@@ -253,7 +283,10 @@ def uploads_store(files, *, owner, now, created: list[Upload]) -> list[Upload]:
                 upload_create(owner=owner, data=uploaded_bytes(file), now=now)
             )
         except SelfworkError as exc:
-            exc.detail = f"“{str(file.name)[:60]}”: {exc.detail}"
+            exc.detail = gettext("“%(name)s”: %(detail)s") % {
+                "name": str(file.name)[:60],
+                "detail": exc.detail,
+            }
             raise
     return created
 

@@ -7,7 +7,8 @@ import zoneinfo
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
@@ -16,9 +17,9 @@ class Member(AbstractUser):
     """An account and its public profile. A member can belong to many communities."""
 
     class CommissionStatus(models.TextChoices):
-        OPEN = "open", "Open for commissions"
-        WAITLIST = "waitlist", "Waitlist"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", _("Open for commissions")
+        WAITLIST = "waitlist", _("Waitlist")
+        CLOSED = "closed", pgettext_lazy("commissions", "Closed")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     display_name = models.CharField(max_length=80, blank=True)

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from selfwork.accounts.devices import device_of, device_remember
@@ -95,8 +96,11 @@ def signup(request: HttpRequest) -> HttpResponse:
                 login(request, member, backend=BACKEND)
                 messages.success(
                     request,
-                    f"Welcome to selfwork, {member.name}! Join a community to start "
-                    "offering your work.",
+                    gettext(
+                        "Welcome to selfwork, %(name)s! Join a community to start "
+                        "offering your work."
+                    )
+                    % {"name": member.name},
                 )
                 return redirect(
                     safe_next(request, reverse(settings.LOGIN_REDIRECT_URL))
@@ -166,7 +170,7 @@ def admin_login(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
-    messages.info(request, "You are logged out. See you soon.")
+    messages.info(request, gettext("You are logged out. See you soon."))
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
@@ -255,7 +259,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 add_service_error(form, exc, upload_field="avatar")
                 status = exc.status
             else:
-                messages.success(request, "Your profile is saved.")
+                messages.success(request, gettext("Your profile is saved."))
                 return redirect("web:profile", username=member.username)
     elif action == "portfolio_add":
         portfolio_form = PortfolioForm(request.POST, request.FILES)
@@ -278,16 +282,18 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 add_service_error(portfolio_form, exc, upload_field="image")
                 status = exc.status
             else:
-                messages.success(request, "Added to your portfolio.")
+                messages.success(request, gettext("Added to your portfolio."))
                 return redirect(reverse("web:profile_edit") + "#portfolio")
     elif action == "portfolio_remove":
         try:
             item_id = int(request.POST.get("item", ""))
             portfolio_remove(member=member, item_id=item_id)
         except (ValueError, SelfworkError):
-            messages.error(request, "That image is no longer in your portfolio.")
+            messages.error(
+                request, gettext("That image is no longer in your portfolio.")
+            )
         else:
-            messages.success(request, "Removed from your portfolio.")
+            messages.success(request, gettext("Removed from your portfolio."))
         return redirect(reverse("web:profile_edit") + "#portfolio")
     return render(
         request,
@@ -325,5 +331,5 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     except SelfworkError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "The token is revoked; it no longer works.")
+        messages.success(request, gettext("The token is revoked; it no longer works."))
     return redirect(reverse("web:dashboard") + "#tokens")

@@ -8,9 +8,10 @@ beside the input it names.
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import (
@@ -29,6 +30,9 @@ from selfwork.catalog.models import CancellationPolicy, Listing, ListingMode
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.core.errors import InvalidInput, SelfworkError
 from selfwork.core.money import Money
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 MAX_IMAGES = 8
 PACKAGE_ROWS = 3
@@ -64,7 +68,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def money_field(label: str, *, required: bool = False, **attrs: Any) -> forms.CharField:
+def money_field(
+    label: "str | _StrPromise", *, required: bool = False, **attrs: Any
+) -> forms.CharField:
     """A text input for an amount: kept as typed, parsed exactly by the service."""
     return forms.CharField(
         label=label,
@@ -82,7 +88,7 @@ def money_field(label: str, *, required: bool = False, **attrs: Any) -> forms.Ch
     )
 
 
-def _small_int(label: str) -> forms.CharField:
+def _small_int(label: "str | _StrPromise") -> forms.CharField:
     return forms.CharField(
         label=label,
         max_length=6,
@@ -116,7 +122,10 @@ def options_parse(text: str, currency: str) -> list[dict[str, Any]]:
         name, colon, rest = line.partition(":")
         if not colon or not name.strip() or not rest.strip():
             raise InvalidInput(
-                f"Line {number}: write an option as “Name: choice, choice +5.00”.",
+                gettext(
+                    "Line %(number)s: write an option as “Name: choice, choice +5.00”."
+                )
+                % {"number": number},
                 field="made_to_order_options",
             )
         choices = []
@@ -146,52 +155,53 @@ def _int_or_text(text: str) -> int | str:
 
 class ListingForm(forms.Form):
     title = forms.CharField(
-        label="Title",
+        label=_("Title"),
         max_length=120,
         widget=forms.TextInput(
-            attrs={"placeholder": "Hand-lettered wedding invitations"}
+            attrs={"placeholder": _("Hand-lettered wedding invitations")}
         ),
     )
     description = forms.CharField(
-        label="Description",
+        label=_("Description"),
         max_length=20000,
         required=False,
-        help_text="What you offer, how you work, what the buyer should tell you. "
-        "Markdown works.",
+        help_text=_(
+            "What you offer, how you work, what the buyer should tell you. "
+            "Markdown works."
+        ),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     tags = forms.CharField(
-        label="Tags",
+        label=_("Tags"),
         max_length=600,
         required=False,
-        help_text="Separate with commas; up to 12.",
-        widget=forms.TextInput(attrs={"placeholder": "watercolour, pets, gift"}),
+        help_text=_("Separate with commas; up to 12."),
+        widget=forms.TextInput(attrs={"placeholder": _("watercolour, pets, gift")}),
     )
-    category = forms.ChoiceField(label="Category", required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
     city = forms.CharField(
-        label="City",
+        label=_("City"),
         max_length=80,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
     country = forms.CharField(
-        label="Country code",
+        label=_("Country code"),
         max_length=2,
         required=False,
-        help_text="Two letters, such as NZ.",
+        help_text=_("Two letters, such as NZ."),
         widget=forms.TextInput(attrs={"size": "3", "autocomplete": "country"}),
     )
     images = MultipleFileField(
-        label="Add images",
+        label=_("Add images"),
         required=False,
-        help_text=f"Up to {MAX_IMAGES} images: JPEG, PNG, WebP or GIF. "
-        "The first one is the cover.",
     )
     remove_images = forms.MultipleChoiceField(
-        label="Remove", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Remove"), required=False, widget=forms.CheckboxSelectMultiple
     )
     currency = forms.ChoiceField(
-        label="Currency", help_text="Every price of a listing is in one currency."
+        label=_("Currency"),
+        help_text=_("Every price of a listing is in one currency."),
     )
 
     def __init__(
@@ -207,7 +217,7 @@ class ListingForm(forms.Form):
         self.community = community
         self.listing = listing
         self.custom_fields = fields
-        choice_field(self, "category").choices = [("", "No category")] + [
+        choice_field(self, "category").choices = [("", gettext("No category"))] + [
             (c.slug, c.name) for c in categories
         ]
         if not categories:
@@ -215,8 +225,11 @@ class ListingForm(forms.Form):
         choice_field(self, "currency").choices = currency_choices()
         self.fields["currency"].initial = community.currency
         self.existing_images = list(listing.images.all()) if listing else []
+        self.fields["images"].help_text = gettext(
+            "Up to %(count)s images: JPEG, PNG, WebP or GIF. The first one is the cover."
+        ) % {"count": MAX_IMAGES}
         choice_field(self, "remove_images").choices = [
-            (str(i.upload.public_id), f"Image {n}")
+            (str(i.upload.public_id), gettext("Image %(number)s") % {"number": n})
             for n, i in enumerate(self.existing_images, start=1)
         ]
         for f in fields:
@@ -231,58 +244,61 @@ class ListingForm(forms.Form):
                 label=Mode(mode).label, required=False
             )
         if "made_to_order" in self.mode_names:
-            self.fields["made_to_order_price"] = money_field("Price")
+            self.fields["made_to_order_price"] = money_field(_("Price"))
             self.fields["made_to_order_options"] = forms.CharField(
-                label="Options (optional)",
+                label=_("Options (optional)"),
                 required=False,
                 max_length=3000,
-                help_text="One per line, extra cost after “+”: "
-                "Size: A4, A3 +15, A2 +30",
+                help_text=_(
+                    "One per line, extra cost after “+”: Size: A4, A3 +15, A2 +30"
+                ),
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         if "service" in self.mode_names:
             for row in range(1, PACKAGE_ROWS + 1):
                 self.fields[f"service_{row}_name"] = forms.CharField(
-                    label="Package name", max_length=60, required=False
+                    label=_("Package name"), max_length=60, required=False
                 )
                 self.fields[f"service_{row}_description"] = forms.CharField(
-                    label="What is included", max_length=500, required=False
+                    label=_("What is included"), max_length=500, required=False
                 )
-                self.fields[f"service_{row}_price"] = money_field("Price")
-                self.fields[f"service_{row}_days"] = _small_int("Delivery days")
-                self.fields[f"service_{row}_revisions"] = _small_int("Revisions")
+                self.fields[f"service_{row}_price"] = money_field(_("Price"))
+                self.fields[f"service_{row}_days"] = _small_int(_("Delivery days"))
+                self.fields[f"service_{row}_revisions"] = _small_int(_("Revisions"))
                 self.fields[f"service_{row}_commercial"] = forms.BooleanField(
-                    label="Commercial use included", required=False
+                    label=_("Commercial use included"), required=False
                 )
                 self.fields[f"service_{row}_credit"] = forms.BooleanField(
-                    label="The buyer must credit me", required=False
+                    label=_("The buyer must credit me"), required=False
                 )
         if "rental" in self.mode_names:
-            self.fields["rental_price"] = money_field("Price")
+            self.fields["rental_price"] = money_field(_("Price"))
             self.fields["rental_unit"] = forms.ChoiceField(
-                label="Per",
+                label=pgettext_lazy("rental unit", "Per"),
                 choices=ListingMode.RentalUnit.choices,
                 initial="day",
                 required=False,
             )
-            self.fields["rental_deposit"] = money_field("Deposit (optional)")
+            self.fields["rental_deposit"] = money_field(_("Deposit (optional)"))
         if "lend" in self.mode_names:
-            self.fields["lend_hours"] = money_field("Time credits (optional)")
-            self.fields["lend_hours"].help_text = "Leave empty to lend for free."
+            self.fields["lend_hours"] = money_field(_("Time credits (optional)"))
+            self.fields["lend_hours"].help_text = _("Leave empty to lend for free.")
         if "swap" in self.mode_names:
             self.fields["swap_wants"] = forms.CharField(
-                label="What you would like in return (optional)",
+                label=_("What you would like in return (optional)"),
                 max_length=200,
                 required=False,
             )
         if "timebank" in self.mode_names:
-            self.fields["timebank_hours"] = money_field("Hours")
+            self.fields["timebank_hours"] = money_field(_("Hours"))
             if self.listing is None:
                 self.fields["timebank_request"] = forms.BooleanField(
-                    label="This is a request for help",
+                    label=_("This is a request for help"),
                     required=False,
-                    help_text="Ask for someone's time instead of offering yours: "
-                    "whoever helps you earns the hours, and you give them.",
+                    help_text=_(
+                        "Ask for someone's time instead of offering yours: "
+                        "whoever helps you earns the hours, and you give them."
+                    ),
                 )
 
     @staticmethod
@@ -298,7 +314,7 @@ class ListingForm(forms.Form):
             return forms.ChoiceField(
                 label=label,
                 required=f.required,
-                choices=[("", "—"), ("true", "Yes"), ("false", "No")],
+                choices=[("", "—"), ("true", gettext("Yes")), ("false", gettext("No"))],
             )
         attrs = {"inputmode": "decimal"} if f.kind == ListingField.Kind.NUMBER else {}
         return forms.CharField(
@@ -353,8 +369,10 @@ class ListingForm(forms.Form):
         chosen = [m for m in self.mode_names if data.get(f"mode_{m}")]
         if not chosen:
             raise forms.ValidationError(
-                "Choose at least one way to offer this listing (under “How you "
-                "offer it”)."
+                gettext(
+                    "Choose at least one way to offer this listing (under “How you "
+                    "offer it”)."
+                )
             )
         needs = {
             "made_to_order": "made_to_order_price",
@@ -363,16 +381,21 @@ class ListingForm(forms.Form):
         }
         for mode in chosen:
             if mode in needs and not (data.get(needs[mode]) or "").strip():
-                self.add_error(needs[mode], f"Give a price for {Mode(mode).label}.")
+                self.add_error(
+                    needs[mode],
+                    gettext("Give a price for %(mode)s.") % {"mode": Mode(mode).label},
+                )
         if "service" in chosen and not self._package_rows(data):
-            self.add_error("service_1_name", "Add at least one package.")
+            self.add_error("service_1_name", gettext("Add at least one package."))
         kept = len(self.existing_images) - len(data.get("remove_images") or [])
         new = len(data.get("images") or [])
         if kept + new > MAX_IMAGES:
             self.add_error(
                 "images",
-                f"A listing has at most {MAX_IMAGES} images; "
-                f"you would have {kept + new}.",
+                gettext(
+                    "A listing has at most %(limit)s images; you would have %(count)s."
+                )
+                % {"limit": MAX_IMAGES, "count": kept + new},
             )
         return data
 

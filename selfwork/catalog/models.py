@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from selfwork.communities.models import Mode
 
@@ -23,19 +25,19 @@ class Listing(models.Model):
     """Something a member offers in a community, in one or more modes."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        HIDDEN = "hidden", "Hidden"
+        ACTIVE = "active", pgettext_lazy("listing status", "Active")
+        HIDDEN = "hidden", pgettext_lazy("listing status", "Hidden")
         # Set only by exchanges (``listing_status_move``), never by the owner: a
         # gift promised to one requester, then given; a listing swapped.
-        PROMISED = "promised", "Promised"
-        GIVEN = "given", "Given"
-        SWAPPED = "swapped", "Swapped"
+        PROMISED = "promised", pgettext_lazy("listing status", "Promised")
+        GIVEN = "given", pgettext_lazy("listing status", "Given")
+        SWAPPED = "swapped", pgettext_lazy("listing status", "Swapped")
 
     class Kind(models.TextChoices):
-        OFFER = "offer", "Offer"
+        OFFER = "offer", pgettext_lazy("listing kind", "Offer")
         # A member asks for help (a time bank's request): whoever answers it
         # gives the time, and the member who asked gives the hours.
-        REQUEST = "request", "Request for help"
+        REQUEST = "request", _("Request for help")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     community = models.ForeignKey(
@@ -162,8 +164,8 @@ class ListingMode(models.Model):
     """One way a listing is offered, with that mode's terms."""
 
     class RentalUnit(models.TextChoices):
-        HOUR = "hour", "per hour"
-        DAY = "day", "per day"
+        HOUR = "hour", _("per hour")
+        DAY = "day", _("per day")
 
     listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="modes")
     mode = models.CharField(max_length=16, choices=Mode.choices)
@@ -262,9 +264,9 @@ class ListingImage(models.Model):
 class CancellationPolicy(models.TextChoices):
     """How much of a rental's price comes back when the customer cancels."""
 
-    FLEXIBLE = "flexible", "Flexible: full refund until 24 hours before the start"
-    MODERATE = "moderate", "Moderate: full refund until 5 days before, then half"
-    STRICT = "strict", "Strict: half refund until 7 days before, then none"
+    FLEXIBLE = "flexible", _("Flexible: full refund until 24 hours before the start")
+    MODERATE = "moderate", _("Moderate: full refund until 5 days before, then half")
+    STRICT = "strict", _("Strict: half refund until 7 days before, then none")
 
 
 class ListingAvailability(models.Model):

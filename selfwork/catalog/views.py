@@ -164,7 +164,7 @@ def listing_new(request: HttpRequest) -> HttpResponse:
                 form.add_service_error(exc)
                 status = exc.status
             else:
-                messages.success(request, "Your listing is live.")
+                messages.success(request, _("Your listing is live."))
                 return redirect("web:listing", public_id=listing.public_id)
     return render(
         request,
@@ -217,7 +217,7 @@ def listing_edit(request: HttpRequest, public_id) -> HttpResponse:
                 form.add_service_error(exc)
                 status = exc.status
             else:
-                messages.success(request, "Your changes are saved.")
+                messages.success(request, _("Your changes are saved."))
                 return redirect("web:listing", public_id=listing.public_id)
     return render(
         request,
@@ -245,7 +245,9 @@ def listing_hide_view(request: HttpRequest, public_id) -> HttpResponse:
     listing = _owned_or_404(request, public_id)
     listing_hide(listing=listing, actor=request.user, now=timezone.now())
     messages.success(
-        request, f"“{listing.title}” is hidden: only you can see it until you show it."
+        request,
+        _("“%(title)s” is hidden: only you can see it until you show it.")
+        % {"title": listing.title},
     )
     return redirect(
         safe_next(request, reverse("web:listing", args=[listing.public_id]))
@@ -257,7 +259,9 @@ def listing_hide_view(request: HttpRequest, public_id) -> HttpResponse:
 def listing_show_view(request: HttpRequest, public_id) -> HttpResponse:
     listing = _owned_or_404(request, public_id)
     listing_show(listing=listing, actor=request.user, now=timezone.now())
-    messages.success(request, f"“{listing.title}” is visible again.")
+    messages.success(
+        request, _("“%(title)s” is visible again.") % {"title": listing.title}
+    )
     return redirect(
         safe_next(request, reverse("web:listing", args=[listing.public_id]))
     )
@@ -272,7 +276,7 @@ def listing_delete_view(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404(exc.detail) from exc
     title, slug = listing.title, listing.community.slug
     listing_delete(listing=listing, actor=request.user, now=timezone.now())
-    messages.success(request, f"“{title}” is deleted.")
+    messages.success(request, _("“%(title)s” is deleted.") % {"title": title})
     default = (
         reverse("web:dashboard")
         if listing.owner_id == request.user.pk

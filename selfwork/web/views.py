@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _lazy
 from django_htmx.middleware import HtmxDetails
 
@@ -60,11 +61,11 @@ SEARCH_KEYS = (
     "sort",
 )
 SORT_LABELS = {
-    "relevance": "Best match",
-    "newest": "Newest",
-    "price_asc": "Price: low to high",
-    "price_desc": "Price: high to low",
-    "rating": "Best rated",
+    "relevance": _lazy("Best match"),
+    "newest": _lazy("Newest"),
+    "price_asc": _lazy("Price: low to high"),
+    "price_desc": _lazy("Price: high to low"),
+    "rating": _lazy("Best rated"),
 }
 
 
@@ -156,8 +157,10 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             page = listings_search(query=query, viewer=request.user)
         except InvalidInput as exc:
             error = (
-                "Choose a currency for the price range: only listings priced in "
-                "it are shown."
+                gettext(
+                    "Choose a currency for the price range: only listings priced in "
+                    "it are shown."
+                )
                 if exc.field == "currency" and not raw["currency"]
                 else exc.detail
             )

@@ -12,6 +12,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.communities.models import Mode
 from selfwork.core.fx import fx_convert, fx_table
@@ -23,13 +24,13 @@ register = template.Library()
 DEFAULT_CURRENCY = "EUR"
 _MODE_LABELS = dict(Mode.choices)
 _MODE_HINTS = {
-    "made_to_order": "Made for you, to your wishes",
-    "service": "Packages with delivery times",
-    "rental": "Borrow for a fee, with a deposit",
-    "lend": "Borrow for free or for time credits",
-    "swap": "Trade it for something",
-    "gift": "Free to a good home",
-    "timebank": "Paid in hours, an hour for an hour",
+    "made_to_order": _("Made for you, to your wishes"),
+    "service": _("Packages with delivery times"),
+    "rental": _("Borrow for a fee, with a deposit"),
+    "lend": _("Borrow for free or for time credits"),
+    "swap": _("Trade it for something"),
+    "gift": _("Free to a good home"),
+    "timebank": _("Paid in hours, an hour for an hour"),
 }
 
 
@@ -75,7 +76,7 @@ def mode_label(mode: str) -> str:
 
 @register.filter
 def mode_hint(mode: str) -> str:
-    return _MODE_HINTS.get(mode, "")
+    return str(_MODE_HINTS.get(mode, ""))
 
 
 @register.simple_tag(takes_context=True)
@@ -104,7 +105,7 @@ def price_summary(listing) -> dict[str, Any]:
     Uses the prefetched modes and packages; no query.
     """
     if listing.price_minor is None:
-        return {"text": "Free", "free": True, "several": False}
+        return {"text": gettext("Free"), "free": True, "several": False}
     count = 0
     for mode in listing.mode_rows:
         if mode.price_minor is not None:
