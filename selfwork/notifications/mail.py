@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from selfwork.notifications.models import Kind, Notification
 from selfwork.notifications.services import unsubscribe_token
@@ -27,9 +28,14 @@ def _unsubscribe_url(member, kind: str) -> str:
 def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
     unsubscribe = _unsubscribe_url(member, kind)
     footer = (
-        "You receive this e-mail because of your notification settings: "
-        f"{absolute(reverse('web:notification_settings'))}\n"
-        f"To stop these e-mails with one click: {unsubscribe}\n"
+        gettext(
+            "You receive this e-mail because of your notification settings: %(url)s"
+        )
+        % {"url": absolute(reverse("web:notification_settings"))}
+        + "\n"
+        + gettext("To stop these e-mails with one click: %(url)s")
+        % {"url": unsubscribe}
+        + "\n"
     )
     return EmailMessage(
         subject=subject,
@@ -46,11 +52,14 @@ def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
 def notification_email(notification: Notification) -> EmailMessage:
     """The e-mail telling its member one notification."""
     member = notification.member
-    lines = [f"Hello {member.name},", "", notification.title]
+    lines = [gettext("Hello %(name)s,") % {"name": member.name}, "", notification.title]
     if notification.body:
         lines += ["", notification.body]
     if notification.link:
-        lines += ["", f"Open it: {absolute(notification.link)}"]
+        lines += [
+            "",
+            gettext("Open it: %(url)s") % {"url": absolute(notification.link)},
+        ]
     return _message(
         member=member,
         kind=notification.kind,
@@ -61,26 +70,37 @@ def notification_email(notification: Notification) -> EmailMessage:
 
 def digest_email(*, member, notifications: list[Notification]) -> EmailMessage:
     """The daily e-mail gathering ``notifications``, oldest first."""
+    count = len(notifications)
     lines = [
-        f"Hello {member.name},",
+        gettext("Hello %(name)s,") % {"name": member.name},
         "",
-        f"Here is what happened since your last digest ({len(notifications)}):",
+        gettext("Here is what happened since your last digest (%(count)s):")
+        % {"count": count},
     ]
     for n in notifications:
         lines += ["", f"* {n.title}"]
         if n.body:
             lines.append(f"  {n.body}")
         if n.link:
-            lines.append(f"  Open it: {absolute(n.link)}")
-    lines += ["", f"All your notifications: {absolute(reverse('web:notifications'))}"]
+            lines.append("  " + gettext("Open it: %(url)s") % {"url": absolute(n.link)})
+    lines += [
+        "",
+        gettext("All your notifications: %(url)s")
+        % {"url": absolute(reverse("web:notifications"))},
+    ]
     return _message(
         member=member,
         kind="*",
-        subject=f"Your daily digest: {len(notifications)} notification(s)",
+        subject=ngettext(
+            "Your daily digest: %(count)s notification",
+            "Your daily digest: %(count)s notifications",
+            count,
+        )
+        % {"count": count},
         text="\n".join(lines),
     )
 
 
 def kind_label(kind: str) -> str:
     """What a kind is called on the settings page and in e-mails."""
-    return "all notifications" if kind == "*" else Kind(kind).label.lower()
+    return gettext("all notifications") if kind == "*" else Kind(kind).label.lower()
