@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
@@ -247,20 +248,23 @@ def exchange_start(
 def _tell_the_other_party(
     *, exchange: Exchange, starter, started_by_provider: bool, now: dt.datetime
 ) -> None:
+    values = {"name": starter.name, "title": exchange.title}
     if started_by_provider:
         recipient = exchange.customer
-        title = f"{starter.name} offered to help with “{exchange.title}”."
+        title = gettext("%(name)s offered to help with “%(title)s”.") % values
     elif exchange.booking_start_at is not None:
         recipient = exchange.provider
-        title = f"{starter.name} asked to book “{exchange.title}”."
+        title = gettext("%(name)s asked to book “%(title)s”.") % values
     else:
         recipient = exchange.provider
-        title = f"{starter.name} ordered “{exchange.title}”."
+        title = gettext("%(name)s ordered “%(title)s”.") % values
     notify(
         member=recipient,
         kind=Kind.REQUESTED,
         title=title,
-        body="Open the exchange to see what they asked for and what comes next.",
+        body=gettext(
+            "Open the exchange to see what they asked for and what comes next."
+        ),
         link=exchange_path(exchange),
         now=now,
     )
