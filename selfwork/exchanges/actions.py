@@ -23,8 +23,6 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from selfwork.catalog import services as catalog
 from selfwork.catalog.calendar import cancellation_refund_percent
@@ -549,13 +547,13 @@ NOTICE_KIND_BY_ACTION = (
 NOTICE_KIND_BY_GUARD = (("revisions_left", Kind.CHANGES_REQUESTED),)
 
 NOTICE_TITLES = {
-    Kind.PAID_OUT: _("The money for “%(title)s” is paid out."),
-    Kind.ACCEPTED: _("“%(title)s” is accepted."),
-    Kind.PAID: _("“%(title)s” is paid for."),
-    Kind.DELIVERED: _("“%(title)s” is delivered."),
-    Kind.CHANGES_REQUESTED: _("Changes are requested on “%(title)s”."),
-    Kind.REMINDER: _("A reminder about “%(title)s”: %(label)s."),
-    Kind.EXCHANGE: _("“%(title)s” moved on: %(label)s."),
+    Kind.PAID_OUT: "The money for “{title}” is paid out.",
+    Kind.ACCEPTED: "“{title}” is accepted.",
+    Kind.PAID: "“{title}” is paid for.",
+    Kind.DELIVERED: "“{title}” is delivered.",
+    Kind.CHANGES_REQUESTED: "Changes are requested on “{title}”.",
+    Kind.REMINDER: "A reminder about “{title}”: {label}.",
+    Kind.EXCHANGE: "“{title}” moved on: {label}.",
 }
 
 
@@ -576,18 +574,10 @@ def _notice_body(
     *, actor: Any, label: str, state_label: str, detail: str, decision: str
 ) -> str:
     if actor is not None:
-        step = gettext("%(name)s chose “%(label)s”.") % {
-            "name": actor.name,
-            "label": label,
-        }
+        step = f"{actor.name} chose “{label}”."
     else:
-        step = gettext("“%(label)s” happened as the process says it does in time.") % {
-            "label": label
-        }
-    parts = [
-        step,
-        gettext("The exchange is now: %(state)s.") % {"state": state_label},
-    ]
+        step = f"“{label}” happened as the process says it does in time."
+    parts = [step, f"The exchange is now: {state_label}."]
     if detail:
         parts.append(detail)
     if decision:
@@ -599,19 +589,19 @@ def resolution_text(resolution: dict | None) -> str:
     """The decision on a dispute, as both parties are told it."""
     if not resolution:
         return ""
-    text = gettext(
-        "The decision: %(percent)s %% of the money in escrow goes back to the "
-        "customer and the rest to the provider. Decided by %(who)s (%(role)s), "
-        "because: %(note)s"
-    ) % {
-        "percent": resolution.get("refund_percent"),
-        "who": resolution.get("decided_by") or gettext("staff"),
-        "role": resolution.get("role"),
-        "note": resolution.get("note", ""),
-    }
+    text = (
+        "The decision: {percent} % of the money in escrow goes back to the "
+        "customer and the rest to the provider. Decided by {who} ({role}), "
+        "because: {note}"
+    ).format(
+        percent=resolution.get("refund_percent"),
+        who=resolution.get("decided_by") or "staff",
+        role=resolution.get("role"),
+        note=resolution.get("note", ""),
+    )
     if resolution.get("role") != "staff":
-        text += "\n\n" + gettext(
-            "If you disagree, you may ask the platform's staff to review it "
+        text += (
+            "\n\nIf you disagree, you may ask the platform's staff to review it "
             "within 7 days; until then the money stays in escrow."
         )
     return text
@@ -657,7 +647,7 @@ def notice_queue(
     notify_many(
         members=recipients,
         kind=kind,
-        title=NOTICE_TITLES[Kind(kind)] % {"title": exchange.title, "label": label},
+        title=NOTICE_TITLES[Kind(kind)].format(title=exchange.title, label=label),
         body=_notice_body(
             actor=actor,
             label=label,

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
@@ -248,23 +247,20 @@ def exchange_start(
 def _tell_the_other_party(
     *, exchange: Exchange, starter, started_by_provider: bool, now: dt.datetime
 ) -> None:
-    values = {"name": starter.name, "title": exchange.title}
     if started_by_provider:
         recipient = exchange.customer
-        title = gettext("%(name)s offered to help with “%(title)s”.") % values
+        title = f"{starter.name} offered to help with “{exchange.title}”."
     elif exchange.booking_start_at is not None:
         recipient = exchange.provider
-        title = gettext("%(name)s asked to book “%(title)s”.") % values
+        title = f"{starter.name} asked to book “{exchange.title}”."
     else:
         recipient = exchange.provider
-        title = gettext("%(name)s ordered “%(title)s”.") % values
+        title = f"{starter.name} ordered “{exchange.title}”."
     notify(
         member=recipient,
         kind=Kind.REQUESTED,
         title=title,
-        body=gettext(
-            "Open the exchange to see what they asked for and what comes next."
-        ),
+        body="Open the exchange to see what they asked for and what comes next.",
         link=exchange_path(exchange),
         now=now,
     )
