@@ -6,7 +6,7 @@ the input it names.
 """
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext, ngettext
@@ -16,12 +16,17 @@ from selfwork.accounts.forms import UPLOAD_CODES, choice_field, currency_choices
 from selfwork.catalog.forms import MultipleFileField, money_field
 from selfwork.core.errors import InvalidInput, SelfworkError
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 MAX_ATTACHMENTS = 8
 # "Sketch — 40.00", "Sketch: 40", "Final art 60.50"
 _MILESTONE_LINE = re.compile(r"^(.*?)\s*[—:–-]?\s*([0-9][0-9.,]*)\s*$")
 
 
-def _days(label: str, *, required: bool = True, **kwargs: Any) -> forms.IntegerField:
+def _days(
+    label: "str | _StrPromise", *, required: bool = True, **kwargs: Any
+) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=required,

@@ -8,7 +8,7 @@ beside the input it names.
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,9 @@ from selfwork.catalog.models import CancellationPolicy, Listing, ListingMode
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.core.errors import InvalidInput, SelfworkError
 from selfwork.core.money import Money
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 MAX_IMAGES = 8
 PACKAGE_ROWS = 3
@@ -64,7 +67,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def money_field(label: str, *, required: bool = False, **attrs: Any) -> forms.CharField:
+def money_field(
+    label: "str | _StrPromise", *, required: bool = False, **attrs: Any
+) -> forms.CharField:
     """A text input for an amount: kept as typed, parsed exactly by the service."""
     return forms.CharField(
         label=label,
