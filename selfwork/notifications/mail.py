@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.notifications.models import Kind, Notification
 from selfwork.notifications.services import unsubscribe_token
@@ -101,6 +102,28 @@ def digest_email(*, member, notifications: list[Notification]) -> EmailMessage:
     )
 
 
+# Each kind as it reads inside a sentence ("no more e-mails about payments"):
+# its own message, since lowering a translated label is wrong in many languages.
+KIND_IN_A_SENTENCE = {
+    Kind.REQUESTED: _("new orders and booking requests"),
+    Kind.PAID: _("payments"),
+    Kind.DELIVERED: _("deliveries"),
+    Kind.CHANGES_REQUESTED: _("requests for changes"),
+    Kind.ACCEPTED: _("accepted work and completed exchanges"),
+    Kind.PAID_OUT: _("money paid out"),
+    Kind.REMINDER: _("reminders about exchanges"),
+    Kind.EXCHANGE: _("other steps of an exchange"),
+    Kind.MESSAGE: _("new messages"),
+    Kind.REVIEW_PUBLISHED: _("published reviews"),
+    Kind.MENTION: _("mentions on community boards"),
+    Kind.JOIN_REQUEST: _("requests to join a community you host"),
+    Kind.WEBHOOK_DISABLED: _("webhook endpoints that stopped receiving"),
+}
+
+
 def kind_label(kind: str) -> str:
-    """What a kind is called on the settings page and in e-mails."""
-    return gettext("all notifications") if kind == "*" else Kind(kind).label.lower()
+    """What a kind is called inside a sentence, on the unsubscribe page."""
+    if kind == "*":
+        return gettext("all notifications")
+    phrase = KIND_IN_A_SENTENCE.get(Kind(kind))
+    return str(phrase) if phrase is not None else Kind(kind).label.lower()
