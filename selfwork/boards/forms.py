@@ -7,6 +7,8 @@ They only shape what was typed; the services judge it, and a service's
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from selfwork.accounts.forms import UPLOAD_CODES
 from selfwork.boards.models import Post
@@ -32,26 +34,29 @@ class ServiceErrorsForm(forms.Form):
 
 
 class PostForm(ServiceErrorsForm):
-    kind = forms.ChoiceField(label="What are you posting?")
+    kind = forms.ChoiceField(label=_("What are you posting?"))
     title = forms.CharField(
-        label="Title",
+        label=_("Title"),
         max_length=200,
         widget=forms.TextInput(
-            attrs={"placeholder": "e.g. Does anyone have a ladder I could borrow?"}
+            attrs={"placeholder": _("e.g. Does anyone have a ladder I could borrow?")}
         ),
     )
     body = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=BODY_MAX + 100,
-        help_text="Markdown works: **bold**, *italic*, lists and links. "
-        "Mention a neighbour as @username and they hear about it.",
+        help_text=_(
+            "Markdown works: **bold**, *italic*, lists and links. "
+            "Mention a neighbour as @username and they hear about it."
+        ),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     images = MultipleFileField(
-        label="Images",
+        label=_("Images"),
         required=False,
-        help_text=f"Up to {MAX_IMAGES} JPEG, PNG, WebP or GIF images.",
+        help_text=_("Up to %(count)s JPEG, PNG, WebP or GIF images.")
+        % {"count": MAX_IMAGES},
     )
 
     def __init__(self, *args: Any, host: bool, **kwargs: Any) -> None:
@@ -63,14 +68,21 @@ class PostForm(ServiceErrorsForm):
     def clean_images(self) -> list:
         files = self.cleaned_data.get("images") or []
         if len(files) > MAX_IMAGES:
-            raise forms.ValidationError(f"Add at most {MAX_IMAGES} images.")
+            raise forms.ValidationError(
+                ngettext(
+                    "Add at most %(count)s image.",
+                    "Add at most %(count)s images.",
+                    MAX_IMAGES,
+                )
+                % {"count": MAX_IMAGES}
+            )
         return files
 
 
 class ReplyForm(ServiceErrorsForm):
     body = forms.CharField(
-        label="Your reply",
+        label=_("Your reply"),
         max_length=REPLY_MAX + 100,
-        help_text="Markdown works. Mention someone as @username.",
+        help_text=_("Markdown works. Mention someone as @username."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )

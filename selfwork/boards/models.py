@@ -9,22 +9,24 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Post(models.Model):
     """Something a member shares with their community: an idea, a question, …"""
 
     class Kind(models.TextChoices):
-        IDEA = "idea", "Idea"
-        QUESTION = "question", "Question"
-        ANNOUNCEMENT = "announcement", "Announcement"
-        OFFER = "offer", "Offer"
-        WANT = "want", "Want"
+        IDEA = "idea", pgettext_lazy("post kind", "Idea")
+        QUESTION = "question", pgettext_lazy("post kind", "Question")
+        ANNOUNCEMENT = "announcement", pgettext_lazy("post kind", "Announcement")
+        OFFER = "offer", pgettext_lazy("post kind", "Offer")
+        WANT = "want", pgettext_lazy("post kind", "Want")
 
     class Status(models.TextChoices):
-        VISIBLE = "visible", "Visible"
-        HIDDEN = "hidden", "Hidden by a host"
-        REMOVED = "removed", "Removed by a host"
+        VISIBLE = "visible", _("Visible")
+        HIDDEN = "hidden", _("Hidden by a host")
+        REMOVED = "removed", _("Removed by a host")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     community = models.ForeignKey(
@@ -121,8 +123,8 @@ class Reply(models.Model):
     """An answer or comment under a post; boards thread one level deep."""
 
     class Status(models.TextChoices):
-        VISIBLE = "visible", "Visible"
-        REMOVED = "removed", "Removed by a host"
+        VISIBLE = "visible", _("Visible")
+        REMOVED = "removed", _("Removed by a host")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="replies")

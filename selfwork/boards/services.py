@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from selfwork.boards.errors import (
     AlreadyVoted,
@@ -119,17 +120,28 @@ def _mentions_notify(
     Mention.objects.bulk_create(
         [Mention(post=post, reply=reply, member=m, created_at=now) for m in members]
     )
+    values = {
+        "author": author.name,
+        "title": post.title,
+        "community": post.community.name,
+    }
     if reply is None:
-        title = f"{author.name} mentioned you in “{post.title}”."
+        title = gettext("%(author)s mentioned you in “%(title)s”.") % values
         body = (
-            f"{author.name} mentioned you in the post “{post.title}” on the "
-            f"board of {post.community.name}."
+            gettext(
+                "%(author)s mentioned you in the post “%(title)s” on the "
+                "board of %(community)s."
+            )
+            % values
         )
     else:
-        title = f"{author.name} mentioned you in a reply to “{post.title}”."
+        title = gettext("%(author)s mentioned you in a reply to “%(title)s”.") % values
         body = (
-            f"{author.name} mentioned you in a reply to the post “{post.title}” "
-            f"on the board of {post.community.name}."
+            gettext(
+                "%(author)s mentioned you in a reply to the post “%(title)s” "
+                "on the board of %(community)s."
+            )
+            % values
         )
     notify_many(
         members=members,

@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import uploads_atomic, uploads_store
 from selfwork.boards import selectors, services
@@ -26,17 +28,17 @@ from selfwork.core.throttle import throttle_check
 BOARD_PAGE = 24
 # What each button does, as the member is told once it is done.
 DONE = {
-    "vote": "Your vote is counted.",
-    "unvote": "Your vote is taken back.",
-    "accept": "You marked the accepted answer.",
-    "pin": "The post is pinned to the top of the board.",
-    "unpin": "The post is no longer pinned.",
-    "lock": "The post is locked: it takes no more replies.",
-    "unlock": "The post is open to replies again.",
-    "hide": "The post is hidden from the board.",
-    "unhide": "The post is on the board again.",
-    "remove": "The post is removed.",
-    "remove_reply": "The reply is removed.",
+    "vote": _("Your vote is counted."),
+    "unvote": _("Your vote is taken back."),
+    "accept": _("You marked the accepted answer."),
+    "pin": _("The post is pinned to the top of the board."),
+    "unpin": _("The post is no longer pinned."),
+    "lock": _("The post is locked: it takes no more replies."),
+    "unlock": _("The post is open to replies again."),
+    "hide": _("The post is hidden from the board."),
+    "unhide": _("The post is on the board again."),
+    "remove": _("The post is removed."),
+    "remove_reply": _("The reply is removed."),
 }
 
 
@@ -162,7 +164,7 @@ def _post_create(request: HttpRequest, community: Community) -> HttpResponse:
             raise PermissionDenied(exc.detail) from exc
         form.add_service_error(exc)
         return _board_page(request, community, form=form, status=exc.status)
-    messages.success(request, "Your post is on the board.")
+    messages.success(request, gettext("Your post is on the board."))
     return redirect("web:board_post", slug=community.slug, public_id=post.public_id)
 
 
@@ -189,7 +191,7 @@ def board_post(request: HttpRequest, slug: str, public_id) -> HttpResponse:
         return _with_reason(request, post, action)
     if action in DONE:
         return _button(request, post, action)
-    messages.error(request, "That form is not one of this page's.")
+    messages.error(request, gettext("That form is not one of this page's."))
     return redirect(_path(post))
 
 
@@ -265,7 +267,7 @@ def _reply_create(request: HttpRequest, post: Post) -> HttpResponse:
             form.add_service_error(exc)
             return _post_page(request, post, reply_form=form, status=422)
         return _refuse(request, exc, back=_path(post))
-    messages.success(request, "Your reply is posted.")
+    messages.success(request, gettext("Your reply is posted."))
     return redirect(_path(post))
 
 

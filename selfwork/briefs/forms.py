@@ -6,20 +6,27 @@ the input it names.
 """
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import UPLOAD_CODES, choice_field, currency_choices
 from selfwork.catalog.forms import MultipleFileField, money_field
 from selfwork.core.errors import InvalidInput, SelfworkError
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 MAX_ATTACHMENTS = 8
 # "Sketch — 40.00", "Sketch: 40", "Final art 60.50"
 _MILESTONE_LINE = re.compile(r"^(.*?)\s*[—:–-]?\s*([0-9][0-9.,]*)\s*$")
 
 
-def _days(label: str, *, required: bool = True, **kwargs: Any) -> forms.IntegerField:
+def _days(
+    label: "str | _StrPromise", *, required: bool = True, **kwargs: Any
+) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=required,
@@ -62,33 +69,36 @@ class BriefForm(ServiceErrors, forms.Form):
         "deadline": "deadline",
     }
 
-    community = forms.ChoiceField(label="Community")
+    community = forms.ChoiceField(label=_("Community"))
     title = forms.CharField(
-        label="What do you need?",
+        label=_("What do you need?"),
         max_length=120,
         widget=forms.TextInput(
-            attrs={"placeholder": "e.g. A cover for my poetry book"}
+            attrs={"placeholder": _("e.g. A cover for my poetry book")}
         ),
     )
     description = forms.CharField(
-        label="Describe the work",
+        label=_("Describe the work"),
         max_length=10000,
-        help_text="Sizes, style, what it is for, what you already have. "
-        "Markdown works: **bold**, *italic*, lists and links.",
+        help_text=_(
+            "Sizes, style, what it is for, what you already have. "
+            "Markdown works: **bold**, *italic*, lists and links."
+        ),
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    currency = forms.ChoiceField(label="Currency")
-    budget_min = money_field("Budget from", required=True)
-    budget_max = money_field("Budget up to", required=True)
+    currency = forms.ChoiceField(label=_("Currency"))
+    budget_min = money_field(_("Budget from"), required=True)
+    budget_max = money_field(_("Budget up to"), required=True)
     deadline = forms.DateField(
-        label="Needed by",
+        label=_("Needed by"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     attachments = MultipleFileField(
-        label="Reference images",
+        label=_("Reference images"),
         required=False,
-        help_text=f"Sketches or examples; up to {MAX_ATTACHMENTS} JPEG, PNG, WebP or GIF.",
+        help_text=_("Sketches or examples; up to %(count)s JPEG, PNG, WebP or GIF.")
+        % {"count": MAX_ATTACHMENTS},
     )
 
     def __init__(self, *args: Any, communities: list, **kwargs: Any) -> None:
@@ -101,7 +111,14 @@ class BriefForm(ServiceErrors, forms.Form):
     def clean_attachments(self) -> list:
         files = self.cleaned_data.get("attachments") or []
         if len(files) > MAX_ATTACHMENTS:
-            raise forms.ValidationError(f"Attach at most {MAX_ATTACHMENTS} images.")
+            raise forms.ValidationError(
+                ngettext(
+                    "Attach at most %(count)s image.",
+                    "Attach at most %(count)s images.",
+                    MAX_ATTACHMENTS,
+                )
+                % {"count": MAX_ATTACHMENTS}
+            )
         return files
 
     def for_service(self) -> dict[str, Any]:
@@ -126,7 +143,8 @@ def milestones_parse(text: str, currency: str) -> list[dict[str, Any]]:
         match = _MILESTONE_LINE.match(line)
         if not match or not match.group(1).strip():
             raise InvalidInput(
-                f"Line {number} should read like “Sketch — 40.00”.",
+                gettext("Line %(number)s should read like “Sketch — 40.00”.")
+                % {"number": number},
                 field="milestones",
                 code="invalid_milestones",
             )
@@ -148,41 +166,46 @@ class OfferForm(ServiceErrors, forms.Form):
         "expires_in_days": "expires_in_days",
     }
 
-    price = money_field("Your price", required=True)
-    delivery_days = _days("Delivery in days")
+    price = money_field(_("Your price"), required=True)
+    delivery_days = _days(_("Delivery in days"))
     revisions = forms.IntegerField(
-        label="Rounds of changes included",
+        label=_("Rounds of changes included"),
         min_value=0,
         max_value=50,
         initial=2,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": "4"}),
     )
     message = forms.CharField(
-        label="Message to the customer",
+        label=_("Message to the customer"),
         max_length=5000,
         required=False,
-        help_text="How you would approach the work; links to similar pieces.",
+        help_text=_("How you would approach the work; links to similar pieces."),
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     milestones = forms.CharField(
-        label="Milestones",
+        label=_("Milestones"),
         max_length=2000,
         required=False,
-        help_text="Optional. One per line, like “Sketch — 40.00”; "
-        "they must add up to the price.",
+        help_text=_(
+            "Optional. One per line, like “Sketch — 40.00”; "
+            "they must add up to the price."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     use = forms.ChoiceField(
-        label="The customer may use the work",
-        choices=[("personal", "For personal use"), ("commercial", "Commercially")],
+        label=_("The customer may use the work"),
+        choices=[
+            ("personal", _("For personal use")),
+            ("commercial", _("Commercially")),
+        ],
         initial="personal",
         widget=forms.RadioSelect,
     )
     credit_required = forms.BooleanField(
-        label="The customer must credit me", required=False
+        label=_("The customer must credit me"), required=False
     )
     expires_in_days = forms.IntegerField(
-        label="Offer valid for (days)",
+        label=_("Offer valid for (days)"),
         min_value=1,
         max_value=90,
         initial=14,
@@ -209,10 +232,10 @@ class OfferForm(ServiceErrors, forms.Form):
 class CounterForm(ServiceErrors, forms.Form):
     FIELD_MAP = {"price": "price"}
 
-    price = money_field("Your price", required=True)
-    delivery_days = _days("Delivery in days", required=False)
+    price = money_field(_("Your price"), required=True)
+    delivery_days = _days(_("Delivery in days"), required=False)
     message = forms.CharField(
-        label="Note",
+        label=_("Note"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -10,15 +10,17 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Brief(models.Model):
     """A customer's request for custom work, open to offers in one community."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open to offers"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", _("Open to offers")
+        CLOSED = "closed", pgettext_lazy("brief status", "Closed")
+        CANCELLED = "cancelled", pgettext_lazy("brief status", "Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     community = models.ForeignKey(
@@ -103,12 +105,12 @@ class Offer(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        COUNTERED = "countered", "Countered"
-        ACCEPTED = "accepted", "Accepted"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        DECLINED = "declined", "Declined"
-        EXPIRED = "expired", "Expired"
+        OPEN = "open", pgettext_lazy("offer status", "Open")
+        COUNTERED = "countered", pgettext_lazy("offer status", "Countered")
+        ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
+        WITHDRAWN = "withdrawn", pgettext_lazy("offer status", "Withdrawn")
+        DECLINED = "declined", pgettext_lazy("offer status", "Declined")
+        EXPIRED = "expired", pgettext_lazy("offer status", "Expired")
 
     LIVE = ("open", "countered")
 
@@ -198,10 +200,10 @@ class Counter(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Waiting for the provider"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        SUPERSEDED = "superseded", "No longer current"
+        OPEN = "open", _("Waiting for the provider")
+        ACCEPTED = "accepted", pgettext_lazy("offer status", "Accepted")
+        DECLINED = "declined", pgettext_lazy("offer status", "Declined")
+        SUPERSEDED = "superseded", _("No longer current")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="counters")

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from selfwork.accounts.forms import uploads_atomic, uploads_store
 from selfwork.accounts.models import Member
@@ -154,7 +155,8 @@ def brief_new(request: HttpRequest) -> HttpResponse:
                 status = exc.status if exc.status != 400 else 422
             else:
                 messages.success(
-                    request, "Your brief is posted. Offers will appear on this page."
+                    request,
+                    gettext("Your brief is posted. Offers will appear on this page."),
                 )
                 return redirect("web:brief", public_id=brief.public_id)
     return render(
@@ -254,7 +256,7 @@ def brief_detail(request: HttpRequest, public_id) -> HttpResponse:
         return _brief_end(request, brief, action)
     if action in OFFER_ACTIONS:
         return _offer_action(request, brief, action)
-    messages.error(request, "That form is not one of this page's.")
+    messages.error(request, gettext("That form is not one of this page's."))
     return redirect("web:brief", public_id=brief.public_id)
 
 
@@ -278,7 +280,7 @@ def _offer_create(request: HttpRequest, brief: Brief) -> HttpResponse:
         form.add_service_error(exc)
         return _brief_page(request, brief, offer_form=form, status=exc.status)
     messages.success(
-        request, "Your offer is sent. You'll see here when it is answered."
+        request, gettext("Your offer is sent. You'll see here when it is answered.")
     )
     return redirect("web:brief", public_id=brief.public_id)
 
@@ -299,9 +301,9 @@ def _brief_end(request: HttpRequest, brief: Brief, action: str) -> HttpResponse:
     else:
         messages.success(
             request,
-            "The brief is closed to new offers."
+            gettext("The brief is closed to new offers.")
             if action == "close"
-            else "The brief is cancelled.",
+            else gettext("The brief is cancelled."),
         )
     return redirect("web:brief", public_id=brief.public_id)
 
@@ -321,8 +323,10 @@ def _offer_action(request: HttpRequest, brief: Brief, action: str) -> HttpRespon
             exchange = services.offer_accept(offer=offer, customer=member, now=now)
             messages.success(
                 request,
-                "Offer accepted. Pay into escrow to start the work: the provider is "
-                "paid only when you accept what they deliver.",
+                gettext(
+                    "Offer accepted. Pay into escrow to start the work: the provider is "
+                    "paid only when you accept what they deliver."
+                ),
             )
             return redirect("web:exchange", public_id=exchange.public_id)
         if action == "counter":
@@ -340,23 +344,25 @@ def _offer_action(request: HttpRequest, brief: Brief, action: str) -> HttpRespon
                 if getattr(exc, "field", None) is None:
                     raise
                 return _counter_error(request, brief, offer, form, exc)
-            messages.success(request, "Your counter-proposal is sent.")
+            messages.success(request, gettext("Your counter-proposal is sent."))
         elif action == "withdraw":
             services.offer_withdraw(offer=offer, provider=member, now=now)
-            messages.success(request, "Your offer is withdrawn.")
+            messages.success(request, gettext("Your offer is withdrawn."))
         elif action == "decline":
             services.offer_decline(offer=offer, customer=member, now=now)
-            messages.success(request, "Offer declined.")
+            messages.success(request, gettext("Offer declined."))
         else:
             counter = selectors.counter_open(offer=offer)
             if counter is None:
-                messages.error(request, "There is no counter-proposal waiting.")
+                messages.error(
+                    request, gettext("There is no counter-proposal waiting.")
+                )
             elif action == "counter_accept":
                 services.counter_accept(counter=counter, provider=member, now=now)
-                messages.success(request, "You took the counter-proposal.")
+                messages.success(request, gettext("You took the counter-proposal."))
             else:
                 services.counter_decline(counter=counter, provider=member, now=now)
-                messages.success(request, "You kept your offer as it was.")
+                messages.success(request, gettext("You kept your offer as it was."))
     except SelfworkError as exc:
         _refuse_forgery(exc)
         messages.error(request, exc.detail)

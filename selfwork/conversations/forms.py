@@ -5,6 +5,7 @@ shown beside the input it names (or above the form).
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import UPLOAD_CODES
 from selfwork.catalog.forms import MultipleFileField
@@ -14,15 +15,16 @@ from selfwork.core.errors import SelfworkError
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=BODY_MAX * 4,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": BODY_MAX}),
-        help_text="Markdown: **bold**, *italic*, lists and links. No HTML.",
+        help_text=_("Markdown: **bold**, *italic*, lists and links. No HTML."),
     )
     images = MultipleFileField(
-        label="Images",
+        label=_("Images"),
         required=False,
-        help_text=f"Up to {MAX_IMAGES} PNG, JPEG or WebP images.",
+        help_text=_("Up to %(count)s PNG, JPEG or WebP images.")
+        % {"count": MAX_IMAGES},
     )
 
     def add_service_error(self, exc: SelfworkError) -> None:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing
@@ -138,17 +139,24 @@ def _notify(*, conversation: Conversation, sender, recipient, now: dt.datetime) 
         != 1
     ):
         return
+    values = {"name": sender.name, "listing": conversation.listing}
     if conversation.listing_id is not None:
-        subject = f"{sender.name} sent you a message about “{conversation.listing}”"
+        subject = gettext("%(name)s sent you a message about “%(listing)s”") % values
         text = (
-            f"{sender.name} wrote to you about “{conversation.listing}”. Open the "
-            "conversation to read the message and reply."
+            gettext(
+                "%(name)s wrote to you about “%(listing)s”. Open the "
+                "conversation to read the message and reply."
+            )
+            % values
         )
     else:
-        subject = f"{sender.name} sent you a message"
+        subject = gettext("%(name)s sent you a message") % values
         text = (
-            f"{sender.name} sent you a message on selfwork. Open the conversation "
-            "to read it and reply."
+            gettext(
+                "%(name)s sent you a message on selfwork. Open the conversation "
+                "to read it and reply."
+            )
+            % values
         )
     notify(
         member=recipient,

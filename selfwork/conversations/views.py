@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 
@@ -25,8 +27,8 @@ INBOX_PAGE = 30
 # A conversation page shows this many of the newest messages; the API pages all.
 THREAD_PAGE = 200
 BLOCKED = {
-    "block": "You blocked this member. They can no longer write to you.",
-    "unblock": "You unblocked this member. They may write to you again.",
+    "block": _("You blocked this member. They can no longer write to you."),
+    "unblock": _("You unblocked this member. They may write to you again."),
 }
 
 
@@ -114,7 +116,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
     except SelfworkError as exc:
         form.add_service_error(exc)
         return _new_page(request, recipient, subject, form, status=exc.status)
-    messages.success(request, "Your message is sent.")
+    messages.success(request, gettext("Your message is sent."))
     target = reverse(
         "web:conversation", kwargs={"public_id": started.conversation.public_id}
     )
@@ -157,7 +159,7 @@ def conversation(request: HttpRequest, public_id) -> HttpResponse:
         return _message_send(request, side)
     if action in BLOCKED:
         return _block(request, side, action)
-    messages.error(request, "That form is not one of this page's.")
+    messages.error(request, gettext("That form is not one of this page's."))
     return redirect("web:conversation", public_id=side.conversation.public_id)
 
 

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.notifications.models import Kind, Notification
 from selfwork.notifications.services import unsubscribe_token
@@ -27,9 +29,14 @@ def _unsubscribe_url(member, kind: str) -> str:
 def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
     unsubscribe = _unsubscribe_url(member, kind)
     footer = (
-        "You receive this e-mail because of your notification settings: "
-        f"{absolute(reverse('web:notification_settings'))}\n"
-        f"To stop these e-mails with one click: {unsubscribe}\n"
+        gettext(
+            "You receive this e-mail because of your notification settings: %(url)s"
+        )
+        % {"url": absolute(reverse("web:notification_settings"))}
+        + "\n"
+        + gettext("To stop these e-mails with one click: %(url)s")
+        % {"url": unsubscribe}
+        + "\n"
     )
     return EmailMessage(
         subject=subject,
@@ -46,11 +53,14 @@ def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
 def notification_email(notification: Notification) -> EmailMessage:
     """The e-mail telling its member one notification."""
     member = notification.member
-    lines = [f"Hello {member.name},", "", notification.title]
+    lines = [gettext("Hello %(name)s,") % {"name": member.name}, "", notification.title]
     if notification.body:
         lines += ["", notification.body]
     if notification.link:
-        lines += ["", f"Open it: {absolute(notification.link)}"]
+        lines += [
+            "",
+            gettext("Open it: %(url)s") % {"url": absolute(notification.link)},
+        ]
     return _message(
         member=member,
         kind=notification.kind,
@@ -61,26 +71,59 @@ def notification_email(notification: Notification) -> EmailMessage:
 
 def digest_email(*, member, notifications: list[Notification]) -> EmailMessage:
     """The daily e-mail gathering ``notifications``, oldest first."""
+    count = len(notifications)
     lines = [
-        f"Hello {member.name},",
+        gettext("Hello %(name)s,") % {"name": member.name},
         "",
-        f"Here is what happened since your last digest ({len(notifications)}):",
+        gettext("Here is what happened since your last digest (%(count)s):")
+        % {"count": count},
     ]
     for n in notifications:
         lines += ["", f"* {n.title}"]
         if n.body:
             lines.append(f"  {n.body}")
         if n.link:
-            lines.append(f"  Open it: {absolute(n.link)}")
-    lines += ["", f"All your notifications: {absolute(reverse('web:notifications'))}"]
+            lines.append("  " + gettext("Open it: %(url)s") % {"url": absolute(n.link)})
+    lines += [
+        "",
+        gettext("All your notifications: %(url)s")
+        % {"url": absolute(reverse("web:notifications"))},
+    ]
     return _message(
         member=member,
         kind="*",
-        subject=f"Your daily digest: {len(notifications)} notification(s)",
+        subject=ngettext(
+            "Your daily digest: %(count)s notification",
+            "Your daily digest: %(count)s notifications",
+            count,
+        )
+        % {"count": count},
         text="\n".join(lines),
     )
 
 
+# Each kind as it reads inside a sentence ("no more e-mails about payments"):
+# its own message, since lowering a translated label is wrong in many languages.
+KIND_IN_A_SENTENCE = {
+    Kind.REQUESTED: _("new orders and booking requests"),
+    Kind.PAID: _("payments"),
+    Kind.DELIVERED: _("deliveries"),
+    Kind.CHANGES_REQUESTED: _("requests for changes"),
+    Kind.ACCEPTED: _("accepted work and completed exchanges"),
+    Kind.PAID_OUT: _("money paid out"),
+    Kind.REMINDER: _("reminders about exchanges"),
+    Kind.EXCHANGE: _("other steps of an exchange"),
+    Kind.MESSAGE: _("new messages"),
+    Kind.REVIEW_PUBLISHED: _("published reviews"),
+    Kind.MENTION: _("mentions on community boards"),
+    Kind.JOIN_REQUEST: _("requests to join a community you host"),
+    Kind.WEBHOOK_DISABLED: _("webhook endpoints that stopped receiving"),
+}
+
+
 def kind_label(kind: str) -> str:
-    """What a kind is called on the settings page and in e-mails."""
-    return "all notifications" if kind == "*" else Kind(kind).label.lower()
+    """What a kind is called inside a sentence, on the unsubscribe page."""
+    if kind == "*":
+        return gettext("all notifications")
+    phrase = KIND_IN_A_SENTENCE.get(Kind(kind))
+    return str(phrase) if phrase is not None else Kind(kind).label.lower()

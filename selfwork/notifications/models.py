@@ -11,43 +11,45 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
     """Everything a member may be told about, in the order the settings list it."""
 
-    REQUESTED = "requested", "New orders and booking requests"
-    PAID = "paid", "Payments"
-    DELIVERED = "delivered", "Deliveries"
-    CHANGES_REQUESTED = "changes_requested", "Requests for changes"
-    ACCEPTED = "accepted", "Accepted work and completed exchanges"
-    PAID_OUT = "paid_out", "Money paid out"
-    REMINDER = "reminder", "Reminders about exchanges"
-    EXCHANGE = "exchange", "Other steps of an exchange"
-    MESSAGE = "message", "New messages"
-    REVIEW_PUBLISHED = "review_published", "Published reviews"
-    MENTION = "mention", "Mentions on community boards"
-    JOIN_REQUEST = "join_request", "Requests to join a community you host"
-    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoints that stopped receiving"
+    REQUESTED = "requested", _("New orders and booking requests")
+    PAID = "paid", _("Payments")
+    DELIVERED = "delivered", _("Deliveries")
+    CHANGES_REQUESTED = "changes_requested", _("Requests for changes")
+    ACCEPTED = "accepted", _("Accepted work and completed exchanges")
+    PAID_OUT = "paid_out", _("Money paid out")
+    REMINDER = "reminder", _("Reminders about exchanges")
+    EXCHANGE = "exchange", _("Other steps of an exchange")
+    MESSAGE = "message", _("New messages")
+    REVIEW_PUBLISHED = "review_published", _("Published reviews")
+    MENTION = "mention", _("Mentions on community boards")
+    JOIN_REQUEST = "join_request", _("Requests to join a community you host")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook endpoints that stopped receiving")
 
 
 class Channel(models.TextChoices):
     """How a member wants one kind of notification."""
 
-    EMAIL = "email", "In the app and by e-mail"
-    IN_APP = "in_app", "In the app only"
-    DIGEST = "digest", "In the app and in a daily e-mail digest"
-    OFF = "off", "Not at all"
+    EMAIL = "email", _("In the app and by e-mail")
+    IN_APP = "in_app", _("In the app only")
+    DIGEST = "digest", _("In the app and in a daily e-mail digest")
+    OFF = "off", _("Not at all")
 
 
 class EmailState(models.TextChoices):
     """Where a notification's e-mail stands."""
 
-    NONE = "none", "Not e-mailed"
-    PENDING = "pending", "Waiting to be sent"
-    DIGEST = "digest", "Waiting for the daily digest"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Given up"
+    NONE = "none", _("Not e-mailed")
+    PENDING = "pending", _("Waiting to be sent")
+    DIGEST = "digest", _("Waiting for the daily digest")
+    SENT = "sent", pgettext_lazy("e-mail state", "Sent")
+    FAILED = "failed", _("Given up")
 
 
 class Notification(models.Model):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -46,7 +47,15 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
         member=request.user, ids=None, now=timezone.now()
     )
     if count:
-        messages.success(request, f"Marked {count} notification(s) as read.")
+        messages.success(
+            request,
+            ngettext(
+                "Marked %(count)s notification as read.",
+                "Marked %(count)s notifications as read.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("web:notifications")
 
 
@@ -86,7 +95,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         except InvalidInput as exc:
             messages.error(request, exc.detail)
             return redirect("web:notification_settings")
-        messages.success(request, "Your notification settings are saved.")
+        messages.success(request, gettext("Your notification settings are saved."))
         return redirect("web:notification_settings")
     rows = [(kind, label, current[kind]) for kind, label in Kind.choices]
     return render(
@@ -115,7 +124,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request,
             "notifications/unsubscribe.html",
-            {"error": "This unsubscribe link belongs to no account any more."},
+            {"error": gettext("This unsubscribe link belongs to no account any more.")},
             status=404,
         )
     done = False

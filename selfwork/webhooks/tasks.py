@@ -16,6 +16,7 @@ import time
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from selfwork.communities.selectors import member_is_host
 from selfwork.core.models import Event
@@ -208,13 +209,14 @@ def _endpoint_disable(endpoint: WebhookEndpoint, *, now: dt.datetime) -> None:
     notify(
         member=endpoint.owner,
         kind=Kind.WEBHOOK_DISABLED,
-        title="Your webhook endpoint is disabled",
-        body=(
-            f"For about three days {endpoint.url} did not accept a delivery, so "
+        title=gettext("Your webhook endpoint is disabled"),
+        body=gettext(
+            "For about three days %(url)s did not accept a delivery, so "
             "we stopped sending to it. Its deliveries wait: fix the receiver, "
             "then enable the endpoint again (PATCH it with enabled: true) and "
             "they are sent in order."
-        ),
+        )
+        % {"url": endpoint.url},
         link=reverse("api:webhook_read", kwargs={"endpoint_id": endpoint.public_id}),
         now=now,
     )

@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.briefs import selectors
 from selfwork.briefs.models import Brief, Offer
@@ -15,7 +17,7 @@ from selfwork.exchanges.selectors import exchange_process, exchanges_list_for_me
 register = template.Library()
 
 DASHBOARD_ROWS = 8
-_USES = {"personal": "Personal use", "commercial": "Commercial use"}
+_USES = {"personal": _("Personal use"), "commercial": _("Commercial use")}
 
 
 @register.filter
@@ -47,9 +49,20 @@ def orderable(modes) -> bool:
 def usage_rights(rights: dict[str, Any]) -> str:
     """``{"use": "commercial", "credit_required": true}`` → plain words."""
     if not isinstance(rights, dict) or not rights:
-        return "Personal use"
-    text = _USES.get(rights.get("use", ""), "Personal use")
-    return f"{text}, with credit" if rights.get("credit_required") else text
+        return gettext("Personal use")
+    text = str(_USES.get(rights.get("use", ""), _("Personal use")))
+    if rights.get("credit_required"):
+        return gettext("%(use)s, with credit") % {"use": text}
+    return text
+
+
+@register.filter
+def offer_status_label(status: str) -> str:
+    """An offer's status as people read it (``expired`` → ``Expired``)."""
+    try:
+        return str(Offer.Status(status).label)
+    except ValueError:
+        return status.capitalize()
 
 
 @register.filter

@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from selfwork.notifications import selectors, services
-from selfwork.notifications.models import Digest, Notification
+from selfwork.notifications.mail import KIND_IN_A_SENTENCE
+from selfwork.notifications.models import Digest, Kind, Notification
 from selfwork.notifications.tasks import digests_send, notification_emails_send
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +115,17 @@ class TestUnsubscribe:
         assert set(selectors.preferences_for(member=provider).values()) == {"in_app"}
         # What was waiting to be e-mailed is not sent either.
         assert Notification.objects.get().email == "none"
+
+    @pytest.mark.parametrize("kind", Kind.values)
+    def test_every_kind_reads_in_a_sentence_as_its_label_does(self, kind):
+        # Given a kind, when the unsubscribe page names it inside a sentence,
+        # then it is the settings label in lower case, from a message of its own.
+        assert str(KIND_IN_A_SENTENCE[Kind(kind)]) == str(Kind(kind).label).lower()
+
+    def test_the_unsubscribe_page_names_the_kind_in_a_sentence(self, provider, client):
+        token = services.unsubscribe_token(member=provider, kind="paid")
+        page = client.get(f"/unsubscribe/{token}/").content.decode()
+        assert "Stop e-mails about payments to" in page
 
 
 class TestBellAndPages:
