@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from selfwork.accounts.selectors import member_for_token
 from selfwork.core.errors import InvalidToken
-from selfwork.core.problems import problem_for
+from selfwork.core.problems import is_api, problem_for
 
 
 class BearerTokenMiddleware:
@@ -18,7 +18,7 @@ class BearerTokenMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if not request.path.startswith("/api/"):
+        if not is_api(request):
             return self.get_response(request)
         header = request.headers.get("Authorization", "")
         request.user = AnonymousUser()

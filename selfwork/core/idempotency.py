@@ -29,7 +29,7 @@ from selfwork.core.errors import (
     RequestInFlight,
 )
 from selfwork.core.models import IdempotencyRecord
-from selfwork.core.problems import problem_for
+from selfwork.core.problems import is_api, problem_for
 from selfwork.core.throttle import client_address
 
 HEADER = "Idempotency-Key"
@@ -98,11 +98,7 @@ class IdempotencyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         key = request.headers.get(HEADER)
-        if (
-            request.method != "POST"
-            or key is None
-            or not request.path.startswith("/api/")
-        ):
+        if request.method != "POST" or key is None or not is_api(request):
             return self.get_response(request)
         if len(key) > MAX_KEY_LENGTH or not KEY_PATTERN.fullmatch(key):
             return problem_for(

@@ -84,7 +84,12 @@ def problem_for(error: SelfworkError) -> HttpResponse:
 
 
 def is_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIX)
+    """Say whether ``request`` is for the API, wherever the site is mounted.
+
+    ``path_info`` leaves out the prefix a proxy serves the site under
+    (``SCRIPT_NAME``), so ``/market/api/v1/…`` is the API as much as ``/api/v1/…``.
+    """
+    return request.path_info.startswith(API_PREFIX)
 
 
 def _stand_in(request: HttpRequest, response: HttpResponse) -> SelfworkError:
