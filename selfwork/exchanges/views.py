@@ -181,8 +181,8 @@ def _transition_forms(
             fields.append(
                 {
                     "name": param,
-                    "label": spec.label,
-                    "help": spec.help,
+                    "label": _(spec.label),
+                    "help": _(spec.help) if spec.help else "",
                     "widget": spec.widget,
                     "required": param in option.required,
                     "value": value,
