@@ -189,9 +189,9 @@ SETTINGS_ACTIONS = {
     "role",
 }
 ROLE_GIVEN = {
-    Membership.Role.HOST: _lazy("%(name)s is now a host."),
-    Membership.Role.MODERATOR: _lazy("%(name)s is now a moderator."),
-    Membership.Role.MEMBER: _lazy("%(name)s is now a member."),
+    Membership.Role.HOST.value: _lazy("%(name)s is now a host."),
+    Membership.Role.MODERATOR.value: _lazy("%(name)s is now a moderator."),
+    Membership.Role.MEMBER.value: _lazy("%(name)s is now a member."),
 }
 
 
