@@ -8,9 +8,9 @@ from selfwork.communities.models import Community, ListingField, Membership, Mod
 from selfwork.core.money import HOUR, Money
 
 VISIBILITY_HELP = {
-    "public": "Anyone can see it and join.",
-    "invite_only": "Anyone can see it; people join when a host invites them.",
-    "private": "Only members can see it, and people join by invitation.",
+    "public": _("Anyone can see it and join."),
+    "invite_only": _("Anyone can see it; people join when a host invites them."),
+    "private": _("Only members can see it, and people join by invitation."),
 }
 
 
@@ -18,15 +18,17 @@ class CommunityForm(forms.Form):
     """Start a community."""
 
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": "Wellington Makers"}),
+        widget=forms.TextInput(attrs={"placeholder": _("Wellington Makers")}),
     )
     slug = forms.CharField(
-        label="Address",
+        label=_("Address"),
         max_length=50,
-        help_text="3 to 50 lower-case letters, digits and “-”: your community "
-        "lives at /c/<address>/.",
+        help_text=_(
+            "3 to 50 lower-case letters, digits and “-”: your community "
+            "lives at /c/<address>/."
+        ),
         widget=forms.TextInput(
             attrs={
                 "autocapitalize": "none",
@@ -37,43 +39,45 @@ class CommunityForm(forms.Form):
         ),
     )
     tagline = forms.CharField(
-        label="Tagline",
+        label=_("Tagline"),
         max_length=160,
         required=False,
-        help_text="One line under the name.",
+        help_text=_("One line under the name."),
     )
     description = forms.CharField(
-        label="Description",
+        label=_("Description"),
         max_length=10000,
         required=False,
-        help_text="Who it is for and how it works. Markdown works.",
+        help_text=_("Who it is for and how it works. Markdown works."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     currency = forms.ChoiceField(
-        label="Currency", initial="EUR", help_text="The currency prices default to."
+        label=_("Currency"),
+        initial="EUR",
+        help_text=_("The currency prices default to."),
     )
     fee_percent = forms.CharField(
-        label="Provider fee (%)",
+        label=_("Provider fee (%)"),
         max_length=10,
         initial="0",
-        help_text="Taken from each sale, 0 to 50.",
+        help_text=_("Taken from each sale, 0 to 50."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
     )
     customer_fee_percent = forms.CharField(
-        label="Customer fee (%)",
+        label=_("Customer fee (%)"),
         max_length=10,
         initial="0",
-        help_text="Added on top of the price for the buyer, 0 to 50.",
+        help_text=_("Added on top of the price for the buyer, 0 to 50."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
     )
     visibility = forms.ChoiceField(
-        label="Who can see it",
+        label=_("Who can see it"),
         choices=Community.Visibility.choices,
         initial="public",
         widget=forms.RadioSelect,
     )
     membership_approval = forms.BooleanField(
-        label="Hosts approve each new member", required=False
+        label=_("Hosts approve each new member"), required=False
     )
 
     def __init__(self, *args, **kwargs):
@@ -97,60 +101,66 @@ class CommunitySettingsForm(CommunityForm):
     """Change a community's settings (hosts)."""
 
     minimum_fee = forms.CharField(
-        label="Minimum fee",
+        label=_("Minimum fee"),
         max_length=20,
         required=False,
-        help_text="In the community's currency; 0 for none.",
+        help_text=_("In the community's currency; 0 for none."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
     )
     treasury_share_percent = forms.CharField(
-        label="Treasury share (%)",
+        label=_("Treasury share (%)"),
         max_length=10,
         required=False,
-        help_text="The part of every fee kept by the community treasury; the "
-        "rest goes to the operator.",
+        help_text=_(
+            "The part of every fee kept by the community treasury; the "
+            "rest goes to the operator."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "6"}),
     )
     payment_instructions = forms.CharField(
-        label="How to pay by hand",
+        label=_("How to pay by hand"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Where this community is paid by cash or transfer: what customers "
-        "should do (an account number, where to meet). Markdown.",
+        help_text=_(
+            "Where this community is paid by cash or transfer: what customers "
+            "should do (an account number, where to meet). Markdown."
+        ),
     )
     timebank_enabled = forms.BooleanField(
-        label="Run a time bank",
+        label=_("Run a time bank"),
         required=False,
-        help_text="Members hold hours here and exchange an hour of time for an hour.",
+        help_text=_(
+            "Members hold hours here and exchange an hour of time for an hour."
+        ),
     )
     timebank_starting_credit = forms.CharField(
-        label="Starting credit (hours)",
+        label=_("Starting credit (hours)"),
         max_length=20,
         required=False,
-        help_text="Given once to each member when they join; 0 for none.",
+        help_text=_("Given once to each member when they join; 0 for none."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
     )
     timebank_floor = forms.CharField(
-        label="Floor (hours)",
+        label=_("Floor (hours)"),
         max_length=20,
         required=False,
-        help_text="How far into debt a member may go, such as -20.",
+        help_text=_("How far into debt a member may go, such as -20."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
     )
     timebank_ceiling = forms.CharField(
-        label="Ceiling (hours)",
+        label=_("Ceiling (hours)"),
         max_length=20,
         required=False,
-        help_text="The most hours a member may hold.",
+        help_text=_("The most hours a member may hold."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "8"}),
     )
     enabled_modes = forms.MultipleChoiceField(
-        label="Ways to exchange",
+        label=_("Ways to exchange"),
         choices=Mode.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Listings may use only the modes you enable.",
+        help_text=_("Listings may use only the modes you enable."),
     )
 
     def __init__(self, *args, **kwargs):
@@ -208,11 +218,11 @@ def _percent_text(value) -> str:
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(label="Category name", max_length=80)
+    name = forms.CharField(label=_("Category name"), max_length=80)
     slug = forms.CharField(
-        label="Category address",
+        label=_("Category address"),
         max_length=50,
-        help_text="Lower-case letters, digits and “-”, e.g. book-covers.",
+        help_text=_("Lower-case letters, digits and “-”, e.g. book-covers."),
         widget=forms.TextInput(
             attrs={"autocapitalize": "none", "data-slug-from": "id_category-name"}
         ),
@@ -220,11 +230,11 @@ class CategoryForm(forms.Form):
 
 
 class ListingFieldForm(forms.Form):
-    label = forms.CharField(label="Label", max_length=80)
+    label = forms.CharField(label=_("Label"), max_length=80)
     key = forms.CharField(
-        label="Key",
+        label=_("Key"),
         max_length=40,
-        help_text="Lower-case letters, digits and “_”, e.g. paper_size.",
+        help_text=_("Lower-case letters, digits and “_”, e.g. paper_size."),
         widget=forms.TextInput(
             attrs={
                 "autocapitalize": "none",
@@ -233,14 +243,16 @@ class ListingFieldForm(forms.Form):
             }
         ),
     )
-    kind = forms.ChoiceField(label="Kind", choices=ListingField.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ListingField.Kind.choices)
     choices = forms.CharField(
-        label="Choices",
+        label=_("Choices"),
         max_length=3000,
         required=False,
-        help_text="For a choice field: the options, separated by commas.",
+        help_text=_("For a choice field: the options, separated by commas."),
     )
-    required = forms.BooleanField(label="Every listing must fill it in", required=False)
+    required = forms.BooleanField(
+        label=_("Every listing must fill it in"), required=False
+    )
 
     def choice_list(self) -> list[str]:
         return comma_list(self.cleaned_data["choices"])
@@ -248,14 +260,14 @@ class ListingFieldForm(forms.Form):
 
 class InviteForm(forms.Form):
     username = forms.CharField(
-        label="Invite someone by username",
+        label=_("Invite someone by username"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
 
 class BrandingForm(forms.Form):

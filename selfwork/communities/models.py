@@ -5,18 +5,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Mode(models.TextChoices):
     """The ways a listing can be exchanged; each runs its own process."""
 
-    MADE_TO_ORDER = "made_to_order", "Made to order"
-    SERVICE = "service", "Service"
-    RENTAL = "rental", "Rental"
-    LEND = "lend", "Lend"
-    SWAP = "swap", "Swap"
-    GIFT = "gift", "Gift"
-    TIMEBANK = "timebank", "Time bank"
+    MADE_TO_ORDER = "made_to_order", _("Made to order")
+    SERVICE = "service", _("Service")
+    RENTAL = "rental", _("Rental")
+    LEND = "lend", _("Lend")
+    SWAP = "swap", _("Swap")
+    GIFT = "gift", _("Gift")
+    TIMEBANK = "timebank", _("Time bank")
 
 
 ALL_MODES = [m.value for m in Mode]
@@ -26,12 +27,12 @@ class Community(models.Model):
     """A micro-platform: its own members, rules, currency and fee."""
 
     class Visibility(models.TextChoices):
-        PUBLIC = "public", "Public — anyone can see and join"
+        PUBLIC = "public", _("Public — anyone can see and join")
         INVITE_ONLY = (
             "invite_only",
-            "Invite-only — anyone can see, members join by invitation",
+            _("Invite-only — anyone can see, members join by invitation"),
         )
-        PRIVATE = "private", "Private — only members can see it"
+        PRIVATE = "private", _("Private — only members can see it")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(max_length=50, unique=True)
@@ -136,14 +137,14 @@ class Membership(models.Model):
     """A member's place in a community: role and status."""
 
     class Role(models.TextChoices):
-        HOST = "host", "Host"
-        MODERATOR = "moderator", "Moderator"
-        MEMBER = "member", "Member"
+        HOST = "host", _("Host")
+        MODERATOR = "moderator", _("Moderator")
+        MEMBER = "member", _("Member")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PENDING = "pending", "Waiting for approval"
-        INVITED = "invited", "Invited"
+        ACTIVE = "active", _("Active")
+        PENDING = "pending", _("Waiting for approval")
+        INVITED = "invited", _("Invited")
 
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="memberships"
@@ -211,10 +212,10 @@ class ListingField(models.Model):
     """A custom field a community adds to its listings; each becomes a search filter."""
 
     class Kind(models.TextChoices):
-        TEXT = "text", "Text"
-        NUMBER = "number", "Number"
-        CHOICE = "choice", "Choice"
-        BOOLEAN = "boolean", "Yes / no"
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        CHOICE = "choice", _("Choice")
+        BOOLEAN = "boolean", _("Yes / no")
 
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="listing_fields"

@@ -351,8 +351,11 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         notify_many(
             members=community_moderators(community=community),
             kind=Kind.JOIN_REQUEST,
-            title=f"{member.name} asked to join {community.name}.",
-            body="Approve or decline the request on the community's members page.",
+            title=gettext("%(name)s asked to join %(community)s.")
+            % {"name": member.name, "community": community.name},
+            body=gettext(
+                "Approve or decline the request on the community's members page."
+            ),
             link=reverse("web:community_members", kwargs={"slug": community.slug}),
             now=now,
         )

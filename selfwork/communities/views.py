@@ -109,8 +109,11 @@ def community_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"{community.name} is open. Add categories and choose its ways "
-                    "to exchange in Settings.",
+                    gettext(
+                        "%(community)s is open. Add categories and choose its ways "
+                        "to exchange in Settings."
+                    )
+                    % {"community": community.name},
                 )
                 return redirect("web:community", slug=community.slug)
     return render(request, "communities/new.html", {"form": form}, status=status)
@@ -132,10 +135,15 @@ def community_join_view(request: HttpRequest, slug: str) -> HttpResponse:
         if membership.status == Membership.Status.PENDING:
             messages.success(
                 request,
-                "Your request to join is with the hosts. We'll let you in soon.",
+                gettext(
+                    "Your request to join is with the hosts. We'll let you in soon."
+                ),
             )
         else:
-            messages.success(request, f"Welcome to {community.name}!")
+            messages.success(
+                request,
+                gettext("Welcome to %(community)s!") % {"community": community.name},
+            )
     return redirect("web:community", slug=community.slug)
 
 
@@ -148,7 +156,9 @@ def community_leave_view(request: HttpRequest, slug: str) -> HttpResponse:
     except SelfworkError as exc:
         messages.error(request, exc.detail)
         return redirect("web:community", slug=community.slug)
-    messages.success(request, f"You left {community.name}.")
+    messages.success(
+        request, gettext("You left %(community)s.") % {"community": community.name}
+    )
     if community.visibility == Community.Visibility.PRIVATE:
         return redirect("web:communities")
     return redirect("web:community", slug=community.slug)
@@ -178,6 +188,11 @@ SETTINGS_ACTIONS = {
     "invite",
     "role",
 }
+ROLE_GIVEN = {
+    Membership.Role.HOST.value: _lazy("%(name)s is now a host."),
+    Membership.Role.MODERATOR.value: _lazy("%(name)s is now a moderator."),
+    Membership.Role.MEMBER.value: _lazy("%(name)s is now a member."),
+}
 
 
 @login_required
@@ -190,7 +205,9 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
         or not membership.is_active
         or membership.role != Membership.Role.HOST
     ):
-        raise PermissionDenied("Only the community's hosts can change its settings.")
+        raise PermissionDenied(
+            gettext("Only the community's hosts can change its settings.")
+        )
 
     forms: dict[str, Form] = {
         "settings": CommunitySettingsForm(
@@ -207,7 +224,7 @@ def community_settings(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in SETTINGS_ACTIONS:
-            messages.error(request, "That form is not one of this page's.")
+            messages.error(request, gettext("That form is not one of this page's."))
             return redirect("web:community_settings", slug=community.slug)
         result = _settings_action(request, community, action, forms)
         if result is not None:
@@ -260,7 +277,7 @@ def _settings_action(
                 # The in-memory community may hold half-applied changes; reload.
                 community.refresh_from_db()
                 return None
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect(at)
         if action == "branding":
             return _branding_save(request, community, forms)
@@ -278,17 +295,19 @@ def _settings_action(
             except SelfworkError as exc:
                 add_service_error(category_form, exc)
                 if exc.code == "category_exists":
-                    category_form.add_error("slug", "Pick another address.")
+                    category_form.add_error("slug", gettext("Pick another address."))
                 return None
             messages.success(
-                request, f"Category “{category_form.cleaned_data['name']}” added."
+                request,
+                gettext("Category “%(name)s” added.")
+                % {"name": category_form.cleaned_data["name"]},
             )
             return redirect(at + "#categories")
         if action == "category_delete":
             category_delete(
                 community=community, actor=actor, slug=post.get("slug", "")[:50]
             )
-            messages.success(request, "Category removed.")
+            messages.success(request, gettext("Category removed."))
             return redirect(at + "#categories")
         if action == "field_add":
             field_form = forms["field"] = ListingFieldForm(post, prefix="field")
@@ -308,14 +327,16 @@ def _settings_action(
                 add_service_error(field_form, exc)
                 return None
             messages.success(
-                request, f"Field “{field_form.cleaned_data['label']}” added."
+                request,
+                gettext("Field “%(label)s” added.")
+                % {"label": field_form.cleaned_data["label"]},
             )
             return redirect(at + "#fields")
         if action == "field_delete":
             listing_field_delete(
                 community=community, actor=actor, key=post.get("key", "")[:40]
             )
-            messages.success(request, "Field removed.")
+            messages.success(request, gettext("Field removed."))
             return redirect(at + "#fields")
         if action == "invite":
             invite_form = forms["invite"] = InviteForm(post, prefix="invite")
@@ -329,7 +350,9 @@ def _settings_action(
             except SelfworkError as exc:
                 invite_form.add_error("username", exc.detail)
                 return None
-            messages.success(request, f"{member.name} is invited.")
+            messages.success(
+                request, gettext("%(name)s is invited.") % {"name": member.name}
+            )
             return redirect(at + "#members")
         # approve, decline and role act on one member named in the invite_form.
         member = member_get(username=post.get("username", "")[:150])
@@ -337,17 +360,23 @@ def _settings_action(
             membership_approve(
                 community=community, actor=actor, member=member, now=timezone.now()
             )
-            messages.success(request, f"{member.name} is now a member.")
+            messages.success(
+                request, gettext("%(name)s is now a member.") % {"name": member.name}
+            )
         elif action == "decline":
             membership_decline(community=community, actor=actor, member=member)
-            messages.success(request, f"{member.name}'s request is declined.")
+            messages.success(
+                request,
+                gettext("%(name)s's request is declined.") % {"name": member.name},
+            )
         elif action == "role":
             role_form = RoleForm(post)
             role = role_form.cleaned_data["role"] if role_form.is_valid() else ""
             membership_set_role(
                 community=community, actor=actor, member=member, role=role
             )
-            messages.success(request, f"{member.name} is now a {role}.")
+            given = ROLE_GIVEN.get(role) or gettext("%(name)s is now a %(role)s.")
+            messages.success(request, given % {"name": member.name, "role": role})
         return redirect(at + "#members")
     except SelfworkError as exc:
         # Actions without a form of their own (buttons in a list) report above it.

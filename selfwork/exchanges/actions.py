@@ -23,6 +23,8 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.catalog import services as catalog
 from selfwork.catalog.calendar import cancellation_refund_percent
@@ -547,13 +549,13 @@ NOTICE_KIND_BY_ACTION = (
 NOTICE_KIND_BY_GUARD = (("revisions_left", Kind.CHANGES_REQUESTED),)
 
 NOTICE_TITLES = {
-    Kind.PAID_OUT: "The money for “{title}” is paid out.",
-    Kind.ACCEPTED: "“{title}” is accepted.",
-    Kind.PAID: "“{title}” is paid for.",
-    Kind.DELIVERED: "“{title}” is delivered.",
-    Kind.CHANGES_REQUESTED: "Changes are requested on “{title}”.",
-    Kind.REMINDER: "A reminder about “{title}”: {label}.",
-    Kind.EXCHANGE: "“{title}” moved on: {label}.",
+    Kind.PAID_OUT: _("The money for “%(title)s” is paid out."),
+    Kind.ACCEPTED: _("“%(title)s” is accepted."),
+    Kind.PAID: _("“%(title)s” is paid for."),
+    Kind.DELIVERED: _("“%(title)s” is delivered."),
+    Kind.CHANGES_REQUESTED: _("Changes are requested on “%(title)s”."),
+    Kind.REMINDER: _("A reminder about “%(title)s”: %(label)s."),
+    Kind.EXCHANGE: _("“%(title)s” moved on: %(label)s."),
 }
 
 
@@ -574,10 +576,15 @@ def _notice_body(
     *, actor: Any, label: str, state_label: str, detail: str, decision: str
 ) -> str:
     if actor is not None:
-        step = f"{actor.name} chose “{label}”."
+        step = gettext("%(name)s chose “%(step)s”.") % {
+            "name": actor.name,
+            "step": label,
+        }
     else:
-        step = f"“{label}” happened as the process says it does in time."
-    parts = [step, f"The exchange is now: {state_label}."]
+        step = gettext("“%(step)s” happened as the process says it does in time.") % {
+            "step": label
+        }
+    parts = [step, gettext("The exchange is now: %(state)s.") % {"state": state_label}]
     if detail:
         parts.append(detail)
     if decision:
@@ -589,19 +596,19 @@ def resolution_text(resolution: dict | None) -> str:
     """The decision on a dispute, as both parties are told it."""
     if not resolution:
         return ""
-    text = (
-        "The decision: {percent} % of the money in escrow goes back to the "
-        "customer and the rest to the provider. Decided by {who} ({role}), "
-        "because: {note}"
-    ).format(
-        percent=resolution.get("refund_percent"),
-        who=resolution.get("decided_by") or "staff",
-        role=resolution.get("role"),
-        note=resolution.get("note", ""),
-    )
+    text = gettext(
+        "The decision: %(percent)s %% of the money in escrow goes back to the "
+        "customer and the rest to the provider. Decided by %(who)s (%(role)s), "
+        "because: %(note)s"
+    ) % {
+        "percent": resolution.get("refund_percent"),
+        "who": resolution.get("decided_by") or "staff",
+        "role": resolution.get("role"),
+        "note": resolution.get("note", ""),
+    }
     if resolution.get("role") != "staff":
-        text += (
-            "\n\nIf you disagree, you may ask the platform's staff to review it "
+        text += "\n\n" + gettext(
+            "If you disagree, you may ask the platform's staff to review it "
             "within 7 days; until then the money stays in escrow."
         )
     return text
@@ -647,7 +654,8 @@ def notice_queue(
     notify_many(
         members=recipients,
         kind=kind,
-        title=NOTICE_TITLES[Kind(kind)].format(title=exchange.title, label=label),
+        title=str(NOTICE_TITLES[Kind(kind)])
+        % {"title": exchange.title, "label": label},
         body=_notice_body(
             actor=actor,
             label=label,

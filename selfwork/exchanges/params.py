@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 from pydantic import BaseModel, ConfigDict, Field
 
 from selfwork.core.errors import InvalidInput
@@ -233,9 +235,9 @@ PARAMS: dict[str, Param] = {
             schema=str,
             bounds={"max_length": 40},
             clean=_card,
-            label="Card number",
+            label=N_("Card number"),
             widget="card",
-            shown_as="Card ending",
+            shown_as=N_("Card ending"),
             shown_key="card_last4",
             recorded=_card_recorded,
         ),
@@ -247,9 +249,9 @@ PARAMS: dict[str, Param] = {
             clean=lambda v, ctx: markdown_check(
                 _text(v), field="note", max_length=4000
             ),
-            label="Note",
+            label=N_("Note"),
             widget="textarea",
-            shown_as="Note",
+            shown_as=N_("Note"),
         ),
         Param(
             name="files",
@@ -258,10 +260,12 @@ PARAMS: dict[str, Param] = {
             schema=list[str],
             bounds={"max_length": MAX_FILES},
             clean=_files,
-            label="Files",
+            label=N_("Files"),
             widget="files",
-            help="The finished work or a preview; only you, the customer and "
-            "operators can download them.",
+            help=N_(
+                "The finished work or a preview; only you, the customer and "
+                "operators can download them."
+            ),
             recorded=lambda v: {"files": _ids(v)},
             on_taken=_delivery_record,
             check_call=_note_or_files,
@@ -273,9 +277,9 @@ PARAMS: dict[str, Param] = {
             schema=list[str],
             bounds={"max_length": MAX_PHOTOS},
             clean=_photos,
-            label="Photos",
+            label=N_("Photos"),
             widget="photos",
-            help="Photos of the item's condition, for both of you to keep.",
+            help=N_("Photos of the item's condition, for both of you to keep."),
             recorded=lambda v: {"photos": _ids(v)},
         ),
         Param(
@@ -286,8 +290,8 @@ PARAMS: dict[str, Param] = {
             clean=lambda v, ctx: plain_check(
                 _text(v), field="tracking", max_length=200
             ),
-            label="Tracking",
-            shown_as="Tracking",
+            label=N_("Tracking"),
+            shown_as=N_("Tracking"),
         ),
         Param(
             name="refund_percent",
@@ -296,10 +300,10 @@ PARAMS: dict[str, Param] = {
             schema=int,
             bounds={"ge": 0, "le": 100},
             clean=_percent,
-            label="Refund to the customer (%)",
+            label=N_("Refund to the customer (%)"),
             widget="percent",
-            help="0 releases everything to the provider; 100 refunds everything.",
-            shown_as="Refunded (%)",
+            help=N_("0 releases everything to the provider; 100 refunds everything."),
+            shown_as=N_("Refunded (%)"),
         ),
         Param(
             name="amount",
@@ -308,9 +312,9 @@ PARAMS: dict[str, Param] = {
             schema=AmountIn,
             bounds={},
             clean=_amount,
-            label="Amount",
+            label=N_("Amount"),
             widget="money",
-            shown_as="Amount",
+            shown_as=N_("Amount"),
             recorded=_money_recorded,
         ),
         Param(
@@ -320,10 +324,10 @@ PARAMS: dict[str, Param] = {
             schema=AmountIn,
             bounds={},
             clean=_hours,
-            label="Hours",
+            label=N_("Hours"),
             widget="money",
-            help="The time the work takes, in hours (1.50 is an hour and a half).",
-            shown_as="Hours",
+            help=N_("The time the work takes, in hours (1.50 is an hour and a half)."),
+            shown_as=N_("Hours"),
             recorded=_hours_recorded,
             on_taken=_hours_agreed,
         ),
@@ -333,9 +337,9 @@ PARAMS: dict[str, Param] = {
             schema=str,
             bounds={"max_length": 1000},
             clean=lambda v, ctx: plain_check(_text(v), field="reason", max_length=1000),
-            label="Reason",
+            label=N_("Reason"),
             widget="textarea",
-            shown_as="Reason",
+            shown_as=N_("Reason"),
         ),
     )
 }
@@ -396,7 +400,7 @@ def params_recorded(clean: dict[str, Any]) -> dict[str, Any]:
 def shown_params() -> dict[str, str]:
     """Recorded keys the timeline shows, with their labels."""
     return {
-        param.shown_key or param.name: param.shown_as
+        param.shown_key or param.name: gettext(param.shown_as)
         for param in PARAMS.values()
         if param.shown_as
     }

@@ -7,6 +7,7 @@ shows the room again with the error beside the form it came from.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from selfwork.accounts.forms import uploads_atomic
@@ -79,16 +81,19 @@ def _duration_text(after: dt.timedelta | None) -> str:
     if after is None:
         return ""
     seconds = int(after.total_seconds())
-    for size, word in (
-        (86400 * 7, "week"),
-        (86400, "day"),
-        (3600, "hour"),
-        (60, "minute"),
-    ):
+    words: tuple[tuple[int, Callable[[int], str]], ...] = (
+        (86400 * 7, lambda n: ngettext("%(count)d week", "%(count)d weeks", n)),
+        (86400, lambda n: ngettext("%(count)d day", "%(count)d days", n)),
+        (3600, lambda n: ngettext("%(count)d hour", "%(count)d hours", n)),
+        (60, lambda n: ngettext("%(count)d minute", "%(count)d minutes", n)),
+    )
+    for size, word in words:
         if seconds >= size and seconds % size == 0:
             count = seconds // size
-            return f"{count} {word}{'s' if count != 1 else ''}"
-    return f"{seconds} seconds"
+            return word(count) % {"count": count}
+    return ngettext("%(count)d second", "%(count)d seconds", seconds) % {
+        "count": seconds
+    }
 
 
 def _role_of(exchange: Exchange, member) -> str:
@@ -176,8 +181,8 @@ def _transition_forms(
             fields.append(
                 {
                     "name": param,
-                    "label": spec.label,
-                    "help": spec.help,
+                    "label": _(spec.label),
+                    "help": _(spec.help) if spec.help else "",
                     "widget": spec.widget,
                     "required": param in option.required,
                     "value": value,
@@ -409,7 +414,7 @@ def exchange_room(request: HtmxHttpRequest, public_id) -> HttpResponse:
         return _review_post(request, exchange)
     if action in ("review_reply", "review_hide"):
         return _review_answer(request, exchange, action)
-    messages.error(request, "That form is not one of this page's.")
+    messages.error(request, _("That form is not one of this page's."))
     return redirect("web:exchange", public_id=exchange.public_id)
 
 
@@ -580,7 +585,10 @@ def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
         return _room(
             request,
             exchange,
-            errors={name: f"Deliver at most {MAX_DELIVERY_FILES} files at once."},
+            errors={
+                name: _("Deliver at most %(count)d files at once.")
+                % {"count": MAX_DELIVERY_FILES}
+            },
             posted=posted,
             status=422,
         )
@@ -603,12 +611,22 @@ def _transition(request: HttpRequest, exchange: Exchange) -> HttpResponse:
 # What the member is told after a step, by the kind of step it was (read from
 # what the transition does, as its notice is), in words rather than its label.
 DONE_SENTENCES = {
-    Kind.PAID: "You paid {paid} for “{title}”. The money is held until you accept "
-    "the work.",
-    Kind.ACCEPTED: "You accepted “{title}”; {released} is on its way to {provider}.",
-    Kind.PAID_OUT: "You accepted “{title}”; {released} is on its way to {provider}.",
-    Kind.DELIVERED: "You delivered “{title}”; {customer} has been told.",
-    Kind.CHANGES_REQUESTED: "You asked {provider} for changes to “{title}”.",
+    Kind.PAID: gettext_lazy(
+        "You paid %(paid)s for “%(title)s”. The money is held until you accept "
+        "the work."
+    ),
+    Kind.ACCEPTED: gettext_lazy(
+        "You accepted “%(title)s”; %(released)s is on its way to %(provider)s."
+    ),
+    Kind.PAID_OUT: gettext_lazy(
+        "You accepted “%(title)s”; %(released)s is on its way to %(provider)s."
+    ),
+    Kind.DELIVERED: gettext_lazy(
+        "You delivered “%(title)s”; %(customer)s has been told."
+    ),
+    Kind.CHANGES_REQUESTED: gettext_lazy(
+        "You asked %(provider)s for changes to “%(title)s”."
+    ),
 }
 
 
@@ -619,20 +637,21 @@ def _done_sentence(exchange: Exchange, name: str) -> str:
     template = DONE_SENTENCES.get(Kind(notice_kind(transition)))
     if template is None:
         label = transition.label if transition else name
-        return (
-            f"You chose “{label}” on “{fresh.title}”; it is now: "
-            f"{process.states[fresh.state].label}."
-        )
+        return _("You chose “%(step)s” on “%(title)s”; it is now: %(state)s.") % {
+            "step": label,
+            "title": fresh.title,
+            "state": process.states[fresh.state].label,
+        }
     reference = str(fresh.public_id)
     paid = last_charged(reference_prefix=reference)
     released = last_released(reference_prefix=reference)
-    return template.format(
-        title=fresh.title,
-        provider=fresh.provider.name,
-        customer=fresh.customer.name,
-        paid=paid.format() if paid else _("the price"),
-        released=released.format() if released else _("the money"),
-    )
+    return str(template) % {
+        "title": fresh.title,
+        "provider": fresh.provider.name,
+        "customer": fresh.customer.name,
+        "paid": paid.format() if paid else _("the price"),
+        "released": released.format() if released else _("the money"),
+    }
 
 
 class _TooManyFiles(Exception):
@@ -644,7 +663,8 @@ def _delivery_bytes(file) -> bytes:
     limit = delivery_max_bytes()
     if file.size and file.size > limit:
         raise PayloadTooLarge(
-            f"The file is {file.size:,} bytes; the limit is {limit:,}.",
+            _("The file is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": f"{file.size:,}", "limit": f"{limit:,}"},
             code="file_too_large",
         )
     return file.read(limit + 1)
@@ -654,7 +674,7 @@ def _delivery_bytes(file) -> bytes:
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label="Message", max_length=5000)
+    body = forms.CharField(label=gettext_lazy("Message"), max_length=5000)
 
 
 def _message_post(request: HtmxHttpRequest, exchange: Exchange) -> HttpResponse:
@@ -676,7 +696,7 @@ def _message_post(request: HtmxHttpRequest, exchange: Exchange) -> HttpResponse:
             error = exc.detail
             status = exc.status
     else:
-        error = str(form.errors.get("body", ["Write a message first."])[0])
+        error = str(form.errors.get("body", [_("Write a message first.")])[0])
     if request.htmx:
         return _messages_partial(
             request, exchange, error=error, status=200 if not error else status
@@ -785,8 +805,10 @@ def listing_order(request: HttpRequest, public_id) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Your order is placed. Pay into escrow to start it: the provider is "
-                "paid only when you accept the result.",
+                _(
+                    "Your order is placed. Pay into escrow to start it: the provider "
+                    "is paid only when you accept the result."
+                ),
             )
             return redirect("web:exchange", public_id=exchange.public_id)
     return render(
@@ -810,7 +832,8 @@ def _quantity(raw: str) -> int:
     raw = (raw or "1").strip()
     if not raw.isdigit() or not 1 <= int(raw[:6]) <= MAX_QUANTITY:
         raise InvalidInput(
-            f"Quantity is a whole number from 1 to {MAX_QUANTITY}.", field="quantity"
+            _("Quantity is a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY},
+            field="quantity",
         )
     return int(raw)
 

@@ -14,6 +14,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import add_service_error
 from selfwork.communities.models import Community
@@ -30,12 +32,12 @@ ACTIONS = ("payout", "destination", "preferences", "confirm", "cancel")
 
 class PayoutForm(forms.Form):
     amount = forms.CharField(
-        label="Amount",
+        label=_("Amount"),
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "25.00"}),
     )
-    currency = forms.ChoiceField(label="Currency")
-    destination = forms.ChoiceField(label="To")
+    currency = forms.ChoiceField(label=_("Currency"))
+    destination = forms.ChoiceField(label=_("To"))
 
     def __init__(self, *args, member, balances, destinations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,21 +51,21 @@ class PayoutForm(forms.Form):
         amount = self.cleaned_data["amount"].strip()
         if not amount.isascii():
             raise forms.ValidationError(
-                'Write the amount in plain digits, like "12.50".'
+                gettext('Write the amount in plain digits, like "12.50".')
             )
         return amount
 
 
 class DestinationForm(forms.Form):
     label = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=80,
-        widget=forms.TextInput(attrs={"placeholder": "e.g. Main account"}),
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. Main account")}),
     )
     account_number = forms.CharField(
-        label="Account number or IBAN",
+        label=_("Account number or IBAN"),
         max_length=60,
-        help_text="Only the last four characters are kept here.",
+        help_text=_("Only the last four characters are kept here."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -87,7 +89,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action not in ACTIONS:
-            messages.error(request, "That form is not one of this page's.")
+            messages.error(request, gettext("That form is not one of this page's."))
             return redirect("web:wallet")
         try:
             done = _wallet_action(request, action, balances, destinations)
@@ -168,13 +170,18 @@ def _wallet_action(request, action, balances, destinations) -> HttpResponse:
             raise _FormError(action, form) from exc
         if payout.status == "paid":
             messages.success(
-                request, f"{amount.format()} is on its way to {destination.label}."
+                request,
+                gettext("%(amount)s is on its way to %(destination)s.")
+                % {"amount": amount.format(), "destination": destination.label},
             )
         else:
             messages.error(
                 request,
-                f"The bank refused the payout ({payout.failure_code}); "
-                "the money is back in your wallet.",
+                gettext(
+                    "The bank refused the payout (%(code)s); "
+                    "the money is back in your wallet."
+                )
+                % {"code": payout.failure_code},
             )
     elif action == "destination":
         dform = DestinationForm(post, prefix="destination")
@@ -190,7 +197,7 @@ def _wallet_action(request, action, balances, destinations) -> HttpResponse:
         except SelfworkError as exc:
             add_service_error(dform, exc)
             raise _FormError(action, dform) from exc
-        messages.success(request, "Payout destination added.")
+        messages.success(request, gettext("Payout destination added."))
     elif action == "preferences":
         on = post.get("auto_payout") == "on"
         try:
@@ -200,9 +207,9 @@ def _wallet_action(request, action, balances, destinations) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Every release is now paid out to you automatically."
+                gettext("Every release is now paid out to you automatically.")
                 if on
-                else "Automatic payouts are off.",
+                else gettext("Automatic payouts are off."),
             )
     else:  # confirm or cancel a cash payment, as the community's host
         try:
@@ -213,10 +220,12 @@ def _wallet_action(request, action, balances, destinations) -> HttpResponse:
             )
             if action == "confirm":
                 services.manual_charge_confirm(charge=charge, host=member, now=now)
-                messages.success(request, "Payment confirmed: it is now in escrow.")
+                messages.success(
+                    request, gettext("Payment confirmed: it is now in escrow.")
+                )
             else:
                 services.manual_charge_cancel(charge=charge, host=member, now=now)
-                messages.success(request, "Payment marked as not received.")
+                messages.success(request, gettext("Payment marked as not received."))
         except SelfworkError as exc:
             messages.error(request, exc.detail)
     return redirect("web:wallet")
@@ -241,7 +250,7 @@ def wallet_statement(request: HttpRequest) -> HttpResponse:
 def operator_money(request: HttpRequest) -> HttpResponse:
     """The operator's view: fee revenue, treasuries, escrow outstanding, clearing."""
     if not request.user.is_staff:
-        raise PermissionDenied("Only the operator sees the platform's money.")
+        raise PermissionDenied(gettext("Only the operator sees the platform's money."))
     names = {
         community_ref(c): c.name
         for c in Community.objects.only("public_id", "name").order_by("pk")

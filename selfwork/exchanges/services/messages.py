@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.core.errors import NotFound
 from selfwork.core.text import markdown_check
@@ -39,7 +40,8 @@ def message_post(*, exchange: Exchange, author, body: str, now: dt.datetime) -> 
             notify(
                 member=party,
                 kind=Kind.MESSAGE,
-                title=f"{author.name} wrote to you about “{exchange.title}”.",
+                title=gettext("%(name)s wrote to you about “%(title)s”.")
+                % {"name": author.name, "title": exchange.title},
                 body=plain_excerpt(body),
                 link=exchange_path(exchange),
                 now=now,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from selfwork.catalog.services import listing_rating_add
 from selfwork.communities.selectors import member_is_host
@@ -135,12 +136,17 @@ def review_submit(
         notify(
             member=subject,
             kind=Kind.REVIEW_PUBLISHED,
-            title=f"{author.name} has reviewed your exchange “{exchange.title}”.",
-            body=(
-                f"{author.name} has written a review of you. You will both see each "
+            title=gettext("%(name)s has reviewed your exchange “%(title)s”.")
+            % {"name": author.name, "title": exchange.title},
+            body=gettext(
+                "%(name)s has written a review of you. You will both see each "
                 "other's review once you have written yours, or when the time to "
-                f"review ends on {exchange.reviews_close_at:%d %B %Y}."
-            ),
+                "review ends on %(date)s."
+            )
+            % {
+                "name": author.name,
+                "date": f"{exchange.reviews_close_at:%d %B %Y}",
+            },
             link=_room_path(exchange),
             now=now,
         )
@@ -199,8 +205,9 @@ def _publish(*, exchange: Exchange, now: dt.datetime) -> int:
         notify_many(
             members=[r.subject for r in reviews],
             kind=Kind.REVIEW_PUBLISHED,
-            title=f"A review of your exchange “{exchange.title}” is published.",
-            body=(
+            title=gettext("A review of your exchange “%(title)s” is published.")
+            % {"title": exchange.title},
+            body=gettext(
                 "The review written about you is now public, on your profile and "
                 "in the exchange. You may reply to it once."
             ),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
@@ -249,18 +250,20 @@ def _tell_the_other_party(
 ) -> None:
     if started_by_provider:
         recipient = exchange.customer
-        title = f"{starter.name} offered to help with “{exchange.title}”."
+        title = gettext("%(name)s offered to help with “%(title)s”.")
     elif exchange.booking_start_at is not None:
         recipient = exchange.provider
-        title = f"{starter.name} asked to book “{exchange.title}”."
+        title = gettext("%(name)s asked to book “%(title)s”.")
     else:
         recipient = exchange.provider
-        title = f"{starter.name} ordered “{exchange.title}”."
+        title = gettext("%(name)s ordered “%(title)s”.")
     notify(
         member=recipient,
         kind=Kind.REQUESTED,
-        title=title,
-        body="Open the exchange to see what they asked for and what comes next.",
+        title=title % {"name": starter.name, "title": exchange.title},
+        body=gettext(
+            "Open the exchange to see what they asked for and what comes next."
+        ),
         link=exchange_path(exchange),
         now=now,
     )

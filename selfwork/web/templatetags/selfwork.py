@@ -71,7 +71,7 @@ def markdown(value: str) -> str:
 
 @register.filter
 def mode_label(mode: str) -> str:
-    return _MODE_LABELS.get(mode, mode)
+    return str(_MODE_LABELS.get(mode, mode))
 
 
 @register.filter
