@@ -57,3 +57,14 @@ class TestUnmarkedText:
 
     def test_product_name_alone_is_not_text_to_translate(self):
         assert texts("<a class='brand'>selfwork</a>") == []
+
+
+def test_every_template_of_selfwork_is_marked_for_translation():
+    # Text typed straight into a template reaches every member in English,
+    # whatever language they chose; the checker names the file and the line.
+    import selfwork
+    from selfwork.core.i18n_lint import templates_under
+
+    root = Path(selfwork.__file__).parent
+    found = [str(u) for path in templates_under([root]) for u in unmarked_in(path)]
+    assert found == [], "\n".join(found)
