@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long enough passphrase"
 # The languages the pages are checked in; a new catalogue adds its code here.
 LANGUAGES = ["en"]
-# Passes 4.5:1 on the page background and under white text, with little to spare.
-ACCENT = "#0f766e"
+# 4.66:1 on the page background, too pale for the menu's highlight: the strong
+# shade the stylesheet derives must carry the links there.
+ACCENT = "#3b6fc0"
 
 
 @pytest.fixture
@@ -224,7 +225,7 @@ def test_every_page_type_has_no_serious_axe_violation(
         who = member.username if member else "anonymous"
         for path in paths:
             page.goto(base + path)
-            import time; t=time.monotonic(); found += axe_violations(page, f"{who} {path}"); print(path, page.title(), round(time.monotonic()-t,2))
+            found += axe_violations(page, f"{who} {path}")
         context.close()
 
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
