@@ -229,3 +229,66 @@ def test_every_page_type_has_no_serious_axe_violation(
         context.close()
 
     assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+
+
+# Elements wider than the viewport are allowed only inside a box that scrolls or
+# clips them (the gallery strip, a wide table) and that itself fits.
+OVERFLOWING = """() => {
+    const width = window.innerWidth;
+    const found = [];
+    const scrolled = document.scrollingElement.scrollWidth;
+    if (scrolled > width) found.push(`the page scrolls sideways (${scrolled}px)`);
+    const fits = (rect) => rect.left >= -1 && rect.right <= width + 1;
+    for (const el of document.body.querySelectorAll("*")) {
+        const rect = el.getBoundingClientRect();
+        if (!rect.width || !rect.height || fits(rect)) continue;
+        if (getComputedStyle(el).visibility === "hidden") continue;
+        let clipped = false;
+        for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+            if (getComputedStyle(box).overflowX !== "visible" && fits(box.getBoundingClientRect())) {
+                clipped = true;
+                break;
+            }
+        }
+        if (clipped) continue;
+        const name = el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "");
+        found.push(`${name} spans ${Math.round(rect.left)}..${Math.round(rect.right)}px`);
+    }
+    return found;
+}"""
+
+
+def test_pages_laid_out_right_to_left_stay_inside_the_viewport(
+    live_server, browser: Browser, marketplace
+):
+    _hana, bruno, _priya = marketplace["members"]
+    base = live_server.url
+    paths = [
+        "/",
+        "/search/?q=cover",
+        "/c/guild/",
+        f"/listings/{marketplace['cover'].public_id}/",
+        f"/briefs/{marketplace['brief'].public_id}/",
+        f"/exchanges/{marketplace['exchange'].public_id}/",
+        "/wallet/",
+        "/dashboard/",
+        "/c/guild/board/",
+        f"/messages/{marketplace['conversation'].public_id}/",
+    ]
+    context = visitor(browser, base, "en", bruno)
+    page = context.new_page()
+    found: list[str] = []
+    for width, height in [(1280, 900), (375, 740)]:
+        page.set_viewport_size({"width": width, "height": height})
+        for path in paths:
+            page.goto(base + path)
+            page.evaluate("() => { document.documentElement.dir = 'rtl'; }")
+            assert page.evaluate("() => getComputedStyle(document.body).direction") == (
+                "rtl"
+            )
+            found += [f"{width}px {path}: {o}" for o in page.evaluate(OVERFLOWING)]
+    context.close()
+
+    assert not found, "elements beyond the viewport, right to left:\n" + "\n".join(
+        found
+    )
