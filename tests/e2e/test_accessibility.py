@@ -177,17 +177,15 @@ def test_every_page_type_has_no_serious_axe_violation(
     brief = f"/briefs/{marketplace['brief'].public_id}/"
     post = f"/c/guild/board/{marketplace['post'].public_id}/"
     conversation = f"/messages/{marketplace['conversation'].public_id}/"
+    # The listing, the brief and the post are seen by a member, with their forms.
     walks = {
         None: [
             "/",
             "/search/?q=cover",
             "/communities/",
             "/c/guild/",
-            listing,
-            brief,
             "/briefs/",
             "/c/guild/board/",
-            post,
             "/m/priya/",
             "/signup/",
             "/login/",
