@@ -242,14 +242,17 @@ OVERFLOWING = """() => {
         if (!rect.width || !rect.height || fits(rect)) continue;
         if (getComputedStyle(el).visibility === "hidden") continue;
         let clipped = false;
-        for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
-            if (getComputedStyle(box).overflowX !== "visible" && fits(box.getBoundingClientRect())) {
+        let box = el.parentElement;
+        for (; box && box !== document.body; box = box.parentElement) {
+            const scrolls = getComputedStyle(box).overflowX !== "visible";
+            if (scrolls && fits(box.getBoundingClientRect())) {
                 clipped = true;
                 break;
             }
         }
         if (clipped) continue;
-        const name = el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "");
+        const classes = (el.getAttribute("class") || "").split(" ").filter(Boolean);
+        const name = [el.tagName.toLowerCase(), ...classes].join(".");
         found.push(`${name} spans ${Math.round(rect.left)}..${Math.round(rect.right)}px`);
     }
     return found;

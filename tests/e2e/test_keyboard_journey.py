@@ -37,8 +37,10 @@ def guild():
             now=at,
         )
 
-    hana, bruno, priya = signup("hana", "Hana"), signup("bruno", "Bruno"), signup(
-        "priya", "Priya"
+    hana, bruno, priya = (
+        signup("hana", "Hana"),
+        signup("bruno", "Bruno"),
+        signup("priya", "Priya"),
     )
     guild = community_create(
         creator=hana,
@@ -120,7 +122,9 @@ def test_a_commission_from_search_to_acceptance_by_keyboard_alone(
     expect(customer).to_have_url(re.compile(r"/order/$"))
     bruno.tab_to(customer.get_by_role("radio", name=re.compile("Sketch")))
     bruno.press("ArrowDown")
-    expect(customer.get_by_role("radio", name=re.compile("Full colour"))).to_be_checked()
+    expect(
+        customer.get_by_role("radio", name=re.compile("Full colour"))
+    ).to_be_checked()
     bruno.tab_to(customer.get_by_label(re.compile("What do you need")))
     bruno.type("A lighthouse at dusk, for a poetry book.")
     bruno.tab_to(customer.get_by_role("button", name="Place order"))
