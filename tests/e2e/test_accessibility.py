@@ -24,9 +24,9 @@ ACCENT = "#3b6fc0"
 
 
 @pytest.fixture
-def marketplace():
-    """A guild with an accent colour, a listing, a brief with an offer, a paid
-    commission, a board post with a reply, a conversation and notifications."""
+def marketplace(png_bytes):
+    """A guild with an accent colour, a listing with two images, a brief with an
+    offer, a paid commission, a board post, a conversation and notifications."""
     from selfwork.accounts.services import member_signup
     from selfwork.boards.services import post_create
     from selfwork.briefs.services import brief_create, offer_create
@@ -37,6 +37,7 @@ def marketplace():
         community_update,
     )
     from selfwork.conversations.services import conversation_start
+    from selfwork.core.uploads import upload_create
     from selfwork.exchanges import services
     from selfwork.payments.gateways import CARD_SUCCEEDS
 
@@ -76,6 +77,10 @@ def marketplace():
         community=guild,
         title="Book cover illustration",
         description="Ink and watercolour covers for poetry and novels.",
+        images=[
+            str(upload_create(owner=priya, data=png_bytes(color=c), now=at).public_id)
+            for c in ((40, 90, 160), (200, 120, 40))
+        ],
         modes=[
             {
                 "mode": "service",
