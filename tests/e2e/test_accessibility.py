@@ -1,7 +1,7 @@
 """Every page type passes axe-core with no serious or critical violation.
 
 One browser test per language: the data is seeded once through the services, then
-three visitors (nobody, a buyer, the host who also operates the platform) walk
+four visitors (nobody, a buyer, a provider, the host who also operates the platform) walk
 every kind of page on one live server. Violations are collected page by page and
 asserted at the end, so a failure lists them all.
 """
@@ -175,7 +175,7 @@ def visitor(
 def test_every_page_type_has_no_serious_axe_violation(
     live_server, browser: Browser, marketplace, language
 ):
-    hana, bruno, _priya = marketplace["members"]
+    hana, bruno, priya = marketplace["members"]
     base = live_server.url
     listing = f"/listings/{marketplace['cover'].public_id}/"
     room = f"/exchanges/{marketplace['exchange'].public_id}/"
@@ -211,6 +211,8 @@ def test_every_page_type_has_no_serious_axe_violation(
             listing,
             post,
         ],
+        # The provider's side of the room has the delivery form, with a file input.
+        priya: [room, "/dashboard/", listing + "edit/"],
         hana: [
             "/operator/dashboard/",
             "/c/guild/dashboard/",
