@@ -17,6 +17,11 @@ from selfwork.core.errors import InvalidInput
 THEME_BACKGROUND = "#fbf7f1"
 WHITE = "#ffffff"
 MINIMUM_CONTRAST = 4.5
+# Where the theme sets the accent's strong shade as text: the page, cards, the
+# footer (``--surface-2``) and the pale highlight of the current page in the menu
+# (``--brand-soft``). The last two are darker than the page, so an accent that
+# just passes on the page is darkened for them.
+THEME_TEXT_SURFACES = (THEME_BACKGROUND, WHITE, "#f4ede3", "#fbe6d8")
 HEX_COLOR = re.compile(r"^#[0-9a-f]{6}$")
 # A host name of two or more labels (RFC 1123), lower-case, at most 253 characters;
 # the last label is not all digits, so an IP address is not a domain.
@@ -44,6 +49,34 @@ def contrast_ratio(first: str, second: str) -> float:
         (relative_luminance(first), relative_luminance(second)), reverse=True
     )
     return (lighter + 0.05) / (darker + 0.05)
+
+
+def accent_readable(color: str) -> bool:
+    """Whether ``color`` reads 4.5:1 on the page background and under white text.
+
+    The rule ``accent_color_check`` enforces on saving, asked again when the
+    colour is served: a colour stored before the rule, or by other means, is
+    not applied and the theme's own colours stay.
+    """
+    return bool(HEX_COLOR.match(color)) and all(
+        contrast_ratio(color, other) >= MINIMUM_CONTRAST
+        for other in (THEME_BACKGROUND, WHITE)
+    )
+
+
+def accent_strong(color: str) -> str:
+    """The accent, darkened in 5% steps until it reads 4.5:1 on every surface
+    where the theme sets it as text (links, the current page in the menu)."""
+    channels = [int(color[start : start + 2], 16) for start in (1, 3, 5)]
+    for step in range(21):
+        keep = 1 - step / 20
+        shade = "#" + "".join(f"{round(value * keep):02x}" for value in channels)
+        if all(
+            contrast_ratio(shade, surface) >= MINIMUM_CONTRAST
+            for surface in THEME_TEXT_SURFACES
+        ):
+            return shade
+    return "#000000"
 
 
 def accent_color_check(value: Any) -> str:

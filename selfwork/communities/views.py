@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from selfwork.accounts.forms import add_service_error, uploads_atomic, uploads_store
 from selfwork.accounts.selectors import member_get
-from selfwork.communities.branding import HEX_COLOR
+from selfwork.communities.branding import accent_readable, accent_strong
 from selfwork.communities.forms import (
     BrandingForm,
     CategoryForm,
@@ -454,10 +454,12 @@ def community_brand_css(request: HttpRequest, slug: str) -> HttpResponse:
     community = _community_or_404(slug, request.user)
     color = community.accent_color
     css = ""
-    if HEX_COLOR.match(color):
+    # A colour that does not read (stored before the contrast rule) is left out,
+    # and the theme's colours stay.
+    if accent_readable(color):
         css = (
             f":root {{ --community-accent: {color}; --brand: {color}; "
-            f"--brand-strong: {color}; }}\n"
+            f"--brand-strong: {accent_strong(color)}; }}\n"
         )
     response = HttpResponse(css, content_type="text/css; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"

@@ -3,7 +3,10 @@
 import pytest
 
 from selfwork.communities.branding import (
+    THEME_TEXT_SURFACES,
     accent_color_check,
+    accent_readable,
+    accent_strong,
     contrast_ratio,
     domain_check,
 )
@@ -28,6 +31,31 @@ class TestContrastRatio:
         assert contrast_ratio("#ffffff", "#0f766e") == contrast_ratio(
             "#0f766e", "#ffffff"
         )
+
+
+class TestAccentOnThePage:
+    """The rule asked again when the colour is served, and its strong shade."""
+
+    def test_a_colour_saved_before_the_rule_does_not_read(self):
+        assert accent_readable("#ffcc00") is False
+        assert accent_readable("#767676") is False  # 4.26:1 on the page
+
+    def test_a_dark_blue_reads(self):
+        assert accent_readable("#1d4ed8") is True
+
+    def test_anything_but_a_colour_does_not_read(self):
+        assert accent_readable("") is False
+        assert accent_readable("red") is False
+
+    def test_the_strong_shade_reads_on_every_surface_the_theme_sets_it_on(self):
+        # #3b6fc0 passes on the page (4.66:1) but not on the menu's pale
+        # highlight (4.13:1): its strong shade is a little darker.
+        shade = accent_strong("#3b6fc0")
+        assert shade != "#3b6fc0"
+        assert all(contrast_ratio(shade, s) >= 4.5 for s in THEME_TEXT_SURFACES)
+
+    def test_a_colour_dark_enough_stays_as_it_is(self):
+        assert accent_strong("#1d4ed8") == "#1d4ed8"
 
 
 class TestAccentColorCheck:

@@ -51,6 +51,24 @@ class TestBrandedCommunityPage:
         # Served from this origin, so the CSP keeps refusing inline styles.
         assert "style-src 'self'" in response["Content-Security-Policy"]
 
+    def test_a_colour_that_does_not_read_is_left_out_of_the_stylesheet(
+        self, client, branded
+    ):
+        # Stored without the service's check, as colours saved before the rule were.
+        type(branded).objects.filter(pk=branded.pk).update(accent_color="#ffcc00")
+        css = page_text(client.get("/c/guild/brand.css"))
+        assert "--brand" not in css
+
+    def test_the_strong_shade_is_darkened_for_the_pale_surfaces(
+        self, client, branded, host
+    ):
+        community_update(
+            community=branded, actor=host, changes={"accent_color": "#3b6fc0"}
+        )
+        css = page_text(client.get("/c/guild/brand.css"))
+        assert "--brand: #3b6fc0;" in css
+        assert "--brand-strong: #3b6fc0;" not in css
+
     def test_an_unbranded_community_links_no_stylesheet_or_pages(
         self, client, community
     ):

@@ -49,7 +49,9 @@
         var target = document.getElementById(link.getAttribute("href").slice(1));
         if (!target) return;
         event.preventDefault();
-        target.parentElement.scrollTo({ left: target.offsetLeft - target.parentElement.offsetLeft, behavior: "smooth" });
+        // "inline: start" rather than a left offset: the strip scrolls the other way
+        // in right-to-left text.
+        target.scrollIntoView({ behavior: "smooth", block: "nearest", inline: "start" });
       });
     });
   }
