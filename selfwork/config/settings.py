@@ -125,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "selfwork.notifications.context.unread_notifications",
+                "selfwork.communities.context.site_community",
             ],
         },
     },
