@@ -159,7 +159,9 @@ _db["CONN_HEALTH_CHECKS"] = True
 # HOLD cursor does), no prepared statements (named per server connection). The
 # code keeps no other session state: no advisory locks, LISTEN, SET or temporary
 # tables outside a transaction (README, "Scaling out").
-SELFWORK_DATABASE_POOLER = os.environ.get("SELFWORK_DATABASE_POOLER", "").strip().lower()
+SELFWORK_DATABASE_POOLER = (
+    os.environ.get("SELFWORK_DATABASE_POOLER", "").strip().lower()
+)
 if SELFWORK_DATABASE_POOLER not in {"", "pgbouncer"}:
     raise ValueError(
         "SELFWORK_DATABASE_POOLER is 'pgbouncer' or empty, "
@@ -167,7 +169,7 @@ if SELFWORK_DATABASE_POOLER not in {"", "pgbouncer"}:
     )
 
 
-def _pooled(db: dict) -> dict:
+def _pooled(db: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
     if SELFWORK_DATABASE_POOLER == "pgbouncer" and db["ENGINE"].endswith("postgresql"):
         db["DISABLE_SERVER_SIDE_CURSORS"] = True
         db.setdefault("OPTIONS", {})["prepare_threshold"] = None

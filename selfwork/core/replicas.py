@@ -22,7 +22,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import connections
+from django.db import connections, models
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
@@ -58,7 +58,7 @@ def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
 
 
-def reads_from(model: type) -> str:
+def reads_from(model: type[models.Model]) -> str:
     """The alias a read of ``model`` goes to at this point of this request."""
     if not _replica_reads.get() or not replica_configured():
         return PRIMARY
@@ -72,10 +72,10 @@ def reads_from(model: type) -> str:
 class ReplicaRouter:
     """Reads to ``reads_from``; writes, relations and migrations to the primary."""
 
-    def db_for_read(self, model: type, **hints) -> str:
+    def db_for_read(self, model: type[models.Model], **hints) -> str:
         return reads_from(model)
 
-    def db_for_write(self, model: type, **hints) -> str:
+    def db_for_write(self, model: type[models.Model], **hints) -> str:
         return PRIMARY
 
     def allow_relation(self, obj1, obj2, **hints) -> bool:

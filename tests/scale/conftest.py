@@ -29,14 +29,18 @@ def django_db_setup(django_db_blocker):
 @pytest.fixture
 def primary_direct():
     """A connection straight to the primary, beside PgBouncer."""
-    with psycopg.connect(os.environ["SELFWORK_SCALE_PRIMARY_URL"], autocommit=True) as c:
+    with psycopg.connect(
+        os.environ["SELFWORK_SCALE_PRIMARY_URL"], autocommit=True
+    ) as c:
         yield c
 
 
 @pytest.fixture
 def replica_direct():
     """A connection straight to the replica, beside PgBouncer."""
-    with psycopg.connect(os.environ["SELFWORK_SCALE_REPLICA_URL"], autocommit=True) as c:
+    with psycopg.connect(
+        os.environ["SELFWORK_SCALE_REPLICA_URL"], autocommit=True
+    ) as c:
         yield c
 
 

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "repl
 
 def _word() -> str:
     """A search word no other listing holds (letters only: one token)."""
-    return "zq" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:10])
+    return "zq" + "".join(
+        chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:10]
+    )
 
 
 @pytest.fixture
@@ -144,10 +146,15 @@ def test_once_the_window_has_passed_the_member_reads_the_replica_again(
         },
     )
 
-    assert f"Pier {word}" not in member.get(reverse("web:search"), {"q": word}).content.decode()
+    assert (
+        f"Pier {word}"
+        not in member.get(reverse("web:search"), {"q": word}).content.decode()
+    )
 
 
-def test_a_members_own_pages_read_the_primary(browse_as, guild, provider, replica_paused):
+def test_a_members_own_pages_read_the_primary(
+    browse_as, guild, provider, replica_paused
+):
     word = _word()
     member = browse_as(provider)
     member.post(
