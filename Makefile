@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
 SCALE_PYTEST_ARGS ?= -n 2 --dist loadfile
+# The PostgreSQL journeys make test-scale runs through PgBouncer: every money path
+# of commissions and purchases, the time bank's, and fifty racing connections.
+# SCALE_JOURNEYS=tests/scenarios runs them all (about four times as long).
+SCALE_JOURNEYS ?= tests/scenarios/test_exchange_paths.py \
+	tests/scenarios/test_timebank_paths.py tests/scenarios/test_timebank_race.py
 
 .PHONY: run install test test-sqlite test-postgres test-scale fuzz check lint types contracts bench demo clean
 
@@ -47,7 +52,7 @@ test-postgres: install
 test-scale: install
 	scripts/system-packages.sh
 	SELFWORK_DATA_DIR=$$(mktemp -d) scripts/with-scale-cluster.sh bash -c '\
-		env -u SELFWORK_DATABASE_REPLICA_URL $(BIN)/pytest -q $(SCALE_PYTEST_ARGS) --reuse-db tests/scenarios && \
+		env -u SELFWORK_DATABASE_REPLICA_URL $(BIN)/pytest -q $(SCALE_PYTEST_ARGS) --reuse-db $(SCALE_JOURNEYS) && \
 		$(BIN)/pytest -q -n 0 tests/scale'
 
 ## Schemathesis at length: 200 examples per operation, every check, stateful too.

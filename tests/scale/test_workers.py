@@ -22,7 +22,7 @@ from selfwork.exchanges.models import ExchangeEvent, Timer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
-EXCHANGES = 30
+EXCHANGES = 18
 WORKERS = 3
 
 
