@@ -6,8 +6,14 @@ PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
+SCALE_PYTEST_ARGS ?= -n 2 --dist loadfile
+# The PostgreSQL journeys make test-scale runs through PgBouncer: every money path
+# of commissions and purchases, the time bank's, and fifty racing connections.
+# SCALE_JOURNEYS=tests/scenarios runs them all (about four times as long).
+SCALE_JOURNEYS ?= tests/scenarios/test_exchange_paths.py \
+	tests/scenarios/test_timebank_paths.py tests/scenarios/test_timebank_race.py
 
-.PHONY: run install test test-sqlite test-postgres fuzz check lint types contracts bench demo clean
+.PHONY: run install test test-sqlite test-postgres test-scale fuzz check lint types contracts bench demo clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +44,16 @@ test-sqlite: install
 
 test-postgres: install
 	SELFWORK_DATA_DIR=$$(mktemp -d) scripts/with-postgres.sh $(BIN)/pytest -q $(PYTEST_ARGS)
+
+## The scaled-out topology on this machine: a primary, a streaming replica and
+## PgBouncer in transaction pooling mode (scripts/with-scale-cluster.sh). The
+## PostgreSQL journeys run through PgBouncer; tests/scale checks the replica's
+## reads, a member reading their own writes and three workers sharing timers.
+test-scale: install
+	scripts/system-packages.sh
+	SELFWORK_DATA_DIR=$$(mktemp -d) scripts/with-scale-cluster.sh bash -c '\
+		env -u SELFWORK_DATABASE_REPLICA_URL $(BIN)/pytest -q $(SCALE_PYTEST_ARGS) --reuse-db $(SCALE_JOURNEYS) && \
+		$(BIN)/pytest -q -n 0 tests/scale'
 
 ## Schemathesis at length: 200 examples per operation, every check, stateful too.
 fuzz: install

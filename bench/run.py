@@ -474,6 +474,10 @@ def results_markdown() -> str:
             parts += [comparison(before, after), ""]
     for report in reports:
         parts += [table(report), f"\nEngine: {report['machine']['engine']}.", ""]
+    from settlement import results_section  # bench/settlement.py, the write path
+
+    if section := results_section():
+        parts += [section, ""]
     return "\n".join(parts)
 
 

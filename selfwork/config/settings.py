@@ -95,6 +95,9 @@ MIDDLEWARE = [
     # Outermost, so that whatever answers an /api/ request with an error (Django
     # itself, before any view) still answers with problem+json.
     "selfwork.core.problems.ApiProblemMiddleware",
+    # Before the first query: whether this request may read from the replica
+    # (removes itself when no replica is configured).
+    "selfwork.core.replicas.ReplicaReadsMiddleware",
     # Before anything asks for request.get_host(): admits a community's domain.
     "selfwork.communities.domains.CommunityDomainMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -152,7 +155,46 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 # order of magnitude slower than reusing one.
 _db["CONN_MAX_AGE"] = int(os.environ.get("SELFWORK_CONN_MAX_AGE", "600"))
 _db["CONN_HEALTH_CHECKS"] = True
-DATABASES = {"default": _db}
+# Behind PgBouncer in transaction pooling mode each transaction may run on another
+# server connection, so nothing may outlive one: no server-side cursors (a WITH
+# HOLD cursor does), no prepared statements (named per server connection). The
+# code keeps no other session state: no advisory locks, LISTEN, SET or temporary
+# tables outside a transaction (README, "Scaling out").
+SELFWORK_DATABASE_POOLER = (
+    os.environ.get("SELFWORK_DATABASE_POOLER", "").strip().lower()
+)
+if SELFWORK_DATABASE_POOLER not in {"", "pgbouncer"}:
+    raise ValueError(
+        "SELFWORK_DATABASE_POOLER is 'pgbouncer' or empty, "
+        f"not '{SELFWORK_DATABASE_POOLER}'."
+    )
+
+
+def _pooled(db: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
+    if SELFWORK_DATABASE_POOLER == "pgbouncer" and db["ENGINE"].endswith("postgresql"):
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        db.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return db
+
+
+DATABASES = {"default": _pooled(_db)}
+# A streaming replica for reads that tolerate a little lag (search, public listing
+# and profile pages); everything else, and a member who has just written, reads
+# from the primary. selfwork.core.replicas decides, in one place.
+DATABASE_REPLICA_URL = os.environ.get("SELFWORK_DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    _replica["CONN_MAX_AGE"] = _db["CONN_MAX_AGE"]
+    _replica["CONN_HEALTH_CHECKS"] = True
+    # Tests see one database: the replica alias reads the test database.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _pooled(_replica)
+    DATABASE_ROUTERS = ["selfwork.core.replicas.ReplicaRouter"]
+# Seconds after a signed-in member's write during which their reads stay on the
+# primary, so they see what they just wrote (a signed cookie carries the moment).
+SELFWORK_READ_YOUR_WRITES_SECONDS = int(
+    os.environ.get("SELFWORK_READ_YOUR_WRITES_SECONDS", "10")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # dumpdata/loaddata keep times to the microsecond: the ledger's checksums cover them.
 SERIALIZATION_MODULES = {
