@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
@@ -80,6 +81,10 @@ class MemberOut(Schema):
     country: str
     time_zone: str
     preferred_currency: str
+    language: str = Field(
+        description="The language of the member's e-mails and pages; empty: "
+        "the browser's."
+    )
     commission_status: str
     commission_slots: int
     away: bool
@@ -109,6 +114,7 @@ def member_out(member: Member, *, private: bool = False) -> dict[str, Any]:
         "country": member.country,
         "time_zone": member.time_zone,
         "preferred_currency": member.preferred_currency,
+        "language": member.language,
         "commission_status": member.commission_status,
         "commission_slots": member.commission_slots,
         "away": member.away,
@@ -204,6 +210,14 @@ class MeUpdateIn(BodyIn):
         None,
         max_length=10,
         json_schema_extra=documented_not_null(**ref("Currency")),
+    )
+    language: str | None = Field(
+        None,
+        max_length=10,
+        description="A language code, or empty to follow Accept-Language.",
+        json_schema_extra=documented_not_null(
+            enum=["", *(code for code, _name in settings.LANGUAGES)]
+        ),
     )
     commission_status: str | None = Field(
         None,

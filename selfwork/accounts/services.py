@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from selfwork.accounts.errors import LoginRateLimited
 from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
@@ -288,6 +289,8 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
                 )
         elif field == "preferred_currency":
             value = unit_check(value, field="preferred_currency", allow_hours=False)
+        elif field == "language":
+            value = _language_check(value)
         elif field in {"skills", "languages"}:
             value = _tags_check(value, field=field)
         elif field == "commission_status":
@@ -306,6 +309,29 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
             raise InvalidInput(f"'{field}' cannot be changed.", field=field)
         setattr(member, field, value)
     member.save()
+    return member
+
+
+def _language_check(value: Any) -> str:
+    if value in (None, ""):
+        return ""
+    known = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, str) or value.lower() not in known:
+        raise InvalidInput(
+            gettext("language is one of %(languages)s, or empty.")
+            % {"languages": ", ".join(sorted(known))},
+            field="language",
+        )
+    return value.lower()
+
+
+def member_language_set(*, member: Member, language: str) -> Member:
+    """Save ``language`` (a code of ``LANGUAGES``, or empty) as ``member``'s preference.
+
+    :raises InvalidInput: if the site does not speak ``language``.
+    """
+    member.language = _language_check(language)
+    member.save(update_fields=["language"])
     return member
 
 
