@@ -17,8 +17,7 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
