@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from selfwork.notifications.models import Kind, Notification
-from selfwork.notifications.services import unsubscribe_token
+from selfwork.notifications.services import member_language, unsubscribe_token
 
 
 def absolute(path: str) -> str:
@@ -26,11 +28,13 @@ def _unsubscribe_url(member, kind: str) -> str:
 
 def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
     unsubscribe = _unsubscribe_url(member, kind)
-    footer = (
+    footer = gettext(
         "You receive this e-mail because of your notification settings: "
-        f"{absolute(reverse('web:notification_settings'))}\n"
-        f"To stop these e-mails with one click: {unsubscribe}\n"
-    )
+        "%(settings)s\nTo stop these e-mails with one click: %(unsubscribe)s\n"
+    ) % {
+        "settings": absolute(reverse("web:notification_settings")),
+        "unsubscribe": unsubscribe,
+    }
     return EmailMessage(
         subject=subject,
         body=f"{text}\n\n-- \n{footer}",
@@ -39,48 +43,78 @@ def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
             # RFC 8058: a mail client may unsubscribe by POSTing to the link.
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": member_language(member),
         },
     )
 
 
+# Every e-mail is written in its member's preferred language (the site's default
+# when they chose none), whatever language the worker or request runs in.
+
+
 def notification_email(notification: Notification) -> EmailMessage:
-    """The e-mail telling its member one notification."""
+    """The e-mail telling its member one notification, in their language."""
     member = notification.member
-    lines = [f"Hello {member.name},", "", notification.title]
-    if notification.body:
-        lines += ["", notification.body]
-    if notification.link:
-        lines += ["", f"Open it: {absolute(notification.link)}"]
-    return _message(
-        member=member,
-        kind=notification.kind,
-        subject=notification.title,
-        text="\n".join(lines),
-    )
+    with translation.override(member_language(member)):
+        lines = [gettext("Hello %(name)s,") % {"name": member.name}, ""]
+        lines.append(notification.title)
+        if notification.body:
+            lines += ["", notification.body]
+        if notification.link:
+            lines += [
+                "",
+                gettext("Open it: %(link)s") % {"link": absolute(notification.link)},
+            ]
+        return _message(
+            member=member,
+            kind=notification.kind,
+            subject=notification.title,
+            text="\n".join(lines),
+        )
 
 
 def digest_email(*, member, notifications: list[Notification]) -> EmailMessage:
-    """The daily e-mail gathering ``notifications``, oldest first."""
-    lines = [
-        f"Hello {member.name},",
-        "",
-        f"Here is what happened since your last digest ({len(notifications)}):",
-    ]
-    for n in notifications:
-        lines += ["", f"* {n.title}"]
-        if n.body:
-            lines.append(f"  {n.body}")
-        if n.link:
-            lines.append(f"  Open it: {absolute(n.link)}")
-    lines += ["", f"All your notifications: {absolute(reverse('web:notifications'))}"]
-    return _message(
-        member=member,
-        kind="*",
-        subject=f"Your daily digest: {len(notifications)} notification(s)",
-        text="\n".join(lines),
-    )
+    """The daily e-mail gathering ``notifications``, oldest first, in their language."""
+    count = len(notifications)
+    with translation.override(member_language(member)):
+        lines = [
+            gettext("Hello %(name)s,") % {"name": member.name},
+            "",
+            ngettext(
+                "Here is what happened since your last digest (%(count)d):",
+                "Here is what happened since your last digest (%(count)d):",
+                count,
+            )
+            % {"count": count},
+        ]
+        for n in notifications:
+            lines += ["", f"* {n.title}"]
+            if n.body:
+                lines.append(f"  {n.body}")
+            if n.link:
+                lines.append(
+                    "  " + gettext("Open it: %(link)s") % {"link": absolute(n.link)}
+                )
+        lines += [
+            "",
+            gettext("All your notifications: %(link)s")
+            % {"link": absolute(reverse("web:notifications"))},
+        ]
+        return _message(
+            member=member,
+            kind="*",
+            subject=ngettext(
+                "Your daily digest: %(count)d notification",
+                "Your daily digest: %(count)d notifications",
+                count,
+            )
+            % {"count": count},
+            text="\n".join(lines),
+        )
 
 
 def kind_label(kind: str) -> str:
     """What a kind is called on the settings page and in e-mails."""
-    return "all notifications" if kind == "*" else Kind(kind).label.lower()
+    return (
+        gettext("all notifications") if kind == "*" else str(Kind(kind).label).lower()
+    )

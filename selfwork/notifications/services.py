@@ -5,12 +5,18 @@ import uuid
 from collections.abc import Iterable
 
 from django.core import signing
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
 
 from selfwork.core.errors import InvalidInput
 from selfwork.notifications.errors import UnsubscribeLinkInvalid
 from selfwork.notifications.models import Channel, Kind, Notification, Preference
 from selfwork.notifications.selectors import channels_for, preferences_for
+
+# A sentence, or one translated later (gettext_lazy, format_lazy).
+StrOrPromise = str | Promise
 
 UNSUBSCRIBE_SALT = "selfwork.notifications.unsubscribe"
 READ_MAX_IDS = 100
@@ -20,15 +26,16 @@ def notify(
     *,
     member,
     kind: str,
-    title: str,
-    body: str = "",
+    title: StrOrPromise,
+    body: StrOrPromise = "",
     link: str = "",
     now: dt.datetime,
 ) -> Notification | None:
     """Tell ``member`` about something, as their preference for ``kind`` says.
 
     ``title`` and ``body`` are whole sentences in plain text; ``link`` is the path
-    of the page it is about. Return the notification, or None when the member
+    of the page it is about. Pass them lazily translated (``gettext_lazy``,
+    ``format_lazy``): each is written down in the member's preferred language. Return the notification, or None when the member
     turned the kind off (or is no longer active).
     """
     created = notify_many(
@@ -41,8 +48,8 @@ def notify_many(
     *,
     members: Iterable,
     kind: str,
-    title: str,
-    body: str = "",
+    title: StrOrPromise,
+    body: StrOrPromise = "",
     link: str = "",
     now: dt.datetime,
 ) -> list[Notification]:
@@ -67,12 +74,16 @@ def notify_many(
             email = Notification.Email.PENDING
         elif member.email and channel == Channel.DIGEST:
             email = Notification.Email.DIGEST
+        # A notification is read later, in the member's language, whichever
+        # language the request that caused it was in.
+        with translation.override(member_language(member)):
+            member_title, member_body = str(title), str(body)
         rows.append(
             Notification(
                 member=member,
                 kind=kind,
-                title=title[:300],
-                body=body,
+                title=member_title[:300],
+                body=member_body,
                 link=link[:500],
                 created_at=now,
                 email=email,
@@ -80,6 +91,11 @@ def notify_many(
             )
         )
     return Notification.objects.bulk_create(rows)
+
+
+def member_language(member) -> str:
+    """The language a member's notifications and e-mails are written in."""
+    return getattr(member, "language", "") or settings.LANGUAGE_CODE
 
 
 def notifications_mark_read(*, member, ids: list[str] | None, now: dt.datetime) -> int:
