@@ -4,8 +4,8 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from django.core import signing
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
@@ -35,8 +35,9 @@ def notify(
 
     ``title`` and ``body`` are whole sentences in plain text; ``link`` is the path
     of the page it is about. Pass them lazily translated (``gettext_lazy``,
-    ``format_lazy``): each is written down in the member's preferred language. Return the notification, or None when the member
-    turned the kind off (or is no longer active).
+    ``format_lazy``): each is written down in the member's preferred language.
+    Return the notification, or None when the member turned the kind off (or is
+    no longer active).
     """
     created = notify_many(
         members=[member], kind=kind, title=title, body=body, link=link, now=now
