@@ -5,6 +5,8 @@
 # scripts/system-packages.sh installs it. Run from anywhere.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+# The built-in processes' labels, from their TOML files into a module makemessages reads.
+"$root/.venv/bin/selfwork" process labels
 cd "$root/selfwork"
 "$root/.venv/bin/selfwork" manage makemessages \
   -l es -l fr -l de -l pt_BR \

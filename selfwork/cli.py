@@ -313,6 +313,15 @@ def cmd_process_check(args: argparse.Namespace) -> int:
     return process_check_command(args.file, sys.stdout)
 
 
+def cmd_process_labels(args: argparse.Namespace) -> int:
+    """Rewrite the table of the built-in processes' labels for the translators."""
+    _django()
+    from selfwork.exchanges.engine.labels import labels_write
+
+    print(f"wrote {labels_write()}")
+    return 0
+
+
 def cmd_process_graph(args: argparse.Namespace) -> int:
     _django()
     from selfwork.exchanges.commands import process_graph_command
@@ -439,6 +448,12 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("name", help="a process name, or a .toml file")
     graph.add_argument("--format", choices=["svg", "mermaid"], default="svg")
     graph.set_defaults(func=cmd_process_graph)
+    labels = process_sub.add_parser(
+        "labels",
+        help="list the built-in processes' labels for translation "
+        "(selfwork/exchanges/process_labels.py)",
+    )
+    labels.set_defaults(func=cmd_process_labels)
 
     bench = sub.add_parser("bench", help="benchmark data")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)

@@ -163,7 +163,8 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
             problems.append(f"{where} needs a description")
         states[state_name] = State(
             name=state_name,
-            label=_text(
+            process=str(name),
+            label_source=_text(
                 spec,
                 "label",
                 where,
@@ -293,7 +294,8 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
             )
         transitions[t_name] = Transition(
             name=t_name,
-            label=_text(
+            process=str(name),
+            label_source=_text(
                 spec,
                 "label",
                 where,
@@ -316,7 +318,9 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
 
     on_start = _names(raw, "on_start", "on_start", problems)
     _actions_check(on_start, "on_start", problems)
-    reminders = _reminders(raw.get("reminders", {}), states, problems)
+    reminders = _reminders(
+        raw.get("reminders", {}), states, problems, process=str(name)
+    )
     review_window = _review_window(raw, problems)
 
     if not problems:
@@ -420,7 +424,7 @@ def _when(
 
 
 def _reminders(
-    raw: object, states: dict[str, State], problems: list[str]
+    raw: object, states: dict[str, State], problems: list[str], *, process: str
 ) -> dict[str, Reminder]:
     if not isinstance(raw, dict):
         problems.append("reminders must be a table of reminders ([reminders.<name>])")
@@ -467,7 +471,8 @@ def _reminders(
             continue
         reminders[r_name] = Reminder(
             name=r_name,
-            label=_text(
+            process=process,
+            label_source=_text(
                 spec,
                 "label",
                 where,
