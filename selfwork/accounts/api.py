@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
@@ -278,7 +279,7 @@ def portfolio_add(request: HttpRequest, payload: PortfolioIn):
 )
 def portfolio_remove(request: HttpRequest, item_id: Path[int]):
     if not 1 <= item_id <= 2**62:
-        raise NotFound("No such portfolio image.")
+        raise NotFound(gettext("No such portfolio image."))
     services.portfolio_remove(member=caller(request), item_id=item_id)
     return Status(204, None)
 

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 from selfwork.accounts.forms import UPLOAD_CODES, choice_field, currency_choices
 from selfwork.catalog.forms import MultipleFileField, money_field
@@ -126,7 +127,8 @@ def milestones_parse(text: str, currency: str) -> list[dict[str, Any]]:
         match = _MILESTONE_LINE.match(line)
         if not match or not match.group(1).strip():
             raise InvalidInput(
-                f"Line {number} should read like “Sketch — 40.00”.",
+                gettext("Line %(number)s should read like “Sketch — 40.00”.")
+                % {"number": number},
                 field="milestones",
                 code="invalid_milestones",
             )

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from selfwork.accounts.forms import (
@@ -116,7 +117,10 @@ def options_parse(text: str, currency: str) -> list[dict[str, Any]]:
         name, colon, rest = line.partition(":")
         if not colon or not name.strip() or not rest.strip():
             raise InvalidInput(
-                f"Line {number}: write an option as “Name: choice, choice +5.00”.",
+                gettext(
+                    "Line %(number)s: write an option as “Name: choice, choice +5.00”."
+                )
+                % {"number": number},
                 field="made_to_order_options",
             )
         choices = []

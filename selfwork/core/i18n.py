@@ -13,10 +13,13 @@ an API request is answered in the language of its ``Accept-Language`` alone, and
 in English without one: its problem ``code`` is stable English either way.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 API_PREFIX = "/api/"
@@ -56,3 +59,25 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             language = translation.get_language_from_request(request)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
+
+
+def _interpolated(message: Any, params: dict[str, Any]) -> str:
+    return str(message) % {key: str(value) for key, value in params.items()}
+
+
+_interpolated_lazy = lazy(_interpolated, str)
+
+
+def interpolate_lazy(message: Any, params: dict[str, Any]) -> Promise:
+    """``message % params``, both translated when read, not when written.
+
+    For sentences written now and read later in another language (a member's
+    notification): ``message`` is a ``gettext_lazy`` text with ``%(name)s``
+    placeholders, and any value may itself be lazy (a process label).
+    """
+    return _interpolated_lazy(message, params)
+
+
+def text_lazy(render: Any) -> Promise:
+    """``render()``, called when the text is read (in the reader's language)."""
+    return lazy(render, str)()

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -471,7 +472,7 @@ def _review_answer(
             public_id=request.POST.get("review", "")[:64], member=member
         )
         if review.exchange_id != exchange.pk:
-            raise NotFound("No such review.", code="review_not_found")
+            raise NotFound(gettext("No such review."), code="review_not_found")
         if action == "review_reply":
             form: forms.Form = ReviewReplyForm(request.POST)
             if not form.is_valid():
@@ -810,7 +811,9 @@ def _quantity(raw: str) -> int:
     raw = (raw or "1").strip()
     if not raw.isdigit() or not 1 <= int(raw[:6]) <= MAX_QUANTITY:
         raise InvalidInput(
-            f"Quantity is a whole number from 1 to {MAX_QUANTITY}.", field="quantity"
+            gettext("Quantity is a whole number from 1 to %(MAX_QUANTITY)s.")
+            % {"MAX_QUANTITY": MAX_QUANTITY},
+            field="quantity",
         )
     return int(raw)
 

@@ -9,6 +9,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 from selfwork.notifications.errors import UnsubscribeLinkInvalid
@@ -110,7 +111,8 @@ def notifications_mark_read(*, member, ids: list[str] | None, now: dt.datetime) 
     if ids is not None:
         if len(ids) > READ_MAX_IDS:
             raise InvalidInput(
-                f"Mark at most {READ_MAX_IDS} notifications read at once.",
+                gettext("Mark at most %(READ_MAX_IDS)s notifications read at once.")
+                % {"READ_MAX_IDS": READ_MAX_IDS},
                 field="ids",
             )
         rows = rows.filter(public_id__in=_uuids(ids))
@@ -121,7 +123,9 @@ def _uuids(ids: list[str]) -> list[str]:
     try:
         return [str(uuid.UUID(str(i))) for i in ids]
     except ValueError as exc:
-        raise InvalidInput("Each id must be a notification's id.", field="ids") from exc
+        raise InvalidInput(
+            gettext("Each id must be a notification's id."), field="ids"
+        ) from exc
 
 
 @transaction.atomic
@@ -133,11 +137,15 @@ def preferences_set(*, member, choices: dict[str, str], now: dt.datetime) -> Non
     for kind, channel in choices.items():
         if kind not in Kind.values:
             raise InvalidInput(
-                f"There is no kind of notification “{kind}”.", field=kind
+                gettext("There is no kind of notification “%(kind)s”.")
+                % {"kind": kind},
+                field=kind,
             )
         if channel not in Channel.values:
             raise InvalidInput(
-                f"Choose one of: {', '.join(Channel.values)}.", field=kind
+                gettext("Choose one of: %(value)s.")
+                % {"value": ", ".join(Channel.values)},
+                field=kind,
             )
     Preference.objects.bulk_create(
         [
@@ -164,14 +172,16 @@ def unsubscribe_read(token: str) -> tuple[str, str]:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature as exc:
         raise UnsubscribeLinkInvalid(
-            "This unsubscribe link is not valid; change your e-mail settings on "
-            "the notifications settings page instead."
+            gettext(
+                "This unsubscribe link is not valid; change your e-mail "
+                "settings on the notifications settings page instead."
+            )
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("m"), str):
-        raise UnsubscribeLinkInvalid("This unsubscribe link is not valid.")
+        raise UnsubscribeLinkInvalid(gettext("This unsubscribe link is not valid."))
     kind = data.get("k")
     if kind != "*" and kind not in Kind.values:
-        raise UnsubscribeLinkInvalid("This unsubscribe link is not valid.")
+        raise UnsubscribeLinkInvalid(gettext("This unsubscribe link is not valid."))
     return data["m"], kind
 
 

@@ -8,7 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.utils.translation import pgettext
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import pgettext, pgettext_lazy
 
 from selfwork.exchanges.moments import When
 
@@ -133,6 +134,11 @@ class State:
         catalogue has none, as for an operator's own process)."""
         return pgettext(label_context(self.process, "state"), self.label_source)
 
+    @property
+    def label_lazy(self) -> StrPromise:
+        """The label, translated when it is read (a notification for its member)."""
+        return pgettext_lazy(label_context(self.process, "state"), self.label_source)
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -164,6 +170,13 @@ class Transition:
         """The label in the active language (the process file's own text when the
         catalogue has none, as for an operator's own process)."""
         return pgettext(label_context(self.process, "transition"), self.label_source)
+
+    @property
+    def label_lazy(self) -> StrPromise:
+        """The label, translated when it is read (a notification for its member)."""
+        return pgettext_lazy(
+            label_context(self.process, "transition"), self.label_source
+        )
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -209,6 +222,11 @@ class Reminder:
         """The label in the active language (the process file's own text when the
         catalogue has none, as for an operator's own process)."""
         return pgettext(label_context(self.process, "reminder"), self.label_source)
+
+    @property
+    def label_lazy(self) -> StrPromise:
+        """The label, translated when it is read (a notification for its member)."""
+        return pgettext_lazy(label_context(self.process, "reminder"), self.label_source)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import re
 import tomllib
 from typing import Any
 
+from django.utils.translation import gettext
+
 from selfwork.exchanges.engine.model import (
     ACTORS,
     DURATION,
@@ -104,7 +106,8 @@ def process_parse(text: str, *, source: str = "") -> Process:
         if "twice" in message or "overwrite" in message:
             message += " (a state or transition name is used twice)"
         raise ProcessInvalid(
-            f"Not valid TOML: {message}", problems=[f"not valid TOML: {message}"]
+            gettext("Not valid TOML: %(message)s") % {"message": message},
+            problems=[f"not valid TOML: {message}"],
         ) from exc
     return process_build(raw, source=source, text=text)
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.core.errors import NotFound
 from selfwork.core.text import markdown_check
@@ -22,7 +23,7 @@ def message_post(*, exchange: Exchange, author, body: str, now: dt.datetime) -> 
     :raises InvalidInput: an empty or too long body, or raw HTML.
     """
     if not exchange_roles(exchange=exchange, member=author):
-        raise NotFound("No such exchange.", code="exchange_not_found")
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found")
     body = markdown_check(body, field="body", max_length=5000, required=True)
     message = Message.objects.create(
         exchange=exchange, author=author, body=body, created_at=now
