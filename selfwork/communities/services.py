@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.communities.branding import accent_color_check, domain_check
 from selfwork.communities.models import (
@@ -28,6 +28,7 @@ from selfwork.communities.timebank import (
 )
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from selfwork.core.events import event_record
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.money import Money, unit_check, unit_exponent
 from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
@@ -378,8 +379,13 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         notify_many(
             members=community_moderators(community=community),
             kind=Kind.JOIN_REQUEST,
-            title=f"{member.name} asked to join {community.name}.",
-            body="Approve or decline the request on the community's members page.",
+            title=interpolate_lazy(
+                gettext_lazy("%(name)s asked to join %(community)s."),
+                {"name": member.name, "community": community.name},
+            ),
+            body=gettext_lazy(
+                "Approve or decline the request on the community's members page."
+            ),
             link=reverse("web:community_members", kwargs={"slug": community.slug}),
             now=now,
         )

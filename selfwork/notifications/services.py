@@ -2,12 +2,13 @@
 
 import datetime as dt
 import uuid
+import zoneinfo
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
@@ -76,9 +77,12 @@ def notify_many(
             email = Notification.Email.PENDING
         elif member.email and channel == Channel.DIGEST:
             email = Notification.Email.DIGEST
-        # A notification is read later, in the member's language, whichever
-        # language the request that caused it was in.
-        with translation.override(member_language(member)):
+        # A notification is read later, in the member's language and time zone,
+        # whichever language the request that caused it was in.
+        with (
+            translation.override(member_language(member)),
+            timezone.override(member_zone(member)),
+        ):
             member_title, member_body = str(title), str(body)
         rows.append(
             Notification(
@@ -98,6 +102,14 @@ def notify_many(
 def member_language(member) -> str:
     """The language a member's notifications and e-mails are written in."""
     return getattr(member, "language", "") or settings.LANGUAGE_CODE
+
+
+def member_zone(member) -> zoneinfo.ZoneInfo | None:
+    """The time zone a member's notifications speak of (None: the site's)."""
+    try:
+        return zoneinfo.ZoneInfo(member.time_zone) if member.time_zone else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def notifications_mark_read(*, member, ids: list[str] | None, now: dt.datetime) -> int:

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.core.errors import NotFound
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.text import markdown_check
 from selfwork.exchanges.actions import exchange_path
 from selfwork.exchanges.models import Exchange, Message
@@ -40,7 +41,10 @@ def message_post(*, exchange: Exchange, author, body: str, now: dt.datetime) -> 
             notify(
                 member=party,
                 kind=Kind.MESSAGE,
-                title=f"{author.name} wrote to you about “{exchange.title}”.",
+                title=interpolate_lazy(
+                    gettext_lazy("%(name)s wrote to you about “%(title)s”."),
+                    {"name": author.name, "title": exchange.title},
+                ),
                 body=plain_excerpt(body),
                 link=exchange_path(exchange),
                 now=now,

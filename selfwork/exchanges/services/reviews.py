@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.catalog.services import listing_rating_add
 from selfwork.communities.selectors import member_is_host
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 from selfwork.core.events import event_record
+from selfwork.core.formats import date_format
+from selfwork.core.i18n import interpolate_lazy, text_lazy
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.errors import (
     AlreadyHidden,
@@ -138,11 +140,20 @@ def review_submit(
         notify(
             member=subject,
             kind=Kind.REVIEW_PUBLISHED,
-            title=f"{author.name} has reviewed your exchange “{exchange.title}”.",
-            body=(
-                f"{author.name} has written a review of you. You will both see each "
-                "other's review once you have written yours, or when the time to "
-                f"review ends on {exchange.reviews_close_at:%d %B %Y}."
+            title=interpolate_lazy(
+                gettext_lazy("%(name)s has reviewed your exchange “%(title)s”."),
+                {"name": author.name, "title": exchange.title},
+            ),
+            body=interpolate_lazy(
+                gettext_lazy(
+                    "%(name)s has written a review of you. You will both see each "
+                    "other's review once you have written yours, or when the time "
+                    "to review ends on %(date)s."
+                ),
+                {
+                    "name": author.name,
+                    "date": text_lazy(lambda: date_format(exchange.reviews_close_at)),
+                },
             ),
             link=_room_path(exchange),
             now=now,
@@ -202,8 +213,11 @@ def _publish(*, exchange: Exchange, now: dt.datetime) -> int:
         notify_many(
             members=[r.subject for r in reviews],
             kind=Kind.REVIEW_PUBLISHED,
-            title=f"A review of your exchange “{exchange.title}” is published.",
-            body=(
+            title=interpolate_lazy(
+                gettext_lazy("A review of your exchange “%(title)s” is published."),
+                {"title": exchange.title},
+            ),
+            body=gettext_lazy(
                 "The review written about you is now public, on your profile and "
                 "in the exchange. You may reply to it once."
             ),

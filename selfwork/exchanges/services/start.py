@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
@@ -21,6 +21,7 @@ from selfwork.communities.models import Community, Mode
 from selfwork.communities.selectors import member_required
 from selfwork.communities.timebank import hours_amount_check, hours_available
 from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse
 from selfwork.core.text import markdown_check, plain_check
@@ -254,18 +255,22 @@ def _tell_the_other_party(
 ) -> None:
     if started_by_provider:
         recipient = exchange.customer
-        title = f"{starter.name} offered to help with “{exchange.title}”."
+        sentence = gettext_lazy("%(name)s offered to help with “%(title)s”.")
     elif exchange.booking_start_at is not None:
         recipient = exchange.provider
-        title = f"{starter.name} asked to book “{exchange.title}”."
+        sentence = gettext_lazy("%(name)s asked to book “%(title)s”.")
     else:
         recipient = exchange.provider
-        title = f"{starter.name} ordered “{exchange.title}”."
+        sentence = gettext_lazy("%(name)s ordered “%(title)s”.")
     notify(
         member=recipient,
         kind=Kind.REQUESTED,
-        title=title,
-        body="Open the exchange to see what they asked for and what comes next.",
+        title=interpolate_lazy(
+            sentence, {"name": starter.name, "title": exchange.title}
+        ),
+        body=gettext_lazy(
+            "Open the exchange to see what they asked for and what comes next."
+        ),
         link=exchange_path(exchange),
         now=now,
     )
