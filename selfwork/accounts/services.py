@@ -436,6 +436,7 @@ def member_erase(*, member: Member, now: dt.datetime) -> Member:
     member.bio = member.city = member.country = ""
     member.skills = []
     member.languages = []
+    member.language = ""
     member.time_zone = "UTC"
     member.avatar = None
     member.commission_status = Member.CommissionStatus.CLOSED
