@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.boards.errors import (
     AlreadyVoted,
@@ -40,6 +40,7 @@ from selfwork.communities.selectors import (
     member_required,
 )
 from selfwork.core.errors import InvalidInput, NotPermitted
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.notifications.models import Kind
@@ -124,22 +125,27 @@ def _mentions_notify(
         [Mention(post=post, reply=reply, member=m, created_at=now) for m in members]
     )
     if reply is None:
-        title = f"{author.name} mentioned you in “{post.title}”."
-        body = (
-            f"{author.name} mentioned you in the post “{post.title}” on the "
-            f"board of {post.community.name}."
+        title = gettext_lazy("%(name)s mentioned you in “%(title)s”.")
+        body = gettext_lazy(
+            "%(name)s mentioned you in the post “%(title)s” on the "
+            "board of %(community)s."
         )
     else:
-        title = f"{author.name} mentioned you in a reply to “{post.title}”."
-        body = (
-            f"{author.name} mentioned you in a reply to the post “{post.title}” "
-            f"on the board of {post.community.name}."
+        title = gettext_lazy("%(name)s mentioned you in a reply to “%(title)s”.")
+        body = gettext_lazy(
+            "%(name)s mentioned you in a reply to the post “%(title)s” "
+            "on the board of %(community)s."
         )
+    values = {
+        "name": author.name,
+        "title": post.title,
+        "community": post.community.name,
+    }
     notify_many(
         members=members,
         kind=Kind.MENTION,
-        title=title,
-        body=body,
+        title=interpolate_lazy(title, values),
+        body=interpolate_lazy(body, values),
         link=_post_path(post),
         now=now,
     )

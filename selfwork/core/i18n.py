@@ -62,7 +62,7 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
 
 
 def _interpolated(message: Any, params: dict[str, Any]) -> str:
-    return str(message) % {key: str(value) for key, value in params.items()}
+    return str(message) % params
 
 
 _interpolated_lazy = lazy(_interpolated, str)
