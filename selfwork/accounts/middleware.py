@@ -53,10 +53,10 @@ class MemberLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        member = getattr(request, "user", None)
-        signed_in = member is not None and member.is_authenticated
+        user = getattr(request, "user", None)
+        member = user if user is not None and user.is_authenticated else None
         if (
-            signed_in
+            member is not None
             and member.language
             and not request.path.startswith(API_PREFIX)
             and language_chosen(request) is None
@@ -70,7 +70,7 @@ class MemberLocaleMiddleware:
                 request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
         # The time zone is per thread: set it (or reset it) on every request, so
         # that one member's zone never leaks into the next visitor's page.
-        zone = _zone(member.time_zone) if signed_in else None
+        zone = _zone(member.time_zone) if member is not None else None
         if zone is None:
             timezone.deactivate()
         else:

@@ -65,7 +65,8 @@ def _interpolated(message: Any, params: dict[str, Any]) -> str:
     return str(message) % params
 
 
-_interpolated_lazy = lazy(_interpolated, str)
+# Typed as returning str by django-stubs; it returns a lazy proxy (a Promise).
+_interpolated_lazy: Any = lazy(_interpolated, str)
 
 
 def interpolate_lazy(message: Any, params: dict[str, Any]) -> Promise:
@@ -75,9 +76,11 @@ def interpolate_lazy(message: Any, params: dict[str, Any]) -> Promise:
     notification): ``message`` is a ``gettext_lazy`` text with ``%(name)s``
     placeholders, and any value may itself be lazy (a process label).
     """
-    return _interpolated_lazy(message, params)
+    text: Promise = _interpolated_lazy(message, params)
+    return text
 
 
 def text_lazy(render: Any) -> Promise:
     """``render()``, called when the text is read (in the reader's language)."""
-    return lazy(render, str)()
+    text: Promise = lazy(render, str)()
+    return text

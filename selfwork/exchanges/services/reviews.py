@@ -152,7 +152,13 @@ def review_submit(
                 ),
                 {
                     "name": author.name,
-                    "date": text_lazy(lambda: date_format(exchange.reviews_close_at)),
+                    "date": text_lazy(
+                        lambda: (
+                            date_format(exchange.reviews_close_at)
+                            if exchange.reviews_close_at
+                            else ""
+                        )
+                    ),
                 },
             ),
             link=_room_path(exchange),
