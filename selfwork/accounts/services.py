@@ -329,7 +329,8 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
 
 
 def _language_check(value: Any) -> str:
-    if value in (None, ""):
+    # Empty follows the browser; null is not a language (nor empty).
+    if value == "":
         return ""
     known = {code for code, _name in settings.LANGUAGES}
     if not isinstance(value, str) or value.lower() not in known:

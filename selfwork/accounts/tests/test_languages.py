@@ -161,6 +161,7 @@ class TestProfile:
         refused = api.patch("/members/me", {"language": "tlh"})
         assert refused.status_code == 422
         assert refused.json()["field"] == "language"
+        assert api.patch("/members/me", {"language": None}).status_code == 422
         assert api.patch("/members/me", {"language": ""}).json()["language"] == ""
         assert Member.objects.get(pk=greta.pk).language == ""
 
