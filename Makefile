@@ -25,7 +25,9 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NPM_STAMP)
 
+# The translations are compiled (.po -> .mo, by babel) whenever one changed.
 install: $(STAMP) $(NPM_STAMP)
+	$(BIN)/selfwork i18n compile
 
 ## Serve the seeded demo on http://127.0.0.1:8000 (SQLite in ./var).
 run: install

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite and the benchmark need (PostgreSQL,
-# PgBouncer, Chromium, hledger, wrk), only those missing. Runs as root or through sudo.
+# PgBouncer, Chromium, hledger, wrk, gettext for the catalogues' completeness test), only
+# those missing. Runs as root or through sudo.
 set -euo pipefail
 
 need=()
@@ -9,6 +10,7 @@ need=()
 [ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || need+=(pgbouncer)
 command -v hledger >/dev/null 2>&1 || need+=(hledger)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 as_root=()

@@ -18,6 +18,19 @@ def _django() -> None:
     django.setup()
 
 
+def _catalogues_compile(*, force: bool = False) -> list[Path]:
+    """Compile the translations whose .mo is missing or stale (no Django needed)."""
+    from selfwork.core.catalogues import catalogues_compile
+
+    return catalogues_compile(force=force)
+
+
+def cmd_i18n_compile(args: argparse.Namespace) -> int:
+    for mo in _catalogues_compile(force=args.force):
+        print(f"compiled {mo}")
+    return 0
+
+
 def _manage(*args: str) -> None:
     from django.core.management import call_command
 
@@ -100,6 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     quick ones queued behind it on the same worker.
     """
     _metrics_dir_prepare()
+    _catalogues_compile()
     _django()
     _collectstatic()
     from gunicorn.app.wsgiapp import run
@@ -131,6 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     # The demo's webhook receivers are on this machine.
     os.environ.setdefault("SELFWORK_WEBHOOK_ALLOW_PRIVATE", "true")
+    _catalogues_compile()
     _django()
     _manage("migrate", "--no-input", "-v", "0")
     import logging
@@ -298,6 +313,15 @@ def cmd_process_check(args: argparse.Namespace) -> int:
     return process_check_command(args.file, sys.stdout)
 
 
+def cmd_process_labels(args: argparse.Namespace) -> int:
+    """Rewrite the table of the built-in processes' labels for the translators."""
+    _django()
+    from selfwork.exchanges.engine.labels import labels_write
+
+    print(f"wrote {labels_write()}")
+    return 0
+
+
 def cmd_process_graph(args: argparse.Namespace) -> int:
     _django()
     from selfwork.exchanges.commands import process_graph_command
@@ -424,6 +448,12 @@ def parser() -> argparse.ArgumentParser:
     graph.add_argument("name", help="a process name, or a .toml file")
     graph.add_argument("--format", choices=["svg", "mermaid"], default="svg")
     graph.set_defaults(func=cmd_process_graph)
+    labels = process_sub.add_parser(
+        "labels",
+        help="list the built-in processes' labels for translation "
+        "(selfwork/exchanges/process_labels.py)",
+    )
+    labels.set_defaults(func=cmd_process_labels)
 
     bench = sub.add_parser("bench", help="benchmark data")
     bench_sub = bench.add_subparsers(dest="bench_command", required=True)
@@ -443,6 +473,16 @@ def parser() -> argparse.ArgumentParser:
         "thumbnails", help="make the thumbnails images stored before them lack"
     )
     thumbnails.set_defaults(func=cmd_media_thumbnails)
+
+    i18n = sub.add_parser("i18n", help="translations")
+    i18n_sub = i18n.add_subparsers(dest="i18n_command", required=True)
+    i18n_compile = i18n_sub.add_parser(
+        "compile", help="compile the .po catalogues that changed into .mo files"
+    )
+    i18n_compile.add_argument(
+        "--force", action="store_true", help="compile every catalogue"
+    )
+    i18n_compile.set_defaults(func=cmd_i18n_compile)
 
     fx = sub.add_parser("fx", help="reference exchange rates")
     fx_sub = fx.add_subparsers(dest="fx_command", required=True)

@@ -2,7 +2,9 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
@@ -80,6 +82,10 @@ class MemberOut(Schema):
     country: str
     time_zone: str
     preferred_currency: str
+    language: str = Field(
+        description="The language of the member's e-mails and pages; empty: "
+        "the browser's."
+    )
     commission_status: str
     commission_slots: int
     away: bool
@@ -109,6 +115,7 @@ def member_out(member: Member, *, private: bool = False) -> dict[str, Any]:
         "country": member.country,
         "time_zone": member.time_zone,
         "preferred_currency": member.preferred_currency,
+        "language": member.language,
         "commission_status": member.commission_status,
         "commission_slots": member.commission_slots,
         "away": member.away,
@@ -205,6 +212,14 @@ class MeUpdateIn(BodyIn):
         max_length=10,
         json_schema_extra=documented_not_null(**ref("Currency")),
     )
+    language: str | None = Field(
+        None,
+        max_length=10,
+        description="A language code, or empty to follow Accept-Language.",
+        json_schema_extra=documented_not_null(
+            enum=["", *(code for code, _name in settings.LANGUAGES)]
+        ),
+    )
     commission_status: str | None = Field(
         None,
         max_length=20,
@@ -264,7 +279,7 @@ def portfolio_add(request: HttpRequest, payload: PortfolioIn):
 )
 def portfolio_remove(request: HttpRequest, item_id: Path[int]):
     if not 1 <= item_id <= 2**62:
-        raise NotFound("No such portfolio image.")
+        raise NotFound(gettext("No such portfolio image."))
     services.portfolio_remove(member=caller(request), item_id=item_id)
     return Status(204, None)
 

@@ -191,6 +191,11 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"), choices=[(tz, tz) for tz in TIME_ZONES]
     )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        help_text=_("Of your pages, e-mails and notifications."),
+    )
     preferred_currency = forms.ChoiceField(
         label=_("Show prices in"),
         help_text=_("Prices in other currencies get an approximate conversion."),
@@ -218,6 +223,10 @@ class ProfileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         choice_field(self, "preferred_currency").choices = currency_choices()
+        choice_field(self, "language").choices = [
+            ("", _("As my browser asks")),
+            *settings.LANGUAGES,
+        ]
 
     def changes(self) -> dict:
         """The profile changes in ``member_update``'s shape (avatar handled apart)."""
@@ -231,6 +240,7 @@ class ProfileForm(forms.Form):
             "country": data["country"],
             "time_zone": data["time_zone"],
             "preferred_currency": data["preferred_currency"],
+            "language": data["language"],
             "commission_status": data["commission_status"],
             "commission_slots": data["commission_slots"],
             "away": data["away"],

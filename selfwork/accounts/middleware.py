@@ -1,9 +1,12 @@
+import zoneinfo
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from selfwork.accounts.selectors import member_for_token
 from selfwork.core.errors import InvalidToken
+from selfwork.core.i18n import language_chosen
 from selfwork.core.problems import is_api, problem_for
 
 
@@ -35,3 +38,48 @@ class BearerTokenMiddleware:
                 )
             request.user = member
         return self.get_response(request)
+
+
+class MemberLocaleMiddleware:
+    """Speaks a signed-in member's preferred language, in their time zone.
+
+    Runs once the member is known (after authentication). Their preferred
+    language comes after a choice made with the switcher (the language cookie)
+    and before the browser's ``Accept-Language``; the API, which takes no cookies,
+    follows ``Accept-Language`` only (``selfwork.core.i18n``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        member = user if user is not None and user.is_authenticated else None
+        if (
+            member is not None
+            and member.language
+            and not is_api(request)
+            and language_chosen(request) is None
+        ):
+            try:
+                language = translation.get_supported_language_variant(member.language)
+            except LookupError:
+                language = None
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        # The time zone is per thread: set it (or reset it) on every request, so
+        # that one member's zone never leaks into the next visitor's page.
+        zone = _zone(member.time_zone) if member is not None else None
+        if zone is None:
+            timezone.deactivate()
+        else:
+            timezone.activate(zone)
+        return self.get_response(request)
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(name) if name else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None

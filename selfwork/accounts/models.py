@@ -4,6 +4,7 @@ import hashlib
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -37,6 +38,11 @@ class Member(AbstractUser):
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     time_zone = models.CharField(max_length=64, default="UTC")
     preferred_currency = models.CharField(max_length=3, default="EUR")
+    # The language of the member's pages, e-mails and notifications; blank follows
+    # the browser (Accept-Language). A choice made with the switcher saves here.
+    language = models.CharField(
+        max_length=10, blank=True, default="", choices=settings.LANGUAGES
+    )
     commission_status = models.CharField(
         max_length=10, choices=CommissionStatus.choices, default=CommissionStatus.OPEN
     )

@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from selfwork.accounts.models import ApiToken, Member, PortfolioItem
 from selfwork.core.errors import NotFound
@@ -15,7 +16,7 @@ def member_get(*, username: str) -> Member:
     """Return the active member called ``username`` with avatar and portfolio loaded."""
     if "\x00" in username:
         # No username holds NUL, and PostgreSQL cannot even compare text with it.
-        raise NotFound("No such member.", code="member_not_found")
+        raise NotFound(gettext("No such member."), code="member_not_found")
     member = (
         Member.objects.filter(username=username, is_active=True)
         .select_related("avatar")
@@ -27,7 +28,10 @@ def member_get(*, username: str) -> Member:
         .first()
     )
     if member is None:
-        raise NotFound(f"No member '{username[:40]}'.", code="member_not_found")
+        raise NotFound(
+            gettext("No member '%(username)s'.") % {"username": username[:40]},
+            code="member_not_found",
+        )
     return member
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from selfwork.accounts.errors import LoginRateLimited
 from selfwork.accounts.models import ApiToken, LoginOrigin, Member, PortfolioItem
@@ -54,8 +55,10 @@ MAX_PORTFOLIO = 24
 def _username_check(username: Any) -> str:
     if not isinstance(username, str) or not USERNAME.match(username):
         raise InvalidInput(
-            "A username is 3 to 30 lower-case letters, digits, '-' or '_', "
-            "starting and ending with a letter or digit.",
+            gettext(
+                "A username is 3 to 30 lower-case letters, digits, '-' or "
+                "'_', starting and ending with a letter or digit."
+            ),
             field="username",
             code="invalid_username",
         )
@@ -71,7 +74,9 @@ def _email_check(email: Any) -> str:
         validate_email(email)
     except ValidationError as exc:
         raise InvalidInput(
-            "That is not an email address.", field="email", code="invalid_email"
+            gettext("That is not an email address."),
+            field="email",
+            code="invalid_email",
         ) from exc
     return email.strip().lower()
 
@@ -79,7 +84,7 @@ def _email_check(email: Any) -> str:
 def _password_check(password: Any, member: Member) -> str:
     if not isinstance(password, str):
         raise InvalidInput(
-            "A password is required.", field="password", code="weak_password"
+            gettext("A password is required."), field="password", code="weak_password"
         )
     try:
         password_validation.validate_password(password, member)
@@ -114,16 +119,22 @@ def member_signup(
     )
     _password_check(password, member)
     if Member.objects.filter(username=username).exists():
-        raise Conflict(f"The username '{username}' is taken.", code="username_taken")
+        raise Conflict(
+            gettext("The username '%(username)s' is taken.") % {"username": username},
+            code="username_taken",
+        )
     if Member.objects.filter(email__iexact=email).exists():
-        raise Conflict("An account with that email already exists.", code="email_taken")
+        raise Conflict(
+            gettext("An account with that email already exists."), code="email_taken"
+        )
     member.set_password(password)
     try:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:  # a racing sign-up took the name first
         raise Conflict(
-            f"The username '{username}' is taken.", code="username_taken"
+            gettext("The username '%(username)s' is taken.") % {"username": username},
+            code="username_taken",
         ) from exc
     return member
 
@@ -192,8 +203,8 @@ def member_authenticate(
     if not verdict.allowed:
         _login_failed_log(name, address, reason="rate_limited")
         raise LoginRateLimited(
-            "Too many failed log-ins. Wait "
-            f"{wait_text(verdict.retry_after)} and try again.",
+            gettext("Too many failed log-ins. Wait %(value)s and try again.")
+            % {"value": wait_text(verdict.retry_after)},
             retry_after=verdict.retry_after,
         )
     if member is None:
@@ -201,12 +212,12 @@ def member_authenticate(
         make_password(password)
         _login_failed_log(name, address, reason="bad_credentials")
         raise NotAuthenticated(
-            "The username or password is wrong.", code="bad_credentials"
+            gettext("The username or password is wrong."), code="bad_credentials"
         )
     if not member.check_password(password):
         _login_failed_log(name, address, reason="bad_credentials")
         raise NotAuthenticated(
-            "The username or password is wrong.", code="bad_credentials"
+            gettext("The username or password is wrong."), code="bad_credentials"
         )
     rate_clear(bucket=pair)
     for bucket, _ in buckets[1:]:
@@ -253,7 +264,7 @@ def api_token_create(*, member: Member, now: dt.datetime, name: str = "") -> str
 def api_token_revoke(*, member: Member, token_id: int) -> None:
     """Revoke one of ``member``'s tokens."""
     if ApiToken.objects.filter(member=member, pk=token_id).delete()[0] == 0:
-        raise NotFound("No such token.")
+        raise NotFound(gettext("No such token."))
 
 
 PROFILE_TEXT_LIMITS = {"display_name": 80, "city": 80}
@@ -279,21 +290,26 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
             value = (value or "").strip().upper()
             if value and not COUNTRY.match(value):
                 raise InvalidInput(
-                    "country is a two-letter ISO code such as NZ.", field="country"
+                    gettext("country is a two-letter ISO code such as NZ."),
+                    field="country",
                 )
         elif field == "time_zone":
             if value not in TIME_ZONE_SET:
                 raise InvalidInput(
-                    f"'{str(value)[:64]}' is not a time zone.", field="time_zone"
+                    gettext("'%(value)s' is not a time zone.")
+                    % {"value": str(value)[:64]},
+                    field="time_zone",
                 )
         elif field == "preferred_currency":
             value = unit_check(value, field="preferred_currency", allow_hours=False)
+        elif field == "language":
+            value = _language_check(value)
         elif field in {"skills", "languages"}:
             value = _tags_check(value, field=field)
         elif field == "commission_status":
             if value not in Member.CommissionStatus.values:
                 raise InvalidInput(
-                    "commission_status is one of open, waitlist, closed.",
+                    gettext("commission_status is one of open, waitlist, closed."),
                     field="commission_status",
                 )
         elif field == "commission_slots":
@@ -303,15 +319,45 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
         elif field == "avatar":
             value = _own_image(member, value, field="avatar") if value else None
         else:
-            raise InvalidInput(f"'{field}' cannot be changed.", field=field)
+            raise InvalidInput(
+                gettext("'%(field)s' cannot be changed.") % {"field": field},
+                field=field,
+            )
         setattr(member, field, value)
     member.save()
     return member
 
 
+def _language_check(value: Any) -> str:
+    # Empty follows the browser; null is not a language (nor empty).
+    if value == "":
+        return ""
+    known = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, str) or value.lower() not in known:
+        raise InvalidInput(
+            gettext("language is one of %(languages)s, or empty.")
+            % {"languages": ", ".join(sorted(known))},
+            field="language",
+        )
+    return value.lower()
+
+
+def member_language_set(*, member: Member, language: str) -> Member:
+    """Save ``language`` (a code of ``LANGUAGES``, or empty) as ``member``'s preference.
+
+    :raises InvalidInput: if the site does not speak ``language``.
+    """
+    member.language = _language_check(language)
+    member.save(update_fields=["language"])
+    return member
+
+
 def _tags_check(value: Any, *, field: str) -> list[str]:
     if not isinstance(value, list) or len(value) > 20:
-        raise InvalidInput(f"{field} is a list of at most 20 words.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s is a list of at most 20 words.") % {"field": field},
+            field=field,
+        )
     return [plain_check(v, field=field, max_length=40) for v in value]
 
 
@@ -331,7 +377,9 @@ def portfolio_add(
         # The request is fine; the portfolio's state refuses it (409, like a
         # taken name): removing an image makes the same request succeed.
         raise Conflict(
-            f"A portfolio holds at most {MAX_PORTFOLIO} images.", code="portfolio_full"
+            gettext("A portfolio holds at most %(MAX_PORTFOLIO)s images.")
+            % {"MAX_PORTFOLIO": MAX_PORTFOLIO},
+            code="portfolio_full",
         )
     return PortfolioItem.objects.create(
         member=member, image=image, caption=caption, position=count
@@ -341,7 +389,7 @@ def portfolio_add(
 def portfolio_remove(*, member: Member, item_id: int) -> None:
     """Remove an image from ``member``'s portfolio."""
     if PortfolioItem.objects.filter(member=member, pk=item_id).delete()[0] == 0:
-        raise NotFound("No such portfolio image.")
+        raise NotFound(gettext("No such portfolio image."))
 
 
 def member_password_confirm(*, member: Member, password: Any) -> None:
@@ -353,7 +401,9 @@ def member_password_confirm(*, member: Member, password: Any) -> None:
     """
     if not isinstance(password, str) or not member.check_password(password[:500]):
         raise NotPermitted(
-            "That is not your password.", code="wrong_password", field="password"
+            gettext("That is not your password."),
+            code="wrong_password",
+            field="password",
         )
 
 
@@ -387,6 +437,7 @@ def member_erase(*, member: Member, now: dt.datetime) -> Member:
     member.bio = member.city = member.country = ""
     member.skills = []
     member.languages = []
+    member.language = ""
     member.time_zone = "UTC"
     member.avatar = None
     member.commission_status = Member.CommissionStatus.CLOSED

@@ -17,9 +17,10 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from selfwork.accounts.devices import device_of, device_remember
 from selfwork.accounts.forms import (
@@ -39,6 +40,7 @@ from selfwork.accounts.services import (
     api_token_create,
     api_token_revoke,
     member_authenticate,
+    member_language_set,
     member_signup,
     member_update,
     portfolio_add,
@@ -225,10 +227,28 @@ def _profile_initial(member: Member) -> dict:
         "country": member.country,
         "time_zone": member.time_zone,
         "preferred_currency": member.preferred_currency,
+        "language": member.language,
         "commission_status": member.commission_status,
         "commission_slots": member.commission_slots,
         "away": member.away,
     }
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's ``set_language``, remembered.
+
+    The choice is kept in Django's language cookie for everyone, and saved as a
+    signed-in member's preferred language, which their e-mails follow too.
+    """
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(code):
+        member_language_set(
+            member=_member(request),
+            language=translation.get_supported_language_variant(code),
+        )
+    return response
 
 
 @login_required

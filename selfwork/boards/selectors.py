@@ -26,6 +26,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 from selfwork.boards.models import Post, PostImage, PostRead, Reply, Vote
 from selfwork.catalog.selectors import search_terms
@@ -51,7 +52,9 @@ def _uuid(value: Any, *, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise NotFound(f"No such {what}.", code=f"{what}_not_found") from exc
+        raise NotFound(
+            gettext("No such %(what)s.") % {"what": what}, code=f"{what}_not_found"
+        ) from exc
 
 
 def _invalid_cursor() -> InvalidInput:
@@ -159,9 +162,15 @@ def _text_match(rows: QuerySet[Post], words: list[str]) -> QuerySet[Post]:
 
 def _limit_check(limit: Any) -> int:
     if isinstance(limit, bool) or not isinstance(limit, int):
-        raise InvalidInput(f"limit is from 1 to {MAX_LIMIT}.", field="limit")
+        raise InvalidInput(
+            gettext("limit is from 1 to %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
+            field="limit",
+        )
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit is from 1 to {MAX_LIMIT}.", field="limit")
+        raise InvalidInput(
+            gettext("limit is from 1 to %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
+            field="limit",
+        )
     return limit
 
 
@@ -170,7 +179,8 @@ def _kind_check(kind: str | None) -> str | None:
         return None
     if kind not in Post.Kind.values:
         raise InvalidInput(
-            f"kind is one of {', '.join(Post.Kind.values)}.",
+            gettext("kind is one of %(value)s.")
+            % {"value": ", ".join(Post.Kind.values)},
             field="kind",
             code="unknown_kind",
         )
@@ -271,7 +281,7 @@ def post_get(*, public_id: Any, viewer) -> Post:
     key = _uuid(public_id, what="post")
     post = posts_visible_to(viewer=viewer).filter(public_id=key).first()
     if post is None:
-        raise NotFound("No such post.", code="post_not_found")
+        raise NotFound(gettext("No such post."), code="post_not_found")
     return post
 
 
@@ -325,7 +335,7 @@ def reply_get(*, public_id: Any, viewer) -> Reply:
         .first()
     )
     if reply is None:
-        raise NotFound("No such reply.", code="reply_not_found")
+        raise NotFound(gettext("No such reply."), code="reply_not_found")
     return reply
 
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, F, Value
 from django.db.models.functions import Greatest
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.boards.errors import (
     AlreadyVoted,
@@ -40,6 +40,7 @@ from selfwork.communities.selectors import (
     member_required,
 )
 from selfwork.core.errors import InvalidInput, NotPermitted
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.notifications.models import Kind
@@ -63,7 +64,8 @@ _MENTION = re.compile(r"(?<![\w@.])@([a-z0-9][a-z0-9_-]{1,28}[a-z0-9])(?![\w-])"
 def _kind_parse(value: Any) -> str:
     if not isinstance(value, str) or value not in Post.Kind.values:
         raise InvalidInput(
-            f"kind is one of {', '.join(Post.Kind.values)}.",
+            gettext("kind is one of %(value)s.")
+            % {"value": ", ".join(Post.Kind.values)},
             field="kind",
             code="unknown_kind",
         )
@@ -86,14 +88,16 @@ def mentions_in(text: str) -> list[str]:
 def _moderator_required(*, community: Community, actor) -> None:
     if not member_can_moderate(community=community, member=actor):
         raise NotPermitted(
-            "Only a host or moderator of the community may do that.",
+            gettext("Only a host or moderator of the community may do that."),
             code="not_moderator",
         )
 
 
 def _visible_required(post: Post) -> None:
     if not post.is_visible:
-        raise PostNotVisible("This post is hidden or removed; it takes no changes.")
+        raise PostNotVisible(
+            gettext("This post is hidden or removed; it takes no changes.")
+        )
 
 
 def _post_path(post: Post) -> str:
@@ -120,34 +124,28 @@ def _mentions_notify(
     Mention.objects.bulk_create(
         [Mention(post=post, reply=reply, member=m, created_at=now) for m in members]
     )
+    if reply is None:
+        title = gettext_lazy("%(name)s mentioned you in “%(title)s”.")
+        body = gettext_lazy(
+            "%(name)s mentioned you in the post “%(title)s” on the "
+            "board of %(community)s."
+        )
+    else:
+        title = gettext_lazy("%(name)s mentioned you in a reply to “%(title)s”.")
+        body = gettext_lazy(
+            "%(name)s mentioned you in a reply to the post “%(title)s” "
+            "on the board of %(community)s."
+        )
     values = {
-        "author": author.name,
+        "name": author.name,
         "title": post.title,
         "community": post.community.name,
     }
-    if reply is None:
-        title = gettext("%(author)s mentioned you in “%(title)s”.") % values
-        body = (
-            gettext(
-                "%(author)s mentioned you in the post “%(title)s” on the "
-                "board of %(community)s."
-            )
-            % values
-        )
-    else:
-        title = gettext("%(author)s mentioned you in a reply to “%(title)s”.") % values
-        body = (
-            gettext(
-                "%(author)s mentioned you in a reply to the post “%(title)s” "
-                "on the board of %(community)s."
-            )
-            % values
-        )
     notify_many(
         members=members,
         kind=Kind.MENTION,
-        title=title,
-        body=body,
+        title=interpolate_lazy(title, values),
+        body=interpolate_lazy(body, values),
         link=_post_path(post),
         now=now,
     )
@@ -209,7 +207,7 @@ def post_create(
         community=community, member=author
     ):
         raise NotPermitted(
-            "Only hosts post announcements; share it as an idea instead.",
+            gettext("Only hosts post announcements; share it as an idea instead."),
             code="hosts_only",
         )
     post = Post.objects.create(
@@ -257,8 +255,10 @@ def reply_create(*, post: Post, author, body: Any, now: dt.datetime) -> Reply:
     if taken != 1:
         current = Post.objects.only("locked", "status").get(pk=post.pk)
         if current.status != Post.Status.VISIBLE:
-            raise PostNotVisible("This post is hidden or removed; it takes no replies.")
-        raise PostLocked("This post is locked; it takes no more replies.")
+            raise PostNotVisible(
+                gettext("This post is hidden or removed; it takes no replies.")
+            )
+        raise PostLocked(gettext("This post is locked; it takes no more replies."))
     reply = Reply.objects.create(post=post, author=author, body=body, created_at=now)
     _read_mark(post=post, member=author, now=now)
     _mentions_notify(post=post, reply=reply, author=author, text=body, now=now)
@@ -279,12 +279,14 @@ def post_vote(*, post: Post, member, now: dt.datetime) -> None:
     member_required(community=post.community, member=member, doing="vote")
     _visible_required(post)
     if post.author_id == member.pk:
-        raise NotPermitted("You cannot vote for your own post.", code="own_post")
+        raise NotPermitted(
+            gettext("You cannot vote for your own post."), code="own_post"
+        )
     try:
         with transaction.atomic():
             Vote.objects.create(post=post, member=member, created_at=now)
     except IntegrityError as exc:
-        raise AlreadyVoted("You have voted for this post already.") from exc
+        raise AlreadyVoted(gettext("You have voted for this post already.")) from exc
     Post.objects.filter(pk=post.pk).update(vote_count=F("vote_count") + 1)
 
 
@@ -296,7 +298,7 @@ def post_unvote(*, post: Post, member) -> None:
     """
     deleted, _ = Vote.objects.filter(post=post, member=member).delete()
     if deleted == 0:
-        raise NotVoted("You have not voted for this post.")
+        raise NotVoted(gettext("You have not voted for this post."))
     Post.objects.filter(pk=post.pk, vote_count__gt=0).update(
         vote_count=F("vote_count") - 1
     )
@@ -319,19 +321,22 @@ def post_accept(*, post: Post, author, reply: Reply, now: dt.datetime) -> None:
     """
     if post.author_id != getattr(author, "pk", None):
         raise NotPermitted(
-            "Only the author of the question marks its answer.", code="not_author"
+            gettext("Only the author of the question marks its answer."),
+            code="not_author",
         )
     if post.kind != Post.Kind.QUESTION:
-        raise NotAQuestion("Only a question has an accepted answer.")
+        raise NotAQuestion(gettext("Only a question has an accepted answer."))
     if reply.post_id != post.pk:
         raise InvalidInput(
-            "That reply answers another post.", field="reply", code="reply_not_in_post"
+            gettext("That reply answers another post."),
+            field="reply",
+            code="reply_not_in_post",
         )
     _visible_required(post)
     # Decided against a host removing the reply (or the post) at this moment.
     if not Reply.objects.filter(pk=reply.pk, status=Reply.Status.VISIBLE).exists():
         raise InvalidInput(
-            "A host removed that reply.", field="reply", code="reply_removed"
+            gettext("A host removed that reply."), field="reply", code="reply_removed"
         )
     if (
         Post.objects.filter(
@@ -339,7 +344,9 @@ def post_accept(*, post: Post, author, reply: Reply, now: dt.datetime) -> None:
         ).update(accepted_reply=reply, last_activity_at=_activity(now))
         != 1
     ):
-        raise PostNotVisible("This post is hidden or removed; it takes no changes.")
+        raise PostNotVisible(
+            gettext("This post is hidden or removed; it takes no changes.")
+        )
     post.accepted_reply = reply
 
 
@@ -393,7 +400,7 @@ def post_hide(*, post: Post, actor, reason: Any, now: dt.datetime) -> None:
         )
         != 1
     ):
-        raise ModerationState("Only a visible post can be hidden.")
+        raise ModerationState(gettext("Only a visible post can be hidden."))
     post.status, post.moderation_reason = Post.Status.HIDDEN, reason
 
 
@@ -414,7 +421,7 @@ def post_unhide(*, post: Post, actor, now: dt.datetime) -> None:
         )
         != 1
     ):
-        raise ModerationState("Only a hidden post can be shown again.")
+        raise ModerationState(gettext("Only a hidden post can be shown again."))
     post.status, post.moderation_reason = Post.Status.VISIBLE, ""
 
 
@@ -440,7 +447,7 @@ def post_remove(*, post: Post, actor, reason: Any, now: dt.datetime) -> None:
         )
         != 1
     ):
-        raise ModerationState("This post is removed already.")
+        raise ModerationState(gettext("This post is removed already."))
     post.status, post.moderation_reason, post.pinned = (
         Post.Status.REMOVED,
         reason,
@@ -470,7 +477,7 @@ def reply_remove(*, reply: Reply, actor, reason: Any, now: dt.datetime) -> None:
         )
         != 1
     ):
-        raise ModerationState("This reply is removed already.")
+        raise ModerationState(gettext("This reply is removed already."))
     Post.objects.filter(pk=post.pk, accepted_reply=reply).update(accepted_reply=None)
     Post.objects.filter(pk=post.pk, reply_count__gt=0).update(
         reply_count=F("reply_count") - 1

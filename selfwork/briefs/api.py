@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
@@ -507,7 +508,9 @@ def offer_counter(request: HttpRequest, offer_id: str, payload: CounterIn):
 def _open_counter(offer: Offer) -> Counter:
     counter = selectors.counter_open(offer=offer)
     if counter is None:
-        raise CounterNotOpen("There is no counter-proposal waiting on this offer.")
+        raise CounterNotOpen(
+            gettext("There is no counter-proposal waiting on this offer.")
+        )
     return counter
 
 

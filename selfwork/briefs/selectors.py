@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from selfwork.briefs.models import Brief, BriefAttachment, Counter, Offer
 from selfwork.communities.models import Community
@@ -27,7 +28,9 @@ def _uuid(value: Any, *, what: str) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError as exc:
-        raise NotFound(f"No such {what}.", code=f"{what}_not_found") from exc
+        raise NotFound(
+            gettext("No such %(what)s.") % {"what": what}, code=f"{what}_not_found"
+        ) from exc
 
 
 def _brief_rows() -> QuerySet[Brief]:
@@ -88,7 +91,7 @@ def brief_get(*, public_id: Any, viewer) -> Brief:
     key = _uuid(public_id, what="brief")
     brief = briefs_visible_to(viewer=viewer).filter(public_id=key).first()
     if brief is None:
-        raise NotFound("No such brief.", code="brief_not_found")
+        raise NotFound(gettext("No such brief."), code="brief_not_found")
     return brief
 
 
@@ -97,7 +100,7 @@ def brief_get_for_author(*, public_id: Any, author) -> Brief:
     key = _uuid(public_id, what="brief")
     brief = _brief_rows().filter(public_id=key, author=author).first()
     if brief is None:
-        raise NotFound("No such brief.", code="brief_not_found")
+        raise NotFound(gettext("No such brief."), code="brief_not_found")
     return brief
 
 
@@ -107,7 +110,9 @@ def page_keyset(
     """One page of ``rows`` ordered by ``-created_at, -pk``, and the next cursor."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(
-            f"limit is from 1 to {MAX_LIMIT}.", field="limit", code="out_of_range"
+            gettext("limit is from 1 to %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
+            field="limit",
+            code="out_of_range",
         )
     after = cursor_decode(cursor)
     if after:
@@ -116,7 +121,7 @@ def page_keyset(
             pk = int(after["k"])
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(
-                "The cursor is not one this server gave out.",
+                gettext("The cursor is not one this server gave out."),
                 field="cursor",
                 code="invalid_cursor",
             ) from exc
@@ -168,14 +173,14 @@ def offer_get_for_party(*, public_id: Any, member) -> Offer:
     """
     key = _uuid(public_id, what="offer")
     if member is None or not member.is_authenticated:
-        raise NotFound("No such offer.", code="offer_not_found")
+        raise NotFound(gettext("No such offer."), code="offer_not_found")
     offer = (
         _offer_rows()
         .filter(Q(provider=member) | Q(brief__author=member), public_id=key)
         .first()
     )
     if offer is None:
-        raise NotFound("No such offer.", code="offer_not_found")
+        raise NotFound(gettext("No such offer."), code="offer_not_found")
     return offer
 
 

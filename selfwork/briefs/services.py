@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from selfwork.briefs.errors import (
     BriefClosed,
@@ -53,7 +54,8 @@ def _money(value: Any, *, field: str) -> Money:
 def _in_currency(money: Money, currency: str, *, field: str) -> Money:
     if money.unit != currency:
         raise InvalidInput(
-            f"{field} is in {money.unit}; this brief is in {currency}.",
+            gettext("%(field)s is in %(unit)s; this brief is in %(currency)s.")
+            % {"field": field, "unit": money.unit, "currency": currency},
             field=field,
             code="currency_mismatch",
         )
@@ -87,19 +89,19 @@ def _deadline_parse(raw: Any, *, now: dt.datetime) -> dt.date | None:
             day = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise InvalidInput(
-                "deadline is a date like 2026-12-24.",
+                gettext("deadline is a date like 2026-12-24."),
                 field="deadline",
                 code="invalid_date",
             ) from exc
     if day < now.date():
         raise InvalidInput(
-            f"deadline {day.isoformat()} has passed already.",
+            gettext("deadline %(day)s has passed already.") % {"day": day.isoformat()},
             field="deadline",
             code="deadline_past",
         )
     if (day - now.date()).days > MAX_DEADLINE_DAYS:
         raise InvalidInput(
-            "deadline is more than five years away.",
+            gettext("deadline is more than five years away."),
             field="deadline",
             code="deadline_too_far",
         )
@@ -124,8 +126,11 @@ def _milestones_parse(raw: Any, *, price: Money) -> list[dict[str, Any]]:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_MILESTONES:
         raise InvalidInput(
-            f"milestones is a list of at most {MAX_MILESTONES} "
-            '{"title", "amount": MONEY} objects.',
+            gettext(
+                "milestones is a list of at most %(MAX_MILESTONES)s "
+                '{"title", "amount": MONEY} objects.'
+            )
+            % {"MAX_MILESTONES": MAX_MILESTONES},
             field="milestones",
             code="invalid_milestones",
         )
@@ -135,7 +140,8 @@ def _milestones_parse(raw: Any, *, price: Money) -> list[dict[str, Any]]:
         where = f"milestones[{i}]"
         if not isinstance(item, dict) or set(item) - {"title", "amount"}:
             raise InvalidInput(
-                f'{where} is an object {{"title", "amount": MONEY}}.',
+                gettext('%(where)s is an object {"title", "amount": MONEY}.')
+                % {"where": where},
                 field=where,
                 code="invalid_milestones",
             )
@@ -152,7 +158,8 @@ def _milestones_parse(raw: Any, *, price: Money) -> list[dict[str, Any]]:
     total = Money(total_minor, price.unit)
     if total != price:
         raise InvalidInput(
-            f"milestones add up to {total.format()}; the price is {price.format()}.",
+            gettext("milestones add up to %(total)s; the price is %(price)s.")
+            % {"total": total.format(), "price": price.format()},
             field="milestones",
             code="milestones_total",
         )
@@ -164,22 +171,24 @@ def _usage_rights_parse(raw: Any) -> dict[str, Any]:
         return {"use": "personal", "credit_required": False}
     if not isinstance(raw, dict) or set(raw) - {"use", "credit_required"}:
         raise InvalidInput(
-            'usage_rights is {"use": "personal" | "commercial", '
-            '"credit_required": true | false}.',
+            gettext(
+                'usage_rights is {"use": "personal" | "commercial", '
+                '"credit_required": true | false}.'
+            ),
             field="usage_rights",
             code="invalid_usage_rights",
         )
     use = raw.get("use", "personal")
     if use not in USES:
         raise InvalidInput(
-            "usage_rights.use is personal or commercial.",
+            gettext("usage_rights.use is personal or commercial."),
             field="usage_rights.use",
             code="invalid_usage_rights",
         )
     credit = raw.get("credit_required", False)
     if not isinstance(credit, bool):
         raise InvalidInput(
-            "usage_rights.credit_required is true or false.",
+            gettext("usage_rights.credit_required is true or false."),
             field="usage_rights.credit_required",
             code="invalid_usage_rights",
         )
@@ -188,14 +197,19 @@ def _usage_rights_parse(raw: Any) -> dict[str, Any]:
 
 def _require_open(brief: Brief) -> None:
     if brief.status != Brief.Status.OPEN:
-        raise BriefClosed("This brief takes no more offers.")
+        raise BriefClosed(gettext("This brief takes no more offers."))
 
 
 def _require_live(offer: Offer, *, now: dt.datetime) -> None:
     if not offer.is_live:
-        raise OfferNotOpen(f"This offer is {offer.get_status_display().lower()}.")
+        raise OfferNotOpen(
+            gettext("This offer is %(offer)s.")
+            % {"offer": offer.get_status_display().lower()}
+        )
     if offer.expires_at <= now:
-        raise OfferExpired("This offer has expired; ask the provider for a new one.")
+        raise OfferExpired(
+            gettext("This offer has expired; ask the provider for a new one.")
+        )
 
 
 def _offer_move(
@@ -210,7 +224,7 @@ def _offer_move(
         updated_at=now, **changes
     )
     if moved != 1:
-        raise OfferNotOpen("This offer changed meanwhile; reload it.")
+        raise OfferNotOpen(gettext("This offer changed meanwhile; reload it."))
     for name, value in changes.items():
         setattr(offer, name, value)
     offer.updated_at = now
@@ -243,14 +257,18 @@ def brief_create(
     high = _money(budget_max, field="budget.max")
     if low.unit != high.unit:
         raise InvalidInput(
-            f"budget.min is in {low.unit} and budget.max in {high.unit}; "
-            "use one currency.",
+            gettext(
+                "budget.min is in %(unit)s and budget.max in %(unit2)s; use "
+                "one currency."
+            )
+            % {"unit": low.unit, "unit2": high.unit},
             field="budget.max",
             code="currency_mismatch",
         )
     if low > high:
         raise InvalidInput(
-            f"budget.min ({low.format()}) is more than budget.max ({high.format()}).",
+            gettext("budget.min (%(low)s) is more than budget.max (%(high)s).")
+            % {"low": low.format(), "high": high.format()},
             field="budget.min",
             code="budget_range",
         )
@@ -279,7 +297,8 @@ def brief_create(
 def _brief_end(brief: Brief, *, author, now: dt.datetime, status: str) -> Brief:
     if author is None or brief.author_id != author.pk:
         raise NotPermitted(
-            "Only the person who posted the brief can close it.", code="not_author"
+            gettext("Only the person who posted the brief can close it."),
+            code="not_author",
         )
     if (
         Brief.objects.filter(pk=brief.pk, status=Brief.Status.OPEN).update(
@@ -287,7 +306,7 @@ def _brief_end(brief: Brief, *, author, now: dt.datetime, status: str) -> Brief:
         )
         != 1
     ):
-        raise BriefClosed("This brief is closed already.")
+        raise BriefClosed(gettext("This brief is closed already."))
     Counter.objects.filter(offer__brief=brief, status=Counter.Status.OPEN).update(
         status=Counter.Status.SUPERSEDED, answered_at=now
     )
@@ -345,7 +364,7 @@ def offer_create(
     """
     if brief.author_id == provider.pk:
         raise NotPermitted(
-            "You cannot make an offer on your own brief.", code="own_brief"
+            gettext("You cannot make an offer on your own brief."), code="own_brief"
         )
     member_required(
         community=brief.community, member=provider, doing="make offers there"
@@ -377,13 +396,15 @@ def offer_create(
     if Offer.objects.filter(
         brief=brief, provider=provider, status__in=Offer.LIVE
     ).exists():
-        raise OfferExists("You have an open offer on this brief; withdraw it first.")
+        raise OfferExists(
+            gettext("You have an open offer on this brief; withdraw it first.")
+        )
     try:
         with transaction.atomic():
             offer.save()
     except IntegrityError as exc:  # a racing twin got there first
         raise OfferExists(
-            "You have an open offer on this brief; withdraw it first."
+            gettext("You have an open offer on this brief; withdraw it first.")
         ) from exc
     return offer
 
@@ -397,7 +418,7 @@ def offer_withdraw(*, offer: Offer, provider, now: dt.datetime) -> Offer:
     """
     if offer.provider_id != provider.pk:
         raise NotPermitted(
-            "Only the provider can withdraw an offer.", code="not_provider"
+            gettext("Only the provider can withdraw an offer."), code="not_provider"
         )
     _offer_move(
         offer=offer,
@@ -420,7 +441,7 @@ def offer_decline(*, offer: Offer, customer, now: dt.datetime) -> Offer:
     """
     if offer.brief.author_id != customer.pk:
         raise NotPermitted(
-            "Only the brief's author can decline offers.", code="not_author"
+            gettext("Only the brief's author can decline offers."), code="not_author"
         )
     _offer_move(
         offer=offer,
@@ -456,12 +477,14 @@ def offer_counter(
     brief = offer.brief
     if brief.author_id != customer.pk:
         raise NotPermitted(
-            "Only the brief's author can counter an offer.", code="not_author"
+            gettext("Only the brief's author can counter an offer."), code="not_author"
         )
     _require_open(brief)
     _require_live(offer, now=now)
     if offer.status == Offer.Status.COUNTERED:
-        raise OfferNotOpen("Your last counter-proposal is still waiting for an answer.")
+        raise OfferNotOpen(
+            gettext("Your last counter-proposal is still waiting for an answer.")
+        )
     amount = _in_currency(_money(price, field="price"), brief.currency, field="price")
     days = (
         offer.delivery_days
@@ -471,7 +494,10 @@ def offer_counter(
     text = plain_check(message, field="message", max_length=2000, required=False)
     if amount.minor == offer.price_minor and days == offer.delivery_days:
         raise InvalidInput(
-            "The counter-proposal is the same as the offer; accept the offer instead.",
+            gettext(
+                "The counter-proposal is the same as the offer; accept the "
+                "offer instead."
+            ),
             field="price",
             code="counter_unchanged",
         )
@@ -495,7 +521,8 @@ def _counter_answer(
 ) -> None:
     if counter.offer.provider_id != provider.pk:
         raise NotPermitted(
-            "Only the provider can answer a counter-proposal.", code="not_provider"
+            gettext("Only the provider can answer a counter-proposal."),
+            code="not_provider",
         )
     if (
         Counter.objects.filter(pk=counter.pk, status=Counter.Status.OPEN).update(
@@ -503,7 +530,7 @@ def _counter_answer(
         )
         != 1
     ):
-        raise CounterNotOpen("This counter-proposal was answered already.")
+        raise CounterNotOpen(gettext("This counter-proposal was answered already."))
     counter.status, counter.answered_at = status, now
 
 
@@ -522,7 +549,7 @@ def counter_accept(*, counter: Counter, provider, now: dt.datetime) -> Offer:
     _counter_answer(counter, provider=provider, now=now, status=Counter.Status.ACCEPTED)
     _require_open(offer.brief)
     if offer.expires_at <= now:
-        raise OfferExpired("This offer has expired; make a new one instead.")
+        raise OfferExpired(gettext("This offer has expired; make a new one instead."))
     _offer_move(
         offer=offer,
         source=(Offer.Status.COUNTERED,),
@@ -589,7 +616,7 @@ def offer_accept(*, offer: Offer, customer, now: dt.datetime) -> Exchange:
     brief = offer.brief
     if brief.author_id != customer.pk:
         raise NotPermitted(
-            "Only the brief's author can accept offers.", code="not_author"
+            gettext("Only the brief's author can accept offers."), code="not_author"
         )
     _require_open(brief)
     _require_live(offer, now=now)
@@ -604,7 +631,7 @@ def offer_accept(*, offer: Offer, customer, now: dt.datetime) -> Exchange:
         )
         != 1
     ):
-        raise BriefClosed("This brief takes no more offers.")
+        raise BriefClosed(gettext("This brief takes no more offers."))
     brief.status, brief.closed_at = Brief.Status.CLOSED, now
     exchange = exchange_start(
         process="commission",

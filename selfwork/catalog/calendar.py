@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from selfwork.catalog.errors import (
     NotAvailable,
     NotBookable,
@@ -114,7 +116,10 @@ def rules_of(listing: Listing) -> AvailabilityRules:
     unit = listing_unit(listing)
     if unit is None:
         raise NotBookable(
-            "This listing is not offered for rent or to lend, so it has no calendar."
+            gettext(
+                "This listing is not offered for rent or to lend, so it has "
+                "no calendar."
+            )
         )
     row = ListingAvailability.objects.filter(listing=listing).first()
     owner_zone = listing.owner.time_zone if listing.owner.time_zone else "UTC"
@@ -152,7 +157,10 @@ def _minutes(value: Any, *, field: str) -> int:
         or int(minutes) > 59
         or int(hours) * 60 + int(minutes) > 24 * 60
     ):
-        raise InvalidInput(f"{field} is a time from 00:00 to 24:00.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s is a time from 00:00 to 24:00.") % {"field": field},
+            field=field,
+        )
     return int(hours) * 60 + int(minutes)
 
 
@@ -162,24 +170,33 @@ def opening_hours_parse(raw: Any) -> tuple[OpeningHours, ...]:
         return ()
     if not isinstance(raw, list) or len(raw) > 7 * 4:
         raise InvalidInput(
-            "opening_hours is a list of at most 28 windows.", field="opening_hours"
+            gettext("opening_hours is a list of at most 28 windows."),
+            field="opening_hours",
         )
     windows = []
     for i, item in enumerate(raw):
         at = f"opening_hours[{i}]"
         if not isinstance(item, dict) or set(item) != {"weekday", "opens", "closes"}:
             raise InvalidInput(
-                f'{at} is {{"weekday": "mon", "opens": "09:00", "closes": "17:00"}}.',
+                gettext(
+                    '%(at)s is {"weekday": "mon", "opens": "09:00", "closes": "17:00"}.'
+                )
+                % {"at": at},
                 field=at,
             )
         if item["weekday"] not in WEEKDAYS:
             raise InvalidInput(
-                f"{at}.weekday is one of {', '.join(WEEKDAYS)}.", field=f"{at}.weekday"
+                gettext("%(at)s.weekday is one of %(value)s.")
+                % {"at": at, "value": ", ".join(WEEKDAYS)},
+                field=f"{at}.weekday",
             )
         opens = _minutes(item["opens"], field=f"{at}.opens")
         closes = _minutes(item["closes"], field=f"{at}.closes")
         if closes <= opens:
-            raise InvalidInput(f"{at} closes after it opens.", field=f"{at}.closes")
+            raise InvalidInput(
+                gettext("%(at)s closes after it opens.") % {"at": at},
+                field=f"{at}.closes",
+            )
         windows.append(OpeningHours(WEEKDAYS.index(item["weekday"]), opens, closes))
     return tuple(sorted(windows, key=lambda w: (w.weekday, w.opens)))
 
@@ -200,8 +217,11 @@ def instant_parse(value: Any, *, zone: zoneinfo.ZoneInfo, field: str) -> dt.date
     if isinstance(value, str):
         if not _ISO_INSTANT.match(value):
             raise PeriodInvalid(
-                f"{field} is a date (2026-12-24) or a date and time with its offset "
-                "(2026-12-24T10:00:00+00:00).",
+                gettext(
+                    "%(field)s is a date (2026-12-24) or a date and time with "
+                    "its offset (2026-12-24T10:00:00+00:00)."
+                )
+                % {"field": field},
                 field=field,
             )
         try:
@@ -212,15 +232,20 @@ def instant_parse(value: Any, *, zone: zoneinfo.ZoneInfo, field: str) -> dt.date
             )
         except ValueError as exc:
             raise PeriodInvalid(
-                f"{field} is a date (2026-12-24) or a date and time with its offset "
-                "(2026-12-24T10:00:00+00:00).",
+                gettext(
+                    "%(field)s is a date (2026-12-24) or a date and time with "
+                    "its offset (2026-12-24T10:00:00+00:00)."
+                )
+                % {"field": field},
                 field=field,
             ) from exc
     try:
         if isinstance(value, dt.datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 raise PeriodInvalid(
-                    f"{field} needs its offset from UTC, such as +00:00.", field=field
+                    gettext("%(field)s needs its offset from UTC, such as +00:00.")
+                    % {"field": field},
+                    field=field,
                 )
             return value.astimezone(dt.UTC)
         if isinstance(value, dt.date):
@@ -228,8 +253,13 @@ def instant_parse(value: Any, *, zone: zoneinfo.ZoneInfo, field: str) -> dt.date
                 dt.UTC
             )
     except OverflowError as exc:
-        raise PeriodInvalid(f"{field} is out of range.", field=field) from exc
-    raise PeriodInvalid(f"{field} is a date or a date and time.", field=field)
+        raise PeriodInvalid(
+            gettext("%(field)s is out of range.") % {"field": field}, field=field
+        ) from exc
+    raise PeriodInvalid(
+        gettext("%(field)s is a date or a date and time.") % {"field": field},
+        field=field,
+    )
 
 
 def _local_midnight(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -261,7 +291,9 @@ def period_check(
     start_at = instant_parse(start, zone=zone, field="start")
     end_at = instant_parse(end, zone=zone, field="end")
     if end_at <= start_at:
-        raise PeriodInvalid("The period must end after it starts.", field="end")
+        raise PeriodInvalid(
+            gettext("The period must end after it starts."), field="end"
+        )
     for name, at in (("start", start_at), ("end", end_at)):
         if not _is_boundary(at, rules.unit, zone):
             raise PeriodMisaligned(
@@ -282,20 +314,23 @@ def period_check(
         in_past = start_at < now
         too_far = end_at > now + dt.timedelta(days=rules.advance_days)
     if in_past:
-        raise PeriodInPast("The period starts in the past.", field="start")
+        raise PeriodInPast(gettext("The period starts in the past."), field="start")
     if units < rules.min_units:
         raise PeriodTooShort(
-            f"The period is at least {rules.min_units} {rules.unit}(s) long.",
+            gettext("The period is at least %(min_units)s %(unit)s(s) long.")
+            % {"min_units": rules.min_units, "unit": rules.unit},
             field="end",
         )
     if rules.max_units is not None and units > rules.max_units:
         raise PeriodTooLong(
-            f"The period is at most {rules.max_units} {rules.unit}(s) long.",
+            gettext("The period is at most %(max_units)s %(unit)s(s) long.")
+            % {"max_units": rules.max_units, "unit": rules.unit},
             field="end",
         )
     if too_far:
         raise PeriodTooFarAhead(
-            f"This listing can be booked at most {rules.advance_days} days ahead.",
+            gettext("This listing can be booked at most %(advance_days)s days ahead.")
+            % {"advance_days": rules.advance_days},
             field="end",
         )
     if rules.unit == HOUR and rules.opening_hours:
@@ -304,12 +339,15 @@ def period_check(
                 start_at + dt.timedelta(hours=i), rules.opening_hours, zone
             ):
                 raise NotAvailable(
-                    "The period is outside the listing's opening hours.", field="start"
+                    gettext("The period is outside the listing's opening hours."),
+                    field="start",
                 )
     if blocked is not None and any(
         s < end_at and start_at < e for s, e in blocked(start_at, end_at)
     ):
-        raise NotAvailable("The owner has blocked part of the period.", field="start")
+        raise NotAvailable(
+            gettext("The owner has blocked part of the period."), field="start"
+        )
     return BookingPeriod(start=start_at, end=end_at, unit=rules.unit, units=units)
 
 
@@ -458,14 +496,14 @@ def calendar_range(
         try:
             ends = begins + DEFAULT_CALENDAR_SPAN
         except OverflowError as exc:
-            raise PeriodInvalid("from is out of range.", field="from") from exc
+            raise PeriodInvalid(gettext("from is out of range."), field="from") from exc
     else:
         ends = instant_parse(end, zone=zone, field="to")
     if ends <= begins:
-        raise PeriodInvalid("to must be after from.", field="to")
+        raise PeriodInvalid(gettext("to must be after from."), field="to")
     if ends - begins > MAX_CALENDAR_SPAN:
         raise InvalidInput(
-            "A calendar covers at most a year at a time.",
+            gettext("A calendar covers at most a year at a time."),
             field="to",
             code="range_too_long",
         )

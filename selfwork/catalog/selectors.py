@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 from selfwork.catalog.calendar import (
     AvailabilityRules,
@@ -139,7 +140,7 @@ def listing_get(*, public_id: Any, viewer) -> Listing:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such listing.", code="listing_not_found") from exc
+        raise NotFound(gettext("No such listing."), code="listing_not_found") from exc
     # A promised gift stays on its page (marked promised) but leaves search.
     visible = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.PROMISED])
     if viewer is not None and viewer.is_authenticated:
@@ -154,7 +155,7 @@ def listing_get(*, public_id: Any, viewer) -> Listing:
         .first()
     )
     if listing is None:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     return listing
 
 
@@ -170,10 +171,10 @@ def listing_get_for_owner(*, public_id: Any, owner) -> Listing:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such listing.", code="listing_not_found") from exc
+        raise NotFound(gettext("No such listing."), code="listing_not_found") from exc
     listing = _listing_rows().filter(public_id=key, owner=owner).first()
     if listing is None:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     return listing
 
 
@@ -182,7 +183,7 @@ def listing_get_for_moderation(*, public_id: Any, actor) -> Listing:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such listing.", code="listing_not_found") from exc
+        raise NotFound(gettext("No such listing."), code="listing_not_found") from exc
     moderated = communities_moderated_by(member=actor)
     listing = (
         _listing_rows()
@@ -190,7 +191,7 @@ def listing_get_for_moderation(*, public_id: Any, actor) -> Listing:
         .first()
     )
     if listing is None:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     return listing
 
 
@@ -314,7 +315,10 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         or not isinstance(limit, int)
         or not 1 <= limit <= MAX_LIMIT
     ):
-        raise InvalidInput(f"limit is from 1 to {MAX_LIMIT}.", field="limit")
+        raise InvalidInput(
+            gettext("limit is from 1 to %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
+            field="limit",
+        )
 
     community = None
     if query.community:
@@ -324,14 +328,16 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         ).first()
         if community is None:
             raise NotFound(
-                f"No community '{query.community[:50]}'.", code="community_not_found"
+                gettext("No community '%(community)s'.")
+                % {"community": query.community[:50]},
+                code="community_not_found",
             )
         rows = rows.filter(community=community)
     if query.mode:
         if query.mode not in Mode.values:
             raise InvalidInput(
-                f"'{query.mode[:30]}' is not a mode; modes are "
-                f"{', '.join(Mode.values)}.",
+                gettext("'%(mode)s' is not a mode; modes are %(value)s.")
+                % {"mode": query.mode[:30], "value": ", ".join(Mode.values)},
                 field="mode",
                 code="unknown_mode",
             )
@@ -349,13 +355,14 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
     if query.custom:
         if community is None:
             raise InvalidInput(
-                "Custom field filters need a community.", field="community"
+                gettext("Custom field filters need a community."), field="community"
             )
         fields = {f.key: f for f in ListingField.objects.filter(community=community)}
         for key, value in query.custom.items():
             if key not in fields:
                 raise InvalidInput(
-                    f"{community.name} has no listing field '{key[:40]}'.",
+                    gettext("%(name)s has no listing field '%(key)s'.")
+                    % {"name": community.name, "key": key[:40]},
                     field=key,
                     code="unknown_field",
                 )
@@ -367,7 +374,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
     if query.min_price or query.max_price:
         if not query.currency:
             raise InvalidInput(
-                "A price range needs a currency, such as currency=EUR.",
+                gettext("A price range needs a currency, such as currency=EUR."),
                 field="currency",
                 code="currency_required",
             )
@@ -386,7 +393,9 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
     sort = query.sort or ("relevance" if words else "newest")
     if sort not in SORTS:
         raise InvalidInput(
-            f"sort is one of {', '.join(SORTS)}.", field="sort", code="unknown_sort"
+            gettext("sort is one of %(value)s.") % {"value": ", ".join(SORTS)},
+            field="sort",
+            code="unknown_sort",
         )
     if sort == "relevance" and not words:
         sort = "newest"
@@ -412,7 +421,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             )
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(
-            "The cursor is not one this server gave out.",
+            gettext("The cursor is not one this server gave out."),
             field="cursor",
             code="invalid_cursor",
         ) from exc
@@ -500,7 +509,7 @@ def _available_filter(
     """
     if not (query.available_from and query.available_to):
         raise InvalidInput(
-            "available_from and available_to go together.",
+            gettext("available_from and available_to go together."),
             field="available_to" if query.available_from else "available_from",
             code="period_incomplete",
         )
@@ -509,11 +518,11 @@ def _available_filter(
     end = instant_parse(query.available_to, zone=zone, field="available_to")
     if end <= start:
         raise PeriodInvalid(
-            "available_to must be after available_from.", field="available_to"
+            gettext("available_to must be after available_from."), field="available_to"
         )
     if end - start > MAX_AVAILABLE_SPAN:
         raise InvalidInput(
-            "The period is at most a year long.",
+            gettext("The period is at most a year long."),
             field="available_to",
             code="range_too_long",
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from selfwork.catalog.calendar import (
     MAX_ADVANCE_DAYS,
@@ -77,7 +78,8 @@ def _money(value: Any, *, field: str, hours: bool | None = False) -> Money:
     # kind of value (invalid_money), not an unknown currency.
     if hours is False and isinstance(value, dict) and value.get("currency") == HOUR:
         raise InvalidInput(
-            f"{field} is a price in a currency, not in hours.",
+            gettext("%(field)s is a price in a currency, not in hours.")
+            % {"field": field},
             field=field,
             code="invalid_money",
         )
@@ -87,7 +89,9 @@ def _money(value: Any, *, field: str, hours: bool | None = False) -> Money:
 def _positive(money: Money, *, field: str) -> Money:
     if money.minor <= 0:
         raise InvalidInput(
-            f"{field} must be more than zero.", field=field, code="amount_not_positive"
+            gettext("%(field)s must be more than zero.") % {"field": field},
+            field=field,
+            code="amount_not_positive",
         )
     return money
 
@@ -95,11 +99,15 @@ def _positive(money: Money, *, field: str) -> Money:
 def _mode_parse(raw: Any, *, index: int) -> _ModeTerms:
     where = f"modes[{index}]"
     if not isinstance(raw, dict) or "mode" not in raw:
-        raise InvalidInput(f'{where} is an object with a "mode".', field=where)
+        raise InvalidInput(
+            gettext('%(where)s is an object with a "mode".') % {"where": where},
+            field=where,
+        )
     mode = raw["mode"]
     if mode not in Mode.values:
         raise InvalidInput(
-            f"'{str(mode)[:30]}' is not a mode; modes are {', '.join(Mode.values)}.",
+            gettext("'%(mode)s' is not a mode; modes are %(value)s.")
+            % {"mode": str(mode)[:30], "value": ", ".join(Mode.values)},
             field=f"{where}.mode",
             code="unknown_mode",
         )
@@ -115,7 +123,8 @@ def _mode_parse(raw: Any, *, index: int) -> _ModeTerms:
     unknown = set(raw) - known
     if unknown:
         raise InvalidInput(
-            f"{where}: a {mode} mode has no field '{sorted(unknown)[0][:30]}'.",
+            gettext("%(where)s: a %(mode)s mode has no field '%(value)s'.")
+            % {"where": where, "mode": mode, "value": sorted(unknown)[0][:30]},
             field=where,
         )
     terms = _ModeTerms(mode=mode)
@@ -138,20 +147,23 @@ def _mode_parse(raw: Any, *, index: int) -> _ModeTerms:
         unit = raw.get("unit", "day")
         if unit not in ListingMode.RentalUnit.values:
             raise InvalidInput(
-                f'{where}.unit is "day" or "hour".', field=f"{where}.unit"
+                gettext('%(where)s.unit is "day" or "hour".') % {"where": where},
+                field=f"{where}.unit",
             )
         terms.rental_unit = unit
         if raw.get("deposit") is not None:
             terms.deposit = _money(raw["deposit"], field=f"{where}.deposit")
             if terms.deposit.minor < 0:
                 raise InvalidInput(
-                    f"{where}.deposit may not be negative.",
+                    gettext("%(where)s.deposit may not be negative.")
+                    % {"where": where},
                     field=f"{where}.deposit",
                     code="amount_not_positive",
                 )
             if terms.deposit.unit != terms.price.unit:
                 raise InvalidInput(
-                    f"{where}.deposit must be in {terms.price.unit}, like the price.",
+                    gettext("%(where)s.deposit must be in %(unit)s, like the price.")
+                    % {"where": where, "unit": terms.price.unit},
                     field=f"{where}.deposit",
                     code="currency_mismatch",
                 )
@@ -178,29 +190,42 @@ def _members_check(raw: dict[str, Any], known: set[str], *, at: str) -> None:
     # not something to drop (the API document lists each object's members).
     unknown = set(raw) - known
     if unknown:
-        raise InvalidInput(f"{at} has no field '{sorted(unknown)[0][:30]}'.", field=at)
+        raise InvalidInput(
+            gettext("%(at)s has no field '%(value)s'.")
+            % {"at": at, "value": sorted(unknown)[0][:30]},
+            field=at,
+        )
 
 
 def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or len(raw) > MAX_OPTIONS:
         raise InvalidInput(
-            f"{where}.options is a list of at most {MAX_OPTIONS} options.",
+            gettext("%(where)s.options is a list of at most %(MAX_OPTIONS)s options.")
+            % {"where": where, "MAX_OPTIONS": MAX_OPTIONS},
             field=f"{where}.options",
         )
     options = []
     for i, option in enumerate(raw):
         at = f"{where}.options[{i}]"
         if not isinstance(option, dict) or not isinstance(option.get("choices"), list):
-            raise InvalidInput(f'{at} is {{"name", "choices": [...]}}.', field=at)
+            raise InvalidInput(
+                gettext('%(at)s is {"name", "choices": [...]}.') % {"at": at}, field=at
+            )
         _members_check(option, {"name", "choices"}, at=at)
         name = plain_check(option.get("name", ""), field=f"{at}.name", max_length=60)
         if not 1 <= len(option["choices"]) <= 20:
-            raise InvalidInput(f"{at} has 1 to 20 choices.", field=f"{at}.choices")
+            raise InvalidInput(
+                gettext("%(at)s has 1 to 20 choices.") % {"at": at},
+                field=f"{at}.choices",
+            )
         choices = []
         for j, choice in enumerate(option["choices"]):
             cat = f"{at}.choices[{j}]"
             if not isinstance(choice, dict):
-                raise InvalidInput(f'{cat} is {{"label", "price_delta"?}}.', field=cat)
+                raise InvalidInput(
+                    gettext('%(cat)s is {"label", "price_delta"?}.') % {"cat": cat},
+                    field=cat,
+                )
             _members_check(choice, {"label", "price_delta"}, at=cat)
             label = plain_check(
                 choice.get("label", ""), field=f"{cat}.label", max_length=60
@@ -210,13 +235,15 @@ def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any
                 delta = _money(choice["price_delta"], field=f"{cat}.price_delta")
                 if delta.unit != currency:
                     raise InvalidInput(
-                        f"{cat}.price_delta must be in {currency}.",
+                        gettext("%(cat)s.price_delta must be in %(currency)s.")
+                        % {"cat": cat, "currency": currency},
                         field=f"{cat}.price_delta",
                         code="currency_mismatch",
                     )
                 if delta.minor < 0:
                     raise InvalidInput(
-                        f"{cat}.price_delta may not be negative.",
+                        gettext("%(cat)s.price_delta may not be negative.")
+                        % {"cat": cat},
                         field=f"{cat}.price_delta",
                     )
             choices.append({"label": label, "price_delta_minor": delta.minor})
@@ -227,14 +254,20 @@ def _options_parse(raw: Any, *, currency: str, where: str) -> list[dict[str, Any
 def _prompts_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or len(raw) > MAX_OPTIONS:
         raise InvalidInput(
-            f"{where}.personalisation is a list of at most {MAX_OPTIONS} prompts.",
+            gettext(
+                "%(where)s.personalisation is a list of at most "
+                "%(MAX_OPTIONS)s prompts."
+            )
+            % {"where": where, "MAX_OPTIONS": MAX_OPTIONS},
             field=f"{where}.personalisation",
         )
     prompts = []
     for i, prompt in enumerate(raw):
         at = f"{where}.personalisation[{i}]"
         if not isinstance(prompt, dict):
-            raise InvalidInput(f'{at} is {{"prompt", "required"?}}.', field=at)
+            raise InvalidInput(
+                gettext('%(at)s is {"prompt", "required"?}.') % {"at": at}, field=at
+            )
         _members_check(prompt, {"prompt", "required"}, at=at)
         text = plain_check(
             prompt.get("prompt", ""), field=f"{at}.prompt", max_length=200
@@ -248,14 +281,18 @@ def _prompts_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
 def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
     if not isinstance(raw, list) or not 1 <= len(raw) <= 3:
         raise InvalidInput(
-            f"{where}.packages is a list of 1 to 3 packages.", field=f"{where}.packages"
+            gettext("%(where)s.packages is a list of 1 to 3 packages.")
+            % {"where": where},
+            field=f"{where}.packages",
         )
     packages: list[dict[str, Any]] = []
     for i, package in enumerate(raw):
         at = f"{where}.packages[{i}]"
         if not isinstance(package, dict):
             raise InvalidInput(
-                f'{at} is {{"name", "price", "delivery_days", "revisions"}}.', field=at
+                gettext('%(at)s is {"name", "price", "delivery_days", "revisions"}.')
+                % {"at": at},
+                field=at,
             )
         _members_check(
             package,
@@ -308,7 +345,8 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
     }
     if len(currencies) > 1:
         raise InvalidInput(
-            f"{where}: all packages must be priced in one currency.",
+            gettext("%(where)s: all packages must be priced in one currency.")
+            % {"where": where},
             field=f"{where}.packages",
             code="currency_mismatch",
         )
@@ -317,30 +355,33 @@ def _packages_parse(raw: Any, *, where: str) -> list[dict[str, Any]]:
 
 def _modes_parse(raw: Any, community: Community) -> list[_ModeTerms]:
     if not isinstance(raw, list) or not raw:
-        raise InvalidInput("modes is a non-empty list.", field="modes")
+        raise InvalidInput(gettext("modes is a non-empty list."), field="modes")
     if len(raw) > len(Mode.values):
-        raise InvalidInput("A listing has each mode at most once.", field="modes")
+        raise InvalidInput(
+            gettext("A listing has each mode at most once."), field="modes"
+        )
     terms = [_mode_parse(item, index=i) for i, item in enumerate(raw)]
     seen: set[str] = set()
     for t in terms:
         if t.mode in seen:
             raise InvalidInput(
-                f"The mode {t.mode} appears twice.",
+                gettext("The mode %(mode)s appears twice.") % {"mode": t.mode},
                 field="modes",
                 code="duplicate_mode",
             )
         seen.add(t.mode)
         if not community.mode_enabled(t.mode):
             raise InvalidInput(
-                f"{community.name} does not offer the {t.mode} mode.",
+                gettext("%(name)s does not offer the %(mode)s mode.")
+                % {"name": community.name, "mode": t.mode},
                 field="modes",
                 code="mode_not_enabled",
             )
     currencies = {_currency_of(t) for t in terms} - {None}
     if len(currencies) > 1:
         raise InvalidInput(
-            "All prices of one listing must be in one currency; got "
-            f"{', '.join(sorted(c for c in currencies if c))}.",
+            gettext("All prices of one listing must be in one currency; got %(value)s.")
+            % {"value": ", ".join(sorted(c for c in currencies if c))},
             field="modes",
             code="currency_mismatch",
         )
@@ -370,12 +411,15 @@ def _custom_parse(
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise InvalidInput("custom is an object of field values.", field="custom")
+        raise InvalidInput(
+            gettext("custom is an object of field values."), field="custom"
+        )
     by_key = {f.key: f for f in fields}
     unknown = set(raw) - set(by_key)
     if unknown:
         raise InvalidInput(
-            f"This community has no listing field '{sorted(unknown)[0][:40]}'.",
+            gettext("This community has no listing field '%(value)s'.")
+            % {"value": sorted(unknown)[0][:40]},
             field="custom",
             code="unknown_field",
         )
@@ -385,7 +429,11 @@ def _custom_parse(
         value = raw.get(f.key)
         if value is None or value == "":
             if f.required and not partial:
-                raise InvalidInput(f"{f.label} is required.", field=at, code="required")
+                raise InvalidInput(
+                    gettext("%(label)s is required.") % {"label": f.label},
+                    field=at,
+                    code="required",
+                )
             continue
         values[f.key] = listing_field_value(f, value)
     return values
@@ -400,14 +448,19 @@ def listing_field_value(f: ListingField, value: Any) -> Any:
         try:
             number = Decimal(str(value))
         except InvalidOperation as exc:
-            raise InvalidInput(f"{f.label} is a number.", field=at) from exc
+            raise InvalidInput(
+                gettext("%(label)s is a number.") % {"label": f.label}, field=at
+            ) from exc
         if not number.is_finite() or abs(number) > 10**12:
-            raise InvalidInput(f"{f.label} is a number.", field=at)
+            raise InvalidInput(
+                gettext("%(label)s is a number.") % {"label": f.label}, field=at
+            )
         return int(number) if number == number.to_integral_value() else float(number)
     if f.kind == ListingField.Kind.CHOICE:
         if value not in f.choices:
             raise InvalidInput(
-                f"{f.label} is one of: {', '.join(f.choices)}.",
+                gettext("%(label)s is one of: %(value)s.")
+                % {"label": f.label, "value": ", ".join(f.choices)},
                 field=at,
                 code="unknown_choice",
             )
@@ -418,14 +471,20 @@ def listing_field_value(f: ListingField, value: Any) -> Any:
         return True
     if str(value).lower() in {"false", "no", "0", "off"}:
         return False
-    raise InvalidInput(f"{f.label} is yes or no.", field=at)
+    raise InvalidInput(
+        gettext("%(label)s is yes or no.") % {"label": f.label}, field=at
+    )
 
 
 def _tags_parse(raw: Any) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_TAGS:
-        raise InvalidInput(f"tags is a list of at most {MAX_TAGS} words.", field="tags")
+        raise InvalidInput(
+            gettext("tags is a list of at most %(MAX_TAGS)s words.")
+            % {"MAX_TAGS": MAX_TAGS},
+            field="tags",
+        )
     tags = []
     for tag in raw:
         text = plain_check(tag, field="tags", max_length=30).lower()
@@ -448,7 +507,8 @@ def _category_parse(raw: Any, community: Community) -> Category | None:
     category = Category.objects.filter(community=community, slug=str(raw)[:50]).first()
     if category is None:
         raise InvalidInput(
-            f"{community.name} has no category '{str(raw)[:50]}'.",
+            gettext("%(name)s has no category '%(raw)s'.")
+            % {"name": community.name, "raw": str(raw)[:50]},
             field="category",
             code="unknown_category",
         )
@@ -459,7 +519,7 @@ def _country_parse(raw: Any) -> str:
     value = (raw or "").strip().upper() if isinstance(raw, str) else raw
     if value and (not isinstance(value, str) or not COUNTRY.match(value)):
         raise InvalidInput(
-            "country is a two-letter ISO code such as NZ.", field="country"
+            gettext("country is a two-letter ISO code such as NZ."), field="country"
         )
     return value or ""
 
@@ -537,7 +597,7 @@ def listing_create(
     member_required(community=community, member=owner, doing="publish there")
     if kind not in Listing.Kind.values:
         raise InvalidInput(
-            "kind is offer or request.", field="kind", code="invalid_kind"
+            gettext("kind is offer or request."), field="kind", code="invalid_kind"
         )
     fields = list(ListingField.objects.filter(community=community))
     tag_list = _tags_parse(tags)
@@ -564,7 +624,7 @@ def listing_create(
     terms = _modes_parse(modes, community)
     if kind == Listing.Kind.REQUEST and any(t.mode != Mode.TIMEBANK for t in terms):
         raise InvalidInput(
-            "A request for help is offered in the timebank mode only.",
+            gettext("A request for help is offered in the timebank mode only."),
             field="modes",
             code="request_timebank_only",
         )
@@ -613,11 +673,12 @@ def listing_update(
     :raises InvalidInput: naming the first bad field; nothing is stored.
     """
     if listing.owner_id != actor.pk:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InvalidInput(
-            f"'{sorted(unknown)[0][:30]}' cannot be changed.",
+            gettext("'%(value)s' cannot be changed.")
+            % {"value": sorted(unknown)[0][:30]},
             field=sorted(unknown)[0][:30],
         )
     community = listing.community
@@ -643,7 +704,7 @@ def listing_update(
         listing.country = _country_parse(changes["country"])
     status = changes.get("status")
     if "status" in changes and status not in OWNER_STATUSES:
-        raise InvalidInput("status is active or hidden.", field="status")
+        raise InvalidInput(gettext("status is active or hidden."), field="status")
     terms = _modes_parse(changes["modes"], community) if "modes" in changes else None
     uploads = _images_parse(changes["images"], actor) if "images" in changes else None
     listing.updated_at = now
@@ -657,8 +718,8 @@ def listing_update(
     ):
         taken = Listing.objects.get(pk=listing.pk)
         raise ListingTaken(
-            f"This listing is {taken.get_status_display().lower()}; it cannot be "
-            "shown or hidden any more."
+            gettext("This listing is %(taken)s; it cannot be shown or hidden any more.")
+            % {"taken": taken.get_status_display().lower()}
         )
     listing.refresh_from_db(fields=["status"])
     if uploads is not None:
@@ -690,7 +751,10 @@ def listing_status_move(
     decides what a listing that did not move means.
     """
     if target not in Listing.Status.values:
-        raise InvalidInput(f"'{target[:20]}' is not a listing status.", field="status")
+        raise InvalidInput(
+            gettext("'%(target)s' is not a listing status.") % {"target": target[:20]},
+            field="status",
+        )
     moved = Listing.objects.filter(pk=listing_id, status__in=source).update(
         status=target, updated_at=now
     )
@@ -742,7 +806,7 @@ def listing_delete(*, listing: Listing, actor, now: dt.datetime) -> None:
     if listing.owner_id != actor.pk and not member_can_moderate(
         community=listing.community_id, member=actor
     ):
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     _listing_announce("listing.removed", listing, now=now)
     listing.delete()
 
@@ -787,7 +851,7 @@ def booking_period_check(
 def _reference_check(reference: Any) -> str:
     if not isinstance(reference, str) or not 1 <= len(reference) <= 90:
         raise InvalidInput(
-            "reference is a text of 1 to 90 characters.", field="reference"
+            gettext("reference is a text of 1 to 90 characters."), field="reference"
         )
     return reference
 
@@ -828,7 +892,8 @@ def booking_hold(
                 )
         except IntegrityError as exc:
             raise SlotTaken(
-                "Someone else holds part of this period already.", field="start"
+                gettext("Someone else holds part of this period already."),
+                field="start",
             ) from exc
 
 
@@ -844,13 +909,15 @@ def booking_release(*, reference: str, now: dt.datetime) -> int:
 
 def _bool(value: Any, *, field: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{field} is true or false.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s is true or false.") % {"field": field}, field=field
+        )
     return value
 
 
 def _owned_calendar(listing: Listing, actor) -> None:
     if actor is None or listing.owner_id != actor.pk:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
 
 
 def _blocked_parse(
@@ -862,11 +929,17 @@ def _blocked_parse(
         "end",
         "note",
     }:
-        raise InvalidInput(f'{field} is {{"start", "end", "note"?}}.', field=field)
+        raise InvalidInput(
+            gettext('%(field)s is {"start", "end", "note"?}.') % {"field": field},
+            field=field,
+        )
     start = instant_parse(raw["start"], zone=zone, field=f"{field}.start")
     end = instant_parse(raw["end"], zone=zone, field=f"{field}.end")
     if end <= start:
-        raise PeriodInvalid(f"{field} must end after it starts.", field=f"{field}.end")
+        raise PeriodInvalid(
+            gettext("%(field)s must end after it starts.") % {"field": field},
+            field=f"{field}.end",
+        )
     note = plain_check(
         raw.get("note") or "", field=f"{field}.note", max_length=200, required=False
     )
@@ -903,11 +976,14 @@ def availability_set(
     current = rules_of(listing)
     zone = current.time_zone if time_zone is None else time_zone
     if zone not in TIME_ZONES:
-        raise InvalidInput(f"'{str(zone)[:64]}' is not a time zone.", field="time_zone")
+        raise InvalidInput(
+            gettext("'%(zone)s' is not a time zone.") % {"zone": str(zone)[:64]},
+            field="time_zone",
+        )
     hours = opening_hours_parse(opening_hours)
     if hours and current.unit != "hour":
         raise InvalidInput(
-            "Opening hours are for listings rented by the hour.",
+            gettext("Opening hours are for listings rented by the hour."),
             field="opening_hours",
         )
     low = int_parse(min_units, field="min_units", low=1, high=MAX_UNITS)
@@ -918,7 +994,7 @@ def availability_set(
     )
     if high is not None and high < low:
         raise InvalidInput(
-            "max_units may not be less than min_units.", field="max_units"
+            gettext("max_units may not be less than min_units."), field="max_units"
         )
     buffer = int_parse(
         buffer_minutes, field="buffer_minutes", low=0, high=MAX_BUFFER_MINUTES
@@ -926,14 +1002,15 @@ def availability_set(
     ahead = int_parse(advance_days, field="advance_days", low=1, high=MAX_ADVANCE_DAYS)
     if cancellation_policy not in CancellationPolicy.values:
         raise InvalidInput(
-            f"cancellation_policy is one of {', '.join(CancellationPolicy.values)}.",
+            gettext("cancellation_policy is one of %(value)s.")
+            % {"value": ", ".join(CancellationPolicy.values)},
             field="cancellation_policy",
         )
     periods = None
     if blocked is not None:
         if not isinstance(blocked, list) or len(blocked) > 200:
             raise InvalidInput(
-                "blocked is a list of at most 200 periods.", field="blocked"
+                gettext("blocked is a list of at most 200 periods."), field="blocked"
             )
         periods = [
             _blocked_parse(b, zone_name=zone, field=f"blocked[{i}]")
@@ -1002,7 +1079,9 @@ def blocked_period_remove(*, listing: Listing, actor, public_id: Any) -> None:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such blocked period.", code="blocked_not_found") from exc
+        raise NotFound(
+            gettext("No such blocked period."), code="blocked_not_found"
+        ) from exc
     deleted, _ = BlockedPeriod.objects.filter(listing=listing, public_id=key).delete()
     if not deleted:
-        raise NotFound("No such blocked period.", code="blocked_not_found")
+        raise NotFound(gettext("No such blocked period."), code="blocked_not_found")

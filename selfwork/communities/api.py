@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -524,7 +525,7 @@ def community_members(request: HttpRequest, slug: str, page: Query[MemberStatusQ
         membership = selectors.membership_get(community=community, member=request.user)
         if membership is None or not membership.can_moderate:
             raise NotPermitted(
-                "Only hosts and moderators see pending and invited members.",
+                gettext("Only hosts and moderators see pending and invited members."),
                 code="moderator_only",
             )
     rows, cursor = offset_page(

@@ -2,6 +2,7 @@
 
 from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.communities.models import Category, Community, ListingField, Membership
@@ -40,14 +41,17 @@ def community_get(*, slug: str, viewer) -> Community:
     """
     if "\x00" in str(slug):
         # No slug holds NUL, and PostgreSQL cannot even compare text with it.
-        raise NotFound("No such community.", code="community_not_found")
+        raise NotFound(gettext("No such community."), code="community_not_found")
     community = (
         communities_visible_to(viewer=viewer)
         .filter(slug=str(slug)[:50])
         .select_related("cover", "logo")
     ).first()
     if community is None:
-        raise NotFound(f"No community '{str(slug)[:50]}'.", code="community_not_found")
+        raise NotFound(
+            gettext("No community '%(slug)s'.") % {"slug": str(slug)[:50]},
+            code="community_not_found",
+        )
     return community
 
 
@@ -164,7 +168,9 @@ def host_required(*, community: Community, member) -> None:
     :raises NotPermitted: ``not_host``.
     """
     if not member_is_host(community=community, member=member):
-        raise NotPermitted("Only a host of the community may do that.", code="not_host")
+        raise NotPermitted(
+            gettext("Only a host of the community may do that."), code="not_host"
+        )
 
 
 def member_required(*, community: Community, member, doing: str) -> None:
@@ -176,7 +182,9 @@ def member_required(*, community: Community, member, doing: str) -> None:
     """
     if not member_is_active_member(community=community, member=member):
         raise NotPermitted(
-            f"Only members of {community.name} can {doing}.", code="not_a_member"
+            gettext("Only members of %(name)s can %(doing)s.")
+            % {"name": community.name, "doing": doing},
+            code="not_a_member",
         )
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.communities.branding import accent_color_check, domain_check
 from selfwork.communities.models import (
@@ -28,6 +28,7 @@ from selfwork.communities.timebank import (
 )
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from selfwork.core.events import event_record
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.money import Money, unit_check, unit_exponent
 from selfwork.core.parse import upload_ids_parse
 from selfwork.core.text import markdown_check, plain_check
@@ -47,8 +48,11 @@ MAX_MINIMUM_FEE = 1000
 def _slug_check(slug: Any, *, field: str = "slug") -> str:
     if not isinstance(slug, str) or not SLUG.match(slug) or slug in RESERVED_SLUGS:
         raise InvalidInput(
-            f"{field} is 3 to 50 lower-case letters, digits and '-', "
-            "starting and ending with a letter or digit.",
+            gettext(
+                "%(field)s is 3 to 50 lower-case letters, digits and '-', "
+                "starting and ending with a letter or digit."
+            )
+            % {"field": field},
             field=field,
             code="invalid_slug",
         )
@@ -59,17 +63,25 @@ def _percent_check(value: Any, *, field: str, maximum: int) -> Decimal:
     text = str(value).strip() if isinstance(value, (str, int, Decimal)) else ""
     if isinstance(value, bool) or not re.match(r"^\d{1,3}(\.\d{1,2})?$", text):
         raise InvalidInput(
-            f'{field} is a percentage such as "5" or "7.5" (at most two decimals).',
+            gettext(
+                '%(field)s is a percentage such as "5" or "7.5" (at most two decimals).'
+            )
+            % {"field": field},
             field=field,
             code="invalid_percent",
         )
     try:
         percent = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern guards this
-        raise InvalidInput(f"{field} is not a number.", field=field) from exc
+        raise InvalidInput(
+            gettext("%(field)s is not a number.") % {"field": field}, field=field
+        ) from exc
     if percent > maximum:
         raise InvalidInput(
-            f"{field} may be at most {maximum}%.", field=field, code="invalid_percent"
+            gettext("%(field)s may be at most %(maximum)s%%.")
+            % {"field": field, "maximum": maximum},
+            field=field,
+            code="invalid_percent",
         )
     return percent
 
@@ -77,12 +89,14 @@ def _percent_check(value: Any, *, field: str, maximum: int) -> Decimal:
 def _modes_check(modes: Any) -> list[str]:
     if not isinstance(modes, list) or not modes:
         raise InvalidInput(
-            "enabled_modes is a non-empty list of modes.", field="enabled_modes"
+            gettext("enabled_modes is a non-empty list of modes."),
+            field="enabled_modes",
         )
     for mode in modes:
         if mode not in ALL_MODES:
             raise InvalidInput(
-                f"'{str(mode)[:30]}' is not a mode; modes are {', '.join(ALL_MODES)}.",
+                gettext("'%(mode)s' is not a mode; modes are %(value)s.")
+                % {"mode": str(mode)[:30], "value": ", ".join(ALL_MODES)},
                 field="enabled_modes",
                 code="unknown_mode",
             )
@@ -120,7 +134,7 @@ def _apply_settings(
         elif field == "visibility":
             if value not in Community.Visibility.values:
                 raise InvalidInput(
-                    "visibility is one of public, invite_only, private.",
+                    gettext("visibility is one of public, invite_only, private."),
                     field="visibility",
                     code="invalid_visibility",
                 )
@@ -138,12 +152,13 @@ def _apply_settings(
             ).minor
             if value < 0:
                 raise InvalidInput(
-                    "minimum_fee may not be negative.", field="minimum_fee"
+                    gettext("minimum_fee may not be negative."), field="minimum_fee"
                 )
             ceiling = MAX_MINIMUM_FEE * 10 ** unit_exponent(currency)
             if value > ceiling:
                 raise InvalidInput(
-                    f"minimum_fee may be at most {Money(ceiling, currency)}.",
+                    gettext("minimum_fee may be at most %(value)s.")
+                    % {"value": Money(ceiling, currency)},
                     field="minimum_fee",
                     code="minimum_fee_too_high",
                 )
@@ -171,7 +186,10 @@ def _apply_settings(
                 else None
             )
         else:
-            raise InvalidInput(f"'{field}' is not a community setting.", field=field)
+            raise InvalidInput(
+                gettext("'%(field)s' is not a community setting.") % {"field": field},
+                field=field,
+            )
         setattr(community, field, value)
 
 
@@ -198,13 +216,17 @@ def community_create(
     )
     _apply_settings(community, {"name": name, **(settings or {})})
     if Community.objects.filter(slug=community.slug).exists():
-        raise Conflict(f"The address '{community.slug}' is taken.", code="slug_taken")
+        raise Conflict(
+            gettext("The address '%(slug)s' is taken.") % {"slug": community.slug},
+            code="slug_taken",
+        )
     try:
         with transaction.atomic():
             community.save()
     except IntegrityError as exc:
         raise Conflict(
-            f"The address '{community.slug}' is taken.", code="slug_taken"
+            gettext("The address '%(slug)s' is taken.") % {"slug": community.slug},
+            code="slug_taken",
         ) from exc
     Membership.objects.create(
         community=community,
@@ -225,7 +247,9 @@ def _require_host(community: Community, actor) -> Membership:
         or not membership.is_active
         or membership.role != Membership.Role.HOST
     ):
-        raise NotPermitted("Only the community's hosts can do that.", code="host_only")
+        raise NotPermitted(
+            gettext("Only the community's hosts can do that."), code="host_only"
+        )
     return membership
 
 
@@ -233,7 +257,7 @@ def _require_moderator(community: Community, actor) -> Membership:
     membership = Membership.objects.filter(community=community, member=actor).first()
     if membership is None or not membership.can_moderate:
         raise NotPermitted(
-            "Only the community's hosts and moderators can do that.",
+            gettext("Only the community's hosts and moderators can do that."),
             code="moderator_only",
         )
     return membership
@@ -322,14 +346,18 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
     if membership is not None:
         if membership.status == Membership.Status.PENDING:
             raise Conflict(
-                "Your request to join is waiting for a host.", code="join_pending"
+                gettext("Your request to join is waiting for a host."),
+                code="join_pending",
             )
-        raise Conflict("You are already a member.", code="already_member")
+        raise Conflict(gettext("You are already a member."), code="already_member")
     if community.visibility == Community.Visibility.PRIVATE:
-        raise NotFound(f"No community '{community.slug}'.", code="community_not_found")
+        raise NotFound(
+            gettext("No community '%(slug)s'.") % {"slug": community.slug},
+            code="community_not_found",
+        )
     if community.visibility == Community.Visibility.INVITE_ONLY:
         raise NotPermitted(
-            "This community is invite-only; ask a host for an invitation.",
+            gettext("This community is invite-only; ask a host for an invitation."),
             code="invitation_required",
         )
     status = (
@@ -351,9 +379,11 @@ def community_join(*, community: Community, member, now: dt.datetime) -> Members
         notify_many(
             members=community_moderators(community=community),
             kind=Kind.JOIN_REQUEST,
-            title=gettext("%(name)s asked to join %(community)s.")
-            % {"name": member.name, "community": community.name},
-            body=gettext(
+            title=interpolate_lazy(
+                gettext_lazy("%(name)s asked to join %(community)s."),
+                {"name": member.name, "community": community.name},
+            ),
+            body=gettext_lazy(
                 "Approve or decline the request on the community's members page."
             ),
             link=reverse("web:community_members", kwargs={"slug": community.slug}),
@@ -373,7 +403,7 @@ def membership_approve(
     ).update(status=Membership.Status.ACTIVE, joined_at=now)
     if updated != 1:
         raise NotFound(
-            "No request to join from that member.", code="no_pending_request"
+            gettext("No request to join from that member."), code="no_pending_request"
         )
     _member_joined(community=community, member=member, now=now)
     return Membership.objects.get(community=community, member=member)
@@ -388,7 +418,7 @@ def membership_decline(*, community: Community, actor, member) -> None:
     ).delete()
     if not deleted:
         raise NotFound(
-            "No request to join from that member.", code="no_pending_request"
+            gettext("No request to join from that member."), code="no_pending_request"
         )
 
 
@@ -405,7 +435,9 @@ def community_invite(
                 community=community, actor=actor, member=member, now=now
             )
         raise Conflict(
-            f"{member.username} is already invited or a member.", code="already_member"
+            gettext("%(username)s is already invited or a member.")
+            % {"username": member.username},
+            code="already_member",
         )
     return Membership.objects.create(
         community=community,
@@ -425,7 +457,7 @@ def community_leave(*, community: Community, member) -> None:
         .first()
     )
     if membership is None:
-        raise NotFound("You are not a member.", code="not_member")
+        raise NotFound(gettext("You are not a member."), code="not_member")
     if membership.role == Membership.Role.HOST and membership.is_active:
         hosts = Membership.objects.filter(
             community=community,
@@ -434,7 +466,9 @@ def community_leave(*, community: Community, member) -> None:
         ).count()
         if hosts == 1:
             raise Conflict(
-                "You are the only host; make someone else host before you leave.",
+                gettext(
+                    "You are the only host; make someone else host before you leave."
+                ),
                 code="last_host",
             )
     was_active = membership.is_active
@@ -452,12 +486,17 @@ def membership_set_role(
     """Make ``member`` a host, moderator or member (hosts only)."""
     _require_host(community, actor)
     if role not in Membership.Role.values:
-        raise InvalidInput("role is one of host, moderator, member.", field="role")
+        raise InvalidInput(
+            gettext("role is one of host, moderator, member."), field="role"
+        )
     membership = Membership.objects.filter(
         community=community, member=member, status=Membership.Status.ACTIVE
     ).first()
     if membership is None:
-        raise NotFound(f"{member.username} is not a member.", code="not_member")
+        raise NotFound(
+            gettext("%(username)s is not a member.") % {"username": member.username},
+            code="not_member",
+        )
     if membership.role == Membership.Role.HOST and role != Membership.Role.HOST:
         hosts = Membership.objects.filter(
             community=community,
@@ -465,7 +504,9 @@ def membership_set_role(
             status=Membership.Status.ACTIVE,
         ).count()
         if hosts == 1:
-            raise Conflict("A community needs at least one host.", code="last_host")
+            raise Conflict(
+                gettext("A community needs at least one host."), code="last_host"
+            )
     membership.role = role
     membership.save(update_fields=["role"])
     return membership
@@ -479,9 +520,15 @@ def category_create(*, community: Community, actor, slug: str, name: str) -> Cat
     name = plain_check(name, field="name", max_length=80)
     count = Category.objects.filter(community=community).count()
     if count >= MAX_CATEGORIES:
-        raise InvalidInput(f"A community has at most {MAX_CATEGORIES} categories.")
+        raise InvalidInput(
+            gettext("A community has at most %(MAX_CATEGORIES)s categories.")
+            % {"MAX_CATEGORIES": MAX_CATEGORIES}
+        )
     if Category.objects.filter(community=community, slug=slug).exists():
-        raise Conflict(f"The category '{slug}' exists.", code="category_exists")
+        raise Conflict(
+            gettext("The category '%(slug)s' exists.") % {"slug": slug},
+            code="category_exists",
+        )
     return Category.objects.create(
         community=community, slug=slug, name=name, position=count
     )
@@ -492,7 +539,7 @@ def category_delete(*, community: Community, actor, slug: str) -> None:
     """Remove a category (hosts only); its listings keep existing, uncategorised."""
     _require_host(community, actor)
     if not Category.objects.filter(community=community, slug=slug).delete()[0]:
-        raise NotFound(f"No category '{slug[:50]}'.")
+        raise NotFound(gettext("No category '%(slug)s'.") % {"slug": slug[:50]})
 
 
 @transaction.atomic
@@ -510,32 +557,41 @@ def listing_field_create(
     _require_host(community, actor)
     if not isinstance(key, str) or not KEY.match(key):
         raise InvalidInput(
-            "key is 1 to 40 lower-case letters, digits or '_', starting with a letter.",
+            gettext(
+                "key is 1 to 40 lower-case letters, digits or '_', starting "
+                "with a letter."
+            ),
             field="key",
         )
     label = plain_check(label, field="label", max_length=80)
     if kind not in ListingField.Kind.values:
         raise InvalidInput(
-            "kind is one of text, number, choice, boolean.", field="kind"
+            gettext("kind is one of text, number, choice, boolean."), field="kind"
         )
     clean_choices: list[str] = []
     if kind == ListingField.Kind.CHOICE:
         if not isinstance(choices, list) or not 1 <= len(choices) <= 50:
-            raise InvalidInput("A choice field needs 1 to 50 choices.", field="choices")
+            raise InvalidInput(
+                gettext("A choice field needs 1 to 50 choices."), field="choices"
+            )
         clean_choices = [
             plain_check(c, field="choices", max_length=60) for c in choices
         ]
         if len(set(clean_choices)) != len(clean_choices):
             raise InvalidInput(
-                "choices must be different from each other.", field="choices"
+                gettext("choices must be different from each other."), field="choices"
             )
     count = ListingField.objects.filter(community=community).count()
     if count >= MAX_LISTING_FIELDS:
         raise InvalidInput(
-            f"A community has at most {MAX_LISTING_FIELDS} listing fields."
+            gettext("A community has at most %(MAX_LISTING_FIELDS)s listing fields.")
+            % {"MAX_LISTING_FIELDS": MAX_LISTING_FIELDS}
         )
     if ListingField.objects.filter(community=community, key=key).exists():
-        raise Conflict(f"The field '{key}' exists.", code="listing_field_exists")
+        raise Conflict(
+            gettext("The field '%(key)s' exists.") % {"key": key},
+            code="listing_field_exists",
+        )
     return ListingField.objects.create(
         community=community,
         key=key,
@@ -552,4 +608,4 @@ def listing_field_delete(*, community: Community, actor, key: str) -> None:
     """Remove a custom listing field (hosts only)."""
     _require_host(community, actor)
     if not ListingField.objects.filter(community=community, key=key).delete()[0]:
-        raise NotFound(f"No listing field '{key[:40]}'.")
+        raise NotFound(gettext("No listing field '%(key)s'.") % {"key": key[:40]})

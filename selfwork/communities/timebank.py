@@ -92,7 +92,8 @@ def hours_account_open(*, community: Community, member, now: dt.datetime) -> Acc
 def _enabled_check(community: Community) -> None:
     if not community.timebank_enabled:
         raise TimebankDisabled(
-            f"{community.name} has no time bank; its host can enable one."
+            gettext("%(name)s has no time bank; its host can enable one.")
+            % {"name": community.name}
         )
 
 
@@ -154,7 +155,9 @@ def hours_transfer(
     """
     _enabled_check(community)
     if hours.unit != HOUR or hours.minor <= 0:
-        raise InvalidInput("Only a positive number of hours moves.", field="hours")
+        raise InvalidInput(
+            gettext("Only a positive number of hours moves."), field="hours"
+        )
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     source = hours_account_open(community=community, member=payer, now=now)
     target = hours_account_open(community=community, member=payee, now=now)
@@ -177,10 +180,17 @@ def hours_transfer(
         if target.balance_minor + hours.minor > community.timebank_ceiling_minor:
             room = max(community.timebank_ceiling_minor - target.balance_minor, 0)
             raise HoursCeilingReached(
-                f"{payee.username} may hold at most "
-                f"{Money(community.timebank_ceiling_minor, HOUR)} in "
-                f"{community.name}; {Money(room, HOUR)} more fit, and {amount} "
-                "were to move.",
+                gettext(
+                    "%(username)s may hold at most %(value)s in %(name)s; "
+                    "%(value2)s more fit, and %(amount)s were to move."
+                )
+                % {
+                    "username": payee.username,
+                    "value": Money(community.timebank_ceiling_minor, HOUR),
+                    "name": community.name,
+                    "value2": Money(room, HOUR),
+                    "amount": amount,
+                },
                 ceiling=Money(community.timebank_ceiling_minor, HOUR).as_dict(),
             )
     try:
@@ -233,7 +243,7 @@ def timebank_limits_parse(changes: dict) -> dict[str, object]:
         value = changes["timebank_enabled"]
         if not isinstance(value, bool):
             raise InvalidInput(
-                "timebank_enabled is true or false.", field="timebank_enabled"
+                gettext("timebank_enabled is true or false."), field="timebank_enabled"
             )
         out["timebank_enabled"] = value
     if "timebank_floor" in changes:
@@ -242,8 +252,11 @@ def timebank_limits_parse(changes: dict) -> dict[str, object]:
         )
         if floor.minor > 0 or floor.minor < -MAX_FLOOR_DEPTH:
             raise InvalidInput(
-                "timebank_floor is how far into debt a member may go: zero or "
-                f"negative, down to {Money(-MAX_FLOOR_DEPTH, HOUR)}.",
+                gettext(
+                    "timebank_floor is how far into debt a member may go: zero "
+                    "or negative, down to %(value)s."
+                )
+                % {"value": Money(-MAX_FLOOR_DEPTH, HOUR)},
                 field="timebank_floor",
                 code="invalid_floor",
             )
@@ -254,8 +267,14 @@ def timebank_limits_parse(changes: dict) -> dict[str, object]:
         )
         if ceiling.minor < MIN_CEILING or ceiling.minor > MAX_CEILING:
             raise InvalidInput(
-                "timebank_ceiling is the most a member may hold: from "
-                f"{Money(MIN_CEILING, HOUR)} to {Money(MAX_CEILING, HOUR)}.",
+                gettext(
+                    "timebank_ceiling is the most a member may hold: from "
+                    "%(value)s to %(value2)s."
+                )
+                % {
+                    "value": Money(MIN_CEILING, HOUR),
+                    "value2": Money(MAX_CEILING, HOUR),
+                },
                 field="timebank_ceiling",
                 code="invalid_ceiling",
             )
@@ -268,7 +287,7 @@ def timebank_limits_parse(changes: dict) -> dict[str, object]:
         )
         if start.minor < 0:
             raise InvalidInput(
-                "timebank_starting_credit is zero or more hours.",
+                gettext("timebank_starting_credit is zero or more hours."),
                 field="timebank_starting_credit",
                 code="invalid_starting_credit",
             )
@@ -280,8 +299,8 @@ def timebank_limits_check(community: Community) -> None:
     """Refuse a starting credit above the ceiling (after both are applied)."""
     if community.timebank_starting_minor > community.timebank_ceiling_minor:
         raise InvalidInput(
-            "The starting credit cannot be more than the ceiling of "
-            f"{Money(community.timebank_ceiling_minor, HOUR)}.",
+            gettext("The starting credit cannot be more than the ceiling of %(value)s.")
+            % {"value": Money(community.timebank_ceiling_minor, HOUR)},
             field="timebank_starting_credit",
             code="starting_credit_above_ceiling",
         )

@@ -104,10 +104,15 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: the switcher's cookie, else Accept-Language (URLs carry no
+    # language prefix); the signed-in member's preference is applied below.
+    "selfwork.core.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "selfwork.accounts.middleware.BearerTokenMiddleware",
+    # Once the member is known: their preferred language and their time zone.
+    "selfwork.accounts.middleware.MemberLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -125,6 +130,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "selfwork.notifications.context.unread_notifications",
@@ -358,7 +365,20 @@ SELFWORK_WEBHOOK_TIMEOUT = float(os.environ.get("SELFWORK_WEBHOOK_TIMEOUT", "10"
 SELFWORK_AUDIT_INTERVAL = int(os.environ.get("SELFWORK_AUDIT_INTERVAL", "3600"))
 
 # --- Internationalisation ---------------------------------------------------------
+# One catalogue for the whole project (selfwork/locale/<lang>/LC_MESSAGES/django.po),
+# compiled to .mo files at install (`selfwork i18n compile`); see decision 0026.
 LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("pt-br", "Português (Brasil)"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The switcher's choice outlives the session (it is set before signing in too).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from selfwork.catalog.models import Listing
 from selfwork.conversations.models import (
@@ -46,7 +47,10 @@ def _invalid_cursor() -> InvalidInput:
 
 def _limit_check(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"limit is from 1 to {MAX_LIMIT}.", field="limit")
+        raise InvalidInput(
+            gettext("limit is from 1 to %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
+            field="limit",
+        )
     return limit
 
 
@@ -116,12 +120,14 @@ def conversation_get(*, public_id: Any, viewer) -> Participant:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such conversation.", code="conversation_not_found") from exc
+        raise NotFound(
+            gettext("No such conversation."), code="conversation_not_found"
+        ) from exc
     if not _signed_in(viewer):
-        raise NotFound("No such conversation.", code="conversation_not_found")
+        raise NotFound(gettext("No such conversation."), code="conversation_not_found")
     side = inbox_rows(member=viewer).filter(conversation__public_id=key).first()
     if side is None:
-        raise NotFound("No such conversation.", code="conversation_not_found")
+        raise NotFound(gettext("No such conversation."), code="conversation_not_found")
     return side
 
 

@@ -71,12 +71,16 @@ def recipient_get(*, sender, username: Any) -> Member:
     """
     name = str(username or "").strip().lstrip("@")
     if "\x00" in name or not name:
-        raise UnknownMember("Say who the message is for.", field="to")
+        raise UnknownMember(gettext("Say who the message is for."), field="to")
     recipient = Member.objects.filter(username__iexact=name, is_active=True).first()
     if recipient is None:
-        raise UnknownMember("There is no active member with that username.", field="to")
+        raise UnknownMember(
+            gettext("There is no active member with that username."), field="to"
+        )
     if recipient.pk == sender.pk:
-        raise CannotMessageSelf("You cannot send a message to yourself.", field="to")
+        raise CannotMessageSelf(
+            gettext("You cannot send a message to yourself."), field="to"
+        )
     return recipient
 
 
@@ -93,11 +97,12 @@ def subject_get(*, listing: Any, sender, recipient) -> Listing | None:
         found = listing_get(public_id=listing, viewer=sender)
     except NotFound as exc:
         raise UnknownListing(
-            "There is no listing with that id that you can see.", field="listing"
+            gettext("There is no listing with that id that you can see."),
+            field="listing",
         ) from exc
     if found.owner_id not in (sender.pk, recipient.pk):
         raise ListingNotTheirs(
-            "A message about a listing goes to the member who offers it.",
+            gettext("A message about a listing goes to the member who offers it."),
             field="listing",
         )
     return found
@@ -109,10 +114,10 @@ def _blocks_check(*, sender, recipient) -> None:
     ).values_list("blocker_id", flat=True)
     blockers = set(pairs)
     if recipient.pk in blockers:
-        raise Blocked("This member does not take messages from you.")
+        raise Blocked(gettext("This member does not take messages from you."))
     if sender.pk in blockers:
         raise YouBlocked(
-            "You blocked this member; unblock them to write to them again."
+            gettext("You blocked this member; unblock them to write to them again.")
         )
 
 
@@ -302,11 +307,12 @@ def message_send(
     :raises NotPermitted: ``blocked``, ``you_blocked``; nothing is stored.
     """
     if sender.pk not in (conversation.first_id, conversation.second_id):
-        raise NotFound("No such conversation.", code="conversation_not_found")
+        raise NotFound(gettext("No such conversation."), code="conversation_not_found")
     recipient = conversation.other(sender)
     if not recipient.is_active:
         raise UnknownMember(
-            "This member's account is closed; they cannot read messages.", field="to"
+            gettext("This member's account is closed; they cannot read messages."),
+            field="to",
         )
     body = _body_parse(body)
     uploads = _images_parse(images, owner=sender)
@@ -344,7 +350,7 @@ def member_block(*, blocker, username: Any, now: dt.datetime) -> Block:
                 blocker=blocker, blocked=blocked, created_at=now
             )
     except IntegrityError as exc:
-        raise AlreadyBlocked("You have blocked this member already.") from exc
+        raise AlreadyBlocked(gettext("You have blocked this member already.")) from exc
     return block
 
 
@@ -358,5 +364,5 @@ def member_unblock(*, blocker, username: Any) -> Member:
     blocked = recipient_get(sender=blocker, username=username)
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     if deleted == 0:
-        raise NotBlocked("You have not blocked this member.")
+        raise NotBlocked(gettext("You have not blocked this member."))
     return blocked

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.models import FxRate
@@ -27,7 +28,7 @@ def fx_rates_parse(text: str) -> list[tuple[str, str, Decimal, dt.date]]:
     needed = {"base", "quote", "rate", "published_on"}
     if not reader.fieldnames or not needed <= set(reader.fieldnames):
         raise InvalidInput(
-            "The file needs the columns base, quote, rate, published_on.",
+            gettext("The file needs the columns base, quote, rate, published_on."),
             code="bad_fx_file",
         )
     rows = []
@@ -39,19 +40,28 @@ def fx_rates_parse(text: str) -> list[tuple[str, str, Decimal, dt.date]]:
             rate = Decimal(row["rate"].strip())
             published_on = dt.date.fromisoformat(row["published_on"].strip())
         except (InvalidInput, InvalidOperation, ValueError) as exc:
-            raise InvalidInput(f"Line {number}: {exc}", code="bad_fx_file") from exc
+            raise InvalidInput(
+                gettext("Line %(number)s: %(exc)s") % {"number": number, "exc": exc},
+                code="bad_fx_file",
+            ) from exc
         if not rate.is_finite() or rate <= 0:
             raise InvalidInput(
-                f"Line {number}: the rate must be positive.", code="bad_fx_file"
+                gettext("Line %(number)s: the rate must be positive.")
+                % {"number": number},
+                code="bad_fx_file",
             )
         if base != BASE:
             raise InvalidInput(
-                f"Line {number}: rates are quoted against {BASE}; got base {base}.",
+                gettext(
+                    "Line %(number)s: rates are quoted against %(BASE)s; got "
+                    "base %(base)s."
+                )
+                % {"number": number, "BASE": BASE, "base": base},
                 code="bad_fx_file",
             )
         rows.append((base, quote, rate, published_on))
     if not rows:
-        raise InvalidInput("The file has no rates.", code="bad_fx_file")
+        raise InvalidInput(gettext("The file has no rates."), code="bad_fx_file")
     return rows
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from selfwork.core.errors import (
@@ -104,11 +105,14 @@ def image_clean(
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
     if len(data) > max_bytes:
         raise PayloadTooLarge(
-            f"The file is {len(data)} bytes; the limit is {max_bytes}.",
+            gettext("The file is %(data)s bytes; the limit is %(max_bytes)s.")
+            % {"data": len(data), "max_bytes": max_bytes},
             code="file_too_large",
         )
     if not data:
-        raise InvalidInput("The file is empty.", field="file", code="empty_file")
+        raise InvalidInput(
+            gettext("The file is empty."), field="file", code="empty_file"
+        )
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
@@ -125,12 +129,15 @@ def image_clean(
         raise _too_many_pixels() from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise UnsupportedMedia(
-            "The file is not an image selfwork accepts (JPEG, PNG, WebP or GIF).",
+            gettext(
+                "The file is not an image selfwork accepts (JPEG, PNG, WebP or GIF)."
+            ),
             code="not_an_image",
         ) from exc
     if kind not in _FORMATS:
         raise UnsupportedMedia(
-            f"{kind} images are not accepted; use JPEG, PNG, WebP or GIF.",
+            gettext("%(kind)s images are not accepted; use JPEG, PNG, WebP or GIF.")
+            % {"kind": kind},
             code="not_an_image",
         )
     # Check the declared size before decoding a single pixel: a tiny file can
@@ -155,7 +162,7 @@ def image_clean(
         raise _too_many_pixels() from exc
     except (OSError, ValueError, SyntaxError) as exc:
         raise UnsupportedMedia(
-            "The image is damaged and cannot be read.", code="not_an_image"
+            gettext("The image is damaged and cannot be read."), code="not_an_image"
         ) from exc
 
 
@@ -190,8 +197,10 @@ def _decode_slot() -> Iterator[None]:
             handle.close()
         return
     raise RateLimited(
-        "The server is busy processing other images; send this one again in a "
-        "second or two.",
+        gettext(
+            "The server is busy processing other images; send this one "
+            "again in a second or two."
+        ),
         code="uploads_busy",
         retry_after=1,
     )
@@ -256,7 +265,7 @@ def thumbnails_render(data: bytes) -> tuple[Thumbnail, ...]:
         raise _too_many_pixels() from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise UnsupportedMedia(
-            "The image is damaged and cannot be read.", code="not_an_image"
+            gettext("The image is damaged and cannot be read."), code="not_an_image"
         ) from exc
 
 

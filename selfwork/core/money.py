@@ -20,6 +20,7 @@ from babel.numbers import (
     get_currency_precision,
     get_territory_currencies,
 )
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 
@@ -59,7 +60,9 @@ def unit_check(unit: str, *, field: str = "currency", allow_hours: bool = True) 
     """Return ``unit`` if it is a known currency code (or ``HOUR``); raise otherwise."""
     if not isinstance(unit, str) or not unit:
         raise InvalidInput(
-            "A currency code is required.", field=field, code="unknown_currency"
+            gettext("A currency code is required."),
+            field=field,
+            code="unknown_currency",
         )
     if unit == HOUR and allow_hours:
         return unit
@@ -70,7 +73,8 @@ def unit_check(unit: str, *, field: str = "currency", allow_hours: bool = True) 
             else ""
         )
         raise InvalidInput(
-            f"'{unit[:10]}' is not a currency in use today (ISO 4217).{hint}",
+            gettext("'%(unit)s' is not a currency in use today (ISO 4217).%(hint)s")
+            % {"unit": unit[:10], "hint": hint},
             field=field,
             code="unknown_currency",
         )
@@ -102,7 +106,11 @@ class Money:
         text = str(amount).strip() if not isinstance(amount, str) else amount.strip()
         if isinstance(amount, bool) or not _AMOUNT.match(text):
             raise InvalidInput(
-                f"'{text[:20]}' is not an amount; write a plain decimal such as \"12.50\".",
+                gettext(
+                    "'%(text)s' is not an amount; write a plain decimal such as "
+                    '"12.50".'
+                )
+                % {"text": text[:20]},
                 field=field,
                 code="invalid_amount",
             )
@@ -110,21 +118,24 @@ class Money:
             value = Decimal(text)
         except InvalidOperation as exc:  # pragma: no cover - the regex guards this
             raise InvalidInput(
-                "Not an amount.", field=field, code="invalid_amount"
+                gettext("Not an amount."), field=field, code="invalid_amount"
             ) from exc
         exponent = unit_exponent(unit)
         scaled = value.scaleb(exponent)
         if scaled != scaled.to_integral_value():
             places = "no decimals" if exponent == 0 else f"at most {exponent} decimals"
             raise InvalidInput(
-                f"{unit} amounts have {places}; '{text}' has more.",
+                gettext("%(unit)s amounts have %(places)s; '%(text)s' has more.")
+                % {"unit": unit, "places": places, "text": text},
                 field=field,
                 code="too_precise",
             )
         minor = int(scaled)
         if abs(minor) > MAX_MINOR:
             raise InvalidInput(
-                f"'{text}' is too large.", field=field, code="amount_too_large"
+                gettext("'%(text)s' is too large.") % {"text": text},
+                field=field,
+                code="amount_too_large",
             )
         return cls(minor, unit)
 

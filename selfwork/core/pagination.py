@@ -10,6 +10,7 @@ import json
 from typing import TypeVar
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 
@@ -32,7 +33,7 @@ def cursor_decode(cursor: str | None) -> dict:
         return data
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidInput(
-            "The cursor is not one this server gave out.",
+            gettext("The cursor is not one this server gave out."),
             field="cursor",
             code="invalid_cursor",
         ) from exc
@@ -45,7 +46,7 @@ def offset_page(
     position = cursor_decode(cursor).get("o", 0)
     if not isinstance(position, int) or position < 0 or position > 1_000_000:
         raise InvalidInput(
-            "The cursor is not one this server gave out.",
+            gettext("The cursor is not one this server gave out."),
             field="cursor",
             code="invalid_cursor",
         )

@@ -8,6 +8,8 @@ value is refused the same way everywhere: an ``InvalidInput`` naming the field.
 import uuid
 from typing import Literal
 
+from django.utils.translation import gettext
+
 from selfwork.core.errors import InvalidInput
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money, unit_check
@@ -32,7 +34,9 @@ def upload_ids_parse(
     """
     if not isinstance(value, list) or len(value) > limit:
         raise InvalidInput(
-            f"{field} is a list of at most {limit} upload ids.", field=field
+            gettext("%(field)s is a list of at most %(limit)s upload ids.")
+            % {"field": field, "limit": limit},
+            field=field,
         )
     keys = []
     for item in value:
@@ -40,13 +44,16 @@ def upload_ids_parse(
             keys.append(uuid.UUID(str(item)))
         except ValueError as exc:
             raise InvalidInput(
-                f"'{str(item)[:40]}' is not an upload id.",
+                gettext("'%(item)s' is not an upload id.") % {"item": str(item)[:40]},
                 field=field,
                 code="unknown_upload",
             ) from exc
     if len(set(keys)) != len(keys):
         if duplicates == "refuse":
-            raise InvalidInput(f"{field} names an upload twice.", field=field)
+            raise InvalidInput(
+                gettext("%(field)s names an upload twice.") % {"field": field},
+                field=field,
+            )
         if duplicates == "merge":
             keys = list(dict.fromkeys(keys))
     uploads = {
@@ -55,7 +62,8 @@ def upload_ids_parse(
     missing = [str(k) for k in keys if k not in uploads]
     if missing:
         raise InvalidInput(
-            f"{field}: no upload '{missing[0]}' of yours.",
+            gettext("%(field)s: no upload '%(missing)s' of yours.")
+            % {"field": field, "missing": missing[0]},
             field=field,
             code="unknown_upload",
         )
@@ -86,12 +94,18 @@ def money_parse(
         )
         if hours and money.unit != HOUR:
             raise InvalidInput(
-                f"{field} is counted in HOUR.", field=field, code="invalid_money"
+                gettext("%(field)s is counted in HOUR.") % {"field": field},
+                field=field,
+                code="invalid_money",
             )
     else:
         if not isinstance(value, dict) or set(value) != {"amount", "currency"}:
             raise InvalidInput(
-                f'{field} is an object like {{"amount": "12.50", "currency": "EUR"}}.',
+                gettext(
+                    '%(field)s is an object like {"amount": "12.50", "currency": '
+                    '"EUR"}.'
+                )
+                % {"field": field},
                 field=field,
                 code="invalid_money",
             )
@@ -100,20 +114,24 @@ def money_parse(
             # Digits of other scripts ("١٠") are digits to Python's Decimal and
             # regex \d; an amount is written in ASCII.
             raise InvalidInput(
-                'Write the amount in plain digits, such as "12.50".',
+                gettext('Write the amount in plain digits, such as "12.50".'),
                 field=field,
                 code="invalid_amount",
             )
         if hours and currency != HOUR:
             raise InvalidInput(
-                f"{field} is counted in HOUR.", field=field, code="invalid_money"
+                gettext("%(field)s is counted in HOUR.") % {"field": field},
+                field=field,
+                code="invalid_money",
             )
         money = Money.parse(
             amount, currency, field=field, allow_hours=hours is not False
         )
     if positive and money.minor <= 0:
         raise InvalidInput(
-            f"{field} must be more than zero.", field=field, code="amount_not_positive"
+            gettext("%(field)s must be more than zero.") % {"field": field},
+            field=field,
+            code="amount_not_positive",
         )
     return money
 
@@ -136,11 +154,15 @@ def int_parse(
     """
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidInput(
-            f"{field} is a whole number from {low} to {high}.", field=field, code=code
+            gettext("%(field)s is a whole number from %(low)s to %(high)s.")
+            % {"field": field, "low": low, "high": high},
+            field=field,
+            code=code,
         )
     if not low <= value <= high:
         raise InvalidInput(
-            f"{field} is {value}; it must be from {low} to {high}.",
+            gettext("%(field)s is %(value)s; it must be from %(low)s to %(high)s.")
+            % {"field": field, "value": value, "low": low, "high": high},
             field=field,
             code=range_code or code,
         )

@@ -36,3 +36,29 @@ def race(
     for thread in threads:
         thread.join(timeout=120)
     return results
+
+
+def catalogue_write(
+    locale_dir, language: str, translations: dict[str | tuple[str, str], str]
+) -> None:
+    """Write and compile a ``django`` catalogue of ``translations`` for ``language``.
+
+    A key is a msgid, or ``(msgid, context)``. Point ``LOCALE_PATHS`` at
+    ``locale_dir`` to have the site speak it (Django forgets the catalogues it
+    loaded when the setting changes).
+    """
+    from pathlib import Path
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from django.utils.translation import to_locale
+
+    locale = to_locale(language)
+    catalogue = Catalog(locale=locale, domain="django")
+    for key, text in translations.items():
+        msgid, context = key if isinstance(key, tuple) else (key, None)
+        catalogue.add(msgid, text, context=context)
+    target = Path(locale_dir) / locale / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / "django.mo").open("wb") as handle:
+        write_mo(handle, catalogue)

@@ -7,6 +7,7 @@ what went wrong and keeps what is stored equal to what they typed.
 import re
 
 import nh3
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
 from selfwork.core.errors import InvalidInput
@@ -49,19 +50,27 @@ def plain_check(
 ) -> str:
     """Return ``value`` stripped, or raise if it is empty, too long or holds markup."""
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s must be text.") % {"field": field}, field=field
+        )
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"{field} is required.", field=field, code="required")
+        raise InvalidInput(
+            gettext("%(field)s is required.") % {"field": field},
+            field=field,
+            code="required",
+        )
     if len(value) > max_length:
         raise InvalidInput(
-            f"{field} is {len(value)} characters; the limit is {max_length}.",
+            gettext("%(field)s is %(value)s characters; the limit is %(max_length)s.")
+            % {"field": field, "value": len(value), "max_length": max_length},
             field=field,
             code="too_long",
         )
     if _TAG.search(value) or _CONTROL.search(value.replace("\n", "").replace("\t", "")):
         raise InvalidInput(
-            f"{field} may not contain HTML tags or control characters.",
+            gettext("%(field)s may not contain HTML tags or control characters.")
+            % {"field": field},
             field=field,
             code="markup_not_allowed",
         )
@@ -77,13 +86,17 @@ def markdown_check(
     )
     if _TAG.search(value):
         raise InvalidInput(
-            f"{field} is Markdown; raw HTML tags are not allowed.",
+            gettext("%(field)s is Markdown; raw HTML tags are not allowed.")
+            % {"field": field},
             field=field,
             code="markup_not_allowed",
         )
     if _SCRIPT_URL.search(value):
         raise InvalidInput(
-            f"{field} may not link to javascript:, vbscript: or data: addresses.",
+            gettext(
+                "%(field)s may not link to javascript:, vbscript: or data: addresses."
+            )
+            % {"field": field},
             field=field,
             code="markup_not_allowed",
         )
@@ -94,13 +107,20 @@ def plain_check_length(
     value: str, *, field: str, max_length: int, required: bool
 ) -> str:
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s must be text.") % {"field": field}, field=field
+        )
     value = value.strip()
     if required and not value:
-        raise InvalidInput(f"{field} is required.", field=field, code="required")
+        raise InvalidInput(
+            gettext("%(field)s is required.") % {"field": field},
+            field=field,
+            code="required",
+        )
     if len(value) > max_length:
         raise InvalidInput(
-            f"{field} is {len(value)} characters; the limit is {max_length}.",
+            gettext("%(field)s is %(value)s characters; the limit is %(max_length)s.")
+            % {"field": field, "value": len(value), "max_length": max_length},
             field=field,
             code="too_long",
         )

@@ -19,6 +19,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage, storages
+from django.utils.translation import gettext
 from storages.backends.s3 import S3Storage
 
 from selfwork.core.errors import (
@@ -94,7 +95,7 @@ def upload_create(
         return _file_create(owner=owner, data=data, now=now)
     if kind != Upload.Kind.IMAGE:
         raise InvalidInput(
-            "kind is image or file.", field="kind", code="unknown_upload_kind"
+            gettext("kind is image or file."), field="kind", code="unknown_upload_kind"
         )
     image = image_clean(data, thumbnails=True)
     upload = Upload(
@@ -256,11 +257,14 @@ def _file_create(*, owner, data: bytes, now: dt.datetime) -> Upload:
     limit = delivery_max_bytes()
     if len(data) > limit:
         raise PayloadTooLarge(
-            f"The file is {len(data)} bytes; the limit is {limit}.",
+            gettext("The file is %(data)s bytes; the limit is %(limit)s.")
+            % {"data": len(data), "limit": limit},
             code="file_too_large",
         )
     if not data:
-        raise InvalidInput("The file is empty.", field="file", code="empty_file")
+        raise InvalidInput(
+            gettext("The file is empty."), field="file", code="empty_file"
+        )
     width = height = None
     if _is_image(data):
         image = image_clean(data, max_bytes=limit, downscale=False)
@@ -270,8 +274,10 @@ def _file_create(*, owner, data: bytes, now: dt.datetime) -> Upload:
         found = _file_kind(data)
         if found is None:
             raise UnsupportedMedia(
-                "Deliverables are PDF, PNG, JPEG or WebP images, ZIP archives or "
-                "plain text; this file is none of them.",
+                gettext(
+                    "Deliverables are PDF, PNG, JPEG or WebP images, ZIP "
+                    "archives or plain text; this file is none of them."
+                ),
                 code="unsupported_file",
             )
         content, (extension, content_type) = data, found

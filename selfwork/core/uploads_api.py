@@ -3,6 +3,7 @@
 from typing import Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -81,7 +82,8 @@ def upload(request: HttpRequest, file: File[UploadedFile], query: Query[UploadQu
     )
     if file.size and file.size > limit:
         raise PayloadTooLarge(
-            f"The file is {file.size} bytes; the limit is {limit}.",
+            gettext("The file is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": file.size, "limit": limit},
             code="file_too_large",
         )
     row = upload_create(

@@ -32,6 +32,8 @@ class Person:
     commission_status: str = "open"
     commission_slots: int = 3
     away: bool = False
+    # The language of their pages and e-mails (blank: their browser's).
+    language: str = ""
 
 
 PEOPLE: tuple[Person, ...] = (
@@ -106,6 +108,7 @@ PEOPLE: tuple[Person, ...] = (
         ("oil", "digital"),
         "open",
         2,
+        language="fr",
     ),
     Person(
         "oliver-brooks",
@@ -192,6 +195,7 @@ PEOPLE: tuple[Person, ...] = (
         ("digital", "ink"),
         "open",
         4,
+        language="de",
     ),
     Person(
         "ruby-walker",
@@ -278,6 +282,7 @@ PEOPLE: tuple[Person, ...] = (
         ("digital", "oil"),
         "open",
         3,
+        language="es",
     ),
     # --- Makers' Market -----------------------------------------------------------
     Person(
@@ -322,6 +327,7 @@ PEOPLE: tuple[Person, ...] = (
         "glazes. Every piece is food-safe and dishwasher-proof.",
         (MAKERS,),
         ("ceramics",),
+        language="de",
     ),
     Person(
         "carlos-ortega",
@@ -336,6 +342,7 @@ PEOPLE: tuple[Person, ...] = (
         "by hand, built to be repaired rather than replaced.",
         (MAKERS,),
         ("bags",),
+        language="es",
     ),
     Person(
         "emma-johansson",
@@ -392,6 +399,7 @@ PEOPLE: tuple[Person, ...] = (
         "on request.",
         (MAKERS,),
         ("bags",),
+        language="fr",
     ),
     Person(
         "sam-taylor",
@@ -506,6 +514,7 @@ PEOPLE: tuple[Person, ...] = (
         "credits**. I also rent out a cargo bike for moving day.",
         (RIVERSIDE,),
         ("outdoor", "skills"),
+        language="pt-br",
     ),
     Person(
         "fatima-benali",

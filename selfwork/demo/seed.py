@@ -690,6 +690,7 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
             "country": p.country,
             "time_zone": p.time_zone,
             "preferred_currency": p.currency,
+            "language": p.language,
             "skills": list(p.skills),
             "languages": list(p.languages),
             "away": p.away,

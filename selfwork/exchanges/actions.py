@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +33,7 @@ from selfwork.catalog.calendar import cancellation_refund_percent
 from selfwork.catalog.selectors import listing_status_of
 from selfwork.communities.timebank import hours_transfer
 from selfwork.core.errors import Conflict, InvalidInput
+from selfwork.core.i18n import interpolate_lazy, text_lazy
 from selfwork.core.money import HOUR, Money
 from selfwork.exchanges.errors import (
     AlreadySwapped,
@@ -164,8 +167,10 @@ def _settled_only(reference: str) -> None:
         .exists()
     ):
         raise PaymentPending(
-            "The payment is waiting for the host to confirm it arrived; it can be "
-            "settled once confirmed (or cancelled).",
+            gettext(
+                "The payment is waiting for the host to confirm it arrived; "
+                "it can be settled once confirmed (or cancelled)."
+            ),
             reference=reference,
         )
 
@@ -224,8 +229,8 @@ def _record_resolution(ctx: ActionContext) -> None:
     awarded = ctx.params.get("amount")
     if awarded is not None and awarded.minor > ctx.exchange.deposit_minor:
         raise InvalidInput(
-            f"The deposit is {Money(ctx.exchange.deposit_minor, awarded.unit)}; "
-            "no more of it can be awarded.",
+            gettext("The deposit is %(value)s; no more of it can be awarded.")
+            % {"value": Money(ctx.exchange.deposit_minor, awarded.unit)},
             field="amount",
             code="claim_exceeds_deposit",
         )
@@ -247,8 +252,10 @@ def _settle_resolution(ctx: ActionContext) -> None:
     resolution = ctx.exchange.resolution
     if not resolution:
         raise InvalidInput(
-            "No resolution was recorded for this exchange; an operator resolves "
-            "it first.",
+            gettext(
+                "No resolution was recorded for this exchange; an operator "
+                "resolves it first."
+            ),
             code="no_resolution",
         )
     if escrow_held(payment_reference(ctx.exchange)) > 0:
@@ -265,7 +272,7 @@ def _reserve(ctx: ActionContext) -> None:
     exchange = ctx.exchange
     if exchange.listing is None or exchange.booking_start_at is None:
         raise InvalidInput(
-            "This exchange books no period.", field="start", code="required"
+            gettext("This exchange books no period."), field="start", code="required"
         )
     catalog.booking_hold(
         listing=exchange.listing,
@@ -340,8 +347,8 @@ def _record_claim(ctx: ActionContext) -> None:
     amount = ctx.params["amount"]
     if amount.minor > ctx.exchange.deposit_minor:
         raise InvalidInput(
-            f"The deposit is {Money(ctx.exchange.deposit_minor, amount.unit)}; a "
-            "claim cannot be more.",
+            gettext("The deposit is %(value)s; a claim cannot be more.")
+            % {"value": Money(ctx.exchange.deposit_minor, amount.unit)},
             field="amount",
             code="claim_exceeds_deposit",
         )
@@ -414,7 +421,7 @@ def _credit_hours(ctx: ActionContext) -> None:
     exchange = ctx.exchange
     if exchange.currency != HOUR:
         raise InvalidInput(
-            "Time credits move only for an exchange priced in hours.",
+            gettext("Time credits move only for an exchange priced in hours."),
             code="not_in_hours",
         )
     if exchange.total_minor == 0:
@@ -442,7 +449,9 @@ def _confirm_side(ctx: ActionContext) -> None:
     """
     if ctx.role not in ("customer", "provider"):
         raise InvalidInput(
-            "Only a party confirms their side.", code="not_a_party", field="name"
+            gettext("Only a party confirms their side."),
+            code="not_a_party",
+            field="name",
         )
     column = f"{ctx.role}_confirmed_at"
     Exchange.objects.filter(pk=ctx.exchange.pk).update(**{column: ctx.now})
@@ -459,7 +468,7 @@ def _swap_listings(ctx: ActionContext) -> None:
     exchange = ctx.exchange
     ids = [i for i in (exchange.listing_id, exchange.offered_listing_id) if i]
     if len(ids) != 2:
-        raise ListingNotAvailable("A listing of this swap was deleted.")
+        raise ListingNotAvailable(gettext("A listing of this swap was deleted."))
     for listing_id in ids:
         if not catalog.listing_status_move(
             listing_id=listing_id,
@@ -468,8 +477,10 @@ def _swap_listings(ctx: ActionContext) -> None:
             now=ctx.now,
         ):
             raise AlreadySwapped(
-                "A listing of this swap was swapped, given or promised elsewhere "
-                "meanwhile."
+                gettext(
+                    "A listing of this swap was swapped, given or promised "
+                    "elsewhere meanwhile."
+                )
             )
     ctx.listings_taken.extend(ids)
     ctx.effects["swapped"] = True
@@ -479,17 +490,19 @@ def _promise_listing(ctx: ActionContext) -> None:
     """Promise the gift to this exchange's customer: active → promised, once."""
     listing_id = ctx.exchange.listing_id
     if listing_id is None:
-        raise ListingNotAvailable("The gift's listing was deleted.")
+        raise ListingNotAvailable(gettext("The gift's listing was deleted."))
     if not catalog.listing_status_move(
         listing_id=listing_id, source=("active",), target="promised", now=ctx.now
     ):
         if listing_status_of(listing_id=listing_id) == "promised":
             raise GiftPromised(
-                "The gift is promised to someone already; reopen that promise "
-                "first to give it to someone else."
+                gettext(
+                    "The gift is promised to someone already; reopen that "
+                    "promise first to give it to someone else."
+                )
             )
         raise ListingNotAvailable(
-            "The listing is hidden, given or swapped; it cannot be given now."
+            gettext("The listing is hidden, given or swapped; it cannot be given now.")
         )
     ctx.listings_taken.append(listing_id)
 
@@ -573,16 +586,16 @@ def notice_kind(transition: Any) -> str:
 
 
 def _notice_body(
-    *, actor: Any, label: str, state_label: str, detail: str, decision: str
+    *, actor: Any, label: Any, state_label: Any, detail: str, decision: str
 ) -> str:
     if actor is not None:
-        step = gettext("%(name)s chose “%(step)s”.") % {
+        step = gettext("%(name)s chose “%(label)s”.") % {
             "name": actor.name,
-            "step": label,
+            "label": label,
         }
     else:
-        step = gettext("“%(step)s” happened as the process says it does in time.") % {
-            "step": label
+        step = gettext("“%(label)s” happened as the process says it does in time.") % {
+            "label": label
         }
     parts = [step, gettext("The exchange is now: %(state)s.") % {"state": state_label}]
     if detail:
@@ -602,7 +615,7 @@ def resolution_text(resolution: dict | None) -> str:
         "because: %(note)s"
     ) % {
         "percent": resolution.get("refund_percent"),
-        "who": resolution.get("decided_by") or "staff",
+        "who": resolution.get("decided_by") or gettext("staff"),
         "role": resolution.get("role"),
         "note": resolution.get("note", ""),
     }
@@ -618,7 +631,7 @@ def notice_queue(
     *,
     exchange: Exchange,
     process: Any,
-    label: str,
+    label: Any,
     recipients: list,
     now: dt.datetime,
     transition: str = "",
@@ -631,8 +644,12 @@ def notice_queue(
 
     Each recipient gets a notification (``notify``), e-mailed by the worker after
     commit if their preference says so; the outbox event stays for webhooks.
+    ``label`` may be lazy: each recipient reads it in their own language, and
+    webhooks in the site's default language, whoever took the step.
     """
-    state_label = process.states[exchange.state].label
+    state_label = process.states[exchange.state].label_lazy
+    with translation.override(settings.LANGUAGE_CODE):
+        payload_label, payload_state_label = str(label), str(state_label)
     OutboxEvent.objects.create(
         kind="exchange.notification",
         exchange=exchange,
@@ -640,10 +657,10 @@ def notice_queue(
             "exchange": str(exchange.public_id),
             "title": exchange.title,
             "transition": transition,
-            "label": label,
+            "label": payload_label,
             "detail": detail,
             "state": exchange.state,
-            "state_label": state_label,
+            "state_label": payload_state_label,
             "recipients": [str(m.public_id) for m in recipients],
             "resolution": resolution,
         },
@@ -654,14 +671,17 @@ def notice_queue(
     notify_many(
         members=recipients,
         kind=kind,
-        title=str(NOTICE_TITLES[Kind(kind)])
-        % {"title": exchange.title, "label": label},
-        body=_notice_body(
-            actor=actor,
-            label=label,
-            state_label=state_label,
-            detail=detail,
-            decision=resolution_text(resolution),
+        title=interpolate_lazy(
+            NOTICE_TITLES[Kind(kind)], {"title": exchange.title, "label": label}
+        ),
+        body=text_lazy(
+            lambda: _notice_body(
+                actor=actor,
+                label=label,
+                state_label=state_label,
+                detail=detail,
+                decision=resolution_text(resolution),
+            )
         ),
         link=exchange_path(exchange),
         now=now,
@@ -679,7 +699,7 @@ def _notify(ctx: ActionContext) -> None:
     notice_queue(
         exchange=exchange,
         process=ctx.process,
-        label=ctx.transition.label,
+        label=ctx.transition.label_lazy,
         transition=ctx.transition.name,
         recipients=[
             m for m in (exchange.customer, exchange.provider) if m.pk != actor_pk
@@ -696,7 +716,7 @@ def _notify_customer(ctx: ActionContext) -> None:
     notice_queue(
         exchange=ctx.exchange,
         process=ctx.process,
-        label=ctx.transition.label,
+        label=ctx.transition.label_lazy,
         transition=ctx.transition.name,
         detail=ctx.transition.description,
         recipients=[ctx.exchange.customer],

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, create_model
@@ -474,7 +475,7 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
     member = caller(request)
     listing = Listing.objects.filter(public_id=payload.listing).first()
     if listing is None:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     at = now()
     exchange = services.exchange_order(
         listing=listing,

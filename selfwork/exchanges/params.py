@@ -96,7 +96,9 @@ def _text(value: object) -> str:
 
 def _card(value: object, ctx: ParamContext) -> str:
     if not isinstance(value, str) or len(value) > 40:
-        raise InvalidInput("card is a card number.", field="card", code="invalid_card")
+        raise InvalidInput(
+            gettext("card is a card number."), field="card", code="invalid_card"
+        )
     return value
 
 
@@ -116,7 +118,7 @@ def _photos(value: object, ctx: ParamContext) -> list[Upload]:
     photos = upload_ids_parse(value, owner=ctx.actor, field="photos", limit=MAX_PHOTOS)
     if any(u.kind != Upload.Kind.IMAGE for u in photos):
         raise InvalidInput(
-            "photos are image uploads (POST /api/v1/uploads).",
+            gettext("photos are image uploads (POST /api/v1/uploads)."),
             field="photos",
             code="not_an_image_upload",
         )
@@ -142,7 +144,7 @@ def _delivery_record(
 def _note_or_files(clean: dict[str, Any]) -> None:
     if not clean.get("files") and not clean.get("note"):
         raise InvalidInput(
-            "A delivery needs a note or at least one file.",
+            gettext("A delivery needs a note or at least one file."),
             field="files",
             code="required",
         )
@@ -154,14 +156,16 @@ def _amount(value: object, ctx: ParamContext) -> Money:
         value = value.model_dump()
     if not isinstance(value, dict) or set(value) - {"amount", "currency"}:
         raise InvalidInput(
-            f'amount is {{"amount": "12.50", "currency": "{unit}"}}.',
+            gettext('amount is {"amount": "12.50", "currency": "%(unit)s"}.')
+            % {"unit": unit},
             field="amount",
             code="invalid_amount",
         )
     currency = value.get("currency", unit)
     if currency != unit:
         raise InvalidInput(
-            f"This exchange is in {unit}; {str(currency)[:8]} was given.",
+            gettext("This exchange is in %(unit)s; %(currency)s was given.")
+            % {"unit": unit, "currency": str(currency)[:8]},
             field="amount.currency",
             code="currency_mismatch",
         )
@@ -186,14 +190,17 @@ def _hours(value: object, ctx: ParamContext) -> Money:
 
     if ctx.exchange.currency != HOUR:
         raise InvalidInput(
-            "Only an exchange in hours takes hours.", field="hours", code="not_in_hours"
+            gettext("Only an exchange in hours takes hours."),
+            field="hours",
+            code="not_in_hours",
         )
     if isinstance(value, AmountIn):
         value = value.model_dump()
     hours = hours_amount_check(value, field="hours")
     if hours.minor > MAX_HOURS:
         raise InvalidInput(
-            f"One exchange moves at most {Money(MAX_HOURS, HOUR)}.",
+            gettext("One exchange moves at most %(value)s.")
+            % {"value": Money(MAX_HOURS, HOUR)},
             field="hours",
             code="amount_too_large",
         )
@@ -364,12 +371,17 @@ def params_clean(
     if values is None:
         values = {}
     if not isinstance(values, dict):
-        raise InvalidInput("params is an object.", field="params")
+        raise InvalidInput(gettext("params is an object."), field="params")
     unknown = sorted(set(values) - set(names))
     if unknown:
         takes = ", ".join(names) or "no parameters"
         raise InvalidInput(
-            f"{transition} takes {takes}; not '{str(unknown[0])[:30]}'.",
+            gettext("%(transition)s takes %(takes)s; not '%(unknown)s'.")
+            % {
+                "transition": transition,
+                "takes": takes,
+                "unknown": str(unknown[0])[:30],
+            },
             field=str(unknown[0])[:30],
             code="unknown_parameter",
         )
@@ -380,7 +392,10 @@ def params_clean(
     for name in required:
         if clean.get(name) in (None, "", []):
             raise InvalidInput(
-                f"{transition} needs {name}.", field=name, code="required"
+                gettext("%(transition)s needs %(name)s.")
+                % {"transition": transition, "name": name},
+                field=name,
+                code="required",
             )
     for name in names:
         check = PARAMS[name].check_call

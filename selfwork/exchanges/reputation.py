@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from selfwork.catalog.models import rating_mean_of
 from selfwork.core.errors import NotFound
@@ -82,14 +82,14 @@ def review_get(*, public_id: Any, member) -> Review:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such review.", code="review_not_found") from exc
+        raise NotFound(gettext("No such review."), code="review_not_found") from exc
     review = _review_rows().filter(public_id=key).first()
     signed_in = getattr(member, "is_authenticated", False)
     if review is None or (
         review.published_at is None
         and not (signed_in and member.pk == review.author_id)
     ):
-        raise NotFound("No such review.", code="review_not_found")
+        raise NotFound(gettext("No such review."), code="review_not_found")
     return review
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Trunc
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from selfwork.catalog.calendar import DAY
 from selfwork.catalog.errors import NotBookable
@@ -98,15 +99,15 @@ def exchange_get_for_party(*, public_id: Any, member) -> Exchange:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such exchange.", code="exchange_not_found") from exc
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found") from exc
     if member is None or not getattr(member, "is_authenticated", False):
-        raise NotFound("No such exchange.", code="exchange_not_found")
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found")
     rows = _exchange_rows().filter(public_id=key)
     if not member.is_staff:
         rows = rows.filter(_visible(member))
     exchange = rows.first()
     if exchange is None:
-        raise NotFound("No such exchange.", code="exchange_not_found")
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found")
     return exchange
 
 
@@ -494,7 +495,7 @@ def booked_period(
     """
     try:
         if listing is None:
-            raise NotBookable("No listing.")
+            raise NotBookable(gettext("No listing."))
         rules = availability_get(listing=listing)
         zone, name, unit = rules.zone, rules.time_zone, rules.unit
     except NotBookable:

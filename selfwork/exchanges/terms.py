@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import MAX_MINOR, Money
 
@@ -97,28 +99,44 @@ def terms_check(terms: Terms) -> Terms:
         revisions or usage rights.
     """
     if not isinstance(terms, Terms):
-        raise InvalidInput("Terms are required.", field="terms")
+        raise InvalidInput(gettext("Terms are required."), field="terms")
     if not terms.line_items:
-        raise InvalidInput("An exchange needs at least one line item.", field="terms")
+        raise InvalidInput(
+            gettext("An exchange needs at least one line item."), field="terms"
+        )
     for i, item in enumerate(terms.line_items):
         where = f"line_items[{i}]"
         if item.unit_price.unit != terms.currency:
             raise InvalidInput(
-                f"{where} is in {item.unit_price.unit}; the exchange is in "
-                f"{terms.currency}.",
+                gettext("%(where)s is in %(unit)s; the exchange is in %(currency)s.")
+                % {
+                    "where": where,
+                    "unit": item.unit_price.unit,
+                    "currency": terms.currency,
+                },
                 field=where,
                 code="currency_mismatch",
             )
         if not isinstance(item.quantity, int) or not 1 <= item.quantity <= 1000:
-            raise InvalidInput(f"{where}: quantity is 1 to 1000.", field=where)
+            raise InvalidInput(
+                gettext("%(where)s: quantity is 1 to 1000.") % {"where": where},
+                field=where,
+            )
         if item.unit_price.minor < 0:
-            raise InvalidInput(f"{where}: a price is never negative.", field=where)
+            raise InvalidInput(
+                gettext("%(where)s: a price is never negative.") % {"where": where},
+                field=where,
+            )
         if not item.label or len(item.label) > 200:
-            raise InvalidInput(f"{where}: a label of 1 to 200 characters.", field=where)
+            raise InvalidInput(
+                gettext("%(where)s: a label of 1 to 200 characters.")
+                % {"where": where},
+                field=where,
+            )
     total = terms.total
     if total.minor < 0 or total.minor > MAX_MINOR:
         raise InvalidInput(
-            "The total is zero or more, within bounds.",
+            gettext("The total is zero or more, within bounds."),
             field="terms",
             code="invalid_amount",
         )
@@ -128,7 +146,7 @@ def terms_check(terms: Terms) -> Terms:
         and terms.booking_end <= terms.booking_start
     ):
         raise InvalidInput(
-            "A booking has a start before its end.",
+            gettext("A booking has a start before its end."),
             field="end",
             code="period_invalid",
         )
@@ -136,16 +154,17 @@ def terms_check(terms: Terms) -> Terms:
         terms.deposit.unit != terms.currency or terms.deposit.minor < 0
     ):
         raise InvalidInput(
-            f"A deposit is an amount in {terms.currency}.",
+            gettext("A deposit is an amount in %(currency)s.")
+            % {"currency": terms.currency},
             field="deposit",
             code="invalid_amount",
         )
     if terms.delivery_days is not None and not (
         isinstance(terms.delivery_days, int) and 1 <= terms.delivery_days <= 365
     ):
-        raise InvalidInput("delivery_days is 1 to 365.", field="delivery_days")
+        raise InvalidInput(gettext("delivery_days is 1 to 365."), field="delivery_days")
     if not isinstance(terms.revisions, int) or not 0 <= terms.revisions <= 50:
-        raise InvalidInput("revisions is 0 to 50.", field="revisions")
+        raise InvalidInput(gettext("revisions is 0 to 50."), field="revisions")
     rights = terms.usage_rights
     if rights and (
         not isinstance(rights, dict)
@@ -154,34 +173,39 @@ def terms_check(terms: Terms) -> Terms:
         or not isinstance(rights.get("credit_required", False), bool)
     ):
         raise InvalidInput(
-            'usage_rights is {"use": "personal" | "commercial", '
-            '"credit_required": true | false}.',
+            gettext(
+                'usage_rights is {"use": "personal" | "commercial", '
+                '"credit_required": true | false}.'
+            ),
             field="usage_rights",
         )
     if terms.milestones:
         if len(terms.milestones) > 10:
-            raise InvalidInput("At most 10 milestones.", field="milestones")
+            raise InvalidInput(gettext("At most 10 milestones."), field="milestones")
         for i, milestone in enumerate(terms.milestones):
             if milestone.amount.unit != terms.currency or milestone.amount.minor <= 0:
                 raise InvalidInput(
-                    f"milestones[{i}] is a positive amount in {terms.currency}.",
+                    gettext("milestones[%(i)s] is a positive amount in %(currency)s.")
+                    % {"i": i, "currency": terms.currency},
                     field=f"milestones[{i}]",
                 )
             if not milestone.title or len(milestone.title) > 120:
                 raise InvalidInput(
-                    f"milestones[{i}] needs a title of up to 120 characters.",
+                    gettext("milestones[%(i)s] needs a title of up to 120 characters.")
+                    % {"i": i},
                     field=f"milestones[{i}]",
                 )
         funded = sum(m.amount.minor for m in terms.milestones)
         if funded != total.minor:
             raise InvalidInput(
-                f"The milestones add up to {Money(funded, terms.currency)}; the "
-                f"total is {total}.",
+                gettext("The milestones add up to %(value)s; the total is %(total)s.")
+                % {"value": Money(funded, terms.currency), "total": total},
                 field="milestones",
                 code="milestones_mismatch",
             )
     if not isinstance(terms.requirements, str) or len(terms.requirements) > 10000:
         raise InvalidInput(
-            "requirements is text of up to 10000 characters.", field="requirements"
+            gettext("requirements is text of up to 10000 characters."),
+            field="requirements",
         )
     return terms

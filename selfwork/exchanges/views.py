@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from selfwork.accounts.forms import uploads_atomic
@@ -476,7 +476,7 @@ def _review_answer(
             public_id=request.POST.get("review", "")[:64], member=member
         )
         if review.exchange_id != exchange.pk:
-            raise NotFound("No such review.", code="review_not_found")
+            raise NotFound(gettext("No such review."), code="review_not_found")
         if action == "review_reply":
             form: forms.Form = ReviewReplyForm(request.POST)
             if not form.is_valid():

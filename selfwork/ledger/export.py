@@ -85,6 +85,7 @@ from datetime import date
 from typing import TextIO
 
 from django.db.models import Min, Prefetch
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import Money
@@ -547,8 +548,8 @@ def ledger_export(
     writer = WRITERS.get(format)
     if writer is None:
         raise InvalidInput(
-            f"'{str(format)[:20]}' is not an export format; use one of "
-            f"{', '.join(FORMATS)}.",
+            gettext("'%(format)s' is not an export format; use one of %(value)s.")
+            % {"format": str(format)[:20], "value": ", ".join(FORMATS)},
             field="format",
             code="unknown_export_format",
         )
@@ -556,15 +557,17 @@ def ledger_export(
         view = HOLDERS if owner_ref_prefix else BOOKS
     if view not in VIEWS:
         raise InvalidInput(
-            f"'{str(view)[:20]}' is not a view of the ledger; use one of "
-            f"{', '.join(VIEWS)}.",
+            gettext("'%(view)s' is not a view of the ledger; use one of %(value)s.")
+            % {"view": str(view)[:20], "value": ", ".join(VIEWS)},
             field="view",
             code="unknown_export_view",
         )
     if view == BOOKS and owner_ref_prefix:
         raise InvalidInput(
-            "The books are the whole platform's; one member's or community's "
-            "statement is in the holders' view.",
+            gettext(
+                "The books are the whole platform's; one member's or "
+                "community's statement is in the holders' view."
+            ),
             field="view",
             code="books_of_the_whole_ledger",
         )

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidIdempotencyKey, InvalidInput
 from selfwork.core.logs import log_on_commit
@@ -61,7 +62,8 @@ def _now_check(now: dt.datetime) -> None:
 def _text_check(value: object, *, field: str, max_length: int) -> str:
     if not isinstance(value, str) or len(value) > max_length:
         raise InvalidInput(
-            f"{field} must be text of at most {max_length} characters.",
+            gettext("%(field)s must be text of at most %(max_length)s characters.")
+            % {"field": field, "max_length": max_length},
             field=field,
             code=f"invalid_{field}",
         )
@@ -80,30 +82,37 @@ def _leg_spec(leg: object, index: int) -> LegSpec:
             spec = LegSpec(account=account, amount_minor=amount)
     else:
         raise InvalidInput(
-            "A leg is an (account, amount) pair.", field=field, code="invalid_leg"
+            gettext("A leg is an (account, amount) pair."),
+            field=field,
+            code="invalid_leg",
         )
     if not isinstance(spec.account, Account) or spec.account.pk is None:
         raise InvalidInput(
-            "A leg's account must be a saved ledger account.",
+            gettext("A leg's account must be a saved ledger account."),
             field=field,
             code="invalid_leg",
         )
     amount = spec.amount_minor
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise InvalidInput(
-            "A leg's amount is a whole number of minor units.",
+            gettext("A leg's amount is a whole number of minor units."),
             field=field,
             code="invalid_amount",
         )
     if amount == 0:
-        raise InvalidInput("A leg never moves zero.", field=field, code="zero_leg")
+        raise InvalidInput(
+            gettext("A leg never moves zero."), field=field, code="zero_leg"
+        )
     if abs(amount) > MAX_MINOR:
         raise InvalidInput(
-            "A leg's amount is too large.", field=field, code="amount_too_large"
+            gettext("A leg's amount is too large."),
+            field=field,
+            code="amount_too_large",
         )
     if spec.unit is not None and spec.unit != spec.account.unit:
         raise InvalidInput(
-            f"The leg is in {spec.unit} but its account holds {spec.account.unit}.",
+            gettext("The leg is in %(unit)s but its account holds %(unit2)s.")
+            % {"unit": spec.unit, "unit2": spec.account.unit},
             field=field,
             code="unit_mismatch",
         )
@@ -113,16 +122,18 @@ def _leg_spec(leg: object, index: int) -> LegSpec:
 def _legs_check(legs: Sequence[LegInput]) -> list[LegSpec]:
     if not isinstance(legs, list | tuple) or not legs:
         raise InvalidInput(
-            "A transaction needs legs.", field="legs", code="too_few_legs"
+            gettext("A transaction needs legs."), field="legs", code="too_few_legs"
         )
     specs = [_leg_spec(leg, index) for index, leg in enumerate(legs)]
     if len(specs) < 2:
         raise InvalidInput(
-            "A transaction needs at least two legs.", field="legs", code="too_few_legs"
+            gettext("A transaction needs at least two legs."),
+            field="legs",
+            code="too_few_legs",
         )
     if len({spec.account.pk for spec in specs}) != len(specs):
         raise InvalidInput(
-            "Each account appears at most once in a transaction.",
+            gettext("Each account appears at most once in a transaction."),
             field="legs",
             code="duplicate_account",
         )
@@ -135,7 +146,11 @@ def _legs_check(legs: Sequence[LegInput]) -> list[LegSpec]:
             str(Money(total, unit)) for unit, total in sorted(off.items())
         )
         raise UnbalancedTransaction(
-            f"The legs must sum to zero in every unit; they are off by {described}.",
+            gettext(
+                "The legs must sum to zero in every unit; they are off by "
+                "%(described)s."
+            )
+            % {"described": described},
             field="legs",
         )
     return sorted(specs, key=lambda spec: spec.account.pk)
@@ -161,8 +176,11 @@ def _same_effect(
 def _replay(existing: Transaction, idempotency_key: str, **request) -> Transaction:
     if not _same_effect(existing, **request):
         raise IdempotencyKeyReused(
-            f"The idempotency key '{idempotency_key[:60]}' was used for another "
-            "transaction.",
+            gettext(
+                "The idempotency key '%(idempotency_key)s' was used for "
+                "another transaction."
+            )
+            % {"idempotency_key": idempotency_key[:60]},
             field="idempotency_key",
         )
     return existing
@@ -203,7 +221,7 @@ def _post(
     _now_check(now)
     if not isinstance(kind, str) or not KIND.match(kind):
         raise InvalidInput(
-            "A transaction kind is a short lower-case word such as 'release'.",
+            gettext("A transaction kind is a short lower-case word such as 'release'."),
             field="kind",
             code="invalid_kind",
         )
@@ -213,7 +231,7 @@ def _post(
         or len(idempotency_key) > 255
     ):
         raise InvalidIdempotencyKey(
-            "An idempotency key is text of 1 to 255 characters.",
+            gettext("An idempotency key is text of 1 to 255 characters."),
             field="idempotency_key",
         )
     _text_check(memo, field="memo", max_length=500)
@@ -290,7 +308,7 @@ def _post(
             return _replay(existing, idempotency_key, **request)
         if "reverses_id" in text and reverses is not None:
             raise AlreadyReversed(
-                "That transaction has been reversed already.",
+                gettext("That transaction has been reversed already."),
                 transaction=str(reverses.public_id),
             ) from exc
         raise
@@ -377,7 +395,7 @@ def transaction_reverse(
     original = Transaction.objects.get(pk=transaction.pk)
     if original.state != Transaction.State.POSTED:
         raise InvalidInput(
-            "Only a posted transaction can be reversed.",
+            gettext("Only a posted transaction can be reversed."),
             field="transaction",
             code="not_posted",
         )
@@ -388,7 +406,7 @@ def transaction_reverse(
     existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
     if existing is None and Transaction.objects.filter(reverses=original).exists():
         raise AlreadyReversed(
-            "That transaction has been reversed already.",
+            gettext("That transaction has been reversed already."),
             transaction=str(original.public_id),
         )
     return _post(
@@ -424,13 +442,14 @@ def account_get_or_create(
     _now_check(now)
     if kind not in Account.Kind.values:
         raise InvalidInput(
-            f"'{str(kind)[:40]}' is not a ledger account kind.",
+            gettext("'%(kind)s' is not a ledger account kind.")
+            % {"kind": str(kind)[:40]},
             field="kind",
             code="unknown_account_kind",
         )
     if not isinstance(owner_ref, str) or not OWNER_REF.match(owner_ref):
         raise InvalidInput(
-            "An owner reference is an opaque id such as 'member:<uuid>'.",
+            gettext("An owner reference is an opaque id such as 'member:<uuid>'."),
             field="owner_ref",
             code="invalid_owner_ref",
         )
@@ -459,7 +478,7 @@ def _floor_check(*, kind: str, floor_minor: int | None) -> None:
     if floor_minor is None:
         if kind not in UNBOUNDED_KINDS:
             raise InvalidInput(
-                "Only clearing and issuance accounts may be without a floor.",
+                gettext("Only clearing and issuance accounts may be without a floor."),
                 field="floor_minor",
                 code="floor_required",
             )
@@ -471,7 +490,7 @@ def _floor_check(*, kind: str, floor_minor: int | None) -> None:
         or floor_minor < -MAX_MINOR
     ):
         raise InvalidInput(
-            "A floor is zero or a negative whole number of minor units.",
+            gettext("A floor is zero or a negative whole number of minor units."),
             field="floor_minor",
             code="invalid_floor",
         )
@@ -491,7 +510,7 @@ def account_floor_set(*, account: Account, floor_minor: int | None) -> Account:
     except IntegrityError as exc:
         if FLOOR_CONSTRAINT in str(exc):
             raise InvalidInput(
-                "The account's balance is below that floor.",
+                gettext("The account's balance is below that floor."),
                 field="floor_minor",
                 code="floor_above_balance",
             ) from exc

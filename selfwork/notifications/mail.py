@@ -3,11 +3,12 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from selfwork.notifications.models import Kind, Notification
-from selfwork.notifications.services import unsubscribe_token
+from selfwork.notifications.services import member_language, unsubscribe_token
 
 
 def absolute(path: str) -> str:
@@ -28,16 +29,13 @@ def _unsubscribe_url(member, kind: str) -> str:
 
 def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
     unsubscribe = _unsubscribe_url(member, kind)
-    footer = (
-        gettext(
-            "You receive this e-mail because of your notification settings: %(url)s"
-        )
-        % {"url": absolute(reverse("web:notification_settings"))}
-        + "\n"
-        + gettext("To stop these e-mails with one click: %(url)s")
-        % {"url": unsubscribe}
-        + "\n"
-    )
+    footer = gettext(
+        "You receive this e-mail because of your notification settings: "
+        "%(settings)s\nTo stop these e-mails with one click: %(unsubscribe)s\n"
+    ) % {
+        "settings": absolute(reverse("web:notification_settings")),
+        "unsubscribe": unsubscribe,
+    }
     return EmailMessage(
         subject=subject,
         body=f"{text}\n\n-- \n{footer}",
@@ -46,60 +44,74 @@ def _message(*, member, kind: str, subject: str, text: str) -> EmailMessage:
             # RFC 8058: a mail client may unsubscribe by POSTing to the link.
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": member_language(member),
         },
     )
 
 
+# Every e-mail is written in its member's preferred language (the site's default
+# when they chose none), whatever language the worker or request runs in.
+
+
 def notification_email(notification: Notification) -> EmailMessage:
-    """The e-mail telling its member one notification."""
+    """The e-mail telling its member one notification, in their language."""
     member = notification.member
-    lines = [gettext("Hello %(name)s,") % {"name": member.name}, "", notification.title]
-    if notification.body:
-        lines += ["", notification.body]
-    if notification.link:
-        lines += [
-            "",
-            gettext("Open it: %(url)s") % {"url": absolute(notification.link)},
-        ]
-    return _message(
-        member=member,
-        kind=notification.kind,
-        subject=notification.title,
-        text="\n".join(lines),
-    )
+    with translation.override(member_language(member)):
+        lines = [gettext("Hello %(name)s,") % {"name": member.name}, ""]
+        lines.append(notification.title)
+        if notification.body:
+            lines += ["", notification.body]
+        if notification.link:
+            lines += [
+                "",
+                gettext("Open it: %(link)s") % {"link": absolute(notification.link)},
+            ]
+        return _message(
+            member=member,
+            kind=notification.kind,
+            subject=notification.title,
+            text="\n".join(lines),
+        )
 
 
 def digest_email(*, member, notifications: list[Notification]) -> EmailMessage:
-    """The daily e-mail gathering ``notifications``, oldest first."""
+    """The daily e-mail gathering ``notifications``, oldest first, in their language."""
     count = len(notifications)
-    lines = [
-        gettext("Hello %(name)s,") % {"name": member.name},
-        "",
-        gettext("Here is what happened since your last digest (%(count)s):")
-        % {"count": count},
-    ]
-    for n in notifications:
-        lines += ["", f"* {n.title}"]
-        if n.body:
-            lines.append(f"  {n.body}")
-        if n.link:
-            lines.append("  " + gettext("Open it: %(url)s") % {"url": absolute(n.link)})
-    lines += [
-        "",
-        gettext("All your notifications: %(url)s")
-        % {"url": absolute(reverse("web:notifications"))},
-    ]
-    return _message(
-        member=member,
-        kind="*",
-        subject=ngettext(
-            "Your daily digest: %(count)s notification",
-            "Your daily digest: %(count)s notifications",
-            count,
+    with translation.override(member_language(member)):
+        lines = [
+            gettext("Hello %(name)s,") % {"name": member.name},
+            "",
+            ngettext(
+                "Here is what happened since your last digest (%(count)d):",
+                "Here is what happened since your last digest (%(count)d):",
+                count,
+            )
+            % {"count": count},
+        ]
+        for n in notifications:
+            lines += ["", f"* {n.title}"]
+            if n.body:
+                lines.append(f"  {n.body}")
+            if n.link:
+                lines.append(
+                    "  " + gettext("Open it: %(link)s") % {"link": absolute(n.link)}
+                )
+        lines += [
+            "",
+            gettext("All your notifications: %(link)s")
+            % {"link": absolute(reverse("web:notifications"))},
+        ]
+        return _message(
+            member=member,
+            kind="*",
+            subject=ngettext(
+                "Your daily digest: %(count)d notification",
+                "Your daily digest: %(count)d notifications",
+                count,
+            )
+            % {"count": count},
+            text="\n".join(lines),
         )
-        % {"count": count},
-        text="\n".join(lines),
-    )
 
 
 # Each kind as it reads inside a sentence ("no more e-mails about payments"):

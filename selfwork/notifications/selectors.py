@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 from selfwork.core.pagination import cursor_decode, cursor_encode
@@ -70,7 +71,7 @@ def notifications_page(*, member, cursor: str | None, limit: int) -> Notificatio
             pk = int(after["i"])
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(
-                "The cursor is not one this server gave out.",
+                gettext("The cursor is not one this server gave out."),
                 field="cursor",
                 code="invalid_cursor",
             ) from exc

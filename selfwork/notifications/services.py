@@ -2,15 +2,23 @@
 
 import datetime as dt
 import uuid
+import zoneinfo
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
 from selfwork.notifications.errors import UnsubscribeLinkInvalid
 from selfwork.notifications.models import Channel, Kind, Notification, Preference
 from selfwork.notifications.selectors import channels_for, preferences_for
+
+# A sentence, or one translated later (gettext_lazy, format_lazy).
+StrOrPromise = str | Promise
 
 UNSUBSCRIBE_SALT = "selfwork.notifications.unsubscribe"
 READ_MAX_IDS = 100
@@ -20,16 +28,18 @@ def notify(
     *,
     member,
     kind: str,
-    title: str,
-    body: str = "",
+    title: StrOrPromise,
+    body: StrOrPromise = "",
     link: str = "",
     now: dt.datetime,
 ) -> Notification | None:
     """Tell ``member`` about something, as their preference for ``kind`` says.
 
     ``title`` and ``body`` are whole sentences in plain text; ``link`` is the path
-    of the page it is about. Return the notification, or None when the member
-    turned the kind off (or is no longer active).
+    of the page it is about. Pass them lazily translated (``gettext_lazy``,
+    ``format_lazy``): each is written down in the member's preferred language.
+    Return the notification, or None when the member turned the kind off (or is
+    no longer active).
     """
     created = notify_many(
         members=[member], kind=kind, title=title, body=body, link=link, now=now
@@ -41,8 +51,8 @@ def notify_many(
     *,
     members: Iterable,
     kind: str,
-    title: str,
-    body: str = "",
+    title: StrOrPromise,
+    body: StrOrPromise = "",
     link: str = "",
     now: dt.datetime,
 ) -> list[Notification]:
@@ -67,12 +77,19 @@ def notify_many(
             email = Notification.Email.PENDING
         elif member.email and channel == Channel.DIGEST:
             email = Notification.Email.DIGEST
+        # A notification is read later, in the member's language and time zone,
+        # whichever language the request that caused it was in.
+        with (
+            translation.override(member_language(member)),
+            timezone.override(member_zone(member)),
+        ):
+            member_title, member_body = str(title), str(body)
         rows.append(
             Notification(
                 member=member,
                 kind=kind,
-                title=title[:300],
-                body=body,
+                title=member_title[:300],
+                body=member_body,
                 link=link[:500],
                 created_at=now,
                 email=email,
@@ -80,6 +97,19 @@ def notify_many(
             )
         )
     return Notification.objects.bulk_create(rows)
+
+
+def member_language(member) -> str:
+    """The language a member's notifications and e-mails are written in."""
+    return getattr(member, "language", "") or settings.LANGUAGE_CODE
+
+
+def member_zone(member) -> zoneinfo.ZoneInfo | None:
+    """The time zone a member's notifications speak of (None: the site's)."""
+    try:
+        return zoneinfo.ZoneInfo(member.time_zone) if member.time_zone else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def notifications_mark_read(*, member, ids: list[str] | None, now: dt.datetime) -> int:
@@ -93,7 +123,8 @@ def notifications_mark_read(*, member, ids: list[str] | None, now: dt.datetime) 
     if ids is not None:
         if len(ids) > READ_MAX_IDS:
             raise InvalidInput(
-                f"Mark at most {READ_MAX_IDS} notifications read at once.",
+                gettext("Mark at most %(READ_MAX_IDS)s notifications read at once.")
+                % {"READ_MAX_IDS": READ_MAX_IDS},
                 field="ids",
             )
         rows = rows.filter(public_id__in=_uuids(ids))
@@ -104,7 +135,9 @@ def _uuids(ids: list[str]) -> list[str]:
     try:
         return [str(uuid.UUID(str(i))) for i in ids]
     except ValueError as exc:
-        raise InvalidInput("Each id must be a notification's id.", field="ids") from exc
+        raise InvalidInput(
+            gettext("Each id must be a notification's id."), field="ids"
+        ) from exc
 
 
 @transaction.atomic
@@ -116,11 +149,15 @@ def preferences_set(*, member, choices: dict[str, str], now: dt.datetime) -> Non
     for kind, channel in choices.items():
         if kind not in Kind.values:
             raise InvalidInput(
-                f"There is no kind of notification “{kind}”.", field=kind
+                gettext("There is no kind of notification “%(kind)s”.")
+                % {"kind": kind},
+                field=kind,
             )
         if channel not in Channel.values:
             raise InvalidInput(
-                f"Choose one of: {', '.join(Channel.values)}.", field=kind
+                gettext("Choose one of: %(value)s.")
+                % {"value": ", ".join(Channel.values)},
+                field=kind,
             )
     Preference.objects.bulk_create(
         [
@@ -147,14 +184,16 @@ def unsubscribe_read(token: str) -> tuple[str, str]:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature as exc:
         raise UnsubscribeLinkInvalid(
-            "This unsubscribe link is not valid; change your e-mail settings on "
-            "the notifications settings page instead."
+            gettext(
+                "This unsubscribe link is not valid; change your e-mail "
+                "settings on the notifications settings page instead."
+            )
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("m"), str):
-        raise UnsubscribeLinkInvalid("This unsubscribe link is not valid.")
+        raise UnsubscribeLinkInvalid(gettext("This unsubscribe link is not valid."))
     kind = data.get("k")
     if kind != "*" and kind not in Kind.values:
-        raise UnsubscribeLinkInvalid("This unsubscribe link is not valid.")
+        raise UnsubscribeLinkInvalid(gettext("This unsubscribe link is not valid."))
     return data["m"], kind
 
 

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -251,7 +252,7 @@ def wallet_entries(request: HttpRequest, page: Query[PageQuery]):
         isinstance(before, bool) or not isinstance(before, int) or before < 1
     ):
         raise InvalidInput(
-            "The cursor is not one this server gave out.",
+            gettext("The cursor is not one this server gave out."),
             field="cursor",
             code="invalid_cursor",
         )

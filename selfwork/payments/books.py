@@ -24,6 +24,8 @@ import re
 import uuid
 from collections.abc import Sequence
 
+from django.utils.translation import gettext
+
 from selfwork.accounts.models import Member
 from selfwork.communities.models import Community
 from selfwork.communities.timebank import HOURS_PREFIX
@@ -50,7 +52,9 @@ def reference_check(reference: object) -> str:
     """
     if not isinstance(reference, str) or not REFERENCE.match(reference):
         raise InvalidInput(
-            "A reference is an opaque id of up to 90 letters, digits and ':._-'.",
+            gettext(
+                "A reference is an opaque id of up to 90 letters, digits and ':._-'."
+            ),
             field="reference",
             code="invalid_reference",
         )
@@ -63,7 +67,7 @@ def part_check(part: object) -> str:
         return ""
     if not isinstance(part, str) or not PART.match(part) or part.startswith("attempt-"):
         raise InvalidInput(
-            "A part is a short lower-case name such as 'milestone-2'.",
+            gettext("A part is a short lower-case name such as 'milestone-2'."),
             field="part",
             code="invalid_part",
         )

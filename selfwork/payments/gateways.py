@@ -44,6 +44,7 @@ from typing import Protocol
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from selfwork.core.errors import Conflict, InvalidInput
 from selfwork.core.money import Money
@@ -155,11 +156,13 @@ def card_number_clean(card: object) -> str:
     digits = _CARD_SEPARATORS.sub("", card) if isinstance(card, str) else ""
     if not (digits.isascii() and digits.isdigit() and 12 <= len(digits) <= 19):
         raise InvalidInput(
-            "A card number is 12 to 19 digits.", field="card", code="invalid_card"
+            gettext("A card number is 12 to 19 digits."),
+            field="card",
+            code="invalid_card",
         )
     if not luhn_valid(digits):
         raise InvalidInput(
-            "That card number is mistyped (its check digit is wrong).",
+            gettext("That card number is mistyped (its check digit is wrong)."),
             field="card",
             code="invalid_card",
         )
@@ -187,7 +190,7 @@ def account_number_clean(number: object) -> str:
     text = re.sub(r"[ -]", "", number).upper() if isinstance(number, str) else ""
     if not _ACCOUNT.match(text):
         raise InvalidInput(
-            "An account number is 8 to 34 letters and digits, like an IBAN.",
+            gettext("An account number is 8 to 34 letters and digits, like an IBAN."),
             field="account_number",
             code="invalid_account_number",
         )
@@ -408,7 +411,7 @@ class SandboxGateway:
                 existing = SandboxOperation.objects.get(idempotency_key=idempotency_key)
         if existing.operation != operation or existing.request != request[:300]:
             raise Conflict(
-                "The gateway already answered another request with this key.",
+                gettext("The gateway already answered another request with this key."),
                 code="gateway_key_reused",
             )
         return GatewayResult(
@@ -478,7 +481,8 @@ def gateway_get(name: str) -> Gateway:
     if name == "manual":
         return ManualGateway()
     raise InvalidInput(
-        f"'{str(name)[:20]}' is not a payment gateway; use sandbox or manual.",
+        gettext("'%(name)s' is not a payment gateway; use sandbox or manual.")
+        % {"name": str(name)[:20]},
         field="gateway",
         code="unknown_gateway",
     )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat, Trunc
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from selfwork.communities.selectors import communities_hosted_by
@@ -198,7 +199,9 @@ def payout_destination_get(*, member, public_id) -> PayoutDestination:
         else None
     )
     if destination is None:
-        raise NotFound("No such payout destination.", code="destination_not_found")
+        raise NotFound(
+            gettext("No such payout destination."), code="destination_not_found"
+        )
     return destination
 
 
@@ -228,14 +231,14 @@ def charge_get(*, public_id) -> Charge:
     try:
         public_id = uuid.UUID(str(public_id))
     except ValueError:
-        raise NotFound("No such charge.", code="charge_not_found") from None
+        raise NotFound(gettext("No such charge."), code="charge_not_found") from None
     charge = (
         Charge.objects.filter(public_id=public_id)
         .select_related("community", "customer")
         .first()
     )
     if charge is None:
-        raise NotFound("No such charge.", code="charge_not_found")
+        raise NotFound(gettext("No such charge."), code="charge_not_found")
     return charge
 
 
@@ -260,7 +263,7 @@ def charge_get_for_host(*, public_id, member) -> Charge:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such payment.", code="charge_not_found") from exc
+        raise NotFound(gettext("No such payment."), code="charge_not_found") from exc
     charge = (
         Charge.objects.filter(
             public_id=key, community__in=communities_hosted_by(member=member)
@@ -269,7 +272,7 @@ def charge_get_for_host(*, public_id, member) -> Charge:
         .first()
     )
     if charge is None:
-        raise NotFound("No such payment.", code="charge_not_found")
+        raise NotFound(gettext("No such payment."), code="charge_not_found")
     return charge
 
 
@@ -310,7 +313,7 @@ def deposit_get_for_host(*, public_id, member) -> Deposit:
     try:
         key = uuid.UUID(str(public_id))
     except ValueError as exc:
-        raise NotFound("No such deposit.", code="deposit_not_found") from exc
+        raise NotFound(gettext("No such deposit."), code="deposit_not_found") from exc
     deposit = (
         Deposit.objects.filter(
             public_id=key, community__in=communities_hosted_by(member=member)
@@ -319,7 +322,7 @@ def deposit_get_for_host(*, public_id, member) -> Deposit:
         .first()
     )
     if deposit is None:
-        raise NotFound("No such deposit.", code="deposit_not_found")
+        raise NotFound(gettext("No such deposit."), code="deposit_not_found")
     return deposit
 
 

@@ -4,6 +4,7 @@ import uuid
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from selfwork.webhooks.errors import DeliveryNotFound, WebhookNotFound
 from selfwork.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -33,7 +34,7 @@ def endpoint_get_for_owner(*, public_id: Any, owner) -> WebhookEndpoint:
     key = _uuid(public_id)
     endpoint = endpoints_of(owner=owner).filter(public_id=key).first() if key else None
     if endpoint is None:
-        raise WebhookNotFound("No such webhook endpoint.")
+        raise WebhookNotFound(gettext("No such webhook endpoint."))
     return endpoint
 
 
@@ -54,5 +55,5 @@ def delivery_get(*, endpoint: WebhookEndpoint, public_id: Any) -> WebhookDeliver
         deliveries_of(endpoint=endpoint).filter(public_id=key).first() if key else None
     )
     if delivery is None:
-        raise DeliveryNotFound("No such delivery of this endpoint.")
+        raise DeliveryNotFound(gettext("No such delivery of this endpoint."))
     return delivery

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import host_required
@@ -28,14 +29,17 @@ MAX_ENDPOINTS_PER_OWNER = 20
 def _events_parse(raw: Any) -> list[str]:
     if not isinstance(raw, list) or not raw or len(raw) > len(EVENT_KINDS):
         raise InvalidInput(
-            "events must be a list of one or more event names.", field="events"
+            gettext("events must be a list of one or more event names."), field="events"
         )
     events: list[str] = []
     for name in raw:
         if not isinstance(name, str) or name not in EVENT_KINDS or name == "ping":
             shown = str(name)[:60]
             raise UnknownEvent(
-                f"'{shown}' is not an event; see the list in docs/webhooks.md.",
+                gettext(
+                    "'%(shown)s' is not an event; see the list in docs/webhooks.md."
+                )
+                % {"shown": shown},
                 field="events",
             )
         if name not in events:
@@ -61,7 +65,8 @@ def endpoint_create(
     """
     if community is None and not owner.is_staff:
         raise WebhookCommunityRequired(
-            "Name the community whose events this endpoint hears.", field="community"
+            gettext("Name the community whose events this endpoint hears."),
+            field="community",
         )
     if community is not None and not owner.is_staff:
         host_required(community=community, member=owner)
@@ -69,7 +74,11 @@ def endpoint_create(
     url_check(url)
     if WebhookEndpoint.objects.filter(owner=owner).count() >= MAX_ENDPOINTS_PER_OWNER:
         raise InvalidInput(
-            f"You have {MAX_ENDPOINTS_PER_OWNER} endpoints already; delete one first.",
+            gettext(
+                "You have %(MAX_ENDPOINTS_PER_OWNER)s endpoints already; "
+                "delete one first."
+            )
+            % {"MAX_ENDPOINTS_PER_OWNER": MAX_ENDPOINTS_PER_OWNER},
             code="too_many_webhooks",
         )
     return WebhookEndpoint.objects.create(
@@ -98,7 +107,9 @@ def endpoint_update(
     if "enabled" in changes:
         enabled = changes["enabled"]
         if not isinstance(enabled, bool):
-            raise InvalidInput("enabled must be true or false.", field="enabled")
+            raise InvalidInput(
+                gettext("enabled must be true or false."), field="enabled"
+            )
         if enabled:
             endpoint.disabled_at = None
         elif endpoint.disabled_at is None:

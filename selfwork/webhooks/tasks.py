@@ -16,9 +16,10 @@ import time
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 
 from selfwork.communities.selectors import member_is_host
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.models import Event
 from selfwork.notifications.models import Kind
 from selfwork.notifications.services import notify
@@ -209,14 +210,16 @@ def _endpoint_disable(endpoint: WebhookEndpoint, *, now: dt.datetime) -> None:
     notify(
         member=endpoint.owner,
         kind=Kind.WEBHOOK_DISABLED,
-        title=gettext("Your webhook endpoint is disabled"),
-        body=gettext(
-            "For about three days %(url)s did not accept a delivery, so "
-            "we stopped sending to it. Its deliveries wait: fix the receiver, "
-            "then enable the endpoint again (PATCH it with enabled: true) and "
-            "they are sent in order."
-        )
-        % {"url": endpoint.url},
+        title=gettext_lazy("Your webhook endpoint is disabled"),
+        body=interpolate_lazy(
+            gettext_lazy(
+                "For about three days %(url)s did not accept a delivery, so "
+                "we stopped sending to it. Its deliveries wait: fix the receiver, "
+                "then enable the endpoint again (PATCH it with enabled: true) and "
+                "they are sent in order."
+            ),
+            {"url": endpoint.url},
+        ),
         link=reverse("api:webhook_read", kwargs={"endpoint_id": endpoint.public_id}),
         now=now,
     )

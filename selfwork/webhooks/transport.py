@@ -17,6 +17,7 @@ import ssl
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from selfwork.webhooks.errors import WebhookUrlInvalid, WebhookUrlPrivate
 
@@ -72,24 +73,28 @@ def url_parse(url: object) -> tuple[str, str, int, str]:
     """
     if not isinstance(url, str) or not url or len(url) > 2000:
         raise WebhookUrlInvalid(
-            "url must be an absolute http or https URL of at most 2000 characters.",
+            gettext(
+                "url must be an absolute http or https URL of at most 2000 characters."
+            ),
             field="url",
         )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise WebhookUrlInvalid("url cannot be read as a URL.", field="url") from exc
+        raise WebhookUrlInvalid(
+            gettext("url cannot be read as a URL."), field="url"
+        ) from exc
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookUrlInvalid(
-            "url must be an absolute http or https URL.", field="url"
+            gettext("url must be an absolute http or https URL."), field="url"
         )
     if parts.username or parts.password:
         raise WebhookUrlInvalid(
-            "url may not carry a user name or password.", field="url"
+            gettext("url may not carry a user name or password."), field="url"
         )
     if any(c.isspace() for c in url):
-        raise WebhookUrlInvalid("url may not contain spaces.", field="url")
+        raise WebhookUrlInvalid(gettext("url may not contain spaces."), field="url")
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"
@@ -109,19 +114,25 @@ def url_check(url: object) -> Target:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise WebhookUrlInvalid(
-            f"The host {host[:100]} cannot be resolved.", field="url"
+            gettext("The host %(host)s cannot be resolved.") % {"host": host[:100]},
+            field="url",
         ) from exc
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
     if not addresses:
         raise WebhookUrlInvalid(
-            f"The host {host[:100]} cannot be resolved.", field="url"
+            gettext("The host %(host)s cannot be resolved.") % {"host": host[:100]},
+            field="url",
         )
     allowed = settings.SELFWORK_WEBHOOK_ALLOW_PRIVATE
     for address in addresses:
         if address in METADATA or (not allowed and _private(address)):
             raise WebhookUrlPrivate(
-                f"The host {host[:100]} resolves to {address}, an address this "
-                "server does not call (loopback, private, link-local or reserved).",
+                gettext(
+                    "The host %(host)s resolves to %(address)s, an address this "
+                    "server does not call (loopback, private, link-local or "
+                    "reserved)."
+                )
+                % {"host": host[:100], "address": address},
                 field="url",
             )
     return Target(scheme, host, port, path, str(addresses[0]))

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from selfwork.core.formats import date_format
 from tests.e2e.conftest import confirm_next
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -188,7 +189,7 @@ def test_a_commission_from_brief_to_same_day_payout(
 
     # Priya's wallet: €240.00 less the 5% fee released and paid out today
     provider.goto(f"{base}/wallet/")
-    today = timezone.localdate().strftime("%-d %b %Y")
+    today = date_format(timezone.localdate(), locale="en")  # "Mar 14, 2026"
     balance = provider.locator(".balance-card").filter(has_text="EUR")
     expect(
         balance.locator("dt", has_text="Paid out").locator(

@@ -91,6 +91,11 @@ class TestPeople:
         assert all(m.bio and m.city and m.time_zone != "UTC" for m in members)
         assert {m.preferred_currency for m in members} >= {"AUD", "USD", "EUR", "GBP"}
         assert {m.commission_status for m in members} == {"open", "waitlist", "closed"}
+        # Some read their pages and e-mails in their own language.
+        languages = {m.username: m.language for m in members}
+        assert languages["hannah-weber"] == "de"
+        assert languages["joao-pereira"] == "pt-br"
+        assert set(languages.values()) == {"", "de", "es", "fr", "pt-br"}
 
     def test_illustrators_show_portfolios(self, demo):
         with_portfolio = set(

@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from selfwork.core.errors import NotFound
 from selfwork.exchanges.engine.model import NAME, Process
@@ -50,13 +51,17 @@ def process_file_load(path: Path) -> Process:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProcessInvalid(
-            f"Cannot read {path}: {exc}", problems=[f"cannot read: {exc}"]
+            gettext("Cannot read %(path)s: %(exc)s") % {"path": path, "exc": exc},
+            problems=[f"cannot read: {exc}"],
         ) from exc
     process = _parse_cached(text, str(path))
     if process.name != path.stem:
         raise ProcessInvalid(
-            f"{path}: the file of the process '{process.name}' must be called "
-            f"{process.name}.toml",
+            gettext(
+                "%(path)s: the file of the process '%(name)s' must be called "
+                "%(name)s.toml"
+            )
+            % {"path": path, "name": process.name},
             problems=[f"the file name must be {process.name}.toml"],
         )
     return process
@@ -71,7 +76,9 @@ def process_load(name: str) -> Process:
     path = _files().get(name) if isinstance(name, str) and NAME.match(name) else None
     if path is None:
         raise NotFound(
-            f"There is no process called '{str(name)[:40]}'.", code="process_not_found"
+            gettext("There is no process called '%(name)s'.")
+            % {"name": str(name)[:40]},
+            code="process_not_found",
         )
     return process_file_load(path)
 
@@ -120,7 +127,8 @@ def process_version_load(name: str, version: str) -> Process:
     )
     if text is None:
         raise NotFound(
-            f"The process {name} at version {version} is not stored.",
+            gettext("The process %(name)s at version %(version)s is not stored.")
+            % {"name": name, "version": version},
             code="process_not_found",
         )
     return _version_cached(name, version, text)

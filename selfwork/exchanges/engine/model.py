@@ -8,6 +8,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.utils.functional import Promise as StrPromise
+from django.utils.translation import pgettext, pgettext_lazy
+
 from selfwork.exchanges.moments import When
 
 # ``operator``: a host of the exchange's community who is not a party to it, or
@@ -105,15 +108,36 @@ TRANSITION_KEYS = {
 REMINDER_KEYS = {"label", "description", "in", "at", "at_pick", "every"}
 
 
+def label_context(process: str, kind: str) -> str:
+    """The catalogue's context of a process's labels: ``process commission state``.
+
+    Labels are translated per process (a "Returned" lend and a "Returned"
+    rental may read differently), from the table in ``exchanges.process_labels``.
+    """
+    return f"process {process} {kind}"
+
+
 @dataclass(frozen=True)
 class State:
     """A state of a process; a terminal state ends the exchange."""
 
     name: str
-    label: str
+    label_source: str
     description: str
     terminal: bool = False
     success: bool = False
+    process: str = ""
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (the process file's own text when the
+        catalogue has none, as for an operator's own process)."""
+        return pgettext(label_context(self.process, "state"), self.label_source)
+
+    @property
+    def label_lazy(self) -> StrPromise:
+        """The label, translated when it is read (a notification for its member)."""
+        return pgettext_lazy(label_context(self.process, "state"), self.label_source)
 
 
 @dataclass(frozen=True)
@@ -121,7 +145,7 @@ class Transition:
     """A named move from any of ``sources`` to ``target``, taken by ``actors``."""
 
     name: str
-    label: str
+    label_source: str
     description: str
     sources: tuple[str, ...]
     target: str
@@ -139,6 +163,20 @@ class Transition:
     # Where the exchange waits instead of ``target`` when the payment this
     # transition took awaits a host's confirmation (cash, a transfer).
     pending_target: str = ""
+    process: str = ""
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (the process file's own text when the
+        catalogue has none, as for an operator's own process)."""
+        return pgettext(label_context(self.process, "transition"), self.label_source)
+
+    @property
+    def label_lazy(self) -> StrPromise:
+        """The label, translated when it is read (a notification for its member)."""
+        return pgettext_lazy(
+            label_context(self.process, "transition"), self.label_source
+        )
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -172,11 +210,23 @@ class Reminder:
     """A timer that tells the parties something and changes nothing."""
 
     name: str
-    label: str
+    label_source: str
     description: str
     states: tuple[str, ...]
     when: When
     every: dt.timedelta | None = None
+    process: str = ""
+
+    @property
+    def label(self) -> str:
+        """The label in the active language (the process file's own text when the
+        catalogue has none, as for an operator's own process)."""
+        return pgettext(label_context(self.process, "reminder"), self.label_source)
+
+    @property
+    def label_lazy(self) -> StrPromise:
+        """The label, translated when it is read (a notification for its member)."""
+        return pgettext_lazy(label_context(self.process, "reminder"), self.label_source)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import re
 import tomllib
 from typing import Any
 
+from django.utils.translation import gettext
+
 from selfwork.exchanges.engine.model import (
     ACTORS,
     DURATION,
@@ -104,7 +106,8 @@ def process_parse(text: str, *, source: str = "") -> Process:
         if "twice" in message or "overwrite" in message:
             message += " (a state or transition name is used twice)"
         raise ProcessInvalid(
-            f"Not valid TOML: {message}", problems=[f"not valid TOML: {message}"]
+            gettext("Not valid TOML: %(message)s") % {"message": message},
+            problems=[f"not valid TOML: {message}"],
         ) from exc
     return process_build(raw, source=source, text=text)
 
@@ -163,7 +166,8 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
             problems.append(f"{where} needs a description")
         states[state_name] = State(
             name=state_name,
-            label=_text(
+            process=str(name),
+            label_source=_text(
                 spec,
                 "label",
                 where,
@@ -293,7 +297,8 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
             )
         transitions[t_name] = Transition(
             name=t_name,
-            label=_text(
+            process=str(name),
+            label_source=_text(
                 spec,
                 "label",
                 where,
@@ -316,7 +321,9 @@ def process_build(raw: dict[str, Any], *, source: str = "", text: str = "") -> P
 
     on_start = _names(raw, "on_start", "on_start", problems)
     _actions_check(on_start, "on_start", problems)
-    reminders = _reminders(raw.get("reminders", {}), states, problems)
+    reminders = _reminders(
+        raw.get("reminders", {}), states, problems, process=str(name)
+    )
     review_window = _review_window(raw, problems)
 
     if not problems:
@@ -420,7 +427,7 @@ def _when(
 
 
 def _reminders(
-    raw: object, states: dict[str, State], problems: list[str]
+    raw: object, states: dict[str, State], problems: list[str], *, process: str
 ) -> dict[str, Reminder]:
     if not isinstance(raw, dict):
         problems.append("reminders must be a table of reminders ([reminders.<name>])")
@@ -467,7 +474,8 @@ def _reminders(
             continue
         reminders[r_name] = Reminder(
             name=r_name,
-            label=_text(
+            process=process,
+            label_source=_text(
                 spec,
                 "label",
                 where,

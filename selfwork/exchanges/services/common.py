@@ -3,6 +3,8 @@
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import gettext
+
 from selfwork.accounts.models import Member
 from selfwork.core.errors import InvalidInput
 from selfwork.core.events import event_record
@@ -13,7 +15,9 @@ from selfwork.exchanges.models import Exchange, OutboxEvent, Timer
 def member_check(member: object, *, field: str) -> None:
     """Refuse anything but a saved member as a party."""
     if not isinstance(member, Member) or member.pk is None:
-        raise InvalidInput(f"{field} must be a member.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s must be a member.") % {"field": field}, field=field
+        )
 
 
 def timers_schedule(

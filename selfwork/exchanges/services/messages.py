@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.core.errors import NotFound
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.text import markdown_check
 from selfwork.exchanges.actions import exchange_path
 from selfwork.exchanges.models import Exchange, Message
@@ -23,7 +24,7 @@ def message_post(*, exchange: Exchange, author, body: str, now: dt.datetime) -> 
     :raises InvalidInput: an empty or too long body, or raw HTML.
     """
     if not exchange_roles(exchange=exchange, member=author):
-        raise NotFound("No such exchange.", code="exchange_not_found")
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found")
     body = markdown_check(body, field="body", max_length=5000, required=True)
     message = Message.objects.create(
         exchange=exchange, author=author, body=body, created_at=now
@@ -40,8 +41,10 @@ def message_post(*, exchange: Exchange, author, body: str, now: dt.datetime) -> 
             notify(
                 member=party,
                 kind=Kind.MESSAGE,
-                title=gettext("%(name)s wrote to you about “%(title)s”.")
-                % {"name": author.name, "title": exchange.title},
+                title=interpolate_lazy(
+                    gettext_lazy("%(name)s wrote to you about “%(title)s”."),
+                    {"name": author.name, "title": exchange.title},
+                ),
                 body=plain_excerpt(body),
                 link=exchange_path(exchange),
                 now=now,

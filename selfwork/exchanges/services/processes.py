@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import host_required
@@ -28,8 +29,8 @@ def process_bind(
     host_required(community=community, member=actor)
     if mode not in DEFAULT_MODE_PROCESS or mode not in community.enabled_modes:
         raise InvalidInput(
-            f"'{str(mode)[:30]}' is not a mode of this community; it has "
-            f"{', '.join(community.enabled_modes)}.",
+            gettext("'%(mode)s' is not a mode of this community; it has %(value)s.")
+            % {"mode": str(mode)[:30], "value": ", ".join(community.enabled_modes)},
             field="mode",
             code="unknown_mode",
         )

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.catalog.services import listing_rating_add
 from selfwork.communities.selectors import member_is_host
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 from selfwork.core.events import event_record
+from selfwork.core.formats import date_format
+from selfwork.core.i18n import interpolate_lazy, text_lazy
 from selfwork.core.text import markdown_check, plain_check
 from selfwork.exchanges.errors import (
     AlreadyHidden,
@@ -52,7 +54,7 @@ class ReviewIn:
 def _score(value: object, *, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise InvalidInput(
-            f"{field} is a whole number from 1 to 5.",
+            gettext("%(field)s is a whole number from 1 to 5.") % {"field": field},
             field=field,
             code="invalid_rating",
         )
@@ -89,7 +91,7 @@ def review_submit(
     roles = exchange_roles(exchange=exchange, member=author)
     role = next((r for r in ("customer", "provider") if r in roles), None)
     if role is None:
-        raise NotFound("No such exchange.", code="exchange_not_found")
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found")
     rating = _score(review.rating, field="rating")
     subs = {
         name: None if value is None else _score(value, field=name)
@@ -98,7 +100,7 @@ def review_submit(
     }
     if role == "provider" and any(v is not None for v in subs.values()):
         raise InvalidInput(
-            "Only the customer rates communication, quality and timeliness.",
+            gettext("Only the customer rates communication, quality and timeliness."),
             field="communication",
             code="sub_ratings_by_customer",
         )
@@ -106,14 +108,14 @@ def review_submit(
     exchange = _exchange_locked(exchange)
     if exchange.reviews_opened_at is None:
         raise ReviewsNotOpen(
-            "You can review this exchange once it has ended successfully."
+            gettext("You can review this exchange once it has ended successfully.")
         )
     if exchange.reviews_published_at is not None or (
         exchange.reviews_close_at is not None and now >= exchange.reviews_close_at
     ):
-        raise ReviewsClosed("The time to review this exchange has passed.")
+        raise ReviewsClosed(gettext("The time to review this exchange has passed."))
     if Review.objects.filter(exchange=exchange, author_role=role).exists():
-        raise AlreadyReviewed("You have reviewed this exchange already.")
+        raise AlreadyReviewed(gettext("You have reviewed this exchange already."))
     subject = exchange.provider if role == "customer" else exchange.customer
     try:
         with transaction.atomic():
@@ -128,7 +130,9 @@ def review_submit(
                 **subs,
             )
     except IntegrityError as exc:
-        raise AlreadyReviewed("You have reviewed this exchange already.") from exc
+        raise AlreadyReviewed(
+            gettext("You have reviewed this exchange already.")
+        ) from exc
     if Review.objects.filter(exchange=exchange).count() == 2:
         _publish(exchange=exchange, now=now)
         created.refresh_from_db()
@@ -136,17 +140,27 @@ def review_submit(
         notify(
             member=subject,
             kind=Kind.REVIEW_PUBLISHED,
-            title=gettext("%(name)s has reviewed your exchange “%(title)s”.")
-            % {"name": author.name, "title": exchange.title},
-            body=gettext(
-                "%(name)s has written a review of you. You will both see each "
-                "other's review once you have written yours, or when the time to "
-                "review ends on %(date)s."
-            )
-            % {
-                "name": author.name,
-                "date": f"{exchange.reviews_close_at:%d %B %Y}",
-            },
+            title=interpolate_lazy(
+                gettext_lazy("%(name)s has reviewed your exchange “%(title)s”."),
+                {"name": author.name, "title": exchange.title},
+            ),
+            body=interpolate_lazy(
+                gettext_lazy(
+                    "%(name)s has written a review of you. You will both see each "
+                    "other's review once you have written yours, or when the time "
+                    "to review ends on %(date)s."
+                ),
+                {
+                    "name": author.name,
+                    "date": text_lazy(
+                        lambda: (
+                            date_format(exchange.reviews_close_at)
+                            if exchange.reviews_close_at
+                            else ""
+                        )
+                    ),
+                },
+            ),
             link=_room_path(exchange),
             now=now,
         )
@@ -205,9 +219,11 @@ def _publish(*, exchange: Exchange, now: dt.datetime) -> int:
         notify_many(
             members=[r.subject for r in reviews],
             kind=Kind.REVIEW_PUBLISHED,
-            title=gettext("A review of your exchange “%(title)s” is published.")
-            % {"title": exchange.title},
-            body=gettext(
+            title=interpolate_lazy(
+                gettext_lazy("A review of your exchange “%(title)s” is published."),
+                {"title": exchange.title},
+            ),
+            body=gettext_lazy(
                 "The review written about you is now public, on your profile and "
                 "in the exchange. You may reply to it once."
             ),
@@ -249,17 +265,17 @@ def review_reply(*, review: Review, member, text: str, now: dt.datetime) -> Revi
     """
     if member is None or member.pk != review.subject_id:
         raise NotPermitted(
-            "Only the member a review is about may reply to it.",
+            gettext("Only the member a review is about may reply to it."),
             code="not_reviewed_member",
         )
     body = markdown_check(text, field="text", max_length=TEXT_MAX, required=True)
     if review.published_at is None:
-        raise ReviewNotPublished("You can reply once the review is published.")
+        raise ReviewNotPublished(gettext("You can reply once the review is published."))
     if (
         Review.objects.filter(pk=review.pk, reply="").update(reply=body, replied_at=now)
         != 1
     ):
-        raise AlreadyReplied("You have replied to this review already.")
+        raise AlreadyReplied(gettext("You have replied to this review already."))
     review.refresh_from_db()
     return review
 
@@ -290,19 +306,21 @@ def review_hide(*, review: Review, actor, reason: str, now: dt.datetime) -> Revi
     """
     if not review_can_hide(review=review, member=actor):
         raise NotPermitted(
-            "Only the community's hosts and operators may hide a review.",
+            gettext("Only the community's hosts and operators may hide a review."),
             code="not_a_host",
         )
     why = plain_check(reason, field="reason", max_length=REASON_MAX, required=True)
     if review.published_at is None:
-        raise ReviewNotPublished("A review can be hidden once it is published.")
+        raise ReviewNotPublished(
+            gettext("A review can be hidden once it is published.")
+        )
     if (
         Review.objects.filter(pk=review.pk, hidden_at__isnull=True).update(
             hidden_at=now, hidden_by=actor, hidden_reason=why
         )
         != 1
     ):
-        raise AlreadyHidden("This review is hidden already.")
+        raise AlreadyHidden(gettext("This review is hidden already."))
     review.refresh_from_db()
     _ratings_add(review, sign=-1)
     return review

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from selfwork.accounts.models import Member
 from selfwork.catalog.models import Listing, ListingMode
@@ -21,6 +21,7 @@ from selfwork.communities.models import Community, Mode
 from selfwork.communities.selectors import member_required
 from selfwork.communities.timebank import hours_amount_check, hours_available
 from selfwork.core.errors import InvalidInput, NotFound
+from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse
 from selfwork.core.text import markdown_check, plain_check
@@ -120,22 +121,26 @@ def exchange_start(
     member_check(provider, field="provider")
     if customer.pk == provider.pk:
         raise InvalidInput(
-            "A member cannot exchange with themselves.",
+            gettext("A member cannot exchange with themselves."),
             field="provider",
             code="self_exchange",
         )
     if not isinstance(community, Community) or community.pk is None:
-        raise InvalidInput("community must be a community.", field="community")
+        raise InvalidInput(gettext("community must be a community."), field="community")
     if source not in Exchange.Source.values:
         raise InvalidInput(
-            f"source is one of {', '.join(Exchange.Source.values)}.", field="source"
+            gettext("source is one of %(value)s.")
+            % {"value": ", ".join(Exchange.Source.values)},
+            field="source",
         )
     terms_check(terms)
     definition = process_load(process)
     if terms.total.minor == 0 and definition.uses("charge"):
         raise InvalidInput(
-            f"The {definition.name} process charges the customer; these terms "
-            "have no price.",
+            gettext(
+                "The %(name)s process charges the customer; these terms have no price."
+            )
+            % {"name": definition.name},
             field="mode",
             code="process_mismatch",
         )
@@ -250,18 +255,20 @@ def _tell_the_other_party(
 ) -> None:
     if started_by_provider:
         recipient = exchange.customer
-        title = gettext("%(name)s offered to help with “%(title)s”.")
+        sentence = gettext_lazy("%(name)s offered to help with “%(title)s”.")
     elif exchange.booking_start_at is not None:
         recipient = exchange.provider
-        title = gettext("%(name)s asked to book “%(title)s”.")
+        sentence = gettext_lazy("%(name)s asked to book “%(title)s”.")
     else:
         recipient = exchange.provider
-        title = gettext("%(name)s ordered “%(title)s”.")
+        sentence = gettext_lazy("%(name)s ordered “%(title)s”.")
     notify(
         member=recipient,
         kind=Kind.REQUESTED,
-        title=title % {"name": starter.name, "title": exchange.title},
-        body=gettext(
+        title=interpolate_lazy(
+            sentence, {"name": starter.name, "title": exchange.title}
+        ),
+        body=gettext_lazy(
             "Open the exchange to see what they asked for and what comes next."
         ),
         link=exchange_path(exchange),
@@ -283,7 +290,10 @@ def _order_quantity(quantity: object) -> int:
 def _service_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     provider = listing.owner
     if provider.commission_status == Member.CommissionStatus.CLOSED:
-        raise CommissionsClosed(f"{provider.name} is not taking commissions right now.")
+        raise CommissionsClosed(
+            gettext("%(name)s is not taking commissions right now.")
+            % {"name": provider.name}
+        )
     package, quantity = order.package, order.quantity
     packages = list(mode.packages.all())
     if package is None:
@@ -301,7 +311,7 @@ def _service_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
         ]
         if not matches:
             raise InvalidInput(
-                "That package is not one of this listing's.",
+                gettext("That package is not one of this listing's."),
                 field="package",
                 code="unknown_package",
             )
@@ -329,12 +339,14 @@ def _service_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
 def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     if order.package is not None:
         raise InvalidInput(
-            "Packages belong to services.", field="package", code="unknown_package"
+            gettext("Packages belong to services."),
+            field="package",
+            code="unknown_package",
         )
     quantity, options = order.quantity, order.options
     personalisation = order.personalisation
     if mode.price_minor is None:
-        raise InvalidInput("This listing has no price.", field="mode")
+        raise InvalidInput(gettext("This listing has no price."), field="mode")
     unit = mode.unit
     items = [
         LineItem(
@@ -345,13 +357,14 @@ def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     ]
     if not isinstance(options, dict):
         raise InvalidInput(
-            'options is {"<option name>": "<choice label>"}.', field="options"
+            gettext('options is {"<option name>": "<choice label>"}.'), field="options"
         )
     known = {o["name"]: o for o in mode.options}
     for name in options:
         if name not in known:
             raise InvalidInput(
-                f"'{str(name)[:60]}' is not an option of this listing.",
+                gettext("'%(name)s' is not an option of this listing.")
+                % {"name": str(name)[:60]},
                 field="options",
                 code="unknown_option",
             )
@@ -368,7 +381,8 @@ def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
         )
         if choice is None:
             raise InvalidInput(
-                f"'{str(options[name])[:60]}' is not a choice of {name}.",
+                gettext("'%(options)s' is not a choice of %(name)s.")
+                % {"options": str(options[name])[:60], "name": name},
                 field=f"options.{name}",
                 code="unknown_choice",
             )
@@ -381,13 +395,15 @@ def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
         )
     if not isinstance(personalisation, dict):
         raise InvalidInput(
-            'personalisation is {"<prompt>": "<answer>"}.', field="personalisation"
+            gettext('personalisation is {"<prompt>": "<answer>"}.'),
+            field="personalisation",
         )
     prompts = {p["prompt"]: p for p in mode.personalisation}
     for prompt in personalisation:
         if prompt not in prompts:
             raise InvalidInput(
-                f"'{str(prompt)[:60]}' is not a personalisation prompt of this listing.",
+                gettext("'%(prompt)s' is not a personalisation prompt of this listing.")
+                % {"prompt": str(prompt)[:60]},
                 field="personalisation",
                 code="unknown_prompt",
             )
@@ -413,16 +429,18 @@ def _purchase_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
 def _rental_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     if order.package is not None or order.options or order.personalisation:
         raise InvalidInput(
-            "A rental takes a start and an end.",
+            gettext("A rental takes a start and an end."),
             field="package",
             code="unknown_parameter",
         )
     if order.start is None or order.end is None:
         raise InvalidInput(
-            "A rental needs a start and an end.", field="start", code="required"
+            gettext("A rental needs a start and an end."),
+            field="start",
+            code="required",
         )
     if mode.price_minor is None:
-        raise InvalidInput("This listing has no rental price.", field="mode")
+        raise InvalidInput(gettext("This listing has no rental price."), field="mode")
     period = booking_period_check(
         listing=listing, start=order.start, end=order.end, now=order.now
     )
@@ -457,7 +475,11 @@ def _nothing_else(order: Order, mode: str) -> None:
         or order.hours is not None
     ):
         raise InvalidInput(
-            f"A {mode} takes no package, options, personalisation, period or hours.",
+            gettext(
+                "A %(mode)s takes no package, options, personalisation, "
+                "period or hours."
+            )
+            % {"mode": mode},
             field="mode",
             code="unknown_parameter",
         )
@@ -489,8 +511,10 @@ def _open_exchange_check(listing: Listing, order: Order, **match: Any) -> None:
         **match,
     ).exists():
         raise AlreadyRequested(
-            "You have an open request for this listing already; see it among "
-            "your exchanges."
+            gettext(
+                "You have an open request for this listing already; see it "
+                "among your exchanges."
+            )
         )
 
 
@@ -498,14 +522,16 @@ def _gift_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     _nothing_else(order, "gift")
     if order.offered_listing is not None:
         raise InvalidInput(
-            "A gift takes no listing in return.",
+            gettext("A gift takes no listing in return."),
             field="offered_listing",
             code="unknown_parameter",
         )
     if not order.message:
         raise InvalidInput(
-            "Say a few words to the giver: why you would like it, when you could "
-            "collect it.",
+            gettext(
+                "Say a few words to the giver: why you would like it, when "
+                "you could collect it."
+            ),
             field="message",
             code="required",
         )
@@ -517,7 +543,7 @@ def _offered_listing(listing: Listing, order: Order) -> Listing:
     """The customer's own listing offered in a swap, checked; nothing is written."""
     if order.offered_listing is None:
         raise InvalidInput(
-            "Choose one of your listings to offer in return.",
+            gettext("Choose one of your listings to offer in return."),
             field="offered_listing",
             code="required",
         )
@@ -529,27 +555,32 @@ def _offered_listing(listing: Listing, order: Order) -> Listing:
         # Someone else's listing and no listing at all answer alike: whether
         # another member's hidden listing exists is not the proposer's to learn.
         raise NotYourListing(
-            "You can offer only a listing of your own.", field="offered_listing"
+            gettext("You can offer only a listing of your own."),
+            field="offered_listing",
         ) from exc
     if offered.status == Listing.Status.SWAPPED:
         raise AlreadySwapped(
-            "That listing of yours was swapped already.", field="offered_listing"
+            gettext("That listing of yours was swapped already."),
+            field="offered_listing",
         )
     if offered.status != Listing.Status.ACTIVE:
         raise ListingNotActive(
-            f"That listing of yours is {offered.get_status_display().lower()}; "
-            "offer an active one.",
+            gettext("That listing of yours is %(offered)s; offer an active one.")
+            % {"offered": offered.get_status_display().lower()},
             field="offered_listing",
         )
     if offered.community_id != listing.community_id:
         raise OtherCommunity(
-            f"Offer a listing of yours in {listing.community.name}, where this one is.",
+            gettext("Offer a listing of yours in %(name)s, where this one is.")
+            % {"name": listing.community.name},
             field="offered_listing",
         )
     if not any(m.mode == Mode.SWAP for m in offered.modes.all()):
         raise SwapNotOffered(
-            "That listing of yours is not offered for swaps; add the swap mode "
-            "to it first.",
+            gettext(
+                "That listing of yours is not offered for swaps; add the "
+                "swap mode to it first."
+            ),
             field="offered_listing",
         )
     return offered
@@ -571,21 +602,23 @@ def _hours_of(listing: Listing, mode: ListingMode) -> Money | None:
 def _timebank_open(listing: Listing) -> None:
     if not listing.community.timebank_enabled:
         raise TimebankDisabled(
-            f"{listing.community.name} has no time bank, so nothing is exchanged "
-            "in hours there."
+            gettext(
+                "%(name)s has no time bank, so nothing is exchanged in hours there."
+            )
+            % {"name": listing.community.name}
         )
 
 
 def _timebank_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     if order.package is not None or order.options or order.personalisation:
         raise InvalidInput(
-            "A time-bank exchange takes hours (and requirements) only.",
+            gettext("A time-bank exchange takes hours (and requirements) only."),
             field="package",
             code="unknown_parameter",
         )
     if order.start is not None or order.end is not None:
         raise InvalidInput(
-            "A time-bank exchange books no period.",
+            gettext("A time-bank exchange books no period."),
             field="start",
             code="unknown_parameter",
         )
@@ -596,14 +629,15 @@ def _timebank_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
         listed = _hours_of(listing, mode)
         if listed is None:
             raise InvalidInput(
-                "This listing names no hours; say how many in hours.",
+                gettext("This listing names no hours; say how many in hours."),
                 field="hours",
                 code="required",
             )
         hours = listed
     if hours.minor > MAX_EXCHANGE_HOURS:
         raise InvalidInput(
-            f"One exchange moves at most {Money(MAX_EXCHANGE_HOURS, HOUR)}.",
+            gettext("One exchange moves at most %(value)s.")
+            % {"value": Money(MAX_EXCHANGE_HOURS, HOUR)},
             field="hours",
             code="amount_too_large",
         )
@@ -617,19 +651,19 @@ def _timebank_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
 def _lend_terms(listing: Listing, mode: ListingMode, order: Order) -> Terms:
     if order.package is not None or order.options or order.personalisation:
         raise InvalidInput(
-            "A loan takes a start and an end.",
+            gettext("A loan takes a start and an end."),
             field="package",
             code="unknown_parameter",
         )
     if order.hours is not None:
         raise InvalidInput(
-            "A loan costs the hours its listing names, if any.",
+            gettext("A loan costs the hours its listing names, if any."),
             field="hours",
             code="unknown_parameter",
         )
     if order.start is None or order.end is None:
         raise InvalidInput(
-            "A loan needs a start and an end.", field="start", code="required"
+            gettext("A loan needs a start and an end."), field="start", code="required"
         )
     period = booking_period_check(
         listing=listing, start=order.start, end=order.end, now=order.now
@@ -660,9 +694,15 @@ def _hours_affordable(*, listing: Listing, customer, terms: Terms) -> None:
     available = hours_available(community=listing.community, member=customer)
     if available.minor < terms.total.minor:
         raise InsufficientHours(
-            f"You have {Money(max(available.minor, 0), HOUR)} to give in "
-            f"{listing.community.name} before reaching its floor; this needs "
-            f"{terms.total}.",
+            gettext(
+                "You have %(value)s to give in %(name)s before reaching its "
+                "floor; this needs %(total)s."
+            )
+            % {
+                "value": Money(max(available.minor, 0), HOUR),
+                "name": listing.community.name,
+                "total": terms.total,
+            },
             available=Money(max(available.minor, 0), HOUR).as_dict(),
             requested=terms.total.as_dict(),
         )
@@ -727,27 +767,32 @@ def exchange_order(
     listing = listing_get(public_id=listing.public_id, viewer=customer)
     if listing.status == Listing.Status.PROMISED:
         raise GiftPromised(
-            "This gift is promised to someone; it may become available again if "
-            "it is not collected."
+            gettext(
+                "This gift is promised to someone; it may become available "
+                "again if it is not collected."
+            )
         )
     if listing.status != Listing.Status.ACTIVE:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     builder = TERMS_BY_MODE.get(mode) if isinstance(mode, str) else None
     process = process_for_mode(community=listing.community, mode=mode)
     if builder is None or not process:
         raise InvalidInput(
-            f"Orders are for the modes {', '.join(TERMS_BY_MODE)}.",
+            gettext("Orders are for the modes %(value)s.")
+            % {"value": ", ".join(TERMS_BY_MODE)},
             field="mode",
             code="mode_not_orderable",
         )
     row = next((m for m in listing.modes.all() if m.mode == mode), None)
     if row is None:
         raise InvalidInput(
-            f"This listing is not offered as {mode}.", field="mode", code="unknown_mode"
+            gettext("This listing is not offered as %(mode)s.") % {"mode": mode},
+            field="mode",
+            code="unknown_mode",
         )
     if listing.owner_id == customer.pk:
         raise InvalidInput(
-            "You cannot order from your own listing.",
+            gettext("You cannot order from your own listing."),
             field="listing",
             code="self_exchange",
         )
@@ -770,7 +815,7 @@ def exchange_order(
     )
     if not isinstance(order.options, dict):
         raise InvalidInput(
-            'options is {"<option name>": "<choice label>"}.', field="options"
+            gettext('options is {"<option name>": "<choice label>"}.'), field="options"
         )
     terms = builder(listing, row, order)
     if terms.currency == HOUR and terms.total.minor > 0:
@@ -835,18 +880,19 @@ def exchange_quote(
     member_check(customer, field="customer")
     listing = listing_get(public_id=listing.public_id, viewer=customer)
     if listing.status != Listing.Status.ACTIVE:
-        raise NotFound("No such listing.", code="listing_not_found")
+        raise NotFound(gettext("No such listing."), code="listing_not_found")
     builder = TERMS_BY_MODE.get(mode) if isinstance(mode, str) else None
     row = next((m for m in listing.modes.all() if m.mode == mode), None)
     if builder is None or row is None:
         raise InvalidInput(
-            f"This listing is not offered as {str(mode)[:20]}.",
+            gettext("This listing is not offered as %(mode)s.")
+            % {"mode": str(mode)[:20]},
             field="mode",
             code="unknown_mode",
         )
     if listing.owner_id == customer.pk:
         raise InvalidInput(
-            "You cannot order from your own listing.",
+            gettext("You cannot order from your own listing."),
             field="listing",
             code="self_exchange",
         )

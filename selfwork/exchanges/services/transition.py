@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput, NotFound, NotPermitted
 from selfwork.core.logs import log_on_commit
@@ -59,19 +60,23 @@ def _role_for(exchange: Exchange, actor, transition: Transition) -> str:
     if actor is None:
         if "system" not in transition.actors:
             raise NotPermitted(
-                f"{transition.name} is taken by {', '.join(transition.actors)}."
+                gettext("%(name)s is taken by %(value)s.")
+                % {"name": transition.name, "value": ", ".join(transition.actors)}
             )
         return "system"
     roles = exchange_roles(exchange=exchange, member=actor)
     if not roles:
-        raise NotFound("No such exchange.", code="exchange_not_found")
+        raise NotFound(gettext("No such exchange."), code="exchange_not_found")
     allowed = roles & set(transition.actors)
     if not allowed:
         who = ", ".join(
             "the system on its timer" if a == "system" else f"the {a}"
             for a in transition.actors
         )
-        raise NotPermitted(f"Only {who} may {transition.label.lower()}.")
+        raise NotPermitted(
+            gettext("Only %(who)s may %(label)s.")
+            % {"who": who, "label": transition.label.lower()}
+        )
     return sorted(allowed)[0]
 
 
@@ -199,8 +204,12 @@ def _checked(
     sources = {from_state} if from_state is not None else set(transition.sources)
     if current is None or current not in sources & set(transition.sources):
         raise InvalidTransition(
-            f"The exchange is {current}; {transition.name} is possible from "
-            f"{', '.join(transition.sources)}.",
+            gettext("The exchange is %(current)s; %(name)s is possible from %(value)s.")
+            % {
+                "current": current,
+                "name": transition.name,
+                "value": ", ".join(transition.sources),
+            },
             state=current,
         )
     # Guards that wait on other rows (a payment a host has yet to confirm) are
@@ -225,8 +234,15 @@ def _transition(
     transition = process.transitions.get(name) if isinstance(name, str) else None
     if transition is None:
         raise InvalidInput(
-            f"'{str(name)[:40]}' is not a transition of the {process.name} process; "
-            f"it has {', '.join(process.transitions)}.",
+            gettext(
+                "'%(name)s' is not a transition of the %(name2)s process; it "
+                "has %(value)s."
+            )
+            % {
+                "name": str(name)[:40],
+                "name2": process.name,
+                "value": ", ".join(process.transitions),
+            },
             field="name",
             code="unknown_transition",
         )
@@ -257,8 +273,10 @@ def _transition(
         fresh = Exchange.objects.filter(pk=exchange.pk).first()
         if fresh is None or fresh.state != current:
             raise InvalidTransition(
-                f"The exchange moved on meanwhile; {transition.name} is no longer "
-                "possible.",
+                gettext(
+                    "The exchange moved on meanwhile; %(name)s is no longer possible."
+                )
+                % {"name": transition.name},
                 state=getattr(fresh, "state", None),
             )
         raise guard_failure(fresh, transition.guards, now, role)
@@ -379,7 +397,7 @@ def exchange_remind(
     notice_queue(
         exchange=exchange,
         process=process,
-        label=reminder.label,
+        label=reminder.label_lazy,
         detail=reminder.description,
         recipients=[exchange.customer, exchange.provider],
         kind=Kind.REMINDER,

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import host_required
@@ -132,7 +133,7 @@ def _live_charge(reference: str, part: str) -> Charge | None:
 def _replay_charge(charge: Charge, *, customer, community, amount: Money) -> Charge:
     if not _same_charge(charge, customer=customer, community=community, amount=amount):
         raise Conflict(
-            "This reference was already charged, for another payment.",
+            gettext("This reference was already charged, for another payment."),
             code="already_charged",
             charge=str(charge.public_id),
         )
@@ -173,7 +174,7 @@ def _charge_record(
         _member_check(provider, field="provider")
         if provider.pk == customer.pk:
             raise InvalidInput(
-                "A member cannot pay themselves.",
+                gettext("A member cannot pay themselves."),
                 field="provider",
                 code="self_payment",
             )
@@ -195,7 +196,7 @@ def _charge_record(
         raise _currency_mismatch(other, amount.unit, field="amount.currency")
     if reference_settled(reference=reference):
         raise ReferenceSettled(
-            "This reference was settled; it takes no more payments.",
+            gettext("This reference was settled; it takes no more payments."),
             reference=reference,
         )
 
@@ -295,7 +296,7 @@ def charge_claim(*, charge: Charge, now: dt.datetime) -> Charge:
     charge.refresh_from_db()
     if not claimed and charge.claimed_at is None:
         raise Conflict(
-            "This payment was given back before it was taken; pay again.",
+            gettext("This payment was given back before it was taken; pay again."),
             code="payment_abandoned",
         )
     return charge
@@ -398,14 +399,14 @@ def manual_charge_confirm(*, charge: Charge, host, now: dt.datetime) -> Charge:
     host_required(community=charge.community, member=host)
     if reference_settled(reference=charge.reference):
         raise ReferenceSettled(
-            "This reference was settled; it takes no more payments.",
+            gettext("This reference was settled; it takes no more payments."),
             reference=charge.reference,
         )
     moved = Charge.objects.filter(pk=charge.pk, status=Charge.Status.PENDING).update(
         status=Charge.Status.SUCCEEDED, captured_at=now, confirmed_by=host
     )
     if moved != 1:
-        raise ChargeNotPending("This payment is not waiting for confirmation.")
+        raise ChargeNotPending(gettext("This payment is not waiting for confirmation."))
     charge.refresh_from_db()
     _charge_post(charge, now=now)
     return charge
@@ -423,7 +424,7 @@ def manual_charge_cancel(*, charge: Charge, host, now: dt.datetime) -> Charge:
         status=Charge.Status.FAILED, failure_code="cancelled"
     )
     if moved != 1:
-        raise ChargeNotPending("This payment is not waiting for confirmation.")
+        raise ChargeNotPending(gettext("This payment is not waiting for confirmation."))
     charge.refresh_from_db()
     return charge
 

@@ -2,6 +2,8 @@
 idempotency keys.
 """
 
+from django.utils.translation import gettext
+
 from selfwork.core.errors import InvalidInput
 from selfwork.core.money import MAX_MINOR, Money, unit_check
 
@@ -16,22 +18,26 @@ def _amount_check(amount: object, *, field: str = "amount") -> Money:
     """Return ``amount`` if it is a positive amount of a real currency."""
     if not isinstance(amount, Money) or isinstance(amount.minor, bool):
         raise InvalidInput(
-            "An amount is {amount, currency}.", field=field, code="invalid_amount"
+            gettext("An amount is {amount, currency}."),
+            field=field,
+            code="invalid_amount",
         )
     unit_check(amount.unit, field=f"{field}.currency", allow_hours=False)
     if not isinstance(amount.minor, int):
         raise InvalidInput(
-            "An amount is whole minor units.", field=field, code="invalid_amount"
+            gettext("An amount is whole minor units."),
+            field=field,
+            code="invalid_amount",
         )
     if amount.minor <= 0:
         raise InvalidInput(
-            "The amount must be more than zero.",
+            gettext("The amount must be more than zero."),
             field=field,
             code="amount_not_positive",
         )
     if amount.minor > MAX_MINOR:
         raise InvalidInput(
-            "The amount is too large.", field=field, code="amount_too_large"
+            gettext("The amount is too large."), field=field, code="amount_too_large"
         )
     return amount
 
@@ -44,7 +50,9 @@ def _member_check(member: object, *, field: str) -> None:
     if getattr(member, "pk", None) is None or not getattr(
         member, "is_authenticated", False
     ):
-        raise InvalidInput(f"{field} must be a member.", field=field)
+        raise InvalidInput(
+            gettext("%(field)s must be a member.") % {"field": field}, field=field
+        )
 
 
 def _currency_mismatch(expected: str, got: str, *, field: str) -> InvalidInput:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext
 
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import host_required
@@ -67,7 +68,9 @@ def _replay_deposit(
         or deposit.currency != amount.unit
     ):
         raise Conflict(
-            "This reference already has a deposit, for another amount or party.",
+            gettext(
+                "This reference already has a deposit, for another amount or party."
+            ),
             code="deposit_exists",
             deposit=str(deposit.public_id),
         )
@@ -158,7 +161,7 @@ def _deposit_record(
     _member_check(provider, field="provider")
     if provider.pk == customer.pk:
         raise InvalidInput(
-            "A member cannot hold a deposit for themselves.",
+            gettext("A member cannot hold a deposit for themselves."),
             field="provider",
             code="self_payment",
         )
@@ -257,7 +260,7 @@ def deposit_claim(*, deposit: Deposit, now: dt.datetime) -> Deposit:
     deposit.refresh_from_db()
     if not claimed and deposit.claimed_at is None:
         raise Conflict(
-            "This deposit was given back before it was taken; pay again.",
+            gettext("This deposit was given back before it was taken; pay again."),
             code="payment_abandoned",
         )
     return deposit
@@ -375,7 +378,7 @@ def _deposit_capture(*, reference: str, amount: Money, now: dt.datetime) -> Depo
     amount = _amount_check(amount)
     deposit = _live_deposit(reference, lock=True)
     if deposit is None:
-        raise DepositNotHeld("No deposit is held for this reference.")
+        raise DepositNotHeld(gettext("No deposit is held for this reference."))
     if amount.unit != deposit.currency:
         raise _currency_mismatch(deposit.currency, amount.unit, field="amount.currency")
     if (
@@ -385,23 +388,25 @@ def _deposit_capture(*, reference: str, amount: Money, now: dt.datetime) -> Depo
         return deposit
     if deposit.status != Deposit.Status.HELD:
         raise DepositNotHeld(
-            f"The deposit is {deposit.status}; only a held deposit can be captured.",
+            gettext("The deposit is %(status)s; only a held deposit can be captured.")
+            % {"status": deposit.status},
             status=deposit.status,
         )
     held = Money(deposit.amount_minor, deposit.currency)
     if amount.minor > held.minor:
         raise CaptureExceedsDeposit(
-            f"The deposit holds {held}; {amount} cannot be captured.",
+            gettext("The deposit holds %(held)s; %(amount)s cannot be captured.")
+            % {"held": held, "amount": amount},
             available=held.as_dict(),
             requested=amount.as_dict(),
         )
     if deposit.expires_at is not None and now >= deposit.expires_at:
-        raise DepositExpired("The card authorisation has lapsed.")
+        raise DepositExpired(gettext("The card authorisation has lapsed."))
     moved = Deposit.objects.filter(pk=deposit.pk, status=Deposit.Status.HELD).update(
         status=Deposit.Status.CAPTURED, captured_minor=amount.minor, settled_at=now
     )
     if moved != 1:  # pragma: no cover - the row is locked (or SQLite serialises)
-        raise DepositNotHeld("The deposit changed meanwhile; try again.")
+        raise DepositNotHeld(gettext("The deposit changed meanwhile; try again."))
     # No fee on a damage claim: the captured deposit compensates the provider for
     # a loss, it is not a price for their work. The community's fee is a share of
     # the prices it helped agree (already taken on the rent), and a fee here would
@@ -429,7 +434,7 @@ def _deposit_void(deposit: Deposit, *, now: dt.datetime) -> Deposit:
         pk=deposit.pk, status__in=[Deposit.Status.PENDING, Deposit.Status.HELD]
     ).update(status=Deposit.Status.VOIDED, settled_at=now)
     if moved != 1:  # pragma: no cover - the row is locked (or SQLite serialises)
-        raise DepositNotHeld("The deposit changed meanwhile; try again.")
+        raise DepositNotHeld(gettext("The deposit changed meanwhile; try again."))
     if was_held:
         _deposit_settle_post(deposit, kind="deposit_void", captured_minor=0, now=now)
         call_queue(
@@ -471,7 +476,7 @@ def _deposit_void_reference(*, reference: str, now: dt.datetime) -> Deposit | No
         return deposit
     if deposit.status == Deposit.Status.CAPTURED:
         raise DepositNotHeld(
-            "The deposit was captured; there is nothing left to give back.",
+            gettext("The deposit was captured; there is nothing left to give back."),
             status=deposit.status,
         )
     return _deposit_void(deposit, now=now)
@@ -486,7 +491,7 @@ def _host_deposit_locked(deposit: Deposit, host) -> Deposit:
     )
     if locked.gateway != "manual":
         raise InvalidInput(
-            "Only a cash (manual) deposit is recorded by a host.",
+            gettext("Only a cash (manual) deposit is recorded by a host."),
             field="deposit",
             code="not_a_manual_deposit",
         )
@@ -509,7 +514,9 @@ def manual_deposit_confirm(*, deposit: Deposit, host, now: dt.datetime) -> Depos
         status=Deposit.Status.HELD, held_at=now, confirmed_by=host
     )
     if moved != 1:
-        raise DepositNotPending("This deposit is not waiting for confirmation.")
+        raise DepositNotPending(
+            gettext("This deposit is not waiting for confirmation.")
+        )
     _deposit_hold_post(deposit, now=now)
     deposit.refresh_from_db()
     return deposit
@@ -532,7 +539,8 @@ def _manual_deposit_return(*, deposit: Deposit, host, now: dt.datetime) -> Depos
     deposit = _host_deposit_locked(deposit, host)
     if deposit.status != Deposit.Status.HELD:
         raise DepositNotHeld(
-            f"The deposit is {deposit.status}; only a held deposit can be returned.",
+            gettext("The deposit is %(status)s; only a held deposit can be returned.")
+            % {"status": deposit.status},
             status=deposit.status,
         )
     return _deposit_void(deposit, now=now)

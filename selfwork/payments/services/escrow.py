@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, F, Sum, Value, When
+from django.utils.translation import gettext
 
 from selfwork.communities.models import Community
 from selfwork.core.errors import Conflict, InvalidInput
@@ -56,7 +57,7 @@ def _escrow_locked(reference: str, unit: str) -> Account:
         .first()
     )
     if account is None:
-        raise NothingInEscrow("Nothing is held in escrow for this reference.")
+        raise NothingInEscrow(gettext("Nothing is held in escrow for this reference."))
     return account
 
 
@@ -130,7 +131,8 @@ def _refunds_done(ledger_key: str, amount: Money | None) -> list[Refund]:
         total = sum(refund.amount_minor for refund in done)
         if amount.minor != total or amount.unit != done[0].currency:
             raise IdempotencyKeyReused(
-                "This refund was already made, for another amount.", field="part"
+                gettext("This refund was already made, for another amount."),
+                field="part",
             )
     return done
 
@@ -176,7 +178,7 @@ def _escrow_refund(
         return done
     charges = _captured_charges(reference)
     if not charges:
-        raise NothingInEscrow("Nothing was paid for this reference.")
+        raise NothingInEscrow(gettext("Nothing was paid for this reference."))
     unit = charges[0].currency
     if amount is not None and amount.unit != unit:
         raise _currency_mismatch(unit, amount.unit, field="amount.currency")
@@ -188,11 +190,12 @@ def _escrow_refund(
     charges = _captured_charges(reference)
     held = Money(escrow.balance_minor, unit)
     if held.minor <= 0:
-        raise NothingInEscrow("Nothing is left in escrow for this reference.")
+        raise NothingInEscrow(gettext("Nothing is left in escrow for this reference."))
     wanted = amount or held
     if wanted.minor > held.minor:
         raise RefundExceedsEscrow(
-            f"Escrow holds {held}; {wanted} cannot be refunded.",
+            gettext("Escrow holds %(held)s; %(wanted)s cannot be refunded.")
+            % {"held": held, "wanted": wanted},
             available=held.as_dict(),
             requested=wanted.as_dict(),
         )
@@ -211,7 +214,7 @@ def _escrow_refund(
             left -= take
             fee_left -= fee
     if left:  # escrow never holds more than was captured, less refunds
-        raise RefundExceedsEscrow("The charges cannot cover this refund.")
+        raise RefundExceedsEscrow(gettext("The charges cannot cover this refund."))
 
     by_gateway: dict[str, int] = {}
     for charge, take, _fee in pieces:
@@ -232,7 +235,7 @@ def _escrow_refund(
         )
     except InsufficientFunds as exc:
         raise RefundExceedsEscrow(
-            "Escrow holds less than that refund.", requested=wanted.as_dict()
+            gettext("Escrow holds less than that refund."), requested=wanted.as_dict()
         ) from exc
 
     refunds = []
@@ -302,7 +305,7 @@ def _release_done(key: str, *, provider, amount: Money | None) -> Release | None
         )
     ):
         raise IdempotencyKeyReused(
-            "This release was already made, otherwise.", field="part"
+            gettext("This release was already made, otherwise."), field="part"
         )
     return done
 
@@ -365,11 +368,11 @@ def _escrow_release(
         return done
     charges = _captured_charges(reference)
     if not charges:
-        raise NothingInEscrow("Nothing was paid for this reference.")
+        raise NothingInEscrow(gettext("Nothing was paid for this reference."))
     unit = charges[0].currency
     if any(charge.community_id != community.pk for charge in charges):
         raise InvalidInput(
-            "This reference was paid in another community.",
+            gettext("This reference was paid in another community."),
             field="community",
             code="community_mismatch",
         )
@@ -378,7 +381,7 @@ def _escrow_release(
         for charge in charges
     ):
         raise InvalidInput(
-            "This reference was paid for another provider.",
+            gettext("This reference was paid for another provider."),
             field="provider",
             code="provider_mismatch",
         )
@@ -390,11 +393,12 @@ def _escrow_release(
         return done
     held = escrow.balance_minor
     if held <= 0:
-        raise NothingInEscrow("Nothing is left in escrow for this reference.")
+        raise NothingInEscrow(gettext("Nothing is left in escrow for this reference."))
     gross = amount or Money(held, unit)
     if gross.minor > held:
         raise Conflict(
-            f"Escrow holds {Money(held, unit)}; {gross} cannot be released.",
+            gettext("Escrow holds %(value)s; %(gross)s cannot be released.")
+            % {"value": Money(held, unit), "gross": gross},
             code="release_exceeds_escrow",
             available=Money(held, unit).as_dict(),
         )

@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import Money
@@ -47,7 +48,7 @@ def payout_destination_add(
     _member_check(member, field="member")
     if kind not in PayoutDestination.Kind.values:
         raise InvalidInput(
-            "The destination kind is sandbox_bank.",
+            gettext("The destination kind is sandbox_bank."),
             field="kind",
             code="unknown_destination_kind",
         )
@@ -118,10 +119,12 @@ def _payout_create(
         destination = _default_destination(member)
         if destination is None:
             raise NoPayoutDestination(
-                "Add a payout destination (a bank account) first."
+                gettext("Add a payout destination (a bank account) first.")
             )
     elif destination.member_id != member.pk:
-        raise NotFound("No such payout destination.", code="destination_not_found")
+        raise NotFound(
+            gettext("No such payout destination."), code="destination_not_found"
+        )
     return _payout(member=member, amount=amount, destination=destination, now=now)
 
 
@@ -140,7 +143,8 @@ def _payout(
     ).first()
     if wallet is None:
         raise InsufficientFunds(
-            f"The wallet has {Money.zero(amount.unit)} available; {amount} was asked.",
+            gettext("The wallet has %(Money)s available; %(amount)s was asked.")
+            % {"Money": Money.zero(amount.unit), "amount": amount},
             available=Money.zero(amount.unit).as_dict(),
             requested=amount.as_dict(),
         )
@@ -196,11 +200,13 @@ def payout_preference_set(
     _member_check(member, field="member")
     if not isinstance(auto_payout, bool):
         raise InvalidInput(
-            "auto_payout is true or false.", field="auto_payout", code="invalid_input"
+            gettext("auto_payout is true or false."),
+            field="auto_payout",
+            code="invalid_input",
         )
     if auto_payout and _default_destination(member) is None:
         raise NoPayoutDestination(
-            "Add a payout destination before asking for automatic payouts."
+            gettext("Add a payout destination before asking for automatic payouts.")
         )
     preference, _ = PayoutPreference.objects.update_or_create(
         member=member, defaults={"auto_payout": auto_payout, "updated_at": now}

@@ -4,6 +4,7 @@ Exchange rates are read once per request (``fx_table`` is one query) and kept on
 request, however many cards a page shows.
 """
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from selfwork.communities.models import Mode
+from selfwork.core.formats import (
+    date_format,
+    datetime_format,
+    money_format,
+    relative_format,
+)
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import HOUR, Money
 from selfwork.core.text import markdown_render
@@ -55,12 +62,37 @@ def request_rates(request) -> dict[str, Decimal]:
 
 @register.filter
 def money(minor: Any, unit: str | None = None) -> str:
-    """``{{ 4000|money:"EUR" }}`` → ``€40.00``; a Money object needs no argument."""
+    """``{{ 4000|money:"EUR" }}`` → ``€40.00`` (``40,00 €`` in French); a Money
+    object needs no argument. Hours read ``1.5 hours``."""
     if isinstance(minor, Money):
-        return minor.format()
+        return money_format(minor)
     if minor in (None, "") or not unit:
         return ""
-    return Money(int(minor), unit).format()
+    return money_format(Money(int(minor), unit))
+
+
+@register.filter
+def local_date(value: Any) -> str:
+    """A date (or a datetime's day in the viewer's time zone) in their language."""
+    if not isinstance(value, dt.date):
+        return ""
+    return date_format(value)
+
+
+@register.filter
+def local_datetime(value: Any) -> str:
+    """A moment in the viewer's time zone and language: ``Mar 14, 2026, 4:30 PM``."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    return datetime_format(value)
+
+
+@register.filter
+def relative(value: Any) -> str:
+    """How far a moment is from now, in words: ``in 2 days``, ``3 hours ago``."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    return relative_format(value)
 
 
 @register.filter
@@ -95,7 +127,9 @@ def in_my_currency(context, minor: Any, unit: str | None = None) -> str:
     if price.unit == target:
         return ""
     converted = fx_convert(price, target, request_rates(request))
-    return f"≈ {converted.format()}" if converted is not None else ""
+    if converted is None:
+        return ""
+    return gettext("≈ %(price)s") % {"price": money_format(converted)}
 
 
 @register.filter
@@ -112,7 +146,7 @@ def price_summary(listing) -> dict[str, Any]:
             count += 1
         count += len(mode.package_rows)
     return {
-        "text": Money(listing.price_minor, listing.price_unit).format(),
+        "text": money_format(Money(listing.price_minor, listing.price_unit)),
         "free": False,
         "several": count > 1,
         "minor": listing.price_minor,

@@ -10,7 +10,8 @@ from selfwork.web.templatetags.selfwork import markdown, money, percent, respons
 def test_money_formats_minor_units_in_their_currency():
     assert money(4120, "NZD") == "NZ$41.20"
     assert money(1200, "JPY") == "¥1,200"
-    assert money(150, "HOUR") == "1.5 h"
+    assert money(150, "HOUR") == "1.5 hours"
+    assert money(100, "HOUR") == "1 hour"
     assert money(None, "EUR") == ""
 
 
