@@ -366,7 +366,7 @@ SELFWORK_AUDIT_INTERVAL = int(os.environ.get("SELFWORK_AUDIT_INTERVAL", "3600"))
 
 # --- Internationalisation ---------------------------------------------------------
 # One catalogue for the whole project (selfwork/locale/<lang>/LC_MESSAGES/django.po),
-# compiled to .mo files at install (`selfwork i18n compile`); see decision 0026.
+# compiled to .mo files at install (`selfwork i18n compile`); see decision 0028.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),

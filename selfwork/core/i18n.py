@@ -1,6 +1,6 @@
 """Which language a request is answered in, and the catalogues' place.
 
-The order of choice (docs/decisions/0026-languages-and-local-formats.md):
+The order of choice (docs/decisions/0028-languages-and-local-formats.md):
 
 1. the language the visitor chose with the switcher (Django's language cookie);
 2. the signed-in member's preferred language (``accounts`` applies it, once the
