@@ -26,6 +26,7 @@ from selfwork.catalog.calendar import (
     period_check,
     rules_of,
 )
+from selfwork.catalog.cards import listing_cards_refresh
 from selfwork.catalog.errors import ListingTaken, PeriodInvalid, SlotTaken
 from selfwork.catalog.models import (
     BlockedPeriod,
@@ -573,6 +574,7 @@ def listing_create(
     _write_modes(listing, terms)
     listing.save(update_fields=["price_minor", "price_unit", "sort_price"])
     _write_images(listing, uploads)
+    listing_cards_refresh(listing_ids=[listing.pk])
     _listing_announce("listing.created", listing, now=now)
     return listing
 
@@ -663,6 +665,7 @@ def listing_update(
     listing.refresh_from_db(fields=["status"])
     if uploads is not None:
         _write_images(listing, uploads)
+    listing_cards_refresh(listing_ids=[listing.pk])
     _listing_announce("listing.updated", listing, now=now)
     return listing
 
@@ -694,6 +697,8 @@ def listing_status_move(
     moved = Listing.objects.filter(pk=listing_id, status__in=source).update(
         status=target, updated_at=now
     )
+    if moved:
+        listing_cards_refresh(listing_ids=[listing_id])
     return moved == 1
 
 
@@ -713,6 +718,7 @@ def listing_rating_add(*, listing_id: int, total: int, count: int) -> None:
         Listing.objects.filter(pk=listing_id).update(
             rating_key=rating_key_of(sums["rating_sum"], sums["rating_count"])
         )
+    listing_cards_refresh(listing_ids=[listing_id])
 
 
 def listing_lock(*, listing: Listing) -> None:

@@ -13,10 +13,15 @@ import re
 import pytest
 from django.db import connection
 
-from selfwork.catalog.selectors import ListingQuery, listings_search
+from selfwork.catalog.selectors import (
+    ListingQuery,
+    listing_cards_search,
+    listings_search,
+)
 
 COMMON = ["portrait", "tent", "drill", "lesson"]
 CURRENCIES = ["EUR", "GBP"]
+READS_LISTINGS = re.compile(r'FROM "?catalog_listing(_fts)?("|\s)')
 SORT = re.compile(r"^\s*(->\s+)?Sort\s+\(")
 
 
@@ -85,19 +90,20 @@ SEARCHES = {
 }
 
 
-def _listing_query(query: ListingQuery) -> tuple[str, tuple]:
-    """The SQL and parameters of the one query that reads the page of listings."""
+def _listing_queries(query: ListingQuery) -> list[tuple[str, tuple]]:
+    """The SQL and parameters of every query that reads listings for a page, as
+    the API (cards) and the HTML pages (listings) search."""
     sent: list[tuple[str, tuple]] = []
 
     def record(execute, sql, params, many, context):
-        if 'FROM "catalog_listing"' in sql:
+        if READS_LISTINGS.search(sql):
             sent.append((sql, tuple(params or ())))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(record):
         listings_search(query=query, viewer=None)
-    assert len(sent) == 1, sent
-    return sent[0]
+        listing_cards_search(query=query, viewer=None)
+    return sent
 
 
 def _plan(sql: str, params: tuple) -> list[str]:
@@ -139,6 +145,11 @@ class TestSearchPlans:
         self, market, name
     ):
         query = SEARCHES[name]
-        plan = _plan(*_listing_query(query))
-        # Matches found through the full-text index are sorted, however few.
-        assert not _full_scans(plan, by_words=bool(query.q)), "\n".join(plan)
+        sent = _listing_queries(query)
+        # Relevance: the full-text index's best matches, the filters on them,
+        # the page. Otherwise one query reads the page.
+        assert len(sent) == (6 if query.q and not query.sort else 2), sent
+        for sql, params in sent:
+            plan = _plan(sql, params)
+            # Matches found through the full-text index are sorted, however few.
+            assert not _full_scans(plan, by_words=bool(query.q)), "\n".join(plan)

@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from selfwork.catalog.cards import price_summary_of
 from selfwork.communities.models import Mode
 from selfwork.core.fx import fx_convert, fx_table
 from selfwork.core.money import HOUR, Money
@@ -101,22 +102,11 @@ def in_my_currency(context, minor: Any, unit: str | None = None) -> str:
 def price_summary(listing) -> dict[str, Any]:
     """What a card says about price: ``{"text": "€40.00", "several": True, ...}``.
 
-    Uses the prefetched modes and packages; no query.
+    A card row carries it; a listing's is worked out from its prefetched modes
+    and packages, with no query.
     """
-    if listing.price_minor is None:
-        return {"text": "Free", "free": True, "several": False}
-    count = 0
-    for mode in listing.mode_rows:
-        if mode.price_minor is not None:
-            count += 1
-        count += len(mode.package_rows)
-    return {
-        "text": Money(listing.price_minor, listing.price_unit).format(),
-        "free": False,
-        "several": count > 1,
-        "minor": listing.price_minor,
-        "unit": listing.price_unit,
-    }
+    stored = getattr(listing, "card_price", None)
+    return stored if stored is not None else price_summary_of(listing)
 
 
 @register.filter
