@@ -23,6 +23,7 @@ from selfwork.core.errors import (
     NotFound,
     NotPermitted,
 )
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.logs import username_digest
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
@@ -306,6 +307,8 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
             raise InvalidInput(f"'{field}' cannot be changed.", field=field)
         setattr(member, field, value)
     member.save()
+    # Pages of listings show the owner's name and avatar.
+    generation_bump(LISTINGS)
     return member
 
 
@@ -396,6 +399,7 @@ def member_erase(*, member: Member, now: dt.datetime) -> Member:
     member.set_unusable_password()
     member.closed_at = now
     member.save()
+    generation_bump(LISTINGS)
     member.groups.clear()
     member.user_permissions.clear()
     for upload in Upload.objects.filter(pk__in=[i for i in images if i]):

@@ -1,7 +1,9 @@
 """API: listing search, create, read, update, delete; a listing's availability."""
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -26,6 +28,7 @@ from selfwork.core.api import (
     now,
 )
 from selfwork.core.fx import fx_table
+from selfwork.core.generations import LISTINGS, generation_get
 from selfwork.core.money import HOUR, unit_check
 from selfwork.core.openapi import (
     COUNTRY_OR_EMPTY,
@@ -117,9 +120,23 @@ class SearchQuery(QueryIn):
     )
 
 
+# Anonymous pages of listings are cached for this long at most; a write that
+# changes any of them moves the generation in their key first (exact).
+PAGE_CACHE_SECONDS = 300
+
+
 @router.get("", response={200: ListingPageOut, **PROBLEMS})
 def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
     """Search listings. Custom community fields filter as ``field.<key>=<value>``."""
+    # Only a visitor's pages are cached: a member's depend on who they are (the
+    # private communities they see, their currency).
+    key = None
+    if not request.user.is_authenticated:
+        asked = hashlib.blake2s(request.get_full_path().encode()).hexdigest()
+        key = f"listings:{generation_get(LISTINGS)}:{asked}"
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body, content_type=JSON, headers={"X-Cache": "hit"})
     custom = {
         k[len("field.") :]: str(v)
         for k, v in request.GET.items()
@@ -137,7 +154,10 @@ def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
     )
     # Written from the cards as they were stored: already what ListingPageOut
     # says (``catalog.cards``), so it is not validated again.
-    return HttpResponse(body, content_type=JSON)
+    if key is None:
+        return HttpResponse(body, content_type=JSON)
+    cache.set(key, body, PAGE_CACHE_SECONDS)
+    return HttpResponse(body, content_type=JSON, headers={"X-Cache": "miss"})
 
 
 def _object(members: list[str], **properties: Any) -> dict[str, Any]:

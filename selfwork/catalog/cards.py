@@ -32,6 +32,7 @@ from selfwork.catalog.models import (
 )
 from selfwork.catalog.out import ListingOut, listing_out
 from selfwork.core.fx import fx_convert
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
 
@@ -156,6 +157,7 @@ def listing_cards_refresh(*, listing_ids: Iterable[int]) -> int:
             update_fields=["item", "web"],
         )
         written += len(cards)
+    generation_bump(LISTINGS)
     return written
 
 

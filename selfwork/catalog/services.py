@@ -48,6 +48,7 @@ from selfwork.communities.models import (
 from selfwork.communities.selectors import member_can_moderate, member_required
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.events import event_record
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
@@ -751,6 +752,7 @@ def listing_delete(*, listing: Listing, actor, now: dt.datetime) -> None:
         raise NotFound("No such listing.", code="listing_not_found")
     _listing_announce("listing.removed", listing, now=now)
     listing.delete()
+    generation_bump(LISTINGS)
 
 
 # --- Calendars and bookings -------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 
 from selfwork.core.errors import InvalidInput
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import FxRate
 from selfwork.core.money import Money, convert, unit_check
 
@@ -65,6 +66,8 @@ def fx_rates_import(*, text: str) -> int:
             quote=quote,
             defaults={"rate": rate, "published_on": published_on},
         )
+    # Pages of listings show prices in the viewer's currency.
+    generation_bump(LISTINGS)
     return len(rows)
 
 

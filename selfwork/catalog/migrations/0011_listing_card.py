@@ -23,7 +23,11 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0010_package_usage_rights")]
+    dependencies = [
+        ("catalog", "0010_package_usage_rights"),
+        # The backfill bumps the listings generation.
+        ("core", "0010_generation"),
+    ]
 
     operations = [
         migrations.CreateModel(

@@ -207,3 +207,52 @@ class TestPagesFromCards:
         # The page itself is read in one query; relevance asks the full-text
         # index for its best matches first.
         assert few[0] <= 4, few
+
+
+class TestCachedPages:
+    def test_given_a_visitor_when_a_page_is_asked_again_then_the_cache_answers(
+        self, listing, anonymous_api
+    ):
+        first = anonymous_api.get("/listings?q=portrait")
+        again = anonymous_api.get("/listings?q=portrait")
+        assert (first["X-Cache"], again["X-Cache"]) == ("miss", "hit")
+        assert again.json() == first.json()
+
+    def test_given_a_cached_page_when_a_card_changes_then_the_next_read_shows_it(
+        self, listing, seller, now, anonymous_api
+    ):
+        anonymous_api.get("/listings")
+        listing_update(
+            listing=listing, actor=seller, now=now, changes={"title": "Cat portrait"}
+        )
+        response = anonymous_api.get("/listings")
+        assert response["X-Cache"] == "miss"
+        assert response.json()["items"][0]["title"] == "Cat portrait"
+
+    def test_given_a_cached_page_when_the_owner_renames_then_the_next_read_shows_it(
+        self, listing, seller, anonymous_api
+    ):
+        from selfwork.accounts.services import member_update
+
+        anonymous_api.get("/listings")
+        member_update(member=seller, changes={"display_name": "Priya P."})
+        (item,) = anonymous_api.get("/listings").json()["items"]
+        assert item["owner_name"] == "Priya P."
+
+    def test_given_a_cached_page_when_a_community_turns_private_then_visitors_lose_it(
+        self, listing, community, host, anonymous_api
+    ):
+        from selfwork.communities.services import community_update
+
+        assert anonymous_api.get("/listings").json()["items"]
+        community_update(
+            community=community, actor=host, changes={"visibility": "private"}
+        )
+        assert anonymous_api.get("/listings").json()["items"] == []
+
+    def test_given_a_member_then_their_pages_are_never_cached(
+        self, listing, api_as, seller
+    ):
+        client = api_as(seller)
+        client.get("/listings")
+        assert "X-Cache" not in client.get("/listings")

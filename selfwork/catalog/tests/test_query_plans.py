@@ -153,3 +153,37 @@ class TestSearchPlans:
             plan = _plan(sql, params)
             # Matches found through the full-text index are sorted, however few.
             assert not _full_scans(plan, by_words=bool(query.q)), "\n".join(plan)
+
+
+def _listings_read_not_by_key(plan: list[str]) -> list[str]:
+    """The lines of ``plan`` that read listings by anything but their primary key."""
+    if connection.vendor == "sqlite":
+        return [
+            line
+            for line in plan
+            if re.match(r"(SEARCH|SCAN) catalog_listing ", line)
+            and "INTEGER PRIMARY KEY" not in line
+        ]
+    return [
+        line
+        for line in plan
+        if re.search(r" on catalog_listing ", line + " ")
+        and "catalog_listing_pkey" not in line
+    ]
+
+
+RANKED = [name for name, query in SEARCHES.items() if query.q and not query.sort]
+
+
+class TestRankedSearchPlans:
+    @pytest.mark.parametrize("name", RANKED)
+    def test_given_a_market_when_words_are_ranked_then_listings_are_read_by_key(
+        self, market, name
+    ):
+        # The full-text index picks the best matches; the filters then look
+        # each one up, never walking a community's or a status's listings.
+        for sql, params in _listing_queries(SEARCHES[name]):
+            if "catalog_listing_fts" in sql:
+                continue
+            plan = _plan(sql, params)
+            assert not _listings_read_not_by_key(plan), "\n".join(plan)
