@@ -128,16 +128,6 @@ class TestWritersKeepCardsCurrent:
         listing_delete(listing=listing, actor=seller, now=now)
         assert not ListingCard.objects.filter(listing_id=listing.pk).exists()
 
-    def test_given_the_bulk_loader_then_every_listing_it_writes_has_its_card(self, db):
-        from selfwork.demo.bulk import bench_seed
-
-        for _ in bench_seed(listings=6, members=2):
-            pass
-        listings = list(Listing.objects.all())
-        assert len(listings) == 6
-        for row in listings:
-            _follows(row)
-
     def test_given_missing_cards_when_rebuilt_then_every_listing_has_its_card(
         self, listing, seller, community, now
     ):

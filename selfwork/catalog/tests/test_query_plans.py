@@ -21,7 +21,7 @@ from selfwork.catalog.selectors import (
 
 COMMON = ["portrait", "tent", "drill", "lesson"]
 CURRENCIES = ["EUR", "GBP"]
-READS_LISTINGS = re.compile(r'FROM "?catalog_listing(_fts)?("|\s)')
+READS_LISTINGS = re.compile(r'(FROM|JOIN) "?catalog_listing(_fts)?("|\s)')
 SORT = re.compile(r"^\s*(->\s+)?Sort\s+\(")
 
 
@@ -183,7 +183,7 @@ class TestRankedSearchPlans:
         # The full-text index picks the best matches; the filters then look
         # each one up, never walking a community's or a status's listings.
         for sql, params in _listing_queries(SEARCHES[name]):
-            if "catalog_listing_fts" in sql:
-                continue
+            if "catalog_listing_fts" in sql or "ts_rank_cd" in sql:
+                continue  # the full-text index's own query, checked above
             plan = _plan(sql, params)
             assert not _listings_read_not_by_key(plan), "\n".join(plan)
