@@ -292,7 +292,7 @@ def _ranked_sql(words: list[str], size: int) -> tuple[str, tuple]:
 
 
 # The first candidate set is this many times the rows a page needs; each round
-# that the filters thin out below a page asks for four times as many.
+# that the filters thin out below a page asks for at least four times as many.
 _CANDIDATES = 4
 _FIRST_ROUND = 200
 _MAX_LISTED = 10_000
@@ -316,7 +316,10 @@ def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[in
         ranked = [i for i in candidates if i in kept]
         if len(ranked) >= need or len(candidates) < size:
             return ranked[:need]
-        size *= _CANDIDATES
+        # At least four times as many, and enough for a page at the share of
+        # candidates the filters kept this round.
+        share = max(len(ranked), 1) / len(candidates)
+        size = max(size * _CANDIDATES, int(need / share * 1.5))
 
 
 def _kept(rows: QuerySet[Listing], candidates: list[int]) -> set[int]:
