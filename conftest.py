@@ -134,6 +134,15 @@ def ledger_rows_cleared_after_committing_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def cached_pages_forgotten():
+    """Every test starts with an empty cache: each test's database starts its
+    generation counters over, so a page one test cached could match another's key."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fx_reference_rates(request):
     """Every database test starts with the reference exchange rates the migrations load.
 

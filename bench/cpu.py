@@ -7,6 +7,7 @@ this is the whole cost of a request: Django, the queries and the serialisation.
 
     SELFWORK_DATA_DIR=DIR .venv/bin/python bench/cpu.py            # this checkout
     SELFWORK_DATA_DIR=DIR PYTHONPATH=/tmp/old .venv/bin/python bench/cpu.py
+    SELFWORK_BENCH_CACHE=1 SELFWORK_DATA_DIR=DIR .venv/bin/python bench/cpu.py
 
 ``DIR`` holds a database seeded by ``selfwork bench seed``.
 """
@@ -21,6 +22,8 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")
+# Every request does its work: no page comes from the cache (1 to measure with it).
+os.environ.setdefault("SELFWORK_BENCH_CACHE", "0")
 
 
 def _seeded_words():

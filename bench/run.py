@@ -299,6 +299,10 @@ def drive(port: int, path: Path_, seconds: float, connections: int) -> dict:
         "non_2xx": raw["non_2xx"],
         "socket_errors": raw["socket_errors"],
         "distinct_urls": len(path.urls),
+        # Of the answers that could be cached (anonymous pages of listings).
+        "cache_hit_rate": round(raw["cache_hits"] / cached, 3)
+        if (cached := raw["cache_hits"] + raw["cache_misses"])
+        else None,
     }
 
 
@@ -406,6 +410,10 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
+def _share(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.0%}"
+
+
 def table(report: dict) -> str:
     lines = [
         f"### {report['label']}: {report['engine']}, {report['listings']:,} listings",
@@ -415,14 +423,15 @@ def table(report: dict) -> str:
         f"after the run: {', '.join(f'{r} MB' for r in report['rss_mb_per_worker'])} "
         f"— {report['rss_target']}.",
         "",
-        "| path | req/s | p50 ms | p99 ms | ratio | target |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
+        "| path | req/s | p50 ms | p99 ms | ratio | target | cache hits |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for name, r in report["paths"].items():
         errors = f" ({r['non_2xx']} non-2xx)" if r["non_2xx"] else ""
         lines.append(
             f"| {name}{errors} | {r['req_per_s']:,.0f} | {r['p50_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['ratio']:.3f} | {r['target']} |"
+            f"{r['p99_ms']:.1f} | {r['ratio']:.3f} | {r['target']} | "
+            f"{_share(r.get('cache_hit_rate'))} |"
         )
     return "\n".join(lines)
 

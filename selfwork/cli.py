@@ -1,5 +1,5 @@
 """The ``selfwork`` command: serve, migrate, demo, worker, audit, backup, restore,
-process, manage, media, fx, bench."""
+process, manage, cards, media, fx, bench."""
 
 import argparse
 import json
@@ -329,6 +329,23 @@ def cmd_process_graph(args: argparse.Namespace) -> int:
     return process_graph_command(args.name, args.format, sys.stdout)
 
 
+def cmd_cards_rebuild(args: argparse.Namespace) -> int:
+    """Rewrite every listing's card (or only the missing ones), with a progress bar."""
+    _django()
+    from rich.progress import Progress
+
+    from selfwork.catalog.cards import listing_cards_rebuild
+    from selfwork.catalog.models import Listing
+
+    written = 0
+    with Progress() as progress:
+        task = progress.add_task("Cards", total=Listing.objects.count())
+        for written in listing_cards_rebuild(missing_only=args.missing):
+            progress.update(task, completed=written)
+    print(f"Wrote {written} card(s).")
+    return 0
+
+
 def cmd_bench_seed(args: argparse.Namespace) -> int:
     """Migrate, then bulk-load ``--listings`` varied listings with a progress bar."""
     _django()
@@ -466,6 +483,16 @@ def parser() -> argparse.ArgumentParser:
         help="write the ordering member's API token and exchange ids here",
     )
     seed.set_defaults(func=cmd_bench_seed)
+
+    cards = sub.add_parser("cards", help="the listing cards pages of listings read")
+    cards_sub = cards.add_subparsers(dest="cards_command", required=True)
+    rebuild = cards_sub.add_parser(
+        "rebuild", help="rewrite every listing's card (after a restore or an upgrade)"
+    )
+    rebuild.add_argument(
+        "--missing", action="store_true", help="only the listings that have none"
+    )
+    rebuild.set_defaults(func=cmd_cards_rebuild)
 
     media = sub.add_parser("media", help="uploaded images and files")
     media_sub = media.add_subparsers(dest="media_command", required=True)

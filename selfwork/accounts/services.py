@@ -24,6 +24,7 @@ from selfwork.core.errors import (
     NotFound,
     NotPermitted,
 )
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.logs import username_digest
 from selfwork.core.models import Upload
 from selfwork.core.money import unit_check
@@ -325,6 +326,8 @@ def member_update(*, member: Member, changes: dict[str, Any]) -> Member:
             )
         setattr(member, field, value)
     member.save()
+    # Pages of listings show the owner's name and avatar.
+    generation_bump(LISTINGS)
     return member
 
 
@@ -447,6 +450,7 @@ def member_erase(*, member: Member, now: dt.datetime) -> Member:
     member.set_unusable_password()
     member.closed_at = now
     member.save()
+    generation_bump(LISTINGS)
     member.groups.clear()
     member.user_permissions.clear()
     for upload in Upload.objects.filter(pk__in=[i for i in images if i]):

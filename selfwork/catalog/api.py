@@ -1,15 +1,18 @@
 """API: listing search, create, read, update, delete; a listing's availability."""
 
-from decimal import Decimal
+import hashlib
 from typing import Any
 
-from django.http import HttpRequest
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfwork.catalog import selectors, services
 from selfwork.catalog.calendar import ISO_INSTANT
-from selfwork.catalog.models import Listing, ListingMode
+from selfwork.catalog.cards import card_json, cards_page_json
+from selfwork.catalog.models import ListingMode
+from selfwork.catalog.out import ListingOut, ListingPageOut
 from selfwork.catalog.services import MAX_IMAGES, MAX_OPTIONS, MAX_TAGS
 from selfwork.communities.models import Mode
 from selfwork.communities.selectors import community_get
@@ -18,16 +21,15 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
-    MoneyOut,
-    Out,
     QueryIn,
     documented,
     documented_not_null,
     member_auth,
     now,
 )
-from selfwork.core.fx import fx_convert, fx_table
-from selfwork.core.money import HOUR, Money, unit_check
+from selfwork.core.fx import fx_table
+from selfwork.core.generations import LISTINGS, generation_get
+from selfwork.core.money import HOUR, unit_check
 from selfwork.core.openapi import (
     COUNTRY_OR_EMPTY,
     UPLOAD_ID,
@@ -39,6 +41,7 @@ from selfwork.core.openapi import (
 )
 
 router = Router(tags=["listings"])
+JSON = "application/json; charset=utf-8"
 
 MODES_DESCRIPTION = (
     'Each mode is one of {"mode": "made_to_order", "price": MONEY, "options"?, '
@@ -48,166 +51,6 @@ MODES_DESCRIPTION = (
     '{"mode": "gift"}, {"mode": "timebank", "hours": HOURS}. MONEY is {"amount": "12.50", '
     '"currency": "EUR"}; HOURS is {"amount": "1.50", "currency": "HOUR"}.'
 )
-
-
-class PackageOut(Out):
-    id: str
-    name: str
-    description: str
-    price: MoneyOut
-    delivery_days: int
-    revisions: int
-    commercial_use: bool = Field(
-        description="The buyer may use the work commercially (else personal use)."
-    )
-    credit_required: bool = Field(description="The buyer must credit the provider.")
-
-
-class ChoiceOut(Out):
-    label: str
-    price_delta: MoneyOut
-
-
-class OptionOut(Out):
-    name: str
-    choices: list[ChoiceOut]
-
-
-class PromptOut(Out):
-    prompt: str
-    required: bool = False
-
-
-class ModeOut(Out):
-    mode: str
-    price: MoneyOut | None = None
-    hours: MoneyOut | None = None
-    unit: str | None = None
-    deposit: MoneyOut | None = None
-    options: list[OptionOut] = []
-    personalisation: list[PromptOut] = []
-    wants: str = ""
-    packages: list[PackageOut] = []
-
-
-class ListingRatingOut(Out):
-    mean: str | None = Field(
-        description="The mean of its customers' published ratings (1 to 5), to "
-        "one decimal place; null before the first."
-    )
-    count: int
-
-
-class ListingOut(Out):
-    id: str
-    title: str
-    description: str
-    community: str
-    owner: str
-    owner_name: str
-    status: str
-    kind: str = Field(
-        description="offer, or request: the owner asks for help (timebank), and "
-        "whoever answers it gives the time and earns the hours."
-    )
-    tags: list[str]
-    category: str | None
-    custom: dict[str, Any]
-    city: str
-    country: str
-    modes: list[ModeOut]
-    price: MoneyOut | None
-    price_in_viewer_currency: MoneyOut | None
-    images: list[str]
-    rating: ListingRatingOut
-    created_at: str
-    updated_at: str
-    url: str
-
-
-class ListingPageOut(Out):
-    items: list[ListingOut]
-    next: str | None
-
-
-def _mode_out(row: ListingMode) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "mode": row.mode,
-        "wants": row.wants,
-        "personalisation": row.personalisation,
-    }
-    if row.price_minor is not None:
-        money = Money(row.price_minor, row.unit).as_dict()
-        out["hours" if row.unit == "HOUR" else "price"] = money
-    if row.mode == "rental":
-        out["unit"] = row.rental_unit
-        out["deposit"] = Money(row.deposit_minor, row.unit).as_dict()
-    out["options"] = [
-        {
-            "name": o["name"],
-            "choices": [
-                {
-                    "label": c["label"],
-                    "price_delta": Money(c["price_delta_minor"], row.unit).as_dict(),
-                }
-                for c in o["choices"]
-            ],
-        }
-        for o in row.options
-    ]
-    out["packages"] = [
-        {
-            "id": str(p.public_id),
-            "name": p.name,
-            "description": p.description,
-            "price": Money(p.price_minor, p.unit).as_dict(),
-            "delivery_days": p.delivery_days,
-            "revisions": p.revisions,
-            "commercial_use": p.commercial_use,
-            "credit_required": p.credit_required,
-        }
-        for p in row.package_rows
-    ]
-    return out
-
-
-def listing_out(
-    listing: Listing, *, viewer_currency: str, rates: dict[str, Decimal]
-) -> dict:
-    price = (
-        Money(listing.price_minor, listing.price_unit) if listing.price_minor else None
-    )
-    converted = (
-        fx_convert(price, viewer_currency, rates)
-        if price is not None and price.unit != "HOUR"
-        else None
-    )
-    return {
-        "id": str(listing.public_id),
-        "title": listing.title,
-        "description": listing.description,
-        "community": listing.community.slug,
-        "owner": listing.owner.username,
-        "owner_name": listing.owner.name,
-        "status": listing.status,
-        "kind": listing.kind,
-        "tags": listing.tags,
-        "category": listing.category.slug if listing.category else None,
-        "custom": listing.custom,
-        "city": listing.city,
-        "country": listing.country,
-        "modes": [_mode_out(m) for m in listing.mode_rows],
-        "price": MoneyOut.of(price),
-        "price_in_viewer_currency": MoneyOut.of(converted),
-        "images": [i.upload.url for i in listing.image_rows],
-        "rating": {
-            "mean": str(listing.rating_mean) if listing.rating_count else None,
-            "count": listing.rating_count,
-        },
-        "created_at": listing.created_at.isoformat(),
-        "updated_at": listing.updated_at.isoformat(),
-        "url": f"/listings/{listing.public_id}/",
-    }
 
 
 def _viewer_currency(request: HttpRequest, asked: str | None = None) -> str:
@@ -277,26 +120,44 @@ class SearchQuery(QueryIn):
     )
 
 
+# Anonymous pages of listings are cached for this long at most; a write that
+# changes any of them moves the generation in their key first (exact).
+PAGE_CACHE_SECONDS = 300
+
+
 @router.get("", response={200: ListingPageOut, **PROBLEMS})
 def listings_search(request: HttpRequest, filters: Query[SearchQuery]):
     """Search listings. Custom community fields filter as ``field.<key>=<value>``."""
+    # Only a visitor's pages are cached: a member's depend on who they are (the
+    # private communities they see, their currency).
+    key = None
+    if not request.user.is_authenticated:
+        asked = hashlib.blake2s(request.get_full_path().encode()).hexdigest()
+        key = f"listings:{generation_get(LISTINGS)}:{asked}"
+        body = cache.get(key)
+        if body is not None:
+            return HttpResponse(body, content_type=JSON, headers={"X-Cache": "hit"})
     custom = {
         k[len("field.") :]: str(v)
         for k, v in request.GET.items()
         if k.startswith("field.")
     }
     data = filters.model_dump(exclude={"show_in"})
-    page = selectors.listings_search(
+    page = selectors.listing_cards_search(
         query=selectors.ListingQuery(**data, custom=custom), viewer=request.user
     )
-    rates = fx_table()
-    currency = _viewer_currency(request, filters.show_in)
-    return {
-        "items": [
-            listing_out(x, viewer_currency=currency, rates=rates) for x in page.items
-        ],
-        "next": page.next,
-    }
+    body = cards_page_json(
+        page.items,
+        next=page.next,
+        currency=_viewer_currency(request, filters.show_in),
+        rates=fx_table(),
+    )
+    # Written from the cards as they were stored: already what ListingPageOut
+    # says (``catalog.cards``), so it is not validated again.
+    if key is None:
+        return HttpResponse(body, content_type=JSON)
+    cache.set(key, body, PAGE_CACHE_SECONDS)
+    return HttpResponse(body, content_type=JSON, headers={"X-Cache": "miss"})
 
 
 def _object(members: list[str], **properties: Any) -> dict[str, Any]:
@@ -479,11 +340,10 @@ class ListingUpdateIn(BodyIn):
     status: str | None = Field(None, max_length=10)
 
 
-def _listing_response(request: HttpRequest, listing_id) -> dict:
-    listing = selectors.listing_get(public_id=listing_id, viewer=request.user)
-    return listing_out(
-        listing, viewer_currency=_viewer_currency(request), rates=fx_table()
-    )
+def _listing_response(request: HttpRequest, listing_id) -> HttpResponse:
+    row = selectors.listing_card_get(public_id=listing_id, viewer=request.user)
+    body = card_json(row, currency=_viewer_currency(request), rates=fx_table())
+    return HttpResponse(body, content_type=JSON)
 
 
 @router.post("", response={201: ListingOut, **PROBLEMS}, auth=member_auth)
@@ -493,7 +353,9 @@ def listing_create(request: HttpRequest, payload: ListingIn):
     listing = services.listing_create(
         owner=request.user, community=community, now=now(), **data
     )
-    return Status(201, _listing_response(request, listing.public_id))
+    response = _listing_response(request, listing.public_id)
+    response.status_code = 201
+    return response
 
 
 @router.get("/{listing_id}", response={200: ListingOut, **PROBLEMS})

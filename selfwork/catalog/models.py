@@ -139,6 +139,17 @@ class Listing(models.Model):
         return rows if rows is not None else list(self.images.all())
 
     @property
+    def card_image(self):
+        """The upload a card shows (the first image), or None."""
+        images = self.image_rows
+        return images[0].upload if images else None
+
+    @property
+    def card_modes(self) -> list[str]:
+        """The names of the listing's modes, for a card's chips."""
+        return [row.mode for row in self.mode_rows]
+
+    @property
     def rating_mean(self) -> Decimal | None:
         """The mean rating to one decimal place, or None before the first review."""
         return rating_mean_of(self.rating_sum, self.rating_count)
@@ -400,3 +411,23 @@ class Booking(models.Model):
             ),
             models.Index(fields=["reference"], name="booking_by_reference"),
         ]
+
+
+class ListingCard(models.Model):
+    """What a listing card and a list API item show of one listing, pre-rendered.
+
+    ``item`` is the JSON text of the list API item's parts that the listing owns
+    (title, modes, prices, images, rating, status…); the parts other apps own —
+    the owner's username and display name, the community's and the category's
+    slugs — and the price in the viewer's currency are joined in when the page is
+    read (decision 0029). The catalog's services rewrite a card in the
+    transaction that changes what it shows (``catalog.cards.listing_cards_refresh``);
+    ``selfwork cards rebuild`` rewrites them all. Only public data goes in.
+    """
+
+    listing = models.OneToOneField(
+        Listing, on_delete=models.CASCADE, primary_key=True, related_name="card"
+    )
+    item = models.TextField()
+    # What the HTML card shows of the listing itself (``catalog.cards.card_web``).
+    web = models.TextField()

@@ -2,14 +2,16 @@
 listing calendars and the bookings on them."""
 
 import datetime as dt
+import json
 import re
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 
@@ -21,14 +23,19 @@ from selfwork.catalog.calendar import (
     instant_parse,
     rules_of,
 )
+from selfwork.catalog.cards import (
+    CardRow,
+    CardView,
+    card_rows,
+    card_views,
+    listing_prefetches,
+)
 from selfwork.catalog.errors import PeriodInvalid
 from selfwork.catalog.models import (
     BlockedPeriod,
     Booking,
     Listing,
-    ListingImage,
     ListingMode,
-    ListingPackage,
 )
 from selfwork.catalog.services import listing_field_value
 from selfwork.communities.models import Community, ListingField, Mode
@@ -76,40 +83,18 @@ class ListingPage:
     next: str | None
 
 
-def _prefetches(to_attr: bool) -> list[Prefetch]:
-    """Modes with their packages, and images with their uploads, in order.
-
-    ``to_attr`` stores plain lists (``Listing.mode_rows`` and friends read them):
-    no QuerySet is built per row, which is what a page of cards needs. Without
-    it, ``listing.modes.all()`` stays prefetched for the code of a single listing.
-    """
-
-    def named(name: str) -> dict[str, str]:
-        return {"to_attr": f"prefetched_{name}"} if to_attr else {}
-
-    packages = Prefetch(
-        "packages",
-        queryset=ListingPackage.objects.order_by("position", "pk"),
-        **named("packages"),
-    )
-    return [
-        Prefetch(
-            "modes",
-            queryset=ListingMode.objects.order_by("pk").prefetch_related(packages),
-            **named("modes"),
-        ),
-        Prefetch(
-            "images",
-            queryset=ListingImage.objects.select_related("upload"),
-            **named("images"),
-        ),
-    ]
-
-
 def _rows(*, cards: bool) -> QuerySet[Listing]:
     return Listing.objects.select_related(
         "community", "owner", "owner__avatar", "category"
-    ).prefetch_related(*_prefetches(to_attr=cards))
+    ).prefetch_related(*listing_prefetches(to_attr=cards))
+
+
+def _as_cards(rows: QuerySet[Listing]) -> list[Listing]:
+    return list(
+        rows.select_related(
+            "community", "owner", "owner__avatar", "category"
+        ).prefetch_related(*listing_prefetches(to_attr=True))
+    )
 
 
 def _listing_rows() -> QuerySet[Listing]:
@@ -122,11 +107,31 @@ def _card_rows() -> QuerySet[Listing]:
     return _rows(cards=True)
 
 
+def _visible(rows: QuerySet[Listing], viewer) -> QuerySet[Listing]:
+    return rows.filter(
+        status=Listing.Status.ACTIVE,
+        community__in=communities_visible_to(viewer=viewer).values("pk"),
+    )
+
+
 def listings_visible_to(*, viewer) -> QuerySet[Listing]:
     """Return the active listings ``viewer`` may see (private communities stay private),
     as cards (see ``Listing.mode_rows``)."""
-    return _card_rows().filter(
-        status=Listing.Status.ACTIVE,
+    return _visible(_card_rows(), viewer)
+
+
+def _one_visible(public_id: Any, viewer) -> QuerySet[Listing]:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as exc:
+        raise NotFound(gettext("No such listing."), code="listing_not_found") from exc
+    # A promised gift stays on its page (marked promised) but leaves search.
+    visible = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.PROMISED])
+    if viewer is not None and viewer.is_authenticated:
+        visible |= Q(owner=viewer)
+    return Listing.objects.filter(
+        visible,
+        public_id=key,
         community__in=communities_visible_to(viewer=viewer).values("pk"),
     )
 
@@ -137,26 +142,21 @@ def listing_get(*, public_id: Any, viewer) -> Listing:
 
     :raises NotFound: if it does not exist or ``viewer`` may not see it.
     """
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError as exc:
-        raise NotFound(gettext("No such listing."), code="listing_not_found") from exc
-    # A promised gift stays on its page (marked promised) but leaves search.
-    visible = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.PROMISED])
-    if viewer is not None and viewer.is_authenticated:
-        visible |= Q(owner=viewer)
-    listing = (
-        _listing_rows()
-        .filter(
-            visible,
-            public_id=key,
-            community__in=communities_visible_to(viewer=viewer).values("pk"),
-        )
-        .first()
-    )
+    listing = (_listing_rows() & _one_visible(public_id, viewer)).first()
     if listing is None:
         raise NotFound(gettext("No such listing."), code="listing_not_found")
     return listing
+
+
+def listing_card_get(*, public_id: Any, viewer) -> CardRow:
+    """Return the card of the listing ``listing_get`` would return: one query.
+
+    :raises NotFound: if it does not exist or ``viewer`` may not see it.
+    """
+    found = card_rows(_one_visible(public_id, viewer)[:1])
+    if not found:
+        raise NotFound("No such listing.", code="listing_not_found")
+    return found[0]
 
 
 def listing_status_of(*, listing_id: int) -> str | None:
@@ -269,38 +269,129 @@ def _text_filter(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]
     )
 
 
-def _text_ranked(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
-    """Keep the rows matching ``words`` and annotate ``rank`` (higher is better).
+def _ranked_sql(words: list[str], size: int) -> tuple[str, tuple]:
+    """SQL for the ids of the ``size`` best matches of ``words``, best first.
 
-    One pass over the full-text index: on SQLite a join with FTS5, which computes
-    bm25 for the row it stands on (a rank in a correlated subquery re-ran the
-    MATCH for every matching row); on PostgreSQL the GIN index finds the rows and
-    ts_rank_cd reads the stored vector beside them.
+    The full-text index alone ranks them (FTS5's bm25 with column weights on
+    SQLite, ts_rank_cd on PostgreSQL's stored vector): no listing row is read
+    for a match that does not make the cut.
     """
     if connection.vendor == "postgresql":
-        tsquery = _pg_tsquery(words)
-        return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
-            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
-            params=[tsquery],
-            select={
-                "rank": "ts_rank_cd(catalog_listing.search_vector, "
-                "to_tsquery('selfwork_search', %s))"
-            },
-            select_params=[tsquery],
+        return (
+            "SELECT id FROM catalog_listing "
+            "WHERE search_vector @@ to_tsquery('selfwork_search', %s) "
+            "ORDER BY ts_rank_cd(search_vector, to_tsquery('selfwork_search', %s)) "
+            "DESC, id DESC LIMIT %s",
+            (_pg_tsquery(words), _pg_tsquery(words), size),
         )
-    return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
-        tables=["catalog_listing_fts"],
-        where=[
-            "catalog_listing_fts.rowid = catalog_listing.id",
-            "catalog_listing_fts MATCH %s",
-        ],
-        params=[_fts_match(words)],
-        # bm25 is lower-is-better; negate it so both engines sort rank descending.
-        select={"rank": "-bm25(catalog_listing_fts, 10.0, 4.0, 1.0)"},
+    # bm25 is lower-is-better.
+    return (
+        "SELECT rowid FROM catalog_listing_fts WHERE catalog_listing_fts MATCH %s "
+        "ORDER BY bm25(catalog_listing_fts, 10.0, 4.0, 1.0), rowid DESC LIMIT %s",
+        (_fts_match(words), size),
     )
 
 
+# The first candidate set is this many times the rows a page needs; each round
+# that the filters thin out below a page asks for at least four times as many.
+_CANDIDATES = 4
+_FIRST_ROUND = 200
+_MAX_LISTED = 10_000
+
+
+def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[int]:
+    """The ids of the best ``need`` of ``rows`` matching ``words``, best first.
+
+    Ranking stops early: the full-text index picks a bounded set of its best
+    matches and the filters run on those alone; only when the filters leave
+    fewer than ``need`` of them (and the index has more) is a larger set asked
+    for. The order is the rank, then the newest id, on both engines.
+    """
+    size = max(need * _CANDIDATES, _FIRST_ROUND)
+    while True:
+        sql, params = _ranked_sql(words, size)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            candidates = [row[0] for row in cursor.fetchall()]
+        kept = _kept(rows, candidates)
+        ranked = [i for i in candidates if i in kept]
+        if len(ranked) >= need or len(candidates) < size:
+            return ranked[:need]
+        # At least four times as many, and enough for a page at the share of
+        # candidates the filters kept this round.
+        share = max(len(ranked), 1) / len(candidates)
+        size = max(size * _CANDIDATES, int(need / share * 1.5))
+
+
+def _kept(rows: QuerySet[Listing], candidates: list[int]) -> set[int]:
+    """Which of ``candidates`` (listing ids) pass the filters of ``rows``.
+
+    Each candidate is looked up by primary key. SQLite has no statistics to
+    tell it that a few hundred ids are fewer than a community's active
+    listings, so it is told: the ids come first in a CROSS JOIN, which SQLite
+    keeps as the outer loop.
+    """
+    if connection.vendor != "sqlite":
+        return set(rows.filter(id__in=candidates).values_list("id", flat=True))
+    query = rows.extra(  # noqa: S610 - fixed SQL
+        where=['"catalog_listing"."id" = candidate.value']
+    ).values_list("id", flat=True)
+    sql, params = query.query.sql_with_params()
+    head, rest = sql.split(' FROM "catalog_listing"', 1)
+    sql = f'{head} FROM json_each(%s) AS candidate CROSS JOIN "catalog_listing"{rest}'
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (json.dumps(candidates), *params))
+        return {row[0] for row in cursor.fetchall()}
+
+
+Row = TypeVar("Row", Listing, CardRow, CardView)
+
+
+@dataclass
+class CardPage:
+    items: list[CardRow]
+    next: str | None
+
+
 def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
+    """Search the listings ``viewer`` may see, ranked and filtered, one page at a time,
+    as listings with everything a card shows.
+
+    :raises InvalidInput: for a bad filter value, sort or cursor.
+    """
+    items, more = _search(query, viewer, read=_as_cards)
+    return ListingPage(items, more)
+
+
+def listing_cards_search(*, query: ListingQuery, viewer) -> CardPage:
+    """Search as ``listings_search`` does, reading each listing's card (one query
+    for the page, ``catalog.cards``).
+
+    :raises InvalidInput: for a bad filter value, sort or cursor.
+    """
+    items, more = _search(query, viewer, read=card_rows)
+    return CardPage(items, more)
+
+
+@dataclass
+class CardViewPage:
+    items: list[CardView]
+    next: str | None
+
+
+def listing_views_search(*, query: ListingQuery, viewer) -> CardViewPage:
+    """Search as ``listings_search`` does, reading each listing's HTML card (one
+    query for the page, ``catalog.cards``).
+
+    :raises InvalidInput: for a bad filter value, sort or cursor.
+    """
+    items, more = _search(query, viewer, read=card_views)
+    return CardViewPage(items, more)
+
+
+def _search(
+    query: ListingQuery, viewer, *, read: Callable[[QuerySet[Listing]], list[Row]]
+) -> tuple[list[Row], str | None]:
     """Search the listings ``viewer`` may see, ranked and filtered, one page at a time.
 
     Pages by keyset (newest, price) or by position (relevance), so deep pages of a
@@ -308,7 +399,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
 
     :raises InvalidInput: for a bad filter value, sort or cursor.
     """
-    rows = listings_visible_to(viewer=viewer)
+    rows = _visible(Listing.objects.all(), viewer)
     limit = query.limit
     if (
         isinstance(limit, bool)
@@ -399,8 +490,8 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
         )
     if sort == "relevance" and not words:
         sort = "newest"
-    if words:
-        rows = (_text_ranked if sort == "relevance" else _text_filter)(rows, words)
+    if words and sort != "relevance":
+        rows = _text_filter(rows, words)
 
     position = _cursor_decode(query.cursor)
     # Read the whole cursor before querying: a forged one must be a 422, never
@@ -426,18 +517,20 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             code="invalid_cursor",
         ) from exc
     if sort == "relevance":
-        ranked = rows.order_by("-rank", "-created_at", "-id")  # type: ignore[misc]
-        page = list(ranked[offset : offset + limit + 1])
-        more = len(page) > limit
-        return ListingPage(
-            page[:limit], _cursor_encode({"o": offset + limit}) if more else None
+        ids = _ranked_ids(rows, words, offset + limit + 1)[offset:]
+        place = {listing_id: n for n, listing_id in enumerate(ids)}
+        # The ids passed the filters already: read them by primary key alone.
+        found = sorted(
+            read(Listing.objects.filter(id__in=ids)), key=lambda r: place[r.id]
         )
+        more = len(found) > limit
+        return found[:limit], _cursor_encode({"o": offset + limit}) if more else None
     if sort == "newest":
         if position:
             rows = rows.filter(
                 Q(created_at__lt=after_at) | Q(created_at=after_at, id__lt=after_id)
             )
-        page = list(rows.order_by("-created_at", "-id")[: limit + 1])
+        page = read(rows.order_by("-created_at", "-id")[: limit + 1])
     elif sort == "rating":
         # Best rated first (the mean, then how many ratings: ``rating_key``);
         # listings nobody has rated yet come last, newest id first.
@@ -445,7 +538,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             rows = rows.filter(
                 Q(rating_key__lt=after_key) | Q(rating_key=after_key, id__lt=after_id)
             )
-        page = list(rows.order_by("-rating_key", "-id")[: limit + 1])
+        page = read(rows.order_by("-rating_key", "-id")[: limit + 1])
     else:
         ascending = sort == "price_asc"
         if position:
@@ -455,11 +548,11 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
             else:
                 rows = rows.filter(Q(sort_price__lt=p) | Q(sort_price=p, id__lt=i))
         order = ("sort_price", "id") if ascending else ("-sort_price", "-id")
-        page = list(rows.order_by(*order)[: limit + 1])
+        page = read(rows.order_by(*order)[: limit + 1])
     more = len(page) > limit
-    return ListingPage(
-        page[:limit], _cursor_encode(_position(page[limit - 1], sort)) if more else None
-    )
+    return page[:limit], _cursor_encode(
+        _position(page[limit - 1], sort)
+    ) if more else None
 
 
 def _cursor_int(value: Any, *, low: int = -(2**63), high: int = 2**63 - 1) -> int:
@@ -479,7 +572,7 @@ def _cursor_time(value: Any) -> dt.datetime:
     return at.astimezone(dt.UTC)  # OverflowError near the ends of the calendar
 
 
-def _position(listing: Listing, sort: str) -> dict[str, Any]:
+def _position(listing: Listing | CardRow | CardView, sort: str) -> dict[str, Any]:
     """Where a keyset page ends, as the cursor of the next."""
     if sort == "newest":
         return {"t": listing.created_at.isoformat(), "i": listing.id}

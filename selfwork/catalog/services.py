@@ -27,6 +27,7 @@ from selfwork.catalog.calendar import (
     period_check,
     rules_of,
 )
+from selfwork.catalog.cards import listing_cards_refresh
 from selfwork.catalog.errors import ListingTaken, PeriodInvalid, SlotTaken
 from selfwork.catalog.models import (
     BlockedPeriod,
@@ -48,6 +49,7 @@ from selfwork.communities.models import (
 from selfwork.communities.selectors import member_can_moderate, member_required
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.events import event_record
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import Upload
 from selfwork.core.money import HOUR, Money
 from selfwork.core.parse import int_parse, money_parse, upload_ids_parse
@@ -633,6 +635,7 @@ def listing_create(
     _write_modes(listing, terms)
     listing.save(update_fields=["price_minor", "price_unit", "sort_price"])
     _write_images(listing, uploads)
+    listing_cards_refresh(listing_ids=[listing.pk])
     _listing_announce("listing.created", listing, now=now)
     return listing
 
@@ -724,6 +727,7 @@ def listing_update(
     listing.refresh_from_db(fields=["status"])
     if uploads is not None:
         _write_images(listing, uploads)
+    listing_cards_refresh(listing_ids=[listing.pk])
     _listing_announce("listing.updated", listing, now=now)
     return listing
 
@@ -758,6 +762,8 @@ def listing_status_move(
     moved = Listing.objects.filter(pk=listing_id, status__in=source).update(
         status=target, updated_at=now
     )
+    if moved:
+        listing_cards_refresh(listing_ids=[listing_id])
     return moved == 1
 
 
@@ -777,6 +783,7 @@ def listing_rating_add(*, listing_id: int, total: int, count: int) -> None:
         Listing.objects.filter(pk=listing_id).update(
             rating_key=rating_key_of(sums["rating_sum"], sums["rating_count"])
         )
+    listing_cards_refresh(listing_ids=[listing_id])
 
 
 def listing_lock(*, listing: Listing) -> None:
@@ -809,6 +816,7 @@ def listing_delete(*, listing: Listing, actor, now: dt.datetime) -> None:
         raise NotFound(gettext("No such listing."), code="listing_not_found")
     _listing_announce("listing.removed", listing, now=now)
     listing.delete()
+    generation_bump(LISTINGS)
 
 
 # --- Calendars and bookings -------------------------------------------------------

@@ -28,6 +28,7 @@ from selfwork.communities.timebank import (
 )
 from selfwork.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from selfwork.core.events import event_record
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.i18n import interpolate_lazy
 from selfwork.core.money import Money, unit_check, unit_exponent
 from selfwork.core.parse import upload_ids_parse
@@ -308,6 +309,8 @@ def community_update(
         )
     if TIMEBANK_SETTINGS & set(changes):
         timebank_limits_apply(community=community, now=now or dj_timezone.now())
+    # Pages of listings show its name, and who may see them follows its visibility.
+    generation_bump(LISTINGS)
     return community
 
 
@@ -540,6 +543,7 @@ def category_delete(*, community: Community, actor, slug: str) -> None:
     _require_host(community, actor)
     if not Category.objects.filter(community=community, slug=slug).delete()[0]:
         raise NotFound(gettext("No category '%(slug)s'.") % {"slug": slug[:50]})
+    generation_bump(LISTINGS)
 
 
 @transaction.atomic

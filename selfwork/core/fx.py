@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidInput
+from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import FxRate
 from selfwork.core.money import Money, convert, unit_check
 
@@ -75,6 +76,8 @@ def fx_rates_import(*, text: str) -> int:
             quote=quote,
             defaults={"rate": rate, "published_on": published_on},
         )
+    # Pages of listings show prices in the viewer's currency.
+    generation_bump(LISTINGS)
     return len(rows)
 
 

@@ -194,3 +194,14 @@ class LegalPage(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class Generation(models.Model):
+    """A counter that every write changing a cached read bumps (``core.generations``).
+
+    A cached answer is keyed with the counter it was computed under: a write
+    moves the counter, so no later read finds the old answer.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)

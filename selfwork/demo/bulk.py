@@ -21,6 +21,7 @@ from django.db import transaction
 
 from selfwork.accounts.models import Member
 from selfwork.accounts.services import api_token_create, member_signup
+from selfwork.catalog.cards import listing_cards_refresh
 from selfwork.catalog.models import Listing, ListingMode, ListingPackage
 from selfwork.communities.models import Category, Community, Mode
 from selfwork.communities.services import (
@@ -260,6 +261,7 @@ def _write_batch(rng: random.Random, market: _Market, start: int, size: int) -> 
     Listing.objects.bulk_create(listings)
     ListingMode.objects.bulk_create([m for its in modes for m in its])
     ListingPackage.objects.bulk_create([p for its in packages for p in its])
+    listing_cards_refresh(listing_ids=[listing.pk for listing in listings])
 
 
 def bench_seed(*, listings: int, members: int = 20, seed: int = 2026) -> Iterator[int]:

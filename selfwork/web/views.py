@@ -24,8 +24,8 @@ from selfwork.boards.selectors import posts_search
 from selfwork.catalog.selectors import (
     SORTS,
     ListingQuery,
+    listing_views_search,
     listings_of_owner,
-    listings_search,
     member_offers_commissions,
 )
 from selfwork.communities.models import Mode
@@ -75,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if slug:
         return community_page(request, slug)
     communities = list(communities_list(viewer=request.user)[:6])
-    listings = listings_search(
+    listings = listing_views_search(
         query=ListingQuery(sort="newest", limit=8), viewer=request.user
     ).items
     return render(
@@ -154,7 +154,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             limit=PAGE_SIZE,
         )
         try:
-            page = listings_search(query=query, viewer=request.user)
+            page = listing_views_search(query=query, viewer=request.user)
         except InvalidInput as exc:
             error = (
                 gettext(
@@ -218,7 +218,7 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
     if category and not any(c.slug == category for c in categories):
         category = ""
     try:
-        page = listings_search(
+        page = listing_views_search(
             query=ListingQuery(
                 community=community.slug,
                 category=category or None,
@@ -229,7 +229,7 @@ def community_page(request: HttpRequest, slug: str) -> HttpResponse:
             viewer=request.user,
         )
     except InvalidInput:
-        page = listings_search(
+        page = listing_views_search(
             query=ListingQuery(community=community.slug, sort="newest"),
             viewer=request.user,
         )

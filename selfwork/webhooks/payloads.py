@@ -14,7 +14,7 @@ from django.db import transaction
 from pydantic import BaseModel
 
 from selfwork.accounts.models import Member
-from selfwork.catalog.api import ListingOut, listing_out
+from selfwork.catalog.out import ListingOut, listing_out
 from selfwork.catalog.selectors import listing_get
 from selfwork.communities.api import MembershipOut, membership_out
 from selfwork.communities.models import Membership

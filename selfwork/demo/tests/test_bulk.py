@@ -22,6 +22,19 @@ class TestBenchSeed:
         assert bulk_market == [300]
         assert Listing.objects.count() == 300
 
+    def test_given_seeded_listings_then_each_has_its_card_as_the_services_write_it(
+        self, bulk_market
+    ):
+        from selfwork.catalog.cards import _listings, card_item, card_web
+
+        for listing in _listings(
+            list(Listing.objects.values_list("pk", flat=True)[:60])
+        ):
+            assert (listing.card.item, listing.card.web) == (
+                card_item(listing),
+                card_web(listing),
+            )
+
     def test_given_seeded_listings_then_their_from_price_is_their_lowest_price(
         self, bulk_market
     ):

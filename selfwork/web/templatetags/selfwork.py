@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from selfwork.catalog.cards import price_summary_of
 from selfwork.communities.models import Mode
 from selfwork.core.formats import (
     date_format,
@@ -136,22 +137,18 @@ def in_my_currency(context, minor: Any, unit: str | None = None) -> str:
 def price_summary(listing) -> dict[str, Any]:
     """What a card says about price: ``{"text": "€40.00", "several": True, ...}``.
 
-    Uses the prefetched modes and packages; no query.
+    A card row carries it; a listing's is worked out from its prefetched modes
+    and packages, with no query.
     """
-    if listing.price_minor is None:
-        return {"text": gettext("Free"), "free": True, "several": False}
-    count = 0
-    for mode in listing.mode_rows:
-        if mode.price_minor is not None:
-            count += 1
-        count += len(mode.package_rows)
-    return {
-        "text": money_format(Money(listing.price_minor, listing.price_unit)),
-        "free": False,
-        "several": count > 1,
-        "minor": listing.price_minor,
-        "unit": listing.price_unit,
-    }
+    stored = getattr(listing, "card_price", None)
+    summary = dict(stored) if stored is not None else price_summary_of(listing)
+    # The stored summary holds the amount; its words are written in the viewer's
+    # language and number format here, not once for everyone.
+    if summary["free"]:
+        summary["text"] = gettext("Free")
+    else:
+        summary["text"] = money_format(Money(summary["minor"], summary["unit"]))
+    return summary
 
 
 @register.filter
