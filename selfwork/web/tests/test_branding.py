@@ -171,6 +171,23 @@ class TestOwnDomain:
         assert "<h1>Illustrators&#x27; Guild</h1>" in html
         assert "/c/guild/brand.css" in html
 
+    def test_the_header_and_title_name_the_community_not_selfwork(
+        self, client, branded, host
+    ):
+        community_update(community=branded, actor=host, changes={"domain": DOMAIN})
+        html = page_text(client.get("/", HTTP_HOST=DOMAIN))
+        header = html.split('class="logo"', 1)[1].split("</a>", 1)[0]
+        assert "Illustrators&#x27; Guild" in header
+        assert "selfwork" not in header
+        title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title.endswith("· Illustrators&#x27; Guild")
+
+    def test_the_sites_own_host_keeps_selfworks_name(self, client, community):
+        html = page_text(client.get("/"))
+        assert (
+            html.split("<title>", 1)[1].split("</title>", 1)[0].endswith("· selfwork")
+        )
+
     def test_the_host_name_is_matched_whatever_its_case_and_port(
         self, client, community, host
     ):
