@@ -43,7 +43,7 @@ def pytest_collection_modifyitems(config, items):
         reason="browser journeys run on SQLite (SELFWORK_BROWSER_ON_POSTGRES=1 for both)"
     )
     for item in items:
-        if item.get_closest_marker("own_sqlite"):
+        if item.get_closest_marker("once"):
             item.add_marker(once)
         elif not browser_too and {"page", "browser"} & set(
             getattr(item, "fixturenames", ())

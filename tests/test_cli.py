@@ -10,7 +10,7 @@ import pytest
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
 # Every run below gets its own SQLite file, on either suite.
-pytestmark = pytest.mark.own_sqlite
+pytestmark = pytest.mark.once
 
 
 # Seeding the whole demo took over five minutes beside a busy test run on a

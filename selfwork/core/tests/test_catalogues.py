@@ -22,9 +22,13 @@ KEPT = {".py", ".html", ".txt", ".po"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|(?<!\{)\{(\w+)\}(?!\})")
 
 # CI installs GNU gettext (scripts/system-packages.sh), so the test runs there.
-pytestmark = pytest.mark.skipif(
-    shutil.which("xgettext") is None, reason="needs GNU gettext (xgettext)"
-)
+# The catalogues are the same whatever the engine: checked once.
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("xgettext") is None, reason="needs GNU gettext (xgettext)"
+    ),
+    pytest.mark.once,
+]
 
 
 def _sources_only(directory: str, names: list[str]) -> set[str]:

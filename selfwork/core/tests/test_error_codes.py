@@ -21,6 +21,9 @@ from selfwork.core.errors import (
 )
 from selfwork.core.problems import UndeclaredErrorCode, problem_for
 
+# Reads the source and the OpenAPI document: the same on either engine.
+pytestmark = pytest.mark.once
+
 SOURCE = Path(selfwork.__file__).parent
 CODE_ARGUMENTS = {"code", "range_code"}
 

@@ -12,7 +12,7 @@ from selfwork.exchanges.engine import BUILTIN_DIR
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
 # Every run below gets its own SQLite file, on either suite.
-pytestmark = pytest.mark.own_sqlite
+pytestmark = pytest.mark.once
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
