@@ -114,6 +114,13 @@ class TestWhoSeesIt:
         assert "Volume and fees in EUR" in page
         assert "USD" not in page and "Night Market" not in page
 
+    def test_a_host_is_led_to_the_disputes_console_but_not_to_the_money(
+        self, login, host, history
+    ):
+        page = login(host).get("/c/guild/dashboard/").content.decode()
+        assert 'href="/operator/disputes/"' in page
+        assert 'href="/operator/money/"' not in page
+
     def test_a_member_who_is_not_host_is_refused(self, login, buyer, history):
         assert login(buyer).get("/c/guild/dashboard/").status_code == 403
 
