@@ -1,4 +1,4 @@
-"""The built-in processes' titles, state, transition and reminder labels, for translation.
+"""The built-in processes' titles and labels of states, transitions, reminders.
 
 Generated from selfwork/exchanges/processes/*.toml by ``selfwork process labels``;
 do not edit by hand (a test fails when it differs from the files).

@@ -42,7 +42,11 @@ USER_CONTENT = {
 }
 
 # Every visible text node, and the words a control shows or announces.
-VISIBLE_TEXTS = """() => {
+SENTENCES = (
+    "p, li, dt, dd, th, td, label, legend, h1, h2, h3, h4, a, button, span, strong"
+)
+NAMED = "[aria-label], [placeholder], [title], button, input[type=submit], input[type=button]"
+VISIBLE_TEXTS = """([sentences, named]) => {
     const texts = [document.title];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
@@ -52,10 +56,10 @@ VISIBLE_TEXTS = """() => {
         texts.push(node.textContent);
     }
     // A sentence with inline markup is one text spread over several nodes.
-    for (const el of document.body.querySelectorAll("p, li, dt, dd, th, td, label, legend, h1, h2, h3, h4, a, button, span, strong")) {
+    for (const el of document.body.querySelectorAll(sentences)) {
         if (el.checkVisibility({visibilityProperty: true})) texts.push(el.innerText);
     }
-    for (const el of document.querySelectorAll("[aria-label], [placeholder], [title], button[value], input[type=submit], input[type=button]")) {
+    for (const el of document.querySelectorAll(named)) {
         for (const name of ["aria-label", "placeholder", "title"]) {
             if (el.hasAttribute(name)) texts.push(el.getAttribute(name));
         }
@@ -97,7 +101,7 @@ def untranslated_english(language: str) -> frozenset[str]:
 def english_left(page: Page, language: str) -> list[str]:
     """The English messages ``page`` shows that the catalogue translates."""
     english = untranslated_english(language)
-    shown = {words(t) for t in page.evaluate(VISIBLE_TEXTS) if t}
+    shown = {words(t) for t in page.evaluate(VISIBLE_TEXTS, [SENTENCES, NAMED]) if t}
     return [f"{page.url}: {text!r}" for text in sorted(shown & english)]
 
 

@@ -18,7 +18,7 @@ from selfwork.exchanges.engine.parse import process_parse
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "processes"
 TABLE = Path(__file__).resolve().parent.parent / "process_labels.py"
 
-HEADER = '''"""The built-in processes' titles, state, transition and reminder labels, for translation.
+HEADER = '''"""The built-in processes' titles and labels of states, transitions, reminders.
 
 Generated from selfwork/exchanges/processes/*.toml by ``selfwork process labels``;
 do not edit by hand (a test fails when it differs from the files).
