@@ -31,6 +31,7 @@ from selfwork.catalog.models import (
     ListingPackage,
 )
 from selfwork.catalog.out import ListingOut, listing_out
+from selfwork.core.formats import money_format
 from selfwork.core.fx import fx_convert
 from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import Upload
@@ -105,7 +106,7 @@ def price_summary_of(listing: Listing) -> dict[str, Any]:
             count += 1
         count += len(mode.package_rows)
     return {
-        "text": Money(listing.price_minor, listing.price_unit).format(),
+        "text": money_format(Money(listing.price_minor, listing.price_unit)),
         "free": False,
         "several": count > 1,
         "minor": listing.price_minor,

@@ -1,4 +1,4 @@
-"""The built-in processes' state, transition and reminder labels, for translation.
+"""The built-in processes' titles and labels of states, transitions, reminders.
 
 Generated from selfwork/exchanges/processes/*.toml by ``selfwork process labels``;
 do not edit by hand (a test fails when it differs from the files).
@@ -9,6 +9,10 @@ do not edit by hand (a test fails when it differs from the files).
 from django.utils.translation import pgettext_lazy
 
 LABELS = (
+    pgettext_lazy(
+        "process commission title",
+        "Commission",
+    ),
     pgettext_lazy(
         "process commission state",
         "Awaiting payment",
@@ -138,6 +142,10 @@ LABELS = (
         "Payment not received",
     ),
     pgettext_lazy(
+        "process gift title",
+        "Gift",
+    ),
+    pgettext_lazy(
         "process gift state",
         "Requested",
     ),
@@ -204,6 +212,10 @@ LABELS = (
     pgettext_lazy(
         "process gift transition",
         "Expire",
+    ),
+    pgettext_lazy(
+        "process lend title",
+        "Loan",
     ),
     pgettext_lazy(
         "process lend state",
@@ -292,6 +304,10 @@ LABELS = (
     pgettext_lazy(
         "process lend reminder",
         "Return overdue",
+    ),
+    pgettext_lazy(
+        "process purchase title",
+        "Purchase",
     ),
     pgettext_lazy(
         "process purchase state",
@@ -412,6 +428,10 @@ LABELS = (
     pgettext_lazy(
         "process purchase transition",
         "Payment not received",
+    ),
+    pgettext_lazy(
+        "process rental title",
+        "Rental",
     ),
     pgettext_lazy(
         "process rental state",
@@ -582,6 +602,10 @@ LABELS = (
         "Return due",
     ),
     pgettext_lazy(
+        "process swap title",
+        "Swap",
+    ),
+    pgettext_lazy(
         "process swap state",
         "Proposed",
     ),
@@ -648,6 +672,10 @@ LABELS = (
     pgettext_lazy(
         "process swap transition",
         "Lapse",
+    ),
+    pgettext_lazy(
+        "process timebank title",
+        "Time bank",
     ),
     pgettext_lazy(
         "process timebank state",

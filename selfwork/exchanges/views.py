@@ -37,6 +37,7 @@ from selfwork.catalog.selectors import (
 from selfwork.catalog.views import calendar_month
 from selfwork.communities.models import Mode
 from selfwork.core.errors import InvalidInput, NotFound, PayloadTooLarge, SelfworkError
+from selfwork.core.formats import money_format
 from selfwork.core.money import Money
 from selfwork.core.throttle import throttle_check, throttle_count
 from selfwork.core.uploads import delivery_max_bytes, upload_create
@@ -150,7 +151,7 @@ def _confirmation(exchange: Exchange, member, option, pay_amount: Money | None) 
         return _(
             "Pay %(amount)s for “%(title)s”? The money is held until you accept "
             "the work."
-        ) % {"amount": pay_amount.format(), "title": exchange.title}
+        ) % {"amount": money_format(pay_amount), "title": exchange.title}
     if option.releases and member.pk != exchange.provider_id:
         return _(
             "%(step)s: %(provider)s is paid at once, and this cannot be undone. "
@@ -649,8 +650,8 @@ def _done_sentence(exchange: Exchange, name: str) -> str:
         "title": fresh.title,
         "provider": fresh.provider.name,
         "customer": fresh.customer.name,
-        "paid": paid.format() if paid else _("the price"),
-        "released": released.format() if released else _("the money"),
+        "paid": money_format(paid) if paid else _("the price"),
+        "released": money_format(released) if released else _("the money"),
     }
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from selfwork.communities.selectors import communities_hosted_by
 from selfwork.core.errors import NotFound
+from selfwork.core.formats import money_format
 from selfwork.core.money import Money
 from selfwork.core.periods import Bucket
 from selfwork.ledger.models import Account, Leg, Transaction
@@ -598,7 +599,7 @@ def wallet_history(*, member, legs: list[Leg]) -> list[HistoryRow]:
                 what = _("Payment from %(name)s") % {"name": other}
                 fee = fees.get(txn.reference)
                 if fee is not None and fee.minor:
-                    detail = _("after a %(fee)s fee") % {"fee": fee.format()}
+                    detail = _("after a %(fee)s fee") % {"fee": money_format(fee)}
             elif txn.kind == "deposit_capture" and leg.amount_minor > 0:
                 what = _("Deposit claimed from %(name)s") % {"name": other}
         elif (destination := destinations.get(txn.reference)) is not None:

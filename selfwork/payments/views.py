@@ -21,6 +21,7 @@ from selfwork.accounts.forms import add_service_error
 from selfwork.communities.models import Community
 from selfwork.communities.timebank import hours_statements_of
 from selfwork.core.errors import SelfworkError
+from selfwork.core.formats import money_format
 from selfwork.core.money import Money
 from selfwork.ledger.export import ledger_export
 from selfwork.payments import selectors, services
@@ -172,7 +173,7 @@ def _wallet_action(request, action, balances, destinations) -> HttpResponse:
             messages.success(
                 request,
                 gettext("%(amount)s is on its way to %(destination)s.")
-                % {"amount": amount.format(), "destination": destination.label},
+                % {"amount": money_format(amount), "destination": destination.label},
             )
         else:
             messages.error(

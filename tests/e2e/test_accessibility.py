@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PASSWORD = "a long enough passphrase"
 # The languages the pages are checked in; a new catalogue adds its code here.
-LANGUAGES = ["en"]
+LANGUAGES = ["en", "es"]
 # 4.66:1 on the page background, too pale for the menu's highlight: the strong
 # shade the stylesheet derives must carry the links there.
 ACCENT = "#3b6fc0"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from selfwork.briefs import selectors
 from selfwork.briefs.models import Brief, Offer
 from selfwork.core.errors import NotFound
+from selfwork.core.formats import money_format
 from selfwork.core.money import Money
 from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.selectors import exchange_process, exchanges_list_for_member
@@ -25,7 +26,11 @@ def budget(brief: Brief) -> str:
     """``€150.00–€300.00`` (one amount when the range is a single price)."""
     low = Money(brief.budget_min_minor, brief.currency)
     high = Money(brief.budget_max_minor, brief.currency)
-    return low.format() if low == high else f"{low.format()}–{high.format()}"
+    return (
+        money_format(low)
+        if low == high
+        else f"{money_format(low)}–{money_format(high)}"
+    )
 
 
 @register.filter

@@ -18,7 +18,7 @@ from selfwork.exchanges.engine.parse import process_parse
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "processes"
 TABLE = Path(__file__).resolve().parent.parent / "process_labels.py"
 
-HEADER = '''"""The built-in processes' state, transition and reminder labels, for translation.
+HEADER = '''"""The built-in processes' titles and labels of states, transitions, reminders.
 
 Generated from selfwork/exchanges/processes/*.toml by ``selfwork process labels``;
 do not edit by hand (a test fails when it differs from the files).
@@ -42,6 +42,7 @@ def labels_of(directory: Path = BUILTIN_DIR) -> list[tuple[str, str]]:
     found: dict[tuple[str, str], None] = {}
     for path in sorted(directory.glob("*.toml")):
         process = process_parse(path.read_text(encoding="utf-8"), source=str(path))
+        found[(label_context(process.name, "title"), process.title)] = None
         groups = (
             ("state", process.states.values()),
             ("transition", process.transitions.values()),

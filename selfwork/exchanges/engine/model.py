@@ -249,6 +249,12 @@ class Process:
     text: str = field(default="", repr=False)
     source: str = ""
 
+    @property
+    def title_label(self) -> str:
+        """The title in the active language (the file's own text when the
+        catalogue has none, as for an operator's own process)."""
+        return pgettext(label_context(self.name, "title"), self.title)
+
     def transitions_from(self, state: str) -> list[Transition]:
         return [t for t in self.transitions.values() if state in t.sources]
 

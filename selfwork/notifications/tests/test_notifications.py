@@ -252,3 +252,20 @@ class TestApi:
     def test_anonymous_is_401(self, anonymous_api):
         assert anonymous_api.get("/notifications").status_code == 401
         assert anonymous_api.post("/notifications/read", {}).status_code == 401
+
+
+def test_the_bell_counts_unread_notifications_in_a_language_whose_plural_rule_computes(
+    buyer, tell, browse_as
+):
+    # Given two unread notifications for a member who reads Spanish
+    buyer.language = "es"
+    buyer.save(update_fields=["language"])
+    tell(buyer)
+    tell(buyer, at=1)
+
+    # When they open a page with the bell in the header
+    response = browse_as(buyer).get("/notifications/")
+
+    # Then the bell says so in Spanish (the rule takes n % 1000000)
+    assert response.status_code == 200
+    assert "2 notificaciones sin leer" in response.content.decode()
