@@ -13,8 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from selfwork.accounts.forms import add_service_error, uploads_atomic, uploads_store
@@ -189,9 +188,9 @@ SETTINGS_ACTIONS = {
     "role",
 }
 ROLE_GIVEN = {
-    Membership.Role.HOST.value: _lazy("%(name)s is now a host."),
-    Membership.Role.MODERATOR.value: _lazy("%(name)s is now a moderator."),
-    Membership.Role.MEMBER.value: _lazy("%(name)s is now a member."),
+    Membership.Role.HOST.value: gettext_lazy("%(name)s is now a host."),
+    Membership.Role.MODERATOR.value: gettext_lazy("%(name)s is now a moderator."),
+    Membership.Role.MEMBER.value: gettext_lazy("%(name)s is now a member."),
 }
 
 
@@ -422,9 +421,9 @@ def _branding_save(
 
 
 BRAND_PAGES = {
-    "about": _lazy("About"),
-    "rules": _lazy("Rules"),
-    "contact": _lazy("Contact"),
+    "about": gettext_lazy("About"),
+    "rules": gettext_lazy("Rules"),
+    "contact": gettext_lazy("Contact"),
 }
 
 

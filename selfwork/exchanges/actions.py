@@ -35,6 +35,7 @@ from selfwork.communities.timebank import hours_transfer
 from selfwork.core.errors import Conflict, InvalidInput
 from selfwork.core.i18n import interpolate_lazy, text_lazy
 from selfwork.core.money import HOUR, Money
+from selfwork.exchanges.engine.model import described
 from selfwork.exchanges.errors import (
     AlreadySwapped,
     GiftPromised,
@@ -679,7 +680,8 @@ def notice_queue(
                 actor=actor,
                 label=label,
                 state_label=state_label,
-                detail=detail,
+                # The process file's English, in the recipient's language.
+                detail=described(process.name, "transition", detail),
                 decision=resolution_text(resolution),
             )
         ),

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 from pydantic import BaseModel, ConfigDict, Field
 
 from selfwork.core.errors import InvalidInput
@@ -242,9 +241,9 @@ PARAMS: dict[str, Param] = {
             schema=str,
             bounds={"max_length": 40},
             clean=_card,
-            label=N_("Card number"),
+            label=gettext_noop("Card number"),
             widget="card",
-            shown_as=N_("Card ending"),
+            shown_as=gettext_noop("Card ending"),
             shown_key="card_last4",
             recorded=_card_recorded,
         ),
@@ -256,9 +255,9 @@ PARAMS: dict[str, Param] = {
             clean=lambda v, ctx: markdown_check(
                 _text(v), field="note", max_length=4000
             ),
-            label=N_("Note"),
+            label=gettext_noop("Note"),
             widget="textarea",
-            shown_as=N_("Note"),
+            shown_as=gettext_noop("Note"),
         ),
         Param(
             name="files",
@@ -267,9 +266,9 @@ PARAMS: dict[str, Param] = {
             schema=list[str],
             bounds={"max_length": MAX_FILES},
             clean=_files,
-            label=N_("Files"),
+            label=gettext_noop("Files"),
             widget="files",
-            help=N_(
+            help=gettext_noop(
                 "The finished work or a preview; only you, the customer and "
                 "operators can download them."
             ),
@@ -284,9 +283,11 @@ PARAMS: dict[str, Param] = {
             schema=list[str],
             bounds={"max_length": MAX_PHOTOS},
             clean=_photos,
-            label=N_("Photos"),
+            label=gettext_noop("Photos"),
             widget="photos",
-            help=N_("Photos of the item's condition, for both of you to keep."),
+            help=gettext_noop(
+                "Photos of the item's condition, for both of you to keep."
+            ),
             recorded=lambda v: {"photos": _ids(v)},
         ),
         Param(
@@ -297,8 +298,8 @@ PARAMS: dict[str, Param] = {
             clean=lambda v, ctx: plain_check(
                 _text(v), field="tracking", max_length=200
             ),
-            label=N_("Tracking"),
-            shown_as=N_("Tracking"),
+            label=gettext_noop("Tracking"),
+            shown_as=gettext_noop("Tracking"),
         ),
         Param(
             name="refund_percent",
@@ -307,10 +308,12 @@ PARAMS: dict[str, Param] = {
             schema=int,
             bounds={"ge": 0, "le": 100},
             clean=_percent,
-            label=N_("Refund to the customer (%)"),
+            label=gettext_noop("Refund to the customer (%)"),
             widget="percent",
-            help=N_("0 releases everything to the provider; 100 refunds everything."),
-            shown_as=N_("Refunded (%)"),
+            help=gettext_noop(
+                "0 releases everything to the provider; 100 refunds everything."
+            ),
+            shown_as=gettext_noop("Refunded (%)"),
         ),
         Param(
             name="amount",
@@ -319,9 +322,9 @@ PARAMS: dict[str, Param] = {
             schema=AmountIn,
             bounds={},
             clean=_amount,
-            label=N_("Amount"),
+            label=gettext_noop("Amount"),
             widget="money",
-            shown_as=N_("Amount"),
+            shown_as=gettext_noop("Amount"),
             recorded=_money_recorded,
         ),
         Param(
@@ -331,10 +334,12 @@ PARAMS: dict[str, Param] = {
             schema=AmountIn,
             bounds={},
             clean=_hours,
-            label=N_("Hours"),
+            label=gettext_noop("Hours"),
             widget="money",
-            help=N_("The time the work takes, in hours (1.50 is an hour and a half)."),
-            shown_as=N_("Hours"),
+            help=gettext_noop(
+                "The time the work takes, in hours (1.50 is an hour and a half)."
+            ),
+            shown_as=gettext_noop("Hours"),
             recorded=_hours_recorded,
             on_taken=_hours_agreed,
         ),
@@ -344,9 +349,9 @@ PARAMS: dict[str, Param] = {
             schema=str,
             bounds={"max_length": 1000},
             clean=lambda v, ctx: plain_check(_text(v), field="reason", max_length=1000),
-            label=N_("Reason"),
+            label=gettext_noop("Reason"),
             widget="textarea",
-            shown_as=N_("Reason"),
+            shown_as=gettext_noop("Reason"),
         ),
     )
 }

@@ -188,7 +188,7 @@ def transitions_available(
             label=t.label,
             params=list(t.params),
             required=list(t.required),
-            description=t.description,
+            description=t.description_label,
             style=t.style,
             pays="charge" in t.actions,
             releases=bool({"release", "credit_hours"} & set(t.actions)),

@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import Promise
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_htmx.middleware import HtmxDetails
 
 from selfwork.accounts.models import Member
@@ -61,11 +60,11 @@ SEARCH_KEYS = (
     "sort",
 )
 SORT_LABELS = {
-    "relevance": _lazy("Best match"),
-    "newest": _lazy("Newest"),
-    "price_asc": _lazy("Price: low to high"),
-    "price_desc": _lazy("Price: high to low"),
-    "rating": _lazy("Best rated"),
+    "relevance": gettext_lazy("Best match"),
+    "newest": gettext_lazy("Newest"),
+    "price_asc": gettext_lazy("Price: low to high"),
+    "price_desc": gettext_lazy("Price: high to low"),
+    "rating": gettext_lazy("Best rated"),
 }
 
 
@@ -297,9 +296,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 LEGAL_TITLES: dict[str, str | Promise] = {
-    LegalPage.Kind.TERMS.value: _lazy("Terms of use"),
-    LegalPage.Kind.PRIVACY.value: _lazy("Privacy notice"),
-    LegalPage.Kind.IMPRINT.value: _lazy("Imprint"),
+    LegalPage.Kind.TERMS.value: gettext_lazy("Terms of use"),
+    LegalPage.Kind.PRIVACY.value: gettext_lazy("Privacy notice"),
+    LegalPage.Kind.IMPRINT.value: gettext_lazy("Imprint"),
 }
 
 

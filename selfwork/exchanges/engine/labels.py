@@ -43,6 +43,13 @@ def labels_of(directory: Path = BUILTIN_DIR) -> list[tuple[str, str]]:
     for path in sorted(directory.glob("*.toml")):
         process = process_parse(path.read_text(encoding="utf-8"), source=str(path))
         found[(label_context(process.name, "title"), process.title)] = None
+        if process.description.strip():
+            found[
+                (
+                    label_context(process.name, "process description"),
+                    process.description.strip(),
+                )
+            ] = None
         groups = (
             ("state", process.states.values()),
             ("transition", process.transitions.values()),
@@ -51,6 +58,9 @@ def labels_of(directory: Path = BUILTIN_DIR) -> list[tuple[str, str]]:
         for kind, items in groups:
             for item in items:
                 found[(label_context(process.name, kind), item.label_source)] = None
+                if getattr(item, "description", ""):
+                    context = label_context(process.name, f"{kind} description")
+                    found[(context, item.description)] = None
     return list(found)
 
 

@@ -117,6 +117,12 @@ def label_context(process: str, kind: str) -> str:
     return f"process {process} {kind}"
 
 
+def described(process: str, kind: str, text: str) -> str:
+    """A description from a process file in the active language (the file's own
+    text when the catalogue has none); context ``process <name> <kind> description``."""
+    return pgettext(label_context(process, f"{kind} description"), text) if text else ""
+
+
 @dataclass(frozen=True)
 class State:
     """A state of a process; a terminal state ends the exchange."""
@@ -127,6 +133,11 @@ class State:
     terminal: bool = False
     success: bool = False
     process: str = ""
+
+    @property
+    def description_label(self) -> str:
+        """The description in the active language."""
+        return described(self.process, "state", self.description)
 
     @property
     def label(self) -> str:
@@ -164,6 +175,11 @@ class Transition:
     # transition took awaits a host's confirmation (cash, a transfer).
     pending_target: str = ""
     process: str = ""
+
+    @property
+    def description_label(self) -> str:
+        """The description in the active language."""
+        return described(self.process, "transition", self.description)
 
     @property
     def label(self) -> str:
@@ -248,6 +264,11 @@ class Process:
     # The TOML text it was read from, kept with each stored version.
     text: str = field(default="", repr=False)
     source: str = ""
+
+    @property
+    def description_label(self) -> str:
+        """The description in the active language."""
+        return described(self.name, "process", self.description.strip())
 
     @property
     def title_label(self) -> str:
