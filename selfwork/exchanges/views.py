@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -207,6 +207,10 @@ def _transition_forms(
     return forms_
 
 
+# Events the engine records that are not a process's transitions.
+EVENT_LABELS = {"start": pgettext_lazy("exchange event", "Start")}
+
+
 def _timeline(exchange: Exchange, process: engine.Process) -> list[dict[str, Any]]:
     rows = []
     for event in selectors.exchange_events(exchange=exchange):
@@ -217,7 +221,11 @@ def _timeline(exchange: Exchange, process: engine.Process) -> list[dict[str, Any
                 "event": event,
                 "label": transition.label
                 if transition
-                else event.name.replace("_", " ").capitalize(),
+                else str(
+                    EVENT_LABELS.get(
+                        event.name, event.name.replace("_", " ").capitalize()
+                    )
+                ),
                 "to_label": target.label if target else event.to_state,
                 "params": [
                     (label, event.params[key])
