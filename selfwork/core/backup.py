@@ -57,7 +57,7 @@ ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Tables a fresh ``selfwork migrate`` already fills: a database holding rows only
 # there holds nothing of its own, and a restore may replace it without --force.
 SEEDED_BY_MIGRATIONS = frozenset(
-    {"django_content_type", "auth_permission", "core_fxrate"}
+    {"django_content_type", "auth_permission", "core_fxrate", "core_generation"}
 )
 # Connection options Django passes to libpq that the PostgreSQL tools read from
 # the environment too.

@@ -711,7 +711,16 @@ def process_read(request: HttpRequest, name: str):
     return {
         **_process_summary(process),
         "initial": process.initial,
-        "states": [s.__dict__ for s in process.states.values()],
+        "states": [
+            {
+                "name": s.name,
+                "label": s.label,
+                "description": s.description,
+                "terminal": s.terminal,
+                "success": s.success,
+            }
+            for s in process.states.values()
+        ],
         "transitions": [
             {
                 "name": t.name,

@@ -44,22 +44,21 @@ def test_money_keeps_the_currency_s_own_decimals():
 
 
 @pytest.mark.parametrize(
-    ("language", "whole", "fraction"),
+    ("language", "whole", "fraction", "three"),
     [
-        ("en", "1 hour", "1.5 hours"),
-        ("fr", "1 hour", "1,5 hours"),
-        ("de", "1 hour", "1,5 hours"),
-        ("pt-br", "1 hour", "1,5 hours"),
-        ("es", "1 hour", "1,5 hours"),
+        ("en", "1 hour", "1.5 hours", "3 hours"),
+        ("fr", "1 heure", "1,5 heures", "3 heures"),
+        ("de", "1 Stunde", "1,5 Stunden", "3 Stunden"),
+        ("pt-br", "1 hora", "1,5 horas", "3 horas"),
+        ("es", "1 hora", "1,5 horas", "3 horas"),
     ],
 )
-def test_hours_use_the_language_s_decimal_mark(language, whole, fraction):
-    # The unit's word is the catalogue's (English until translators fill it);
-    # the number is the locale's.
+def test_hours_use_the_language_s_decimal_mark(language, whole, fraction, three):
+    # The unit's word is the catalogue's; the number is the locale's.
     with translation.override(language):
         assert money_format(Money(100, "HOUR")) == whole
         assert money_format(Money(150, "HOUR")) == fraction
-        assert hours_format(Decimal("3")) == "3 hours"
+        assert hours_format(Decimal("3")) == three
 
 
 @pytest.mark.parametrize(
