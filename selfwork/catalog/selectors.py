@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
@@ -310,7 +310,8 @@ def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[in
     size = max(need * _CANDIDATES, _FIRST_ROUND)
     while True:
         sql, params = _ranked_sql(words, size)
-        with connection.cursor() as cursor:
+        # Raw SQL skips the router: ask it, so a replica answers searches too.
+        with connections[router.db_for_read(Listing)].cursor() as cursor:
             cursor.execute(sql, params)
             candidates = [row[0] for row in cursor.fetchall()]
         kept = _kept(rows, candidates)
@@ -339,7 +340,7 @@ def _kept(rows: QuerySet[Listing], candidates: list[int]) -> set[int]:
     sql, params = query.query.sql_with_params()
     head, rest = sql.split(' FROM "catalog_listing"', 1)
     sql = f'{head} FROM json_each(%s) AS candidate CROSS JOIN "catalog_listing"{rest}'
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Listing)].cursor() as cursor:
         cursor.execute(sql, (json.dumps(candidates), *params))
         return {row[0] for row in cursor.fetchall()}
 
