@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 import json
 import os
-from pathlib import Path
 
 os.environ.setdefault("SELFWORK_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # Webhook receivers in tests run on 127.0.0.1 (workers the tests start read it
@@ -154,12 +153,9 @@ def fx_reference_rates(request):
     if not wants_db and request.node.get_closest_marker("django_db") is None:
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
-    from selfwork.core.fx import fx_rates_import
-    from selfwork.core.models import FxRate
+    from selfwork.core.testing import fx_reference_rates_ensure
 
-    if not FxRate.objects.exists():
-        table = Path(__file__).parent / "selfwork" / "core" / "data" / "fx_rates.csv"
-        fx_rates_import(text=table.read_text())
+    fx_reference_rates_ensure()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ The bearer token is resolved once, by ``accounts.middleware.BearerTokenMiddlewar
 routers only ask whether ``request.user`` is a member.
 """
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -12,9 +13,10 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.responses import NinjaJSONEncoder
 from ninja.security.base import AuthBase
 from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
 
@@ -288,9 +290,23 @@ def document_problems(api: NinjaAPI) -> None:
     for a 4xx, while the API sends RFC 9457 problems.
     """
     build = api.get_openapi_schema
+    # The document changes only when the code does, and building it takes
+    # seconds of CPU: it is built once per mount point and language, kept as
+    # JSON text, and each caller gets its own copy.
+    built: dict[tuple[str, str], str] = {}
 
-    def get_openapi_schema(**kwargs: Any) -> Any:
-        schema = build(**kwargs)
+    def get_openapi_schema(
+        *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        if path_prefix is None:
+            path_prefix = api.get_root_path(path_params or {})
+        key = (path_prefix, translation.get_language() or "")
+        if key not in built:
+            document = _document(build(path_prefix=path_prefix))
+            built[key] = json.dumps(document, cls=NinjaJSONEncoder)
+        return json.loads(built[key])
+
+    def _document(schema: Any) -> Any:
         components = schema.setdefault("components", {})
         components.setdefault("schemas", {}).update(SCHEMAS)
         _declare_codes(components)

@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import connections
@@ -62,3 +63,17 @@ def catalogue_write(
     target.mkdir(parents=True, exist_ok=True)
     with (target / "django.mo").open("wb") as handle:
         write_mo(handle, catalogue)
+
+
+def fx_reference_rates_ensure() -> None:
+    """Load the reference exchange rates the migrations load, if a flush emptied them.
+
+    A test that commits (a live server, a race) ends with a flush that empties
+    every table, the rates included.
+    """
+    from selfwork.core.fx import fx_rates_import
+    from selfwork.core.models import FxRate
+
+    if not FxRate.objects.exists():
+        table = Path(__file__).parent / "data" / "fx_rates.csv"
+        fx_rates_import(text=table.read_text())

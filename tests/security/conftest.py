@@ -90,10 +90,49 @@ class World:
     now: Any
 
 
+# The password every member of the world signs up with (the account tests type it).
+PASSWORD = "a long enough passphrase"
+NOW = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def built_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Any:
+    """The world, built once per test module inside a transaction rolled back at
+    its end; each test runs in a savepoint of it (``world``) and sees it whole.
+
+    Building it takes seconds; the matrix asks it hundreds of questions.
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    from selfwork.core.testing import fx_reference_rates_ensure
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            UPLOAD_LOCK_DIR=tmp_path_factory.getbasetemp() / "image-locks",
+            SELFWORK_WEBHOOK_ALLOW_PRIVATE=True,
+        ),
+        transaction.atomic(),
+    ):
+        fx_reference_rates_ensure()
+        yield world_build(now=NOW)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def world(make_member, member_of, now) -> World:
+def world(built_world, db) -> World:
+    return built_world
+
+
+def world_build(*, now: dt.datetime) -> World:
     from selfwork.accounts.models import ApiToken
-    from selfwork.accounts.services import api_token_create, portfolio_add
+    from selfwork.accounts.services import (
+        api_token_create,
+        member_signup,
+        portfolio_add,
+    )
     from selfwork.boards import services as boards
     from selfwork.briefs import services as briefs
     from selfwork.catalog.services import listing_create, listing_hide
@@ -109,6 +148,14 @@ def world(make_member, member_of, now) -> World:
     from selfwork.exchanges import services as exchanges
     from selfwork.payments import services as payments
     from selfwork.payments.gateways import CARD_SUCCEEDS
+
+    def make_member(name):
+        return member_signup(
+            username=name, email=f"{name}@example.com", password=PASSWORD, now=now
+        )
+
+    def member_of(community, member):
+        return community_join(community=community, member=member, now=now)
 
     host = make_member("hana")
     provider = make_member("priya")
