@@ -471,12 +471,12 @@ TIMEBANK_PATHS: dict[str, tuple[float, bool, list[Step]]] = {
 class _Plan:
     """Events in time order; an event may plan further ones (an order's next steps)."""
 
-    events: list[tuple[dt.datetime, int, Callable[[], None]]] = field(
+    events: list[tuple[dt.datetime, int, Callable[[], object]]] = field(
         default_factory=list
     )
     serial: int = 0
 
-    def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
+    def at(self, when: dt.datetime, action: Callable[[], object]) -> None:
         self.serial += 1
         heapq.heappush(self.events, (when, self.serial, action))
 

@@ -61,7 +61,7 @@ class Bank:
         self,
         *,
         latest: dt.datetime,
-        later: Callable[[dt.datetime, Callable[[], None]], None],
+        later: Callable[[dt.datetime, Callable[[], object]], None],
     ):
         # Its own generator: the history drawn from the caller's stays the same.
         self.rng = random.Random("bank transfers")
