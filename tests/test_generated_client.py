@@ -127,14 +127,12 @@ class Journey:
             "exchanges.exchange_create",
             status,
             client=member,
-            body=self.model(
-                "ExchangeIn",
-                {
-                    "listing": listing.id,
-                    "mode": "rental",
-                    "start": first.isoformat(),
-                    "end": (first + dt.timedelta(days=days)).isoformat(),
-                },
+            # The listing's id is a UUID in the answer and in the request alike.
+            body=self.module("models").ExchangeIn(
+                listing=listing.id,
+                mode="rental",
+                start=first.isoformat(),
+                end=(first + dt.timedelta(days=days)).isoformat(),
             ),
         )
 
@@ -218,10 +216,14 @@ def test_a_commission_from_listing_to_paid_provider(journey, market):
         "exchanges.exchange_create",
         201,
         client=customer,
-        body=journey.model("ExchangeIn", {"listing": listing.id, "mode": "service"}),
+        body=journey.module("models").ExchangeIn(listing=listing.id, mode="service"),
         idempotency_key=str(uuid.uuid4()),
     )
     assert isinstance(exchange, ExchangeOut)
+    # The document says what the strings hold: the client reads a UUID and an
+    # aware moment, not text.
+    assert isinstance(exchange.id, uuid.UUID)
+    assert exchange.created_at.tzinfo is not None
     assert (exchange.process, exchange.total.amount) == ("commission", "120.00")
 
     def move(member, name, **params):

@@ -14,6 +14,8 @@ from selfwork.accounts.services import EMAIL, MAX_EMAIL, USERNAME
 from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
+    Instant,
+    PublicId,
     caller,
     documented,
     documented_not_null,
@@ -71,7 +73,7 @@ class PortfolioItemOut(Schema):
 
 
 class MemberOut(Schema):
-    id: str
+    id: PublicId
     username: str
     display_name: str
     bio: str
@@ -89,7 +91,7 @@ class MemberOut(Schema):
     commission_status: str
     commission_slots: int
     away: bool
-    joined_at: str
+    joined_at: Instant
     portfolio: list[PortfolioItemOut]
 
 

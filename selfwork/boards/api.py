@@ -18,6 +18,8 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -35,7 +37,7 @@ KINDS = list(Post.Kind.values)
 
 
 class PostOut(Schema):
-    id: str
+    id: PublicId
     community: str
     kind: str = Field(json_schema_extra=documented(enum=KINDS))
     title: str
@@ -52,12 +54,14 @@ class PostOut(Schema):
     vote_count: int
     voted: bool = Field(description="Whether I voted for it.")
     reply_count: int
-    accepted_reply: str | None = Field(description="The id of the accepted answer.")
+    accepted_reply: PublicId | None = Field(
+        description="The id of the accepted answer."
+    )
     unread: bool | None = Field(
         description="Whether it has news since I last read it (null when anonymous)."
     )
-    created_at: str
-    last_activity_at: str
+    created_at: Instant
+    last_activity_at: Instant
     url: str
 
 
@@ -67,15 +71,15 @@ class PostPageOut(Schema):
 
 
 class ReplyOut(Schema):
-    id: str
-    post: str
+    id: PublicId
+    post: PublicId
     author: str
     author_name: str
     body: str = Field(description="Markdown; empty once a host removed the reply.")
     status: str = Field(json_schema_extra=documented(enum=list(Reply.Status.values)))
     moderation_reason: str
     accepted: bool
-    created_at: str
+    created_at: Instant
 
 
 class ReplyPageOut(Schema):
@@ -213,7 +217,7 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn):
 
 
 @posts_router.get("/{post_id}", response={200: PostOut, **PROBLEMS})
-def post_read(request: HttpRequest, post_id: str):
+def post_read(request: HttpRequest, post_id: PublicId):
     post = selectors.post_get(public_id=post_id, viewer=request.user)
     return post_out(post, viewer=request.user)
 
@@ -221,7 +225,7 @@ def post_read(request: HttpRequest, post_id: str):
 @posts_router.post(
     "/{post_id}/read", response={200: PostOut, **PROBLEMS}, auth=member_auth
 )
-def post_read_mark(request: HttpRequest, post_id: str):
+def post_read_mark(request: HttpRequest, post_id: PublicId):
     """Mark the post and its replies read for me (the board's unread marker goes)."""
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
@@ -245,7 +249,7 @@ class ReplyIn(BodyIn):
 
 
 @posts_router.get("/{post_id}/replies", response={200: ReplyPageOut, **PROBLEMS})
-def replies_list(request: HttpRequest, post_id: str, filters: Query[ReplyQuery]):
+def replies_list(request: HttpRequest, post_id: PublicId, filters: Query[ReplyQuery]):
     """The post's replies, oldest first; a removed reply keeps its place, without text."""
     post = selectors.post_get(public_id=post_id, viewer=request.user)
     rows, following = selectors.replies_page(
@@ -264,7 +268,7 @@ def replies_list(request: HttpRequest, post_id: str, filters: Query[ReplyQuery])
     auth=member_auth,
     throttle=throttled("board_posts"),
 )
-def reply_create(request: HttpRequest, post_id: str, payload: ReplyIn):
+def reply_create(request: HttpRequest, post_id: PublicId, payload: ReplyIn):
     """Reply to a post (``{"body"}``); a locked post refuses with ``post_locked``."""
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
@@ -277,7 +281,7 @@ def reply_create(request: HttpRequest, post_id: str, payload: ReplyIn):
 @posts_router.post(
     "/{post_id}/vote", response={200: PostOut, **PROBLEMS}, auth=member_auth
 )
-def post_vote(request: HttpRequest, post_id: str):
+def post_vote(request: HttpRequest, post_id: PublicId):
     """Vote for the post; a second vote is ``409 already_voted``."""
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
@@ -288,7 +292,7 @@ def post_vote(request: HttpRequest, post_id: str):
 @posts_router.delete(
     "/{post_id}/vote", response={200: PostOut, **PROBLEMS}, auth=member_auth
 )
-def post_unvote(request: HttpRequest, post_id: str):
+def post_unvote(request: HttpRequest, post_id: PublicId):
     """Take my vote back; without one it is ``409 not_voted``."""
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
@@ -297,13 +301,17 @@ def post_unvote(request: HttpRequest, post_id: str):
 
 
 class AcceptIn(BodyIn):
-    reply: str = Field(max_length=100, description="The id of a reply to this post.")
+    reply: str = Field(
+        max_length=100,
+        json_schema_extra=documented(format="uuid"),
+        description="The id of a reply to this post.",
+    )
 
 
 @posts_router.post(
     "/{post_id}/accept", response={200: PostOut, **PROBLEMS}, auth=member_auth
 )
-def post_accept(request: HttpRequest, post_id: str, payload: AcceptIn):
+def post_accept(request: HttpRequest, post_id: PublicId, payload: AcceptIn):
     """Mark a reply the accepted answer to my question (``{"reply": id}``)."""
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
@@ -329,7 +337,7 @@ class ReasonIn(BodyIn):
     auth=member_auth,
     summary="Pin the post to the top of its board",
 )
-def post_pin(request: HttpRequest, post_id: str):
+def post_pin(request: HttpRequest, post_id: PublicId):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_pin(post=post, actor=member, pinned=True, now=now())
@@ -342,7 +350,7 @@ def post_pin(request: HttpRequest, post_id: str):
     auth=member_auth,
     summary="Unpin the post",
 )
-def post_unpin(request: HttpRequest, post_id: str):
+def post_unpin(request: HttpRequest, post_id: PublicId):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_pin(post=post, actor=member, pinned=False, now=now())
@@ -355,7 +363,7 @@ def post_unpin(request: HttpRequest, post_id: str):
     auth=member_auth,
     summary="Lock the post against new replies",
 )
-def post_lock(request: HttpRequest, post_id: str):
+def post_lock(request: HttpRequest, post_id: PublicId):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_lock(post=post, actor=member, locked=True, now=now())
@@ -368,7 +376,7 @@ def post_lock(request: HttpRequest, post_id: str):
     auth=member_auth,
     summary="Unlock the post",
 )
-def post_unlock(request: HttpRequest, post_id: str):
+def post_unlock(request: HttpRequest, post_id: PublicId):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_lock(post=post, actor=member, locked=False, now=now())
@@ -381,7 +389,7 @@ def post_unlock(request: HttpRequest, post_id: str):
     auth=member_auth,
     summary="Hide the post from the board, with a reason",
 )
-def post_hide(request: HttpRequest, post_id: str, payload: ReasonIn):
+def post_hide(request: HttpRequest, post_id: PublicId, payload: ReasonIn):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_hide(post=post, actor=member, reason=payload.reason, now=now())
@@ -394,7 +402,7 @@ def post_hide(request: HttpRequest, post_id: str, payload: ReasonIn):
     auth=member_auth,
     summary="Show a hidden post again",
 )
-def post_unhide(request: HttpRequest, post_id: str):
+def post_unhide(request: HttpRequest, post_id: PublicId):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_unhide(post=post, actor=member, now=now())
@@ -407,7 +415,7 @@ def post_unhide(request: HttpRequest, post_id: str):
     auth=member_auth,
     summary="Remove the post for good, with a reason",
 )
-def post_remove(request: HttpRequest, post_id: str, payload: ReasonIn):
+def post_remove(request: HttpRequest, post_id: PublicId, payload: ReasonIn):
     member = caller(request)
     post = selectors.post_get(public_id=post_id, viewer=member)
     services.post_remove(post=post, actor=member, reason=payload.reason, now=now())
@@ -420,7 +428,7 @@ def post_remove(request: HttpRequest, post_id: str, payload: ReasonIn):
     auth=member_auth,
     summary="Remove a reply, with a reason (hosts and moderators)",
 )
-def reply_remove(request: HttpRequest, reply_id: str, payload: ReasonIn):
+def reply_remove(request: HttpRequest, reply_id: PublicId, payload: ReasonIn):
     member = caller(request)
     reply = selectors.reply_get(public_id=reply_id, viewer=member)
     services.reply_remove(reply=reply, actor=member, reason=payload.reason, now=now())

@@ -17,7 +17,10 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Day,
+    Instant,
     MoneyOut,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -42,19 +45,19 @@ class BudgetOut(Schema):
 
 
 class BriefOut(Schema):
-    id: str
+    id: PublicId
     community: str
     author: str
     author_name: str
     title: str
     description: str
     budget: BudgetOut
-    deadline: str | None
+    deadline: Day | None
     status: str
     attachments: list[str]
     offer_count: int
-    created_at: str
-    closed_at: str | None
+    created_at: Instant
+    closed_at: Instant | None
     url: str
 
 
@@ -74,19 +77,19 @@ class UsageRightsOut(Schema):
 
 
 class CounterOut(Schema):
-    id: str
-    offer: str
+    id: PublicId
+    offer: PublicId
     price: MoneyOut
     delivery_days: int
     message: str
     status: str
-    created_at: str
-    answered_at: str | None
+    created_at: Instant
+    answered_at: Instant | None
 
 
 class OfferOut(Schema):
-    id: str
-    brief: str
+    id: PublicId
+    brief: PublicId
     provider: str
     provider_name: str
     price: MoneyOut
@@ -95,15 +98,17 @@ class OfferOut(Schema):
     milestones: list[OfferMilestoneOut]
     usage_rights: UsageRightsOut
     message: str
-    expires_at: str
+    expires_at: Instant
     status: str
     revision: int
     counter: CounterOut | None = Field(
         description="The latest counter-proposal on this offer, if any."
     )
-    exchange: str | None = Field(description="The exchange its acceptance started.")
-    created_at: str
-    updated_at: str
+    exchange: PublicId | None = Field(
+        description="The exchange its acceptance started."
+    )
+    created_at: Instant
+    updated_at: Instant
 
 
 class OfferPageOut(Schema):
@@ -112,7 +117,7 @@ class OfferPageOut(Schema):
 
 
 class ExchangeStartedOut(Schema):
-    id: str
+    id: PublicId
     process: str
     state: str
     url: str
@@ -292,14 +297,14 @@ def brief_create(request: HttpRequest, payload: BriefIn):
 
 
 @briefs_router.get("/{brief_id}", response={200: BriefOut, **PROBLEMS})
-def brief_read(request: HttpRequest, brief_id: str):
+def brief_read(request: HttpRequest, brief_id: PublicId):
     return brief_out(selectors.brief_get(public_id=brief_id, viewer=request.user))
 
 
 @briefs_router.post(
     "/{brief_id}/close", response={200: BriefOut, **PROBLEMS}, auth=member_auth
 )
-def brief_close(request: HttpRequest, brief_id: str):
+def brief_close(request: HttpRequest, brief_id: PublicId):
     """Stop taking offers without accepting one (the author only)."""
     member = caller(request)
     brief = selectors.brief_get_for_author(public_id=brief_id, author=member)
@@ -310,7 +315,7 @@ def brief_close(request: HttpRequest, brief_id: str):
 @briefs_router.post(
     "/{brief_id}/cancel", response={200: BriefOut, **PROBLEMS}, auth=member_auth
 )
-def brief_cancel(request: HttpRequest, brief_id: str):
+def brief_cancel(request: HttpRequest, brief_id: PublicId):
     """Withdraw the brief altogether (the author only); open offers are declined."""
     member = caller(request)
     brief = selectors.brief_get_for_author(public_id=brief_id, author=member)
@@ -360,7 +365,7 @@ class OfferIn(BodyIn):
 @briefs_router.get(
     "/{brief_id}/offers", response={200: OfferPageOut, **PROBLEMS}, auth=member_auth
 )
-def offers_list(request: HttpRequest, brief_id: str, filters: Query[OfferQuery]):
+def offers_list(request: HttpRequest, brief_id: PublicId, filters: Query[OfferQuery]):
     """The brief's author sees every offer; a provider sees their own."""
     member = caller(request)
     brief = selectors.brief_get(public_id=brief_id, viewer=member)
@@ -379,7 +384,7 @@ def offers_list(request: HttpRequest, brief_id: str, filters: Query[OfferQuery])
     auth=member_auth,
     throttle=throttled("offers"),
 )
-def offer_create(request: HttpRequest, brief_id: str, payload: OfferIn):
+def offer_create(request: HttpRequest, brief_id: PublicId, payload: OfferIn):
     """Answer a brief: ``{"price": MONEY, "delivery_days", "message"}`` and optional terms."""
     member = caller(request)
     brief = selectors.brief_get(public_id=brief_id, viewer=member)
@@ -425,7 +430,7 @@ def my_offers(request: HttpRequest, filters: Query[OfferQuery]):
 @offers_router.get(
     "/{offer_id}", response={200: OfferOut, **PROBLEMS}, auth=member_auth
 )
-def offer_read(request: HttpRequest, offer_id: str):
+def offer_read(request: HttpRequest, offer_id: PublicId):
     member = caller(request)
     return offer_out(
         selectors.offer_get_for_party(public_id=offer_id, member=member), at=now()
@@ -437,7 +442,7 @@ def offer_read(request: HttpRequest, offer_id: str):
     response={201: ExchangeStartedOut, **PROBLEMS},
     auth=member_auth,
 )
-def offer_accept(request: HttpRequest, offer_id: str):
+def offer_accept(request: HttpRequest, offer_id: PublicId):
     """Accept an offer on my brief: starts a commission exchange (201 with its id)."""
     member = caller(request)
     offer = selectors.offer_get_for_party(public_id=offer_id, member=member)
@@ -456,7 +461,7 @@ def offer_accept(request: HttpRequest, offer_id: str):
 @offers_router.post(
     "/{offer_id}/withdraw", response={200: OfferOut, **PROBLEMS}, auth=member_auth
 )
-def offer_withdraw(request: HttpRequest, offer_id: str):
+def offer_withdraw(request: HttpRequest, offer_id: PublicId):
     """Take back my offer while it is open or countered."""
     member = caller(request)
     offer = selectors.offer_get_for_party(public_id=offer_id, member=member)
@@ -467,7 +472,7 @@ def offer_withdraw(request: HttpRequest, offer_id: str):
 @offers_router.post(
     "/{offer_id}/decline", response={200: OfferOut, **PROBLEMS}, auth=member_auth
 )
-def offer_decline(request: HttpRequest, offer_id: str):
+def offer_decline(request: HttpRequest, offer_id: PublicId):
     """Turn down an offer on my brief."""
     member = caller(request)
     offer = selectors.offer_get_for_party(public_id=offer_id, member=member)
@@ -490,7 +495,7 @@ class CounterIn(BodyIn):
     auth=member_auth,
     throttle=throttled("offers"),
 )
-def offer_counter(request: HttpRequest, offer_id: str, payload: CounterIn):
+def offer_counter(request: HttpRequest, offer_id: PublicId, payload: CounterIn):
     """Propose another price (and delivery time) on an offer on my brief."""
     member = caller(request)
     offer = selectors.offer_get_for_party(public_id=offer_id, member=member)
@@ -517,7 +522,7 @@ def _open_counter(offer: Offer) -> Counter:
 @offers_router.post(
     "/{offer_id}/counter/accept", response={200: OfferOut, **PROBLEMS}, auth=member_auth
 )
-def counter_accept(request: HttpRequest, offer_id: str):
+def counter_accept(request: HttpRequest, offer_id: PublicId):
     """Take the customer's counter-proposal on my offer: the offer's next revision."""
     member = caller(request)
     offer = selectors.offer_get_for_party(public_id=offer_id, member=member)
@@ -530,7 +535,7 @@ def counter_accept(request: HttpRequest, offer_id: str):
     response={200: OfferOut, **PROBLEMS},
     auth=member_auth,
 )
-def counter_decline(request: HttpRequest, offer_id: str):
+def counter_decline(request: HttpRequest, offer_id: PublicId):
     """Keep my offer as it was."""
     member = caller(request)
     offer = selectors.offer_get_for_party(public_id=offer_id, member=member)

@@ -1,5 +1,6 @@
 """API: listing search, create, read, update, delete; a listing's availability."""
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -21,6 +22,8 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
+    PublicId,
     QueryIn,
     documented,
     documented_not_null,
@@ -359,12 +362,14 @@ def listing_create(request: HttpRequest, payload: ListingIn):
 
 
 @router.get("/{listing_id}", response={200: ListingOut, **PROBLEMS})
-def listing_read(request: HttpRequest, listing_id: str):
+def listing_read(request: HttpRequest, listing_id: PublicId):
     return _listing_response(request, listing_id)
 
 
 @router.patch("/{listing_id}", response={200: ListingOut, **PROBLEMS}, auth=member_auth)
-def listing_update(request: HttpRequest, listing_id: str, payload: ListingUpdateIn):
+def listing_update(
+    request: HttpRequest, listing_id: PublicId, payload: ListingUpdateIn
+):
     listing = selectors.listing_get_for_owner(public_id=listing_id, owner=request.user)
     services.listing_update(
         listing=listing,
@@ -376,7 +381,7 @@ def listing_update(request: HttpRequest, listing_id: str, payload: ListingUpdate
 
 
 @router.delete("/{listing_id}", response={204: None, **PROBLEMS}, auth=member_auth)
-def listing_delete(request: HttpRequest, listing_id: str):
+def listing_delete(request: HttpRequest, listing_id: PublicId):
     listing = selectors.listing_get_for_moderation(
         public_id=listing_id, actor=request.user
     )
@@ -392,8 +397,8 @@ AVAILABILITY_DESCRIPTION = (
 
 
 class PeriodOut(Schema):
-    start: str
-    end: str
+    start: Instant
+    end: Instant
 
 
 class OpeningHoursIO(Schema):
@@ -403,9 +408,9 @@ class OpeningHoursIO(Schema):
 
 
 class BlockedOut(Schema):
-    id: str
-    start: str
-    end: str
+    id: PublicId
+    start: Instant
+    end: Instant
     note: str
 
 
@@ -472,11 +477,19 @@ class AvailabilityIn(BodyIn):
     )
 
 
+def _local_instant(moment: dt.datetime, zone) -> str:
+    # RFC 3339 offsets are whole minutes; a zone's local mean time before it took
+    # a standard time had seconds (Amsterdam +00:19:32 until 1937), so such a
+    # moment is written in UTC rather than in a form the document does not allow.
+    local = moment.astimezone(zone)
+    offset = local.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        local = moment.astimezone(dt.UTC)
+    return local.isoformat()
+
+
 def _period_out(start, end, zone) -> dict[str, str]:
-    return {
-        "start": start.astimezone(zone).isoformat(),
-        "end": end.astimezone(zone).isoformat(),
-    }
+    return {"start": _local_instant(start, zone), "end": _local_instant(end, zone)}
 
 
 def availability_out(view: selectors.CalendarView) -> dict[str, Any]:
@@ -512,7 +525,7 @@ def availability_out(view: selectors.CalendarView) -> dict[str, Any]:
     description=AVAILABILITY_DESCRIPTION,
 )
 def availability_read(
-    request: HttpRequest, listing_id: str, period: Query[AvailabilityQuery]
+    request: HttpRequest, listing_id: PublicId, period: Query[AvailabilityQuery]
 ):
     """A listing's calendar: its unit, time zone, rules, busy and free periods."""
     listing = selectors.listing_get(public_id=listing_id, viewer=request.user)
@@ -532,7 +545,9 @@ def availability_read(
     auth=member_auth,
     description=AVAILABILITY_DESCRIPTION,
 )
-def availability_update(request: HttpRequest, listing_id: str, payload: AvailabilityIn):
+def availability_update(
+    request: HttpRequest, listing_id: PublicId, payload: AvailabilityIn
+):
     """Replace a listing's calendar rules (its owner); answers with five weeks of it."""
     listing = selectors.listing_get_for_owner(public_id=listing_id, owner=request.user)
     at = now()

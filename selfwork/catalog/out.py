@@ -8,13 +8,13 @@ from typing import Any
 from ninja import Field
 
 from selfwork.catalog.models import Listing, ListingMode
-from selfwork.core.api import MoneyOut, Out
+from selfwork.core.api import Instant, MoneyOut, Out, PublicId
 from selfwork.core.fx import fx_convert
 from selfwork.core.money import Money
 
 
 class PackageOut(Out):
-    id: str
+    id: PublicId
     name: str
     description: str
     price: MoneyOut
@@ -62,7 +62,7 @@ class ListingRatingOut(Out):
 
 
 class ListingOut(Out):
-    id: str
+    id: PublicId
     title: str
     description: str
     community: str
@@ -83,8 +83,8 @@ class ListingOut(Out):
     price_in_viewer_currency: MoneyOut | None
     images: list[str]
     rating: ListingRatingOut
-    created_at: str
-    updated_at: str
+    created_at: Instant
+    updated_at: Instant
     url: str
 
 

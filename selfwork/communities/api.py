@@ -28,7 +28,9 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
     MoneyOut,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -87,7 +89,7 @@ class HoursIn(BodyIn):
 
 
 class CommunityOut(Schema):
-    id: str
+    id: PublicId
     slug: str
     name: str
     tagline: str
@@ -116,7 +118,7 @@ class CommunityOut(Schema):
         None, description="The community's own host name, if it has one."
     )
     member_count: int
-    created_at: str
+    created_at: Instant
     my_role: str | None = None
     my_status: str | None = None
 
@@ -429,7 +431,7 @@ class MembershipOut(Schema):
     display_name: str
     role: str
     status: str
-    joined_at: str | None
+    joined_at: Instant | None
 
 
 class MemberPage(Schema):

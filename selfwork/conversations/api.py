@@ -18,6 +18,8 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -32,14 +34,14 @@ blocks_router = Router(tags=["conversations"])
 
 
 class ConversationOut(Schema):
-    id: str
+    id: PublicId
     with_member: str = Field(description="The username of the other member.")
     with_name: str
-    listing: str | None = Field(description="The id of the listing it is about.")
+    listing: PublicId | None = Field(description="The id of the listing it is about.")
     listing_title: str | None
     unread_count: int = Field(description="Messages to me I have not read yet.")
-    created_at: str
-    last_message_at: str
+    created_at: Instant
+    last_message_at: Instant
     url: str
 
 
@@ -49,13 +51,13 @@ class ConversationPageOut(Schema):
 
 
 class ConversationMessageOut(Schema):
-    id: str
-    conversation: str
+    id: PublicId
+    conversation: PublicId
     sender: str
     sender_name: str
     body: str = Field(description="Markdown, as written.")
     images: list[str] = Field(description="Addresses of the attached images.")
-    created_at: str
+    created_at: Instant
 
 
 class ConversationMessagePageOut(Schema):
@@ -64,7 +66,7 @@ class ConversationMessagePageOut(Schema):
 
 
 class StartedOut(Schema):
-    id: str = Field(description="The conversation's id.")
+    id: PublicId = Field(description="The conversation's id.")
     created: bool = Field(description="False when an existing one was reused.")
     conversation: ConversationOut
     message: ConversationMessageOut
@@ -73,7 +75,7 @@ class StartedOut(Schema):
 class BlockOut(Schema):
     username: str
     name: str
-    created_at: str
+    created_at: Instant
 
 
 class BlockListOut(Schema):
@@ -219,7 +221,7 @@ def conversation_start(request: HttpRequest, payload: ConversationIn):
 @conversations_router.get(
     "/{conversation_id}", response={200: ConversationOut, **PROBLEMS}, auth=member_auth
 )
-def conversation_read(request: HttpRequest, conversation_id: str):
+def conversation_read(request: HttpRequest, conversation_id: PublicId):
     member = caller(request)
     return conversation_out(_side(conversation_id, member), viewer=member)
 
@@ -235,7 +237,7 @@ class MessageQuery(QueryIn):
     auth=member_auth,
 )
 def messages_list(
-    request: HttpRequest, conversation_id: str, filters: Query[MessageQuery]
+    request: HttpRequest, conversation_id: PublicId, filters: Query[MessageQuery]
 ):
     """The conversation's messages, oldest first (reading them does not mark them read)."""
     member = caller(request)
@@ -257,7 +259,7 @@ def messages_list(
     throttle=throttled("messages"),
 )
 def message_send(
-    request: HttpRequest, conversation_id: str, payload: ConversationMessageIn
+    request: HttpRequest, conversation_id: PublicId, payload: ConversationMessageIn
 ):
     """Write in the conversation: ``{"body"}``; a block refuses with ``403 blocked``."""
     member = caller(request)
@@ -280,7 +282,7 @@ def message_send(
     response={200: ConversationOut, **PROBLEMS},
     auth=member_auth,
 )
-def conversation_mark_read(request: HttpRequest, conversation_id: str):
+def conversation_mark_read(request: HttpRequest, conversation_id: PublicId):
     """Mark every message in the conversation read for me."""
     member = caller(request)
     side = _side(conversation_id, member)

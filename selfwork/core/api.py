@@ -18,7 +18,13 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.responses import NinjaJSONEncoder
 from ninja.security.base import AuthBase
-from pydantic import BaseModel, ConfigDict, ModelWrapValidatorHandler, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ModelWrapValidatorHandler,
+    WithJsonSchema,
+    model_validator,
+)
 
 from selfwork.core.errors import (
     ERROR_FOR_STATUS,
@@ -32,6 +38,7 @@ from selfwork.core.errors import (
     declared_codes,
 )
 from selfwork.core.idempotency import body_too_large
+from selfwork.core.logs import REQUEST_ID
 from selfwork.core.money import Money
 from selfwork.core.openapi import SCHEMAS, refs_resolve
 from selfwork.core.problems import (
@@ -188,6 +195,31 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# What a string in an answer (or a path) holds, said in the document so that
+# generated clients read it as a UUID, a moment or a day. The values stay the
+# strings the server writes today (``str(public_id)``, ``isoformat()`` of an aware
+# datetime, which is RFC 3339); tests/test_openapi_formats.py checks both.
+# For a path parameter the type is documentation only: the selector parses the
+# id and answers a malformed one with its own ``*_not_found`` (404), as before.
+PublicId = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "format": "uuid"}),
+]
+"""A public id: a UUID, in its canonical hyphenated form in answers."""
+
+Instant = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A moment: an RFC 3339 date-time with its offset (``2025-03-01T09:30:00+00:00``)."""
+
+Day = Annotated[
+    str,
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+"""A calendar day without a time: ``2025-03-01``."""
+
+
 class MoneyOut(Out):
     amount: str
     currency: str
@@ -224,7 +256,10 @@ class Problem(Schema):
         None, description="Whether sending the same request again may succeed."
     )
     request_id: str | None = Field(
-        default=None, description="The id of the request, as in X-Request-ID."
+        default=None,
+        description="The id of the request, as in X-Request-ID: the proxy's, or "
+        "one the server made.",
+        json_schema_extra={"pattern": REQUEST_ID.pattern},
     )
 
 

@@ -8,7 +8,13 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from selfwork.core.api import PROBLEMS, QueryIn, member_auth, now
+from selfwork.core.api import (
+    PROBLEMS,
+    PublicId,
+    QueryIn,
+    member_auth,
+    now,
+)
 from selfwork.core.errors import PayloadTooLarge
 from selfwork.core.models import Upload
 from selfwork.core.throttle import throttled
@@ -36,7 +42,7 @@ class UploadThumbnailOut(Schema):
 
 
 class UploadOut(Schema):
-    id: str
+    id: PublicId
     url: str
     content_type: str
     width: int | None

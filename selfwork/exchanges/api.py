@@ -17,8 +17,10 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
     MoneyOut,
     Problem,
+    PublicId,
     QueryIn,
     caller,
     member_auth,
@@ -90,11 +92,11 @@ class EventOut(Schema):
     from_state: str
     to_state: str
     params: dict[str, Any]
-    created_at: str
+    created_at: Instant
 
 
 class FileOut(Schema):
-    id: str
+    id: PublicId
     content_type: str
     size_bytes: int
     url: str | None = Field(
@@ -104,11 +106,11 @@ class FileOut(Schema):
 
 
 class DeliveryOut(Schema):
-    id: str
+    id: PublicId
     number: int
     note: str
     files: list[FileOut]
-    created_at: str
+    created_at: Instant
 
 
 class ExchangeUsageRightsOut(Schema):
@@ -119,14 +121,14 @@ class ExchangeUsageRightsOut(Schema):
 
 
 class LicenceOut(Schema):
-    id: str
+    id: PublicId
     terms: dict[str, Any]
-    created_at: str
+    created_at: Instant
 
 
 class BookingOut(Schema):
-    start: str
-    end: str
+    start: Instant
+    end: Instant
 
 
 class DepositOut(Schema):
@@ -135,7 +137,7 @@ class DepositOut(Schema):
 
 
 class ExchangeOut(Schema):
-    id: str
+    id: PublicId
     process: str
     process_version: str
     state: str
@@ -144,8 +146,8 @@ class ExchangeOut(Schema):
     customer: PartyOut
     provider: PartyOut
     community: str
-    listing: str | None
-    offered_listing: str | None = Field(
+    listing: PublicId | None
+    offered_listing: PublicId | None = Field(
         None, description="swap: the customer's listing offered in return"
     )
     source: str
@@ -164,7 +166,7 @@ class ExchangeOut(Schema):
     total_in_provider_currency: MoneyOut | None
     line_items: list[LineItemOut]
     delivery_days: int | None
-    due_at: str | None
+    due_at: Instant | None
     revisions_allowed: int
     revisions_used: int
     milestones: list[MilestoneOut]
@@ -176,24 +178,24 @@ class ExchangeOut(Schema):
     deliveries: list[DeliveryOut]
     queue_position: int | None
     licence: LicenceOut | None
-    created_at: str
-    updated_at: str
-    closed_at: str | None
+    created_at: Instant
+    updated_at: Instant
+    closed_at: Instant | None
 
 
 class ExchangeSummaryOut(Schema):
-    id: str
+    id: PublicId
     process: str
     state: str
     title: str
     customer: PartyOut
     provider: PartyOut
-    listing: str | None
-    offered_listing: str | None
+    listing: PublicId | None
+    offered_listing: PublicId | None
     message: str = Field(description="What the customer wrote when they asked.")
     total: MoneyOut
-    created_at: str
-    closed_at: str | None
+    created_at: Instant
+    closed_at: Instant | None
 
 
 class ExchangePage(Schema):
@@ -270,10 +272,10 @@ class MessageIn(BodyIn):
 
 
 class MessageOut(Schema):
-    id: str
+    id: PublicId
     author: PartyOut
     body: str
-    created_at: str
+    created_at: Instant
 
 
 class MessagePage(Schema):
@@ -517,7 +519,7 @@ def exchange_list(request: HttpRequest, query: Query[ListQuery]):
 
 
 @router.get("/{exchange_id}", response={200: ExchangeOut, **PROBLEMS})
-def exchange_read(request: HttpRequest, exchange_id: str):
+def exchange_read(request: HttpRequest, exchange_id: PublicId):
     """One exchange: state, line items, totals, your transitions, timeline, deliveries."""
     member = caller(request)
     exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)
@@ -525,7 +527,9 @@ def exchange_read(request: HttpRequest, exchange_id: str):
 
 
 @router.post("/{exchange_id}/transitions", response={200: ExchangeOut, **WITH_402})
-def exchange_transition(request: HttpRequest, exchange_id: str, payload: TransitionIn):
+def exchange_transition(
+    request: HttpRequest, exchange_id: PublicId, payload: TransitionIn
+):
     """Take a transition: ``{"name": "pay", "card": "4242424242424242"}``, ...
 
     A declined card is a 402 and changes nothing; another party's transition is
@@ -562,7 +566,7 @@ def _message_out(message: Message) -> dict[str, Any]:
 
 
 @router.get("/{exchange_id}/messages", response={200: MessagePage, **PROBLEMS})
-def message_list(request: HttpRequest, exchange_id: str, query: Query[PageQuery]):
+def message_list(request: HttpRequest, exchange_id: PublicId, query: Query[PageQuery]):
     """The exchange's conversation, oldest first."""
     exchange = selectors.exchange_get_for_party(
         public_id=exchange_id, member=caller(request)
@@ -580,7 +584,7 @@ def message_list(request: HttpRequest, exchange_id: str, query: Query[PageQuery]
     response={201: MessageOut, **PROBLEMS},
     throttle=throttled("messages"),
 )
-def message_create(request: HttpRequest, exchange_id: str, payload: MessageIn):
+def message_create(request: HttpRequest, exchange_id: PublicId, payload: MessageIn):
     """Write to the other party (Markdown)."""
     member = caller(request)
     exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)

@@ -16,6 +16,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -31,6 +32,7 @@ from selfwork.exchanges.models import Exchange
 from selfwork.exchanges.tasks import timers_run_due
 from selfwork.exchanges.terms import LineItem, Milestone, Terms
 from selfwork.payments import services as payments
+from selfwork.payments.demo import Bank
 from selfwork.payments.gateways import CARD_SUCCEEDS
 from selfwork.payments.models import Charge
 from selfwork.payments.selectors import community_gateway, deposit_for
@@ -469,21 +471,23 @@ TIMEBANK_PATHS: dict[str, tuple[float, bool, list[Step]]] = {
 class _Plan:
     """Events in time order; an event may plan further ones (an order's next steps)."""
 
-    events: list[tuple[dt.datetime, int, Callable[[], None]]] = field(
+    events: list[tuple[dt.datetime, int, Callable[[], object]]] = field(
         default_factory=list
     )
     serial: int = 0
 
-    def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
+    def at(self, when: dt.datetime, action: Callable[[], object]) -> None:
         self.serial += 1
         heapq.heappush(self.events, (when, self.serial, action))
 
-    def run(self) -> None:
+    def run(self, *, latest: dt.datetime) -> None:
+        # Payouts land when a bank would have landed them, by ``latest``.
+        bank = Bank(latest=latest, later=self.at)
         while self.events:
             when, _, action = heapq.heappop(self.events)
             # Whatever fell due meanwhile fires first, as a worker would fire it.
-            timers_run_due(now=when)
-            action()
+            bank.run(partial(timers_run_due, now=when))
+            bank.run(action)
 
 
 def _picture(seed: str) -> bytes:
@@ -609,8 +613,9 @@ def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
     count += _swaps(plan, now)
     count += _loans(plan, created, now, rng)
     count += _time_bank(plan, created, now, rng)
-    plan.run()
-    timers_run_due(now=now)
+    plan.run(latest=now)
+    plan.at(now, partial(timers_run_due, now=now))
+    plan.run(latest=now)
     _reviews(now=now, rng=rng)
     return count
 

@@ -23,6 +23,8 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -76,7 +78,7 @@ class ReviewPartyOut(Schema):
 
 
 class ReviewOut(Schema):
-    id: str
+    id: PublicId
     author: ReviewPartyOut
     subject: ReviewPartyOut
     author_role: str = Field(description="customer or provider: the author's side.")
@@ -85,13 +87,15 @@ class ReviewOut(Schema):
     communication: int | None
     quality: int | None
     on_time: int | None
-    listing: str | None = Field(description="The listing reviewed, if any (its id).")
-    created_at: str
-    published_at: str | None = Field(
+    listing: PublicId | None = Field(
+        description="The listing reviewed, if any (its id)."
+    )
+    created_at: Instant
+    published_at: Instant | None = Field(
         description="Null while only its author may read it."
     )
     reply: str | None
-    replied_at: str | None
+    replied_at: Instant | None
     hidden: bool
     hidden_reason: str | None = Field(
         description="Shown to the parties and the community's overseers only."
@@ -101,8 +105,8 @@ class ReviewOut(Schema):
 class ExchangeReviewsOut(Schema):
     items: list[ReviewOut]
     open: bool = Field(description="Whether the caller may still write a review.")
-    closes_at: str | None
-    published_at: str | None
+    closes_at: Instant | None
+    published_at: Instant | None
 
 
 class ReviewPage(Schema):
@@ -128,7 +132,7 @@ class ReputationOut(Schema):
     completion_rate: str | None = Field(description="0 to 1, as provider.")
     on_time_rate: str | None = Field(description="0 to 1, as provider.")
     repeat_customers: int
-    member_since: str
+    member_since: Instant
     median_first_response_seconds: int | None
     median_first_response_note: str
     badges: list[BadgeOut]
@@ -193,7 +197,7 @@ def _exchange_reviews(exchange, member, at: dt.datetime) -> dict[str, Any]:
 @exchange_reviews_router.get(
     "/{exchange_id}/reviews", response={200: ExchangeReviewsOut, **PROBLEMS}
 )
-def exchange_reviews_read(request: HttpRequest, exchange_id: str):
+def exchange_reviews_read(request: HttpRequest, exchange_id: PublicId):
     """Your review of the exchange, and the other party's once both are published."""
     member = caller(request)
     exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)
@@ -203,7 +207,9 @@ def exchange_reviews_read(request: HttpRequest, exchange_id: str):
 @exchange_reviews_router.post(
     "/{exchange_id}/reviews", response={201: ReviewOut, **PROBLEMS}
 )
-def exchange_review_create(request: HttpRequest, exchange_id: str, payload: ReviewIn):
+def exchange_review_create(
+    request: HttpRequest, exchange_id: PublicId, payload: ReviewIn
+):
     """Review the other party of an exchange that ended successfully, once.
 
     Hidden from them until they have reviewed you too, or the window closes.
@@ -221,7 +227,7 @@ def exchange_review_create(request: HttpRequest, exchange_id: str, payload: Revi
 
 
 @reviews_router.post("/{review_id}/reply", response={200: ReviewOut, **PROBLEMS})
-def review_reply(request: HttpRequest, review_id: str, payload: ReviewReplyIn):
+def review_reply(request: HttpRequest, review_id: PublicId, payload: ReviewReplyIn):
     """Reply once, publicly, to a published review about you."""
     member = caller(request)
     review = reputation.review_get(public_id=review_id, member=member)
@@ -232,7 +238,7 @@ def review_reply(request: HttpRequest, review_id: str, payload: ReviewReplyIn):
 
 
 @reviews_router.post("/{review_id}/hide", response={200: ReviewOut, **PROBLEMS})
-def review_hide(request: HttpRequest, review_id: str, payload: HideIn):
+def review_hide(request: HttpRequest, review_id: PublicId, payload: HideIn):
     """Hide a published review that breaks the community's rules (hosts, staff).
 
     The reason is kept and shown to the parties; the rating leaves the figures.

@@ -14,6 +14,8 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -27,14 +29,14 @@ router = Router(tags=["notifications"])
 
 
 class NotificationOut(Schema):
-    id: str
+    id: PublicId
     kind: str = Field(json_schema_extra=documented(enum=Kind.values))
     title: str = Field(description="A whole sentence, plain text.")
     body: str = Field(description="Plain text; may be empty.")
     link: str = Field(description="The path of the page it is about; may be empty.")
     read: bool
-    read_at: str | None
-    created_at: str
+    read_at: Instant | None
+    created_at: Instant
 
 
 class NotificationPageOut(Schema):

@@ -14,7 +14,9 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
     MoneyOut,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -65,8 +67,8 @@ class WalletOut(Schema):
 
 
 class EntryOut(Schema):
-    id: str
-    posted_at: str
+    id: PublicId
+    posted_at: Instant
     kind: str
     memo: str
     reference: str
@@ -79,11 +81,11 @@ class EntryPage(Schema):
 
 
 class DestinationOut(Schema):
-    id: str
+    id: PublicId
     kind: str
     label: str
     masked: str
-    created_at: str
+    created_at: Instant
 
 
 class DestinationPage(Schema):
@@ -133,14 +135,14 @@ class PayoutIn(BodyIn):
 
 
 class PayoutOut(Schema):
-    id: str
+    id: PublicId
     amount: MoneyOut
     status: str
     failure_code: str
-    destination: str
+    destination: PublicId
     automatic: bool
-    created_at: str
-    paid_at: str | None
+    created_at: Instant
+    paid_at: Instant | None
 
 
 class PayoutPage(Schema):
@@ -195,9 +197,12 @@ def _hours_out(balance: HoursBalance) -> dict:
 
 def _entry_out(leg: Leg) -> dict:
     txn = leg.transaction
+    # Only posted legs are listed, and a posted transaction has its time (a CHECK
+    # constraint, ledger_transaction_posted_is_sealed).
+    assert txn.posted_at is not None
     return {
         "id": str(txn.public_id),
-        "posted_at": txn.posted_at.isoformat() if txn.posted_at else "",
+        "posted_at": txn.posted_at.isoformat(),
         "kind": txn.kind,
         "memo": txn.memo,
         "reference": txn.reference,
@@ -336,13 +341,13 @@ def payout_preferences_update(request: HttpRequest, payload: PreferencesIn):
 
 
 class ManualChargeOut(Schema):
-    id: str
+    id: PublicId
     reference: str
     community: str
     customer: str
     amount: MoneyOut
     status: str
-    created_at: str
+    created_at: Instant
 
 
 class ManualChargePage(Schema):
@@ -376,7 +381,7 @@ def manual_payments_pending(request: HttpRequest, page: Query[PageQuery]):
 @router.post(
     "/manual-payments/{charge_id}/confirm", response={200: ManualChargeOut, **PROBLEMS}
 )
-def manual_payment_confirm(request: HttpRequest, charge_id: str):
+def manual_payment_confirm(request: HttpRequest, charge_id: PublicId):
     """Record that the money arrived (hosts only); it moves into escrow."""
     member = caller(request)
     charge = selectors.charge_get_for_host(public_id=charge_id, member=member)
@@ -387,7 +392,7 @@ def manual_payment_confirm(request: HttpRequest, charge_id: str):
 @router.post(
     "/manual-payments/{charge_id}/cancel", response={200: ManualChargeOut, **PROBLEMS}
 )
-def manual_payment_cancel(request: HttpRequest, charge_id: str):
+def manual_payment_cancel(request: HttpRequest, charge_id: PublicId):
     """Record that the money never arrived (hosts only); nothing is posted."""
     member = caller(request)
     charge = selectors.charge_get_for_host(public_id=charge_id, member=member)
@@ -396,14 +401,14 @@ def manual_payment_cancel(request: HttpRequest, charge_id: str):
 
 
 class ManualDepositOut(Schema):
-    id: str
+    id: PublicId
     reference: str
     community: str
     customer: str
     provider: str
     amount: MoneyOut
     status: str
-    created_at: str
+    created_at: Instant
 
 
 class ManualDepositPage(Schema):
@@ -439,7 +444,7 @@ def manual_deposits_list(request: HttpRequest, page: Query[PageQuery]):
     "/manual-deposits/{deposit_id}/confirm",
     response={200: ManualDepositOut, **PROBLEMS},
 )
-def manual_deposit_confirm(request: HttpRequest, deposit_id: str):
+def manual_deposit_confirm(request: HttpRequest, deposit_id: PublicId):
     """Record that the customer handed you the cash deposit (hosts only); it is held."""
     member = caller(request)
     deposit = selectors.deposit_get_for_host(public_id=deposit_id, member=member)
@@ -451,7 +456,7 @@ def manual_deposit_confirm(request: HttpRequest, deposit_id: str):
     "/manual-deposits/{deposit_id}/return",
     response={200: ManualDepositOut, **PROBLEMS},
 )
-def manual_deposit_return(request: HttpRequest, deposit_id: str):
+def manual_deposit_return(request: HttpRequest, deposit_id: PublicId):
     """Record that you gave the cash deposit back to the customer (hosts only)."""
     member = caller(request)
     deposit = selectors.deposit_get_for_host(public_id=deposit_id, member=member)

@@ -7,37 +7,104 @@ are partly refunded first, a few cancelled and refunded in full, the newest stil
 held in escrow; one card is declined before the customer pays with another;
 a cash payment is confirmed by the host of a community that settles by hand
 (and one still waits for its host); providers add bank accounts, some ask for
-automatic payouts and the others pay out now and then. References are
+automatic payouts and the others pay out now and then, and each payout lands
+minutes to two days after it was asked for (``Bank``). References are
 ``demo:<n>``. Everything goes through the services, so ``selfwork audit``
 checks the result like any other history.
 """
 
 import contextlib
 import datetime as dt
+import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from selfwork.communities.models import Community, Membership
 from selfwork.core.money import Money, unit_exponent
 from selfwork.payments import services
 from selfwork.payments.errors import PaymentDeclined
 from selfwork.payments.gateways import CARD_DECLINED, CARD_SUCCEEDS
-from selfwork.payments.models import Charge
+from selfwork.payments.models import Charge, GatewayCall
 from selfwork.payments.selectors import community_gateway, wallet_available
+from selfwork.payments.services.calls import call_make, calls_held
 
 EXCHANGES = 48
 _CARDS = (CARD_SUCCEEDS, "5555 5555 5555 4444", "4000 0566 5566 5556")
 
 
+def bank_transfer_time(rng: random.Random) -> dt.timedelta:
+    """How long a bank takes to land a payout: minutes to two days.
+
+    An instant transfer in minutes, most the same day, some the next working day.
+    """
+    draw = rng.random()
+    if draw < 0.35:
+        return dt.timedelta(minutes=rng.uniform(2, 45))
+    if draw < 0.8:
+        return dt.timedelta(hours=rng.uniform(1, 9))
+    return dt.timedelta(hours=rng.uniform(16, 50))
+
+
+class Bank:
+    """Makes the gateway calls of a history written after the fact.
+
+    The sandbox pays a payout the moment it is asked, which would make every
+    payout of the demo land the minute its money was released. A real bank
+    takes minutes to days, so the demo makes each payout call when the bank
+    would have answered (``later`` plans it, never after ``latest``), as a worker
+    running then would have; refunds, captures and voids are made at once.
+    """
+
+    def __init__(
+        self,
+        *,
+        latest: dt.datetime,
+        later: Callable[[dt.datetime, Callable[[], object]], None],
+    ):
+        # Its own generator: the history drawn from the caller's stays the same.
+        self.rng = random.Random("bank transfers")
+        self.latest = latest
+        self.later = later
+
+    def run(self, action: Callable[[], object]) -> None:
+        """Run ``action``, then make the gateway calls it queued."""
+        with calls_held() as held:
+            action()
+        payouts = set(
+            GatewayCall.objects.filter(
+                pk__in=[pk for pk, _at in held],
+                operation=GatewayCall.Operation.PAYOUT,
+            ).values_list("pk", flat=True)
+        )
+        for pk, queued_at in held:
+            if pk not in payouts:
+                call_make(pk, now=queued_at)
+                continue
+            landed = queued_at + bank_transfer_time(self.rng)
+            landed = max(min(landed, self.latest), queued_at)
+            self.later(landed, partial(call_make, pk, now=landed))
+
+
 @dataclass
 class _Plan:
-    events: list[tuple[dt.datetime, int, Callable[[], None]]] = field(
+    """Events in time order; a payout's landing is planned while the plan runs."""
+
+    events: list[tuple[dt.datetime, int, Callable[[], object]]] = field(
         default_factory=list
     )
+    serial: int = 0
 
-    def at(self, when: dt.datetime, action: Callable[[], None]) -> None:
-        self.events.append((when, len(self.events), action))
+    def at(self, when: dt.datetime, action: Callable[[], object]) -> None:
+        self.serial += 1
+        heapq.heappush(self.events, (when, self.serial, action))
+
+    def run(self, *, latest: dt.datetime) -> None:
+        bank = Bank(latest=latest, later=self.at)
+        while self.events:
+            _when, _n, action = heapq.heappop(self.events)
+            bank.run(action)
 
 
 def _amount(rng: random.Random, unit: str) -> Money:
@@ -248,6 +315,5 @@ def payments_demo_seed(
 
         plan.at(now - dt.timedelta(days=1), cash_waiting)
 
-    for _, _, action in sorted(plan.events, key=lambda e: (e[0], e[1])):
-        action()
+    plan.run(latest=now)
     return exchanges

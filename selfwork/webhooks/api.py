@@ -11,6 +11,8 @@ from selfwork.core.api import (
     PROBLEMS,
     BodyIn,
     Cursor,
+    Instant,
+    PublicId,
     QueryIn,
     caller,
     documented,
@@ -38,19 +40,19 @@ URL = {"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 
 
 
 class WebhookEndpointOut(Schema):
-    id: str
+    id: PublicId
     url: str
     events: list[str]
     community: str | None = Field(
         description="The community whose events it hears; null: all (staff only)."
     )
     enabled: bool
-    disabled_at: str | None
-    previous_secret_expires_at: str | None = Field(
+    disabled_at: Instant | None
+    previous_secret_expires_at: Instant | None = Field(
         description="Until then the secret before the last rotation signs too."
     )
-    created_at: str
-    updated_at: str
+    created_at: Instant
+    updated_at: Instant
 
 
 class WebhookEndpointWithSecretOut(WebhookEndpointOut):
@@ -66,20 +68,23 @@ class WebhookEndpointPage(Schema):
 
 
 class WebhookDeliveryOut(Schema):
-    id: str
-    webhook_id: str = Field(description="The webhook-id header of every attempt.")
+    id: PublicId
+    webhook_id: str = Field(
+        description="The webhook-id header of every attempt: msg_ and 32 hex digits.",
+        json_schema_extra={"pattern": "^msg_[0-9a-f]{32}$"},
+    )
     event: str
-    event_id: str
+    event_id: PublicId
     status: str = Field(
         json_schema_extra={"enum": list[Any](WebhookDelivery.Status.values)}
     )
     attempts: int
     response_code: int | None
     last_error: str
-    created_at: str
-    last_attempt_at: str | None
-    next_attempt_at: str | None
-    delivered_at: str | None
+    created_at: Instant
+    last_attempt_at: Instant | None
+    next_attempt_at: Instant | None
+    delivered_at: Instant | None
 
 
 class WebhookDeliveryPage(Schema):
@@ -194,7 +199,7 @@ def webhook_list(request: HttpRequest, page: Query[PageQuery]):
     response={200: WebhookEndpointOut, **PROBLEMS},
     url_name="webhook_read",
 )
-def webhook_read(request: HttpRequest, endpoint_id: str):
+def webhook_read(request: HttpRequest, endpoint_id: PublicId):
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)
     )
@@ -203,7 +208,7 @@ def webhook_read(request: HttpRequest, endpoint_id: str):
 
 @router.patch("/{endpoint_id}", response={200: WebhookEndpointOut, **PROBLEMS})
 def webhook_update(
-    request: HttpRequest, endpoint_id: str, payload: WebhookEndpointUpdateIn
+    request: HttpRequest, endpoint_id: PublicId, payload: WebhookEndpointUpdateIn
 ):
     """Change the URL or events, or enable an endpoint the retries disabled."""
     endpoint = selectors.endpoint_get_for_owner(
@@ -216,7 +221,7 @@ def webhook_update(
 
 
 @router.delete("/{endpoint_id}", response={204: None, **PROBLEMS})
-def webhook_delete(request: HttpRequest, endpoint_id: str):
+def webhook_delete(request: HttpRequest, endpoint_id: PublicId):
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)
     )
@@ -227,7 +232,7 @@ def webhook_delete(request: HttpRequest, endpoint_id: str):
 @router.post(
     "/{endpoint_id}/rotate", response={200: WebhookEndpointWithSecretOut, **PROBLEMS}
 )
-def webhook_rotate(request: HttpRequest, endpoint_id: str):
+def webhook_rotate(request: HttpRequest, endpoint_id: PublicId):
     """A new signing secret; the old one keeps signing beside it for 24 hours."""
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)
@@ -241,7 +246,7 @@ def webhook_rotate(request: HttpRequest, endpoint_id: str):
     response={202: WebhookDeliveryOut, **PROBLEMS},
     throttle=throttled("webhook_sends"),
 )
-def webhook_ping(request: HttpRequest, endpoint_id: str):
+def webhook_ping(request: HttpRequest, endpoint_id: PublicId):
     """Queue a ``ping`` event to this endpoint, to test it."""
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)
@@ -253,7 +258,9 @@ def webhook_ping(request: HttpRequest, endpoint_id: str):
 @router.get(
     "/{endpoint_id}/deliveries", response={200: WebhookDeliveryPage, **PROBLEMS}
 )
-def webhook_deliveries(request: HttpRequest, endpoint_id: str, page: Query[PageQuery]):
+def webhook_deliveries(
+    request: HttpRequest, endpoint_id: PublicId, page: Query[PageQuery]
+):
     """The endpoint's deliveries, newest first: status, attempts, last answer."""
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)
@@ -271,7 +278,9 @@ def webhook_deliveries(request: HttpRequest, endpoint_id: str, page: Query[PageQ
     response={202: WebhookDeliveryOut, **PROBLEMS},
     throttle=throttled("webhook_sends"),
 )
-def webhook_delivery_retry(request: HttpRequest, endpoint_id: str, delivery_id: str):
+def webhook_delivery_retry(
+    request: HttpRequest, endpoint_id: PublicId, delivery_id: PublicId
+):
     """Send a delivery again soon, under the same webhook-id."""
     endpoint = selectors.endpoint_get_for_owner(
         public_id=endpoint_id, owner=caller(request)

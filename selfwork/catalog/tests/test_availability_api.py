@@ -105,6 +105,27 @@ class TestAvailabilityRead:
         assert own.status_code == 200
         assert own.json()["blocked"] == []
 
+    def test_periods_are_rfc_3339_even_in_a_local_mean_time(
+        self, tent, seller, anonymous_api
+    ):
+        # Amsterdam kept +00:19:32 until 1937; RFC 3339 offsets are whole minutes.
+        services.availability_set(
+            listing=tent, actor=seller, now=timezone.now(), time_zone="Europe/Amsterdam"
+        )
+        old = anonymous_api.get(
+            f"/listings/{tent.public_id}/availability",
+            {"from": "1930-01-01", "to": "1930-01-03"},
+        ).json()
+        assert old["free"] == [
+            {"start": "1929-12-31T23:40:28+00:00", "end": "1930-01-02T23:40:28+00:00"}
+        ]
+        # A time the zone keeps in whole minutes is still written in it.
+        now = anonymous_api.get(
+            f"/listings/{tent.public_id}/availability",
+            {"from": "2030-01-01", "to": "2030-01-02"},
+        ).json()
+        assert now["free"][0]["start"] == "2030-01-01T00:00:00+01:00"
+
 
 class TestAvailabilityUpdate:
     def body(self, **changes):

@@ -4,6 +4,7 @@ The full default demo is seeded once for this module, inside a transaction that 
 rolled back at the end, so the other test modules never see it.
 """
 
+import datetime as dt
 import io
 from collections import Counter
 
@@ -25,7 +26,9 @@ from selfwork.catalog.models import (
 from selfwork.catalog.selectors import ListingQuery, availability_get, listings_search
 from selfwork.communities.models import ALL_MODES, Community, Membership
 from selfwork.core.models import Upload
+from selfwork.core.periods import Period
 from selfwork.demo import art
+from selfwork.demo.people import GUILD
 from selfwork.demo.seed import (
     BASE_TIME,
     DEMO_PASSWORD,
@@ -34,6 +37,8 @@ from selfwork.demo.seed import (
     demo_plan,
     demo_seed,
 )
+from selfwork.payments.selectors import payout_times
+from selfwork.web.dashboard import _payouts_chart
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -255,6 +260,23 @@ class TestConversations:
         assert talk is not None
         last = Message.objects.filter(conversation=talk).latest("created_at")
         assert last.created_at < exchange.created_at
+
+
+class TestPayouts:
+    def test_the_dashboard_reads_a_real_wait_from_release_to_payout(self, demo):
+        # The sandbox pays at once; the demo's payouts land when a bank would.
+        period = Period.last(90, now=BASE_TIME)
+        times = payout_times(since=period.since)
+        assert times.count >= 5
+        assert 0 < times.median <= times.p90 <= times.longest <= 50 * 3600
+        assert times.median < 24 * 3600 < times.longest
+        chart = _payouts_chart(period, None)
+        assert all(hours > 0 for hours in chart.series[0].values)
+
+    def test_a_communitys_dashboard_reads_its_own_waits(self, demo):
+        guild = Community.objects.get(slug=GUILD)
+        times = payout_times(since=BASE_TIME - dt.timedelta(days=89), community=guild)
+        assert times.count and times.median > 0
 
 
 class TestSeedingOnce:

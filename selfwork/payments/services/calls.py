@@ -65,6 +65,25 @@ def calls_after_commit() -> Iterator[None]:
     calls_make(queued)
 
 
+@contextmanager
+def calls_held() -> Iterator[list[tuple[int, dt.datetime]]]:
+    """Queue the gateway calls of the block and make none: yield them as they come.
+
+    Each is ``(call pk, the time it was queued)``. For a history written after
+    the fact (the demo): its writer makes each call with ``call_make`` at the
+    time the gateway answered, as the worker would have then. Services inside
+    the block that open ``calls_after_commit`` hand their calls to it.
+    """
+    if _queued.get() is not None:
+        raise RuntimeError("calls_held() cannot run inside a calls_after_commit block")
+    held: list[tuple[int, dt.datetime]] = []
+    token = _queued.set(held)
+    try:
+        yield held
+    finally:
+        _queued.reset(token)
+
+
 def call_queue(
     *,
     operation: str,

@@ -1,5 +1,6 @@
 """The demo's money history: realistic, written through the services, audited clean."""
 
+import datetime as dt
 import random
 
 import pytest
@@ -10,6 +11,7 @@ from selfwork.ledger.audit import ledger_audit
 from selfwork.payments.audit import payments_audit_checks
 from selfwork.payments.demo import payments_demo_seed
 from selfwork.payments.models import Charge, Payout, Refund, Release
+from selfwork.payments.selectors import payout_times
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +92,27 @@ def test_without_members_it_draws_nothing(community, now):
     assert (
         payments_demo_seed(now=now, rng=random.Random(1), communities=[community]) == 0
     )
+
+
+def test_payouts_land_minutes_to_two_days_after_they_are_asked_for(markets, now):
+    """The sandbox pays at once; a bank does not, and the demo's history says so."""
+    payments_demo_seed(
+        now=now,
+        rng=random.Random(7),
+        communities=markets,
+        settled_by_hand=("riverside",),
+    )
+    waits = [
+        paid_at - created_at
+        for created_at, paid_at in Payout.objects.filter(status="paid").values_list(
+            "created_at", "paid_at"
+        )
+    ]
+    assert len(waits) >= 5
+    assert all(dt.timedelta(0) < wait <= dt.timedelta(hours=50) for wait in waits)
+    assert min(waits) < dt.timedelta(hours=1) < max(waits)
+    # Every payout asked for before the demo's present has landed by then.
+    assert not Payout.objects.exclude(status="paid").exists()
+    assert max(Payout.objects.values_list("paid_at", flat=True)) <= now
+    times = payout_times(since=now - dt.timedelta(days=90))
+    assert times.count and times.median > 0
