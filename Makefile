@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := node_modules/.installed-stamp
-PYTEST_ARGS ?= -n 2 --dist loadfile --durations=25
-SCALE_PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=25
+SCALE_PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder
 # The PostgreSQL journeys make test-scale runs through PgBouncer: every money path
 # of commissions and purchases, the time bank's, and fifty racing connections.
 # SCALE_JOURNEYS=tests/scenarios runs them all (about four times as long).
@@ -28,6 +28,10 @@ $(NPM_STAMP): package.json package-lock.json
 # The translations are compiled (.po -> .mo, by babel) whenever one changed.
 install: $(STAMP) $(NPM_STAMP)
 	$(BIN)/selfwork i18n compile
+	@# Byte-compiled once here, selfwork's modules load at once in every process
+	@# started later (each command, worker and test process), even where
+	@# PYTHONDONTWRITEBYTECODE stops Python from keeping what it compiles.
+	$(BIN)/python -m compileall -q -j 0 selfwork > /dev/null
 
 ## Serve the seeded demo on http://127.0.0.1:8000 (SQLite in ./var).
 run: install

@@ -25,7 +25,36 @@ settings.register_profile(
 settings.load_profile("selfwork")
 
 
+def _length(item) -> int:
+    """0 for what takes long (a browser, a live server, a module marked ``slow``),
+    1 for what commits (races, worker processes), 2 for the rest."""
+    names = set(getattr(item, "fixturenames", ()))
+    if {"page", "browser", "live_server"} & names or item.get_closest_marker("slow"):
+        return 0
+    marker = item.get_closest_marker("django_db")
+    if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+        return 1
+    return 2
+
+
+def _long_modules_first(items) -> None:
+    """Order the modules that take long first, then the rest by size.
+
+    pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands out whole
+    modules in this order; the long ones first keeps both processes busy to the
+    end, rather than one running a browser journey alone while the other waits.
+    """
+    modules: dict = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    ordered = sorted(
+        modules.values(), key=lambda tests: (min(map(_length, tests)), -len(tests))
+    )
+    items[:] = [item for tests in ordered for item in tests]
+
+
 def pytest_collection_modifyitems(config, items):
+    _long_modules_first(items)
     # Browser journeys drive the same templates and scripts on either engine;
     # what the engines do differently is covered by the service and API tests,
     # which run on both. On PostgreSQL the browser runs only when asked for.

@@ -10,7 +10,7 @@ import pytest
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
 # Every run below gets its own SQLite file, on either suite.
-pytestmark = pytest.mark.once
+pytestmark = [pytest.mark.once, pytest.mark.slow]
 
 
 # Seeding the whole demo took over five minutes beside a busy test run on a
@@ -152,76 +152,15 @@ class TestLedgerCommands:
         assert result.returncode == 2
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("demo")
-    result = run("demo", "--no-serve", data_dir=data_dir)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return data_dir
-
-
-class TestDemoMoney:
-    def test_the_seeded_demo_passes_the_audit(self, demo):
-        result = run("audit", data_dir=demo)
-        assert result.returncode == 0, result.stdout[-3000:]
-        assert "All invariants hold" in result.stdout
-        assert "0 transactions" not in result.stdout
-
-    def test_the_demos_books_balance_in_hledger_and_pass_bean_check(
-        self, demo, tmp_path
-    ):
-        import csv
-        import io
-        import shutil
-
-        journals = {}
-        for format in ("hledger", "beancount"):
-            result = run("ledger", "export", "--format", format, data_dir=demo)
-            assert result.returncode == 0, result.stderr
-            journals[format] = tmp_path / f"books.{format}"
-            journals[format].write_text(result.stdout)
-        checked = subprocess.run(
-            [str(Path(SELFWORK).with_name("bean-check")), str(journals["beancount"])],
-            capture_output=True,
-            text=True,
+class TestWorker:
+    def test_runs_once_as_of_a_given_time(self, migrated):
+        result = run(
+            "worker", "--once", "--now", "2027-01-01T09:00:00", data_dir=migrated
         )
-        assert checked.returncode == 0, checked.stdout + checked.stderr
-        hledger = shutil.which("hledger")
-        assert hledger, "hledger is missing: run scripts/system-packages.sh"
-
-        def net(report: str) -> set[str]:
-            result = subprocess.run(
-                [hledger, "--strict", "-f", str(journals["hledger"]), report]
-                + ["-O", "csv"],
-                capture_output=True,
-                text=True,
-            )
-            assert result.returncode == 0, result.stderr
-            rows = {row[0]: row[-1] for row in csv.reader(io.StringIO(result.stdout))}
-            return set(rows["Net:"].split(", "))
-
-        # Assets less liabilities and equity are exactly the income earned.
-        income = net("incomestatement")
-        assert income and income == net("balancesheetequity")
-        # Members are named by username, the treasuries by their community.
-        text = journals["hledger"].read_text()
-        assert "account Liabilities:Members:" in text
-        assert "MEMBER-" not in text
-
-    def test_a_leg_changed_behind_the_ledgers_back_fails_the_audit_loudly(self, demo):
-        corrupt = (
-            "from django.db import connection, transaction\n"
-            "from selfwork.ledger.testing import ledger_triggers_drop\n"
-            "with transaction.atomic():\n"
-            "    ledger_triggers_drop()\n"
-            "    with connection.cursor() as c:\n"
-            "        c.execute('UPDATE ledger_leg SET amount_minor = amount_minor + 1 "
-            "WHERE id = (SELECT MIN(id) FROM ledger_leg)')\n"
-        )
-        assert run("manage", "shell", "-c", corrupt, data_dir=demo).returncode == 0
-        result = run("audit", data_dir=demo)
-        assert result.returncode == 1
-        assert "All invariants hold" not in result.stdout
+        assert result.returncode == 0, result.stderr
+        bad = run("worker", "--once", "--now", "tomorrow", data_dir=migrated)
+        assert bad.returncode == 2
+        assert "ISO 8601" in bad.stdout
 
 
 def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]]:

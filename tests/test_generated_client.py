@@ -21,7 +21,7 @@ from selfwork.payments.gateways import CARD_SUCCEEDS
 
 # The contract a generated client holds is the OpenAPI document and the API
 # above the services; the engines are compared by the API tests themselves.
-pytestmark = pytest.mark.once
+pytestmark = [pytest.mark.once, pytest.mark.slow]
 
 BIN = Path(sys.executable).parent
 

@@ -19,6 +19,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 # `make test` runs a bounded number of examples per operation; `make fuzz` sets
 # SELFWORK_FUZZ=1 for many more, and the stateful phase, with every check.
+pytestmark = pytest.mark.slow
+
 FUZZ = os.environ.get("SELFWORK_FUZZ") == "1"
 MAX_EXAMPLES = int(os.environ.get("SELFWORK_FUZZ_EXAMPLES", "200" if FUZZ else "10"))
 # Codes a schema-valid request may still meet, by operation, because no JSON

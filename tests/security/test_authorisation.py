@@ -38,6 +38,8 @@ from tests.security.conftest import (
     money,
 )
 
+pytestmark = pytest.mark.slow
+
 ROLES = ("member", "other_host", "anonymous")
 WHO = {"member": "neighbour", "other_host": "rival", "anonymous": None}
 ALL = frozenset(ROLES)

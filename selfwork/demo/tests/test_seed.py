@@ -4,9 +4,14 @@ The full default demo is seeded once for this module, inside a transaction that 
 rolled back at the end, so the other test modules never see it.
 """
 
+import csv
 import datetime as dt
 import io
+import shutil
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -39,6 +44,8 @@ from selfwork.demo.seed import (
 )
 from selfwork.payments.selectors import payout_times
 from selfwork.web.dashboard import _payouts_chart
+
+pytestmark = pytest.mark.slow
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -277,6 +284,82 @@ class TestPayouts:
         guild = Community.objects.get(slug=GUILD)
         times = payout_times(since=BASE_TIME - dt.timedelta(days=89), community=guild)
         assert times.count and times.median > 0
+
+
+def _audit() -> tuple[int, str]:
+    """What ``selfwork audit`` runs, and what it prints."""
+    from selfwork.exchanges.audit import exchanges_audit_checks
+    from selfwork.ledger.commands import audit_command
+    from selfwork.payments.audit import payments_audit_checks
+
+    out = io.StringIO()
+    status = audit_command(
+        out, extra_checks=payments_audit_checks() + exchanges_audit_checks()
+    )
+    return status, out.getvalue()
+
+
+class TestTheBooks:
+    """The demo's money, as ``selfwork audit`` and ``selfwork ledger export`` see it."""
+
+    def test_the_seeded_demo_passes_the_audit(self, demo):
+        status, report = _audit()
+        assert status == 0, report[-3000:]
+        assert "All invariants hold" in report
+        assert "0 transactions" not in report
+
+    def test_the_books_balance_in_hledger_and_pass_bean_check(self, demo, tmp_path):
+        from selfwork.ledger.commands import export_command
+        from selfwork.payments.books import owner_names
+
+        journals = {}
+        for format in ("hledger", "beancount"):
+            out = io.StringIO()
+            assert export_command(format, out, owner_names=owner_names) == 0
+            journals[format] = tmp_path / f"books.{format}"
+            journals[format].write_text(out.getvalue())
+        checked = subprocess.run(
+            [str(Path(sys.executable).with_name("bean-check")), journals["beancount"]],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        hledger = shutil.which("hledger")
+        assert hledger, "hledger is missing: run scripts/system-packages.sh"
+
+        def net(report: str) -> set[str]:
+            result = subprocess.run(
+                [hledger, "--strict", "-f", str(journals["hledger"]), report]
+                + ["-O", "csv"],
+                capture_output=True,
+                text=True,
+            )
+            assert result.returncode == 0, result.stderr
+            rows = {row[0]: row[-1] for row in csv.reader(io.StringIO(result.stdout))}
+            return set(rows["Net:"].split(", "))
+
+        # Assets less liabilities and equity are exactly the income earned.
+        income = net("incomestatement")
+        assert income and income == net("balancesheetequity")
+        # Members are named by username, the treasuries by their community.
+        text = journals["hledger"].read_text()
+        assert "account Liabilities:Members:" in text
+        assert "MEMBER-" not in text
+
+    def test_a_leg_changed_behind_the_ledgers_back_fails_the_audit_loudly(self, demo):
+        from django.db import connection
+
+        from selfwork.ledger.testing import ledger_triggers_drop
+
+        ledger_triggers_drop()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE ledger_leg SET amount_minor = amount_minor + 1 "
+                "WHERE id = (SELECT MIN(id) FROM ledger_leg)"
+            )
+        status, report = _audit()
+        assert status == 1
+        assert "All invariants hold" not in report
 
 
 class TestSeedingOnce:

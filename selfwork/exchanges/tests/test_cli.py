@@ -12,7 +12,7 @@ from selfwork.exchanges.engine import BUILTIN_DIR
 SELFWORK = str(Path(sys.executable).parent / "selfwork")
 
 # Every run below gets its own SQLite file, on either suite.
-pytestmark = pytest.mark.once
+pytestmark = [pytest.mark.once, pytest.mark.slow]
 
 
 def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
@@ -45,12 +45,3 @@ def test_graph_draws_a_process(tmp_path, fmt, start):
     assert result.stdout.startswith(start)
     missing = run("process", "graph", "nope", data_dir=tmp_path)
     assert missing.returncode == 1
-
-
-def test_the_worker_runs_once_as_of_a_given_time(tmp_path):
-    assert run("migrate", "--quiet", data_dir=tmp_path).returncode == 0
-    result = run("worker", "--once", "--now", "2027-01-01T09:00:00", data_dir=tmp_path)
-    assert result.returncode == 0, result.stderr
-    bad = run("worker", "--once", "--now", "tomorrow", data_dir=tmp_path)
-    assert bad.returncode == 2
-    assert "ISO 8601" in bad.stdout

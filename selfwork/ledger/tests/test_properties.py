@@ -35,6 +35,8 @@ from selfwork.ledger.services import (
     transaction_reverse,
 )
 
+pytestmark = pytest.mark.slow
+
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 amounts = st.integers(min_value=-3_000, max_value=3_000).filter(bool)
 

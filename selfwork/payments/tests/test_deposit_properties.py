@@ -40,6 +40,8 @@ from selfwork.payments.errors import (
 from selfwork.payments.gateways import CARD_DECLINED, CARD_SUCCEEDS
 from selfwork.payments.models import Deposit
 
+pytestmark = pytest.mark.slow
+
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 amounts = st.integers(min_value=1, max_value=20_000)
 _runs = itertools.count()

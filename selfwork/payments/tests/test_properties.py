@@ -47,6 +47,8 @@ from selfwork.payments.gateways import (
 from selfwork.payments.models import Charge
 from selfwork.payments.selectors import reference_totals
 
+pytestmark = pytest.mark.slow
+
 START = dt.datetime(2026, 11, 21, 9, 0, tzinfo=dt.UTC)
 CARDS = [
     CARD_SUCCEEDS,

@@ -24,6 +24,8 @@ from selfwork.core.models import Event
 from selfwork.webhooks import services
 from selfwork.webhooks.models import WebhookDelivery
 
+pytestmark = pytest.mark.slow
+
 SELFWORK = str(Path(sys.executable).with_name("selfwork"))
 KILLS = 20
 
