@@ -172,3 +172,31 @@ class TestAvailabilityPage:
         )
         assert response.status_code == 422
         assert BlockedPeriod.objects.count() == 0
+
+
+class TestOneEnglishWordTwoMeanings:
+    """English says "Free" of a price and of a day on the calendar; other
+    languages use two words, and each page picks the right one."""
+
+    def test_a_free_day_and_a_free_gift_read_differently_in_spanish(
+        self, tent, seller, community, now, browse_as
+    ):
+        from selfwork.catalog.services import listing_create
+
+        gift = listing_create(
+            owner=seller,
+            community=community,
+            title="Seedlings",
+            modes=[MODES["gift"]],
+            now=now,
+        )
+        visitor = browse_as(None)
+        visitor.cookies["django_language"] = "es"
+        calendar = visitor.get(_page(tent)).content.decode()
+        given = visitor.get(_page(gift)).content.decode()
+        # The calendar's key says a day is available; the gift's price says it costs nothing.
+        assert (
+            '<span class="cal-key cal-free" aria-hidden="true"></span>Libre' in calendar
+        )
+        assert '<span class="price-main">Gratis</span>' in given
+        assert "Libre" not in given.split('class="price-main"')[1][:40]

@@ -12,7 +12,7 @@ from typing import Any
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from selfwork.catalog.cards import price_summary_of
@@ -145,7 +145,7 @@ def price_summary(listing) -> dict[str, Any]:
     # The stored summary holds the amount; its words are written in the viewer's
     # language and number format here, not once for everyone.
     if summary["free"]:
-        summary["text"] = gettext("Free")
+        summary["text"] = pgettext("price", "Free")
     else:
         summary["text"] = money_format(Money(summary["minor"], summary["unit"]))
     return summary
