@@ -53,6 +53,9 @@ def _long_modules_first(items) -> None:
     items[:] = [item for tests in ordered for item in tests]
 
 
+DATABASE = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
 def pytest_collection_modifyitems(config, items):
     _long_modules_first(items)
     # Browser journeys drive the same templates and scripts on either engine;
@@ -70,9 +73,17 @@ def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(
         reason="browser journeys run on SQLite (SELFWORK_BROWSER_ON_POSTGRES=1 for both)"
     )
+    # pytest-django lets a test reach the database only through these; a test
+    # without them computes the same on either engine.
+    no_database = pytest.mark.skip(
+        reason="touches no database: the same on either engine, run in the SQLite suite"
+    )
     for item in items:
+        names = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("once"):
             item.add_marker(once)
+        elif not (DATABASE & names or item.get_closest_marker("django_db")):
+            item.add_marker(no_database)
         elif not browser_too and {"page", "browser"} & set(
             getattr(item, "fixturenames", ())
         ):
