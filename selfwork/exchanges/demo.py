@@ -688,6 +688,7 @@ def _reviews_publish_closed(*, now: dt.datetime) -> None:
         .distinct()
     )
     for close in list(closes):
+        assert close is not None  # the filter kept only closed windows
         services.reviews_publish_due(now=close)
 
 
