@@ -150,15 +150,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _manage("migrate", "--no-input", "-v", "0")
     import logging
 
+    from django.utils import timezone
+
     from selfwork.demo.seed import demo_seed
 
+    # The demo's history ends at the start of this hour, so the dashboards' last
+    # 30 days show it and its timers fall due from now on, not all at once in the
+    # worker's first round.
+    present = timezone.now().replace(minute=0, second=0, microsecond=0)
     # Seeding posts hundreds of ledger transactions and moves; the progress bar
     # tells the story, and the per-move log lines would drown it.
     logger = logging.getLogger("selfwork")
     level = logger.level
     logger.setLevel(logging.WARNING)
     try:
-        demo_seed(progress=True)
+        demo_seed(progress=True, now=present)
     finally:
         logger.setLevel(level)
     if args.no_serve:

@@ -8,6 +8,7 @@ of that community, working in that category, with the fewest listings so far.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +27,40 @@ class Offer:
     owner: str = ""
     # Rental, lend, swap and time-bank terms (decimal strings, as the API takes them).
     terms: dict[str, str] = field(default_factory=dict)
-    # Rental and lend calendars, as ``availability_set`` takes them; empty means
-    # SHARING_CALENDAR.
+    # Rental and lend calendars, as ``availability_set`` takes them but with
+    # ``Away`` periods for ``blocked``; empty means SHARING_CALENDAR.
     calendar: dict[str, Any] = field(default_factory=dict)
     # "request": the owner asks for help in the time bank instead of offering.
     kind: str = "offer"
+
+
+@dataclass(frozen=True)
+class Away:
+    """Days an owner keeps a listing for themselves, placed from the demo's present.
+
+    The period starts ``after`` days after the present's date or, with ``yearly``
+    (month, day), on the next such date on or after it — so Christmas stays at
+    Christmas whenever the demo is seeded — and lasts ``days`` days.
+    """
+
+    note: str
+    days: int
+    after: int = 0
+    yearly: tuple[int, int] | None = None
+
+    def start_on(self, today: dt.date) -> dt.date:
+        if self.yearly is None:
+            return today + dt.timedelta(days=self.after)
+        month, day = self.yearly
+        start = dt.date(today.year, month, day)
+        return start if start >= today else start.replace(year=today.year + 1)
+
+    def period(self, today: dt.date) -> dict[str, str]:
+        """The blocked period as ``availability_set`` takes it: local dates,
+        ``end`` excluded."""
+        start = self.start_on(today)
+        end = start + dt.timedelta(days=self.days)
+        return {"start": start.isoformat(), "end": end.isoformat(), "note": self.note}
 
 
 SERVICE = ("service",)
@@ -1156,9 +1186,7 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
             "min_units": 2,
             "max_units": 14,
             "buffer_minutes": 12 * 60,
-            "blocked": [
-                {"start": "2026-12-23", "end": "2026-12-28", "note": "Family camping"}
-            ],
+            "blocked": [Away("Family camping", days=5, yearly=(12, 23))],
         },
     ),
     Offer(
@@ -1231,9 +1259,7 @@ RIVERSIDE_OFFERS: tuple[Offer, ...] = (
             "max_units": 7,
             "advance_days": 90,
             "cancellation_policy": "strict",
-            "blocked": [
-                {"start": "2026-11-20", "end": "2026-11-23", "note": "A wedding shoot"}
-            ],
+            "blocked": [Away("A wedding shoot", days=3, after=19)],
         },
     ),
     Offer(

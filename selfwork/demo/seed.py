@@ -1,10 +1,12 @@
 """The demo marketplace: three communities, their members and listings, seeded once.
 
 The seed first draws a plan — who joins what, when, and what they list at which
-price — from a fixed random generator and a fixed clock, so every machine gets the
-same demo. Then it writes the plan through the same services the web UI and the API
-call (sign-up, profile, uploads, communities, listings), which makes the demo a
-proof that those services work together.
+price — from a fixed random generator and the demo's present, the moment its history
+ends: the same seed and the same present give the same demo on every machine, and
+another present gives the same demo moved in time. Then it writes the plan through
+the same services the web UI and the API call (sign-up, profile, uploads,
+communities, listings), which makes the demo a proof that those services work
+together.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from selfwork.demo.offers import (
     MAKERS_OFFERS,
     RIVERSIDE_OFFERS,
     SHARING_CALENDAR,
+    Away,
     Offer,
 )
 from selfwork.demo.people import (
@@ -57,6 +60,7 @@ from selfwork.exchanges.demo import exchanges_demo_seed
 from selfwork.payments.demo import payments_demo_seed
 
 SEED = 2026
+# The tests' present; ``selfwork demo`` seeds up to the hour it runs instead.
 BASE_TIME = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 # Passes the password validators: 18 characters, not common, unlike any username.
 DEMO_PASSWORD = "demo-password-2026"
@@ -272,6 +276,8 @@ class ListingPlan:
 
 @dataclass
 class DemoPlan:
+    # The demo's present: its history ends here and its timers fall due after.
+    now: dt.datetime
     communities_created_at: dict[str, dt.datetime]
     members: list[MemberPlan]
     listings: list[ListingPlan] = field(default_factory=list)
@@ -452,12 +458,22 @@ _STEPS = {
 }
 
 
+def _calendar(offer: Offer, *, now: dt.datetime) -> dict[str, Any]:
+    """The offer's calendar with its blocked periods placed from ``now``."""
+    calendar = dict(offer.calendar or SHARING_CALENDAR)
+    if "blocked" in calendar:
+        away: list[Away] = calendar["blocked"]
+        calendar["blocked"] = [a.period(now.date()) for a in away]
+    return calendar
+
+
 def _listing_plan(
     offer: Offer,
     *,
     community: str,
     owner: Person,
     joined_at: dt.datetime,
+    now: dt.datetime,
     rng: random.Random,
 ) -> ListingPlan:
     style = rng.choice(owner.styles) if owner.styles else ""
@@ -503,7 +519,7 @@ def _listing_plan(
             else "For personal use; ask about commercial rights."
         )
         parts.insert(2, f"*Medium: {style}.* {rights}")
-    created_at = _minute(joined_at + (BASE_TIME - joined_at) * rng.uniform(0.05, 0.97))
+    created_at = _minute(joined_at + (now - joined_at) * rng.uniform(0.05, 0.97))
     return ListingPlan(
         owner=owner.username,
         community=community,
@@ -516,18 +532,23 @@ def _listing_plan(
         created_at=created_at,
         motif=offer.motif,
         pictures=2 if rng.random() < 0.2 else 1,
-        calendar=(offer.calendar or SHARING_CALENDAR)
+        calendar=_calendar(offer, now=now)
         if {"rental", "lend"} & set(offer.modes)
         else None,
         kind=offer.kind,
     )
 
 
-def demo_plan(*, seed: int = SEED) -> DemoPlan:
-    """Draw the whole demo from ``seed``: the same seed gives the same demo."""
+def demo_plan(*, seed: int = SEED, now: dt.datetime = BASE_TIME) -> DemoPlan:
+    """Draw the whole demo from ``seed``, its history ending at ``now``.
+
+    The same seed gives the same demo; another ``now`` (a whole number of minutes)
+    moves every time by the difference, and the owners' blocked periods stay on
+    their days (Christmas stays at Christmas).
+    """
     rng = random.Random(seed)
     founded = {
-        spec.slug: _minute(BASE_TIME - dt.timedelta(days=420 - 3 * i))
+        spec.slug: _minute(now - dt.timedelta(days=420 - 3 * i))
         for i, spec in enumerate(COMMUNITIES)
     }
     host_of = {username: slug for slug, username in HOSTS.items()}
@@ -536,7 +557,7 @@ def demo_plan(*, seed: int = SEED) -> DemoPlan:
         if person.username in host_of:
             signed_up = founded[host_of[person.username]] - dt.timedelta(days=2)
         else:
-            signed_up = _minute(BASE_TIME - dt.timedelta(days=rng.uniform(120, 400)))
+            signed_up = _minute(now - dt.timedelta(days=rng.uniform(120, 400)))
         joins = []
         for slug in person.communities:
             if HOSTS[slug] == person.username:
@@ -546,7 +567,7 @@ def demo_plan(*, seed: int = SEED) -> DemoPlan:
                 (slug, _minute(start + dt.timedelta(hours=rng.uniform(1, 96))))
             )
         members.append(MemberPlan(person, signed_up, joins))
-    plan = DemoPlan(communities_created_at=founded, members=members)
+    plan = DemoPlan(now=now, communities_created_at=founded, members=members)
 
     joined_at = {
         (m.person.username, slug): at for m in members for slug, at in m.joins
@@ -572,6 +593,7 @@ def demo_plan(*, seed: int = SEED) -> DemoPlan:
                     community=spec.slug,
                     owner=owner,
                     joined_at=joined_at[(owner.username, spec.slug)],
+                    now=now,
                     rng=rng,
                 )
             )
@@ -617,18 +639,19 @@ def demo_is_seeded() -> bool:
     return Community.objects.filter(slug__in=DEMO_SLUGS).exists()
 
 
-def demo_seed(*, progress: bool = False) -> None:
+def demo_seed(*, progress: bool = False, now: dt.datetime = BASE_TIME) -> None:
     """Seed the demo communities, members and listings once; later calls do nothing.
 
-    Everything is written in one transaction, so an interrupted seed leaves no half
-    demo behind and the next call starts again cleanly.
+    ``now`` is the demo's present: its history ends there and its timers fall due
+    after it. Everything is written in one transaction, so an interrupted seed
+    leaves no half demo behind and the next call starts again cleanly.
     """
     if demo_is_seeded():
         if progress:
             print("The demo is already seeded.")
             _print_logins()
         return
-    plan = demo_plan()
+    plan = demo_plan(now=now)
     bar = _Progress(progress)
     with bar.running(), transaction.atomic():
         _write(plan, bar)
@@ -662,7 +685,7 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
         email=f"{OPERATOR}@example.org",
         password=DEMO_PASSWORD,
         display_name="Demo Operator",
-        now=BASE_TIME - dt.timedelta(days=450),
+        now=plan.now - dt.timedelta(days=450),
     )
     # There is no service for granting the operator role: it is given by whoever
     # runs the server (``selfwork manage createsuperuser``), and the demo plays them.
@@ -796,7 +819,7 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
                 seed=f"portfolio:{m.person.username}",
                 label=f"{m.person.name} studio",
             ),
-            now=BASE_TIME - dt.timedelta(days=3),
+            now=plan.now - dt.timedelta(days=3),
         )
         portfolio_add(
             member=member,
@@ -813,23 +836,23 @@ def _write(plan: DemoPlan, bar: _Progress) -> None:
     # less fees, payouts, one declined card and cash confirmed by a host.
     task = bar.phase("payments", 1)
     payments_demo_seed(
-        now=BASE_TIME, rng=random.Random(SEED + 1), settled_by_hand=(RIVERSIDE,)
+        now=plan.now, rng=random.Random(SEED + 1), settled_by_hand=(RIVERSIDE,)
     )
     bar.advance(task)
 
     # Exchanges in every state of the commission and purchase processes.
     task = bar.phase("exchanges", 1)
-    exchanges_demo_seed(now=BASE_TIME, rng=random.Random(SEED + 2))
+    exchanges_demo_seed(now=plan.now, rng=random.Random(SEED + 2))
     bar.advance(task)
 
     # Lively boards: questions with accepted answers, ideas with votes, pinned
     # announcements, offers and wants, critique requests and tips.
     task = bar.phase("boards", 1)
-    boards_demo_seed(now=BASE_TIME)
+    boards_demo_seed(now=plan.now)
     bar.advance(task)
 
     # Members asking before they order, borrow or swap; one of them asked about
     # the listing of the first commission before ordering it.
     task = bar.phase("conversations", 1)
-    conversations_demo_seed(now=BASE_TIME)
+    conversations_demo_seed(now=plan.now)
     bar.advance(task)

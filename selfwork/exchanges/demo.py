@@ -617,6 +617,7 @@ def exchanges_demo_seed(*, now: dt.datetime, rng: random.Random) -> int:
     plan.at(now, partial(timers_run_due, now=now))
     plan.run(latest=now)
     _reviews(now=now, rng=rng)
+    _reviews_publish_closed(now=now)
     return count
 
 
@@ -644,7 +645,7 @@ def _reviews(*, now: dt.datetime, rng: random.Random) -> int:
     """
     written = 0
     # Written a few hours after each exchange ended, well inside its window;
-    # the worker publishes the one-sided ones whose window has closed since.
+    # the one-sided ones whose window has closed since are published after.
     completed = Exchange.objects.filter(
         reviews_opened_at__isnull=False, reviews_published_at__isnull=True
     ).select_related("customer", "provider")
@@ -673,6 +674,22 @@ def _reviews(*, now: dt.datetime, rng: random.Random) -> int:
             )
             written += 1
     return written
+
+
+def _reviews_publish_closed(*, now: dt.datetime) -> None:
+    """Publish the reviews whose window closed before ``now``, each when it
+    closed, as the worker would have: its first round then finds none due."""
+    closes = (
+        Exchange.objects.filter(
+            reviews_published_at__isnull=True, reviews_close_at__lte=now
+        )
+        .order_by("reviews_close_at")
+        .values_list("reviews_close_at", flat=True)
+        .distinct()
+    )
+    for close in list(closes):
+        assert close is not None  # the filter kept only closed windows
+        services.reviews_publish_due(now=close)
 
 
 def _order(created, listing, customer, mode, args, start, steps, host, plan):

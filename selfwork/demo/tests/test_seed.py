@@ -10,7 +10,9 @@ import io
 import shutil
 import subprocess
 import sys
+import zoneinfo
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,10 +41,15 @@ from selfwork.demo.seed import (
     DEMO_PASSWORD,
     DEMO_SLUGS,
     OPERATOR,
+    DemoPlan,
     demo_plan,
     demo_seed,
 )
+from selfwork.exchanges.models import Exchange, Timer
+from selfwork.exchanges.services import reviews_publish_due
+from selfwork.exchanges.tasks import timers_run_due
 from selfwork.payments.selectors import payout_times
+from selfwork.payments.tasks import deposits_expire_run
 from selfwork.web.dashboard import _payouts_chart
 
 pytestmark = pytest.mark.slow
@@ -198,11 +205,114 @@ class TestCalendars:
         assert {w.weekday for w in rules.opening_hours} == {5, 6}
         assert rules.cancellation_policy == "strict"
 
-    def test_the_tent_is_blocked_over_christmas(self, demo):
+    def test_the_tent_is_blocked_over_the_next_christmas(self, demo):
         tent = Listing.objects.get(title="Four-person tent")
-        assert BlockedPeriod.objects.filter(
-            listing=tent, note="Family camping"
-        ).exists()
+        christmas = _next_christmas_eve_eve(BASE_TIME)
+        block = BlockedPeriod.objects.get(listing=tent, note="Family camping")
+        zone = zoneinfo.ZoneInfo(availability_get(listing=tent).time_zone)
+        assert block.start_at.astimezone(zone) == dt.datetime.combine(
+            christmas, dt.time(), zone
+        )
+        assert block.end_at.astimezone(zone) == dt.datetime.combine(
+            christmas + dt.timedelta(days=5), dt.time(), zone
+        )
+
+
+def _next_christmas_eve_eve(now: dt.datetime) -> dt.date:
+    """The first 23 December on or after ``now``: the tent's camping trip starts."""
+    this_year = dt.date(now.year, 12, 23)
+    return (
+        this_year if this_year >= now.date() else this_year.replace(year=now.year + 1)
+    )
+
+
+def _blocked(plan: DemoPlan) -> dict[str, tuple[dt.date, dt.date]]:
+    """Each blocked period of the plan by its note: (first day, day after the last)."""
+    return {
+        period["note"]: (
+            dt.date.fromisoformat(period["start"]),
+            dt.date.fromisoformat(period["end"]),
+        )
+        for x in plan.listings
+        for period in (x.calendar or {}).get("blocked", [])
+    }
+
+
+def _undated(plan: DemoPlan) -> list:
+    """The plan's listings without their blocked periods, whose days are the
+    calendar's and not the demo's history."""
+    return [
+        replace(x, calendar={k: v for k, v in x.calendar.items() if k != "blocked"})
+        if x.calendar
+        else x
+        for x in plan.listings
+    ]
+
+
+class TestThePresent:
+    """``selfwork demo`` seeds the demo with its history ending at the hour it runs."""
+
+    LATER = dt.timedelta(days=40)
+
+    def test_a_plan_drawn_at_a_later_present_is_the_same_plan_moved_in_time(self):
+        plan, later = demo_plan(), demo_plan(now=BASE_TIME + self.LATER)
+
+        assert later.now == plan.now + self.LATER
+        assert later.communities_created_at == {
+            slug: at + self.LATER for slug, at in plan.communities_created_at.items()
+        }
+        assert [(m.person, m.signed_up_at, m.joins) for m in later.members] == [
+            (
+                m.person,
+                m.signed_up_at + self.LATER,
+                [(slug, at + self.LATER) for slug, at in m.joins],
+            )
+            for m in plan.members
+        ]
+        assert _undated(later) == [
+            replace(x, created_at=x.created_at + self.LATER) for x in _undated(plan)
+        ]
+
+    def test_the_wedding_shoot_moves_with_the_present(self):
+        shoot = _blocked(demo_plan())["A wedding shoot"]
+        later = _blocked(demo_plan(now=BASE_TIME + self.LATER))["A wedding shoot"]
+
+        assert later == (shoot[0] + self.LATER, shoot[1] + self.LATER)
+        # Still ahead of the present, within the camera's 90 days of booking.
+        assert BASE_TIME.date() < shoot[0] < BASE_TIME.date() + dt.timedelta(days=90)
+
+    @pytest.mark.parametrize(
+        "now",
+        [
+            BASE_TIME,
+            BASE_TIME + LATER,
+            dt.datetime(2026, 12, 23, 9, tzinfo=dt.UTC),
+            dt.datetime(2026, 12, 26, 9, tzinfo=dt.UTC),
+            dt.datetime(2027, 3, 1, tzinfo=dt.UTC),
+        ],
+    )
+    def test_the_family_camping_stays_at_the_next_christmas(self, now):
+        christmas = _next_christmas_eve_eve(now)
+
+        assert _blocked(demo_plan(now=now))["Family camping"] == (
+            christmas,
+            christmas + dt.timedelta(days=5),
+        )
+
+    def test_no_timer_is_overdue_at_the_demos_present(self, demo):
+        assert Timer.objects.filter(done=False).exists()
+        assert not Timer.objects.filter(done=False, due_at__lte=BASE_TIME).exists()
+
+    def test_the_workers_first_round_moves_no_exchange_on(self, demo):
+        # ``selfwork demo`` seeds up to the start of the hour, so the worker's
+        # first round comes within the hour (and the seed's own minutes) after.
+        first_round = BASE_TIME + dt.timedelta(hours=1)
+        states = dict(Exchange.objects.values_list("pk", "state"))
+
+        assert timers_run_due(now=first_round) == 0
+        assert deposits_expire_run(now=first_round) == 0
+        assert reviews_publish_due(now=first_round) == 0
+        assert dict(Exchange.objects.values_list("pk", "state")) == states
 
 
 class TestBoards:
