@@ -212,11 +212,23 @@ def test_no_request_breaks_the_api(case, token):
 @pytest.mark.skipif(not FUZZ, reason="the stateful phase runs in `make fuzz`")
 @pytest.mark.django_db(transaction=True)
 def test_no_sequence_of_requests_breaks_the_api(token):
-    # Given as the configured credentials (not per call), so that the
-    # ignored_auth check knows them and tries each operation without them.
-    schema.config.update(headers={"Authorization": f"Bearer {token}"})
+    # The member's token is the schema's own auth (a fresh schema, so the
+    # one-request test above keeps passing its header per call). Marked as
+    # explicit credentials, every 2xx an operation that needs a member gives
+    # makes the ignored_auth check send it again without the token and with a
+    # wrong one, and expect a 401. (As a configured header it was taken for a
+    # generated one, and a 201 from it reported as "invalid auth accepted".)
+    sequences = _load_schema()
 
-    class Machine(schema.as_state_machine()):  # type: ignore[misc]
+    @sequences.auth()
+    class MemberToken:
+        def get(self, case, context):
+            return token
+
+        def set(self, case, data, context):
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
+
+    class Machine(sequences.as_state_machine()):  # type: ignore[misc]
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             # The same checks as one request at a time (IRREDUCIBLE codes pass).
             case.validate_response(

@@ -301,3 +301,64 @@ def test_an_answer_that_breaks_its_format_is_caught(contract, api_as, buyer):
     me["joined_at"] = me["joined_at"][:19]  # 2026-11-21T09:00:00, no offset
     with pytest.raises(ValidationError, match="date-time"):
         contract.check(me, contract.schema_of("get", "/members/me", 200))
+
+
+def _enum_of(schema: dict) -> list | None:
+    for branch in [schema, *schema.get("anyOf", [])]:
+        if "enum" in branch:
+            return branch["enum"]
+    return None
+
+
+@pytest.mark.django_db
+def test_an_empty_query_choice_is_documented_exactly_when_it_is_accepted(
+    document, api_as, community, host
+):
+    """A form leaves a choice it has no value for empty (``?sort=``): where the
+    server takes that as "no choice", the document's enum lists "", and where it
+    does not, the answer is a 422. A fuzzer found ``show_in=`` accepted though
+    its enum left "" out, so every generated client would refuse to send it."""
+    api = api_as(host)
+    checked = []
+    for path, operations in document["paths"].items():
+        operation = operations.get("get")
+        if operation is None:
+            continue
+        parameters = operation.get("parameters", [])
+        concrete = path.replace("{slug}", community.slug)
+        if "{" in concrete:
+            continue
+        for parameter in parameters:
+            if parameter["in"] != "query":
+                continue
+            choices = _enum_of(parameter["schema"])
+            if choices is None:
+                continue
+            answer = api.get(concrete.removeprefix("/api/v1"), {parameter["name"]: ""})
+            name = f"GET {path}?{parameter['name']}="
+            checked.append(name)
+            if "" in choices:
+                assert answer.status_code == 200, (name, answer.content[:300])
+            else:
+                assert answer.status_code == 422, (name, answer.status_code)
+    assert len(checked) >= 5, checked
+
+
+@pytest.mark.django_db
+def test_an_accent_colour_the_document_allows_is_accepted(
+    document, api_as, community, host
+):
+    """The document's limits on a branding colour are the server's: surrounding
+    spaces are allowed, within the same 20 characters the server counts."""
+    schema = document["components"]["schemas"]["CommunityUpdateIn"]["properties"][
+        "accent_color"
+    ]
+    string = next(b for b in schema["anyOf"] if b.get("type") == "string")
+    api = api_as(host)
+    padded = "#1d4ed8".center(string["maxLength"])
+    answer = api.patch(f"/communities/{community.slug}", {"accent_color": padded})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["accent_color"] == "#1d4ed8"
+    too_long = "#1d4ed8".center(string["maxLength"] + 1)
+    answer = api.patch(f"/communities/{community.slug}", {"accent_color": too_long})
+    assert answer.status_code == 422

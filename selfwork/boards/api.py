@@ -140,7 +140,10 @@ def reply_out(reply: Reply, *, post: Post, accepted_id: int | None) -> dict[str,
 
 class PostQuery(QueryIn):
     kind: str | None = Field(
-        None, max_length=20, json_schema_extra=documented(enum=KINDS)
+        None,
+        max_length=20,
+        json_schema_extra=documented(enum=["", *KINDS]),
+        description="Posts of this kind; empty: every kind.",
     )
     q: str = Field("", max_length=200, description="Words to search the posts for.")
     cursor: Cursor = None

@@ -90,22 +90,27 @@ class SearchQuery(QueryIn):
     currency: str | None = Field(
         None,
         max_length=4,
-        json_schema_extra=documented(enum=[*currency_enum(), HOUR]),
-        description="Listings priced in this currency (a price range needs it).",
+        json_schema_extra=documented(enum=["", *currency_enum(), HOUR]),
+        description="Listings priced in this currency (a price range needs it); "
+        "empty: any currency.",
     )
     country: str | None = Field(None, max_length=2)
     city: str | None = Field(None, max_length=80)
     owner: str | None = Field(None, max_length=30)
     sort: str | None = Field(
-        None, max_length=20, json_schema_extra=documented(enum=list(selectors.SORTS))
+        None,
+        max_length=20,
+        json_schema_extra=documented(enum=["", *selectors.SORTS]),
+        description="empty: relevance when searching for words, else newest.",
     )
     cursor: Cursor = None
     limit: int = Field(24, ge=1, le=100)
     show_in: str | None = Field(
         None,
         max_length=3,
-        json_schema_extra=documented(enum=currency_enum()),
-        description="Currency to show prices in",
+        json_schema_extra=documented(enum=["", *currency_enum()]),
+        description="Currency to show prices in; empty: your preferred currency "
+        "(EUR when signed out).",
     )
     available_from: str | None = Field(
         None,

@@ -393,7 +393,7 @@ class CommunityUpdateIn(BodyIn):
         description=ACCENT,
         json_schema_extra=documented(
             anyOf=[
-                {"type": "string", "pattern": ACCENT_PATTERN},
+                {"type": "string", "maxLength": 20, "pattern": ACCENT_PATTERN},
                 {"type": "null"},
             ]
         ),
