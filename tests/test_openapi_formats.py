@@ -362,3 +362,56 @@ def test_an_accent_colour_the_document_allows_is_accepted(
     too_long = "#1d4ed8".center(string["maxLength"] + 1)
     answer = api.patch(f"/communities/{community.slug}", {"accent_color": too_long})
     assert answer.status_code == 422
+
+
+# Query parameters and request fields that take a day or a moment.
+PERIOD_PARAMETERS = {"from", "to", "available_from", "available_to"}
+PERIOD_FIELDS = {"start", "end"}
+
+
+def test_every_period_bound_a_request_takes_is_a_date_or_a_date_time(document):
+    """A rental's start and end, a calendar's from and to: a generated client
+    offers a date or a datetime for them, not a bare string."""
+    schemas = document["components"]["schemas"]
+    found = []
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] in PERIOD_PARAMETERS:
+                    found.append((parameter["name"], parameter["schema"]))
+    for name, schema in schemas.items():
+        if name.endswith("In"):
+            for field, value in schema.get("properties", {}).items():
+                if field in PERIOD_FIELDS:
+                    found.append((f"{name}.{field}", value))
+    assert len(found) >= 8, found
+    for name, schema in found:
+        assert {"date", "date-time"} <= _formats(schema), name
+
+
+@pytest.mark.parametrize(
+    "text, taken",
+    [
+        ("2026-12-24", True),
+        ("2026-12-24T10:00:00+01:00", True),
+        ("2026-12-24T10:00:00.250Z", True),
+        ("2026-12-24T10:00:00", False),  # no offset: which zone?
+        ("2026-12-24 10:00:00+01:00", False),
+        ("24.12.2026", False),
+    ],
+)
+def test_the_documented_period_bound_is_what_the_server_takes(document, text, taken):
+    from selfwork.catalog.calendar import instant_parse
+    from selfwork.catalog.errors import PeriodInvalid
+
+    schema = document["components"]["schemas"]["BlockedIn"]["properties"]["start"]
+    validator = Draft202012Validator(
+        schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    assert validator.is_valid(text) == taken
+    try:
+        instant_parse(text, zone=dt.UTC, field="start")
+    except PeriodInvalid:
+        assert not taken
+    else:
+        assert taken

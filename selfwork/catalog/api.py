@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from selfwork.catalog import selectors, services
-from selfwork.catalog.calendar import ISO_INSTANT
+from selfwork.catalog.calendar import instant_schema
 from selfwork.catalog.cards import card_json, cards_page_json
 from selfwork.catalog.models import ListingMode
 from selfwork.catalog.out import ListingOut, ListingPageOut
@@ -115,7 +115,7 @@ class SearchQuery(QueryIn):
     available_from: str | None = Field(
         None,
         max_length=40,
-        json_schema_extra=documented(pattern="^$|" + ISO_INSTANT),
+        json_schema_extra=instant_schema(empty=True, null=True),
         description="Rental and lend listings free from this date (midnight in your "
         "time zone, UTC when anonymous) or date and time with offset; needs "
         "available_to",
@@ -123,7 +123,7 @@ class SearchQuery(QueryIn):
     available_to: str | None = Field(
         None,
         max_length=40,
-        json_schema_extra=documented(pattern="^$|" + ISO_INSTANT),
+        json_schema_extra=instant_schema(empty=True, null=True),
         description="… until this date or time (exclusive)",
     )
 
@@ -441,6 +441,7 @@ class AvailabilityQuery(QueryIn):
         None,
         alias="from",
         max_length=40,
+        json_schema_extra=instant_schema(null=True),
         description="A date (midnight in the listing's time zone) or a date-time "
         "with offset; default today",
     )
@@ -448,13 +449,14 @@ class AvailabilityQuery(QueryIn):
         None,
         alias="to",
         max_length=40,
+        json_schema_extra=instant_schema(null=True),
         description="Exclusive; default five weeks after from; at most a year after",
     )
 
 
 class BlockedIn(Schema):
-    start: str = Field(max_length=40)
-    end: str = Field(max_length=40)
+    start: str = Field(max_length=40, json_schema_extra=instant_schema())
+    end: str = Field(max_length=40, json_schema_extra=instant_schema())
     note: str = Field("", max_length=400)
 
 

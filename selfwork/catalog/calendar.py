@@ -204,12 +204,40 @@ def opening_hours_parse(raw: Any) -> tuple[OpeningHours, ...]:
 # The ISO 8601 text ``instant_parse`` takes: a date, or a date and a time (to the
 # minute, second or microsecond) with its offset from UTC ("Z" or ±hh:mm). The API
 # documents the same pattern, so a client knows exactly what is accepted.
-ISO_INSTANT = (
-    "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    "(?:T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
-    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]))?$"
+_DAY = "[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_TIME = (
+    "T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
+_RFC3339_TIME = (
+    "T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,6})?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+ISO_INSTANT = f"^{_DAY}(?:{_TIME})?$"
 _ISO_INSTANT = re.compile(ISO_INSTANT)
+
+
+def instant_schema(*, empty: bool = False, null: bool = False) -> dict[str, Any]:
+    """The OpenAPI schema of what ``instant_parse`` takes from text.
+
+    A ``date`` branch and a ``date-time`` branch (RFC 3339: with seconds and an
+    offset), so that a generated client offers both a date and a datetime. A
+    time written without its seconds is taken too, but not promised.
+    ``empty``: "" too (a form's blank filter); ``null``: null.
+    """
+    branches: list[dict[str, Any]] = [
+        {"type": "string", "format": "date", "pattern": f"^{_DAY}$"},
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": f"^{_DAY}{_RFC3339_TIME}$",
+        },
+    ]
+    if empty:
+        branches.append({"const": ""})
+    if null:
+        branches.append({"type": "null"})
+    return {"anyOf": branches}
 
 
 def instant_parse(value: Any, *, zone: zoneinfo.ZoneInfo, field: str) -> dt.datetime:

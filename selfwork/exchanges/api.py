@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, create_model
 
+from selfwork.catalog.calendar import instant_schema
 from selfwork.catalog.models import Listing
 from selfwork.communities.selectors import community_get
 from selfwork.core.api import (
@@ -224,12 +225,14 @@ class ExchangeIn(BodyIn):
     start: str | None = Field(
         None,
         max_length=40,
+        json_schema_extra=instant_schema(null=True),
         description="rental: the first day (YYYY-MM-DD) or moment (ISO 8601 with "
         "offset) of the period",
     )
     end: str | None = Field(
         None,
         max_length=40,
+        json_schema_extra=instant_schema(null=True),
         description="rental: the day or moment the period ends (exclusive)",
     )
     offered_listing: uuid.UUID | None = Field(
