@@ -167,7 +167,7 @@ def market(journey):
         201,
         client=host,
         body=journey.model(
-            "CommunityInType1",  # the variant for currencies with cents
+            "CommunityIn",
             {"slug": "makers", "name": "Makers", "currency": "EUR", "fee_percent": "5"},
         ),
     )

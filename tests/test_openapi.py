@@ -56,9 +56,16 @@ IRREDUCIBLE = {
     },
     "POST /api/v1/conversations/{conversation_id}/messages": {"unknown_upload"},
     "POST /api/v1/communities/{slug}/posts": {"unknown_upload"},
+    # A minimum fee has at most as many decimals as the community's currency
+    # (one request body for every currency, so generated clients have one class).
+    "POST /api/v1/communities": {"too_precise"},
     # A logo or cover must be one of the caller's uploads; an accent colour must
     # read at 4.5:1 on the page and under white text, which no pattern can say.
-    "PATCH /api/v1/communities/{slug}": {"unknown_upload", "low_contrast"},
+    "PATCH /api/v1/communities/{slug}": {
+        "unknown_upload",
+        "low_contrast",
+        "too_precise",
+    },
     "PATCH /api/v1/members/me": {"unknown_upload"},
     "POST /api/v1/members/me/portfolio": {"unknown_upload"},
     "POST /api/v1/uploads": {"empty_file", "not_an_image", "unsupported_file"},

@@ -43,7 +43,6 @@ from selfwork.core.money import HOUR, Money
 from selfwork.core.openapi import (
     UPLOAD_ID,
     amount_pattern,
-    currency_groups,
     markdown,
     percent_pattern,
     plain,
@@ -205,34 +204,22 @@ FEE_PERCENT = documented(pattern=percent_pattern(50))
 SHARE_PERCENT = documented(pattern=percent_pattern(100))
 MODES = {"minItems": 1, "items": {"type": "string", "enum": list(ALL_MODES)}}
 MINIMUM_FEE = (
-    "In the community's currency, with at most as many decimals as it has; from "
-    f"0 to {MAX_MINIMUM_FEE}."
+    "In the community's currency, with at most as many decimals as it has (JPY "
+    "none, EUR two, BHD three; more is refused with too_precise); from 0 to "
+    f"{MAX_MINIMUM_FEE}."
 )
 
 
-def _minimum_fee_by_currency(schema: dict[str, Any]) -> None:
-    # How many decimals minimum_fee may have depends on the currency sent with it
-    # (EUR when none is): one branch per number of decimals.
-    most = MAX_MINIMUM_FEE
-    schema["anyOf"] = [
-        {
-            "properties": {
-                "currency": {"enum": codes},
-                "minimum_fee": {
-                    "pattern": amount_pattern(
-                        exponent, sign="not_negative", most=most * 10**exponent
-                    )
-                },
-            },
-            **({} if "EUR" in codes else {"required": ["currency"]}),
-        }
-        for exponent, codes in sorted(currency_groups().items())
-    ]
+# Up to three decimals, the most any currency has. How many the community's
+# currency allows is checked by the service (too_precise): a document that said it
+# per currency was a union of near-identical request bodies, which generated
+# clients made into one class per number of decimals.
+MINIMUM_FEE_PATTERN = amount_pattern(
+    3, sign="not_negative", most=MAX_MINIMUM_FEE * 1000
+)
 
 
 class CommunityIn(BodyIn):
-    model_config = ConfigDict(json_schema_extra=_minimum_fee_by_currency)
-
     name: str = Field(max_length=500, json_schema_extra=documented(**NAME))
     slug: str = Field(
         max_length=100,
@@ -247,7 +234,12 @@ class CommunityIn(BodyIn):
     )
     fee_percent: str = Field("0", max_length=20, json_schema_extra=FEE_PERCENT)
     customer_fee_percent: str = Field("0", max_length=20, json_schema_extra=FEE_PERCENT)
-    minimum_fee: str = Field("0", max_length=40, description=MINIMUM_FEE)
+    minimum_fee: str = Field(
+        "0",
+        max_length=40,
+        description=MINIMUM_FEE,
+        json_schema_extra=documented(pattern=MINIMUM_FEE_PATTERN),
+    )
     treasury_share_percent: str = Field(
         "0", max_length=20, json_schema_extra=SHARE_PERCENT
     )
@@ -263,26 +255,6 @@ class CommunityIn(BodyIn):
 
 def _not_null(**keywords: Any) -> Any:
     return documented_not_null(**keywords)
-
-
-# A change of minimum_fee alone is in the community's current currency, which the
-# document cannot know; it allows up to three decimals there, the most any has.
-def _minimum_fee_change(schema: dict[str, Any]) -> None:
-    _minimum_fee_by_currency(schema)
-    for branch in schema["anyOf"]:
-        branch["required"] = ["currency"]
-    schema["anyOf"].append(
-        {
-            "not": {"required": ["currency"]},
-            "properties": {
-                "minimum_fee": {
-                    "pattern": amount_pattern(
-                        3, sign="not_negative", most=MAX_MINIMUM_FEE * 1000
-                    )
-                }
-            },
-        }
-    )
 
 
 HOURS = (
@@ -317,8 +289,6 @@ DOMAIN_PATTERN = (
 
 
 class CommunityUpdateIn(BodyIn):
-    model_config = ConfigDict(json_schema_extra=_minimum_fee_change)
-
     name: str | None = Field(None, max_length=500, json_schema_extra=_not_null(**NAME))
     description: str | None = Field(
         None, max_length=20000, json_schema_extra=_not_null(**DESCRIPTION)
@@ -336,7 +306,10 @@ class CommunityUpdateIn(BodyIn):
         None, max_length=20, json_schema_extra=_not_null(**FEE_PERCENT)
     )
     minimum_fee: str | None = Field(
-        None, max_length=40, description=MINIMUM_FEE, json_schema_extra=_not_null()
+        None,
+        max_length=40,
+        description=MINIMUM_FEE,
+        json_schema_extra=_not_null(pattern=MINIMUM_FEE_PATTERN),
     )
     treasury_share_percent: str | None = Field(
         None, max_length=20, json_schema_extra=_not_null(**SHARE_PERCENT)
