@@ -25,7 +25,6 @@ from selfwork.notifications.models import Kind
 from selfwork.notifications.services import notify
 from selfwork.webhooks import transport
 from selfwork.webhooks.models import WebhookDelivery, WebhookEndpoint
-from selfwork.webhooks.payloads import payload_data
 from selfwork.webhooks.services import delivery_body, endpoint_secrets
 from selfwork.webhooks.signing import signed_headers
 
@@ -103,6 +102,11 @@ def events_fan_out(*, now: dt.datetime, limit: int = 100) -> int:
                 != 1
             ):
                 continue
+            # Imported once there is an event to render: it loads every API
+            # module (about a second of start-up), which a worker that only
+            # delivers, or finds nothing to do, never needs.
+            from selfwork.webhooks.payloads import payload_data
+
             WebhookDelivery.objects.bulk_create(
                 WebhookDelivery(
                     endpoint=endpoint,
