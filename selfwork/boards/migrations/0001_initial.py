@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('communities', '0002_payment_instructions'),
         ('core', '0005_idempotency_records_without_tokens'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -55,6 +55,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'replies',
+                'indexes': [models.Index(fields=['post', 'created_at', 'id'], name='reply_post')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['visible', 'removed'])), name='reply_status_known'), models.CheckConstraint(condition=models.Q(('status', 'visible'), models.Q(('moderation_reason', ''), _negated=True), _connector='OR'), name='reply_removal_has_reason')],
             },
         ),
         migrations.AddField(
@@ -71,6 +73,9 @@ class Migration(migrations.Migration):
                 ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentions', to='boards.post')),
                 ('reply', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='boards.reply')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(condition=models.Q(('reply__isnull', True)), fields=('post', 'member'), name='mention_once_per_post'), models.UniqueConstraint(condition=models.Q(('reply__isnull', False)), fields=('reply', 'member'), name='mention_once_per_reply')],
+            },
         ),
         migrations.CreateModel(
             name='Vote',
@@ -80,6 +85,9 @@ class Migration(migrations.Migration):
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='votes', to='boards.post')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('post', 'member'), name='vote_once')],
+            },
         ),
         migrations.CreateModel(
             name='PostImage',
@@ -105,18 +113,6 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('post', 'member'), name='post_read_once')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='reply',
-            index=models.Index(fields=['post', 'created_at', 'id'], name='reply_post'),
-        ),
-        migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['visible', 'removed'])), name='reply_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'visible'), models.Q(('moderation_reason', ''), _negated=True), _connector='OR'), name='reply_removal_has_reason'),
         ),
         migrations.AddIndex(
             model_name='post',
@@ -145,17 +141,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='post',
             constraint=models.CheckConstraint(condition=models.Q(('last_activity_at__gte', models.F('created_at'))), name='post_activity_after_creation'),
-        ),
-        migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(condition=models.Q(('reply__isnull', True)), fields=('post', 'member'), name='mention_once_per_post'),
-        ),
-        migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(condition=models.Q(('reply__isnull', False)), fields=('reply', 'member'), name='mention_once_per_reply'),
-        ),
-        migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.UniqueConstraint(fields=('post', 'member'), name='vote_once'),
         ),
     ]

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('communities', '0001_initial'),
         ('core', '0002_fx_reference_table'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -34,6 +34,10 @@ class Migration(migrations.Migration):
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='briefs', to=settings.AUTH_USER_MODEL)),
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='briefs', to='communities.community')),
             ],
+            options={
+                'indexes': [models.Index(fields=['status', '-created_at', '-id'], name='brief_open_newest'), models.Index(fields=['community', 'status', '-created_at'], name='brief_community'), models.Index(fields=['author', '-created_at'], name='brief_author')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed', 'cancelled'])), name='brief_status_known'), models.CheckConstraint(condition=models.Q(('budget_min_minor__gt', 0), ('budget_max_minor__gte', models.F('budget_min_minor'))), name='brief_budget_range'), models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('closed_at__isnull', False)), _connector='OR'), name='brief_closed_at_when_closed')],
+            },
         ),
         migrations.CreateModel(
             name='BriefAttachment',
@@ -45,6 +49,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('brief', 'upload'), name='brief_attachment_once')],
             },
         ),
         migrations.CreateModel(
@@ -67,6 +72,10 @@ class Migration(migrations.Migration):
                 ('brief', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='briefs.brief')),
                 ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['brief', '-created_at'], name='offer_brief'), models.Index(fields=['provider', '-created_at'], name='offer_provider')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['open', 'countered', 'accepted', 'withdrawn', 'declined', 'expired'])), name='offer_status_known'), models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='offer_price_positive'), models.CheckConstraint(condition=models.Q(('delivery_days__gte', 1), ('delivery_days__lte', 365)), name='offer_delivery_days_range'), models.CheckConstraint(condition=models.Q(('revisions__lte', 50)), name='offer_revisions_range'), models.CheckConstraint(condition=models.Q(models.Q(('exchange_public_id__isnull', False), ('status', 'accepted')), models.Q(models.Q(('status', 'accepted'), _negated=True), ('exchange_public_id__isnull', True)), _connector='OR'), name='offer_exchange_when_accepted'), models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'countered'])), fields=('brief', 'provider'), name='offer_one_live_per_provider'), models.UniqueConstraint(condition=models.Q(('status', 'accepted')), fields=('brief',), name='offer_one_accepted_per_brief')],
+            },
         ),
         migrations.CreateModel(
             name='Counter',
@@ -81,89 +90,9 @@ class Migration(migrations.Migration):
                 ('answered_at', models.DateTimeField(blank=True, null=True)),
                 ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='counters', to='briefs.offer')),
             ],
-        ),
-        migrations.AddIndex(
-            model_name='brief',
-            index=models.Index(fields=['status', '-created_at', '-id'], name='brief_open_newest'),
-        ),
-        migrations.AddIndex(
-            model_name='brief',
-            index=models.Index(fields=['community', 'status', '-created_at'], name='brief_community'),
-        ),
-        migrations.AddIndex(
-            model_name='brief',
-            index=models.Index(fields=['author', '-created_at'], name='brief_author'),
-        ),
-        migrations.AddConstraint(
-            model_name='brief',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed', 'cancelled'])), name='brief_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='brief',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_min_minor__gt', 0), ('budget_max_minor__gte', models.F('budget_min_minor'))), name='brief_budget_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='brief',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('closed_at__isnull', False)), _connector='OR'), name='brief_closed_at_when_closed'),
-        ),
-        migrations.AddConstraint(
-            model_name='briefattachment',
-            constraint=models.UniqueConstraint(fields=('brief', 'upload'), name='brief_attachment_once'),
-        ),
-        migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['brief', '-created_at'], name='offer_brief'),
-        ),
-        migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['provider', '-created_at'], name='offer_provider'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'countered', 'accepted', 'withdrawn', 'declined', 'expired'])), name='offer_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='offer_price_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('delivery_days__gte', 1), ('delivery_days__lte', 365)), name='offer_delivery_days_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('revisions__lte', 50)), name='offer_revisions_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('exchange_public_id__isnull', False), ('status', 'accepted')), models.Q(models.Q(('status', 'accepted'), _negated=True), ('exchange_public_id__isnull', True)), _connector='OR'), name='offer_exchange_when_accepted'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['open', 'countered'])), fields=('brief', 'provider'), name='offer_one_live_per_provider'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'accepted')), fields=('brief',), name='offer_one_accepted_per_brief'),
-        ),
-        migrations.AddIndex(
-            model_name='counter',
-            index=models.Index(fields=['offer', '-created_at'], name='counter_offer'),
-        ),
-        migrations.AddConstraint(
-            model_name='counter',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'accepted', 'declined', 'superseded'])), name='counter_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='counter',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='counter_price_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='counter',
-            constraint=models.CheckConstraint(condition=models.Q(('delivery_days__gte', 1), ('delivery_days__lte', 365)), name='counter_delivery_days_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='counter',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('offer',), name='counter_one_open_per_offer'),
+            options={
+                'indexes': [models.Index(fields=['offer', '-created_at'], name='counter_offer')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['open', 'accepted', 'declined', 'superseded'])), name='counter_status_known'), models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='counter_price_positive'), models.CheckConstraint(condition=models.Q(('delivery_days__gte', 1), ('delivery_days__lte', 365)), name='counter_delivery_days_range'), models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('offer',), name='counter_one_open_per_offer')],
+            },
         ),
     ]

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('communities', '0001_initial'),
         ('core', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -39,6 +39,10 @@ class Migration(migrations.Migration):
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listings', to='communities.community')),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='listings', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['status', '-created_at', '-id'], name='listing_newest'), models.Index(fields=['community', 'status', '-created_at'], name='listing_community'), models.Index(fields=['status', 'price_unit', 'sort_price', 'id'], name='listing_price'), models.Index(fields=['owner', '-created_at'], name='listing_owner'), models.Index(fields=['category', 'status'], name='listing_category'), models.Index(fields=['country', 'city'], name='listing_place')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['active', 'hidden'])), name='listing_status_known'), models.CheckConstraint(condition=models.Q(('price_minor__isnull', True), ('price_minor__gt', 0), _connector='OR'), name='listing_price_positive')],
+            },
         ),
         migrations.CreateModel(
             name='ListingImage',
@@ -51,6 +55,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position', 'pk'],
+                'indexes': [models.Index(fields=['listing', 'position'], name='listing_image_order')],
             },
         ),
         migrations.CreateModel(
@@ -67,6 +72,10 @@ class Migration(migrations.Migration):
                 ('wants', models.CharField(blank=True, max_length=200)),
                 ('listing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modes', to='catalog.listing')),
             ],
+            options={
+                'indexes': [models.Index(fields=['mode', 'listing'], name='listing_mode_by_mode')],
+                'constraints': [models.UniqueConstraint(fields=('listing', 'mode'), name='listing_mode_once'), models.CheckConstraint(condition=models.Q(('price_minor__isnull', True), ('price_minor__gt', 0), _connector='OR'), name='listing_mode_price_positive'), models.CheckConstraint(condition=models.Q(('deposit_minor__gte', 0)), name='listing_mode_deposit_not_negative'), models.CheckConstraint(condition=models.Q(('mode__in', ['made_to_order', 'service', 'rental', 'lend', 'swap', 'gift', 'timebank'])), name='listing_mode_known')],
+            },
         ),
         migrations.CreateModel(
             name='ListingPackage',
@@ -84,74 +93,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='listing_package_price_positive'), models.CheckConstraint(condition=models.Q(('delivery_days__gte', 1), ('delivery_days__lte', 365)), name='listing_package_delivery_days_range'), models.CheckConstraint(condition=models.Q(('revisions__lte', 50)), name='listing_package_revisions_range')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['status', '-created_at', '-id'], name='listing_newest'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['community', 'status', '-created_at'], name='listing_community'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['status', 'price_unit', 'sort_price', 'id'], name='listing_price'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['owner', '-created_at'], name='listing_owner'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['category', 'status'], name='listing_category'),
-        ),
-        migrations.AddIndex(
-            model_name='listing',
-            index=models.Index(fields=['country', 'city'], name='listing_place'),
-        ),
-        migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'hidden'])), name='listing_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='listing',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__isnull', True), ('price_minor__gt', 0), _connector='OR'), name='listing_price_positive'),
-        ),
-        migrations.AddIndex(
-            model_name='listingimage',
-            index=models.Index(fields=['listing', 'position'], name='listing_image_order'),
-        ),
-        migrations.AddIndex(
-            model_name='listingmode',
-            index=models.Index(fields=['mode', 'listing'], name='listing_mode_by_mode'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingmode',
-            constraint=models.UniqueConstraint(fields=('listing', 'mode'), name='listing_mode_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingmode',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__isnull', True), ('price_minor__gt', 0), _connector='OR'), name='listing_mode_price_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingmode',
-            constraint=models.CheckConstraint(condition=models.Q(('deposit_minor__gte', 0)), name='listing_mode_deposit_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingmode',
-            constraint=models.CheckConstraint(condition=models.Q(('mode__in', ['made_to_order', 'service', 'rental', 'lend', 'swap', 'gift', 'timebank'])), name='listing_mode_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingpackage',
-            constraint=models.CheckConstraint(condition=models.Q(('price_minor__gt', 0)), name='listing_package_price_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingpackage',
-            constraint=models.CheckConstraint(condition=models.Q(('delivery_days__gte', 1), ('delivery_days__lte', 365)), name='listing_package_delivery_days_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingpackage',
-            constraint=models.CheckConstraint(condition=models.Q(('revisions__lte', 50)), name='listing_package_revisions_range'),
         ),
     ]

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('core', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -40,6 +40,8 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'communities',
+                'indexes': [models.Index(fields=['visibility', '-member_count'], name='communities_visibil_5508b2_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'invite_only', 'private'])), name='community_visibility_known'), models.CheckConstraint(condition=models.Q(('fee_percent__gte', 0), ('fee_percent__lte', 50), ('customer_fee_percent__gte', 0), ('customer_fee_percent__lte', 50), ('treasury_share_percent__gte', 0), ('treasury_share_percent__lte', 100)), name='community_fees_in_range'), models.CheckConstraint(condition=models.Q(('minimum_fee_minor__gte', 0)), name='community_minimum_fee_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -54,6 +56,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name_plural': 'categories',
                 'ordering': ['position', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('community', 'slug'), name='category_slug_once')],
             },
         ),
         migrations.CreateModel(
@@ -70,6 +73,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('community', 'key'), name='listing_field_key_once'), models.CheckConstraint(condition=models.Q(('kind__in', ['text', 'number', 'choice', 'boolean'])), name='listing_field_kind_known')],
             },
         ),
         migrations.CreateModel(
@@ -83,53 +87,9 @@ class Migration(migrations.Migration):
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='communities.community')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
             ],
-        ),
-        migrations.AddIndex(
-            model_name='community',
-            index=models.Index(fields=['visibility', '-member_count'], name='communities_visibil_5508b2_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='community',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'invite_only', 'private'])), name='community_visibility_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='community',
-            constraint=models.CheckConstraint(condition=models.Q(('fee_percent__gte', 0), ('fee_percent__lte', 50), ('customer_fee_percent__gte', 0), ('customer_fee_percent__lte', 50), ('treasury_share_percent__gte', 0), ('treasury_share_percent__lte', 100)), name='community_fees_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='community',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_fee_minor__gte', 0)), name='community_minimum_fee_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('community', 'slug'), name='category_slug_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingfield',
-            constraint=models.UniqueConstraint(fields=('community', 'key'), name='listing_field_key_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='listingfield',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['text', 'number', 'choice', 'boolean'])), name='listing_field_kind_known'),
-        ),
-        migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['member', 'status'], name='communities_member__63348a_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='membership',
-            index=models.Index(fields=['community', 'status', 'role'], name='communities_communi_535317_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('community', 'member'), name='membership_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['host', 'moderator', 'member'])), name='membership_role_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'pending', 'invited'])), name='membership_status_known'),
+            options={
+                'indexes': [models.Index(fields=['member', 'status'], name='communities_member__63348a_idx'), models.Index(fields=['community', 'status', 'role'], name='communities_communi_535317_idx')],
+                'constraints': [models.UniqueConstraint(fields=('community', 'member'), name='membership_once'), models.CheckConstraint(condition=models.Q(('role__in', ['host', 'moderator', 'member'])), name='membership_role_known'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'pending', 'invited'])), name='membership_status_known')],
+            },
         ),
     ]

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('catalog', '0007_listing_kind'),
         ('core', '0005_idempotency_records_without_tokens'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -29,6 +29,9 @@ class Migration(migrations.Migration):
                 ('listing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='conversations', to='catalog.listing')),
                 ('second', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'constraints': [models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='conversation_members_ordered'), models.UniqueConstraint(condition=models.Q(('listing__isnull', False)), fields=('first', 'second', 'listing'), name='conversation_once_per_listing'), models.UniqueConstraint(condition=models.Q(('about_listing', False), ('listing__isnull', True)), fields=('first', 'second'), name='conversation_once_without_listing'), models.CheckConstraint(condition=models.Q(('listing__isnull', True), ('about_listing', True), _connector='OR'), name='conversation_listing_flagged'), models.CheckConstraint(condition=models.Q(('last_message_at__gte', models.F('created_at'))), name='conversation_activity_after_creation')],
+            },
         ),
         migrations.CreateModel(
             name='Message',
@@ -40,6 +43,9 @@ class Migration(migrations.Migration):
                 ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='conversations.conversation')),
                 ('sender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['conversation', 'created_at', 'id'], name='conversation_message_order')],
+            },
         ),
         migrations.CreateModel(
             name='MessageImage',
@@ -51,6 +57,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['position', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('message', 'upload'), name='message_image_once')],
             },
         ),
         migrations.CreateModel(
@@ -64,6 +71,10 @@ class Migration(migrations.Migration):
                 ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='conversations.conversation')),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['member', '-last_message_at', '-id'], name='participant_inbox')],
+                'constraints': [models.UniqueConstraint(fields=('conversation', 'member'), name='participant_once')],
+            },
         ),
         migrations.CreateModel(
             name='Block',
@@ -76,41 +87,5 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('blocker', 'blocked'), name='block_once'), models.CheckConstraint(condition=models.Q(('blocker', models.F('blocked')), _negated=True), name='block_not_self')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='conversation_members_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(condition=models.Q(('listing__isnull', False)), fields=('first', 'second', 'listing'), name='conversation_once_per_listing'),
-        ),
-        migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.UniqueConstraint(condition=models.Q(('about_listing', False), ('listing__isnull', True)), fields=('first', 'second'), name='conversation_once_without_listing'),
-        ),
-        migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.CheckConstraint(condition=models.Q(('listing__isnull', True), ('about_listing', True), _connector='OR'), name='conversation_listing_flagged'),
-        ),
-        migrations.AddConstraint(
-            model_name='conversation',
-            constraint=models.CheckConstraint(condition=models.Q(('last_message_at__gte', models.F('created_at'))), name='conversation_activity_after_creation'),
-        ),
-        migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['conversation', 'created_at', 'id'], name='conversation_message_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='messageimage',
-            constraint=models.UniqueConstraint(fields=('message', 'upload'), name='message_image_once'),
-        ),
-        migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['member', '-last_message_at', '-id'], name='participant_inbox'),
-        ),
-        migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('conversation', 'member'), name='participant_once'),
         ),
     ]

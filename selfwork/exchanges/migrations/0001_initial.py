@@ -11,10 +11,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('catalog', '0003_search_folds_accents'),
         ('communities', '0001_initial'),
         ('core', '0002_fx_reference_table'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -51,6 +51,10 @@ class Migration(migrations.Migration):
                 ('listing', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.listing')),
                 ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['customer', '-created_at'], name='exchange_customer'), models.Index(fields=['provider', '-created_at'], name='exchange_provider'), models.Index(fields=['provider', 'process_name', 'closed_at', 'created_at'], name='exchange_provider_queue'), models.Index(fields=['community', 'state'], name='exchange_community')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('customer', models.F('provider')), _negated=True), name='exchange_two_parties'), models.CheckConstraint(condition=models.Q(('total_minor__gt', 0)), name='exchange_total_positive'), models.CheckConstraint(condition=models.Q(('revisions_used__lte', models.F('revisions_allowed'))), name='exchange_revisions_within_budget'), models.CheckConstraint(condition=models.Q(models.Q(('milestone_count', 0), ('milestone_index', 0)), ('milestone_index__lt', models.F('milestone_count')), _connector='OR'), name='exchange_milestone_index_in_range'), models.CheckConstraint(condition=models.Q(models.Q(('state', ''), _negated=True), models.Q(('process_name', ''), _negated=True), models.Q(('process_version', ''), _negated=True)), name='exchange_state_and_process_named'), models.CheckConstraint(condition=models.Q(('source__in', ['listing', 'offer'])), name='exchange_source_known')],
+            },
         ),
         migrations.CreateModel(
             name='Delivery',
@@ -65,6 +69,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'deliveries',
+                'constraints': [models.UniqueConstraint(fields=('exchange', 'number'), name='delivery_number_once')],
             },
         ),
         migrations.CreateModel(
@@ -81,6 +86,9 @@ class Migration(migrations.Migration):
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='exchanges.exchange')),
             ],
+            options={
+                'constraints': [models.UniqueConstraint(fields=('exchange', 'seq'), name='exchange_event_seq_once'), models.CheckConstraint(condition=models.Q(('actor_role__in', ['customer', 'provider', 'operator', 'system'])), name='exchange_event_role_known')],
+            },
         ),
         migrations.CreateModel(
             name='Licence',
@@ -102,6 +110,10 @@ class Migration(migrations.Migration):
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='exchanges.exchange')),
             ],
+            options={
+                'indexes': [models.Index(fields=['exchange', 'created_at'], name='exchange_messages')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='message_not_empty')],
+            },
         ),
         migrations.CreateModel(
             name='OutboxEvent',
@@ -118,6 +130,9 @@ class Migration(migrations.Migration):
                 ('last_error', models.CharField(blank=True, max_length=300)),
                 ('exchange', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='exchanges.exchange')),
             ],
+            options={
+                'indexes': [models.Index(condition=models.Q(('done', False)), fields=['available_at'], name='outbox_pending')],
+            },
         ),
         migrations.CreateModel(
             name='ProcessVersion',
@@ -147,81 +162,9 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
                 ('exchange', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timers', to='exchanges.exchange')),
             ],
-        ),
-        migrations.AddIndex(
-            model_name='exchange',
-            index=models.Index(fields=['customer', '-created_at'], name='exchange_customer'),
-        ),
-        migrations.AddIndex(
-            model_name='exchange',
-            index=models.Index(fields=['provider', '-created_at'], name='exchange_provider'),
-        ),
-        migrations.AddIndex(
-            model_name='exchange',
-            index=models.Index(fields=['provider', 'process_name', 'closed_at', 'created_at'], name='exchange_provider_queue'),
-        ),
-        migrations.AddIndex(
-            model_name='exchange',
-            index=models.Index(fields=['community', 'state'], name='exchange_community'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('customer', models.F('provider')), _negated=True), name='exchange_two_parties'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('total_minor__gt', 0)), name='exchange_total_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('revisions_used__lte', models.F('revisions_allowed'))), name='exchange_revisions_within_budget'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('milestone_count', 0), ('milestone_index', 0)), ('milestone_index__lt', models.F('milestone_count')), _connector='OR'), name='exchange_milestone_index_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', ''), _negated=True), models.Q(('process_name', ''), _negated=True), models.Q(('process_version', ''), _negated=True)), name='exchange_state_and_process_named'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchange',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['listing', 'offer'])), name='exchange_source_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('exchange', 'number'), name='delivery_number_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchangeevent',
-            constraint=models.UniqueConstraint(fields=('exchange', 'seq'), name='exchange_event_seq_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='exchangeevent',
-            constraint=models.CheckConstraint(condition=models.Q(('actor_role__in', ['customer', 'provider', 'operator', 'system'])), name='exchange_event_role_known'),
-        ),
-        migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['exchange', 'created_at'], name='exchange_messages'),
-        ),
-        migrations.AddConstraint(
-            model_name='message',
-            constraint=models.CheckConstraint(condition=models.Q(('body', ''), _negated=True), name='message_not_empty'),
-        ),
-        migrations.AddIndex(
-            model_name='outboxevent',
-            index=models.Index(condition=models.Q(('done', False)), fields=['available_at'], name='outbox_pending'),
-        ),
-        migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(condition=models.Q(('done', False)), fields=['due_at'], name='timer_due'),
-        ),
-        migrations.AddIndex(
-            model_name='timer',
-            index=models.Index(fields=['exchange', 'done'], name='timer_exchange'),
-        ),
-        migrations.AddConstraint(
-            model_name='timer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('done', False), ('done_at__isnull', True)), models.Q(('done', True), ('done_at__isnull', False)), _connector='OR'), name='timer_done_has_time'),
+            options={
+                'indexes': [models.Index(condition=models.Q(('done', False)), fields=['due_at'], name='timer_due'), models.Index(fields=['exchange', 'done'], name='timer_exchange')],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('done', False), ('done_at__isnull', True)), models.Q(('done', True), ('done_at__isnull', False)), _connector='OR'), name='timer_done_has_time')],
+            },
         ),
     ]

@@ -45,6 +45,10 @@ class Migration(migrations.Migration):
                 ('checksum', models.CharField(default='', max_length=64)),
                 ('reverses', models.OneToOneField(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='ledger.transaction')),
             ],
+            options={
+                'indexes': [models.Index(fields=['posted_at'], name='ledger_txn_posted_at')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'posted'])), name='ledger_transaction_state_known'), models.CheckConstraint(condition=models.Q(('state', 'pending'), models.Q(('posted_at__isnull', False), models.Q(('checksum', ''), _negated=True)), _connector='OR'), name='ledger_transaction_posted_is_sealed'), models.CheckConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), name='ledger_transaction_has_key'), models.CheckConstraint(condition=models.Q(('kind', ''), _negated=True), name='ledger_transaction_has_kind')],
+            },
         ),
         migrations.CreateModel(
             name='Leg',
@@ -55,37 +59,9 @@ class Migration(migrations.Migration):
                 ('account', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='legs', to='ledger.account')),
                 ('transaction', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='legs', to='ledger.transaction')),
             ],
-        ),
-        migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['posted_at'], name='ledger_txn_posted_at'),
-        ),
-        migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['pending', 'posted'])), name='ledger_transaction_state_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'pending'), models.Q(('posted_at__isnull', False), models.Q(('checksum', ''), _negated=True)), _connector='OR'), name='ledger_transaction_posted_is_sealed'),
-        ),
-        migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('idempotency_key', ''), _negated=True), name='ledger_transaction_has_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', ''), _negated=True), name='ledger_transaction_has_kind'),
-        ),
-        migrations.AddIndex(
-            model_name='leg',
-            index=models.Index(fields=['account', 'id'], name='ledger_leg_account_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='leg',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor', 0), _negated=True), name='ledger_leg_amount_not_zero'),
-        ),
-        migrations.AddConstraint(
-            model_name='leg',
-            constraint=models.UniqueConstraint(fields=('transaction', 'account'), name='ledger_leg_account_once'),
+            options={
+                'indexes': [models.Index(fields=['account', 'id'], name='ledger_leg_account_order')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_minor', 0), _negated=True), name='ledger_leg_amount_not_zero'), models.UniqueConstraint(fields=('transaction', 'account'), name='ledger_leg_account_once')],
+            },
         ),
     ]

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('communities', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -41,6 +41,10 @@ class Migration(migrations.Migration):
                 ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['reference'], name='payments_charge_reference'), models.Index(fields=['customer', 'status'], name='payments_charge_cust'), models.Index(fields=['provider', 'status'], name='payments_charge_prov')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_charge_amount_positive'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'succeeded', 'failed', 'partially_refunded', 'refunded'])), name='payments_charge_status_known'), models.CheckConstraint(condition=models.Q(('gateway__in', ('sandbox', 'manual'))), name='payments_charge_gateway_known'), models.CheckConstraint(condition=models.Q(('refunded_minor__gte', 0), ('refunded_minor__lte', models.F('amount_minor'))), name='payments_charge_refunds_within_amount'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'refunded'), ('refunded_minor', models.F('amount_minor'))), models.Q(('status', 'partially_refunded'), ('refunded_minor__gt', 0), ('refunded_minor__lt', models.F('amount_minor'))), models.Q(('status__in', ['pending', 'succeeded', 'failed']), ('refunded_minor', 0)), _connector='OR'), name='payments_charge_status_matches_refunds'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), models.Q(('failure_code', ''), _negated=True)), models.Q(models.Q(('status', 'failed'), _negated=True), ('failure_code', '')), _connector='OR'), name='payments_charge_failure_has_code'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'failed']), models.Q(('captured_at__isnull', False), models.Q(('gateway_ref', ''), _negated=True)), _connector='OR'), name='payments_charge_captured_is_recorded'), models.CheckConstraint(condition=models.Q(('reference', ''), _negated=True), name='payments_charge_has_reference'), models.UniqueConstraint(fields=('reference', 'part', 'attempt'), name='payments_charge_attempt'), models.UniqueConstraint(condition=models.Q(('status', 'failed'), _negated=True), fields=('reference', 'part'), name='payments_charge_one_live_per_part')],
+            },
         ),
         migrations.CreateModel(
             name='CommunityPaymentSettings',
@@ -52,6 +56,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name_plural': 'community payment settings',
+                'constraints': [models.CheckConstraint(condition=models.Q(('gateway__in', ('sandbox', 'manual'))), name='payments_settings_gateway_known')],
             },
         ),
         migrations.CreateModel(
@@ -66,6 +71,10 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
                 ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['member', '-created_at'], name='payments_dest_member')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['sandbox_bank'])), name='payments_destination_kind_known')],
+            },
         ),
         migrations.CreateModel(
             name='PayoutPreference',
@@ -90,6 +99,10 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField()),
                 ('charge', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='refunds', to='payments.charge')),
             ],
+            options={
+                'indexes': [models.Index(fields=['reference'], name='payments_refund_reference')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_refund_amount_positive'), models.CheckConstraint(condition=models.Q(('gateway_ref', ''), _negated=True), name='payments_refund_has_gateway_ref')],
+            },
         ),
         migrations.CreateModel(
             name='Release',
@@ -112,6 +125,10 @@ class Migration(migrations.Migration):
                 ('community', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='communities.community')),
                 ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['reference'], name='payments_release_reference'), models.Index(fields=['provider'], name='payments_release_provider')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('gross_minor__gt', 0)), name='payments_release_gross_positive'), models.CheckConstraint(condition=models.Q(('fee_minor__gte', 0), ('platform_fee_minor__gte', 0), ('treasury_fee_minor__gte', 0), ('net_minor__gte', 0)), name='payments_release_parts_not_negative'), models.CheckConstraint(condition=models.Q(('gross_minor', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('net_minor'), '+', models.F('platform_fee_minor')), '+', models.F('treasury_fee_minor'))), ('fee_minor', django.db.models.expressions.CombinedExpression(models.F('platform_fee_minor'), '+', models.F('treasury_fee_minor')))), name='payments_release_split_exact'), models.UniqueConstraint(condition=models.Q(('final', True)), fields=('reference',), name='payments_release_final_once')],
+            },
         ),
         migrations.CreateModel(
             name='Payout',
@@ -131,6 +148,10 @@ class Migration(migrations.Migration):
                 ('destination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payouts', to='payments.payoutdestination')),
                 ('release', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payments.release')),
             ],
+            options={
+                'indexes': [models.Index(fields=['member', '-created_at'], name='payments_payout_member')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_payout_amount_positive'), models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'paid', 'failed'])), name='payments_payout_status_known'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'paid'), _negated=True), models.Q(('paid_at__isnull', False), models.Q(('gateway_ref', ''), _negated=True)), _connector='OR'), name='payments_payout_paid_is_recorded'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), models.Q(('failure_code', ''), _negated=True)), models.Q(models.Q(('status', 'failed'), _negated=True), ('failure_code', '')), _connector='OR'), name='payments_payout_failure_has_code')],
+            },
         ),
         migrations.CreateModel(
             name='SandboxOperation',
@@ -149,125 +170,5 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.CheckConstraint(condition=models.Q(('operation__in', ['charge', 'refund', 'payout'])), name='payments_sandbox_operation_known'), models.CheckConstraint(condition=models.Q(('status__in', ['succeeded', 'failed'])), name='payments_sandbox_status_known'), models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_sandbox_amount_positive')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['reference'], name='payments_charge_reference'),
-        ),
-        migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['customer', 'status'], name='payments_charge_cust'),
-        ),
-        migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['provider', 'status'], name='payments_charge_prov'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_charge_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'succeeded', 'failed', 'partially_refunded', 'refunded'])), name='payments_charge_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('gateway__in', ('sandbox', 'manual'))), name='payments_charge_gateway_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('refunded_minor__gte', 0), ('refunded_minor__lte', models.F('amount_minor'))), name='payments_charge_refunds_within_amount'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'refunded'), ('refunded_minor', models.F('amount_minor'))), models.Q(('status', 'partially_refunded'), ('refunded_minor__gt', 0), ('refunded_minor__lt', models.F('amount_minor'))), models.Q(('status__in', ['pending', 'succeeded', 'failed']), ('refunded_minor', 0)), _connector='OR'), name='payments_charge_status_matches_refunds'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), models.Q(('failure_code', ''), _negated=True)), models.Q(models.Q(('status', 'failed'), _negated=True), ('failure_code', '')), _connector='OR'), name='payments_charge_failure_has_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'failed']), models.Q(('captured_at__isnull', False), models.Q(('gateway_ref', ''), _negated=True)), _connector='OR'), name='payments_charge_captured_is_recorded'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.CheckConstraint(condition=models.Q(('reference', ''), _negated=True), name='payments_charge_has_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.UniqueConstraint(fields=('reference', 'part', 'attempt'), name='payments_charge_attempt'),
-        ),
-        migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'failed'), _negated=True), fields=('reference', 'part'), name='payments_charge_one_live_per_part'),
-        ),
-        migrations.AddConstraint(
-            model_name='communitypaymentsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('gateway__in', ('sandbox', 'manual'))), name='payments_settings_gateway_known'),
-        ),
-        migrations.AddIndex(
-            model_name='payoutdestination',
-            index=models.Index(fields=['member', '-created_at'], name='payments_dest_member'),
-        ),
-        migrations.AddConstraint(
-            model_name='payoutdestination',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['sandbox_bank'])), name='payments_destination_kind_known'),
-        ),
-        migrations.AddIndex(
-            model_name='refund',
-            index=models.Index(fields=['reference'], name='payments_refund_reference'),
-        ),
-        migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_refund_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('gateway_ref', ''), _negated=True), name='payments_refund_has_gateway_ref'),
-        ),
-        migrations.AddIndex(
-            model_name='release',
-            index=models.Index(fields=['reference'], name='payments_release_reference'),
-        ),
-        migrations.AddIndex(
-            model_name='release',
-            index=models.Index(fields=['provider'], name='payments_release_provider'),
-        ),
-        migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('gross_minor__gt', 0)), name='payments_release_gross_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('fee_minor__gte', 0), ('platform_fee_minor__gte', 0), ('treasury_fee_minor__gte', 0), ('net_minor__gte', 0)), name='payments_release_parts_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('gross_minor', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('net_minor'), '+', models.F('platform_fee_minor')), '+', models.F('treasury_fee_minor'))), ('fee_minor', django.db.models.expressions.CombinedExpression(models.F('platform_fee_minor'), '+', models.F('treasury_fee_minor')))), name='payments_release_split_exact'),
-        ),
-        migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(condition=models.Q(('final', True)), fields=('reference',), name='payments_release_final_once'),
-        ),
-        migrations.AddIndex(
-            model_name='payout',
-            index=models.Index(fields=['member', '-created_at'], name='payments_payout_member'),
-        ),
-        migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='payments_payout_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'paid', 'failed'])), name='payments_payout_status_known'),
-        ),
-        migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'paid'), _negated=True), models.Q(('paid_at__isnull', False), models.Q(('gateway_ref', ''), _negated=True)), _connector='OR'), name='payments_payout_paid_is_recorded'),
-        ),
-        migrations.AddConstraint(
-            model_name='payout',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'failed'), models.Q(('failure_code', ''), _negated=True)), models.Q(models.Q(('status', 'failed'), _negated=True), ('failure_code', '')), _connector='OR'), name='payments_payout_failure_has_code'),
         ),
     ]

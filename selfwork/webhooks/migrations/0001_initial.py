@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('communities', '0003_timebank'),
         ('core', '0006_event'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -34,6 +34,9 @@ class Migration(migrations.Migration):
                 ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='communities.community')),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to=settings.AUTH_USER_MODEL)),
             ],
+            options={
+                'indexes': [models.Index(fields=['owner', '-created_at'], name='webhooks_we_owner_i_b33cd3_idx')],
+            },
         ),
         migrations.CreateModel(
             name='WebhookDelivery',
@@ -54,29 +57,9 @@ class Migration(migrations.Migration):
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.event')),
                 ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='webhooks.webhookendpoint')),
             ],
-        ),
-        migrations.AddIndex(
-            model_name='webhookendpoint',
-            index=models.Index(fields=['owner', '-created_at'], name='webhooks_we_owner_i_b33cd3_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='webhook_delivery_due'),
-        ),
-        migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['endpoint', 'sequence', 'event'], name='webhooks_we_endpoin_365484_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['endpoint', '-created_at'], name='webhooks_we_endpoin_81c26d_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.UniqueConstraint(fields=('endpoint', 'event'), name='webhook_delivery_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'succeeded'), _negated=True), ('delivered_at__isnull', False), _connector='OR'), name='webhook_delivered_has_time'),
+            options={
+                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='webhook_delivery_due'), models.Index(fields=['endpoint', 'sequence', 'event'], name='webhooks_we_endpoin_365484_idx'), models.Index(fields=['endpoint', '-created_at'], name='webhooks_we_endpoin_81c26d_idx')],
+                'constraints': [models.UniqueConstraint(fields=('endpoint', 'event'), name='webhook_delivery_once'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'succeeded'), _negated=True), ('delivered_at__isnull', False), _connector='OR'), name='webhook_delivered_has_time')],
+            },
         ),
     ]
