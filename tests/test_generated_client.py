@@ -127,12 +127,13 @@ class Journey:
             "exchanges.exchange_create",
             status,
             client=member,
-            # The listing's id is a UUID in the answer and in the request alike.
+            # The listing's id is a UUID in the answer and in the request alike;
+            # the period's days are dates (the model takes a date or a datetime).
             body=self.module("models").ExchangeIn(
                 listing=listing.id,
                 mode="rental",
-                start=first.isoformat(),
-                end=(first + dt.timedelta(days=days)).isoformat(),
+                start=first,
+                end=first + dt.timedelta(days=days),
             ),
         )
 
