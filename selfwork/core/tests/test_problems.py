@@ -245,6 +245,7 @@ class TestOpenApiDocument:
             for p in paths["/api/v1/listings"]["get"]["parameters"]
         }
         assert search["sort"]["enum"] == [
+            "",
             "relevance",
             "newest",
             "price_asc",
