@@ -41,7 +41,8 @@ HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
 # (days before now the order is placed, [(transition, role, hours after the
-# previous step, params)]); a path ending in an open state stays there.
+# previous step, params)]); a path ending in an open state stays there. "say" is
+# not a transition: the member writes ``body`` in the exchange's conversation.
 Step = tuple[str, str, float, dict]
 COMMISSION_PATHS: dict[str, tuple[float, list[Step]]] = {
     "awaiting_payment": (0.8, []),
@@ -65,11 +66,21 @@ COMMISSION_PATHS: dict[str, tuple[float, list[Step]]] = {
         9,
         [
             ("pay", "customer", 1, {}),
+            ("say", "customer", 70, {"body": "Hi! How are the first sketches going?"}),
             (
                 "dispute",
                 "customer",
-                150,
+                80,
                 {"reason": "No word from the artist in 6 days."},
+            ),
+            (
+                "say",
+                "provider",
+                5,
+                {
+                    "body": "I am so sorry, I was ill all week. The sketches can be"
+                    " with you by Friday, if you still want them."
+                },
             ),
         ],
     ),
@@ -165,7 +176,26 @@ PURCHASE_PATHS: dict[str, tuple[float, list[Step]]] = {
             ("pay", "customer", 1, {}),
             ("start_production", "provider", 20, {}),
             ("ship", "provider", 72, {"tracking": "Parcel 00340434161094042557"}),
-            ("dispute", "customer", 120, {"reason": "Arrived with a torn strap."}),
+            (
+                "say",
+                "customer",
+                100,
+                {
+                    "body": "It arrived today, but one strap is torn at the seam."
+                    " Could you repair or replace it?"
+                },
+            ),
+            ("dispute", "customer", 20, {"reason": "Arrived with a torn strap."}),
+            (
+                "say",
+                "provider",
+                6,
+                {
+                    "body": "I checked every seam before posting it, and the parcel"
+                    " looked crushed in your photo. I can repair it if you send it"
+                    " back."
+                },
+            ),
         ],
     ),
     "completed": (
@@ -266,6 +296,12 @@ _CLAIMED: list[Step] = [
 _DISPUTED: list[Step] = [
     *_CLAIMED,
     ("dispute", "customer", 10, {"reason": "The bit was bent when I got it."}),
+    (
+        "say",
+        "provider",
+        3,
+        {"body": "The bit was new when you collected the drill: it is in the photo."},
+    ),
 ]
 _RESOLVED: list[Step] = [
     *_DISPUTED,
@@ -862,6 +898,11 @@ def _step(exchange: Exchange, name: str, role: str, params: dict, when, host):
         }[role]
         if name == "confirm":
             _payments_confirm(fresh, host, when)
+            return
+        if name == "say":
+            services.message_post(
+                exchange=fresh, author=actor, body=params["body"], now=when
+            )
             return
         extra = dict(params)
         if name == "pay":
