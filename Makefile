@@ -17,8 +17,9 @@ SCALE_JOURNEYS ?= tests/scenarios/test_exchange_paths.py \
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@# uv resolves and installs the same releases as pip, in a third of the time.
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
 	touch $(STAMP)
 
 $(NPM_STAMP): package.json package-lock.json

@@ -55,39 +55,66 @@ def _long_modules_first(items) -> None:
 
 DATABASE = {"db", "transactional_db", "live_server", "django_db_setup"}
 
+# Modules that check what selfwork answers over HTTP, and the demo's content. They
+# call the services and selectors whose own tests run on both engines; what they add
+# (validation, rendering, permissions, problem answers, the demo's data) comes out
+# the same on either engine.
+_ANSWER_FOLDERS = {("selfwork", "web", "tests")}
+_ANSWER_MODULES = {
+    "test_views",
+    "test_pages",
+    "test_web_pages",
+    "test_problems",
+    "test_authorisation",
+    "test_branding",
+    "test_languages",
+    "test_demo",
+    "test_seed",
+}
+
+
+def _checks_answers_or_demo(path) -> bool:
+    name = path.stem
+    return (
+        path.parts[-4:-1] in _ANSWER_FOLDERS
+        or name in _ANSWER_MODULES
+        or name == "test_api"
+        or name.startswith("test_api_")
+        or name.endswith(("_api", "_web"))
+    )
+
+
+def _skip_reason_on_postgres(item) -> str | None:
+    names = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("once"):
+        # A test that runs selfwork on its own SQLite file does the same work
+        # in either suite: running it twice only costs time.
+        return "runs on its own SQLite file: once, in the SQLite suite"
+    if not (DATABASE & names or item.get_closest_marker("django_db")):
+        # pytest-django lets a test reach the database only through these; a
+        # test without them computes the same on either engine.
+        return "touches no database: the same on either engine, run in the SQLite suite"
+    if os.environ.get("SELFWORK_ALL_ON_POSTGRES") == "1":
+        return None
+    both = "run in the SQLite suite (SELFWORK_ALL_ON_POSTGRES=1 for both)"
+    if {"page", "browser"} & names:
+        return f"a browser journey: {both}"
+    if _checks_answers_or_demo(item.path):
+        return f"checks HTTP answers or the demo: {both}"
+    return None
+
 
 def pytest_collection_modifyitems(config, items):
     _long_modules_first(items)
-    # Browser journeys drive the same templates and scripts on either engine;
-    # what the engines do differently is covered by the service and API tests,
-    # which run on both. On PostgreSQL the browser runs only when asked for.
-    on_postgres = os.environ.get("SELFWORK_DATABASE_URL", "").startswith("postgres")
-    if not on_postgres:
+    # On PostgreSQL the suite runs what the engine decides: services, selectors,
+    # money, races, search, constraints, migrations, the journeys. What comes out
+    # the same on either engine runs once, on SQLite.
+    if not os.environ.get("SELFWORK_DATABASE_URL", "").startswith("postgres"):
         return
-    # A test that runs selfwork on its own SQLite file does the same work in
-    # either suite: running it twice only costs time.
-    once = pytest.mark.skip(
-        reason="runs on its own SQLite file: once, in the SQLite suite"
-    )
-    browser_too = os.environ.get("SELFWORK_BROWSER_ON_POSTGRES") == "1"
-    skip = pytest.mark.skip(
-        reason="browser journeys run on SQLite (SELFWORK_BROWSER_ON_POSTGRES=1 for both)"
-    )
-    # pytest-django lets a test reach the database only through these; a test
-    # without them computes the same on either engine.
-    no_database = pytest.mark.skip(
-        reason="touches no database: the same on either engine, run in the SQLite suite"
-    )
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        if item.get_closest_marker("once"):
-            item.add_marker(once)
-        elif not (DATABASE & names or item.get_closest_marker("django_db")):
-            item.add_marker(no_database)
-        elif not browser_too and {"page", "browser"} & set(
-            getattr(item, "fixturenames", ())
-        ):
-            item.add_marker(skip)
+        reason = _skip_reason_on_postgres(item)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 PASSWORD = "a long enough passphrase"
