@@ -76,8 +76,8 @@ def _worker_start(args: argparse.Namespace) -> subprocess.Popen | None:
 def _worker_stop(worker: subprocess.Popen | None) -> None:
     if worker is None or worker.poll() is not None:
         return
-    # SIGINT: the worker finishes its round and returns, as after Ctrl-C.
-    worker.send_signal(signal.SIGINT)
+    # The worker finishes the round it is in and returns.
+    worker.send_signal(signal.SIGTERM)
     try:
         worker.wait(timeout=15)
     except subprocess.TimeoutExpired:

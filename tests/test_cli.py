@@ -162,6 +162,37 @@ class TestWorker:
         assert bad.returncode == 2
         assert "ISO 8601" in bad.stdout
 
+    @pytest.mark.parametrize("stop", ["SIGTERM", "SIGINT"])
+    def test_a_stop_signal_ends_it_after_its_round(self, migrated, stop):
+        import signal
+        import time
+
+        env = {**os.environ, "SELFWORK_DATA_DIR": str(migrated)}
+        env.pop("SELFWORK_DATABASE_URL", None)
+        worker = subprocess.Popen(
+            [SELFWORK, "worker"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            # As a shell starts a job in the background: SIGINT ignored, unless
+            # the worker listens for it itself.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        )
+        try:
+            # Its first round starts with the audit; then it waits for the next.
+            assert worker.stdout is not None
+            for line in worker.stdout:
+                if "ledger audit" in line:
+                    break
+            asked = time.monotonic()
+            worker.send_signal(getattr(signal, stop))
+            assert worker.wait(timeout=30) == 0
+            assert time.monotonic() - asked < 5
+        finally:
+            worker.kill()
+            worker.wait()
+
 
 def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]]:
     """Run ``selfwork serve`` until it answers, read /readyz and /metrics, stop it,

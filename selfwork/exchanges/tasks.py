@@ -10,8 +10,10 @@ a customer's click loses or wins cleanly.
 
 import datetime as dt
 import logging
-import time
-from collections.abc import Callable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
 from django.conf import settings
@@ -230,6 +232,30 @@ def audit_run(*, stdout: TextIO) -> bool:
     return report.ok
 
 
+@contextmanager
+def _stop_requested(*, listen: bool) -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT while the worker runs.
+
+    The worker finishes the round it is in and returns 0, so a supervisor's stop
+    (systemd and Docker send SIGTERM) or Ctrl-C never cuts a job in half. Only the
+    main thread may listen; elsewhere, and with ``listen`` false, nothing is
+    installed.
+    """
+    stop = threading.Event()
+    if not listen or threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {
+        number: signal.signal(number, lambda *_: stop.set())
+        for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield stop
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def worker_loop(
     *,
     once: bool,
@@ -245,7 +271,8 @@ def worker_loop(
 
     ``now`` fast-forwards the clock (``selfwork worker --once --now …``); without
     it each round runs as of the wall clock. Without ``once`` it polls every
-    ``interval`` seconds until interrupted, and audits the whole ledger when it
+    ``interval`` seconds until SIGTERM or SIGINT ends it after the round it is in,
+    and audits the whole ledger when it
     starts and every ``SELFWORK_AUDIT_INTERVAL`` seconds after. It purges expired
     idempotency records and rate counters when it starts and every 10 minutes.
     Each round and each job start with a heartbeat (``core.WorkerHeartbeat``,
@@ -256,6 +283,28 @@ def worker_loop(
     (webhooks): a label and a function of ``now`` and ``limit`` returning how
     many things it did.
     """
+    with _stop_requested(listen=not once) as stop:
+        return _rounds(
+            once=once,
+            now=now,
+            stdout=stdout,
+            interval=interval,
+            batch=batch,
+            jobs=jobs,
+            stop=stop,
+        )
+
+
+def _rounds(
+    *,
+    once: bool,
+    now: dt.datetime | None,
+    stdout: TextIO,
+    interval: float,
+    batch: int,
+    jobs: Sequence[tuple[str, Callable[..., int]]],
+    stop: threading.Event,
+) -> int:
     audit_every = dt.timedelta(seconds=settings.SELFWORK_AUDIT_INTERVAL)
     next_audit_at = None if once else timezone.now()
     next_housekeeping_at = timezone.now()
@@ -307,10 +356,7 @@ def worker_loop(
             or reviewed
             or any(done for _, done in others)
         )
-        if once and not busy:
+        if (once and not busy) or stop.is_set():
             return 0
-        if not busy:
-            try:
-                time.sleep(interval)
-            except KeyboardInterrupt:
-                return 0
+        if not busy and stop.wait(interval):
+            return 0
