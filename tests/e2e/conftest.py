@@ -3,6 +3,12 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
+
+# Two test processes, Chromium and the live server share two cores: under that
+# load a page can take longer than Playwright's 5 s to answer a click. Waiting
+# longer costs a passing test nothing.
+expect.set_options(timeout=15_000)
 
 # The live server runs in a thread of this process; Playwright's sync API runs an
 # event loop in this thread too, which makes Django refuse ORM calls from tests.

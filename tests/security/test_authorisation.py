@@ -1428,6 +1428,15 @@ OWN_ACCOUNT_OPERATIONS = [
 OWN_PASSWORD = "a long enough passphrase"
 
 
+def test_the_fingerprint_sees_one_changed_field_in_one_table(world):
+    from selfwork.catalog.models import Listing
+
+    before = database_fingerprint()
+    Listing.objects.filter(pk=world.listing.pk).update(title="Changed by the control")
+    after = database_fingerprint()
+    assert [t for t in before if before[t] != after[t]] == [Listing._meta.db_table]
+
+
 @pytest.mark.parametrize(("method", "url"), OWN_ACCOUNT_OPERATIONS)
 def test_a_data_request_refuses_an_anonymous_caller_and_changes_nothing(
     method, url, world
