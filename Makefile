@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-stamp
+# Python may keep compiled modules: then each test process after the first reads
+# the test modules pytest has already rewritten (collection 22 s -> 12 s).
+unexport PYTHONDONTWRITEBYTECODE
 NPM_STAMP := node_modules/.installed-stamp
 PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 SCALE_PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder
