@@ -12,6 +12,7 @@ RSS of each web worker afterwards. Results: ``bench/results/*.json`` and
     make bench                                         # 10k listings, SQLite
     .venv/bin/python bench/run.py --listings 100000 --engine postgres
     .venv/bin/python bench/run.py --label before --app-dir /tmp/old-checkout
+    .venv/bin/python bench/run.py --label nocache --no-cache   # every request cold
 """
 
 from __future__ import annotations
@@ -359,6 +360,9 @@ def run(args: argparse.Namespace) -> dict:
         "DJANGO_SETTINGS_MODULE": "selfwork.config.settings",
         "SELFWORK_CONN_MAX_AGE": "600",
     }
+    if args.no_cache:
+        # Every request does its whole work: the "cold" rows are cold for sure.
+        env["SELFWORK_BENCH_CACHE"] = "0"
     started = time.monotonic()
     print(f"Seeding {args.listings} listings on {args.engine} …", flush=True)
     customer = seed(args.listings, data_dir, env)
@@ -400,7 +404,8 @@ def run(args: argparse.Namespace) -> dict:
             text=True,
         ).stdout.strip()
         or "(not a git checkout)",
-        "server": "gunicorn, 2 sync workers",
+        "server": "gunicorn, 2 sync workers"
+        + (", page cache off" if args.no_cache else ""),
         "load": f"wrk -t2 -c{args.connections} -d{args.seconds}s",
         "seed_seconds": round(seeded_in, 1),
         "machine": machine_facts(rows["engine_version"]),
@@ -497,6 +502,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--label", default="latest", help="names the results file")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="serve with the page cache off (a dummy cache), so nothing is a hit",
+    )
     parser.add_argument(
         "--app-dir",
         help="serve the code of this checkout instead (for 'before' figures)",
