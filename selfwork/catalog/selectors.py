@@ -23,6 +23,7 @@ from selfwork.catalog.calendar import (
     instant_parse,
     rules_of,
 )
+from selfwork.catalog.cards import COLUMNS as CARD_COLUMNS
 from selfwork.catalog.cards import (
     CardRow,
     CardView,
@@ -43,6 +44,7 @@ from selfwork.communities.selectors import (
     communities_moderated_by,
     communities_visible_to,
 )
+from selfwork.core.compiled import CompiledRead, Slot
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import Money
 from selfwork.core.pagination import cursor_decode as _cursor_decode
@@ -120,20 +122,42 @@ def listings_visible_to(*, viewer) -> QuerySet[Listing]:
     return _visible(_card_rows(), viewer)
 
 
-def _one_visible(public_id: Any, viewer) -> QuerySet[Listing]:
+def _listing_key(public_id: Any) -> uuid.UUID:
     try:
-        key = uuid.UUID(str(public_id))
+        return uuid.UUID(str(public_id))
     except ValueError as exc:
         raise NotFound(gettext("No such listing."), code="listing_not_found") from exc
+
+
+def _one_visible(key: uuid.UUID | Slot, viewer) -> QuerySet[Listing]:
     # A promised gift stays on its page (marked promised) but leaves search.
     visible = Q(status__in=[Listing.Status.ACTIVE, Listing.Status.PROMISED])
     if viewer is not None and viewer.is_authenticated:
-        visible |= Q(owner=viewer)
+        visible |= Q(owner=viewer.pk)
     return Listing.objects.filter(
         visible,
         public_id=key,
         community__in=communities_visible_to(viewer=viewer).values("pk"),
     )
+
+
+@dataclass(frozen=True)
+class _SignedIn:
+    """A signed-in viewer in a compiled read: who it is is bound at each call."""
+
+    pk: Slot
+    is_authenticated: bool = True
+
+
+def _one_card(signed_in: bool) -> QuerySet[Listing]:
+    member_id = Listing._meta.get_field("owner").target_field
+    viewer = _SignedIn(Slot("viewer", member_id)) if signed_in else None
+    key = Slot("listing", Listing._meta.get_field("public_id"))
+    return _one_visible(key, viewer)[:1].values_list(*CARD_COLUMNS)
+
+
+# Every listing read asks this with the same shape: its SQL is written once.
+_one_card_read = CompiledRead(Listing, _one_card)
 
 
 def listing_get(*, public_id: Any, viewer) -> Listing:
@@ -142,7 +166,8 @@ def listing_get(*, public_id: Any, viewer) -> Listing:
 
     :raises NotFound: if it does not exist or ``viewer`` may not see it.
     """
-    listing = (_listing_rows() & _one_visible(public_id, viewer)).first()
+    visible = _one_visible(_listing_key(public_id), viewer)
+    listing = (_listing_rows() & visible).first()
     if listing is None:
         raise NotFound(gettext("No such listing."), code="listing_not_found")
     return listing
@@ -153,10 +178,15 @@ def listing_card_get(*, public_id: Any, viewer) -> CardRow:
 
     :raises NotFound: if it does not exist or ``viewer`` may not see it.
     """
-    found = card_rows(_one_visible(public_id, viewer)[:1])
+    signed_in = viewer is not None and viewer.is_authenticated
+    found = _one_card_read.rows(
+        signed_in,
+        listing=_listing_key(public_id),
+        viewer=viewer.pk if signed_in else None,
+    )
     if not found:
         raise NotFound("No such listing.", code="listing_not_found")
-    return found[0]
+    return CardRow(*found[0])
 
 
 def listing_status_of(*, listing_id: int) -> str | None:

@@ -14,7 +14,7 @@ def communities_visible_to(*, viewer) -> QuerySet[Community]:
     visible = ~Q(visibility=Community.Visibility.PRIVATE)
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(
-            memberships__member=viewer,
+            memberships__member=viewer.pk,
             memberships__status__in=[
                 Membership.Status.ACTIVE,
                 Membership.Status.INVITED,

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext
 
+from selfwork.core.compiled import CompiledRead, Slot
 from selfwork.core.errors import InvalidInput
 from selfwork.core.generations import LISTINGS, generation_bump
 from selfwork.core.models import FxRate
@@ -81,10 +82,19 @@ def fx_rates_import(*, text: str) -> int:
     return len(rows)
 
 
+# Most pages show prices in the viewer's currency: this SQL is written once.
+_rates_read = CompiledRead(
+    FxRate,
+    lambda shape: FxRate.objects.filter(
+        base=Slot("base", FxRate._meta.get_field("base"))
+    ).values_list("quote", "rate"),
+)
+
+
 def fx_table() -> dict[str, Decimal]:
     """Return ``{currency: units per 1 EUR}`` for every stored rate (one query)."""
     table = {BASE: Decimal(1)}
-    table.update(FxRate.objects.filter(base=BASE).values_list("quote", "rate"))
+    table.update(_rates_read.rows(base=BASE))
     return table
 
 

@@ -105,12 +105,9 @@ def process_version_pin(process: Process, *, now: dt.datetime) -> None:
     )
 
 
-@cache
-def _version_cached(name: str, version: str, text: str) -> Process:
-    built = process_parse(text, source=f"{name}@{version}")
-    if built.version != version:  # pragma: no cover - the text hashes to its version
-        return dataclasses.replace(built, version=version)
-    return built
+# Versions already read, by (name, version). A version is the hash of its text,
+# so what it names never changes: once read, it need not be read again.
+_versions_read: dict[tuple[str, str], Process] = {}
 
 
 def process_version_load(name: str, version: str) -> Process:
@@ -120,6 +117,9 @@ def process_version_load(name: str, version: str) -> Process:
     """
     from selfwork.exchanges.models import ProcessVersion
 
+    known = _versions_read.get((name, version))
+    if known is not None:
+        return known
     text = (
         ProcessVersion.objects.filter(name=name, version=version)
         .values_list("text", flat=True)
@@ -131,4 +131,8 @@ def process_version_load(name: str, version: str) -> Process:
             % {"name": name, "version": version},
             code="process_not_found",
         )
-    return _version_cached(name, version, text)
+    process = process_parse(text, source=f"{name}@{version}")
+    if process.version != version:  # pragma: no cover - the text hashes to its version
+        process = dataclasses.replace(process, version=version)
+    _versions_read[(name, version)] = process
+    return process
