@@ -208,7 +208,12 @@ COLUMNS = (
 
 def card_rows(rows: QuerySet[Listing]) -> list[CardRow]:
     """Read ``rows`` (filtered, ordered, sliced) as card rows: one query."""
-    return [CardRow(*row) for row in rows.values_list(*COLUMNS)]
+    return card_rows_of(rows.values_list(*COLUMNS))
+
+
+def card_rows_of(rows: Iterable[tuple]) -> list[CardRow]:
+    """Card rows from rows of ``COLUMNS``."""
+    return [CardRow(*row) for row in rows]
 
 
 def card_json(row: CardRow, *, currency: str, rates: dict[str, Decimal]) -> str:
@@ -300,8 +305,13 @@ class CardView:
 
 def card_views(rows: QuerySet[Listing]) -> list[CardView]:
     """Read ``rows`` (filtered, ordered, sliced) as HTML cards: one query."""
+    return card_views_of(rows.values_list(*WEB_COLUMNS))
+
+
+def card_views_of(rows: Iterable[tuple]) -> list[CardView]:
+    """HTML cards from rows of ``WEB_COLUMNS``."""
     views = []
-    for row in rows.values_list(*WEB_COLUMNS):
+    for row in rows:
         (pk, created, key, price, slug, community, username, display) = row[:8]
         web = row[12]
         if web is None:  # a listing written around the services: build it now

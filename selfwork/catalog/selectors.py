@@ -7,12 +7,23 @@ import re
 import uuid
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db import connection, connections, router
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Field,
+    ForeignKey,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext
 
 from selfwork.catalog.calendar import (
@@ -25,10 +36,11 @@ from selfwork.catalog.calendar import (
 )
 from selfwork.catalog.cards import COLUMNS as CARD_COLUMNS
 from selfwork.catalog.cards import (
+    WEB_COLUMNS,
     CardRow,
     CardView,
-    card_rows,
-    card_views,
+    card_rows_of,
+    card_views_of,
     listing_prefetches,
 )
 from selfwork.catalog.errors import PeriodInvalid
@@ -39,7 +51,7 @@ from selfwork.catalog.models import (
     ListingMode,
 )
 from selfwork.catalog.services import listing_field_value
-from selfwork.communities.models import Community, ListingField, Mode
+from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.communities.selectors import (
     communities_moderated_by,
     communities_visible_to,
@@ -91,12 +103,17 @@ def _rows(*, cards: bool) -> QuerySet[Listing]:
     ).prefetch_related(*listing_prefetches(to_attr=cards))
 
 
-def _as_cards(rows: QuerySet[Listing]) -> list[Listing]:
-    return list(
-        rows.select_related(
-            "community", "owner", "owner__avatar", "category"
-        ).prefetch_related(*listing_prefetches(to_attr=True))
+def _as_cards(rows: list[tuple]) -> list[Listing]:
+    """The listings of ``rows`` (their ids), in order, with what a card shows."""
+    ids = [row[0] for row in rows]
+    found = Listing.objects.filter(id__in=ids).select_related(
+        "community", "owner", "owner__avatar", "category"
     )
+    by_id = {
+        listing.id: listing
+        for listing in found.prefetch_related(*listing_prefetches(to_attr=True))
+    }
+    return [by_id[i] for i in ids]
 
 
 def _listing_rows() -> QuerySet[Listing]:
@@ -150,8 +167,7 @@ class _SignedIn:
 
 
 def _one_card(signed_in: bool) -> QuerySet[Listing]:
-    member_id = Listing._meta.get_field("owner").target_field
-    viewer = _SignedIn(Slot("viewer", member_id)) if signed_in else None
+    viewer = _SignedIn(Slot("viewer", _MEMBER_ID)) if signed_in else None
     key = Slot("listing", Listing._meta.get_field("public_id"))
     return _one_visible(key, viewer)[:1].values_list(*CARD_COLUMNS)
 
@@ -280,8 +296,15 @@ def _pg_tsquery(words: list[str]) -> str:
     return " & ".join(words[:-1] + [words[-1] + ":*"])
 
 
-def _text_filter(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]:
-    """Keep the rows matching ``words`` (for the keyset sorts, which need no rank).
+def _text_match(words: list[str]) -> str:
+    """The full-text query of ``words`` in the database's own syntax."""
+    return (
+        _pg_tsquery(words) if connection.vendor == "postgresql" else _fts_match(words)
+    )
+
+
+def _text_filter(rows: QuerySet[Listing], match: str | Slot) -> QuerySet[Listing]:
+    """Keep the rows matching ``match`` (for the keyset sorts, which need no rank).
 
     The matching ids are read from the full-text index once, as a list the
     database probes while it walks the sort's own index.
@@ -289,12 +312,12 @@ def _text_filter(rows: QuerySet[Listing], words: list[str]) -> QuerySet[Listing]
     if connection.vendor == "postgresql":
         return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
             where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
-            params=[_pg_tsquery(words)],
+            params=[match],
         )
     return rows.filter(
         id__in=RawSQL(
             "SELECT rowid FROM catalog_listing_fts WHERE catalog_listing_fts MATCH %s",
-            (_fts_match(words),),
+            (match,),
         )
     )
 
@@ -329,8 +352,29 @@ _FIRST_ROUND = 200
 _MAX_LISTED = 10_000
 
 
-def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[int]:
-    """The ids of the best ``need`` of ``rows`` matching ``words``, best first.
+@dataclass(frozen=True)
+class _Plan:
+    """What decides a search's SQL. The values it compares with are bound apart
+    (``core.compiled``), so each plan's SQL is written once per process."""
+
+    signed_in: bool
+    filters: tuple[str, ...] = ()
+    # Custom field filters hold their values: such plans are not kept.
+    custom: tuple[tuple[str, Any], ...] = ()
+    sort: str = "newest"
+    after: bool = False
+    take: int = 0
+
+    @property
+    def kept(self) -> bool:
+        return not self.custom
+
+
+def _ranked_ids(
+    plan: _Plan, values: dict[str, Any], words: list[str], need: int
+) -> list[int]:
+    """The ids of the best ``need`` of the listings ``plan`` finds matching ``words``,
+    best first.
 
     Ranking stops early: the full-text index picks a bounded set of its best
     matches and the filters run on those alone; only when the filters leave
@@ -344,7 +388,12 @@ def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[in
         with connections[router.db_for_read(Listing)].cursor() as cursor:
             cursor.execute(sql, params)
             candidates = [row[0] for row in cursor.fetchall()]
-        kept = _kept(rows, candidates)
+        kept = {
+            row[0]
+            for row in _kept_read.rows(
+                plan, keep=plan.kept, candidates=_id_list(candidates), **values
+            )
+        }
         ranked = [i for i in candidates if i in kept]
         if len(ranked) >= need or len(candidates) < size:
             return ranked[:need]
@@ -354,28 +403,49 @@ def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[in
         size = max(size * _CANDIDATES, int(need / share * 1.5))
 
 
-def _kept(rows: QuerySet[Listing], candidates: list[int]) -> set[int]:
-    """Which of ``candidates`` (listing ids) pass the filters of ``rows``.
+def _id_list(ids: list[int]) -> Any:
+    """A list of ids as one parameter: an array, or JSON text for SQLite's json_each."""
+    return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
-    Each candidate is looked up by primary key. SQLite has no statistics to
-    tell it that a few hundred ids are fewer than a community's active
-    listings, so it is told: the ids come first in a CROSS JOIN, which SQLite
-    keeps as the outer loop.
+
+# A parameter passed to the database as it is (an array, JSON text).
+_AS_IS = Field()
+
+
+def _kept_rows(plan: _Plan) -> QuerySet[Listing]:
+    return (
+        _filtered(plan, Slot)
+        .extra(  # noqa: S610 - fixed SQL
+            where=['"catalog_listing"."id" = candidate.value']
+        )
+        .values_list("id")
+    )
+
+
+def _candidates_first(sql: str, params: list[Any], vendor: str) -> tuple[str, list]:
+    """Which candidates (listing ids) pass the filters: each looked up by primary key.
+
+    SQLite has no statistics to tell it that a few hundred ids are fewer than a
+    community's active listings, so it is told: the ids come first in a CROSS
+    JOIN, which SQLite keeps as the outer loop. PostgreSQL reads them as an
+    array and chooses by its statistics.
     """
-    if connection.vendor != "sqlite":
-        return set(rows.filter(id__in=candidates).values_list("id", flat=True))
-    query = rows.extra(  # noqa: S610 - fixed SQL
-        where=['"catalog_listing"."id" = candidate.value']
-    ).values_list("id", flat=True)
-    sql, params = query.query.sql_with_params()
+    candidates = Slot("candidates", _AS_IS)
     head, rest = sql.split(' FROM "catalog_listing"', 1)
-    sql = f'{head} FROM json_each(%s) AS candidate CROSS JOIN "catalog_listing"{rest}'
-    with connections[router.db_for_read(Listing)].cursor() as cursor:
-        cursor.execute(sql, (json.dumps(candidates), *params))
-        return {row[0] for row in cursor.fetchall()}
+    if vendor == "postgresql":
+        return (
+            f"{head} FROM unnest(%s::bigint[]) AS candidate(value) "
+            f'CROSS JOIN "catalog_listing"{rest}',
+            [candidates, *params],
+        )
+    return (
+        f'{head} FROM json_each(%s) AS candidate CROSS JOIN "catalog_listing"{rest}',
+        [candidates, *params],
+    )
 
 
-Row = TypeVar("Row", Listing, CardRow, CardView)
+# Which of a round's candidates pass a search's filters: SQL written once per plan.
+_kept_read = CompiledRead(Listing, _kept_rows, rewrite=_candidates_first)
 
 
 @dataclass
@@ -390,7 +460,7 @@ def listings_search(*, query: ListingQuery, viewer) -> ListingPage:
 
     :raises InvalidInput: for a bad filter value, sort or cursor.
     """
-    items, more = _search(query, viewer, read=_as_cards)
+    items, more = _search(query, viewer, read=_LISTINGS)
     return ListingPage(items, more)
 
 
@@ -400,7 +470,7 @@ def listing_cards_search(*, query: ListingQuery, viewer) -> CardPage:
 
     :raises InvalidInput: for a bad filter value, sort or cursor.
     """
-    items, more = _search(query, viewer, read=card_rows)
+    items, more = _search(query, viewer, read=_CARDS)
     return CardPage(items, more)
 
 
@@ -416,21 +486,164 @@ def listing_views_search(*, query: ListingQuery, viewer) -> CardViewPage:
 
     :raises InvalidInput: for a bad filter value, sort or cursor.
     """
-    items, more = _search(query, viewer, read=card_views)
+    items, more = _search(query, viewer, read=_WEB_CARDS)
     return CardViewPage(items, more)
 
 
+def _mode_filter(rows: QuerySet[Listing], value) -> QuerySet[Listing]:
+    mode = value("mode", ListingMode._meta.get_field("mode"))
+    return rows.filter(
+        Exists(ListingMode.objects.filter(listing=OuterRef("pk"), mode=mode))
+    )
+
+
+def _period_filter(rows: QuerySet[Listing], value) -> QuerySet[Listing]:
+    """Rental and lend listings with no held booking and no blocked period in the way.
+
+    Two NOT EXISTS on indexed (listing, start) columns. Rules such as opening
+    hours or a maximum length are not applied here: the booking itself checks them.
+    """
+    start = value("start", Booking._meta.get_field("start_at"))
+    end = value("end", Booking._meta.get_field("start_at"))
+    return rows.filter(
+        Exists(
+            ListingMode.objects.filter(
+                listing=OuterRef("pk"), mode__in=[Mode.RENTAL, Mode.LEND]
+            )
+        ),
+        ~Exists(
+            Booking.objects.filter(
+                listing=OuterRef("pk"),
+                status=Booking.Status.HELD,
+                start_at__lt=end,
+                held_end_at__gt=start,
+            )
+        ),
+        ~Exists(
+            BlockedPeriod.objects.filter(
+                listing=OuterRef("pk"), start_at__lt=end, end_at__gt=start
+            )
+        ),
+    )
+
+
+_column = Listing._meta.get_field
+_OWNER = Listing._meta.get_field("owner")
+assert isinstance(_OWNER, ForeignKey)
+# The member a listing's owner, and a viewer, are: by id, and by username.
+_MEMBER_ID = _OWNER.target_field
+_OWNER_USERNAME = _OWNER.related_model._meta.get_field("username")
+_FILTERS: dict[str, Callable[[QuerySet[Listing], Callable], QuerySet[Listing]]] = {
+    "community": lambda rows, value: rows.filter(
+        community_id=value("community", Community._meta.pk)
+    ),
+    "mode": _mode_filter,
+    "category": lambda rows, value: rows.filter(
+        category__slug=value("category", Category._meta.get_field("slug"))
+    ),
+    "country": lambda rows, value: rows.filter(
+        country=value("country", _column("country"))
+    ),
+    # ``iexact`` would rewrite a slot as text: the same comparison, spelled out.
+    "city": lambda rows, value: rows.filter(
+        Exact(Upper("city"), Upper(value("city", _column("city"))))
+    ),
+    "owner": lambda rows, value: rows.filter(
+        owner__username=value("owner", _OWNER_USERNAME)
+    ),
+    "period": _period_filter,
+    "currency": lambda rows, value: rows.filter(
+        price_unit=value("currency", _column("price_unit"))
+    ),
+    "min_price": lambda rows, value: rows.filter(
+        sort_price__gte=value("min_price", _column("sort_price"))
+    ),
+    "max_price": lambda rows, value: rows.filter(
+        sort_price__lte=value("max_price", _column("sort_price"))
+    ),
+    "words": lambda rows, value: _text_filter(rows, value("words", TextField())),
+}
+
+
+def _filtered(plan: _Plan, value: Callable[[str, Any], Any]) -> QuerySet[Listing]:
+    """The listings ``plan`` finds, each value it compares with given by ``value``."""
+    viewer = _SignedIn(value("viewer", _MEMBER_ID)) if plan.signed_in else None
+    rows = _visible(Listing.objects.all(), viewer)
+    for name in plan.filters:
+        rows = _FILTERS[name](rows, value)
+    for key, wanted in plan.custom:
+        rows = rows.filter(**{f"custom__{key}": wanted})
+    return rows
+
+
+def _page_rows(shape: tuple[_Plan, tuple[str, ...]]) -> QuerySet[Listing]:
+    """A keyset page of ``plan``'s listings, read as ``columns``."""
+    plan, columns = shape
+    rows = _filtered(plan, Slot)
+    at = Slot("after_at", _column("created_at"))
+    key = Slot("after_key", _column("rating_key"))
+    price = Slot("after_price", _column("sort_price"))
+    after = Slot("after_id", _column("id"))
+    if plan.sort == "newest":
+        if plan.after:
+            rows = rows.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=after))
+        rows = rows.order_by("-created_at", "-id")
+    elif plan.sort == "rating":
+        # Best rated first (the mean, then how many ratings: ``rating_key``);
+        # listings nobody has rated yet come last, newest id first.
+        if plan.after:
+            rows = rows.filter(Q(rating_key__lt=key) | Q(rating_key=key, id__lt=after))
+        rows = rows.order_by("-rating_key", "-id")
+    elif plan.sort == "price_asc":
+        if plan.after:
+            rows = rows.filter(
+                Q(sort_price__gt=price) | Q(sort_price=price, id__gt=after)
+            )
+        rows = rows.order_by("sort_price", "id")
+    else:
+        if plan.after:
+            rows = rows.filter(
+                Q(sort_price__lt=price) | Q(sort_price=price, id__lt=after)
+            )
+        rows = rows.order_by("-sort_price", "-id")
+    return rows[: plan.take].values_list(*columns)
+
+
+def _rows_by_id(columns: tuple[str, ...]) -> QuerySet[Listing]:
+    return Listing.objects.extra(  # noqa: S610 - fixed SQL
+        where=['"catalog_listing"."id" = candidate.value']
+    ).values_list(*columns)
+
+
+# A keyset page, and a ranked page read by id: SQL written once per plan.
+_page_read = CompiledRead(Listing, _page_rows)
+_by_id_read = CompiledRead(Listing, _rows_by_id, rewrite=_candidates_first)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How a search reads its page: the columns of one query and what they make."""
+
+    columns: tuple[str, ...]
+    make: Callable[[list[tuple]], list[Any]]
+
+
+_LISTINGS = _Reader(("id",), _as_cards)
+_CARDS = _Reader(CARD_COLUMNS, card_rows_of)
+_WEB_CARDS = _Reader(WEB_COLUMNS, card_views_of)
+
+
 def _search(
-    query: ListingQuery, viewer, *, read: Callable[[QuerySet[Listing]], list[Row]]
-) -> tuple[list[Row], str | None]:
+    query: ListingQuery, viewer, *, read: _Reader
+) -> tuple[list[Any], str | None]:
     """Search the listings ``viewer`` may see, ranked and filtered, one page at a time.
 
     Pages by keyset (newest, price) or by position (relevance), so deep pages of a
-    busy marketplace stay as fast as the first.
+    busy marketplace stay as fast as the first. The request is checked and turned
+    into a plan and its values; the plan's SQL is written once per process.
 
     :raises InvalidInput: for a bad filter value, sort or cursor.
     """
-    rows = _visible(Listing.objects.all(), viewer)
     limit = query.limit
     if (
         isinstance(limit, bool)
@@ -441,20 +654,18 @@ def _search(
             gettext("limit is from 1 to %(MAX_LIMIT)s.") % {"MAX_LIMIT": MAX_LIMIT},
             field="limit",
         )
+    signed_in = viewer is not None and viewer.is_authenticated
+    values: dict[str, Any] = {"viewer": viewer.pk if signed_in else None}
+    filters: list[str] = []
+
+    def keep(name: str, value: Any) -> None:
+        filters.append(name)
+        values[name] = value
 
     community = None
     if query.community:
-        community = Community.objects.filter(
-            pk__in=communities_visible_to(viewer=viewer).values("pk"),
-            slug=query.community,
-        ).first()
-        if community is None:
-            raise NotFound(
-                gettext("No community '%(community)s'.")
-                % {"community": query.community[:50]},
-                code="community_not_found",
-            )
-        rows = rows.filter(community=community)
+        community = _community_visible(query.community, viewer)
+        keep("community", community.pk)
     if query.mode:
         if query.mode not in Mode.values:
             raise InvalidInput(
@@ -463,23 +674,24 @@ def _search(
                 field="mode",
                 code="unknown_mode",
             )
-        rows = rows.filter(
-            Exists(ListingMode.objects.filter(listing=OuterRef("pk"), mode=query.mode))
-        )
+        keep("mode", query.mode)
     if query.category:
-        rows = rows.filter(category__slug=query.category)
+        keep("category", query.category)
     if query.country:
-        rows = rows.filter(country=query.country.upper()[:2])
+        keep("country", query.country.upper()[:2])
     if query.city:
-        rows = rows.filter(city__iexact=query.city[:80])
+        keep("city", query.city[:80])
     if query.owner:
-        rows = rows.filter(owner__username=query.owner[:30])
+        keep("owner", query.owner[:30])
+    custom = []
     if query.custom:
         if community is None:
             raise InvalidInput(
                 gettext("Custom field filters need a community."), field="community"
             )
-        fields = {f.key: f for f in ListingField.objects.filter(community=community)}
+        fields = {
+            f.key: f for f in ListingField.objects.filter(community_id=community.pk)
+        }
         for key, value in query.custom.items():
             if key not in fields:
                 raise InvalidInput(
@@ -488,11 +700,10 @@ def _search(
                     field=key,
                     code="unknown_field",
                 )
-            rows = rows.filter(
-                **{f"custom__{key}": listing_field_value(fields[key], value)}
-            )
+            custom.append((key, listing_field_value(fields[key], value)))
     if query.available_from or query.available_to:
-        rows = _available_filter(rows, query, viewer)
+        values["start"], values["end"] = _period(query, viewer)
+        filters.append("period")
     if query.min_price or query.max_price:
         if not query.currency:
             raise InvalidInput(
@@ -500,16 +711,16 @@ def _search(
                 field="currency",
                 code="currency_required",
             )
-        rows = rows.filter(price_unit=query.currency)
+        keep("currency", query.currency)
         if query.min_price:
             low = Money.parse(query.min_price, query.currency, field="min_price")
-            rows = rows.filter(sort_price__gte=low.minor)
+            keep("min_price", low.minor)
         if query.max_price:
             high = Money.parse(query.max_price, query.currency, field="max_price")
-            rows = rows.filter(sort_price__lte=high.minor)
+            keep("max_price", high.minor)
     elif query.currency:
         Money.parse("0", query.currency, field="currency")
-        rows = rows.filter(price_unit=query.currency)
+        keep("currency", query.currency)
 
     words = search_terms(query.q or "")
     sort = query.sort or ("relevance" if words else "newest")
@@ -522,7 +733,7 @@ def _search(
     if sort == "relevance" and not words:
         sort = "newest"
     if words and sort != "relevance":
-        rows = _text_filter(rows, words)
+        keep("words", _text_match(words))
 
     position = _cursor_decode(query.cursor)
     # Read the whole cursor before querying: a forged one must be a 422, never
@@ -530,60 +741,74 @@ def _search(
     try:
         offset = _cursor_int(position.get("o", 0), low=0, high=10_000)
         if position and sort == "newest":
-            after_at, after_id = _cursor_time(position["t"]), _cursor_int(position["i"])
+            values["after_at"] = _cursor_time(position["t"])
+            values["after_id"] = _cursor_int(position["i"])
         elif position and sort == "rating":
-            after_key, after_id = (
-                _cursor_int(position["r"], low=0),
-                _cursor_int(position["i"]),
-            )
+            values["after_key"] = _cursor_int(position["r"], low=0)
+            values["after_id"] = _cursor_int(position["i"])
         elif position and sort != "relevance":
-            after_price, after_id = (
-                _cursor_int(position["p"]),
-                _cursor_int(position["i"]),
-            )
+            values["after_price"] = _cursor_int(position["p"])
+            values["after_id"] = _cursor_int(position["i"])
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidInput(
             gettext("The cursor is not one this server gave out."),
             field="cursor",
             code="invalid_cursor",
         ) from exc
+    plan = _Plan(
+        signed_in=signed_in,
+        filters=tuple(filters),
+        custom=tuple(custom),
+        sort=sort,
+        after=bool(position) and sort != "relevance",
+        take=limit + 1,
+    )
     if sort == "relevance":
-        ids = _ranked_ids(rows, words, offset + limit + 1)[offset:]
+        ids = _ranked_ids(replace(plan, take=0), values, words, offset + limit + 1)
+        ids = ids[offset:]
         place = {listing_id: n for n, listing_id in enumerate(ids)}
         # The ids passed the filters already: read them by primary key alone.
-        found = sorted(
-            read(Listing.objects.filter(id__in=ids)), key=lambda r: place[r.id]
-        )
+        if read.columns == ("id",):  # the ranked ids are all it reads
+            found = read.make([(i,) for i in ids])
+        else:
+            found = read.make(_by_id_read.rows(read.columns, candidates=_id_list(ids)))
+        found.sort(key=lambda r: place[r.id])
         more = len(found) > limit
         return found[:limit], _cursor_encode({"o": offset + limit}) if more else None
-    if sort == "newest":
-        if position:
-            rows = rows.filter(
-                Q(created_at__lt=after_at) | Q(created_at=after_at, id__lt=after_id)
-            )
-        page = read(rows.order_by("-created_at", "-id")[: limit + 1])
-    elif sort == "rating":
-        # Best rated first (the mean, then how many ratings: ``rating_key``);
-        # listings nobody has rated yet come last, newest id first.
-        if position:
-            rows = rows.filter(
-                Q(rating_key__lt=after_key) | Q(rating_key=after_key, id__lt=after_id)
-            )
-        page = read(rows.order_by("-rating_key", "-id")[: limit + 1])
-    else:
-        ascending = sort == "price_asc"
-        if position:
-            p, i = after_price, after_id
-            if ascending:
-                rows = rows.filter(Q(sort_price__gt=p) | Q(sort_price=p, id__gt=i))
-            else:
-                rows = rows.filter(Q(sort_price__lt=p) | Q(sort_price=p, id__lt=i))
-        order = ("sort_price", "id") if ascending else ("-sort_price", "-id")
-        page = read(rows.order_by(*order)[: limit + 1])
+    page = read.make(_page_read.rows((plan, read.columns), keep=plan.kept, **values))
     more = len(page) > limit
     return page[:limit], _cursor_encode(
         _position(page[limit - 1], sort)
     ) if more else None
+
+
+def _community_visible(slug: str, viewer) -> Community:
+    """The community ``slug`` if ``viewer`` may see it (its pk and name).
+
+    :raises NotFound: if there is none ``viewer`` may see.
+    """
+    signed_in = viewer is not None and viewer.is_authenticated
+    found = _community_read.rows(
+        signed_in, slug=slug, viewer=viewer.pk if signed_in else None
+    )
+    if not found:
+        raise NotFound(
+            gettext("No community '%(community)s'.") % {"community": slug[:50]},
+            code="community_not_found",
+        )
+    pk, name = found[0]
+    return Community(pk=pk, name=name, slug=slug)
+
+
+def _visible_community(signed_in: bool) -> QuerySet[Community, tuple[int, str]]:
+    viewer = _SignedIn(Slot("viewer", _MEMBER_ID)) if signed_in else None
+    return Community.objects.filter(
+        pk__in=communities_visible_to(viewer=viewer).values("pk"),
+        slug=Slot("slug", Community._meta.get_field("slug")),
+    ).values_list("pk", "name")[:1]
+
+
+_community_read = CompiledRead(Community, _visible_community)
 
 
 def _cursor_int(value: Any, *, low: int = -(2**63), high: int = 2**63 - 1) -> int:
@@ -623,14 +848,8 @@ def _viewer_zone(viewer) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def _available_filter(
-    rows: QuerySet[Listing], query: ListingQuery, viewer
-) -> QuerySet[Listing]:
-    """Rental and lend listings with no held booking and no blocked period in the way.
-
-    Two NOT EXISTS on indexed (listing, start) columns. Rules such as opening
-    hours or a maximum length are not applied here: the booking itself checks them.
-    """
+def _period(query: ListingQuery, viewer) -> tuple[dt.datetime, dt.datetime]:
+    """The period a search asks listings to be free in, checked."""
     if not (query.available_from and query.available_to):
         raise InvalidInput(
             gettext("available_from and available_to go together."),
@@ -650,26 +869,7 @@ def _available_filter(
             field="available_to",
             code="range_too_long",
         )
-    return rows.filter(
-        Exists(
-            ListingMode.objects.filter(
-                listing=OuterRef("pk"), mode__in=[Mode.RENTAL, Mode.LEND]
-            )
-        ),
-        ~Exists(
-            Booking.objects.filter(
-                listing=OuterRef("pk"),
-                status=Booking.Status.HELD,
-                start_at__lt=end,
-                held_end_at__gt=start,
-            )
-        ),
-        ~Exists(
-            BlockedPeriod.objects.filter(
-                listing=OuterRef("pk"), start_at__lt=end, end_at__gt=start
-            )
-        ),
-    )
+    return start, end
 
 
 def availability_get(*, listing: Listing) -> AvailabilityRules:

@@ -21,18 +21,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models import Expression, Model, QuerySet
 
 
 class Slot(Expression):
     """A value a compiled read binds at each call, typed by the field it compares to."""
 
-    def __init__(self, name: str, field: Field):
+    def __init__(self, name: str, field: Any):
         super().__init__(output_field=field)
         self.name = name
 
-    def as_sql(self, compiler, connection) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         return "%s", [self]
+
+    def __str__(self) -> str:
+        # A lookup that rewrites its value as text (``iexact``, ``contains``) would
+        # bake this marker into the SQL instead of the value: refuse, loudly.
+        raise TypeError(f"the slot {self.name!r} is bound as a value, never as text")
 
 
 @dataclass(frozen=True)
@@ -53,28 +58,50 @@ class _Compiled:
 class CompiledRead:
     """A ``values_list`` read of ``model`` written once per alias and shape.
 
-    ``build(shape)`` returns the queryset, with ``Slot``s where values go.
+    ``build(shape)`` returns the queryset, with ``Slot``s where values go;
+    ``rewrite(sql, params, vendor)``, when given, edits the SQL Django wrote (once).
     """
 
-    def __init__(self, model: type[Model], build: Callable[[Any], QuerySet]):
+    # Shapes kept per read: enough for every combination a site really sends,
+    # bounded against a client that tries them all.
+    KEPT = 512
+
+    def __init__(
+        self,
+        model: type[Model],
+        build: Callable[[Any], QuerySet],
+        rewrite: Callable[[str, list[Any], str], tuple[str, list[Any]]] | None = None,
+    ):
         self.model = model
         self.build = build
+        self.rewrite = rewrite
         self._compiled: dict[tuple[str, Hashable], _Compiled] = {}
+
+    def _write(self, alias: str, shape: Any) -> _Compiled:
+        compiler = self.build(shape).query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        if self.rewrite is not None:
+            sql, params = self.rewrite(sql, list(params), connections[alias].vendor)
+        return _Compiled(compiler, sql, tuple(params))
 
     def _for(self, alias: str, shape: Hashable) -> _Compiled:
         compiled = self._compiled.get((alias, shape))
         if compiled is None:
-            compiler = self.build(shape).query.get_compiler(alias)
-            sql, params = compiler.as_sql()
-            compiled = self._compiled[(alias, shape)] = _Compiled(
-                compiler, sql, tuple(params)
-            )
+            if len(self._compiled) >= self.KEPT:
+                self._compiled.clear()
+            compiled = self._compiled[(alias, shape)] = self._write(alias, shape)
         return compiled
 
-    def rows(self, shape: Hashable = None, **values: Any) -> list[tuple]:
-        """The rows for ``values``, as ``build(shape)`` would have returned them."""
+    def rows(
+        self, shape: Any = None, *, keep: bool = True, **values: Any
+    ) -> list[tuple]:
+        """The rows for ``values``, as ``build(shape)`` would have returned them.
+
+        ``keep=False`` writes the SQL for this call alone: for a shape that holds
+        values of its own and will hardly come again.
+        """
         alias = router.db_for_read(self.model)
-        compiled = self._for(alias, shape)
+        compiled = self._for(alias, shape) if keep else self._write(alias, shape)
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, compiled.bind(values, connection))

@@ -277,8 +277,9 @@ class TestSearchAvailable:
         query = selectors.ListingQuery(
             available_from=_day(0).isoformat(), available_to=_day(3).isoformat()
         )
-        # The page, then its modes, packages and images, prefetched.
-        with django_assert_num_queries(4):
+        # The page's ids, its listings, then their modes, packages and images,
+        # prefetched.
+        with django_assert_num_queries(5):
             page = selectors.listings_search(query=query, viewer=None)
         assert len(page.items) == 3
 

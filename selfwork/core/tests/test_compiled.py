@@ -176,3 +176,16 @@ class TestListingCardGet:
     def test_a_malformed_id_is_not_found(self, listings):
         with pytest.raises(NotFound):
             catalog.listing_card_get(public_id="not-a-uuid", viewer=AnonymousUser())
+
+
+def test_a_lookup_that_would_bake_a_slot_into_the_sql_is_refused(make_member):
+    # ``iexact`` rewrites its value as text: the marker, not the value, would be
+    # compared with every row, silently. Writing such a read fails instead.
+    read = CompiledRead(
+        Member,
+        lambda shape: Member.objects.filter(
+            username__iexact=Slot("username", Member._meta.get_field("username"))
+        ).values_list("username"),
+    )
+    with pytest.raises(TypeError, match="bound as a value"):
+        read.rows(username="ada")
