@@ -202,10 +202,15 @@ def ledger_rows_cleared_after_committing_tests(request):
 @pytest.fixture(autouse=True)
 def cached_pages_forgotten():
     """Every test starts with an empty cache: each test's database starts its
-    generation counters over, so a page one test cached could match another's key."""
+    generation counters over, so a page one test cached could match another's key.
+    The process versions a server keeps once read are forgotten too, so that the
+    queries a test counts do not depend on the tests that ran before it."""
     from django.core.cache import cache
 
+    from selfwork.exchanges.engine import load
+
     cache.clear()
+    load._versions_read.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -309,8 +309,12 @@ def queue_position(*, exchange: Exchange) -> int | None:
 
 
 def licence_for(*, exchange: Exchange) -> Licence | None:
-    """Return the licence ``exchange`` granted, if any."""
-    return Licence.objects.filter(exchange=exchange).first()
+    """Return the licence ``exchange`` granted, if any (no query when the exchange
+    was read with it, as every exchange selector reads it)."""
+    try:
+        return exchange.licence
+    except Licence.DoesNotExist:
+        return None
 
 
 def exchange_fee_policy(*, exchange: Exchange) -> FeePolicy:

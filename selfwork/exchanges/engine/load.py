@@ -103,6 +103,7 @@ def process_version_pin(process: Process, *, now: dt.datetime) -> None:
         version=process.version,
         defaults={"text": process.text, "created_at": now},
     )
+    _versions_read.setdefault((process.name, process.version), process)
 
 
 # Versions already read, by (name, version). A version is the hash of its text,
