@@ -609,6 +609,49 @@ def _page_rows(shape: tuple[_Plan, tuple[str, ...]]) -> QuerySet[Listing]:
     return rows[: plan.take].values_list(*columns)
 
 
+def _ranked_rows(plan: _Plan) -> QuerySet[Listing]:
+    """The ids of the ``plan.take`` best matches among the listings ``plan`` keeps.
+
+    With filters, each match is checked by primary key and only those kept are
+    ranked: one query, however few the filters keep. (Without, ``_ranked_ids``
+    ranks the index's best matches first and checks only those.) Ties order by
+    newest id on both engines, as there.
+    """
+    words = Slot("words", TextField())
+    rows = _filtered(plan, Slot)
+    if connection.vendor == "postgresql":
+        matched = rows.extra(  # noqa: S610 - fixed SQL; the words are a parameter
+            select={
+                "rank": "ts_rank_cd(search_vector, to_tsquery('selfwork_search', %s))"
+            },
+            select_params=[words],
+            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
+            params=[words],
+            order_by=["-rank", "-id"],
+        )
+    else:
+        # bm25 is lower-is-better; the full-text table joins in by ``_fts_first``.
+        matched = rows.extra(  # noqa: S610 - fixed SQL; the words are a parameter
+            select={"rank": "bm25(catalog_listing_fts, 10.0, 4.0, 1.0)"},
+            where=[
+                '"catalog_listing"."id" = catalog_listing_fts.rowid',
+                "catalog_listing_fts MATCH %s",
+            ],
+            params=[words],
+            order_by=["rank", "-id"],
+        )
+    return matched.values_list("id")[: plan.take]
+
+
+def _fts_first(sql: str, params: list[Any], vendor: str) -> tuple[str, list]:
+    """On SQLite, read the full-text index's matches first (the outer loop of a
+    CROSS JOIN) and look each listing up by primary key."""
+    if vendor == "postgresql":
+        return sql, params
+    head, rest = sql.split(' FROM "catalog_listing"', 1)
+    return f'{head} FROM catalog_listing_fts CROSS JOIN "catalog_listing"{rest}', params
+
+
 def _rows_by_id(columns: tuple[str, ...]) -> QuerySet[Listing]:
     return Listing.objects.extra(  # noqa: S610 - fixed SQL
         where=['"catalog_listing"."id" = candidate.value']
@@ -618,6 +661,7 @@ def _rows_by_id(columns: tuple[str, ...]) -> QuerySet[Listing]:
 # A keyset page, and a ranked page read by id: SQL written once per plan.
 _page_read = CompiledRead(Listing, _page_rows)
 _by_id_read = CompiledRead(Listing, _rows_by_id, rewrite=_candidates_first)
+_ranked_read = CompiledRead(Listing, _ranked_rows, rewrite=_fts_first)
 
 
 @dataclass(frozen=True)
@@ -764,8 +808,15 @@ def _search(
         take=limit + 1,
     )
     if sort == "relevance":
-        ids = _ranked_ids(replace(plan, take=0), values, words, offset + limit + 1)
-        ids = ids[offset:]
+        need = offset + limit + 1
+        if plan.filters or plan.custom:
+            values["words"] = _text_match(words)
+            ranked = _ranked_read.rows(
+                replace(plan, take=need), keep=plan.kept, **values
+            )
+            ids = [row[0] for row in ranked][offset:]
+        else:
+            ids = _ranked_ids(replace(plan, take=0), values, words, need)[offset:]
         place = {listing_id: n for n, listing_id in enumerate(ids)}
         # The ids passed the filters already: read them by primary key alone.
         if read.columns == ("id",):  # the ranked ids are all it reads
