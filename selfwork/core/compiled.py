@@ -5,12 +5,13 @@ Django 1-3 ms of Python, about ten times what the database takes to answer a
 lookup by key. A request that checks a token, reads one listing and the rate
 table paid that three times, where ``/healthz`` costs under a millisecond in all.
 
-A ``CompiledRead`` is built from a function that returns a ``values_list``
-queryset in which each value that changes from call to call is a ``Slot``. The
-queryset is compiled the first time a process reads through a database alias (and
-a shape, when the caller's filters take different forms); each later read binds
-the slots' values, runs the SQL and converts the rows exactly as the queryset
-would have. Values that decide a query's shape (a list's length, whether a viewer
+A ``CompiledRead`` is built from a function that returns a queryset (rows with
+``values_list``, or model instances with their ``select_related`` rows) in
+which each value that changes from call to call is a ``Slot``. The queryset is
+compiled the first time a process reads through a database alias (and a shape,
+when the caller's filters take different forms); each later read binds the
+slots' values, runs the SQL and converts the rows exactly as the queryset would
+have. Values that decide a query's shape (a list's length, whether a viewer
 is signed in) belong in ``shape``, never in a slot.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Expression, Model, QuerySet
+from django.db.models.query import get_related_populators
 
 
 class Slot(Expression):
@@ -92,6 +94,14 @@ class CompiledRead:
             compiled = self._compiled[(alias, shape)] = self._write(alias, shape)
         return compiled
 
+    def _run(self, shape: Any, keep: bool, values: dict[str, Any]):
+        alias = router.db_for_read(self.model)
+        compiled = self._for(alias, shape) if keep else self._write(alias, shape)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.bind(values, connection))
+            return alias, compiled.compiler, cursor.fetchall()
+
     def rows(
         self, shape: Any = None, *, keep: bool = True, **values: Any
     ) -> list[tuple]:
@@ -100,10 +110,22 @@ class CompiledRead:
         ``keep=False`` writes the SQL for this call alone: for a shape that holds
         values of its own and will hardly come again.
         """
-        alias = router.db_for_read(self.model)
-        compiled = self._for(alias, shape) if keep else self._write(alias, shape)
-        connection = connections[alias]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, compiled.bind(values, connection))
-            fetched = cursor.fetchall()
-        return list(compiled.compiler.results_iter([fetched], tuple_expected=True))
+        _, compiler, fetched = self._run(shape, keep, values)
+        return list(compiler.results_iter([fetched], tuple_expected=True))
+
+    def objects(self, shape: Any = None, **values: Any) -> list[Any]:
+        """The model instances for ``values``, with the rows ``build(shape)``
+        selects with them (``select_related``), as iterating it would give them."""
+        alias, compiler, fetched = self._run(shape, True, values)
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        related = get_related_populators(klass_info, select, alias)
+        found = []
+        for row in compiler.results_iter([fetched]):
+            instance = klass_info["model"].from_db(alias, names, row[start:end])
+            for populator in related:
+                populator.populate(row, instance)
+            found.append(instance)
+        return found

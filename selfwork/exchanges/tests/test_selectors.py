@@ -63,3 +63,41 @@ def test_operators_see_their_communities_exchanges(commission, host, stranger):
         selectors.exchange_get_for_party(public_id=commission.public_id, member=host)
         == commission
     )
+
+
+def test_an_exchange_reads_the_same_for_each_reader_as_the_orm_would(
+    commission, buyer, provider, host, stranger, make_member, django_assert_num_queries
+):
+    """The party read's SQL is written once (``core.compiled``); what it answers
+    is what the queryset answers: the exchange and its six selected rows, for
+    its parties, a host of its community and staff, and nothing for others."""
+    from selfwork.core.errors import NotFound
+    from selfwork.exchanges.models import Exchange
+
+    staff = make_member("staffer")
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    expected = Exchange.objects.select_related(
+        "customer", "provider", "community", "listing", "offered_listing", "licence"
+    ).get(pk=commission.pk)
+    for reader in (buyer, provider, host, staff, buyer):
+        with django_assert_num_queries(1):
+            got = selectors.exchange_get_for_party(
+                public_id=commission.public_id, member=reader
+            )
+            assert got.customer.username == expected.customer.username
+            assert got.provider.username == expected.provider.username
+            assert got.community.slug == expected.community.slug
+            assert got.listing.title == expected.listing.title
+            assert got.offered_listing is None
+            assert selectors.licence_for(exchange=got) is None
+        for field in Exchange._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(expected, field.attname)
+        assert got._state.adding is False
+    for outsider in (stranger, None):
+        with pytest.raises(NotFound):
+            selectors.exchange_get_for_party(
+                public_id=commission.public_id, member=outsider
+            )
+    with pytest.raises(NotFound):
+        selectors.exchange_get_for_party(public_id="not-an-id", member=buyer)
