@@ -121,7 +121,8 @@ class CompiledRead:
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         names = [column[0].target.attname for column in select[start:end]]
-        related = get_related_populators(klass_info, select, alias)
+        # Django 5.2's signature; the type stubs already describe a later one.
+        related = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
         found = []
         for row in compiler.results_iter([fetched]):
             instance = klass_info["model"].from_db(alias, names, row[start:end])

@@ -10,7 +10,14 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, ForeignKey, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    ForeignKey,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -212,13 +219,20 @@ def transitions_available(
     ]
 
 
-def exchange_events(*, exchange: Exchange) -> QuerySet[ExchangeEvent]:
-    """Return ``exchange``'s timeline, oldest first."""
-    return (
-        ExchangeEvent.objects.filter(exchange=exchange)
+def exchange_events(*, exchange: Exchange) -> list[ExchangeEvent]:
+    """Return ``exchange``'s timeline, oldest first, with each event's actor."""
+    return _events_read.objects(exchange=exchange.pk)
+
+
+# Read with every view of an exchange: SQL written once (``core.compiled``).
+_events_read = CompiledRead(
+    ExchangeEvent,
+    lambda shape: (
+        ExchangeEvent.objects.filter(exchange=Slot("exchange", Exchange._meta.pk))
         .select_related("actor")
         .order_by("seq")
-    )
+    ),
+)
 
 
 def exchange_messages(*, exchange: Exchange) -> QuerySet[Message]:
@@ -230,13 +244,21 @@ def exchange_messages(*, exchange: Exchange) -> QuerySet[Message]:
     )
 
 
-def exchange_deliveries(*, exchange: Exchange) -> QuerySet[Delivery]:
+def exchange_deliveries(*, exchange: Exchange) -> list[Delivery]:
     """Return ``exchange``'s deliveries with their files, oldest first."""
-    return (
-        Delivery.objects.filter(exchange=exchange)
-        .prefetch_related(Prefetch("files", queryset=Upload.objects.order_by("pk")))
-        .order_by("number")
+    deliveries = _deliveries_read.objects(exchange=exchange.pk)
+    prefetch_related_objects(
+        deliveries, Prefetch("files", queryset=Upload.objects.order_by("pk"))
     )
+    return deliveries
+
+
+_deliveries_read = CompiledRead(
+    Delivery,
+    lambda shape: Delivery.objects.filter(
+        exchange=Slot("exchange", Exchange._meta.pk)
+    ).order_by("number"),
+)
 
 
 def deliverables_visible(*, exchange: Exchange, member) -> bool:
