@@ -83,14 +83,15 @@ class CardWriter:
         self.community = _Route("web:community", "card-slug")
         self.listing = _Route("web:listing", "00000000-0000-0000-0000-00000000ca7d")
         self.profile = _Route("web:profile", "card-username")
+        # Words are looked up outside the f-strings: makemessages cannot see into
+        # an f-string's expressions.
+        hidden = gettext("Hidden")
+        free = pgettext("price", "Free")
+        several = pgettext("price", "from")
         self.ways = _e(gettext("Ways to exchange"))
-        self.hidden = (
-            f'<span class="badge badge-muted card-flag">{_e(gettext("Hidden"))}</span>'
-        )
-        self.free = f'<span class="price-main">{_e(pgettext("price", "Free"))}</span>'
-        self.several = (
-            f'<span class="price-from">{_e(pgettext("price", "from"))}</span> '
-        )
+        self.hidden = f'<span class="badge badge-muted card-flag">{_e(hidden)}</span>'
+        self.free = f'<span class="price-main">{_e(free)}</span>'
+        self.several = f'<span class="price-from">{_e(several)}</span> '
         self.chips: dict[str, str] = {}
 
     def card(self, listing: Any) -> str:
