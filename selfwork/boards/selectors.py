@@ -301,9 +301,7 @@ def posts_search(
     if not words:
         return []
     limit = _limit_check(limit)
-    rows = posts_visible_to(viewer=viewer).exclude(status=Post.Status.REMOVED)
-    if community is not None:
-        rows = rows.filter(community=community)
+    rows = None
     size = max(limit * 4, SEARCH_CANDIDATES)
     while True:
         sql, params = _ranked_sql(words, size)
@@ -313,6 +311,11 @@ def posts_search(
             candidates = [row[0] for row in cursor.fetchall()]
         if not candidates:
             return []
+        if rows is None:
+            # Built only once a post matches: most searches match none.
+            rows = posts_visible_to(viewer=viewer).exclude(status=Post.Status.REMOVED)
+            if community is not None:
+                rows = rows.filter(community=community)
         kept = set(rows.filter(id__in=candidates).values_list("id", flat=True))
         best = [pk for pk in candidates if pk in kept]
         if len(best) >= limit or len(candidates) < size:

@@ -314,6 +314,8 @@ def _ranked_ids(rows: QuerySet[Listing], words: list[str], need: int) -> list[in
         with connections[router.db_for_read(Listing)].cursor() as cursor:
             cursor.execute(sql, params)
             candidates = [row[0] for row in cursor.fetchall()]
+        if not candidates:
+            return []
         kept = _kept(rows, candidates)
         ranked = [i for i in candidates if i in kept]
         if len(ranked) >= need or len(candidates) < size:
