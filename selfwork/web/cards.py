@@ -4,7 +4,7 @@ A page of 24 cards cost about 17 ms in Django's template engine (0.7 ms a card:
 an include, a dozen tags and filters, three URL reversals, each resolved
 through the context stack), most of a search page's time. Here a card is one
 string joined from its escaped values; what every card shares (the words, the
-URLs' fixed parts) is worked out once per page (decision 0030).
+URLs' fixed parts) is worked out once per page (decision 0031).
 
 The markup is that of the template it replaces (``web/_listing_card.html``):
 the same elements, classes, words and escaping. The words come from the same

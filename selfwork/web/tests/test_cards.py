@@ -1,7 +1,7 @@
 """Listing cards written in Python show what the card template showed.
 
 ``listing_card_before.html`` is the template the cards were rendered with
-before ``selfwork.web.cards`` (decision 0030); each case renders a card both
+before ``selfwork.web.cards`` (decision 0031); each case renders a card both
 ways, from card rows and from listings, and compares the two as HTML.
 """
 
