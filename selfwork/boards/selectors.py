@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     BooleanField,
     Exists,
@@ -130,10 +130,19 @@ class PostPage:
     next: str | None
 
 
+def _fts_query(words: list[str]) -> str:
+    """FTS5: every word must match; the last as a prefix, as listings search does."""
+    return " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+
+
+def _pg_tsquery(words: list[str]) -> str:
+    return " & ".join(words[:-1] + [words[-1] + ":*"])
+
+
 def _text_match(rows: QuerySet[Post], words: list[str]) -> QuerySet[Post]:
     """Filter by full text and annotate ``rank`` (higher is better) on either engine."""
     if connection.vendor == "postgresql":
-        tsquery = " & ".join(words[:-1] + [words[-1] + ":*"])
+        tsquery = _pg_tsquery(words)
         return rows.filter(
             id__in=RawSQL(
                 "SELECT id FROM boards_post "
@@ -147,17 +156,42 @@ def _text_match(rows: QuerySet[Post], words: list[str]) -> QuerySet[Post]:
                 (tsquery,),
             )
         )
-    # FTS5: every word must match; the last as a prefix, as listings search does.
     # One join, so bm25 is computed for the row FTS5 stands on (a rank in a
     # correlated subquery re-ran the MATCH for every matching post).
-    match = " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
     return rows.extra(  # noqa: S610 - fixed SQL; the search text is a parameter
         tables=["boards_post_fts"],
         where=["boards_post_fts.rowid = boards_post.id", "boards_post_fts MATCH %s"],
-        params=[match],
+        params=[_fts_query(words)],
         # bm25 is lower-is-better; negate it so both engines sort rank descending.
         select={"rank": "-bm25(boards_post_fts, 10.0, 1.0)"},
     )
+
+
+def _ranked_sql(words: list[str], size: int) -> tuple[str, tuple]:
+    """SQL for the ids of the ``size`` best matches of ``words``, best first,
+    ties newest id first: the full-text index alone ranks them."""
+    if connection.vendor == "postgresql":
+        tsquery = _pg_tsquery(words)
+        return (
+            "SELECT id FROM boards_post "
+            "WHERE search_vector @@ to_tsquery('selfwork_search', %s) "
+            "ORDER BY ts_rank_cd(search_vector, to_tsquery('selfwork_search', %s)) "
+            "DESC, id DESC LIMIT %s",
+            (tsquery, tsquery, size),
+        )
+    # bm25 is lower-is-better.
+    return (
+        "SELECT rowid FROM boards_post_fts "
+        "WHERE boards_post_fts MATCH %s "
+        "ORDER BY bm25(boards_post_fts, 10.0, 1.0), rowid DESC LIMIT %s",
+        (_fts_query(words), size),
+    )
+
+
+# The search page shows a few posts: the full-text index is asked for this many
+# of its best matches at first, four times as many each round that the
+# viewer's visibility leaves too few of them.
+SEARCH_CANDIDATES = 50
 
 
 def _limit_check(limit: Any) -> int:
@@ -255,20 +289,43 @@ def posts_search(
     *, viewer, q: str, community: Community | None = None, limit: int = 6
 ) -> list[Post]:
     """The posts ``viewer`` may read that best match ``q``, in every community
-    or in ``community``.
+    or in ``community``, best first (ties newest id first).
 
     For the search page, beside the listings: removed posts never show there.
+    Ranking stops early, as listings' does (decision 0029): the full-text index
+    alone ranks a bounded set of its best matches, the viewer's filters keep
+    those they may read, and only the page's posts are read whole. A search
+    that matches no post costs that one query.
     """
     words = search_terms(q or "")
     if not words:
         return []
-    rows = posts_visible_to(viewer=viewer).exclude(status=Post.Status.REMOVED)
-    if community is not None:
-        rows = rows.filter(community=community)
-    ranked = _text_match(rows, words).order_by(  # type: ignore[misc]
-        "-rank", "-created_at", "-id"
-    )
-    return list(ranked[: _limit_check(limit)])
+    limit = _limit_check(limit)
+    rows = None
+    size = max(limit * 4, SEARCH_CANDIDATES)
+    while True:
+        sql, params = _ranked_sql(words, size)
+        # Raw SQL skips the router: ask it, so a replica answers searches too.
+        with connections[router.db_for_read(Post)].cursor() as cursor:
+            cursor.execute(sql, params)
+            candidates = [row[0] for row in cursor.fetchall()]
+        if not candidates:
+            return []
+        if rows is None:
+            # Built only once a post matches: most searches match none.
+            rows = posts_visible_to(viewer=viewer).exclude(status=Post.Status.REMOVED)
+            if community is not None:
+                rows = rows.filter(community=community)
+        kept = set(rows.filter(id__in=candidates).values_list("id", flat=True))
+        best = [pk for pk in candidates if pk in kept]
+        if len(best) >= limit or len(candidates) < size:
+            break
+        size *= 4
+    best = best[:limit]
+    if not best:
+        return []
+    posts = {post.pk: post for post in rows.filter(id__in=best)}
+    return [posts[pk] for pk in best if pk in posts]
 
 
 def post_get(*, public_id: Any, viewer) -> Post:

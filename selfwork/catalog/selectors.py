@@ -388,6 +388,8 @@ def _ranked_ids(
         with connections[router.db_for_read(Listing)].cursor() as cursor:
             cursor.execute(sql, params)
             candidates = [row[0] for row in cursor.fetchall()]
+        if not candidates:
+            return []
         kept = {
             row[0]
             for row in _kept_read.rows(
@@ -819,7 +821,7 @@ def _search(
             ids = _ranked_ids(replace(plan, take=0), values, words, need)[offset:]
         place = {listing_id: n for n, listing_id in enumerate(ids)}
         # The ids passed the filters already: read them by primary key alone.
-        if read.columns == ("id",):  # the ranked ids are all it reads
+        if not ids or read.columns == ("id",):  # the ranked ids are all it reads
             found = read.make([(i,) for i in ids])
         else:
             found = read.make(_by_id_read.rows(read.columns, candidates=_id_list(ids)))

@@ -79,7 +79,10 @@ def listing_detail(request: HttpRequest, public_id) -> HttpResponse:
     if viewer.is_authenticated and not is_owner:
         membership = membership_get(community=listing.community, member=viewer)
         can_moderate = membership is not None and membership.can_moderate
-    fields = list(listing_fields_of(community=listing.community))
+    # Most listings fill in none of their community's own fields: no query then.
+    fields = (
+        list(listing_fields_of(community=listing.community)) if listing.custom else []
+    )
     return render(
         request,
         "catalog/listing.html",

@@ -62,13 +62,23 @@ class TestQueries:
             _read_everything(page.items, buyer)
         assert len(page.items) == 15
 
-    def test_a_search_is_two_queries(
-        self, busy_board, buyer, django_assert_num_queries
+    def test_a_search_is_four_queries(
+        self, busy_board, make_post, buyer, django_assert_num_queries
     ):
-        with django_assert_num_queries(2):
+        for n in range(10):
+            make_post(title=f"More post {n}")
+        # The index's best matches, which of them the viewer may read, the
+        # page's posts and their images.
+        with django_assert_num_queries(4):
             posts = selectors.posts_search(viewer=buyer, q="post")
             _read_everything(posts, buyer)
-        assert len(posts) == 4
+        assert len(posts) == 6
+
+    def test_a_search_that_matches_no_post_is_one_query(
+        self, busy_board, buyer, django_assert_num_queries
+    ):
+        with django_assert_num_queries(1):
+            assert selectors.posts_search(viewer=buyer, q="crocodile") == []
 
 
 class TestOrder:
@@ -83,6 +93,49 @@ class TestOrder:
             "Post 1",
             "Post 0",
         ]
+
+
+class TestSearchRanking:
+    def test_a_title_match_ranks_above_a_body_match_and_ties_go_newest_first(
+        self, guild, make_post, buyer
+    ):
+        make_post(title="Spare tools", body="A ladder and a saw.")
+        older = make_post(title="Ladder to lend")
+        newer = make_post(title="Ladder to lend")
+        titles = [p.pk for p in selectors.posts_search(viewer=buyer, q="ladder")]
+        assert titles[:2] == [newer.pk, older.pk]
+        assert len(titles) == 3
+
+    def test_when_the_best_matches_are_hidden_from_the_viewer_more_are_asked_for(
+        self,
+        guild,
+        host,
+        make_post,
+        stranger,
+        monkeypatch,
+        now,
+        django_assert_num_queries,
+    ):
+        from selfwork.communities.services import community_create
+
+        room = community_create(
+            creator=host,
+            slug="room",
+            name="Back Room",
+            now=now,
+            settings={"visibility": "private"},
+        )
+        for n in range(6):
+            services.post_create(
+                community=room, author=host, kind="idea", title="Garden", now=now
+            )
+        seen = make_post(title="Spare tools", body="Bring them to the garden.")
+        monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 1)
+        # The first round asks for the four best: all six private posts rank
+        # above the one the stranger may read, so a second round asks for 16.
+        with django_assert_num_queries(2 + 2 + 2):
+            found = selectors.posts_search(viewer=stranger, q="garden", limit=1)
+        assert found == [seen]
 
 
 class TestWhoSeesWhat:

@@ -364,6 +364,18 @@ class TestCommunitiesVisibleTo:
         hosts_view = {c.slug for c in selectors.communities_list(viewer=host)}
         assert hosts_view == {"open-one", "by-invite", "hidden-one"}
 
+    def test_the_names_of_communities_are_those_the_list_shows_in_its_order(
+        self, host, stranger, now
+    ):
+        start(host, now, slug="open-one")
+        start(host, now, slug="by-invite", visibility="invite_only")
+        start(host, now, slug="hidden-one", visibility="private")
+        for viewer in (stranger, host, None):
+            listed = [
+                (c.slug, c.name) for c in selectors.communities_list(viewer=viewer)
+            ]
+            assert selectors.community_names(viewer=viewer) == listed
+
     def test_an_invited_member_sees_the_private_community(self, host, buyer, now):
         hidden = start(host, now, slug="hidden-one", visibility="private")
         services.community_invite(community=hidden, actor=host, member=buyer, now=now)

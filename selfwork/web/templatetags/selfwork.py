@@ -115,6 +115,11 @@ def mode_hint(mode: str) -> str:
 @register.simple_tag(takes_context=True)
 def in_my_currency(context, minor: Any, unit: str | None = None) -> str:
     """``≈ NZ$41.20`` for a price in another currency than the viewer's, else ''."""
+    return in_my_currency_for(context.get("request"), minor, unit)
+
+
+def in_my_currency_for(request, minor: Any, unit: str | None = None) -> str:
+    """What ``{% in_my_currency %}`` shows, for the viewer of ``request``."""
     if isinstance(minor, Money):
         price = minor
     elif minor in (None, "") or not unit:
@@ -123,7 +128,6 @@ def in_my_currency(context, minor: Any, unit: str | None = None) -> str:
         price = Money(int(minor), unit)
     if price.unit == HOUR:
         return ""
-    request = context.get("request")
     target = viewer_currency(request)
     if price.unit == target:
         return ""

@@ -135,6 +135,41 @@ class TestCommunityPages:
 
 
 class TestListingPage:
+    def test_given_community_fields_when_a_listing_fills_them_then_they_show(
+        self, client, community, host, provider, member_of, make_listing
+    ):
+        from selfwork.communities.services import listing_field_create
+
+        member_of(community, provider)
+        listing_field_create(
+            community=community, actor=host, key="medium", label="Medium", kind="text"
+        )
+        filled = make_listing(provider, community, custom={"medium": "Gouache"})
+        html = page_text(client.get(reverse("web:listing", args=[filled.public_id])))
+        assert "<dt>Medium</dt><dd>Gouache</dd>" in html
+
+    def test_given_a_listing_without_community_fields_then_they_cost_no_query(
+        self, client, community, host, provider, member_of, make_listing
+    ):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from selfwork.communities.services import listing_field_create
+
+        member_of(community, provider)
+        listing_field_create(
+            community=community, actor=host, key="medium", label="Medium", kind="text"
+        )
+        plain = make_listing(provider, community)
+        filled = make_listing(provider, community, custom={"medium": "Gouache"})
+        counts = {}
+        for listing in (plain, filled):
+            url = reverse("web:listing", args=[listing.public_id])
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts[listing.pk] = len(captured)
+        assert counts[plain.pk] == counts[filled.pk] - 1
+
     def test_given_a_listing_when_anyone_opens_it_then_terms_and_owner_show(
         self, client, community, provider, member_of, make_listing
     ):
