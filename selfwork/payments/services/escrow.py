@@ -408,11 +408,17 @@ def _escrow_release(
         gross.minor, whole_minor=held, of_minor=_customer_fee_held(reference)
     )
     split = fee_split(gross, policy, customer_fee_minor=customer_fee)
+    wallet, platform, treasury = books.accounts_open(
+        books.wallet_wanted(provider, unit),
+        books.platform_fees_wanted(unit),
+        books.treasury_wanted(community, unit),
+        now=now,
+    )
     legs: list[tuple[Account, int]] = [(escrow, -gross.minor)]
     for account, part_amount in (
-        (books.wallet_account(provider, unit, now), split.net),
-        (books.platform_fees_account(unit, now), split.platform),
-        (books.treasury_account(community, unit, now), split.treasury),
+        (wallet, split.net),
+        (platform, split.platform),
+        (treasury, split.treasury),
     ):
         if part_amount.minor:
             legs.append((account, part_amount.minor))
