@@ -396,26 +396,28 @@ def _transition(
 
 
 def _licence_grant(*, exchange: Exchange, now: dt.datetime) -> Licence:
+    # Granted only here, with the exchange's row locked: no other call can be
+    # granting it meanwhile, so no savepoint is needed around the insert.
+    granted = Licence.objects.filter(exchange=exchange).first()
+    if granted is not None:
+        return granted
     rights = exchange.usage_rights
-    licence, _ = Licence.objects.get_or_create(
+    return Licence.objects.create(
         exchange=exchange,
-        defaults={
-            "terms": {
-                "use": rights.get("use", "personal"),
-                "credit_required": bool(rights.get("credit_required", False)),
-                "work": exchange.title,
-                "licensor": exchange.provider.name,
-                "licensor_username": exchange.provider.username,
-                "licensee": exchange.customer.name,
-                "licensee_username": exchange.customer.username,
-                "community": exchange.community.name,
-                "exchange": str(exchange.public_id),
-                "granted_on": now.date().isoformat(),
-            },
-            "created_at": now,
+        terms={
+            "use": rights.get("use", "personal"),
+            "credit_required": bool(rights.get("credit_required", False)),
+            "work": exchange.title,
+            "licensor": exchange.provider.name,
+            "licensor_username": exchange.provider.username,
+            "licensee": exchange.customer.name,
+            "licensee_username": exchange.customer.username,
+            "community": exchange.community.name,
+            "exchange": str(exchange.public_id),
+            "granted_on": now.date().isoformat(),
         },
+        created_at=now,
     )
-    return licence
 
 
 @transaction.atomic
