@@ -6,6 +6,7 @@ change committed.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from selfwork.core.models import Event
@@ -50,4 +51,32 @@ def event_record(
         sequence=sequence,
         data=data,
         created_at=now,
+    )
+
+
+def events_record(
+    *,
+    events: Sequence[tuple[str, dict[str, Any]]],
+    subject: str,
+    community_id: int | None,
+    now: dt.datetime,
+    sequence: str = "",
+) -> list[Event]:
+    """Record several ``(kind, data)`` events about ``subject`` (see ``event_record``)
+    in their order, with one INSERT."""
+    for kind, _data in events:
+        if kind not in EVENT_KINDS:
+            raise ValueError(f"Unknown event kind {kind!r}")
+    return Event.objects.bulk_create(
+        [
+            Event(
+                kind=kind,
+                subject=subject,
+                community_id=community_id,
+                sequence=sequence,
+                data=data,
+                created_at=now,
+            )
+            for kind, data in events
+        ]
     )

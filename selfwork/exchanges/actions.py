@@ -56,7 +56,7 @@ from selfwork.payments.models import (
     PayoutDestination,
     Release,
 )
-from selfwork.payments.selectors import reference_totals
+from selfwork.payments.selectors import escrow_balance
 
 
 @dataclass
@@ -107,8 +107,7 @@ def payment_references(exchange: Exchange) -> list[str]:
 
 def escrow_held(reference: str) -> int:
     """What escrow holds for ``reference``, in minor units (0 if nothing was paid)."""
-    totals = reference_totals(references=[reference])
-    return totals[0].escrow.minor if totals else 0
+    return escrow_balance(reference=reference)
 
 
 def _charge_take(ctx: ActionContext) -> Charge:

@@ -137,7 +137,8 @@ def _delivery_record(
     delivery = Delivery.objects.create(
         exchange=exchange, number=number, note=params.get("note", ""), created_at=now
     )
-    delivery.files.set(value or [])
+    if value:  # a new delivery has no files yet: nothing to compare against
+        delivery.files.set(value)
 
 
 def _note_or_files(clean: dict[str, Any]) -> None:

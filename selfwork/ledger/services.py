@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError
 from django.db import transaction as db_transaction
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils.translation import gettext
 
 from selfwork.core.errors import InvalidIdempotencyKey, InvalidInput
@@ -244,9 +245,8 @@ def _post(
         "reverses": reverses,
     }
 
-    existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return _replay(existing, idempotency_key, **request)
+    # A key used before is found by its unique constraint when the transaction
+    # is inserted below, and answered there exactly as a racing request's is.
 
     # Lock in id order, the same order the posting trigger updates balances in,
     # so that concurrent posts queue on shared accounts instead of deadlocking.
@@ -302,9 +302,11 @@ def _post(
         text = str(exc)
         if FLOOR_CONSTRAINT in text:
             raise _insufficient(specs, locked) from exc
-        if "idempotency_key" in text:
-            # A racing request with the same key committed first.
-            existing = Transaction.objects.get(idempotency_key=idempotency_key)
+        # The key was used before, or by a racing request that committed first.
+        # (A retried reversal breaks two unique constraints; the database names
+        # only one of them, so the key is looked up whichever it named.)
+        existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
             return _replay(existing, idempotency_key, **request)
         if "reverses_id" in text and reverses is not None:
             raise AlreadyReversed(
@@ -312,10 +314,16 @@ def _post(
                 transaction=str(reverses.public_id),
             ) from exc
         raise
-    for account in locked.values():
-        Account.objects.filter(pk=account.pk).update(
-            checksum=chain_next(account.checksum, checksum)
+    # Each account's chain moves on by this transaction: one UPDATE for all.
+    Account.objects.filter(pk__in=list(locked)).update(
+        checksum=Case(
+            *(
+                When(pk=account.pk, then=Value(chain_next(account.checksum, checksum)))
+                for account in locked.values()
+            ),
+            output_field=CharField(),
         )
+    )
     txn.state = Transaction.State.POSTED
     txn.posted_at = now
     txn.checksum = checksum
@@ -420,7 +428,6 @@ def transaction_reverse(
     )
 
 
-@db_transaction.atomic
 def account_get_or_create(
     *,
     kind: str,
@@ -439,7 +446,56 @@ def account_get_or_create(
         short opaque id, an unknown unit, a positive floor, or no floor on an
         account that is not a clearing or issuance account.
     """
+    wanted = AccountWanted(
+        kind=kind, owner_ref=owner_ref, unit=unit, floor_minor=floor_minor, name=name
+    )
     _now_check(now)
+    _wanted_check(wanted)
+    existing = Account.objects.filter(kind=kind, owner_ref=owner_ref, unit=unit).first()
+    if existing is not None:
+        return existing
+    return _account_open(wanted, now=now)
+
+
+@dataclass(frozen=True)
+class AccountWanted:
+    """An account ``accounts_get_or_create`` returns, opening it on first use."""
+
+    kind: str
+    owner_ref: str
+    unit: str
+    floor_minor: int | None = 0
+    name: str = ""
+
+
+def accounts_get_or_create(
+    *, wanted: Sequence[AccountWanted], now: dt.datetime
+) -> list[Account]:
+    """``account_get_or_create`` for several accounts, in ``wanted``'s order.
+
+    One query when all are open already (as the accounts a posting touches
+    mostly are); an account missing is opened as ``account_get_or_create``
+    opens it.
+
+    :raises InvalidInput: as ``account_get_or_create``, for any of them.
+    """
+    _now_check(now)
+    match = Q(pk__in=[])
+    for one in wanted:
+        _wanted_check(one)
+        match |= Q(kind=one.kind, owner_ref=one.owner_ref, unit=one.unit)
+    found = {
+        (account.kind, account.owner_ref, account.unit): account
+        for account in Account.objects.filter(match)
+    }
+    return [
+        found.get((one.kind, one.owner_ref, one.unit)) or _account_open(one, now=now)
+        for one in wanted
+    ]
+
+
+def _wanted_check(wanted: AccountWanted) -> None:
+    kind, owner_ref = wanted.kind, wanted.owner_ref
     if kind not in Account.Kind.values:
         raise InvalidInput(
             gettext("'%(kind)s' is not a ledger account kind.")
@@ -453,25 +509,22 @@ def account_get_or_create(
             field="owner_ref",
             code="invalid_owner_ref",
         )
-    unit_check(unit, field="unit")
-    _floor_check(kind=kind, floor_minor=floor_minor)
-    _text_check(name, field="name", max_length=200)
-    existing = Account.objects.filter(kind=kind, owner_ref=owner_ref, unit=unit).first()
-    if existing is not None:
-        return existing
+    unit_check(wanted.unit, field="unit")
+    _floor_check(kind=kind, floor_minor=wanted.floor_minor)
+    _text_check(wanted.name, field="name", max_length=200)
+
+
+def _account_open(wanted: AccountWanted, *, now: dt.datetime) -> Account:
+    """Open the account ``wanted`` (checked), or return it if a racing call did."""
+    key = {"kind": wanted.kind, "owner_ref": wanted.owner_ref, "unit": wanted.unit}
     try:
         with db_transaction.atomic():
             return Account.objects.create(
-                kind=kind,
-                owner_ref=owner_ref,
-                unit=unit,
-                floor_minor=floor_minor,
-                name=name,
-                created_at=now,
+                **key, floor_minor=wanted.floor_minor, name=wanted.name, created_at=now
             )
     except IntegrityError:
         # Opened by a racing request a moment ago.
-        return Account.objects.get(kind=kind, owner_ref=owner_ref, unit=unit)
+        return Account.objects.get(**key)
 
 
 def _floor_check(*, kind: str, floor_minor: int | None) -> None:

@@ -31,7 +31,11 @@ from selfwork.communities.models import Community
 from selfwork.communities.timebank import HOURS_PREFIX
 from selfwork.core.errors import InvalidInput
 from selfwork.ledger.models import Account
-from selfwork.ledger.services import account_get_or_create
+from selfwork.ledger.services import (
+    AccountWanted,
+    account_get_or_create,
+    accounts_get_or_create,
+)
 
 PLATFORM_REF = "platform"
 ESCROW_PREFIX = "exchange:"
@@ -94,77 +98,121 @@ def gateway_ref(name: str) -> str:
     return f"gateway:{name}"
 
 
-def wallet_account(member, unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def wallet_wanted(member, unit: str) -> AccountWanted:
+    """A member's wallet in ``unit``."""
+    # Named by the public id, never the username: names outlive closed accounts.
+    return AccountWanted(
         kind=Account.Kind.MEMBER_WALLET,
         owner_ref=member_ref(member),
         unit=unit,
-        now=now,
-        # Named by the public id, never the username: names outlive closed accounts.
         name=f"Wallet of member {member.public_id}",
     )
 
 
-def escrow_account(reference: str, unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def escrow_wanted(reference: str, unit: str) -> AccountWanted:
+    """The escrow of ``reference`` in ``unit``."""
+    return AccountWanted(
         kind=Account.Kind.ESCROW,
         owner_ref=escrow_ref(reference),
         unit=unit,
-        now=now,
         name=f"Escrow of {reference}",
     )
 
 
-def deposit_held_account(reference: str, unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def deposit_held_wanted(reference: str, unit: str) -> AccountWanted:
+    """The deposit held for ``reference`` in ``unit``."""
+    return AccountWanted(
         kind=Account.Kind.DEPOSIT_HELD,
         owner_ref=deposit_ref(reference),
         unit=unit,
-        now=now,
         name=f"Deposit held for {reference}",
     )
 
 
-def platform_fees_account(unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def platform_fees_wanted(unit: str) -> AccountWanted:
+    """The operator's fee revenue in ``unit``."""
+    return AccountWanted(
         kind=Account.Kind.PLATFORM_FEES,
         owner_ref=PLATFORM_REF,
         unit=unit,
-        now=now,
         name="Platform fees",
     )
 
 
-def treasury_account(community, unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def treasury_wanted(community, unit: str) -> AccountWanted:
+    """``community``'s treasury in ``unit``."""
+    return AccountWanted(
         kind=Account.Kind.COMMUNITY_TREASURY,
         owner_ref=community_ref(community),
         unit=unit,
-        now=now,
         name=f"Treasury of {community.slug}",
     )
 
 
-def gateway_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def gateway_clearing_wanted(name: str, unit: str) -> AccountWanted:
+    """Money in from the gateway ``name``, in ``unit``."""
+    return AccountWanted(
         kind=Account.Kind.GATEWAY_CLEARING,
         owner_ref=gateway_ref(name),
         unit=unit,
-        now=now,
         floor_minor=None,
         name=f"Gateway clearing ({name})",
     )
 
 
-def payout_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
-    return account_get_or_create(
+def payout_clearing_wanted(name: str, unit: str) -> AccountWanted:
+    """Money out to the gateway ``name``, in ``unit``."""
+    return AccountWanted(
         kind=Account.Kind.PAYOUT_CLEARING,
         owner_ref=gateway_ref(name),
         unit=unit,
-        now=now,
         floor_minor=None,
         name=f"Payout clearing ({name})",
     )
+
+
+def accounts_open(*wanted: AccountWanted, now: dt.datetime) -> list[Account]:
+    """The accounts ``wanted``, in order, opened on first use: one query when open."""
+    return accounts_get_or_create(wanted=wanted, now=now)
+
+
+def _account(wanted: AccountWanted, now: dt.datetime) -> Account:
+    return account_get_or_create(
+        kind=wanted.kind,
+        owner_ref=wanted.owner_ref,
+        unit=wanted.unit,
+        now=now,
+        floor_minor=wanted.floor_minor,
+        name=wanted.name,
+    )
+
+
+def wallet_account(member, unit: str, now: dt.datetime) -> Account:
+    return _account(wallet_wanted(member, unit), now)
+
+
+def escrow_account(reference: str, unit: str, now: dt.datetime) -> Account:
+    return _account(escrow_wanted(reference, unit), now)
+
+
+def deposit_held_account(reference: str, unit: str, now: dt.datetime) -> Account:
+    return _account(deposit_held_wanted(reference, unit), now)
+
+
+def platform_fees_account(unit: str, now: dt.datetime) -> Account:
+    return _account(platform_fees_wanted(unit), now)
+
+
+def treasury_account(community, unit: str, now: dt.datetime) -> Account:
+    return _account(treasury_wanted(community, unit), now)
+
+
+def gateway_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
+    return _account(gateway_clearing_wanted(name, unit), now)
+
+
+def payout_clearing_account(name: str, unit: str, now: dt.datetime) -> Account:
+    return _account(payout_clearing_wanted(name, unit), now)
 
 
 def _uuid(text: str) -> uuid.UUID | None:

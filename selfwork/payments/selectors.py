@@ -436,11 +436,42 @@ def _fully_refunded(references: list[str] | None) -> set[str]:
     return set(charges.values_list("reference", flat=True).distinct()) - partly
 
 
-def reference_settled(*, reference: str) -> bool:
-    """Whether ``reference`` was released in full, or all its captured charges refunded."""
-    if Release.objects.filter(reference=reference, final=True).exists():
+def escrow_balance(*, reference: str) -> int:
+    """What the escrow of ``reference`` holds now, in minor units (0 if never paid).
+
+    The escrow account's balance, one indexed row: a reference holds one
+    currency (a charge in another is refused), and its account is opened by
+    the first charge captured, so this is ``reference_totals``'s ``escrow``.
+    """
+    held = (
+        Account.objects.filter(
+            kind=Account.Kind.ESCROW, owner_ref=escrow_ref(reference)
+        )
+        .order_by("unit")
+        .values_list("balance_minor", flat=True)
+        .first()
+    )
+    return held or 0
+
+
+def reference_settled(*, reference: str, charges: list[Charge] | None = None) -> bool:
+    """Whether ``reference`` was released in full, or all its captured charges refunded.
+
+    ``charges``, when the caller has just read every charge of ``reference``,
+    spares reading them again.
+    """
+    if charges is not None:
+        # ``_fully_refunded``, on the rows in hand.
+        kept = [
+            charge
+            for charge in charges
+            if charge.status in Charge.CAPTURED and charge.abandoned_at is None
+        ]
+        if kept and all(c.status == Charge.Status.REFUNDED for c in kept):
+            return True
+    elif reference in _fully_refunded([reference]):
         return True
-    return reference in _fully_refunded([reference])
+    return Release.objects.filter(reference=reference, final=True).exists()
 
 
 @dataclass

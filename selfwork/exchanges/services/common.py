@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 
 from selfwork.accounts.models import Member
 from selfwork.core.errors import InvalidInput
-from selfwork.core.events import event_record
+from selfwork.core.events import event_record, events_record
 from selfwork.exchanges.engine import Process
 from selfwork.exchanges.models import Exchange, OutboxEvent, Timer
 
@@ -22,8 +22,8 @@ def member_check(member: object, *, field: str) -> None:
 
 def timers_schedule(
     *, exchange: Exchange, process: Process, state: str, now: dt.datetime
-) -> None:
-    """Cancel the timers of the state left; start those of ``state``.
+) -> list[Timer]:
+    """Cancel the timers of the state left; start those of ``state``; return them.
 
     Each system transition leaving ``state`` and each reminder in it starts a
     timer at the moment its ``at`` names (see ``moments``); one whose moments
@@ -48,7 +48,7 @@ def timers_schedule(
                     created_at=now,
                 )
             )
-    Timer.objects.bulk_create(timers)
+    return Timer.objects.bulk_create(timers) if timers else []
 
 
 def outbox_queue(
@@ -74,4 +74,17 @@ def exchange_announce(
         sequence=str(exchange.public_id),
         now=now,
         **data,
+    )
+
+
+def exchange_announce_all(
+    events: list[tuple[str, dict[str, Any]]], *, exchange: Exchange, now: dt.datetime
+) -> None:
+    """``exchange_announce`` for several ``(kind, data)`` events, in order, at once."""
+    events_record(
+        events=events,
+        subject=str(exchange.public_id),
+        community_id=exchange.community_id,
+        sequence=str(exchange.public_id),
+        now=now,
     )

@@ -217,7 +217,7 @@ def exchange_start(
         )
         actions_run(ctx)
         announced = actions_announced(ctx, success=False)
-    timers_schedule(
+    started = timers_schedule(
         exchange=exchange, process=definition, state=definition.initial, now=now
     )
     _tell_the_other_party(
@@ -243,9 +243,10 @@ def exchange_start(
     # After ``exchange.started``: a booking made at the start (a rental's period).
     for kind in announced:
         exchange_announce(kind, exchange=exchange, now=now)
-    timers_take_due_now(
-        exchange=exchange, process=definition, state=definition.initial, now=now
-    )
+    if any(timer.due_at <= now for timer in started):
+        timers_take_due_now(
+            exchange=exchange, process=definition, state=definition.initial, now=now
+        )
     exchange.refresh_from_db()
     return exchange
 

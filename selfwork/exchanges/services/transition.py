@@ -46,7 +46,7 @@ from selfwork.exchanges.params import (
 )
 from selfwork.exchanges.selectors import exchange_process, exchange_roles
 from selfwork.exchanges.services.common import (
-    exchange_announce,
+    exchange_announce_all,
     outbox_queue,
     timers_schedule,
 )
@@ -109,9 +109,12 @@ def exchange_transition(
     :raises PaymentDeclined: (402) the card was declined; the exchange did not
         move, and the declined attempt is kept.
     """
+    # Loaded once and handed down: the process of the version the exchange pinned.
+    process = exchange_process(exchange=exchange)
     with calls_after_commit():
         taken = _payments_take(
             exchange=exchange,
+            process=process,
             actor=actor,
             name=name,
             params=params,
@@ -121,6 +124,7 @@ def exchange_transition(
         try:
             return _transition(
                 exchange=exchange,
+                process=process,
                 actor=actor,
                 name=name,
                 params=params,
@@ -133,9 +137,15 @@ def exchange_transition(
             raise
 
 
+# The parties and the community every transition reads (roles, notices, payments),
+# fetched with the exchange's row in one query.
+PARTIES = ("customer", "provider", "community")
+
+
 def _payments_take(
     *,
     exchange: Exchange,
+    process,
     actor,
     name: str,
     params: dict | None,
@@ -143,13 +153,12 @@ def _payments_take(
     from_state: str | None,
 ) -> dict[str, Any]:
     """Take the payments the transition needs, checked first as it will be."""
-    process = exchange_process(exchange=exchange)
     transition = process.transitions.get(name) if isinstance(name, str) else None
     if transition is None or not any(
         ACTIONS[action].take is not None for action in transition.actions
     ):
         return {}
-    fresh = Exchange.objects.get(pk=exchange.pk)
+    fresh = Exchange.objects.select_related(*PARTIES).get(pk=exchange.pk)
     role, params, _current = _checked(
         exchange=fresh,
         process=process,
@@ -189,7 +198,11 @@ def _checked(
     now: dt.datetime,
     from_state: str | None,
 ) -> tuple[str, dict[str, Any], str]:
-    """The actor's role, the clean params and the state, if the move is possible."""
+    """The actor's role, the clean params and the state, if the move is possible.
+
+    ``exchange`` is read fresh by the caller (locked, inside the transaction):
+    its state is the one the move starts from.
+    """
     role = _role_for(exchange, actor, transition)
     params = params_clean(
         transition=transition.name,
@@ -198,9 +211,7 @@ def _checked(
         values=params,
         ctx=ParamContext(actor=actor, exchange=exchange),
     )
-    current = (
-        Exchange.objects.filter(pk=exchange.pk).values_list("state", flat=True).first()
-    )
+    current = exchange.state
     sources = {from_state} if from_state is not None else set(transition.sources)
     if current is None or current not in sources & set(transition.sources):
         raise InvalidTransition(
@@ -223,6 +234,7 @@ def _checked(
 def _transition(
     *,
     exchange: Exchange,
+    process,
     actor,
     name: str,
     params: dict | None,
@@ -230,7 +242,6 @@ def _transition(
     from_state: str | None,
     taken: dict[str, Any],
 ) -> Exchange:
-    process = exchange_process(exchange=exchange)
     transition = process.transitions.get(name) if isinstance(name, str) else None
     if transition is None:
         raise InvalidInput(
@@ -246,6 +257,16 @@ def _transition(
             field="name",
             code="unknown_transition",
         )
+    # The row is locked before it is checked: a racing call waits here, then
+    # reads the state the winner left and is refused (or moves on from it),
+    # and the exchange, its parties and community are read once for the whole
+    # transition. (SQLite ignores FOR UPDATE: its IMMEDIATE transactions
+    # already serialise writers.)
+    exchange.refresh_from_db(
+        from_queryset=Exchange.objects.select_for_update(of=("self",)).select_related(
+            *PARTIES
+        )
+    )
     role, params, current = _checked(
         exchange=exchange,
         process=process,
@@ -281,7 +302,12 @@ def _transition(
             )
         raise guard_failure(fresh, transition.guards, now, role)
 
-    exchange.refresh_from_db()
+    spent = guards_changes(transition.guards)
+    if spent:  # computed by the database (a revision used): read them back
+        exchange.refresh_from_db(fields=list(spent))
+    for field, value in changes.items():
+        if field not in spent:
+            setattr(exchange, field, value)
     seq = _next_seq(exchange)
     ctx = ActionContext(
         exchange=exchange,
@@ -315,9 +341,11 @@ def _transition(
         params=recorded,
         created_at=now,
     )
-    timers_schedule(exchange=exchange, process=process, state=target.name, now=now)
+    started = timers_schedule(
+        exchange=exchange, process=process, state=target.name, now=now
+    )
     if target.success and exchange.usage_rights:
-        _licence_grant(exchange=exchange, now=now)
+        exchange.licence = _licence_grant(exchange=exchange, now=now)
     # Reviews are keyed on a successful end, whatever the process: one whose
     # file forgets ``publish_reviews`` still lets its parties review each other.
     if target.success:
@@ -331,17 +359,18 @@ def _transition(
         from_state=current,
         to_state=target.name,
     )
-    exchange_announce(
-        "exchange.transitioned",
+    moved_to = {
+        "process": process.name,
+        "transition": transition.name,
+        "from_state": current,
+        "to_state": target.name,
+    }
+    exchange_announce_all(
+        [("exchange.transitioned", moved_to)]
+        + [(kind, {}) for kind in actions_announced(ctx, success=target.success)],
         exchange=exchange,
         now=now,
-        process=process.name,
-        transition=transition.name,
-        from_state=current,
-        to_state=target.name,
     )
-    for kind in actions_announced(ctx, success=target.success):
-        exchange_announce(kind, exchange=exchange, now=now)
     moved = {
         "exchange": str(exchange.public_id),
         "process_name": process.name,
@@ -351,34 +380,44 @@ def _transition(
         "actor_role": role,
     }
     log_on_commit(logger, "exchange transitioned", moved)
-    timers_take_due_now(exchange=exchange, process=process, state=target.name, now=now)
+    # Only a timer this transition just started can be due now: the state's
+    # older ones were cancelled above.
+    took_more = any(timer.due_at <= now for timer in started) and timers_take_due_now(
+        exchange=exchange, process=process, state=target.name, now=now
+    )
     for listing_id in ctx.listings_taken:
         _automatic_steps_on(listing_id=listing_id, leaving=exchange, now=now)
-    exchange.refresh_from_db()
+    if took_more:
+        # An automatic step moved the exchange on: read where it ended.
+        exchange.refresh_from_db(
+            from_queryset=Exchange.objects.select_related(*PARTIES)
+        )
     return exchange
 
 
 def _licence_grant(*, exchange: Exchange, now: dt.datetime) -> Licence:
+    # Granted only here, with the exchange's row locked: no other call can be
+    # granting it meanwhile, so no savepoint is needed around the insert.
+    granted = Licence.objects.filter(exchange=exchange).first()
+    if granted is not None:
+        return granted
     rights = exchange.usage_rights
-    licence, _ = Licence.objects.get_or_create(
+    return Licence.objects.create(
         exchange=exchange,
-        defaults={
-            "terms": {
-                "use": rights.get("use", "personal"),
-                "credit_required": bool(rights.get("credit_required", False)),
-                "work": exchange.title,
-                "licensor": exchange.provider.name,
-                "licensor_username": exchange.provider.username,
-                "licensee": exchange.customer.name,
-                "licensee_username": exchange.customer.username,
-                "community": exchange.community.name,
-                "exchange": str(exchange.public_id),
-                "granted_on": now.date().isoformat(),
-            },
-            "created_at": now,
+        terms={
+            "use": rights.get("use", "personal"),
+            "credit_required": bool(rights.get("credit_required", False)),
+            "work": exchange.title,
+            "licensor": exchange.provider.name,
+            "licensor_username": exchange.provider.username,
+            "licensee": exchange.customer.name,
+            "licensee_username": exchange.customer.username,
+            "community": exchange.community.name,
+            "exchange": str(exchange.public_id),
+            "granted_on": now.date().isoformat(),
         },
+        created_at=now,
     )
-    return licence
 
 
 @transaction.atomic
@@ -446,12 +485,15 @@ def _automatic_steps_on(*, listing_id: int, leaving: Exchange, now: dt.datetime)
             break
 
 
-def timers_take_due_now(*, exchange: Exchange, process, state: str, now: dt.datetime):
+def timers_take_due_now(
+    *, exchange: Exchange, process, state: str, now: dt.datetime
+) -> bool:
     """Take at once a system transition of ``state`` that is due now and possible.
 
     A timer ``at = "entered"`` is an automatic step (confirm an instant booking
     on payment): it runs in the same request when its guards hold, instead of
-    waiting for the worker; when they do not, it is skipped.
+    waiting for the worker; when they do not, it is skipped. Returns whether
+    one was taken.
     """
     due = Timer.objects.filter(
         exchange=exchange,
@@ -462,9 +504,9 @@ def timers_take_due_now(*, exchange: Exchange, process, state: str, now: dt.date
     ).order_by("due_at", "pk")
     for timer in due:
         transition = process.transitions[timer.transition]
-        fresh = Exchange.objects.get(pk=exchange.pk)
+        fresh = Exchange.objects.select_related(*PARTIES).get(pk=exchange.pk)
         if fresh.state != state:
-            return
+            return False
         if not guards_hold(fresh, transition.guards, now):
             if guards_waiting(fresh, transition.guards, now):
                 continue  # the worker tries it again until it holds
@@ -486,4 +528,5 @@ def timers_take_due_now(*, exchange: Exchange, process, state: str, now: dt.date
             now=now,
             from_state=state,
         )
-        return
+        return True
+    return False

@@ -122,6 +122,11 @@ def _same_charge(charge: Charge, *, customer, community, amount: Money) -> bool:
     )
 
 
+def _is_live(charge: Charge) -> bool:
+    """Not declined and not given back (``_live_charge``'s test, on a row in hand)."""
+    return charge.abandoned_at is None and charge.status != Charge.Status.FAILED
+
+
 def _live_charge(reference: str, part: str) -> Charge | None:
     return (
         Charge.objects.filter(reference=reference, part=part, abandoned_at__isnull=True)
@@ -156,12 +161,12 @@ def _charge_record(
     books.reference_check(reference)
     books.part_check(part)
     amount = _amount_check(amount)
+    # Every charge of the reference, read once (a handful: attempts, milestones
+    # have references of their own). A racing call's new row is refused by the
+    # unique constraints on insert below, so reading them once loses nothing.
+    earlier = list(Charge.objects.filter(reference=reference).order_by("pk"))
     if policy is None:
-        first = (
-            Charge.objects.filter(reference=reference, status__in=Charge.CAPTURED)
-            .order_by("pk")
-            .first()
-        )
+        first = next((c for c in earlier if c.status in Charge.CAPTURED), None)
         policy = (
             charge_policy(first)
             if first is not None
@@ -181,37 +186,25 @@ def _charge_record(
     gateway = gateway_get(community_gateway(community=community))
     last4 = gateway.card_check(card)
 
-    live = _live_charge(reference, part)
+    live = next((c for c in earlier if c.part == part and _is_live(c)), None)
     if live is not None:
         return _replay_charge(
             live, customer=customer, community=community, amount=amount
         )
-    other = (
-        Charge.objects.filter(reference=reference)
-        .exclude(currency=amount.unit)
-        .values_list("currency", flat=True)
-        .first()
-    )
+    other = next((c.currency for c in earlier if c.currency != amount.unit), None)
     if other is not None:
         raise _currency_mismatch(other, amount.unit, field="amount.currency")
-    if reference_settled(reference=reference):
+    if reference_settled(reference=reference, charges=earlier):
         raise ReferenceSettled(
             gettext("This reference was settled; it takes no more payments."),
             reference=reference,
         )
 
-    attempt = Charge.objects.filter(reference=reference, part=part).count() + 1
+    attempt = sum(1 for c in earlier if c.part == part) + 1
     key = _key("charge", reference, part)
     if attempt > 1:
         key = f"{key}:attempt-{attempt}"
-    unclaimed = (
-        Charge.objects.filter(
-            reference=reference, claimed_at__isnull=True, abandoned_at__isnull=True
-        )
-        .exclude(status=Charge.Status.FAILED)
-        .exists()
-    )
-    if unclaimed:
+    if any(_is_live(c) and c.claimed_at is None for c in earlier):
         raise _in_progress()
     try:
         with transaction.atomic():
@@ -262,19 +255,29 @@ def _charge_apply(
     waiting = Charge.objects.filter(
         pk=charge.pk, status=Charge.Status.PENDING, gateway_ref=""
     )
+    answer: dict[str, object]
     if status == "failed":
-        waiting.update(
-            status=Charge.Status.FAILED,
-            failure_code=failure_code or "failed",
-            gateway_ref=ref,
-        )
+        answer = {
+            "status": Charge.Status.FAILED,
+            "failure_code": failure_code or "failed",
+            "gateway_ref": ref,
+        }
     elif status == "pending":
-        waiting.update(gateway_ref=ref)
-    elif waiting.update(
-        status=Charge.Status.SUCCEEDED, gateway_ref=ref, captured_at=now
-    ):
+        answer = {"gateway_ref": ref}
+    else:
+        answer = {
+            "status": Charge.Status.SUCCEEDED,
+            "gateway_ref": ref,
+            "captured_at": now,
+        }
+    if not waiting.update(**answer):
+        charge.refresh_from_db()  # another call applied it: read what it did
+        return charge
+    # The row was pending with no answer, so it is as read, with this answer.
+    for name, value in answer.items():
+        setattr(charge, name, value)
+    if charge.status == Charge.Status.SUCCEEDED:
         _charge_post(charge, now=now)
-    charge.refresh_from_db()
     return charge
 
 
@@ -293,6 +296,12 @@ def charge_claim(*, charge: Charge, now: dt.datetime) -> Charge:
         .exclude(status=Charge.Status.FAILED)
         .update(claimed_at=now)
     )
+    # Nothing else changes a live charge that is not claimed yet but the
+    # gateway's answer, which ``charge`` carries (``_charge_apply``) when it
+    # was taken in this request; a charge found otherwise is read again.
+    if claimed and getattr(charge, "recorded_here", False):
+        charge.claimed_at = now
+        return charge
     charge.refresh_from_db()
     if not claimed and charge.claimed_at is None:
         raise Conflict(
@@ -375,8 +384,11 @@ def _charge_abandon(*, charge: Charge, now: dt.datetime) -> Charge:
 
 def _charge_post(charge: Charge, *, now: dt.datetime) -> Transaction:
     amount = Money(charge.amount_minor, charge.currency)
-    clearing = books.gateway_clearing_account(charge.gateway, amount.unit, now)
-    escrow = books.escrow_account(charge.reference, amount.unit, now)
+    clearing, escrow = books.accounts_open(
+        books.gateway_clearing_wanted(charge.gateway, amount.unit),
+        books.escrow_wanted(charge.reference, amount.unit),
+        now=now,
+    )
     return transaction_post(
         kind="charge",
         legs=[(clearing, -amount.minor), (escrow, amount.minor)],
