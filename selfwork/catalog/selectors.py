@@ -322,34 +322,13 @@ def _text_filter(rows: QuerySet[Listing], match: str | Slot) -> QuerySet[Listing
     )
 
 
-def _ranked_sql(words: list[str], size: int) -> tuple[str, tuple]:
-    """SQL for the ids of the ``size`` best matches of ``words``, best first.
-
-    The full-text index alone ranks them (FTS5's bm25 with column weights on
-    SQLite, ts_rank_cd on PostgreSQL's stored vector): no listing row is read
-    for a match that does not make the cut.
-    """
-    if connection.vendor == "postgresql":
-        return (
-            "SELECT id FROM catalog_listing "
-            "WHERE search_vector @@ to_tsquery('selfwork_search', %s) "
-            "ORDER BY ts_rank_cd(search_vector, to_tsquery('selfwork_search', %s)) "
-            "DESC, id DESC LIMIT %s",
-            (_pg_tsquery(words), _pg_tsquery(words), size),
-        )
-    # bm25 is lower-is-better.
-    return (
-        "SELECT rowid FROM catalog_listing_fts WHERE catalog_listing_fts MATCH %s "
-        "ORDER BY bm25(catalog_listing_fts, 10.0, 4.0, 1.0), rowid DESC LIMIT %s",
-        (_fts_match(words), size),
-    )
-
-
-# The first candidate set is this many times the rows a page needs; each round
-# that the filters thin out below a page asks for at least four times as many.
-_CANDIDATES = 4
-_FIRST_ROUND = 200
-_MAX_LISTED = 10_000
+# Relevance ranks the matches in tiers, newest first. The first tier holds the
+# newest _TIER matches and each next one twice as many as the one before; a
+# tier's matches are ranked among themselves. A page ranks only the tiers it
+# reaches, so a common word costs the same at a million listings as at ten
+# thousand (decision 0033).
+_TIER = 500
+_TOP_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -370,39 +349,52 @@ class _Plan:
         return not self.custom
 
 
-def _ranked_ids(
-    plan: _Plan, values: dict[str, Any], words: list[str], need: int
-) -> list[int]:
-    """The ids of the best ``need`` of the listings ``plan`` finds matching ``words``,
-    best first.
+def _tier_floor(match: str, top: int, size: int) -> int:
+    """The id of the oldest of the ``size`` newest matches of ``match`` with an id
+    up to ``top``; 0 when fewer remain (the last tier).
 
-    Ranking stops early: the full-text index picks a bounded set of its best
-    matches and the filters run on those alone; only when the filters leave
-    fewer than ``need`` of them (and the index has more) is a larger set asked
-    for. The order is the rank, then the newest id, on both engines.
+    The full-text index alone answers, walking its matches newest first.
     """
-    size = max(need * _CANDIDATES, _FIRST_ROUND)
-    while True:
-        sql, params = _ranked_sql(words, size)
-        # Raw SQL skips the router: ask it, so a replica answers searches too.
-        with connections[router.db_for_read(Listing)].cursor() as cursor:
-            cursor.execute(sql, params)
-            candidates = [row[0] for row in cursor.fetchall()]
-        if not candidates:
-            return []
-        kept = {
-            row[0]
-            for row in _kept_read.rows(
-                plan, keep=plan.kept, candidates=_id_list(candidates), **values
+    # Raw SQL skips the router: ask it, so a replica answers searches too.
+    with connections[router.db_for_read(Listing)].cursor() as cursor:
+        if cursor.db.vendor == "postgresql":
+            sql = (
+                "SELECT id FROM catalog_listing "
+                "WHERE search_vector @@ to_tsquery('selfwork_search', %s) "
+                "AND id <= %s ORDER BY id DESC LIMIT 1 OFFSET %s"
             )
-        }
-        ranked = [i for i in candidates if i in kept]
-        if len(ranked) >= need or len(candidates) < size:
-            return ranked[:need]
-        # At least four times as many, and enough for a page at the share of
-        # candidates the filters kept this round.
-        share = max(len(ranked), 1) / len(candidates)
-        size = max(size * _CANDIDATES, int(need / share * 1.5))
+        else:
+            sql = (
+                "SELECT rowid FROM catalog_listing_fts "
+                "WHERE catalog_listing_fts MATCH %s "
+                "AND rowid <= %s ORDER BY rowid DESC LIMIT 1 OFFSET %s"
+            )
+        cursor.execute(sql, (match, top, size - 1))
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+def _ranked_ids(plan: _Plan, values: dict[str, Any], need: int) -> list[int]:
+    """The ids of the best ``need`` of the listings ``plan`` finds matching
+    ``values["words"]``: tier by tier, each tier's best first.
+
+    The filters and the rank run in one query per tier, the rank only for the
+    matches the filters keep; a tier that keeps too few for the page leads to
+    the next, twice its size.
+    """
+    ids: list[int] = []
+    top, size = _TOP_ID, _TIER
+    while True:
+        floor = _tier_floor(values["words"], top, size)
+        ids += [
+            row[0]
+            for row in _ranked_read.rows(
+                replace(plan, take=need), keep=plan.kept, floor=floor, top=top, **values
+            )
+        ]
+        if len(ids) >= need or not floor:
+            return ids[:need]
+        top, size = floor - 1, size * 2
 
 
 def _id_list(ids: list[int]) -> Any:
@@ -414,18 +406,8 @@ def _id_list(ids: list[int]) -> Any:
 _AS_IS = Field()
 
 
-def _kept_rows(plan: _Plan) -> QuerySet[Listing]:
-    return (
-        _filtered(plan, Slot)
-        .extra(  # noqa: S610 - fixed SQL
-            where=['"catalog_listing"."id" = candidate.value']
-        )
-        .values_list("id")
-    )
-
-
 def _candidates_first(sql: str, params: list[Any], vendor: str) -> tuple[str, list]:
-    """Which candidates (listing ids) pass the filters: each looked up by primary key.
+    """Read listings by the ids given, each looked up by primary key.
 
     SQLite has no statistics to tell it that a few hundred ids are fewer than a
     community's active listings, so it is told: the ids come first in a CROSS
@@ -444,10 +426,6 @@ def _candidates_first(sql: str, params: list[Any], vendor: str) -> tuple[str, li
         f'{head} FROM json_each(%s) AS candidate CROSS JOIN "catalog_listing"{rest}',
         [candidates, *params],
     )
-
-
-# Which of a round's candidates pass a search's filters: SQL written once per plan.
-_kept_read = CompiledRead(Listing, _kept_rows, rewrite=_candidates_first)
 
 
 @dataclass
@@ -612,14 +590,15 @@ def _page_rows(shape: tuple[_Plan, tuple[str, ...]]) -> QuerySet[Listing]:
 
 
 def _ranked_rows(plan: _Plan) -> QuerySet[Listing]:
-    """The ids of the ``plan.take`` best matches among the listings ``plan`` keeps.
+    """The ids of the ``plan.take`` best matches of one tier (ids ``floor`` to
+    ``top``) among the listings ``plan`` keeps.
 
-    With filters, each match is checked by primary key and only those kept are
-    ranked: one query, however few the filters keep. (Without, ``_ranked_ids``
-    ranks the index's best matches first and checks only those.) Ties order by
-    newest id on both engines, as there.
+    Each match of the tier is checked by primary key and only those kept are
+    ranked. Ties order by newest id on both engines.
     """
     words = Slot("words", TextField())
+    floor = Slot("floor", _column("id"))
+    top = Slot("top", _column("id"))
     rows = _filtered(plan, Slot)
     if connection.vendor == "postgresql":
         matched = rows.extra(  # noqa: S610 - fixed SQL; the words are a parameter
@@ -627,19 +606,24 @@ def _ranked_rows(plan: _Plan) -> QuerySet[Listing]:
                 "rank": "ts_rank_cd(search_vector, to_tsquery('selfwork_search', %s))"
             },
             select_params=[words],
-            where=["search_vector @@ to_tsquery('selfwork_search', %s)"],
-            params=[words],
+            where=[
+                "search_vector @@ to_tsquery('selfwork_search', %s)",
+                '"catalog_listing"."id" BETWEEN %s AND %s',
+            ],
+            params=[words, floor, top],
             order_by=["-rank", "-id"],
         )
     else:
-        # bm25 is lower-is-better; the full-text table joins in by ``_fts_first``.
+        # bm25 is lower-is-better; the full-text table joins in by ``_fts_first``,
+        # and FTS5 walks only the tier's ids.
         matched = rows.extra(  # noqa: S610 - fixed SQL; the words are a parameter
             select={"rank": "bm25(catalog_listing_fts, 10.0, 4.0, 1.0)"},
             where=[
                 '"catalog_listing"."id" = catalog_listing_fts.rowid',
                 "catalog_listing_fts MATCH %s",
+                "catalog_listing_fts.rowid BETWEEN %s AND %s",
             ],
-            params=[words],
+            params=[words, floor, top],
             order_by=["rank", "-id"],
         )
     return matched.values_list("id")[: plan.take]
@@ -810,15 +794,8 @@ def _search(
         take=limit + 1,
     )
     if sort == "relevance":
-        need = offset + limit + 1
-        if plan.filters or plan.custom:
-            values["words"] = _text_match(words)
-            ranked = _ranked_read.rows(
-                replace(plan, take=need), keep=plan.kept, **values
-            )
-            ids = [row[0] for row in ranked][offset:]
-        else:
-            ids = _ranked_ids(replace(plan, take=0), values, words, need)[offset:]
+        values["words"] = _text_match(words)
+        ids = _ranked_ids(plan, values, need=offset + limit + 1)[offset:]
         place = {listing_id: n for n, listing_id in enumerate(ids)}
         # The ids passed the filters already: read them by primary key alone.
         if not ids or read.columns == ("id",):  # the ranked ids are all it reads

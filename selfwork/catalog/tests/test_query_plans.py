@@ -147,16 +147,12 @@ class TestSearchPlans:
     ):
         query = SEARCHES[name]
         sent = _listing_queries(query)
-        # Relevance: the full-text index's best matches and the visibility
-        # check on them, or with filters one query ranking the matches they keep;
-        # then the page (cards), or the listings of those ids (models). Otherwise
-        # one query reads the page of cards; models read the page's ids, then
-        # those (none for an empty page).
-        if query.q and not query.sort:
-            filtered = query.community or query.mode
-            expected = {4} if filtered else {6}
-        else:
-            expected = {2, 3}
+        # Relevance: where the newest tier of matches ends (the full-text index
+        # alone), one query ranking the tier's matches the filters keep, then
+        # the page (cards) or the listings of those ids (models). Otherwise one
+        # query reads the page of cards; models read the page's ids, then those
+        # (none for an empty page).
+        expected = {6} if query.q and not query.sort else {2, 3}
         assert len(sent) in expected, sent
         for sql, params in sent:
             plan = _plan(sql, params)

@@ -116,6 +116,64 @@ class TestTextSearch:
         assert_problem(anonymous_api.get("/listings", {"q": "x" * 201}), 422)
 
 
+class TestRankingTiers:
+    """Relevance ranks the newest matches first, a tier at a time (decision 0033):
+    here tiers of 2, 4, 8 … matches, so six listings make three tiers."""
+
+    @pytest.fixture(autouse=True)
+    def small_tiers(self, monkeypatch):
+        monkeypatch.setattr(selectors, "_TIER", 2)
+
+    @pytest.fixture
+    def six(self, make_listing):
+        # Oldest first. Even ones have "otter" in the title, odd ones only in
+        # the description, so within a tier the title matches rank first.
+        return [
+            make_listing(f"Otter print {n}", description="Printed by hand.")
+            if n % 2 == 0
+            else make_listing(f"Linocut {n}", description="An otter by the river.")
+            for n in range(6)
+        ]
+
+    def test_each_tier_is_ranked_and_newer_tiers_come_first(self, six, anonymous_api):
+        # Tiers by newest: {5, 4}, {3, 2, 1, 0}; the title matches lead each.
+        found = ids(anonymous_api.get("/listings", {"q": "otter", "limit": 10}))
+        order = [six[n] for n in (4, 5, 2, 0, 3, 1)]
+        assert found == public(*order)
+
+    def test_pages_walk_every_tier_and_give_each_match_once(self, six, anonymous_api):
+        seen, params = [], {"q": "otter", "limit": 1}
+        for _ in range(10):
+            body = anonymous_api.get("/listings", params).json()
+            seen += [x["id"] for x in body["items"]]
+            if not body["next"]:
+                break
+            params["cursor"] = body["next"]
+        assert seen == public(*[six[n] for n in (4, 5, 2, 0, 3, 1)])
+
+    def test_filters_that_keep_few_matches_read_older_tiers_to_fill_a_page(
+        self, make_listing, anonymous_api
+    ):
+        rental = make_listing("Otter tent", modes=[MODES["rental"]])
+        for n in range(9):
+            make_listing(f"Otter print {n}")
+        found = ids(
+            anonymous_api.get("/listings", {"q": "otter", "mode": "rental"}),
+        )
+        assert found == public(rental)
+
+    def test_a_page_reads_only_the_tiers_it_reaches(self, six, anonymous_api):
+        def tiers_read(limit):
+            with CaptureQueriesContext(connection) as read:
+                ids(anonymous_api.get("/listings", {"q": "otter", "limit": limit}))
+            return sum("OFFSET" in q["sql"] for q in read.captured_queries)
+
+        # A page of one needs two matches (one more tells whether there is a
+        # next page): the newest tier holds them. Six need all three tiers.
+        assert tiers_read(1) == 1
+        assert tiers_read(6) == 3
+
+
 class TestFilters:
     def test_by_community(self, make_listing, host, now, seller, anonymous_api):
         from selfwork.communities.services import community_create, community_join
