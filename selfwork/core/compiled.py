@@ -17,8 +17,9 @@ is signed in) belong in ``shape``, never in a slot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import connections, router
@@ -44,9 +45,35 @@ class Slot(Expression):
 
 @dataclass(frozen=True)
 class _Compiled:
+    """One shape's SQL, and what turns its rows into values and instances."""
+
     compiler: Any
+    alias: str
     sql: str
     params: tuple[Any, ...]
+
+    @cached_property
+    def converters(self) -> dict[int, Any]:
+        # What ``results_iter`` asks each selected expression on every call.
+        selected = self.compiler.select[0 : self.compiler.col_count]
+        return self.compiler.get_converters([column[0] for column in selected])
+
+    def converted(self, fetched: list[tuple]) -> Iterable[Any]:
+        if not self.converters:
+            return fetched
+        return self.compiler.apply_converters(fetched, self.converters)
+
+    @cached_property
+    def instances(self) -> tuple[Any, list[str], int, int, list[Any]]:
+        """The model, its field names, where its columns are in a row, and the
+        populators of its ``select_related`` rows."""
+        klass_info, select = self.compiler.klass_info, self.compiler.select
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in select[start:end]]
+        # Django 5.2's signature; the type stubs already describe a later one.
+        related = get_related_populators(klass_info, select, self.alias)  # type: ignore[call-arg]
+        return klass_info["model"], names, start, end, related
 
     def bind(self, values: dict[str, Any], connection) -> list[Any]:
         return [
@@ -84,7 +111,7 @@ class CompiledRead:
         sql, params = compiler.as_sql()
         if self.rewrite is not None:
             sql, params = self.rewrite(sql, list(params), connections[alias].vendor)
-        return _Compiled(compiler, sql, tuple(params))
+        return _Compiled(compiler, alias, sql, tuple(params))
 
     def _for(self, alias: str, shape: Hashable) -> _Compiled:
         compiled = self._compiled.get((alias, shape))
@@ -94,13 +121,15 @@ class CompiledRead:
             compiled = self._compiled[(alias, shape)] = self._write(alias, shape)
         return compiled
 
-    def _run(self, shape: Any, keep: bool, values: dict[str, Any]):
+    def _run(
+        self, shape: Any, keep: bool, values: dict[str, Any]
+    ) -> tuple[_Compiled, list[tuple]]:
         alias = router.db_for_read(self.model)
         compiled = self._for(alias, shape) if keep else self._write(alias, shape)
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, compiled.bind(values, connection))
-            return alias, compiled.compiler, cursor.fetchall()
+            return compiled, cursor.fetchall()
 
     def rows(
         self, shape: Any = None, *, keep: bool = True, **values: Any
@@ -110,22 +139,19 @@ class CompiledRead:
         ``keep=False`` writes the SQL for this call alone: for a shape that holds
         values of its own and will hardly come again.
         """
-        _, compiler, fetched = self._run(shape, keep, values)
-        return list(compiler.results_iter([fetched], tuple_expected=True))
+        compiled, fetched = self._run(shape, keep, values)
+        if not compiled.converters:
+            return fetched
+        return [tuple(row) for row in compiled.converted(fetched)]
 
     def objects(self, shape: Any = None, **values: Any) -> list[Any]:
         """The model instances for ``values``, with the rows ``build(shape)``
         selects with them (``select_related``), as iterating it would give them."""
-        alias, compiler, fetched = self._run(shape, True, values)
-        klass_info, select = compiler.klass_info, compiler.select
-        fields = klass_info["select_fields"]
-        start, end = fields[0], fields[-1] + 1
-        names = [column[0].target.attname for column in select[start:end]]
-        # Django 5.2's signature; the type stubs already describe a later one.
-        related = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+        compiled, fetched = self._run(shape, True, values)
+        model, names, start, end, related = compiled.instances
         found = []
-        for row in compiler.results_iter([fetched]):
-            instance = klass_info["model"].from_db(alias, names, row[start:end])
+        for row in compiled.converted(fetched):
+            instance = model.from_db(compiled.alias, names, row[start:end])
             for populator in related:
                 populator.populate(row, instance)
             found.append(instance)
