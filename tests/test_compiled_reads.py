@@ -178,6 +178,86 @@ class TestListingCardGet:
             catalog.listing_card_get(public_id="not-a-uuid", viewer=AnonymousUser())
 
 
+class TestListingGet:
+    """``listing_get`` reads what the ORM reads, with its modes, packages and
+    images prefetched, in four queries."""
+
+    @pytest.fixture
+    def lamp(self, host, now, png_bytes):
+        from selfwork.catalog.tests.payloads import MODES
+        from selfwork.core.uploads import upload_create
+
+        public = community_create(creator=host, slug="open", name="Open", now=now)
+        images = [
+            str(upload_create(owner=host, data=png_bytes(), now=now).public_id)
+            for _ in range(2)
+        ]
+        return listing_create(
+            owner=host,
+            community=public,
+            title="A brass lamp",
+            modes=[MODES["service"], MODES["rental"]],
+            images=images,
+            now=now,
+        )
+
+    @staticmethod
+    def _by_orm(listing: Listing) -> Listing:
+        return (
+            Listing.objects.select_related(
+                "community", "owner", "owner__avatar", "category"
+            )
+            .prefetch_related("modes__packages", "images__upload")
+            .get(pk=listing.pk)
+        )
+
+    @staticmethod
+    def _shown(listing: Listing) -> dict:
+        """Every stored value a listing's page reads, through its relations."""
+
+        def values(row):
+            return {
+                f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields
+            }
+
+        return {
+            "listing": values(listing),
+            "community": values(listing.community),
+            "owner": values(listing.owner),
+            "category": listing.category,
+            "modes": [
+                (values(m), [values(p) for p in m.packages.all()], m.listing.pk)
+                for m in listing.modes.all()
+            ],
+            "images": [
+                (values(i), values(i.upload), i.listing.pk)
+                for i in listing.images.all()
+            ],
+        }
+
+    def test_reads_what_the_orm_reads_and_nothing_more_after(self, lamp, stranger):
+        for viewer in (AnonymousUser(), stranger, lamp.owner):
+            with CaptureQueriesContext(connection) as reading:
+                got = catalog.listing_get(public_id=lamp.public_id, viewer=viewer)
+            with CaptureQueriesContext(connection) as showing:
+                shown = self._shown(got)
+            assert shown == self._shown(self._by_orm(lamp))
+            assert len(reading) == 4
+            assert len(showing) == 0
+        assert len(shown["modes"]) == 2 and len(shown["images"]) == 2
+        assert [len(packages) for _, packages, _ in shown["modes"]] == [2, 0]
+
+    def test_a_hidden_listing_is_its_owners_alone(self, lamp, stranger, now):
+        listing_update(
+            listing=lamp, actor=lamp.owner, changes={"status": "hidden"}, now=now
+        )
+        with pytest.raises(NotFound):
+            catalog.listing_get(public_id=lamp.public_id, viewer=stranger)
+        with pytest.raises(NotFound):
+            catalog.listing_get(public_id=lamp.public_id, viewer=AnonymousUser())
+        assert catalog.listing_get(public_id=lamp.public_id, viewer=lamp.owner) == lamp
+
+
 def test_a_lookup_that_would_bake_a_slot_into_the_sql_is_refused(make_member):
     # SQLite's ``iexact`` rewrites its value as text: the marker, not the value,
     # would be compared with every row, silently. Writing such a read fails

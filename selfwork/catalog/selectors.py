@@ -16,6 +16,7 @@ from django.db.models import (
     Exists,
     Field,
     ForeignKey,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -48,7 +49,9 @@ from selfwork.catalog.models import (
     BlockedPeriod,
     Booking,
     Listing,
+    ListingImage,
     ListingMode,
+    ListingPackage,
 )
 from selfwork.catalog.services import listing_field_value
 from selfwork.communities.models import Category, Community, ListingField, Mode
@@ -176,16 +179,76 @@ def _one_card(signed_in: bool) -> QuerySet[Listing]:
 _one_card_read = CompiledRead(Listing, _one_card)
 
 
+def _one_listing(signed_in: bool) -> QuerySet[Listing]:
+    viewer = _SignedIn(Slot("viewer", _MEMBER_ID)) if signed_in else None
+    key = Slot("listing", Listing._meta.get_field("public_id"))
+    return _one_visible(key, viewer).select_related(
+        "community", "owner", "owner__avatar", "category"
+    )[:1]
+
+
+def _of_listing(
+    model: type[Model], path: str = "listing_id"
+) -> Callable[[Any], QuerySet]:
+    """Rows of ``model`` belonging to the listing bound as ``listing``, in the
+    order the listing's page shows them."""
+    return lambda shape: model._default_manager.filter(
+        **{path: Slot("listing", _column("id"))}
+    )
+
+
+# A listing and its modes, packages and images: four queries written once.
+_one_listing_read = CompiledRead(Listing, _one_listing)
+_modes_read = CompiledRead(
+    ListingMode, lambda shape: _of_listing(ListingMode)(shape).order_by("pk")
+)
+_packages_read = CompiledRead(
+    ListingPackage, _of_listing(ListingPackage, "mode__listing_id")
+)
+_images_read = CompiledRead(
+    ListingImage,
+    lambda shape: _of_listing(ListingImage)(shape).select_related("upload"),
+)
+
+
+def _prefetched(instance: Model, name: str, model: type[Model], rows: list) -> None:
+    """Keep ``rows`` as ``instance``'s prefetched ``name``, as ``prefetch_related``
+    keeps them (``instance.name.all()`` reads no more), each row pointing back."""
+    back = instance._meta.get_field(name).field  # type: ignore[union-attr]
+    for row in rows:
+        back.set_cached_value(row, instance)
+    kept: QuerySet = QuerySet(model=model)
+    kept._result_cache = rows
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = kept
+
+
 def listing_get(*, public_id: Any, viewer) -> Listing:
     """Return one listing for ``viewer``; its owner also sees it while hidden,
-    given or swapped; everyone sees a promised gift.
+    given or swapped; everyone sees a promised gift. Its modes (with their
+    packages) and images come with it, prefetched.
 
     :raises NotFound: if it does not exist or ``viewer`` may not see it.
     """
-    visible = _one_visible(_listing_key(public_id), viewer)
-    listing = (_listing_rows() & visible).first()
-    if listing is None:
+    signed_in = viewer is not None and viewer.is_authenticated
+    found = _one_listing_read.objects(
+        signed_in,
+        listing=_listing_key(public_id),
+        viewer=viewer.pk if signed_in else None,
+    )
+    if not found:
         raise NotFound(gettext("No such listing."), code="listing_not_found")
+    listing = found[0]
+    modes = _modes_read.objects(listing=listing.pk)
+    packages: dict[int, list[ListingPackage]] = {mode.pk: [] for mode in modes}
+    for package in _packages_read.objects(listing=listing.pk):
+        packages[package.mode_id].append(package)
+    for mode in modes:
+        _prefetched(mode, "packages", ListingPackage, packages[mode.pk])
+    _prefetched(listing, "modes", ListingMode, modes)
+    _prefetched(
+        listing, "images", ListingImage, _images_read.objects(listing=listing.pk)
+    )
     return listing
 
 
