@@ -19,6 +19,7 @@ from selfwork.communities.models import Mode
 from selfwork.communities.selectors import community_get
 from selfwork.communities.services import KEY
 from selfwork.core.api import (
+    JSON,
     PROBLEMS,
     BodyIn,
     Cursor,
@@ -44,7 +45,6 @@ from selfwork.core.openapi import (
 )
 
 router = Router(tags=["listings"])
-JSON = "application/json; charset=utf-8"
 
 MODES_DESCRIPTION = (
     'Each mode is one of {"mode": "made_to_order", "price": MONEY, "options"?, '

@@ -201,6 +201,9 @@ class Out(BaseModel):
 # datetime, which is RFC 3339); tests/test_openapi_formats.py checks both.
 # For a path parameter the type is documentation only: the selector parses the
 # id and answers a malformed one with its own ``*_not_found`` (404), as before.
+# The content type of an answer the server writes as JSON text itself.
+JSON = "application/json; charset=utf-8"
+
 PublicId = Annotated[
     str,
     WithJsonSchema({"type": "string", "format": "uuid"}),

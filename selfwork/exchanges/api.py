@@ -1,11 +1,12 @@
 """API: exchanges (order, list mine, read, transitions, messages) and processes."""
 
 import datetime as dt
+import json
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -15,6 +16,7 @@ from selfwork.catalog.calendar import instant_schema
 from selfwork.catalog.models import Listing
 from selfwork.communities.selectors import community_get
 from selfwork.core.api import (
+    JSON,
     PROBLEMS,
     BodyIn,
     Cursor,
@@ -323,7 +325,9 @@ def _converted(
 
 
 def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, Any]:
-    """The full view of an exchange for ``viewer`` (a party or an operator)."""
+    """The full view of an exchange for ``viewer`` (a party or an operator),
+    exactly as ``ExchangeOut`` writes it: no field more or less, every value
+    already the text or number it is sent as."""
     process = selectors.exchange_process(exchange=exchange)
     unit = exchange.currency
     bill = selectors.exchange_bill(exchange=exchange)
@@ -404,10 +408,24 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
         "revisions_allowed": exchange.revisions_allowed,
         "revisions_used": exchange.revisions_used,
         "milestones": milestones,
-        "usage_rights": exchange.usage_rights,
+        "usage_rights": {
+            "use": exchange.usage_rights.get("use"),
+            "credit_required": exchange.usage_rights.get("credit_required"),
+        },
         "requirements": exchange.requirements,
         "transitions": [o.name for o in options],
-        "transition_options": [o.__dict__ for o in options],
+        "transition_options": [
+            {
+                "name": o.name,
+                "label": o.label,
+                "description": o.description,
+                "params": o.params,
+                "required": o.required,
+                "style": o.style,
+                "pays": o.pays,
+            }
+            for o in options
+        ],
         "events": [
             {
                 "seq": e.seq,
@@ -453,6 +471,15 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
         "updated_at": exchange.updated_at.isoformat(),
         "closed_at": _iso(exchange.closed_at),
     }
+
+
+def _exchange_response(
+    exchange: Exchange, *, viewer, at: dt.datetime, status: int = 200
+) -> HttpResponse:
+    """``exchange_out`` as the answer's body, sent as built: it is already what
+    ``ExchangeOut`` would validate it into (tests/test_exchange_out.py checks)."""
+    body = json.dumps(exchange_out(exchange, viewer=viewer, at=at), ensure_ascii=False)
+    return HttpResponse(body, status=status, content_type=JSON)
 
 
 def _summary(exchange: Exchange) -> dict[str, Any]:
@@ -501,7 +528,7 @@ def exchange_create(request: HttpRequest, payload: ExchangeIn):
     exchange = selectors.exchange_get_for_party(
         public_id=exchange.public_id, member=member
     )
-    return Status(201, exchange_out(exchange, viewer=member, at=at))
+    return _exchange_response(exchange, viewer=member, at=at, status=201)
 
 
 @router.get("", response={200: ExchangePage, **PROBLEMS})
@@ -526,7 +553,7 @@ def exchange_read(request: HttpRequest, exchange_id: PublicId):
     """One exchange: state, line items, totals, your transitions, timeline, deliveries."""
     member = caller(request)
     exchange = selectors.exchange_get_for_party(public_id=exchange_id, member=member)
-    return exchange_out(exchange, viewer=member, at=now())
+    return _exchange_response(exchange, viewer=member, at=now())
 
 
 @router.post("/{exchange_id}/transitions", response={200: ExchangeOut, **WITH_402})
@@ -556,7 +583,7 @@ def exchange_transition(
     exchange = selectors.exchange_get_for_party(
         public_id=exchange.public_id, member=member
     )
-    return exchange_out(exchange, viewer=member, at=at)
+    return _exchange_response(exchange, viewer=member, at=at)
 
 
 def _message_out(message: Message) -> dict[str, Any]:
