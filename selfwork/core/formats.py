@@ -36,7 +36,14 @@ def money_format(money: Money, *, locale: str | None = None) -> str:
     where = locale or babel_locale()
     if money.unit == HOUR:
         return hours_format(money.decimal, locale=where)
-    return format_currency(money.decimal, money.unit, locale=_parsed(where))
+    return _currency_text(money.minor, money.unit, where)
+
+
+@functools.lru_cache(maxsize=8192)
+def _currency_text(minor: int, unit: str, locale: str) -> str:
+    # A page of cards formats the same few prices again and again; babel takes
+    # about 0.1 ms for each.
+    return format_currency(Money(minor, unit).decimal, unit, locale=_parsed(locale))
 
 
 def hours_format(hours: Decimal, *, locale: str | None = None) -> str:
