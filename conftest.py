@@ -14,8 +14,13 @@ os.environ.setdefault("SELFWORK_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost"
 # from here; this process's settings from the fixture below).
 os.environ.setdefault("SELFWORK_WEBHOOK_ALLOW_PRIVATE", "true")
 
+# The live server runs in a thread of this process; Playwright's sync API runs an
+# event loop in this thread too, which makes Django refuse ORM calls from tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 # The suite shares two cores with whatever else the machine runs: property tests
 # are judged by what they find, not by how fast examples are drawn.
@@ -23,6 +28,35 @@ settings.register_profile(
     "selfwork", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("selfwork")
+
+# Two test processes, Chromium and the live server share two cores: under that
+# load a page can take longer than Playwright's 5 s to answer a click. Waiting
+# longer costs a passing test nothing.
+expect.set_options(timeout=15_000)
+
+CHROMIUM = os.environ.get("SELFWORK_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium: pytest-playwright takes no flag for the browser's path."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
 def _length(item) -> int:

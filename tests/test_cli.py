@@ -194,11 +194,15 @@ class TestWorker:
             worker.wait()
 
 
-def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]]:
-    """Run ``selfwork serve`` until it answers, read /readyz and /metrics, stop it,
+def _serve(
+    data_dir: Path, *extra: str, worker: bool = True
+) -> tuple[str, dict[str, tuple[int, str]]]:
+    """Run ``selfwork serve`` until it answers (and, with a ``worker``, until the
+    worker's first round audited the ledger), read /readyz and /metrics, stop it,
     and return what it printed and what those answered."""
     import signal
     import socket
+    import threading
     import time
     import urllib.error
     import urllib.request
@@ -215,6 +219,18 @@ def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]
         stderr=subprocess.STDOUT,
         text=True,
     )
+    printed: list[str] = []
+    audited = threading.Event()
+
+    def read() -> None:
+        assert server.stdout is not None
+        for line in server.stdout:
+            printed.append(line)
+            if "ledger audit" in line:
+                audited.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -223,9 +239,11 @@ def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]
                     if r.status == 200:
                         break
             except OSError:
-                time.sleep(0.5)
-        # Give the worker its first round (the audit it starts with).
-        time.sleep(3)
+                time.sleep(0.1)
+        if worker:
+            # The first round's audit (a heartbeat before it makes the server
+            # ready); a heartbeat alone may be another worker's, a minute old.
+            audited.wait(timeout=max(0.0, deadline - time.monotonic()))
         answers = {}
         for path in ("readyz", "metrics"):
             try:
@@ -235,8 +253,9 @@ def _serve(data_dir: Path, *extra: str) -> tuple[str, dict[str, tuple[int, str]]
                 answers[path] = (exc.code, exc.read().decode())
     finally:
         server.send_signal(signal.SIGTERM)
-        output, _ = server.communicate(timeout=60)
-    return output, answers
+        server.wait(timeout=60)
+        reader.join(timeout=60)
+    return "".join(printed), answers
 
 
 class TestServe:
@@ -262,6 +281,6 @@ class TestServe:
         assert (migrated / "prometheus").is_dir()
 
     def test_no_worker_when_told_not_to(self, migrated):
-        output, _ = _serve(migrated, "--no-worker")
+        output, _ = _serve(migrated, "--no-worker", worker=False)
         assert "starting the worker" not in output
         assert "ledger audit" not in output

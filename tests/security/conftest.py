@@ -547,10 +547,3 @@ def database_fingerprint() -> dict[str, str]:
             rows = cursor.fetchall()
             fingerprint[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
     return fingerprint
-
-
-# The browser tests here launch Debian's Chromium as the e2e journeys do.
-from tests.e2e.conftest import (  # noqa: E402, F401
-    browser_context_args,
-    browser_type_launch_args,
-)

@@ -1,12 +1,17 @@
 """The demo seed: big enough to explore, the same on every machine, seeded once.
 
-The full default demo is seeded once for this module, inside a transaction that is
-rolled back at the end, so the other test modules never see it.
+The full default demo is seeded once for this module and committed, with its
+history ending this hour, as ``selfwork demo`` seeds it. Each test of its content
+runs in a transaction rolled back at its end; then the operator reads the demo in
+a browser, through a live server, which needs the rows committed. The module ends
+with the database emptied, so the other test modules never see the demo.
 """
 
 import csv
 import datetime as dt
 import io
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +21,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from selfwork.accounts.models import Member, PortfolioItem
 from selfwork.accounts.services import member_authenticate
@@ -32,8 +40,10 @@ from selfwork.catalog.models import (
 )
 from selfwork.catalog.selectors import ListingQuery, availability_get, listings_search
 from selfwork.communities.models import ALL_MODES, Community, Membership
+from selfwork.core.formats import money_format
 from selfwork.core.models import Upload
 from selfwork.core.periods import Period
+from selfwork.core.testing import fx_reference_rates_ensure
 from selfwork.demo import art
 from selfwork.demo.people import GUILD
 from selfwork.demo.seed import (
@@ -45,10 +55,12 @@ from selfwork.demo.seed import (
     demo_plan,
     demo_seed,
 )
+from selfwork.exchanges.disputes import dispute_decision, disputes_for_operator
 from selfwork.exchanges.models import Exchange, Timer
 from selfwork.exchanges.services import reviews_publish_due
 from selfwork.exchanges.tasks import timers_run_due
-from selfwork.payments.selectors import payout_times
+from selfwork.ledger.testing import ledger_rows_delete
+from selfwork.payments.selectors import payout_times, wallet_balances
 from selfwork.payments.tasks import deposits_expire_run
 from selfwork.web.dashboard import _payouts_chart
 
@@ -56,24 +68,41 @@ pytestmark = pytest.mark.slow
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Where to keep screenshots of the operator's dashboard and decision, when asked.
+SCREENS = os.environ.get("SELFWORK_DEMO_SCREENS", "")
+
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The default demo, seeded once for the module and rolled back afterwards."""
+def present() -> dt.datetime:
+    """The demo's present: the start of this hour, as ``selfwork demo`` takes it,
+    so the live server's dashboards draw the demo's last 30 days."""
+    return timezone.now().replace(minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, present):
+    """The default demo, seeded once for the module and committed; the database
+    is emptied after the module, as a test that commits empties it."""
+    # Seeding the demo takes half a minute: once for the content and the browser.
     # MD5 only to keep the suite quick: Argon2 spends ~0.3 s per member by design.
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=FAST_HASHING),
-        transaction.atomic(),
     ):
-        demo_seed()
-        yield
-        transaction.set_rollback(True)
+        fx_reference_rates_ensure()
+        demo_seed(now=present)
+        try:
+            yield
+        finally:
+            # The browser test's flush has emptied it already, unless it did not run.
+            if connection.vendor == "sqlite":
+                ledger_rows_delete()
+            call_command("flush", verbosity=0, interactive=False)
 
 
 @pytest.fixture
 def demo(seeded, db):
-    """Each test runs in a savepoint inside the seeded module transaction."""
+    """Each test runs in a transaction rolled back at its end, on the committed demo."""
 
 
 def _demo_members():
@@ -123,9 +152,11 @@ class TestPeople:
         assert {"isla-mackenzie", "priya-raman", "kofi-mensah"} <= with_portfolio
 
     @pytest.mark.parametrize("username", ["isla-mackenzie", "mei-chen", OPERATOR])
-    def test_demo_accounts_log_in_with_the_documented_password(self, demo, username):
+    def test_demo_accounts_log_in_with_the_documented_password(
+        self, demo, present, username
+    ):
         member = member_authenticate(
-            username=username, password=DEMO_PASSWORD, address=None, now=BASE_TIME
+            username=username, password=DEMO_PASSWORD, address=None, now=present
         )
         assert member.username == username
 
@@ -147,9 +178,11 @@ class TestListings:
         )
         assert units == {"AUD", "USD", "EUR", "GBP"}
 
-    def test_listings_were_created_over_months_before_the_demo_date(self, demo):
+    def test_listings_were_created_over_months_before_the_demo_date(
+        self, demo, present
+    ):
         times = list(Listing.objects.values_list("created_at", flat=True))
-        assert max(times) < BASE_TIME
+        assert max(times) < present
         assert (max(times) - min(times)).days > 60
 
     def test_every_listing_has_a_generated_image_stored_as_an_upload(self, demo):
@@ -205,9 +238,9 @@ class TestCalendars:
         assert {w.weekday for w in rules.opening_hours} == {5, 6}
         assert rules.cancellation_policy == "strict"
 
-    def test_the_tent_is_blocked_over_the_next_christmas(self, demo):
+    def test_the_tent_is_blocked_over_the_next_christmas(self, demo, present):
         tent = Listing.objects.get(title="Four-person tent")
-        christmas = _next_christmas_eve_eve(BASE_TIME)
+        christmas = _next_christmas_eve_eve(present)
         block = BlockedPeriod.objects.get(listing=tent, note="Family camping")
         zone = zoneinfo.ZoneInfo(availability_get(listing=tent).time_zone)
         assert block.start_at.astimezone(zone) == dt.datetime.combine(
@@ -299,14 +332,14 @@ class TestThePresent:
             christmas + dt.timedelta(days=5),
         )
 
-    def test_no_timer_is_overdue_at_the_demos_present(self, demo):
+    def test_no_timer_is_overdue_at_the_demos_present(self, demo, present):
         assert Timer.objects.filter(done=False).exists()
-        assert not Timer.objects.filter(done=False, due_at__lte=BASE_TIME).exists()
+        assert not Timer.objects.filter(done=False, due_at__lte=present).exists()
 
-    def test_the_workers_first_round_moves_no_exchange_on(self, demo):
+    def test_the_workers_first_round_moves_no_exchange_on(self, demo, present):
         # ``selfwork demo`` seeds up to the start of the hour, so the worker's
         # first round comes within the hour (and the seed's own minutes) after.
-        first_round = BASE_TIME + dt.timedelta(hours=1)
+        first_round = present + dt.timedelta(hours=1)
         states = dict(Exchange.objects.values_list("pk", "state"))
 
         assert timers_run_due(now=first_round) == 0
@@ -380,9 +413,11 @@ class TestConversations:
 
 
 class TestPayouts:
-    def test_the_dashboard_reads_a_real_wait_from_release_to_payout(self, demo):
+    def test_the_dashboard_reads_a_real_wait_from_release_to_payout(
+        self, demo, present
+    ):
         # The sandbox pays at once; the demo's payouts land when a bank would.
-        period = Period.last(90, now=BASE_TIME)
+        period = Period.last(90, now=present)
         times = payout_times(since=period.since)
         assert times.count >= 5
         assert 0 < times.median <= times.p90 <= times.longest <= 50 * 3600
@@ -390,9 +425,9 @@ class TestPayouts:
         chart = _payouts_chart(period, None)
         assert all(hours > 0 for hours in chart.series[0].values)
 
-    def test_a_communitys_dashboard_reads_its_own_waits(self, demo):
+    def test_a_communitys_dashboard_reads_its_own_waits(self, demo, present):
         guild = Community.objects.get(slug=GUILD)
-        times = payout_times(since=BASE_TIME - dt.timedelta(days=89), community=guild)
+        times = payout_times(since=present - dt.timedelta(days=89), community=guild)
         assert times.count and times.median > 0
 
 
@@ -473,14 +508,14 @@ class TestTheBooks:
 
 
 class TestSeedingOnce:
-    def test_seeding_again_adds_nothing(self, demo):
+    def test_seeding_again_adds_nothing(self, demo, present):
         before = (
             Member.objects.count(),
             Community.objects.count(),
             Listing.objects.count(),
             Upload.objects.count(),
         )
-        demo_seed()
+        demo_seed(now=present)
         after = (
             Member.objects.count(),
             Community.objects.count(),
@@ -490,9 +525,9 @@ class TestSeedingOnce:
         assert after == before
 
     def test_seeding_again_with_progress_says_so_and_shows_the_logins(
-        self, demo, capsys
+        self, demo, present, capsys
     ):
-        demo_seed(progress=True)
+        demo_seed(progress=True, now=present)
         out = capsys.readouterr().out
         assert "already seeded" in out
         assert DEMO_PASSWORD in out
@@ -500,8 +535,8 @@ class TestSeedingOnce:
 
 
 class TestDeterminism:
-    def test_the_database_holds_exactly_the_plan(self, demo):
-        plan = demo_plan()
+    def test_the_database_holds_exactly_the_plan(self, demo, present):
+        plan = demo_plan(now=present)
         stored = sorted(
             Listing.objects.values_list("title", "owner__username", "created_at")
         )
@@ -525,3 +560,133 @@ class TestDeterminism:
         assert {m for x in plan.listings for m in (d["mode"] for d in x.modes)} == set(
             ALL_MODES
         )
+
+
+# The operator reads the demo's dashboard and settles one of its disputes, in a
+# browser: the live server's charts draw the demo's own money; the operator opens
+# the disputes console, splits the oldest disputed commission half and half, and
+# both parties' wallets show where the money went.
+
+
+def _logged_in(
+    browser: Browser, base: str, username: str
+) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Demo members read the site in their own languages; this test reads English.
+    context.add_cookies([{"name": "django_language", "value": "en", "url": base}])
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    return context, page
+
+
+def _wallet_value(page: Page, currency: str, label: str):
+    return (
+        page.locator(".balance-card")
+        .filter(has=page.get_by_role("heading", name=currency, exact=True))
+        .locator("dt", has_text=re.compile(f"^{re.escape(label)}$"))
+        .locator("xpath=following-sibling::dd[1]")
+    )
+
+
+def _balance(member, currency: str):
+    return next(b for b in wallet_balances(member=member) if b.currency == currency)
+
+
+def _oldest_split_commission(operator):
+    """The longest-waiting disputed commission with money in escrow and no deposit."""
+    for row in disputes_for_operator(member=operator):
+        decision = dispute_decision(exchange=row.exchange, member=operator)
+        if (
+            row.escrow
+            and row.deposit is None
+            and row.exchange.state == "disputed"
+            and "refund_percent" in decision.params
+        ):
+            return row
+    raise AssertionError("the demo has no disputed commission to split")
+
+
+# After the content tests, here and as pytest-django orders them (the tests that
+# commit after those rolled back): the flush at its end empties the database.
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_operator_reads_the_demo_and_splits_a_dispute(
+    live_server, browser: Browser, seeded
+):
+    base = live_server.url
+    operator = Member.objects.get(username=OPERATOR)
+    context, olga = _logged_in(browser, base, OPERATOR)
+
+    # The dashboard draws the demo's last 30 days
+    olga.get_by_role("link", name="Operator dashboard").click()
+    expect(olga).to_have_url(re.compile(r"/operator/dashboard/$"))
+    volume = olga.locator(
+        "figure", has=olga.get_by_role("img", name="Volume and fees in EUR")
+    )
+    # Bars with a title each (a tooltip), not only the legend's swatches
+    expect(volume.locator("svg rect:has(title)").first).to_be_attached()
+    volume.get_by_text("The numbers").click()
+    amounts = volume.locator("td").all_inner_texts()
+    assert any(re.search(r"€[1-9]", text) for text in amounts), amounts
+    expect(olga.get_by_role("img", name="Exchanges by state now")).to_be_visible()
+    if SCREENS:
+        olga.screenshot(
+            path=os.path.join(SCREENS, "demo-dashboard.png"), full_page=True
+        )
+
+    # The console lists the demo's disputes; she opens the oldest commission's
+    row = _oldest_split_commission(operator)
+    exchange, escrow = row.exchange, row.escrow
+    customer_before = _balance(exchange.customer, escrow.unit)
+    provider_before = _balance(exchange.provider, escrow.unit)
+    olga.goto(f"{base}/operator/disputes/")
+    expect(olga.locator(".disputes-table tbody tr")).to_have_count(
+        len(disputes_for_operator(member=operator))
+    )
+    olga.locator(f"a[href$='{exchange.public_id}/']").click()
+    expect(olga.get_by_role("heading", name="Decide")).to_be_visible()
+    # Both sides of it: what each party wrote in the exchange's conversation
+    said = olga.locator("section", has=olga.get_by_role("heading", name="Messages"))
+    for party in (exchange.customer, exchange.provider):
+        expect(said.get_by_text(party.name, exact=True)).to_be_visible()
+
+    # Half back to the customer: the outcome is shown before she confirms
+    olga.get_by_label("50 %").check()
+    olga.get_by_role("button", name="Show the outcome").click()
+    expect(olga.locator("#outcome")).to_contain_text("Refund the customer: 50 %")
+    olga.get_by_label("Why you decide so").fill("Half of the work was as agreed.")
+    if SCREENS:
+        olga.screenshot(path=os.path.join(SCREENS, "demo-dispute.png"), full_page=True)
+    olga.get_by_role("button", name="Confirm the decision").click()
+    expect(olga.locator("#dispute-state")).to_have_text("Resolved")
+    context.close()
+
+    customer_after = _balance(exchange.customer, escrow.unit)
+    provider_after = _balance(exchange.provider, escrow.unit)
+    refund = customer_after.refunded.minor - customer_before.refunded.minor
+    earned = provider_after.available.minor - provider_before.available.minor
+    assert refund in (escrow.minor // 2, (escrow.minor + 1) // 2)
+    assert 0 < earned <= escrow.minor - refund
+    assert (
+        customer_after.escrow_paid.minor
+        == customer_before.escrow_paid.minor - escrow.minor
+    )
+    assert provider_after.escrow.minor == provider_before.escrow.minor - escrow.minor
+
+    # Each party's wallet shows it
+    context, customer = _logged_in(browser, base, exchange.customer.username)
+    customer.goto(f"{base}/wallet/")
+    expect(_wallet_value(customer, escrow.unit, "Refunded to your card")).to_have_text(
+        money_format(customer_after.refunded, locale="en")
+    )
+    context.close()
+    context, provider = _logged_in(browser, base, exchange.provider.username)
+    provider.goto(f"{base}/wallet/")
+    expect(_wallet_value(provider, escrow.unit, "Available")).to_have_text(
+        money_format(provider_after.available, locale="en")
+    )
+    context.close()
