@@ -974,17 +974,22 @@ def availability_get(*, listing: Listing) -> AvailabilityRules:
 
 
 def listing_calendar(
-    *, listing: Listing, start: dt.datetime, end: dt.datetime
+    *,
+    listing: Listing,
+    start: dt.datetime,
+    end: dt.datetime,
+    rules: AvailabilityRules | None = None,
 ) -> tuple[list[Interval], list[Interval]]:
     """Split ``[start, end)`` of ``listing``'s calendar into (busy, free) periods.
 
     Busy: held bookings with their buffers, blocked periods and closed hours, each
     rounded out to whole units (a day partly taken cannot be booked). Free: the
-    rest. Both sorted, merged, in UTC. Three queries.
+    rest. Both sorted, merged, in UTC. Three queries (two when given the
+    listing's ``rules``, as read by ``availability_get``).
 
     :raises NotBookable: if the listing is offered neither for rent nor to lend.
     """
-    rules = rules_of(listing)
+    rules = rules if rules is not None else rules_of(listing)
     taken = list(
         Booking.objects.filter(
             listing=listing,
@@ -1029,19 +1034,26 @@ class CalendarView:
 
 
 def calendar_view(
-    *, listing: Listing, viewer, start: Any, end: Any, now: dt.datetime
+    *,
+    listing: Listing,
+    viewer,
+    start: Any,
+    end: Any,
+    now: dt.datetime,
+    rules: AvailabilityRules | None = None,
 ) -> CalendarView:
     """Return ``listing``'s rules, busy and free periods from ``start`` to ``end``.
 
     ``start``/``end`` are dates, aware datetimes or ISO text; missing, they mean
-    today (in the listing's zone) and five weeks on.
+    today (in the listing's zone) and five weeks on. ``rules``, when the caller
+    has read them (``availability_get``), are not read again.
 
     :raises NotBookable: if the listing is offered neither for rent nor to lend.
     :raises InvalidInput: ``period_invalid`` or ``range_too_long`` for a bad range.
     """
-    rules = rules_of(listing)
+    rules = rules if rules is not None else rules_of(listing)
     begins, ends = calendar_range(rules, start=start, end=end, now=now)
-    busy, free = listing_calendar(listing=listing, start=begins, end=ends)
+    busy, free = listing_calendar(listing=listing, start=begins, end=ends, rules=rules)
     is_owner = viewer is not None and getattr(viewer, "pk", None) == listing.owner_id
     return CalendarView(
         rules=rules,

@@ -348,7 +348,12 @@ def calendar_month(
     first = _month_asked(request, today)
     after = _month_add(first, 1)
     view = calendar_view(
-        listing=listing, viewer=request.user, start=first, end=after, now=now
+        listing=listing,
+        viewer=request.user,
+        start=first,
+        end=after,
+        now=now,
+        rules=rules,
     )
     weeks: list[list[CalendarDay | None]] = [[None] * first.weekday()]
     day = first
