@@ -412,29 +412,44 @@ class _Plan:
         return not self.custom
 
 
-def _tier_floor(match: str, top: int, size: int) -> int:
-    """The id of the oldest of the ``size`` newest matches of ``match`` with an id
-    up to ``top``; 0 when fewer remain (the last tier).
+@dataclass(frozen=True)
+class _Tier:
+    """The next tier of matches: ids ``floor`` to ``top``; ``last`` when no
+    older match is left after it."""
+
+    floor: int
+    top: int
+    last: bool
+
+
+def _tier_at(match: str, top: int, size: int) -> _Tier | None:
+    """The tier of the ``size`` newest matches of ``match`` with an id up to
+    ``top``, or None when no match is left.
 
     The full-text index alone answers, walking its matches newest first.
     """
     # Raw SQL skips the router: ask it, so a replica answers searches too.
     with connections[router.db_for_read(Listing)].cursor() as cursor:
         if cursor.db.vendor == "postgresql":
-            sql = (
+            newest = (
                 "SELECT id FROM catalog_listing "
                 "WHERE search_vector @@ to_tsquery('selfwork_search', %s) "
-                "AND id <= %s ORDER BY id DESC LIMIT 1 OFFSET %s"
+                "AND id <= %s ORDER BY id DESC LIMIT %s"
             )
         else:
-            sql = (
-                "SELECT rowid FROM catalog_listing_fts "
+            newest = (
+                "SELECT rowid AS id FROM catalog_listing_fts "
                 "WHERE catalog_listing_fts MATCH %s "
-                "AND rowid <= %s ORDER BY rowid DESC LIMIT 1 OFFSET %s"
+                "AND rowid <= %s ORDER BY rowid DESC LIMIT %s"
             )
-        cursor.execute(sql, (match, top, size - 1))
-        row = cursor.fetchone()
-    return row[0] if row else 0
+        cursor.execute(
+            f"SELECT min(id), count(*) FROM ({newest}) AS tier",  # noqa: S608 - fixed SQL
+            (match, top, size),
+        )
+        floor, found = cursor.fetchone()
+    if not found:
+        return None
+    return _Tier(floor=floor, top=top, last=found < size)
 
 
 def _ranked_ids(plan: _Plan, values: dict[str, Any], need: int) -> list[int]:
@@ -443,21 +458,25 @@ def _ranked_ids(plan: _Plan, values: dict[str, Any], need: int) -> list[int]:
 
     The filters and the rank run in one query per tier, the rank only for the
     matches the filters keep; a tier that keeps too few for the page leads to
-    the next, twice its size.
+    the next, twice its size. Words that match nothing cost one query.
     """
     ids: list[int] = []
     top, size = _TOP_ID, _TIER
-    while True:
-        floor = _tier_floor(values["words"], top, size)
+    while (tier := _tier_at(values["words"], top, size)) is not None:
         ids += [
             row[0]
             for row in _ranked_read.rows(
-                replace(plan, take=need), keep=plan.kept, floor=floor, top=top, **values
+                replace(plan, take=need),
+                keep=plan.kept,
+                floor=tier.floor,
+                top=tier.top,
+                **values,
             )
         ]
-        if len(ids) >= need or not floor:
-            return ids[:need]
-        top, size = floor - 1, size * 2
+        if len(ids) >= need or tier.last:
+            break
+        top, size = tier.floor - 1, size * 2
+    return ids[:need]
 
 
 def _id_list(ids: list[int]) -> Any:

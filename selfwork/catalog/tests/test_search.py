@@ -166,12 +166,18 @@ class TestRankingTiers:
         def tiers_read(limit):
             with CaptureQueriesContext(connection) as read:
                 ids(anonymous_api.get("/listings", {"q": "otter", "limit": limit}))
-            return sum("OFFSET" in q["sql"] for q in read.captured_queries)
+            return sum("count(*)" in q["sql"] for q in read.captured_queries)
 
         # A page of one needs two matches (one more tells whether there is a
         # next page): the newest tier holds them. Six need all three tiers.
         assert tiers_read(1) == 1
         assert tiers_read(6) == 3
+
+    def test_words_that_match_nothing_cost_one_query(self, six, anonymous_api):
+        with CaptureQueriesContext(connection) as read:
+            assert ids(anonymous_api.get("/listings", {"q": "walrus"})) == []
+        searched = [q for q in read.captured_queries if "catalog_listing" in q["sql"]]
+        assert len(searched) == 1
 
 
 class TestFilters:
