@@ -33,9 +33,10 @@ from selfwork.catalog.selectors import search_terms
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import (
     communities_moderated_by,
-    communities_visible_to,
+    in_visible_community,
     member_can_moderate,
 )
+from selfwork.core.compiled import planned_for_values
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.pagination import cursor_decode, cursor_encode
 
@@ -109,8 +110,7 @@ def _seen_by(viewer) -> Q:
 def posts_visible_to(*, viewer) -> QuerySet[Post]:
     """Return every post ``viewer`` may read, in any community, unordered."""
     return _post_rows(viewer=viewer).filter(
-        _seen_by(viewer),
-        community__in=communities_visible_to(viewer=viewer).values("pk"),
+        _seen_by(viewer), in_visible_community(viewer=viewer)
     )
 
 
@@ -307,7 +307,7 @@ def posts_search(
         sql, params = _ranked_sql(words, size)
         # Raw SQL skips the router: ask it, so a replica answers searches too.
         with connections[router.db_for_read(Post)].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(*planned_for_values(cursor.db, sql, params))
             candidates = [row[0] for row in cursor.fetchall()]
         if not candidates:
             return []

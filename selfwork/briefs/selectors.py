@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from selfwork.briefs.models import Brief, BriefAttachment, Counter, Offer
 from selfwork.communities.models import Community
 from selfwork.communities.selectors import (
-    communities_visible_to,
+    in_visible_community,
     member_is_active_member,
 )
 from selfwork.core.errors import InvalidInput, NotFound
@@ -58,7 +58,7 @@ def briefs_visible_to(*, viewer) -> QuerySet[Brief]:
     """Return every brief ``viewer`` may read (any status), newest first."""
     return (
         _brief_rows()
-        .filter(community__in=communities_visible_to(viewer=viewer).values("pk"))
+        .filter(in_visible_community(viewer=viewer))
         .order_by("-created_at", "-pk")
     )
 

@@ -57,9 +57,9 @@ from selfwork.catalog.services import listing_field_value
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.communities.selectors import (
     communities_moderated_by,
-    communities_visible_to,
+    in_visible_community,
 )
-from selfwork.core.compiled import CompiledRead, Slot
+from selfwork.core.compiled import CompiledRead, Slot, planned_for_values
 from selfwork.core.errors import InvalidInput, NotFound
 from selfwork.core.money import Money
 from selfwork.core.pagination import cursor_decode as _cursor_decode
@@ -131,8 +131,7 @@ def _card_rows() -> QuerySet[Listing]:
 
 def _visible(rows: QuerySet[Listing], viewer) -> QuerySet[Listing]:
     return rows.filter(
-        status=Listing.Status.ACTIVE,
-        community__in=communities_visible_to(viewer=viewer).values("pk"),
+        in_visible_community(viewer=viewer), status=Listing.Status.ACTIVE
     )
 
 
@@ -155,9 +154,7 @@ def _one_visible(key: uuid.UUID | Slot, viewer) -> QuerySet[Listing]:
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(owner=viewer.pk)
     return Listing.objects.filter(
-        visible,
-        public_id=key,
-        community__in=communities_visible_to(viewer=viewer).values("pk"),
+        visible, in_visible_community(viewer=viewer), public_id=key
     )
 
 
@@ -443,8 +440,11 @@ def _tier_at(match: str, top: int, size: int) -> _Tier | None:
                 "AND rowid <= %s ORDER BY rowid DESC LIMIT %s"
             )
         cursor.execute(
-            f"SELECT min(id), count(*) FROM ({newest}) AS tier",  # noqa: S608 - fixed SQL
-            (match, top, size),
+            *planned_for_values(
+                cursor.db,
+                f"SELECT min(id), count(*) FROM ({newest}) AS tier",  # noqa: S608 - fixed SQL
+                (match, top, size),
+            )
         )
         floor, found = cursor.fetchone()
     if not found:
@@ -727,9 +727,14 @@ def _rows_by_id(columns: tuple[str, ...]) -> QuerySet[Listing]:
 
 
 # A keyset page, and a ranked page read by id: SQL written once per plan.
-_page_read = CompiledRead(Listing, _page_rows)
+# The words a search matches decide its best plan: it is planned for them.
+_page_read = CompiledRead(
+    Listing, _page_rows, per_values=lambda shape: "words" in shape[0].filters
+)
 _by_id_read = CompiledRead(Listing, _rows_by_id, rewrite=_candidates_first)
-_ranked_read = CompiledRead(Listing, _ranked_rows, rewrite=_fts_first)
+_ranked_read = CompiledRead(
+    Listing, _ranked_rows, rewrite=_fts_first, per_values=lambda shape: True
+)
 
 
 @dataclass(frozen=True)
@@ -915,7 +920,7 @@ def _community_visible(slug: str, viewer) -> Community:
 def _visible_community(signed_in: bool) -> QuerySet[Community, tuple[int, str]]:
     viewer = _SignedIn(Slot("viewer", _MEMBER_ID)) if signed_in else None
     return Community.objects.filter(
-        pk__in=communities_visible_to(viewer=viewer).values("pk"),
+        in_visible_community(viewer=viewer, through=""),
         slug=Slot("slug", Community._meta.get_field("slug")),
     ).values_list("pk", "name")[:1]
 

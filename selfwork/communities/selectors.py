@@ -11,20 +11,33 @@ from selfwork.communities.models import Category, Community, ListingField, Membe
 from selfwork.core.errors import NotFound, NotPermitted
 
 
-def communities_visible_to(*, viewer) -> QuerySet[Community]:
-    """Return the communities ``viewer`` may see: public, invite-only and their own."""
-    visible = ~Q(visibility=Community.Visibility.PRIVATE)
+def in_visible_community(*, viewer, through: str = "community") -> Q:
+    """The condition on a row whose community ``viewer`` may see: public,
+    invite-only and their own (``through`` names the row's community, "" for a
+    community itself).
+
+    Flat, so the database plans it cheaply: the community's own column, or the
+    join the row already has, and one subquery of ``viewer``'s memberships. A
+    community reached by a nested subquery cost PostgreSQL milliseconds to plan
+    for every listing query.
+    """
+    field = f"{through}__" if through else ""
+    visible = ~Q(**{f"{field}visibility": Community.Visibility.PRIVATE})
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(
-            memberships__member=viewer.pk,
-            memberships__status__in=[
-                Membership.Status.ACTIVE,
-                Membership.Status.INVITED,
-            ],
+            **{
+                f"{field}pk__in": Membership.objects.filter(
+                    member=viewer.pk,
+                    status__in=[Membership.Status.ACTIVE, Membership.Status.INVITED],
+                ).values("community_id")
+            }
         )
-    return Community.objects.filter(
-        pk__in=Community.objects.filter(visible).values("pk")
-    )
+    return visible
+
+
+def communities_visible_to(*, viewer) -> QuerySet[Community]:
+    """Return the communities ``viewer`` may see: public, invite-only and their own."""
+    return Community.objects.filter(in_visible_community(viewer=viewer, through=""))
 
 
 def communities_list(*, viewer) -> QuerySet[Community]:

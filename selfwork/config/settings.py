@@ -137,6 +137,8 @@ TEMPLATES = [
                 "selfwork.notifications.context.unread_notifications",
                 "selfwork.communities.context.site_community",
             ],
+            # ``{% url %}``, its answers kept per process (web/templatetags/urls.py).
+            "builtins": ["selfwork.web.templatetags.urls"],
         },
     },
 ]
@@ -178,9 +180,21 @@ if SELFWORK_DATABASE_POOLER not in {"", "pgbouncer"}:
 
 
 def _pooled(db: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
-    if SELFWORK_DATABASE_POOLER == "pgbouncer" and db["ENGINE"].endswith("postgresql"):
+    if not db["ENGINE"].endswith("postgresql"):
+        return db
+    if SELFWORK_DATABASE_POOLER == "pgbouncer":
         db["DISABLE_SERVER_SIDE_CURSORS"] = True
         db.setdefault("OPTIONS", {})["prepare_threshold"] = None
+        return db
+    # Prepared statements: PostgreSQL plans a statement each time it is sent, and
+    # a listing query's joins took it 1-15 ms to plan against under 1 ms to run.
+    # Sent with its values apart (server-side binding), a statement that comes
+    # back is prepared on its fifth run in a connection; PostgreSQL then keeps
+    # one plan for it when that plan costs no more than those made for each
+    # call's values (its default ``plan_cache_mode``). Searches, whose best
+    # plan depends on their words, are sent with their values written in
+    # (``core.compiled.planned_for_values``).
+    db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
     return db
 
 

@@ -68,6 +68,14 @@ def test_the_replica_alias_is_the_standby_and_the_default_the_primary():
     assert _in_recovery("default") is False
 
 
+def test_behind_pgbouncer_no_statement_is_prepared():
+    # A prepared statement is named in one server connection; in transaction
+    # pooling the next transaction may run on another.
+    for alias in ("default", "replica"):
+        connections[alias].ensure_connection()
+        assert connections[alias].connection.prepare_threshold is None
+
+
 def test_an_anonymous_search_is_answered_by_the_replica(
     client, guild, provider, now, replica_caught_up
 ):

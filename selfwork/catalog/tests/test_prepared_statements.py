@@ -1,0 +1,96 @@
+"""PostgreSQL keeps the plans of the statements a process sends again, but plans
+each search for its words (``config.settings``, ``core.compiled.planned_for_values``).
+
+A listing query's joins took PostgreSQL 1-15 ms to plan against under 1 ms to
+run; a search's best plan depends on how many listings its words match.
+"""
+
+import pytest
+from django.db import connection
+
+from selfwork.catalog.selectors import ListingQuery, listing_cards_search, listing_get
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        "connection.vendor != 'postgresql'", reason="PostgreSQL's prepared statements"
+    ),
+]
+
+
+@pytest.fixture
+def listings(community, provider, member_of, now):
+    from selfwork.catalog.services import listing_create
+
+    member_of(community, provider)
+    return [
+        listing_create(
+            owner=provider,
+            community=community,
+            title=f"Portrait number {n}",
+            description="Oil on canvas.",
+            modes=[
+                {"mode": "made_to_order", "price": {"amount": "40", "currency": "EUR"}}
+            ],
+            now=now,
+        )
+        for n in range(3)
+    ]
+
+
+def _sent(run) -> list[tuple[str, object]]:
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run()
+    return sent
+
+
+def _prepared() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_statement_sent_again_is_prepared_once_and_its_answers_stay_right(
+    listings,
+):
+    assert connection.connection.prepare_threshold == 5
+    for _ in range(6):
+        for listing in listings:
+            assert listing_get(public_id=listing.public_id, viewer=None) == listing
+    listing_reads = [s for s in _prepared() if "catalog_listing" in s]
+    assert listing_reads, "the listing read was not prepared"
+    # Its values are apart from it: one statement serves every listing.
+    assert all("$1" in s for s in listing_reads)
+
+
+def test_a_search_is_sent_with_its_words_so_its_plan_is_made_for_them(listings):
+    query = ListingQuery(q="portrait oil")
+    for _ in range(7):
+        found = listing_cards_search(query=query, viewer=None).items
+        assert sorted(c.id for c in found) == sorted(x.pk for x in listings)
+    searches = [
+        (sql, params)
+        for sql, params in _sent(
+            lambda: listing_cards_search(query=query, viewer=None)
+        )
+        if "to_tsquery" in sql
+    ]
+    assert len(searches) == 2  # the tier's end, the ranked tier
+    for sql, params in searches:
+        assert params is None
+        assert "'portrait & oil:*'" in sql
+    # A search sent again may be prepared, with its words in it: its plan is
+    # still the one made for them.
+    assert all("$" not in s for s in _prepared() if "to_tsquery" in s)
+
+
+def test_hostile_words_stay_text_when_written_in(listings):
+    query = ListingQuery(q="portrait') ; DROP TABLE catalog_listing; --")
+    assert listing_cards_search(query=query, viewer=None).items == []
+    assert listing_cards_search(query=ListingQuery(q="portrait"), viewer=None).items
