@@ -255,3 +255,26 @@ def thumbnail_url(upload, size: str = "gallery") -> str:
     if thumb is None:
         return upload.url
     return upload.file.storage.url(thumb["jpeg"])
+
+
+class CaptureNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context: template.Context) -> str:
+        # Rendered template output: escaped as it was rendered.
+        context[self.name] = mark_safe(self.nodelist.render(context))  # noqa: S308
+        return ""
+
+
+@register.tag
+def capture(parser: template.base.Parser, token: template.base.Token) -> CaptureNode:
+    """``{% capture name %}…{% endcapture %}``: render once into ``name``, to
+    show in more than one place (the menu shown inline and folded)."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError("capture takes one name: {% capture name %}")
+    nodelist = parser.parse(("endcapture",))
+    parser.delete_first_token()
+    return CaptureNode(nodelist, bits[1])

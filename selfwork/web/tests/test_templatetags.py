@@ -61,3 +61,19 @@ def test_in_my_currency_converts_once_per_request(db, django_assert_num_queries)
 )
 def test_response_time_says_a_median_answer_in_words(seconds, words):
     assert response_time(seconds) == words
+
+
+def test_capture_renders_once_and_shows_it_where_asked():
+    calls = []
+
+    class Counted:
+        def __str__(self):
+            calls.append(1)
+            return "<b>"
+
+    html = Template(
+        "{% load selfwork %}{% capture part %}[{{ value }}]{% endcapture %}"
+        "{{ part }}|{{ part }}"
+    ).render(Context({"value": Counted()}))
+    assert html == "[&lt;b&gt;]|[&lt;b&gt;]"
+    assert len(calls) == 1
