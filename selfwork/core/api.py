@@ -49,6 +49,13 @@ from selfwork.core.problems import (
 )
 from selfwork.core.throttle import REFUSAL
 
+# Every schema's validator is built when first used, not when its module is
+# imported: most of a process's schemas (and the models ninja makes around them
+# for each operation) never validate anything in it. About 11 MB per worker.
+# Set on ninja's base before any router defines a schema: each router imports
+# this module first.
+Schema.model_config["defer_build"] = True
+
 logger = logging.getLogger("selfwork.api")
 
 

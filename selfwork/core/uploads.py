@@ -11,16 +11,16 @@ signed, per-member links, and on S3 on to a presigned URL a few minutes long).
 import datetime as dt
 import io
 import posixpath
+import sys
 import time
 import uuid
 import zipfile
-from typing import IO
+from typing import IO, TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage, storages
 from django.utils.translation import gettext
-from storages.backends.s3 import S3Storage
 
 from selfwork.core.errors import (
     InvalidInput,
@@ -31,6 +31,9 @@ from selfwork.core.errors import (
 from selfwork.core.images import Thumbnail, image_clean, thumbnails_render
 from selfwork.core.media_settings import PRIVATE_LINK_SECONDS
 from selfwork.core.models import Upload
+
+if TYPE_CHECKING:
+    from storages.backends.s3 import S3Storage
 
 PRIVATE_PREFIX = "private/"
 DEFAULT_DELIVERY_MAX_BYTES = 50 * 1024 * 1024
@@ -240,9 +243,12 @@ def private_file_link(upload: Upload, *, filename: str) -> str | None:
     fetch the file until it expires (``PRIVATE_LINK_SECONDS``).
     """
     storage = private_storage()
-    if not isinstance(storage, S3Storage):
+    # The S3 module is loaded only by a storage that uses it: boto3 costs every
+    # process about 8 MB.
+    s3 = sys.modules.get("storages.backends.s3")
+    if s3 is None or not isinstance(storage, s3.S3Storage):
         return None
-    return storage.url(
+    return cast("S3Storage", storage).url(
         upload.file.name,
         parameters={
             "ResponseContentDisposition": f'attachment; filename="{filename}"',
