@@ -76,9 +76,7 @@ def test_a_search_is_sent_with_its_words_so_its_plan_is_made_for_them(listings):
         assert sorted(c.id for c in found) == sorted(x.pk for x in listings)
     searches = [
         (sql, params)
-        for sql, params in _sent(
-            lambda: listing_cards_search(query=query, viewer=None)
-        )
+        for sql, params in _sent(lambda: listing_cards_search(query=query, viewer=None))
         if "to_tsquery" in sql
     ]
     assert len(searches) == 2  # the tier's end, the ranked tier
