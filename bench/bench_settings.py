@@ -12,4 +12,13 @@ ROOT_URLCONF = "bench_urls"
 # ``bench/cpu.py`` measures what a request costs its code, so it turns the cache
 # off unless asked (SELFWORK_BENCH_CACHE=1); ``run.py``'s servers keep it.
 if os.environ.get("SELFWORK_BENCH_CACHE") == "0":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    # Only the visitors' page cache: the page parts kept per language depend on
+    # no request (settings.CACHES, "template_fragments").
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+        "template_fragments": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "template-fragments",
+            "TIMEOUT": None,
+        },
+    }

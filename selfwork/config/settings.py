@@ -143,6 +143,20 @@ TEMPLATES = [
     },
 ]
 
+# The page cache of visitors' listing pages lives in "default" (each process's
+# memory). "template_fragments" keeps the parts of pages that depend on the
+# language alone ({% cache None name LANGUAGE_CODE %}: the footer, the header's
+# search form, the home page's hero): they change only with the code, so they
+# are kept for the life of the process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": None,
+    },
+}
+
 # --- Database -------------------------------------------------------------------
 DATABASE_URL = os.environ.get(
     "SELFWORK_DATABASE_URL", f"sqlite:///{DATA_DIR / 'selfwork.sqlite3'}"

@@ -3,6 +3,7 @@
 import pytest
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 
 from selfwork.catalog.services import listing_hide
 from selfwork.web.tests.conftest import page_text
@@ -323,3 +324,36 @@ class TestAdmin:
         host.is_staff = host.is_superuser = True
         host.save()
         assert login(host).get(f"/admin/{model}/").status_code == 200
+
+
+def _footer(html: str) -> str:
+    return html[html.index('<footer class="site-footer">') :]
+
+
+class TestPartsKeptPerLanguage:
+    """The footer, the header's search form and the home page's hero and steps
+    are rendered once per language and process (settings.CACHES)."""
+
+    def test_each_language_gets_its_own_and_keeps_it(self, client, db):
+        try:
+            pages = [
+                page_text(
+                    client.get(reverse("web:home"), HTTP_ACCEPT_LANGUAGE=language)
+                )
+                for language in ("en", "es", "en", "es")
+            ]
+        finally:
+            translation.deactivate()
+        english, spanish = pages[0], pages[1]
+        assert "Open source, AGPL-3.0" in english and "How it works" in english
+        assert "Código abierto, AGPL-3.0" in spanish and "Cómo funciona" in spanish
+        assert "How it works" not in spanish and "Cómo funciona" not in english
+        assert _footer(pages[2]) == _footer(english)
+        assert _footer(pages[3]) == _footer(spanish)
+
+    def test_kept_parts_hold_nothing_of_the_visitor(self, client, login, db, provider):
+        seen = _footer(page_text(client.get(reverse("web:home"))))
+        mine = _footer(page_text(login(provider).get(reverse("web:home"))))
+        assert mine == seen
+        assert provider.username not in mine
+        assert "csrf" not in mine.lower()
