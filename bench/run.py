@@ -13,6 +13,12 @@ RSS of each web worker afterwards. Results: ``bench/results/*.json`` and
     .venv/bin/python bench/run.py --listings 100000 --engine postgres
     .venv/bin/python bench/run.py --label before --app-dir /tmp/old-checkout
     .venv/bin/python bench/run.py --label nocache --no-cache   # every request cold
+    .venv/bin/python bench/run.py --listings 1000000 --seeded /tmp/market-1m
+
+``--seeded DIR`` serves a database seeded before (``selfwork bench seed
+--listings N --customer-file DIR/customer.json`` with ``SELFWORK_DATA_DIR=DIR``,
+and ``SELFWORK_DATABASE_URL`` for PostgreSQL), so the larger sizes are loaded once
+and measured many times.
 """
 
 from __future__ import annotations
@@ -125,6 +131,7 @@ def sample_rows(env: dict) -> dict:
         "communities": list(Community.objects.values_list("slug", flat=True)),
         "categories": sorted(set(Category.objects.values_list("slug", flat=True))),
         "engine_version": f"{connection.vendor} {version}",
+        "listing_count": Listing.objects.count(),
     }
 
 
@@ -353,7 +360,7 @@ def serve(port: int, env: dict, app_dir: str | None) -> subprocess.Popen:
 
 
 def run(args: argparse.Namespace) -> dict:
-    data_dir = tempfile.mkdtemp(prefix="selfwork-bench-")
+    data_dir = args.seeded or tempfile.mkdtemp(prefix="selfwork-bench-")
     env = {
         **os.environ,
         "SELFWORK_DATA_DIR": data_dir,
@@ -364,10 +371,18 @@ def run(args: argparse.Namespace) -> dict:
         # Every request does its whole work: the "cold" rows are cold for sure.
         env["SELFWORK_BENCH_CACHE"] = "0"
     started = time.monotonic()
-    print(f"Seeding {args.listings} listings on {args.engine} …", flush=True)
-    customer = seed(args.listings, data_dir, env)
-    seeded_in = time.monotonic() - started
+    if args.seeded:
+        customer = json.loads((Path(data_dir) / "customer.json").read_text())
+        seeded_in = None
+    else:
+        print(f"Seeding {args.listings} listings on {args.engine} …", flush=True)
+        customer = seed(args.listings, data_dir, env)
+        seeded_in = time.monotonic() - started
     rows = sample_rows(env)
+    if rows["listing_count"] != args.listings:
+        raise SystemExit(
+            f"the database holds {rows['listing_count']} listings, not {args.listings}"
+        )
     port = free_port()
     server = serve(port, env, args.app_dir)
     try:
@@ -407,7 +422,7 @@ def run(args: argparse.Namespace) -> dict:
         "server": "gunicorn, 2 sync workers"
         + (", page cache off" if args.no_cache else ""),
         "load": f"wrk -t2 -c{args.connections} -d{args.seconds}s",
-        "seed_seconds": round(seeded_in, 1),
+        "seed_seconds": None if seeded_in is None else round(seeded_in, 1),
         "machine": machine_facts(rows["engine_version"]),
         "rss_mb_per_worker": rss,
         "rss_target": "met (≤ 150 MB)" if max(rss) <= 150 else "MISSED (≤ 150 MB)",
@@ -420,11 +435,16 @@ def _share(rate: float | None) -> str:
 
 
 def table(report: dict) -> str:
+    seeded = (
+        "database seeded before the run"
+        if report["seed_seconds"] is None
+        else f"seeded in {report['seed_seconds']} s"
+    )
     lines = [
         f"### {report['label']}: {report['engine']}, {report['listings']:,} listings",
         "",
         f"{report['at']}, commit {report['commit']}, {report['server']}, "
-        f"`{report['load']}`; seeded in {report['seed_seconds']} s; RSS per worker "
+        f"`{report['load']}`; {seeded}; RSS per worker "
         f"after the run: {', '.join(f'{r} MB' for r in report['rss_mb_per_worker'])} "
         f"— {report['rss_target']}.",
         "",
@@ -506,6 +526,11 @@ def main() -> int:
         "--no-cache",
         action="store_true",
         help="serve with the page cache off (a dummy cache), so nothing is a hit",
+    )
+    parser.add_argument(
+        "--seeded",
+        metavar="DIR",
+        help="serve the database seeded before in DIR instead of seeding one",
     )
     parser.add_argument(
         "--app-dir",

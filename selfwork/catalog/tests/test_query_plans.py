@@ -153,6 +153,11 @@ class TestSearchPlans:
         # query reads the page of cards; models read the page's ids, then those
         # (none for an empty page).
         expected = {6} if query.q and not query.sort else {2, 3}
+        if query.q and query.sort and connection.vendor == "postgresql":
+            # Each of the two reads first asks the newest listings how common
+            # the words are, and may then read their few matches through the
+            # full-text index (``selectors._few_matches``).
+            expected = {4, 5, 6, 7}
         assert len(sent) in expected, sent
         for sql, params in sent:
             plan = _plan(sql, params)

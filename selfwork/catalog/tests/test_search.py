@@ -180,6 +180,102 @@ class TestRankingTiers:
         assert len(searched) == 1
 
 
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="PostgreSQL's way to the newest matches"
+)
+class TestNewestMatchesOnPostgreSQL:
+    """PostgreSQL's full-text index gives matches in no order: a tier walks the
+    newest listings first, then finds the rest by walking on or through the index,
+    whichever the share of matches it saw makes cheaper. Either way the tiers,
+    and so the ranking, are the same. Here a tier is 2 matches and the walk 3
+    listings, so every way is taken."""
+
+    @pytest.fixture(autouse=True)
+    def small_tiers(self, monkeypatch):
+        monkeypatch.setattr(selectors, "_TIER", 2)
+        monkeypatch.setattr(selectors, "_SAMPLE", 3)
+
+    @pytest.fixture
+    def market(self, make_listing):
+        # Oldest first: six otters (title matches even, description odd), then
+        # three listings of other things, so the newest three show no match.
+        otters = [
+            make_listing(f"Otter print {n}", description="Printed by hand.")
+            if n % 2 == 0
+            else make_listing(f"Linocut {n}", description="An otter by the river.")
+            for n in range(6)
+        ]
+        for n in range(3):
+            make_listing(f"Heron mug {n}")
+        return otters
+
+    @pytest.mark.parametrize(
+        ("index_read_cost", "way"), [(0, "MATERIALIZED"), (10**9, "IS TRUE")]
+    )
+    def test_walking_on_or_reading_the_index_finds_the_same_ranking(
+        self, market, anonymous_api, monkeypatch, index_read_cost, way
+    ):
+        monkeypatch.setattr(selectors, "_INDEX_READ_COST", index_read_cost)
+        with CaptureQueriesContext(connection) as read:
+            found = ids(anonymous_api.get("/listings", {"q": "otter", "limit": 10}))
+        assert found == public(*[market[n] for n in (4, 5, 2, 0, 3, 1)])
+        assert any(way in q["sql"] for q in read.captured_queries)
+
+    def test_no_match_among_the_newest_reads_the_rest_through_the_index(
+        self, market, anonymous_api
+    ):
+        # The newest three hold no otter: walking on could cost any number of
+        # listings, reading the index costs what the matches are.
+        with CaptureQueriesContext(connection) as read:
+            found = ids(anonymous_api.get("/listings", {"q": "otter", "limit": 1}))
+        assert found == public(market[4])
+        assert any("MATERIALIZED" in q["sql"] for q in read.captured_queries)
+        assert not any("IS TRUE" in q["sql"] for q in read.captured_queries)
+
+    def test_pages_give_each_match_once_whichever_way(self, market, anonymous_api):
+        seen, params = [], {"q": "otter", "limit": 1}
+        for _ in range(10):
+            body = anonymous_api.get("/listings", params).json()
+            seen += [x["id"] for x in body["items"]]
+            if not body["next"]:
+                break
+            params["cursor"] = body["next"]
+        assert seen == public(*[market[n] for n in (4, 5, 2, 0, 3, 1)])
+
+    def test_a_price_sort_reads_few_matches_through_the_index(
+        self, market, make_listing, anonymous_api
+    ):
+        # No otter among the newest three: the otters are read through the
+        # index, then sorted by price.
+        with CaptureQueriesContext(connection) as read:
+            found = ids(
+                anonymous_api.get("/listings", {"q": "otter", "sort": "price_desc"})
+            )
+        assert sorted(found) == sorted(public(*market))
+        assert any("MATERIALIZED" in q["sql"] for q in read.captured_queries)
+
+    def test_a_price_sort_walks_its_index_for_common_words(
+        self, market, make_listing, anonymous_api
+    ):
+        cheap = make_listing("Heron print", price="1.00")
+        dear = make_listing("Heron print", price="99.00")
+        with CaptureQueriesContext(connection) as read:
+            found = ids(
+                anonymous_api.get("/listings", {"q": "heron", "sort": "price_asc"})
+            )
+        assert found[0] == public(cheap)[0] and found[-1] == public(dear)[0]
+        assert len(found) == 5
+        assert not any("MATERIALIZED" in q["sql"] for q in read.captured_queries)
+
+    def test_words_that_match_nothing_cost_two_statements_at_most(
+        self, market, anonymous_api
+    ):
+        with CaptureQueriesContext(connection) as read:
+            assert ids(anonymous_api.get("/listings", {"q": "walrus"})) == []
+        searched = [q for q in read.captured_queries if "catalog_listing" in q["sql"]]
+        assert len(searched) == 2  # the newest walked, then the index
+
+
 class TestFilters:
     def test_by_community(self, make_listing, host, now, seller, anonymous_api):
         from selfwork.communities.services import community_create, community_join
