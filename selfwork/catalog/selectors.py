@@ -691,8 +691,11 @@ _FILTERS: dict[str, Callable[[QuerySet[Listing], Callable], QuerySet[Listing]]] 
         community_id=value("community", Community._meta.pk)
     ),
     "mode": _mode_filter,
-    "category": lambda rows, value: rows.filter(
-        category__slug=value("category", Category._meta.get_field("slug"))
+    # The slug's categories (one per community that has it), found first: on
+    # PostgreSQL a join on the slug was planned anew at each call (about 2 ms),
+    # a list of ids keeps one plan.
+    "category": lambda rows, value: _among(
+        rows, "category_id", value("category", _AS_IS)
     ),
     "country": lambda rows, value: rows.filter(
         country=value("country", _column("country"))
@@ -716,11 +719,18 @@ _FILTERS: dict[str, Callable[[QuerySet[Listing], Callable], QuerySet[Listing]]] 
     ),
     "words": lambda rows, value: _text_filter(rows, value("words", TextField())),
     # The few listings some words match, found first (``_few_matches``).
-    "matches": lambda rows, value: rows.extra(  # noqa: S610 - fixed SQL
-        where=['"catalog_listing"."id" = ANY(%s::bigint[])'],
-        params=[value("matches", _AS_IS)],
-    ),
+    "matches": lambda rows, value: _among(rows, "id", value("matches", _AS_IS)),
 }
+
+
+def _among(rows: QuerySet[Listing], column: str, ids: Slot) -> QuerySet[Listing]:
+    """The ``rows`` whose ``column`` is one of ``ids`` (bound as ``_id_list``):
+    one statement for any number of ids."""
+    if connection.vendor == "postgresql":
+        where = f'"catalog_listing"."{column}" = ANY(%s::bigint[])'
+    else:
+        where = f'"catalog_listing"."{column}" IN (SELECT value FROM json_each(%s))'
+    return rows.extra(where=[where], params=[ids])  # noqa: S610 - fixed SQL
 
 
 def _filtered(plan: _Plan, value: Callable[[str, Any], Any]) -> QuerySet[Listing]:
@@ -889,7 +899,10 @@ def _search(
             )
         keep("mode", query.mode)
     if query.category:
-        keep("category", query.category)
+        keep(
+            "category",
+            _id_list([row[0] for row in _category_read.rows(slug=query.category)]),
+        )
     if query.country:
         keep("country", query.country.upper()[:2])
     if query.city:
@@ -951,7 +964,7 @@ def _search(
         if few is None:
             keep("words", match)
         else:
-            keep("matches", few)
+            keep("matches", _id_list(few))
 
     position = _cursor_decode(query.cursor)
     # Read the whole cursor before querying: a forged one must be a 422, never
@@ -1027,6 +1040,14 @@ def _visible_community(signed_in: bool) -> QuerySet[Community, tuple[int, str]]:
 
 
 _community_read = CompiledRead(Community, _visible_community)
+_category_read = CompiledRead(
+    Category,
+    lambda shape: (
+        Category.objects.filter(slug=Slot("slug", Category._meta.get_field("slug")))
+        .order_by()
+        .values_list("pk")
+    ),
+)
 
 
 def _cursor_int(value: Any, *, low: int = -(2**63), high: int = 2**63 - 1) -> int:
