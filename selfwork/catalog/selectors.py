@@ -450,35 +450,76 @@ def _tier_at(match: str, top: int, size: int) -> _Tier | None:
 # through the index and sorting them (cheap when they are rare). Its planner
 # cannot tell which from its statistics for a prefix; at 100,000 listings it
 # walked the whole table for a word that matched nothing (36-66 ms). So the
-# newest _SAMPLE listings are walked first, and the rest of the tier is read
-# the cheaper way for the share of matches they showed.
+# newest _SAMPLE listings are walked first, and the rest is found the cheaper
+# way for the share of matches they showed (decision 0035).
 _SAMPLE = 2000
-# Reading one match through the index costs about what checking this many
-# listings does while walking (measured at 100,000 listings).
-_INDEX_READ_COST = 3
+# What finding a match through the index costs, in listings checked while
+# walking: the index reads each word's own matches (half a listing each), then
+# every listing all the words match, each on a page of its own where a walk
+# reads twenty listings a page. At 100,000 listings, all in memory, that read
+# cost three listings walked; at a million, ten to twenty.
+_POSTING_COST = 0.5
+_INDEX_READ_COST = 10
 # The most matches a keyset page reads through the full-text index.
 _FEW = 10_000
 _PG_MATCH = "search_vector @@ to_tsquery('selfwork_search', %s)"
 
 
-def _pg_tier_at(cursor, match: str, top: int, size: int) -> _Tier | None:
+@dataclass(frozen=True)
+class _Newest:
+    """What the newest listings (up to some id) showed of a search's words."""
+
+    edge: int | None  # the oldest listing looked at
+    walked: int  # how many were looked at
+    matches: list[int]  # the ids of those the words match, newest first
+    postings: int  # how many matches each word has among them, summed
+
+    def walking_beats_the_index(self, need: int, left: int, reads: int = 1) -> bool:
+        """Whether walking on until ``need`` more matches turn up costs less
+        than reading every match among ``left`` older listings through the
+        index (each then read ``reads`` times)."""
+        share = len(self.matches) / self.walked
+        if not share:
+            return False
+        walking = need / share
+        reading = (
+            _POSTING_COST * self.postings / self.walked
+            + reads * _INDEX_READ_COST * share
+        ) * left
+        return walking <= reading
+
+
+def _newest_look(cursor, match: str, top: int) -> _Newest:
+    """Walk the newest ``_SAMPLE`` listings up to ``top``, checking each for
+    ``match`` and for each of its words."""
+    terms = match.split(" & ")
+    each = (
+        " + ".join(f"count(*) FILTER (WHERE {_PG_MATCH})" for _ in terms)
+        if len(terms) > 1
+        else "0"
+    )
     cursor.execute(
         *planned_for_values(
             cursor.db,
             "SELECT min(id), count(*), array_agg(id ORDER BY id DESC) "  # noqa: S608 - fixed SQL
-            f"FILTER (WHERE {_PG_MATCH}) FROM ("
+            f"FILTER (WHERE {_PG_MATCH}), {each} FROM ("
             "SELECT id, search_vector FROM catalog_listing WHERE id <= %s "
             "ORDER BY id DESC LIMIT %s) AS newest",
-            (match, top, _SAMPLE),
+            (match, *(terms if len(terms) > 1 else ()), top, _SAMPLE),
         )
     )
-    edge, walked, found = cursor.fetchone()
-    ids = list(found or ())[:size]
-    if len(ids) < size and walked == _SAMPLE:
-        share = len(ids) / _SAMPLE
-        older = edge - 1  # about how many listings are left, by their ids
-        walking = (size - len(ids)) / share if share else float("inf")
-        if walking <= _INDEX_READ_COST * share * older:
+    edge, walked, found, postings = cursor.fetchone()
+    matches = list(found or ())
+    return _Newest(edge, walked, matches, postings or len(matches))
+
+
+def _pg_tier_at(cursor, match: str, top: int, size: int) -> _Tier | None:
+    newest = _newest_look(cursor, match, top)
+    ids = newest.matches[:size]
+    if len(ids) < size and newest.walked == _SAMPLE:
+        assert newest.edge is not None
+        need = size - len(ids)
+        if newest.walking_beats_the_index(need, left=newest.edge - 1):
             # ``IS TRUE`` hides the condition from the index: walk by id.
             rest = (
                 "SELECT id FROM catalog_listing "  # noqa: S608 - fixed SQL
@@ -491,9 +532,7 @@ def _pg_tier_at(cursor, match: str, top: int, size: int) -> _Tier | None:
                 f"WHERE {_PG_MATCH} AND id < %s) "
                 "SELECT id FROM matches ORDER BY id DESC LIMIT %s"
             )
-        cursor.execute(
-            *planned_for_values(cursor.db, rest, (match, edge, size - len(ids)))
-        )
+        cursor.execute(*planned_for_values(cursor.db, rest, (match, newest.edge, need)))
         ids += [row[0] for row in cursor.fetchall()]
     if not ids:
         return None
@@ -512,22 +551,13 @@ def _few_matches(match: str, *, need: int) -> list[int] | None:
     with connections[router.db_for_read(Listing)].cursor() as cursor:
         if cursor.db.vendor != "postgresql":
             return None
-        cursor.execute(
-            *planned_for_values(
-                cursor.db,
-                f"SELECT max(id), count(*), count(*) FILTER (WHERE {_PG_MATCH}) "  # noqa: S608 - fixed SQL
-                "FROM (SELECT id, search_vector FROM catalog_listing "
-                "ORDER BY id DESC LIMIT %s) AS newest",
-                (match, _SAMPLE),
-            )
-        )
-        newest, walked, found = cursor.fetchone()
-        if not found and walked < _SAMPLE:
-            return []  # every listing was looked at
-        share = found / walked if walked else 0
-        walking = need / share if share else float("inf")
+        newest = _newest_look(cursor, match, _TOP_ID)
+        if newest.walked < _SAMPLE:
+            # Every listing was looked at: the matches are known.
+            return newest.matches if len(newest.matches) <= _FEW else None
+        assert newest.edge is not None
         # Each match is read through the index, then again by id.
-        if walking <= 2 * _INDEX_READ_COST * share * newest:
+        if newest.walking_beats_the_index(need, left=newest.edge, reads=2):
             return None
         cursor.execute(
             *planned_for_values(

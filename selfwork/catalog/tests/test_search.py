@@ -276,6 +276,46 @@ class TestNewestMatchesOnPostgreSQL:
         assert len(searched) == 2  # the newest walked, then the index
 
 
+class TestWhichWayToTheNewestMatches:
+    """What the newest 2,000 listings show decides, on PostgreSQL, whether a
+    search walks on or reads the full-text index (decision 0035); a million
+    listings are left to search."""
+
+    @staticmethod
+    def newest(matches: int, postings: int | None = None):
+        return selectors._Newest(
+            edge=1_000_000,
+            walked=2000,
+            matches=list(range(matches)),
+            postings=matches if postings is None else postings,
+        )
+
+    def test_a_common_word_walks_on(self):
+        assert self.newest(250).walking_beats_the_index(250, left=1_000_000)
+
+    def test_a_word_none_of_the_newest_hold_reads_the_index(self):
+        assert not self.newest(0).walking_beats_the_index(500, left=1_000_000)
+
+    def test_a_word_in_one_listing_of_a_hundred_walks_on(self):
+        # 48,000 listings walked cost less than 10,000 matches read one by one.
+        assert self.newest(20).walking_beats_the_index(480, left=1_000_000)
+
+    def test_a_word_in_one_listing_of_a_thousand_reads_the_index(self):
+        assert not self.newest(2).walking_beats_the_index(480, left=1_000_000)
+
+    def test_two_common_words_seldom_together_walk_for_their_postings(self):
+        # Each word alone is common: the index would read all their matches.
+        common_apart = self.newest(12, postings=250 + 140)
+        assert common_apart.walking_beats_the_index(488, left=1_000_000)
+        # The same share from rare words reads the index.
+        assert not self.newest(12).walking_beats_the_index(488, left=1_000_000)
+
+    def test_a_page_read_again_by_id_weighs_the_index_twice(self):
+        newest = self.newest(3)
+        assert not newest.walking_beats_the_index(26, left=1_000_000)
+        assert newest.walking_beats_the_index(26, left=1_000_000, reads=2)
+
+
 class TestFilters:
     def test_by_community(self, make_listing, host, now, seller, anonymous_api):
         from selfwork.communities.services import community_create, community_join
