@@ -386,7 +386,11 @@ def run(args: argparse.Namespace) -> dict:
     port = free_port()
     server = serve(port, env, args.app_dir)
     try:
-        paths = paths_to_drive(port, rows, customer)
+        paths = [
+            p
+            for p in paths_to_drive(port, rows, customer)
+            if not args.only or args.only in p.name or p.name.startswith("baseline")
+        ]
         for path in paths:
             for url in path.urls[:3]:  # warm up; a broken URL fails loudly here
                 status, _ = get(port, url, dict([path.headers]) if path.headers else {})
@@ -526,6 +530,11 @@ def main() -> int:
         "--no-cache",
         action="store_true",
         help="serve with the page cache off (a dummy cache), so nothing is a hit",
+    )
+    parser.add_argument(
+        "--only",
+        metavar="WORDS",
+        help="drive only the paths whose name contains WORDS (and the baselines)",
     )
     parser.add_argument(
         "--seeded",

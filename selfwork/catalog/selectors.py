@@ -452,7 +452,7 @@ def _tier_at(match: str, top: int, size: int) -> _Tier | None:
 # walked the whole table for a word that matched nothing (36-66 ms). So the
 # newest _SAMPLE listings are walked first, and the rest is found the cheaper
 # way for the share of matches they showed (decision 0035).
-_SAMPLE = 2000
+_SAMPLE = 500
 # What finding a match through the index costs, in listings checked while
 # walking: the index reads each word's own matches (half a listing each), then
 # every listing all the words match, each on a page of its own where a walk
@@ -460,6 +460,9 @@ _SAMPLE = 2000
 # cost three listings walked; at a million, ten to twenty.
 _POSTING_COST = 0.5
 _INDEX_READ_COST = 10
+# A keyset page needs a few dozen matches, not a tier's hundreds: fewer of
+# the newest listings tell whether its words are too rare to walk for.
+_PAGE_SAMPLE = 500
 # The most matches a keyset page reads through the full-text index.
 _FEW = 10_000
 _PG_MATCH = "search_vector @@ to_tsquery('selfwork_search', %s)"
@@ -489,8 +492,8 @@ class _Newest:
         return walking <= reading
 
 
-def _newest_look(cursor, match: str, top: int) -> _Newest:
-    """Walk the newest ``_SAMPLE`` listings up to ``top``, checking each for
+def _newest_look(cursor, match: str, top: int, sample: int) -> _Newest:
+    """Walk the newest ``sample`` listings up to ``top``, checking each for
     ``match`` and for each of its words."""
     terms = match.split(" & ")
     each = (
@@ -505,7 +508,7 @@ def _newest_look(cursor, match: str, top: int) -> _Newest:
             f"FILTER (WHERE {_PG_MATCH}), {each} FROM ("
             "SELECT id, search_vector FROM catalog_listing WHERE id <= %s "
             "ORDER BY id DESC LIMIT %s) AS newest",
-            (match, *(terms if len(terms) > 1 else ()), top, _SAMPLE),
+            (match, *(terms if len(terms) > 1 else ()), top, sample),
         )
     )
     edge, walked, found, postings = cursor.fetchone()
@@ -514,7 +517,7 @@ def _newest_look(cursor, match: str, top: int) -> _Newest:
 
 
 def _pg_tier_at(cursor, match: str, top: int, size: int) -> _Tier | None:
-    newest = _newest_look(cursor, match, top)
+    newest = _newest_look(cursor, match, top, _SAMPLE)
     ids = newest.matches[:size]
     if len(ids) < size and newest.walked == _SAMPLE:
         assert newest.edge is not None
@@ -551,8 +554,8 @@ def _few_matches(match: str, *, need: int) -> list[int] | None:
     with connections[router.db_for_read(Listing)].cursor() as cursor:
         if cursor.db.vendor != "postgresql":
             return None
-        newest = _newest_look(cursor, match, _TOP_ID)
-        if newest.walked < _SAMPLE:
+        newest = _newest_look(cursor, match, _TOP_ID, _PAGE_SAMPLE)
+        if newest.walked < _PAGE_SAMPLE:
             # Every listing was looked at: the matches are known.
             return newest.matches if len(newest.matches) <= _FEW else None
         assert newest.edge is not None

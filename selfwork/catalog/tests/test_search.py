@@ -188,12 +188,13 @@ class TestNewestMatchesOnPostgreSQL:
     newest listings first, then finds the rest by walking on or through the index,
     whichever the share of matches it saw makes cheaper. Either way the tiers,
     and so the ranking, are the same. Here a tier is 2 matches and the walk 3
-    listings, so every way is taken."""
+    listings (for a tier and for a page), so every way is taken."""
 
     @pytest.fixture(autouse=True)
     def small_tiers(self, monkeypatch):
         monkeypatch.setattr(selectors, "_TIER", 2)
         monkeypatch.setattr(selectors, "_SAMPLE", 3)
+        monkeypatch.setattr(selectors, "_PAGE_SAMPLE", 3)
 
     @pytest.fixture
     def market(self, make_listing):
@@ -277,7 +278,7 @@ class TestNewestMatchesOnPostgreSQL:
 
 
 class TestWhichWayToTheNewestMatches:
-    """What the newest 2,000 listings show decides, on PostgreSQL, whether a
+    """What the newest listings show (here 2,000) decides, on PostgreSQL, whether a
     search walks on or reads the full-text index (decision 0035); a million
     listings are left to search."""
 
