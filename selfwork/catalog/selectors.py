@@ -3,6 +3,7 @@ listing calendars and the bookings on them."""
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 import zoneinfo
@@ -520,23 +521,39 @@ def _pg_tier_at(cursor, match: str, top: int, size: int) -> _Tier | None:
     newest = _newest_look(cursor, match, top, _SAMPLE)
     ids = newest.matches[:size]
     if len(ids) < size and newest.walked == _SAMPLE:
-        assert newest.edge is not None
-        need = size - len(ids)
-        if newest.walking_beats_the_index(need, left=newest.edge - 1):
-            # ``IS TRUE`` hides the condition from the index: walk by id.
-            rest = (
-                "SELECT id FROM catalog_listing "  # noqa: S608 - fixed SQL
-                f"WHERE ({_PG_MATCH}) IS TRUE AND id < %s ORDER BY id DESC LIMIT %s"
+        assert newest.edge is not None  # a full look saw listings
+        below, need = newest.edge, size - len(ids)
+        if newest.walking_beats_the_index(need, left=below - 1):
+            # Walk the primary key down from where the look stopped, for at most
+            # four times as many listings as the share says hold the rest; an
+            # inner LIMIT is what makes PostgreSQL walk rather than sort.
+            budget = math.ceil(4 * need * newest.walked / len(newest.matches))
+            cursor.execute(
+                *planned_for_values(
+                    cursor.db,
+                    "SELECT id FROM (SELECT id, search_vector FROM catalog_listing "  # noqa: S608 - fixed SQL
+                    "WHERE id < %s ORDER BY id DESC LIMIT %s) AS older "
+                    f"WHERE {_PG_MATCH} ORDER BY id DESC LIMIT %s",
+                    (below, budget, match, need),
+                )
             )
-        else:
+            found = [row[0] for row in cursor.fetchall()]
+            ids += found
+            # Fewer than the share promised: the rest through the index.
+            below = found[-1] if found else below
+            need = size - len(ids) if len(found) < need else 0
+        if need:
             # A materialised CTE is planned without the LIMIT: through the index.
-            rest = (
-                "WITH matches AS MATERIALIZED (SELECT id FROM catalog_listing "  # noqa: S608 - fixed SQL
-                f"WHERE {_PG_MATCH} AND id < %s) "
-                "SELECT id FROM matches ORDER BY id DESC LIMIT %s"
+            cursor.execute(
+                *planned_for_values(
+                    cursor.db,
+                    "WITH matches AS MATERIALIZED (SELECT id FROM catalog_listing "  # noqa: S608 - fixed SQL
+                    f"WHERE {_PG_MATCH} AND id < %s) "
+                    "SELECT id FROM matches ORDER BY id DESC LIMIT %s",
+                    (match, below, need),
+                )
             )
-        cursor.execute(*planned_for_values(cursor.db, rest, (match, newest.edge, need)))
-        ids += [row[0] for row in cursor.fetchall()]
+            ids += [row[0] for row in cursor.fetchall()]
     if not ids:
         return None
     return _Tier(floor=ids[-1], top=top, last=len(ids) < size, ids=tuple(ids))

@@ -211,7 +211,7 @@ class TestNewestMatchesOnPostgreSQL:
         return otters
 
     @pytest.mark.parametrize(
-        ("index_read_cost", "way"), [(0, "MATERIALIZED"), (10**9, "IS TRUE")]
+        ("index_read_cost", "way"), [(0, "MATERIALIZED"), (10**9, "AS older")]
     )
     def test_walking_on_or_reading_the_index_finds_the_same_ranking(
         self, market, anonymous_api, monkeypatch, index_read_cost, way
@@ -222,6 +222,27 @@ class TestNewestMatchesOnPostgreSQL:
         assert found == public(*[market[n] for n in (4, 5, 2, 0, 3, 1)])
         assert any(way in q["sql"] for q in read.captured_queries)
 
+    def test_a_walk_that_finds_fewer_than_the_share_promised_reads_the_rest(
+        self, make_listing, monkeypatch
+    ):
+        monkeypatch.setattr(selectors, "_INDEX_READ_COST", 10**9)
+        oldest = make_listing("Otter print, the first")
+        for n in range(12):
+            make_listing(f"Heron mug {n}")
+        older, newer = make_listing("Otter print"), make_listing("Otter cup")
+        make_listing("Heron cup")
+        # The newest three hold two otters: walking on looks promising, but the
+        # twelve listings its budget allows hold none; the index finds the last.
+        with CaptureQueriesContext(connection) as read:
+            tier = selectors._tier_at(
+                selectors._text_match(["otter"]), selectors._TOP_ID, 4
+            )
+        assert tier is not None
+        assert tier.ids == (newer.pk, older.pk, oldest.pk)
+        assert tier.last
+        sent = " ".join(q["sql"] for q in read.captured_queries)
+        assert "AS older" in sent and "MATERIALIZED" in sent
+
     def test_no_match_among_the_newest_reads_the_rest_through_the_index(
         self, market, anonymous_api
     ):
@@ -231,7 +252,7 @@ class TestNewestMatchesOnPostgreSQL:
             found = ids(anonymous_api.get("/listings", {"q": "otter", "limit": 1}))
         assert found == public(market[4])
         assert any("MATERIALIZED" in q["sql"] for q in read.captured_queries)
-        assert not any("IS TRUE" in q["sql"] for q in read.captured_queries)
+        assert not any("AS older" in q["sql"] for q in read.captured_queries)
 
     def test_pages_give_each_match_once_whichever_way(self, market, anonymous_api):
         seen, params = [], {"q": "otter", "limit": 1}
