@@ -12,6 +12,8 @@ second validation (decision 0029).
 
 The catalog's services call ``listing_cards_refresh`` in the transaction of every
 write that changes what a card shows; ``selfwork cards rebuild`` rewrites all.
+It also copies each listing's status and price onto its mode rows, which a page
+of one mode sorted by price reads (decision 0036).
 """
 
 import itertools
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from selfwork.catalog.models import (
     Listing,
@@ -137,7 +139,8 @@ def card_web(listing: Listing) -> str:
 
 
 def listing_cards_refresh(*, listing_ids: Iterable[int]) -> int:
-    """Rewrite the cards of ``listing_ids`` (those that still exist); return how many.
+    """Rewrite the cards of ``listing_ids`` (those that still exist), and the
+    copies of their status and price their mode rows keep; return how many.
 
     Called by the catalog's services in the transaction of the write, so a card
     never shows what was rolled back.
@@ -145,11 +148,18 @@ def listing_cards_refresh(*, listing_ids: Iterable[int]) -> int:
     ids = sorted(set(listing_ids))
     written = 0
     for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        of_listing = Listing.objects.filter(pk=OuterRef("listing_id"))
+        ListingMode.objects.filter(listing_id__in=batch).update(
+            listing_status=Subquery(of_listing.values("status")[:1]),
+            listing_price_unit=Subquery(of_listing.values("price_unit")[:1]),
+            listing_sort_price=Subquery(of_listing.values("sort_price")[:1]),
+        )
         cards = [
             ListingCard(
                 listing_id=listing.pk, item=card_item(listing), web=card_web(listing)
             )
-            for listing in _listings(ids[start : start + BATCH])
+            for listing in _listings(batch)
         ]
         ListingCard.objects.bulk_create(
             cards,

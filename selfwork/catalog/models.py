@@ -192,6 +192,14 @@ class ListingMode(models.Model):
     personalisation = models.JSONField(default=list, blank=True)
     # swap: what the owner would like in return.
     wants = models.CharField(max_length=200, blank=True)
+    # Copies of the listing's status and "from" price, kept by the catalog's
+    # services with its card (``catalog.cards.listing_cards_refresh``): a page of
+    # one mode sorted by price walks the index below in order, where walking the
+    # listing's price index and looking each listing's modes up read 116,000
+    # listings at a million to find the dearest EUR services (decision 0036).
+    listing_status = models.CharField(max_length=8, default=Listing.Status.ACTIVE)
+    listing_price_unit = models.CharField(max_length=4, blank=True)
+    listing_sort_price = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -211,7 +219,22 @@ class ListingMode(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["mode", "listing"], name="listing_mode_by_mode")
+            models.Index(fields=["mode", "listing"], name="listing_mode_by_mode"),
+            models.Index(
+                fields=[
+                    "mode",
+                    "listing_status",
+                    "listing_price_unit",
+                    "listing_sort_price",
+                    "listing",
+                ],
+                name="listing_mode_price",
+            ),
+            # Price sorts of a mode across currencies.
+            models.Index(
+                fields=["mode", "listing_status", "listing_sort_price", "listing"],
+                name="listing_mode_price_any",
+            ),
         ]
 
     @property

@@ -796,9 +796,60 @@ def _filtered(plan: _Plan, value: Callable[[str, Any], Any]) -> QuerySet[Listing
     return rows
 
 
+# What a page of one mode sorted by price compares on its mode rows.
+_ON_MODE_ROWS = ("mode", "currency", "min_price", "max_price")
+_mode_column = ListingMode._meta.get_field
+
+
+def _in_mode_by_price(plan: _Plan) -> QuerySet[Listing]:
+    """A keyset page of one mode's listings sorted by price, found through the
+    copies of each listing's status and price its mode rows keep (decision 0036).
+
+    PostgreSQL walks the mode rows' price index in order and looks each listing
+    up by id; so does SQLite. Every comparison on the mode row sits in one
+    ``filter`` so Django joins it once, and the ordering reuses that join.
+    """
+    rows = _filtered(
+        replace(plan, filters=tuple(f for f in plan.filters if f not in _ON_MODE_ROWS)),
+        Slot,
+    )
+    price = "modes__listing_sort_price"
+    on_row = Q(
+        modes__mode=Slot("mode", _mode_column("mode")),
+        modes__listing_status=Listing.Status.ACTIVE,
+    )
+    if "currency" in plan.filters:
+        on_row &= Q(
+            modes__listing_price_unit=Slot(
+                "currency", _mode_column("listing_price_unit")
+            )
+        )
+    for name, lookup in (("min_price", "gte"), ("max_price", "lte")):
+        if name in plan.filters:
+            bound = Slot(name, _mode_column("listing_sort_price"))
+            on_row &= Q(**{f"{price}__{lookup}": bound})
+    ascending = plan.sort == "price_asc"
+    if plan.after:
+        at = Slot("after_price", _mode_column("listing_sort_price"))
+        after = Slot("after_id", _column("id"))
+        beyond = "gt" if ascending else "lt"
+        # The first term alone bounds the walk of the index; the OR picks the page.
+        on_row &= Q(**{f"{price}__{beyond}e": at}) & (
+            Q(**{f"{price}__{beyond}": at})
+            | Q(**{price: at, f"modes__listing_id__{beyond}": after})
+        )
+    rows = rows.filter(on_row)
+    # Ordered by the mode row's columns, which its index holds in order.
+    if ascending:
+        return rows.order_by(price, "modes__listing_id")
+    return rows.order_by(f"-{price}", "-modes__listing_id")
+
+
 def _page_rows(shape: tuple[_Plan, tuple[str, ...]]) -> QuerySet[Listing]:
     """A keyset page of ``plan``'s listings, read as ``columns``."""
     plan, columns = shape
+    if plan.sort in ("price_asc", "price_desc") and "mode" in plan.filters:
+        return _in_mode_by_price(plan)[: plan.take].values_list(*columns)
     rows = _filtered(plan, Slot)
     at = Slot("after_at", _column("created_at"))
     key = Slot("after_key", _column("rating_key"))

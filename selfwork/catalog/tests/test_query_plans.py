@@ -24,6 +24,7 @@ COMMON = ["portrait", "tent", "drill", "lesson"]
 CURRENCIES = ["EUR", "GBP"]
 READS_LISTINGS = re.compile(r'(FROM|JOIN) "?catalog_listing(_fts)?("|\s)')
 SORT = re.compile(r"^\s*(->\s+)?Sort\s+\(")
+LISTING_PRICE_INDEX = re.compile(r"(INDEX|using) listing_price(_any)? ")
 
 
 @pytest.fixture
@@ -83,6 +84,15 @@ SEARCHES = {
     "price descending": ListingQuery(sort="price_desc"),
     "filtered price sort": ListingQuery(
         mode="rental", currency="EUR", sort="price_asc"
+    ),
+    "filtered price sort, dearest first": ListingQuery(
+        mode="rental", currency="GBP", sort="price_desc"
+    ),
+    "mode price sort, any currency": ListingQuery(
+        mode="made_to_order", sort="price_asc"
+    ),
+    "mode price range": ListingQuery(
+        mode="rental", currency="EUR", min_price="12", sort="price_desc"
     ),
     "price range": ListingQuery(
         currency="GBP", min_price="12", max_price="30", sort="price_asc"
@@ -198,3 +208,30 @@ class TestRankedSearchPlans:
                 continue  # the full-text index's own query, checked above
             plan = _plan(sql, params)
             assert not _listings_read_not_by_key(plan), "\n".join(plan)
+
+
+MODE_PRICED = [
+    name
+    for name, query in SEARCHES.items()
+    if query.mode and "price" in (query.sort or "")
+]
+
+
+class TestModePriceSortPlans:
+    @pytest.mark.parametrize("name", MODE_PRICED)
+    def test_given_a_market_when_one_mode_is_sorted_by_price_then_its_mode_index_is_walked(
+        self, market, name
+    ):
+        # The page follows the mode rows' price index (decision 0036): no sort,
+        # and no walk of the listings' own price index checking each one's modes.
+        query = SEARCHES[name]
+        index = "listing_mode_price_any" if not query.currency else "listing_mode_price"
+        (page, *_) = _listing_queries(query)
+        plan = _plan(*page)
+        assert any(f"{index} " in line + " " for line in plan), "\n".join(plan)
+        assert not any(
+            LISTING_PRICE_INDEX.search(line)
+            or SORT.match(line)
+            or "TEMP B-TREE" in line
+            for line in plan
+        ), "\n".join(plan)

@@ -698,3 +698,155 @@ class TestViewerCurrency:
         make_listing("Gift", modes=[MODES["gift"]])
         items = anonymous_api.get("/listings", {"show_in": "USD"}).json()["items"]
         assert [x["price_in_viewer_currency"] for x in items] == [None, None]
+
+
+def rental(price, currency="EUR"):
+    return {"mode": "rental", "price": money(price, currency), "unit": "day"}
+
+
+class TestOneModeSortedByPrice:
+    """A page of one mode sorted by price reads copies of each listing's status
+    and price kept on its mode rows (decision 0036): every write keeps them true."""
+
+    @pytest.fixture
+    def rentals(self, make_listing):
+        return {
+            "tent": make_listing("Tent", modes=[rental("20.00")]),
+            "kayak": make_listing("Kayak", modes=[rental("45.00")]),
+            # Its "from" price is its cheapest mode's: the rental.
+            "drill": make_listing("Drill", modes=[rental("8.00"), MODES["swap"]]),
+            "lamp": make_listing("Lamp", modes=[rental("12.00", "GBP")]),
+            # Not for rent: never on a rental page, however cheap.
+            "vase": make_listing("Vase", price="3.00"),
+        }
+
+    @staticmethod
+    def rentals_by(api, sort, **params):
+        return ids(api.get("/listings", {"mode": "rental", "sort": sort, **params}))
+
+    def test_sorted_both_ways_in_one_currency_and_across_them(
+        self, rentals, anonymous_api
+    ):
+        r = rentals
+        cheapest_first = self.rentals_by(anonymous_api, "price_asc", currency="EUR")
+        assert cheapest_first == public(r["drill"], r["tent"], r["kayak"])
+        dearest_first = self.rentals_by(anonymous_api, "price_desc", currency="EUR")
+        assert dearest_first == public(r["kayak"], r["tent"], r["drill"])
+        assert self.rentals_by(anonymous_api, "price_asc") == public(
+            r["drill"], r["lamp"], r["tent"], r["kayak"]
+        )
+        assert self.rentals_by(
+            anonymous_api, "price_desc", currency="EUR", min_price="10", max_price="30"
+        ) == public(r["tent"])
+
+    @pytest.mark.parametrize("sort", ["price_asc", "price_desc"])
+    def test_pages_of_one_follow_the_order_of_one_big_page(
+        self, rentals, make_listing, anonymous_api, sort
+    ):
+        # Ties at one price are broken by id, the same way on every page.
+        make_listing("Second tent", modes=[rental("20.00")])
+        make_listing("Third tent", modes=[rental("20.00")])
+        whole = self.rentals_by(anonymous_api, sort, currency="EUR")
+        assert len(whole) == 5
+        seen, params = [], {"currency": "EUR", "limit": 1}
+        while True:
+            page = anonymous_api.get(
+                "/listings", {"mode": "rental", "sort": sort, **params}
+            )
+            seen += ids(page)
+            if not page.json()["next"]:
+                break
+            params["cursor"] = page.json()["next"]
+        assert seen == whole
+
+    def test_a_new_price_moves_the_listing(self, rentals, seller, now, anonymous_api):
+        r = rentals
+        services.listing_update(
+            listing=r["kayak"],
+            actor=seller,
+            changes={"modes": [rental("5.00")]},
+            now=now,
+        )
+        assert self.rentals_by(anonymous_api, "price_asc", currency="EUR") == public(
+            r["kayak"], r["drill"], r["tent"]
+        )
+        # Priced in another currency, it leaves the EUR page for the GBP one.
+        services.listing_update(
+            listing=r["kayak"],
+            actor=seller,
+            changes={"modes": [rental("50.00", "GBP")]},
+            now=now,
+        )
+        assert self.rentals_by(anonymous_api, "price_desc", currency="GBP") == public(
+            r["kayak"], r["lamp"]
+        )
+        assert str(r["kayak"].public_id) not in self.rentals_by(
+            anonymous_api, "price_desc", currency="EUR"
+        )
+
+    def test_a_listing_hidden_or_taken_leaves_and_one_shown_again_comes_back(
+        self, rentals, seller, now, anonymous_api
+    ):
+        r = rentals
+        services.listing_hide(listing=r["tent"], actor=seller, now=now)
+        services.listing_status_move(
+            listing_id=r["kayak"].pk,
+            source=services.OWNER_STATUSES,
+            target="promised",
+            now=now,
+        )
+        assert self.rentals_by(anonymous_api, "price_asc", currency="EUR") == public(
+            r["drill"]
+        )
+        services.listing_update(
+            listing=r["tent"], actor=seller, changes={"status": "active"}, now=now
+        )
+        assert self.rentals_by(anonymous_api, "price_asc", currency="EUR") == public(
+            r["drill"], r["tent"]
+        )
+
+    def test_a_listing_no_longer_for_rent_leaves_the_rental_pages(
+        self, rentals, seller, now, anonymous_api
+    ):
+        r = rentals
+        services.listing_update(
+            listing=r["drill"],
+            actor=seller,
+            changes={"modes": [MODES["swap"]]},
+            now=now,
+        )
+        assert self.rentals_by(anonymous_api, "price_asc", currency="EUR") == public(
+            r["tent"], r["kayak"]
+        )
+        services.listing_update(
+            listing=r["vase"],
+            actor=seller,
+            changes={"modes": [rental("1.00")]},
+            now=now,
+        )
+        assert self.rentals_by(anonymous_api, "price_asc", currency="EUR") == public(
+            r["vase"], r["tent"], r["kayak"]
+        )
+
+    def test_every_mode_row_copies_its_listing_and_a_rebuild_repairs_them(
+        self, rentals, seller, now
+    ):
+        from selfwork.catalog.cards import listing_cards_rebuild
+        from selfwork.catalog.models import ListingMode
+
+        services.listing_hide(listing=rentals["lamp"], actor=seller, now=now)
+
+        def copies_wrong():
+            return [
+                m.pk
+                for m in ListingMode.objects.select_related("listing")
+                if (m.listing_status, m.listing_price_unit, m.listing_sort_price)
+                != (m.listing.status, m.listing.price_unit, m.listing.sort_price)
+            ]
+
+        assert ListingMode.objects.count() == 6
+        assert copies_wrong() == []
+        ListingMode.objects.update(listing_sort_price=0, listing_status="active")
+        assert copies_wrong()
+        assert list(listing_cards_rebuild())[-1] == 5
+        assert copies_wrong() == []
