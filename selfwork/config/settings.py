@@ -203,12 +203,17 @@ def _pooled(db: dj_database_url.DBConfig) -> dj_database_url.DBConfig:
     # Prepared statements: PostgreSQL plans a statement each time it is sent, and
     # a listing query's joins took it 1-15 ms to plan against under 1 ms to run.
     # Sent with its values apart (server-side binding), a statement that comes
-    # back is prepared on its fifth run in a connection; PostgreSQL then keeps
-    # one plan for it when that plan costs no more than those made for each
-    # call's values (its default ``plan_cache_mode``). Searches, whose best
-    # plan depends on their words, are sent with their values written in
-    # (``core.compiled.planned_for_values``).
-    db.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+    # back is prepared on its fifth run in a connection, and PostgreSQL keeps one
+    # plan for it. Left to choose (``plan_cache_mode = auto``) it went on planning
+    # many of them at every call, for estimates, not time: a page of rentals free
+    # on some dates took 30 ms where the kept plan took 1.2 (decision 0034).
+    # Searches, whose best plan depends on their words, are sent with their
+    # values written in (``core.compiled.planned_for_values``): never prepared.
+    db.setdefault("OPTIONS", {}).update(
+        server_side_binding=True,
+        prepare_threshold=5,
+        options="-c plan_cache_mode=force_generic_plan",
+    )
     return db
 
 
