@@ -677,6 +677,11 @@ def listing_update(
     """
     if listing.owner_id != actor.pk:
         raise NotFound(gettext("No such listing."), code="listing_not_found")
+    # Queue on the listing's row first. New modes are written before the listing
+    # and an exchange moving its status writes the listing before its mode rows'
+    # copies (``listing_cards_refresh``): taken in opposite orders, the two
+    # would deadlock on PostgreSQL.
+    listing_lock(listing=listing)
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InvalidInput(
