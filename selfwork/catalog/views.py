@@ -13,8 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dates, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from selfwork.accounts.forms import safe_next, uploads_atomic, uploads_store
@@ -299,11 +300,29 @@ MONTHS_AHEAD = 12
 _A_MONDAY = dt.date(2024, 1, 1)
 
 
+# What a screen reader says of a day of the calendar, by its status. Written here
+# rather than in the template: a month has up to 31 of them.
+_DAY_LABELS = {
+    "free": gettext_lazy("%(day)s: free"),
+    "partly": gettext_lazy("%(day)s: partly taken"),
+    "busy": gettext_lazy("%(day)s: taken"),
+    "past": gettext_lazy("%(day)s: past"),
+}
+
+
 @dataclass(frozen=True)
 class CalendarDay:
     day: dt.date
     # "past", "free", "partly" (some hours taken or closed) or "busy".
     status: str
+
+    @property
+    def label(self) -> str:
+        """The day and its status in the viewer's language: "Monday 7 December: free"."""
+        day = self.day
+        # What the date filter writes for "l j F", without parsing the format.
+        named = f"{dates.WEEKDAYS[day.weekday()]} {day.day} {dates.MONTHS[day.month]}"
+        return _DAY_LABELS[self.status] % {"day": named}
 
 
 @dataclass(frozen=True)

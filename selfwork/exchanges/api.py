@@ -332,7 +332,13 @@ def exchange_out(exchange: Exchange, *, viewer, at: dt.datetime) -> dict[str, An
     unit = exchange.currency
     bill = selectors.exchange_bill(exchange=exchange)
     total = bill.total
-    rates = fx_table()
+    shown_in = {
+        viewer.preferred_currency,
+        exchange.customer.preferred_currency,
+        exchange.provider.preferred_currency,
+    }
+    # The rates are read only when a total is shown in another currency.
+    rates = fx_table() if shown_in - {total.unit} else {}
     options = selectors.transitions_available(exchange=exchange, member=viewer)
     visible = selectors.deliverables_visible(exchange=exchange, member=viewer)
     milestones = [

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from selfwork.catalog import selectors, services
 from selfwork.catalog.models import BlockedPeriod
@@ -57,6 +58,27 @@ class TestBookingCalendar:
         later = start + dt.timedelta(days=2)
         if later.month == start.month:
             assert f"{later:%A} {later.day} {later:%B}: free" in html
+
+    def test_each_day_is_named_and_described_in_the_visitors_language(
+        self, tent, browse_as
+    ):
+        start = _today() + dt.timedelta(days=2)
+        services.booking_hold(
+            listing=tent,
+            start=start,
+            end=start + dt.timedelta(days=1),
+            reference="exchange:1",
+            now=timezone.now(),
+        )
+        visitor = browse_as(None)
+        visitor.cookies["django_language"] = "fr"
+        html = visitor.get(_page(tent)).content.decode()
+        with translation.override("fr"):
+            day = date_format(start, "l j F")
+        weekdays = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+        assert day.split()[0].lower() in weekdays | {"dimanche"}
+        assert f'<span class="visually-hidden">{day} : pris</span>' in html
+        assert f'<span class="cal-date" aria-hidden="true">{start.day}</span>' in html
 
     def test_a_listing_without_a_calendar_shows_none(self, rent_out, browse_as):
         gift = rent_out(modes=[MODES["gift"]])

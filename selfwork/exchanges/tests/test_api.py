@@ -1,6 +1,8 @@
 """The exchanges and processes API: shapes, refusals, and nothing stored on bad input."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from selfwork.exchanges.models import Exchange, ExchangeEvent
 from selfwork.payments.gateways import CARD_DECLINED, CARD_SUCCEEDS
@@ -262,6 +264,21 @@ class TestReading:
         assert body["total_in_viewer_currency"]["currency"] == "BRL"
         assert body["total_in_customer_currency"]["currency"] == "BRL"
         assert body["total_in_provider_currency"]["currency"] == "EUR"
+
+    def test_totals_in_their_own_currency_read_no_rates(self, order, api_as, buyer):
+        exchange = order()["id"]
+        client = api_as(buyer)
+        client.get(f"/exchanges/{exchange}")  # warm: the process definition
+        with CaptureQueriesContext(connection) as same:
+            body = client.get(f"/exchanges/{exchange}").json()
+        assert body["total_in_viewer_currency"] == body["total"]
+        assert not [q for q in same.captured_queries if "core_fxrate" in q["sql"]]
+        buyer.preferred_currency = "BRL"
+        buyer.save()
+        with CaptureQueriesContext(connection) as other:
+            body = client.get(f"/exchanges/{exchange}").json()
+        assert body["total_in_viewer_currency"]["currency"] == "BRL"
+        assert len(other.captured_queries) == len(same.captured_queries) + 1
 
     def test_the_host_operates_the_exchange_and_sees_it(self, order, api_as, host):
         exchange = order()["id"]
