@@ -137,6 +137,36 @@ class TestWritersKeepCardsCurrent:
         _follows(listing)
 
 
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="row locks (SQLite has one writer)"
+)
+def test_an_owners_edit_locks_the_listing_before_it_writes_a_mode(listing, seller, now):
+    """An exchange moving a listing's status writes the listing, then its mode rows'
+    copies; an edit writing the modes first and the listing second would deadlock
+    with it on PostgreSQL. So the edit queues on the listing's row first."""
+    with CaptureQueriesContext(connection) as edit:
+        listing_update(
+            listing=listing,
+            actor=seller,
+            now=now,
+            changes={"modes": [{"mode": "made_to_order", "price": money("30.00")}]},
+        )
+    statements = [q["sql"] for q in edit.captured_queries]
+    locks = [
+        n
+        for n, sql in enumerate(statements)
+        if sql.endswith("FOR UPDATE") and 'FROM "catalog_listing"' in sql
+    ]
+    mode_writes = [
+        n
+        for n, sql in enumerate(statements)
+        if sql.startswith(("INSERT", "UPDATE", "DELETE"))
+        and '"catalog_listingmode"' in sql.split(" WHERE ")[0]
+    ]
+    assert locks and mode_writes
+    assert locks[0] < mode_writes[0]
+
+
 class TestPagesFromCards:
     def test_given_a_listing_then_the_list_item_is_what_the_schema_sends(
         self, listing, api_as, buyer, community, member_of
