@@ -296,12 +296,8 @@ def listing_delete_view(request: HttpRequest, public_id) -> HttpResponse:
 # --- Calendars -----------------------------------------------------------------
 
 MONTHS_AHEAD = 12
-# A Monday, to name the weekdays in the viewer's language with the date filter.
-_A_MONDAY = dt.date(2024, 1, 1)
 
-
-# What a screen reader says of a day of the calendar, by its status. Written here
-# rather than in the template: a month has up to 31 of them.
+# What a screen reader says of a day of the calendar, by its status.
 _DAY_LABELS = {
     "free": gettext_lazy("%(day)s: free"),
     "partly": gettext_lazy("%(day)s: partly taken"),
@@ -315,14 +311,8 @@ class CalendarDay:
     day: dt.date
     # "past", "free", "partly" (some hours taken or closed) or "busy".
     status: str
-
-    @property
-    def label(self) -> str:
-        """The day and its status in the viewer's language: "Monday 7 December: free"."""
-        day = self.day
-        # What the date filter writes for "l j F", without parsing the format.
-        named = f"{dates.WEEKDAYS[day.weekday()]} {day.day} {dates.MONTHS[day.month]}"
-        return _DAY_LABELS[self.status] % {"day": named}
+    # The day and its status in the viewer's language: "Monday 7 December: free".
+    label: str
 
 
 @dataclass(frozen=True)
@@ -333,7 +323,8 @@ class CalendarMonth:
     time_zone: str
     unit: str
     weeks: list[list[CalendarDay | None]]
-    weekdays: list[dt.date]
+    # Monday first: (name, abbreviation) in the viewer's language.
+    weekdays: list[tuple[str, str]]
     previous: dt.date | None
     next: dt.date | None
 
@@ -374,6 +365,11 @@ def calendar_month(
         now=now,
         rules=rules,
     )
+    # A month has up to 31 days to name: each name is translated once, and
+    # written as the date filter writes "l j F".
+    labels = {status: str(text) for status, text in _DAY_LABELS.items()}
+    weekday_names = [str(name) for name in dates.WEEKDAYS.values()]
+    month_name = str(dates.MONTHS[first.month])
     weeks: list[list[CalendarDay | None]] = [[None] * first.weekday()]
     day = first
     while day < after:
@@ -392,7 +388,8 @@ def calendar_month(
             status = "partly" if taken else "free"
         if len(weeks[-1]) == 7:
             weeks.append([])
-        weeks[-1].append(CalendarDay(day, status))
+        named = f"{weekday_names[day.weekday()]} {day.day} {month_name}"
+        weeks[-1].append(CalendarDay(day, status, labels[status] % {"day": named}))
         day += dt.timedelta(days=1)
     weeks[-1] += [None] * (7 - len(weeks[-1]))
     this_month = today.replace(day=1)
@@ -401,7 +398,7 @@ def calendar_month(
         time_zone=rules.time_zone,
         unit=rules.unit,
         weeks=weeks,
-        weekdays=[_A_MONDAY + dt.timedelta(days=i) for i in range(7)],
+        weekdays=[(weekday_names[i], str(dates.WEEKDAYS_ABBR[i])) for i in range(7)],
         previous=_month_add(first, -1) if first > this_month else None,
         next=_month_add(first, 1)
         if first < _month_add(this_month, MONTHS_AHEAD)
