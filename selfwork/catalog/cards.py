@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.db import connections, router
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from selfwork.catalog.models import (
@@ -33,6 +34,7 @@ from selfwork.catalog.models import (
     ListingPackage,
 )
 from selfwork.catalog.out import ListingOut, listing_out
+from selfwork.catalog.terms import terms_record
 from selfwork.core.formats import money_format
 from selfwork.core.fx import fx_convert
 from selfwork.core.generations import LISTINGS, generation_bump
@@ -167,9 +169,20 @@ def listing_cards_refresh(*, listing_ids: Iterable[int]) -> int:
             unique_fields=["listing"],
             update_fields=["item", "web"],
         )
+        _terms_record(batch)
         written += len(cards)
     generation_bump(LISTINGS)
     return written
+
+
+def _terms_record(listing_ids: list[int]) -> None:
+    """Keep the terms of these listings' text for SQLite's search (``catalog.terms``)."""
+    if connections[router.db_for_write(Listing)].vendor != "sqlite":
+        return
+    texts = Listing.objects.filter(pk__in=listing_ids).values_list(
+        "title", "tags_text", "description"
+    )
+    terms_record(" ".join(filter(None, row)) for row in texts)
 
 
 def listing_cards_rebuild(*, missing_only: bool = False) -> Iterator[int]:

@@ -454,3 +454,15 @@ class ListingCard(models.Model):
     item = models.TextField()
     # What the HTML card shows of the listing itself (``catalog.cards.card_web``).
     web = models.TextField()
+
+
+class SearchTerm(models.Model):
+    """A term of SQLite's full-text index of listings, where a prefix finds it.
+
+    Written with each listing's card, from the same tokenizer
+    (``catalog.terms``); never deleted, so it may hold a term no listing holds any
+    more, which matches nothing, but never lacks one the index holds. PostgreSQL
+    does not use it (decision 0037).
+    """
+
+    term = models.TextField(primary_key=True)

@@ -54,6 +54,7 @@ from selfwork.catalog.models import (
     ListingPackage,
 )
 from selfwork.catalog.services import listing_field_value
+from selfwork.catalog.terms import prefix_terms
 from selfwork.communities.models import Category, Community, ListingField, Mode
 from selfwork.communities.selectors import (
     communities_moderated_by,
@@ -348,8 +349,19 @@ def search_terms(q: str) -> list[str]:
 
 
 def _fts_match(words: list[str]) -> str:
-    """An FTS5 query: every word must match; the last as a prefix (search-as-you-type)."""
-    return " ".join(f'"{w}"' for w in words[:-1]) + f' "{words[-1]}"*'
+    """An FTS5 query: every word must match; the last as a prefix (search-as-you-type).
+
+    A prefix that starts only a few of the index's terms is written as those
+    terms (``catalog.terms``): the same matches, which FTS5 reads newest first
+    where it gathers all of a prefix's before the first.
+    """
+    *whole, last = words
+    phrases = [f'"{w}"' for w in whole]
+    terms = prefix_terms(last)
+    if terms is None:
+        return " ".join([*phrases, f'"{last}"*'])
+    either = " OR ".join('"{}"'.format(term.replace('"', '""')) for term in terms)
+    return " AND ".join([*phrases, f"({either})"])
 
 
 def _pg_tsquery(words: list[str]) -> str:

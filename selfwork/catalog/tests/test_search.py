@@ -631,7 +631,8 @@ class TestQueryCounts:
         stock(20)
         assert len(search().items) == 25
         assert self.queries(search) == few
-        assert few <= 6
+        # On SQLite a search also looks its last word's terms up (catalog.terms).
+        assert few <= (7 if q and connection.vendor == "sqlite" else 6)
 
     @pytest.mark.parametrize("params", [{}, {"q": "fox", "mode": "rental"}])
     def test_the_api_list_uses_the_same_queries_for_5_or_25_results(

@@ -94,7 +94,8 @@ class TestQueryCounts:
         self, client, busy_market, django_assert_max_num_queries
     ):
         busy_market(12)
-        with django_assert_max_num_queries(6):
+        # On SQLite the last word's terms are looked up too (catalog.terms).
+        with django_assert_max_num_queries(7 if connection.vendor == "sqlite" else 6):
             client.get(reverse("web:search"), {"q": "portrait"}, HTTP_HX_REQUEST="true")
 
     def test_given_a_busy_dashboard_when_the_member_opens_it_then_queries_do_not_grow(
